@@ -1,0 +1,95 @@
+/**
+ * Stage 1 (types): names of the frames and fields the backend emits and the panel reads.
+ * pkg/frames/names.go holds the same strings. Units live in the field names.
+ */
+
+/** `frame.meta.custom.lensKind` tells the panel what a frame is without guessing. */
+export const LENS_KIND = 'lensKind';
+
+export type LensFrameKind =
+  | 'spans'
+  | 'logs'
+  | 'exemplars'
+  | 'search'
+  | 'percentile'
+  | 'cdf'
+  | 'summary'
+  | 'metrics';
+
+/** Spans: Grafana's trace columns (times in ms, as its trace view expects). */
+export const SpanFields = {
+  traceId: 'traceID',
+  spanId: 'spanID',
+  parentSpanId: 'parentSpanID',
+  operationName: 'operationName',
+  serviceName: 'serviceName',
+  serviceTags: 'serviceTags',
+  startTime: 'startTime',
+  duration: 'duration',
+  logs: 'logs',
+  references: 'references',
+  tags: 'tags',
+  kind: 'kind',
+  statusCode: 'statusCode',
+  statusMessage: 'statusMessage',
+  /** Extra: the span's events and links as the store sent them. */
+  warnings: 'warnings',
+} as const;
+
+/** Logs frame (preferredVisualisationType "logs"). */
+export const LogFields = {
+  time: 'timestamp',
+  body: 'body',
+  level: 'level',
+  labels: 'labels',
+  traceId: 'traceID',
+  spanId: 'spanID',
+} as const;
+
+/** Exemplars frame: one row per exemplar pointing at a trace. */
+export const ExemplarFields = {
+  time: 'time',
+  value: 'value',
+  traceId: 'traceID',
+  spanId: 'spanID',
+  seriesLabels: 'seriesLabels',
+} as const;
+
+/** Search results. */
+export const SearchFields = {
+  traceId: 'traceID',
+  rootService: 'rootServiceName',
+  rootName: 'rootTraceName',
+  startTime: 'startTime',
+  durationMs: 'durationMs',
+  spanCount: 'spanCount',
+  hasError: 'hasError',
+} as const;
+
+/**
+ * Percentile series: one frame per percentile and group, fields `time` and `value`
+ * (seconds or ms per `unit` in field config); the value field carries label `quantile` ("0.99").
+ */
+export const PercentileFields = { time: 'time', value: 'value' } as const;
+export const QUANTILE_LABEL = 'quantile';
+
+/**
+ * CDF: rows sorted by `durationMs`; `fraction` = F(t) = P(T <= t) in [0,1].
+ * From histogram buckets, `lowerMs`/`upperMs` bound where the values counted in a step may lie.
+ */
+export const CdfFields = {
+  durationMs: 'durationMs',
+  fraction: 'fraction',
+  lowerMs: 'lowerMs',
+  upperMs: 'upperMs',
+  count: 'count',
+} as const;
+
+/** Summary: one row. `rho` only when a service rate is configured. */
+export const SummaryFields = {
+  count: 'count',
+  meanMs: 'meanMs',
+  tps: 'tps',
+  errorRate: 'errorRate',
+  rho: 'rho',
+} as const;
