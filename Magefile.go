@@ -10,10 +10,10 @@ import (
 	build "github.com/grafana/grafana-plugin-sdk-go/build"
 )
 
-// BuildAll builds the data source backend for every platform Latency Lens ships
+// Dist builds the data source backend for every platform Latency Lens ships
 // (linux/amd64, linux/arm64, darwin/arm64, windows/amd64) into dist/datasource/
 // and writes dist/go_plugin_build_manifest.
-func BuildAll() {
+func Dist() {
 	b := build.Build{}
 	mg.SerialDeps(
 		mg.F(b.Custom, "linux", "amd64"),
@@ -25,4 +25,4 @@ func BuildAll() {
 }
 
 // Default builds every shipped platform.
-var Default = BuildAll
+var Default = Dist

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`). On a fresh Debian machine it installs what is missing
+# (Debian packages, npm and Go dependencies, the store binaries), then runs every check and
+# prints one line per step and a closing summary. Exit status is non-zero if any step failed.
+#
+# Environment:
+#   FUZZTIME        per fuzz target (default 5s)
+#   SKIP_SETUP=1    skip the install phase (when you know everything is there)
+#   ONLY="a b"      run only the named steps (names as printed)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export CI="${CI:-}"
+export FUZZTIME="${FUZZTIME:-5s}"
+export LATENCYLENS_REQUIRE_STORES=1
+export GOFLAGS="${GOFLAGS:-}"
+ARTIFACTS="$ROOT/test-artifacts"
+mkdir -p "$ARTIFACTS/logs"
+
+declare -a RESULTS=()
+passed=0
+failed=0
+start_all=$(date +%s)
+
+# run NAME CMD... : runs one step, logs it to test-artifacts/logs/NAME.log, prints the tail on failure.
+run() {
+  local name=$1
+  shift
+  if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then
+    return 0
+  fi
+  local log="$ARTIFACTS/logs/$name.log"
+  local t0
+  t0=$(date +%s)
+  echo "==> [$name] $*"
+  if "$@" >"$log" 2>&1; then
+    local dt=$(($(date +%s) - t0))
+    echo "    ok   ($dt s)  $(summary_of "$log")"
+    RESULTS+=("ok    $name (${dt}s)")
+    passed=$((passed + 1))
+  else
+    local rc=$? dt=$(($(date +%s) - t0))
+    echo "    FAIL ($dt s, exit $rc); last lines of $log:"
+    tail -n 40 "$log" | sed 's/^/    | /'
+    RESULTS+=("FAIL  $name (${dt}s)")
+    failed=$((failed + 1))
+  fi
+}
+
+# A one-line digest of what a step's runner reported.
+summary_of() {
+  grep -E '^(Tests:|ok |FAIL|PASS|--- FAIL|check-package|[0-9]+ passed|.*passed.*failed)' "$1" | tail -n 3 | tr '\n' ' ' | cut -c1-200
+}
+
+# ---------------------------------------------------------------- setup
+setup_debian() {
+  local need=()
+  command -v prometheus >/dev/null || need+=(prometheus)
+  command -v chromium >/dev/null || need+=(chromium)
+  command -v docker-compose >/dev/null || need+=(docker-compose)
+  command -v zip >/dev/null || need+=(zip)
+  command -v unzip >/dev/null || need+=(unzip)
+  command -v python3 >/dev/null || need+=(python3)
+  python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "installing Debian packages: ${need[*]}"
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
+  else
+    echo "Debian packages present"
+  fi
+  # The Debian package may start a system Prometheus on :9090; the tests use their own ports.
+  prometheus --version | head -1
+  chromium --version
+}
+
+setup_npm() {
+  local stamp=node_modules/.lens-lock.sha
+  local want
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "node_modules matches package-lock.json"
+  else
+    npm ci --no-audit --no-fund && echo "$want" >"$stamp"
+  fi
+}
+
+setup_go() {
+  go mod download && go build ./... && echo "go modules ready"
+}
+
+if [ -z "${SKIP_SETUP:-}" ]; then
+  run setup-debian setup_debian
+  run setup-npm setup_npm
+  run setup-go setup_go
+  if [ -x tests/stores/build.sh ]; then
+    run setup-stores bash tests/stores/build.sh
+  fi
+  if [ $failed -gt 0 ]; then
+    echo "setup failed; not running the checks"
+    echo "steps: $passed passed, $failed failed"
+    exit 1
+  fi
+fi
+
+# ---------------------------------------------------------------- checks
+fuzz_short() {
+  local pkgs pkg name
+  pkgs=$(go list ./pkg/...)
+  for pkg in $pkgs; do
+    for name in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
+      echo "--- fuzz $pkg $name ($FUZZTIME)"
+      go test -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZTIME" "$pkg" || return 1
+    done
+  done
+}
+
+validator() {
+  local zip
+  zip=$(ls -1 "$ARTIFACTS"/latencylens-lens-app-*.zip | head -1)
+  node scripts/check-package.mjs "$zip" || return 1
+  if command -v plugincheck2 >/dev/null; then
+    plugincheck2 -config .plugin-validator.yaml -sourceCodeUri "file://$ROOT" "$zip"
+  else
+    echo "Grafana's plugincheck2 is not on PATH: it installs with"
+    echo "  go install github.com/grafana/plugin-validator/pkg/cmd/plugincheck2@latest"
+    echo "(the module is not served by the Go module proxy reachable from this machine; see README)."
+  fi
+}
+
+run typecheck npm run typecheck
+run lint npm run lint
+run jest npx jest --ci --maxWorkers=2
+run go-vet go vet ./...
+run go-test go test -race -count=1 ./...
+run go-fuzz fuzz_short
+run build npm run build
+run package env PACKAGE_OUT="$ARTIFACTS" npm run package
+run validator validator
+run compose docker-compose -f docker-compose.yaml config -q
+
+# ---------------------------------------------------------------- summary
+echo
+echo "Latency Lens test summary ($(($(date +%s) - start_all)) s):"
+printf '  %s\n' "${RESULTS[@]}"
+echo "steps: $passed passed, $failed failed"
+[ $failed -eq 0 ]
