@@ -1,0 +1,80 @@
+/**
+ * `?mount=panel&fixture=<name>&options=<json>&width=&height=` mounts the Latency Lens panel
+ * with PanelProps built from a fixture (fixtures.ts) or, with `frames=`/`dsQuery=`, from a live
+ * backend (see ../liveFrames.ts). `window.__harness.panel` lets specs and benchmarks re-render.
+ */
+import React, { useEffect, useState } from 'react';
+import { type DataFrame } from '@grafana/data';
+
+import { LatencyPanel } from '../../../../src/panel/components/LatencyPanel';
+import { type LensPanelOptions } from '../../../../src/panel/types';
+import type { MountContext } from '../types';
+import { buildFixture, fixtureNames } from './fixtures';
+import { makePanelProps } from './panelProps';
+
+interface HostState {
+  frames: DataFrame[];
+  options: LensPanelOptions;
+  width: number;
+  height: number;
+  errorMessage?: string;
+}
+
+export interface PanelHandle {
+  fixtures: string[];
+  /** Replace frames/options; resolves after the next two animation frames (i.e. after paint). */
+  render(next: Partial<HostState> & { fixture?: string; fixtureArgs?: Record<string, number> }): Promise<number>;
+  currentOptions(): LensPanelOptions;
+}
+
+function Host({ initial, onReady }: { initial: HostState; onReady: (set: (s: HostState) => void) => void }) {
+  const [state, setState] = useState(initial);
+  useEffect(() => onReady(setState), [onReady]);
+  const props = makePanelProps(state.frames, state.options, state, {
+    errorMessage: state.errorMessage,
+    onOptionsChange: (options) => setState((s) => ({ ...s, options })),
+  });
+  return (
+    <div data-testid="panel-host" style={{ width: state.width, height: state.height, padding: 8, boxSizing: 'content-box' }}>
+      <LatencyPanel {...props} />
+    </div>
+  );
+}
+
+export async function mount(ctx: MountContext) {
+  const { params } = ctx;
+  const live = await ctx.loadLiveFrames().catch((e: Error) => {
+    console.warn(e.message);
+    return undefined;
+  });
+  const fixtureName = params.get('fixture') ?? 'empty';
+  const frames = live ?? buildFixture(fixtureName, {});
+  const options = { ...defaultOptionsForHarness(), ...(JSON.parse(params.get('options') ?? '{}') as Partial<LensPanelOptions>) };
+  let current: HostState = {
+    frames,
+    options,
+    width: Number(params.get('width') ?? 900),
+    height: Number(params.get('height') ?? 480),
+    errorMessage: params.get('error') ?? undefined,
+  };
+  let setHost: ((s: HostState) => void) | undefined;
+  const handle: PanelHandle = {
+    fixtures: fixtureNames,
+    currentOptions: () => current.options,
+    render(next) {
+      const { fixture, fixtureArgs, ...rest } = next;
+      current = { ...current, ...rest, ...(fixture ? { frames: buildFixture(fixture, fixtureArgs ?? {}) } : {}) };
+      const start = performance.now();
+      setHost?.(current);
+      return new Promise((resolve) =>
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)))
+      );
+    },
+  };
+  window.__harness.panel = handle;
+  return <Host initial={current} onReady={(set) => (setHost = set)} />;
+}
+
+function defaultOptionsForHarness(): LensPanelOptions {
+  return { view: 'auto' } as LensPanelOptions;
+}
