@@ -1,0 +1,10 @@
+/** What every builder returns: the expression, or why the builder state cannot make one. */
+export type BuildResult = { ok: true; expr: string } | { ok: false; error: string };
+
+export const built = (expr: string): BuildResult => ({ ok: true, expr });
+export const failed = (error: string): BuildResult => ({ ok: false, error });
+
+/** Go durations as the backend parses them (`120ms`, `1.5s`, `1h30m`); TraceQL reads the same units. */
+export const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+
+export const isGoDuration = (s: string): boolean => GO_DURATION.test(s.trim());

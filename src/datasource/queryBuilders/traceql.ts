@@ -1,0 +1,73 @@
+/**
+ * Stage 2: TraceQL from the search and latency builders.
+ * Guarantees: values only ever appear as quoted strings, numbers or validated durations;
+ * attribute names are validated; the result is one `{ … }` span selector.
+ */
+import { quoteString, TRACEQL_ATTRIBUTE } from '../language/escape';
+import { built, failed, isGoDuration, type BuildResult } from './buildResult';
+import { parseLogfmt } from './logfmt';
+
+export interface TraceSelectorState {
+  service?: string;
+  operation?: string;
+  /** logfmt tags, e.g. `http.status_code=500 error=true`. */
+  tags?: string;
+  minDuration?: string;
+  maxDuration?: string;
+  /** Extra TraceQL conditions, written by the user (code), ANDed in parentheses. */
+  filter?: string;
+}
+
+/** A typed TraceQL literal: numbers and booleans as such, anything else as a string. */
+export function traceqlLiteral(value: string): string {
+  if (/^-?\d+(?:\.\d+)?$/.test(value) || value === 'true' || value === 'false') {
+    return value;
+  }
+  return quoteString(value);
+}
+
+/** `http.status_code` → `.http.status_code`; scoped names stay as they are. */
+export function traceqlAttribute(key: string): string | undefined {
+  if (!TRACEQL_ATTRIBUTE.test(key)) {
+    return undefined;
+  }
+  return /^(?:span|resource|event|link|instrumentation)\.|^\./.test(key) ? key : `.${key}`;
+}
+
+export function buildTraceSelector(state: TraceSelectorState): BuildResult {
+  const conds: string[] = [];
+  if (state.service) {
+    conds.push(`resource.service.name = ${quoteString(state.service)}`);
+  }
+  if (state.operation) {
+    conds.push(`name = ${quoteString(state.operation)}`);
+  }
+  if (state.tags?.trim()) {
+    const parsed = parseLogfmt(state.tags);
+    if (!parsed.ok) {
+      return failed(parsed.error);
+    }
+    for (const { key, value } of parsed.pairs) {
+      const attr = traceqlAttribute(key);
+      if (!attr) {
+        return failed(`tags: ${JSON.stringify(key)} is not a TraceQL attribute name`);
+      }
+      conds.push(`${attr} = ${traceqlLiteral(value)}`);
+    }
+  }
+  for (const [op, d, name] of [
+    ['>=', state.minDuration, 'min duration'],
+    ['<=', state.maxDuration, 'max duration'],
+  ] as const) {
+    if (d?.trim()) {
+      if (!isGoDuration(d)) {
+        return failed(`${name} ${JSON.stringify(d)} is not a duration like 120ms or 1.5s`);
+      }
+      conds.push(`duration ${op} ${d.trim()}`);
+    }
+  }
+  if (state.filter?.trim()) {
+    conds.push(`(${state.filter.trim()})`);
+  }
+  return built(conds.length ? `{ ${conds.join(' && ')} }` : '{}');
+}
