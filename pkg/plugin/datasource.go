@@ -5,14 +5,23 @@ package plugin
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/query"
+	"github.com/latencylens/lens/pkg/settings"
 )
 
 // Datasource is one configured Latency Lens data source.
 type Datasource struct {
-	settings backend.DataSourceInstanceSettings
+	env      *query.Env
+	settings *settings.Settings
+	// configErr is a settings problem; queries and health report it.
+	configErr error
 }
 
 var (
@@ -23,29 +32,88 @@ var (
 )
 
 // NewDatasource builds an instance from its settings; the SDK's instance manager caches it
-// until the settings change.
+// until the settings change. A bad configuration does not fail here: health checks and
+// queries report it, so the user sees why.
 func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	return &Datasource{settings: s}, nil
+	st, err := settings.Parse(s.JSONData, s.DecryptedSecureJSONData)
+	ds := &Datasource{settings: st, configErr: err}
+	ds.env = newEnv(st, frames.Links{DatasourceUID: s.UID, DatasourceName: s.Name}, storeOptions{})
+	return ds, nil
 }
 
 // Dispose releases the instance's resources when its settings change.
 func (d *Datasource) Dispose() {}
 
-// QueryData answers each query independently: one failing query never sinks the others.
+// maxParallelQueries bounds how many queries of one request run at once.
+const maxParallelQueries = 8
+
+// QueryData answers each query independently and concurrently: one failing query never
+// sinks the others.
 func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
 	resp := backend.NewQueryDataResponse()
-	for _, q := range req.Queries {
-		resp.Responses[q.RefID] = backend.ErrDataResponse(backend.StatusBadRequest, fmt.Sprintf("unknown queryType %q", q.QueryType))
+	fromAlert := isFromAlert(req.Headers)
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, maxParallelQueries)
+	)
+	for _, dq := range req.Queries {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(dq backend.DataQuery) {
+			defer func() { <-sem; wg.Done() }()
+			r := d.query(ctx, dq, fromAlert)
+			mu.Lock()
+			resp.Responses[dq.RefID] = r
+			mu.Unlock()
+		}(dq)
 	}
+	wg.Wait()
 	return resp, nil
+}
+
+// isFromAlert reads Grafana's alert-evaluation header.
+func isFromAlert(h map[string]string) bool {
+	for k, v := range h {
+		if strings.EqualFold(k, "FromAlert") || strings.EqualFold(k, "http_FromAlert") {
+			return v == "true"
+		}
+	}
+	return false
+}
+
+// query runs one query; a panic in a handler becomes that query's error.
+func (d *Datasource) query(ctx context.Context, dq backend.DataQuery, fromAlert bool) (out backend.DataResponse) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin,
+				fmt.Sprintf("internal error while answering query %s: %v", dq.RefID, p))
+		}
+	}()
+	if d.configErr != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, d.configErr.Error())
+	}
+	q, err := query.Parse(dq)
+	if err != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
+	}
+	r := query.Request{
+		Query:         q,
+		From:          dq.TimeRange.From,
+		To:            dq.TimeRange.To,
+		Interval:      dq.Interval,
+		MaxDataPoints: dq.MaxDataPoints,
+		FromAlert:     fromAlert,
+	}
+	return query.Handle(ctx, d.env, r)
 }
 
 // CheckHealth reports each configured store separately.
 func (d *Datasource) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
-	return &backend.CheckHealthResult{Status: backend.HealthStatusUnknown, Message: "no stores configured"}, nil
+	return d.checkHealth(ctx), nil
 }
 
 // CallResource serves the editors' look-ups.
 func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
-	return sender.Send(&backend.CallResourceResponse{Status: 404, Body: []byte(`{"error":"unknown resource"}`)})
+	return d.callResource(ctx, req, sender)
 }

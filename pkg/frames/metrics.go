@@ -1,0 +1,147 @@
+package frames
+
+import (
+	"encoding/json"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
+)
+
+var legendRE = regexp.MustCompile(`\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}`)
+
+// Legend renders a legend format such as "{{service}} p99" against labels; an empty
+// format gives the PromQL-style series name.
+func Legend(format string, labels map[string]string) string {
+	if format == "" {
+		name := labels["__name__"]
+		keys := make([]string, 0, len(labels))
+		for k := range labels {
+			if k != "__name__" {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, k+`="`+labels[k]+`"`)
+		}
+		if len(parts) == 0 {
+			return name
+		}
+		return name + "{" + strings.Join(parts, ", ") + "}"
+	}
+	return legendRE.ReplaceAllStringFunc(format, func(m string) string {
+		return labels[legendRE.FindStringSubmatch(m)[1]]
+	})
+}
+
+// MetricSeries turns a parsed query answer into one frame per series: a time field and
+// a float64 value field carrying the series labels (one numeric field per frame, as
+// alert rules need). Native histogram samples become `count` and `sum` fields.
+func MetricSeries(d *prometheus.Data, legend string) []*data.Frame {
+	var out []*data.Frame
+	if d.Scalar != nil {
+		f := data.NewFrame("scalar",
+			data.NewField(PercentileTime, nil, []time.Time{time.UnixMilli(d.Scalar.TimeMs).UTC()}),
+			data.NewField(PercentileValue, nil, []float64{d.Scalar.Value}),
+		)
+		f.Meta = newMeta(KindMetrics)
+		return []*data.Frame{f}
+	}
+	for _, s := range d.Series {
+		labels := data.Labels{}
+		for k, v := range s.Labels {
+			if k != "__name__" {
+				labels[k] = v
+			}
+		}
+		name := Legend(legend, s.Labels)
+		if len(s.Points) > 0 || len(s.Histograms) == 0 {
+			ts := make([]time.Time, len(s.Points))
+			vs := make([]float64, len(s.Points))
+			for i, p := range s.Points {
+				ts[i] = time.UnixMilli(p.TimeMs).UTC()
+				vs[i] = p.Value
+			}
+			val := data.NewField(PercentileValue, labels, vs)
+			val.Config = &data.FieldConfig{DisplayNameFromDS: name}
+			f := data.NewFrame(name, data.NewField(PercentileTime, nil, ts), val)
+			f.Meta = newMeta(KindMetrics)
+			f.Meta.Type = data.FrameTypeTimeSeriesMulti
+			out = append(out, f)
+		}
+		if len(s.Histograms) > 0 {
+			ts := make([]time.Time, len(s.Histograms))
+			cs := make([]float64, len(s.Histograms))
+			ss := make([]float64, len(s.Histograms))
+			for i, h := range s.Histograms {
+				ts[i] = time.UnixMilli(h.TimeMs).UTC()
+				cs[i], ss[i] = h.Count, h.Sum
+			}
+			f := data.NewFrame(name,
+				data.NewField(PercentileTime, nil, ts),
+				data.NewField("count", labels, cs),
+				data.NewField("sum", labels, ss),
+			)
+			f.Meta = newMeta(KindMetrics)
+			out = append(out, f)
+		}
+	}
+	for _, w := range d.Warnings {
+		if len(out) == 0 {
+			f := data.NewFrame("")
+			f.Meta = newMeta(KindMetrics)
+			out = append(out, f)
+		}
+		Notice(out[0], data.NoticeSeverityWarning, "prometheus: %s", w)
+	}
+	return out
+}
+
+// Exemplars builds the exemplars frame; its trace-ID field links to the trace query.
+func Exemplars(ex []model.Exemplar, links Links) *data.Frame {
+	n := len(ex)
+	ts := make([]time.Time, n)
+	vs := make([]float64, n)
+	tids := make([]string, n)
+	sids := make([]string, n)
+	lbls := make([]json.RawMessage, n)
+	for i, e := range ex {
+		ts[i] = time.Unix(0, e.TimeUnixNano).UTC()
+		vs[i] = e.Value
+		if math.IsInf(vs[i], 0) || math.IsNaN(vs[i]) {
+			vs[i] = math.NaN()
+		}
+		tids[i] = e.TraceID
+		sids[i] = e.SpanID
+		lbls[i] = labelsJSON(e.SeriesLabels)
+	}
+	tf := data.NewField(ExemplarTraceID, nil, tids)
+	links.linkTraceField(tf)
+	f := data.NewFrame("exemplar",
+		data.NewField(ExemplarTime, nil, ts),
+		data.NewField(ExemplarValue, nil, vs),
+		tf,
+		data.NewField(ExemplarSpanID, nil, sids),
+		data.NewField(ExemplarSeriesLabels, nil, lbls),
+	)
+	f.Meta = newMeta(KindExemplars)
+	f.Meta.DataTopic = data.DataTopicAnnotations
+	return f
+}
+
+// labelsJSON renders a label map as a JSON object with sorted keys.
+func labelsJSON(m map[string]string) json.RawMessage {
+	if len(m) == 0 {
+		return json.RawMessage(`{}`)
+	}
+	b, _ := json.Marshal(m) // map keys are sorted by encoding/json
+	return b
+}

@@ -1,0 +1,96 @@
+// Package frames builds the data frames the panel and Grafana read, with the field
+// names of src/shared/frames.ts.
+//
+// Guarantees to the next stage: every frame carries meta.custom.lensKind; times of the
+// trace view are float milliseconds; every trace-ID field links to a `trace` query of
+// this data source.
+package frames
+
+// LensKindKey is the key in meta.custom that names the frame kind (frames.ts LENS_KIND).
+const LensKindKey = "lensKind"
+
+// Frame kinds (frames.ts LensFrameKind).
+const (
+	KindSpans      = "spans"
+	KindLogs       = "logs"
+	KindExemplars  = "exemplars"
+	KindSearch     = "search"
+	KindPercentile = "percentile"
+	KindCDF        = "cdf"
+	KindSummary    = "summary"
+	KindMetrics    = "metrics"
+)
+
+// Span fields (frames.ts SpanFields).
+const (
+	SpanTraceID       = "traceID"
+	SpanSpanID        = "spanID"
+	SpanParentSpanID  = "parentSpanID"
+	SpanOperationName = "operationName"
+	SpanServiceName   = "serviceName"
+	SpanServiceTags   = "serviceTags"
+	SpanStartTime     = "startTime"
+	SpanDuration      = "duration"
+	SpanLogs          = "logs"
+	SpanReferences    = "references"
+	SpanTags          = "tags"
+	SpanKind          = "kind"
+	SpanStatusCode    = "statusCode"
+	SpanStatusMessage = "statusMessage"
+	SpanWarnings      = "warnings"
+)
+
+// Log fields (frames.ts LogFields).
+const (
+	LogTime    = "timestamp"
+	LogBody    = "body"
+	LogLevel   = "level"
+	LogLabels  = "labels"
+	LogTraceID = "traceID"
+	LogSpanID  = "spanID"
+)
+
+// Exemplar fields (frames.ts ExemplarFields).
+const (
+	ExemplarTime         = "time"
+	ExemplarValue        = "value"
+	ExemplarTraceID      = "traceID"
+	ExemplarSpanID       = "spanID"
+	ExemplarSeriesLabels = "seriesLabels"
+)
+
+// Search fields (frames.ts SearchFields).
+const (
+	SearchTraceID     = "traceID"
+	SearchRootService = "rootServiceName"
+	SearchRootName    = "rootTraceName"
+	SearchStartTime   = "startTime"
+	SearchDurationMs  = "durationMs"
+	SearchSpanCount   = "spanCount"
+	SearchHasError    = "hasError"
+)
+
+// Percentile fields (frames.ts PercentileFields, QUANTILE_LABEL).
+const (
+	PercentileTime  = "time"
+	PercentileValue = "value"
+	QuantileLabel   = "quantile"
+)
+
+// CDF fields (frames.ts CdfFields).
+const (
+	CDFDurationMs = "durationMs"
+	CDFFraction   = "fraction"
+	CDFLowerMs    = "lowerMs"
+	CDFUpperMs    = "upperMs"
+	CDFCount      = "count"
+)
+
+// Summary fields (frames.ts SummaryFields).
+const (
+	SummaryCount     = "count"
+	SummaryMeanMs    = "meanMs"
+	SummaryTPS       = "tps"
+	SummaryErrorRate = "errorRate"
+	SummaryRho       = "rho"
+)

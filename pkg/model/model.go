@@ -1,0 +1,111 @@
+// Package model holds the store-agnostic records the parsers produce and the joins and
+// frame builders consume.
+//
+// Guarantees to the next stage: IDs are normalised by pkg/traceid (trace 32 hex, span
+// 16 hex, "" when absent), times are Unix nanoseconds, durations nanoseconds.
+package model
+
+// KeyValue is one attribute or tag, value as JSON would carry it.
+type KeyValue struct {
+	Key   string `json:"key"`
+	Value any    `json:"value"`
+}
+
+// SpanEvent is a span event (OTLP) or span log (Jaeger).
+type SpanEvent struct {
+	TimeUnixNano int64
+	Name         string
+	Fields       []KeyValue
+}
+
+// SpanRef is a reference (Jaeger) or link (OTLP) to another span, maybe of another trace.
+type SpanRef struct {
+	TraceID string
+	SpanID  string
+	RefType string
+	Tags    []KeyValue
+}
+
+// Span status codes, as OTLP and Grafana's trace view number them.
+const (
+	StatusUnset = 0
+	StatusOK    = 1
+	StatusError = 2
+)
+
+// Span is one span from any trace store.
+type Span struct {
+	TraceID       string
+	SpanID        string
+	ParentSpanID  string
+	Operation     string
+	Service       string
+	ServiceTags   []KeyValue
+	StartUnixNano int64
+	DurationNano  int64
+	Tags          []KeyValue
+	Events        []SpanEvent
+	References    []SpanRef
+	// Kind is lower-case: client, server, producer, consumer, internal, or "".
+	Kind          string
+	StatusCode    int64
+	StatusMessage string
+	Warnings      []string
+}
+
+// EndUnixNano is the span's end time.
+func (s *Span) EndUnixNano() int64 { return s.StartUnixNano + s.DurationNano }
+
+// Trace is the spans of one trace as a store returned them.
+type Trace struct {
+	TraceID string
+	Spans   []Span
+	// Partial is set when the store said the trace is incomplete (Tempo status PARTIAL).
+	Partial bool
+	// Warnings are the store's own warnings about the trace.
+	Warnings []string
+}
+
+// Bounds returns the earliest start and latest end of the trace's spans (0,0 if none).
+func (t *Trace) Bounds() (start, end int64) {
+	for i := range t.Spans {
+		s := &t.Spans[i]
+		if i == 0 || s.StartUnixNano < start {
+			start = s.StartUnixNano
+		}
+		if e := s.EndUnixNano(); i == 0 || e > end {
+			end = e
+		}
+	}
+	return start, end
+}
+
+// LogLine is one log line with the IDs extracted from it.
+type LogLine struct {
+	TimeUnixNano int64
+	Body         string
+	Level        string
+	Labels       map[string]string
+	TraceID      string
+	SpanID       string
+}
+
+// Exemplar is a metric exemplar.
+type Exemplar struct {
+	TimeUnixNano int64
+	Value        float64
+	TraceID      string
+	SpanID       string
+	SeriesLabels map[string]string
+}
+
+// TraceSummary is one search hit.
+type TraceSummary struct {
+	TraceID       string
+	RootService   string
+	RootName      string
+	StartUnixNano int64
+	DurationMs    float64
+	SpanCount     int
+	HasError      bool
+}

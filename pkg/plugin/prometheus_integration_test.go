@@ -1,0 +1,306 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	promclient "github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/testenv"
+)
+
+// instrumentedApp is a small process of the test suite that records generated request
+// latencies in histograms, the way a real service instrumented with the official
+// client library does.
+type instrumentedApp struct {
+	// classic: fixed buckets, a trace-ID exemplar on each observation, exposed as
+	// OpenMetrics (exemplars need it).
+	classic *promclient.HistogramVec
+	// native: a native (exponential) histogram, scraped as protobuf.
+	native   *promclient.HistogramVec
+	latency  []float64 // seconds, in observation order
+	traceIDs map[string]bool
+	srv      *httptest.Server
+}
+
+// classicBuckets are the classic histogram's upper bounds in seconds.
+var classicBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
+
+func newInstrumentedApp(t *testing.T) *instrumentedApp {
+	t.Helper()
+	app := &instrumentedApp{traceIDs: map[string]bool{}}
+	classicReg := promclient.NewRegistry()
+	app.classic = promclient.NewHistogramVec(promclient.HistogramOpts{
+		Name:    "lens_test_request_duration_seconds",
+		Help:    "Request latency of the instrumented test app.",
+		Buckets: classicBuckets,
+	}, []string{"service", "operation"})
+	classicReg.MustRegister(app.classic)
+	nativeReg := promclient.NewRegistry()
+	app.native = promclient.NewHistogramVec(promclient.HistogramOpts{
+		Name:                        "lens_test_native_request_duration_seconds",
+		Help:                        "Request latency of the instrumented test app (native histogram).",
+		NativeHistogramBucketFactor: 1.1,
+	}, []string{"service", "operation"})
+	nativeReg.MustRegister(app.native)
+
+	om := promhttp.HandlerFor(classicReg, promhttp.HandlerOpts{EnableOpenMetrics: true})
+	pb := promhttp.HandlerFor(nativeReg, promhttp.HandlerOpts{EnableOpenMetrics: true})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/classic", func(w http.ResponseWriter, r *http.Request) {
+		// Prometheus with native histograms on asks for protobuf first; this target
+		// speaks OpenMetrics, the text format that carries exemplars.
+		r.Header.Set("Accept", "application/openmetrics-text;version=1.0.0")
+		om.ServeHTTP(w, r)
+	})
+	mux.Handle("/native", pb)
+	app.srv = httptest.NewServer(mux)
+	t.Cleanup(app.srv.Close)
+	return app
+}
+
+// observe records n seeded log-normal latencies (median ~80ms), each with a trace ID.
+func (a *instrumentedApp) observe(seed uint64, n int) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	for i := 0; i < n; i++ {
+		v := math.Exp(math.Log(0.08) + 0.9*rng.NormFloat64())
+		tid := fmt.Sprintf("%016x%016x", rng.Uint64(), rng.Uint64())
+		a.traceIDs[tid] = true
+		a.latency = append(a.latency, v)
+		a.classic.WithLabelValues("checkout", "POST /pay").(promclient.ExemplarObserver).
+			ObserveWithExemplar(v, promclient.Labels{"trace_id": tid})
+		a.native.WithLabelValues("checkout", "POST /pay").Observe(v)
+	}
+}
+
+// exactQuantile is the lower empirical quantile by sorting (the test oracle).
+func exactQuantile(sorted []float64, q float64) float64 {
+	k := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[max(k, 0)]
+}
+
+// bucketOf returns the classic bucket (lower, upper] holding v.
+func bucketOf(v float64) (float64, float64) {
+	lo := 0.0
+	for _, le := range classicBuckets {
+		if v <= le {
+			return lo, le
+		}
+		lo = le
+	}
+	return lo, math.Inf(1)
+}
+
+// startPromWithApp starts the real Prometheus scraping the app and waits for a first,
+// empty scrape of both targets.
+func startPromWithApp(t *testing.T) (*testenv.Prometheus, *instrumentedApp) {
+	app := newInstrumentedApp(t)
+	// Children must exist before the first scrape so the baseline is zero.
+	app.classic.WithLabelValues("checkout", "POST /pay")
+	app.native.WithLabelValues("checkout", "POST /pay")
+	prom := testenv.StartPrometheus(t, testenv.PrometheusOptions{
+		Targets: []testenv.ScrapeTarget{
+			{URL: app.srv.URL + "/classic", Job: "app-classic"},
+			{URL: app.srv.URL + "/native", Job: "app-native"},
+		},
+	})
+	prom.WaitForQuery(t, `lens_test_request_duration_seconds_count{job="app-classic"} == 0`, 30*time.Second)
+	prom.WaitForQuery(t, `histogram_count(lens_test_native_request_duration_seconds{job="app-native"}) == 0`, 30*time.Second)
+	return prom, app
+}
+
+func newTestDatasource(t *testing.T, jsonData string) *Datasource {
+	t.Helper()
+	inst, err := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{
+		UID: "lens-uid", Name: "Lens", JSONData: []byte(jsonData),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := inst.(*Datasource)
+	if ds.configErr != nil {
+		t.Fatal(ds.configErr)
+	}
+	return ds
+}
+
+func queryOne(t *testing.T, ds *Datasource, headers map[string]string, from, to time.Time, q map[string]any) backend.DataResponse {
+	t.Helper()
+	raw, _ := json.Marshal(q)
+	resp, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{
+		Headers: headers,
+		Queries: []backend.DataQuery{{
+			RefID: "A", QueryType: q["queryType"].(string), JSON: raw,
+			TimeRange: backend.TimeRange{From: from, To: to}, Interval: time.Second, MaxDataPoints: 1000,
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Responses["A"]
+}
+
+// lastValue returns the last non-NaN value of a time series frame.
+func lastValue(t *testing.T, f *data.Frame) float64 {
+	t.Helper()
+	for i := f.Rows() - 1; i >= 0; i-- {
+		v, ok := f.Fields[1].ConcreteAt(i)
+		if ok && !math.IsNaN(v.(float64)) {
+			return v.(float64)
+		}
+	}
+	t.Fatalf("frame %q has no numeric value", f.Name)
+	return 0
+}
+
+// TestPrometheusMetricsQueryAgainstRealPrometheus is the foundation's acceptance test:
+// Debian's Prometheus scrapes an instrumented process; a `metrics` query goes through
+// QueryData in-process; percentiles and exemplars match the generated latencies.
+func TestPrometheusMetricsQueryAgainstRealPrometheus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real Prometheus")
+	}
+	prom, app := startPromWithApp(t)
+	start := time.Now()
+	app.observe(20261101, 5000)
+	prom.WaitForQuery(t, `lens_test_request_duration_seconds_count{job="app-classic"} == 5000`, 30*time.Second)
+	prom.WaitForQuery(t, `histogram_count(lens_test_native_request_duration_seconds{job="app-native"}) == 5000`, 30*time.Second)
+
+	ds := newTestDatasource(t, fmt.Sprintf(`{"metrics":{"url":%q,"timeout":"10s"}}`, prom.URL))
+	sorted := slices.Clone(app.latency)
+	slices.Sort(sorted)
+	from, to := start.Add(-time.Minute), time.Now().Add(time.Second)
+
+	for _, q := range []float64{0.5, 0.9, 0.99} {
+		qs := strconv.FormatFloat(q, 'g', -1, 64)
+		exact := exactQuantile(sorted, q)
+		t.Run("classic p"+qs, func(t *testing.T) {
+			res := queryOne(t, ds, nil, from, to, map[string]any{
+				"queryType": "metrics", "version": 1, "legendFormat": "p" + qs,
+				"expr": `histogram_quantile(` + qs + `, sum by (le) (lens_test_request_duration_seconds_bucket{job="app-classic"}))`,
+			})
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			series := framesOfKind(res.Frames, frames.KindMetrics)
+			if len(series) != 1 {
+				t.Fatalf("got %d series frames, want 1", len(series))
+			}
+			got := lastValue(t, series[0])
+			lo, hi := bucketOf(exact)
+			// histogram_quantile interpolates inside the bucket holding the true quantile.
+			if got < lo || got > hi {
+				t.Errorf("p%s = %v, exact %v: want within its bucket (%v, %v]", qs, got, exact, lo, hi)
+			}
+			if series[0].Name != "p"+qs {
+				t.Errorf("legend = %q", series[0].Name)
+			}
+		})
+		t.Run("native p"+qs, func(t *testing.T) {
+			res := queryOne(t, ds, nil, from, to, map[string]any{
+				"queryType": "metrics", "version": 1, "exemplars": false,
+				"expr": `histogram_quantile(` + qs + `, sum(lens_test_native_request_duration_seconds{job="app-native"}))`,
+			})
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			got := lastValue(t, res.Frames[0])
+			// Bucket factor 1.1: the answer is inside the exponential bucket of the true value.
+			if rel := math.Abs(got-exact) / exact; rel > 0.1 {
+				t.Errorf("native p%s = %v, exact %v (rel err %.3f > 0.1)", qs, got, exact, rel)
+			}
+		})
+	}
+
+	t.Run("exemplars link to generated traces", func(t *testing.T) {
+		res := queryOne(t, ds, nil, from, to, map[string]any{
+			"queryType": "metrics", "version": 1,
+			"expr": `lens_test_request_duration_seconds_bucket{job="app-classic"}`,
+		})
+		if res.Error != nil {
+			t.Fatal(res.Error)
+		}
+		ex := framesOfKind(res.Frames, frames.KindExemplars)
+		if len(ex) != 1 || ex[0].Rows() == 0 {
+			t.Fatalf("want one non-empty exemplars frame, got %d frames", len(ex))
+		}
+		f := ex[0]
+		tidField, _ := f.FieldByName(frames.ExemplarTraceID)
+		valField, _ := f.FieldByName(frames.ExemplarValue)
+		for i := 0; i < f.Rows(); i++ {
+			tid := tidField.At(i).(string)
+			if !app.traceIDs[tid] {
+				t.Errorf("exemplar trace ID %q was never generated", tid)
+			}
+			if v := valField.At(i).(float64); !slices.Contains(app.latency, v) {
+				t.Errorf("exemplar value %v is not a generated latency", v)
+			}
+		}
+		links := tidField.Config.Links
+		if len(links) != 1 || links[0].Internal == nil || links[0].Internal.DatasourceUID != "lens-uid" {
+			t.Fatalf("trace ID field links = %+v", links)
+		}
+	})
+
+	t.Run("alert request gets the same series", func(t *testing.T) {
+		q := map[string]any{
+			"queryType": "metrics", "version": 1,
+			"expr": `histogram_quantile(0.99, sum by (le) (lens_test_request_duration_seconds_bucket{job="app-classic"}))`,
+		}
+		dash := queryOne(t, ds, nil, from, to, q)
+		alert := queryOne(t, ds, map[string]string{"FromAlert": "true"}, from, to, q)
+		if dash.Error != nil || alert.Error != nil {
+			t.Fatal(dash.Error, alert.Error)
+		}
+		a, b := framesOfKind(dash.Frames, frames.KindMetrics), framesOfKind(alert.Frames, frames.KindMetrics)
+		if len(a) != 1 || len(b) != 1 {
+			t.Fatalf("series frames: dashboard %d, alert %d", len(a), len(b))
+		}
+		if lastValue(t, a[0]) != lastValue(t, b[0]) || len(b[0].Fields) != 2 {
+			t.Errorf("alert answer differs or is not one time + one float field")
+		}
+	})
+
+	t.Run("store error names the store and its message", func(t *testing.T) {
+		res := queryOne(t, ds, nil, from, to, map[string]any{"queryType": "metrics", "version": 1, "expr": `sum(`})
+		if res.Error == nil {
+			t.Fatal("want an error for bad PromQL")
+		}
+		msg := res.Error.Error()
+		for _, want := range []string{"prometheus", "HTTP 400", "bad_data"} {
+			if !containsFold(msg, want) {
+				t.Errorf("error %q lacks %q", msg, want)
+			}
+		}
+	})
+}
+
+func framesOfKind(fs data.Frames, kind string) data.Frames {
+	var out data.Frames
+	for _, f := range fs {
+		if f.Meta != nil && f.Meta.Custom != nil {
+			if m, ok := f.Meta.Custom.(map[string]any); ok && m[frames.LensKindKey] == kind {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}

@@ -1,0 +1,101 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
+)
+
+// Env is what handlers get from the data source instance: settings and one client per
+// configured store. A nil client comes with the error that explains why.
+type Env struct {
+	Settings *settings.Settings
+	Links    frames.Links
+
+	Metrics    prometheus.API
+	MetricsErr error
+	Logs       LogStore
+	LogsErr    error
+	Traces     TraceStore
+	TracesErr  error
+}
+
+// Request is one query with the request-wide context a handler needs.
+type Request struct {
+	Query         *Query
+	From, To      time.Time
+	Interval      time.Duration
+	MaxDataPoints int64
+	// FromAlert is set for alert evaluation; handlers give the same answers.
+	FromAlert bool
+}
+
+func (e *Env) metrics() (prometheus.API, error) {
+	if e.Metrics == nil {
+		return nil, orNotConfigured(e.MetricsErr, prometheus.StoreName)
+	}
+	return e.Metrics, nil
+}
+
+func (e *Env) logs() (LogStore, error) {
+	if e.Logs == nil {
+		return nil, orNotConfigured(e.LogsErr, "loki")
+	}
+	return e.Logs, nil
+}
+
+func (e *Env) traces() (TraceStore, error) {
+	if e.Traces == nil {
+		return nil, orNotConfigured(e.TracesErr, "traces")
+	}
+	return e.Traces, nil
+}
+
+func orNotConfigured(err error, store string) error {
+	if err != nil {
+		return err
+	}
+	return &httpx.StoreError{Store: store, Message: "not configured (no URL in the data source settings)"}
+}
+
+// userError is a problem with the query itself.
+type userError struct{ msg string }
+
+func (e *userError) Error() string { return e.msg }
+
+func badQuery(format string, args ...any) error { return &userError{msg: fmt.Sprintf(format, args...)} }
+
+// errorResponse turns an error into a DataResponse with the right status and source.
+func errorResponse(err error) backend.DataResponse {
+	var se *httpx.StoreError
+	var ue *userError
+	switch {
+	case errors.As(err, &ue):
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
+	case errors.As(err, &se):
+		st := backend.StatusBadGateway
+		switch {
+		case se.Timeout:
+			st = backend.StatusTimeout
+		case se.Status == http.StatusBadRequest || se.Status == http.StatusUnprocessableEntity:
+			st = backend.StatusBadRequest
+		case se.Status == http.StatusNotFound:
+			st = backend.StatusNotFound
+		case se.Status == http.StatusUnauthorized:
+			st = backend.StatusUnauthorized
+		case se.Status == http.StatusForbidden:
+			st = backend.StatusForbidden
+		}
+		return backend.ErrDataResponseWithSource(st, backend.ErrorSourceDownstream, err.Error())
+	default:
+		return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
+	}
+}

@@ -1,0 +1,73 @@
+package query
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
+)
+
+// Metrics answers a `metrics` query: the PromQL range query, and in parallel the
+// exemplars of the same expression as a frame linking to the trace query. A failing
+// exemplar call leaves a notice on the exemplars frame; the series still come back.
+func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
+	q := r.Query
+	if q.Expr == "" {
+		return errorResponse(badQuery("metrics query: expr is empty"))
+	}
+	prom, err := env.metrics()
+	if err != nil {
+		return errorResponse(err)
+	}
+	var minStep time.Duration
+	if q.Step != "" {
+		if minStep, err = time.ParseDuration(q.Step); err != nil || minStep < 0 {
+			return errorResponse(badQuery("metrics query: step %q is not a Go duration", q.Step))
+		}
+	}
+	step := prometheus.Step(r.From, r.To, r.Interval, minStep, r.MaxDataPoints)
+
+	var (
+		wg     sync.WaitGroup
+		ex     *prometheus.ExemplarSet
+		exErr  error
+		wantEx = on(q.Exemplars) && !r.FromAlert
+	)
+	if wantEx {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ex, exErr = prom.Exemplars(ctx, q.Expr, r.From, r.To)
+		}()
+	}
+	d, err := prom.QueryRange(ctx, q.Expr, r.From, r.To, step)
+	wg.Wait()
+	if err != nil {
+		return errorResponse(err)
+	}
+	resp := backend.DataResponse{Frames: frames.MetricSeries(d, q.LegendFormat)}
+	if wantEx {
+		resp.Frames = append(resp.Frames, exemplarFrame(ex, exErr, env.Links, env.Settings.MaxSpans))
+	}
+	return resp
+}
+
+// exemplarFrame builds the exemplars part, with the store's error or the number of
+// exemplars dropped for lack of a trace ID as notices.
+func exemplarFrame(ex *prometheus.ExemplarSet, err error, links frames.Links, _ int) *data.Frame {
+	if err != nil {
+		f := frames.Exemplars(nil, links)
+		frames.StoreFailed(f, err)
+		return f
+	}
+	f := frames.Exemplars(ex.Exemplars, links)
+	if ex.Invalid > 0 {
+		frames.Notice(f, data.NoticeSeverityInfo, "%d exemplars without a valid trace ID were left out", ex.Invalid)
+	}
+	return f
+}

@@ -1,0 +1,231 @@
+// Package httpx is the HTTP client every store client shares: authentication, TLS,
+// a per-call deadline, a response size limit and StoreError.
+//
+// Guarantees to the next stage: a nil error means a 2xx answer whose body is complete
+// and within the limit; any other outcome is a *StoreError naming the store, the HTTP
+// status (0 when there was no answer) and the store's own message, with every secret
+// of the store scrubbed out.
+package httpx
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/latencylens/lens/pkg/settings"
+)
+
+// DefaultMaxBody is the largest response body read (64 MiB).
+const DefaultMaxBody int64 = 64 << 20
+
+// StoreError is a failed store call.
+type StoreError struct {
+	// Store names the store, e.g. "loki".
+	Store string
+	// Status is the HTTP status, 0 when the store did not answer.
+	Status int
+	// Message is the store's own message (or the transport's).
+	Message string
+	// Timeout is set when the call hit its deadline.
+	Timeout bool
+}
+
+func (e *StoreError) Error() string {
+	if e.Status == 0 {
+		return fmt.Sprintf("%s: %s", e.Store, e.Message)
+	}
+	return fmt.Sprintf("%s: HTTP %d: %s", e.Store, e.Status, e.Message)
+}
+
+// MessageFunc extracts the store's own message from an error body.
+type MessageFunc func(status int, contentType string, body []byte) string
+
+// Client calls one store.
+type Client struct {
+	store   string
+	base    *url.URL
+	http    *http.Client
+	cfg     settings.Store
+	timeout time.Duration
+	maxBody int64
+	message MessageFunc
+	secrets []string
+}
+
+// Options tune a Client.
+type Options struct {
+	// MaxBody overrides DefaultMaxBody.
+	MaxBody int64
+	// Message extracts the store's message from error bodies; default: the trimmed body.
+	Message MessageFunc
+	// Transport overrides the round tripper (tests).
+	Transport http.RoundTripper
+}
+
+// New builds a client for the store named store (e.g. "prometheus") configured by cfg.
+func New(store string, cfg settings.Store, opts Options) (*Client, error) {
+	if !cfg.Configured() {
+		return nil, &StoreError{Store: store, Message: "not configured (no URL in the data source settings)"}
+	}
+	base, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, &StoreError{Store: store, Message: "URL does not parse"}
+	}
+	rt := opts.Transport
+	if rt == nil {
+		tr := &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConnsPerHost: 16,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+		}
+		if cfg.TLSSkipVerify || cfg.CACert() != "" {
+			tc := &tls.Config{InsecureSkipVerify: cfg.TLSSkipVerify} //nolint:gosec // the user asked for it
+			if ca := cfg.CACert(); ca != "" {
+				pool := x509.NewCertPool()
+				if !pool.AppendCertsFromPEM([]byte(ca)) {
+					return nil, &StoreError{Store: store, Message: "TLS CA certificate is not valid PEM"}
+				}
+				tc.RootCAs = pool
+			}
+			tr.TLSClientConfig = tc
+		}
+		rt = tr
+	}
+	c := &Client{
+		store:   store,
+		base:    base,
+		http:    &http.Client{Transport: rt},
+		cfg:     cfg,
+		timeout: cfg.Timeout,
+		maxBody: opts.MaxBody,
+		message: opts.Message,
+		secrets: cfg.Secrets(),
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxBody
+	}
+	if c.timeout <= 0 {
+		c.timeout = settings.DefaultTimeout
+	}
+	if c.message == nil {
+		c.message = PlainMessage
+	}
+	return c, nil
+}
+
+// Store names the store this client calls.
+func (c *Client) Store() string { return c.store }
+
+// PlainMessage returns the first 512 bytes of the body, trimmed.
+func PlainMessage(_ int, _ string, body []byte) string {
+	s := strings.TrimSpace(string(body))
+	if len(s) > 512 {
+		s = s[:512] + "…"
+	}
+	return s
+}
+
+// Response is a successful answer.
+type Response struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// Get calls GET base+path?query with extra headers.
+func (c *Client) Get(ctx context.Context, path string, query url.Values, header http.Header) (*Response, error) {
+	return c.Do(ctx, http.MethodGet, path, query, header, nil)
+}
+
+// Do performs one call under the store's own deadline.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, header http.Header, body io.Reader) (*Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	u := *c.base
+	u.Path = strings.TrimRight(u.Path, "/") + path
+	u.RawPath = ""
+	if query != nil {
+		u.RawQuery = query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, c.fail(0, "cannot build request: "+err.Error(), false)
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	switch c.cfg.Auth {
+	case settings.AuthBasic:
+		req.SetBasicAuth(c.cfg.BasicAuthUser, c.cfg.BasicAuthPassword())
+	case settings.AuthBearer:
+		req.Header.Set("Authorization", "Bearer "+c.cfg.BearerToken())
+	}
+	for k, v := range c.cfg.Headers() {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		timeout := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
+		msg := transportMessage(err)
+		if timeout {
+			msg = fmt.Sprintf("no answer within %s (%s)", c.timeout, msg)
+		}
+		return nil, c.fail(0, msg, timeout)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	if err != nil {
+		timeout := errors.Is(ctx.Err(), context.DeadlineExceeded)
+		return nil, c.fail(resp.StatusCode, "reading the answer: "+transportMessage(err), timeout)
+	}
+	if int64(len(data)) > c.maxBody {
+		return nil, c.fail(resp.StatusCode, fmt.Sprintf("answer larger than the %d-byte limit", c.maxBody), false)
+	}
+	ct := resp.Header.Get("Content-Type")
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		msg := c.message(resp.StatusCode, ct, data)
+		if msg == "" {
+			msg = http.StatusText(resp.StatusCode)
+		}
+		return nil, c.fail(resp.StatusCode, msg, resp.StatusCode == http.StatusGatewayTimeout)
+	}
+	return &Response{Status: resp.StatusCode, ContentType: ct, Body: data}, nil
+}
+
+// Fail builds a StoreError for this store, for parsers that find a garbled body.
+func (c *Client) Fail(status int, msg string) *StoreError { return c.fail(status, msg, false) }
+
+func (c *Client) fail(status int, msg string, timeout bool) *StoreError {
+	return &StoreError{Store: c.store, Status: status, Message: c.Scrub(msg), Timeout: timeout}
+}
+
+// Scrub replaces every secret of the store in s.
+func (c *Client) Scrub(s string) string {
+	for _, sec := range c.secrets {
+		if len(sec) >= 3 {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	return s
+}
+
+func transportMessage(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// Drop the URL: it may carry query text users consider private; keep the cause.
+		err = ue.Err
+	}
+	return err.Error()
+}

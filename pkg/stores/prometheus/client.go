@@ -1,0 +1,132 @@
+package prometheus
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/latencylens/lens/pkg/stores/httpx"
+)
+
+// StoreName names this store in errors and health reports.
+const StoreName = "prometheus"
+
+// MaxPointsPerSeries is the store's own limit for query_range.
+const MaxPointsPerSeries = 11_000
+
+// API is what the handlers need from a metrics store.
+type API interface {
+	QueryRange(ctx context.Context, expr string, start, end time.Time, step time.Duration) (*Data, error)
+	Query(ctx context.Context, expr string, at time.Time) (*Data, error)
+	Exemplars(ctx context.Context, expr string, start, end time.Time) (*ExemplarSet, error)
+	LabelValues(ctx context.Context, label string, matchers []string, start, end time.Time) ([]string, error)
+}
+
+// Client is the HTTP implementation of API.
+type Client struct{ h *httpx.Client }
+
+var _ API = (*Client)(nil)
+
+// NewClient wraps an httpx client built with ErrorMessage as its message function.
+func NewClient(h *httpx.Client) *Client { return &Client{h: h} }
+
+// Options returns the httpx options this store needs.
+func Options() httpx.Options { return httpx.Options{Message: ErrorMessage} }
+
+func formatTime(t time.Time) string {
+	return strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', 3, 64)
+}
+
+// QueryRange runs /api/v1/query_range.
+func (c *Client) QueryRange(ctx context.Context, expr string, start, end time.Time, step time.Duration) (*Data, error) {
+	if step <= 0 {
+		return nil, c.h.Fail(0, "query_range needs a positive step")
+	}
+	v := url.Values{
+		"query": {expr},
+		"start": {formatTime(start)},
+		"end":   {formatTime(end)},
+		"step":  {strconv.FormatFloat(step.Seconds(), 'f', -1, 64)},
+	}
+	return c.query(ctx, "/api/v1/query_range", v)
+}
+
+// Query runs an instant /api/v1/query.
+func (c *Client) Query(ctx context.Context, expr string, at time.Time) (*Data, error) {
+	v := url.Values{"query": {expr}}
+	if !at.IsZero() {
+		v.Set("time", formatTime(at))
+	}
+	return c.query(ctx, "/api/v1/query", v)
+}
+
+func (c *Client) query(ctx context.Context, path string, v url.Values) (*Data, error) {
+	resp, err := c.h.Get(ctx, path, v, nil)
+	if err != nil {
+		return nil, err
+	}
+	d, err := ParseQuery(resp.Body)
+	if err != nil {
+		return nil, c.wrap(resp.Status, err)
+	}
+	return d, nil
+}
+
+// Exemplars runs /api/v1/query_exemplars.
+func (c *Client) Exemplars(ctx context.Context, expr string, start, end time.Time) (*ExemplarSet, error) {
+	v := url.Values{"query": {expr}, "start": {formatTime(start)}, "end": {formatTime(end)}}
+	resp, err := c.h.Get(ctx, "/api/v1/query_exemplars", v, nil)
+	if err != nil {
+		return nil, err
+	}
+	set, err := ParseExemplars(resp.Body)
+	if err != nil {
+		return nil, c.wrap(resp.Status, err)
+	}
+	return set, nil
+}
+
+// LabelValues runs /api/v1/label/<label>/values ("__name__" lists metric names).
+func (c *Client) LabelValues(ctx context.Context, label string, matchers []string, start, end time.Time) ([]string, error) {
+	v := url.Values{}
+	for _, m := range matchers {
+		v.Add("match[]", m)
+	}
+	if !start.IsZero() {
+		v.Set("start", formatTime(start))
+		v.Set("end", formatTime(end))
+	}
+	resp, err := c.h.Get(ctx, "/api/v1/label/"+url.PathEscape(label)+"/values", v, nil)
+	if err != nil {
+		return nil, err
+	}
+	out, err := ParseLabelValues(resp.Body)
+	if err != nil {
+		return nil, c.wrap(resp.Status, err)
+	}
+	return out, nil
+}
+
+func (c *Client) wrap(status int, err error) error {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return c.h.Fail(status, ae.Error())
+	}
+	return c.h.Fail(status, "garbled answer: "+err.Error())
+}
+
+// HistogramMetricNames keeps the names that look like classic histogram series
+// (`_bucket`), returned as base names; native histograms have no suffix and are
+// found by the caller through metadata.
+func HistogramMetricNames(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if base, ok := strings.CutSuffix(n, "_bucket"); ok && base != "" {
+			out = append(out, base)
+		}
+	}
+	return out
+}

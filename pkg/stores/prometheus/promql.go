@@ -1,0 +1,105 @@
+package prometheus
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Pure PromQL builders. Guarantees: label values are quoted and escaped; the result is
+// one expression the store can run as is.
+
+var metricNameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
+
+// ValidMetricName reports whether name is a plain metric name.
+func ValidMetricName(name string) bool { return metricNameRE.MatchString(name) }
+
+// Matchers renders {k="v",...} for the non-empty values, sorted by key.
+func Matchers(eq map[string]string) string {
+	keys := make([]string, 0, len(eq))
+	for k, v := range eq {
+		if v != "" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%s", k, strconv.Quote(eq[k])))
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// FormatRange renders a PromQL range like 1m30s → "90s" (whole seconds, at least 1s).
+func FormatRange(d time.Duration) string {
+	s := int64(d.Round(time.Second) / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return strconv.FormatInt(s, 10) + "s"
+}
+
+// HistogramQuantile builds histogram_quantile over a classic histogram
+// (`<metric>_bucket` with `le`) or, when native is set, over a native histogram.
+// selector is a matcher set such as `{service="api"}` ("" for none).
+func HistogramQuantile(q float64, metric, selector string, window time.Duration, groupBy []string, native bool) string {
+	by := strings.Join(groupBy, ", ")
+	if native {
+		return fmt.Sprintf("histogram_quantile(%s, sum by (%s) (rate(%s%s[%s])))",
+			formatFloat(q), by, metric, selector, FormatRange(window))
+	}
+	le := "le"
+	if by != "" {
+		le = "le, " + by
+	}
+	return fmt.Sprintf("histogram_quantile(%s, sum by (%s) (rate(%s_bucket%s[%s])))",
+		formatFloat(q), le, metric, selector, FormatRange(window))
+}
+
+// BucketIncrease builds the per-bucket increase over the whole range, for CDFs of
+// classic histograms: sum by (le) (increase(<metric>_bucket<sel>[range])).
+func BucketIncrease(metric, selector string, rng time.Duration) string {
+	return fmt.Sprintf("sum by (le) (increase(%s_bucket%s[%s]))", metric, selector, FormatRange(rng))
+}
+
+// NativeIncrease builds the native-histogram increase over the whole range.
+func NativeIncrease(metric, selector string, rng time.Duration) string {
+	return fmt.Sprintf("sum(increase(%s%s[%s]))", metric, selector, FormatRange(rng))
+}
+
+// CountIncrease and SumIncrease give N and the total of a classic histogram over a range.
+func CountIncrease(metric, selector string, rng time.Duration) string {
+	return fmt.Sprintf("sum(increase(%s_count%s[%s]))", metric, selector, FormatRange(rng))
+}
+
+// SumIncrease is the increase of <metric>_sum over the range.
+func SumIncrease(metric, selector string, rng time.Duration) string {
+	return fmt.Sprintf("sum(increase(%s_sum%s[%s]))", metric, selector, FormatRange(rng))
+}
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// Step picks a query_range step: at least minStep and interval, and coarse enough to
+// stay under maxPoints (and the store's own 11,000) points per series.
+func Step(start, end time.Time, interval, minStep time.Duration, maxPoints int64) time.Duration {
+	if maxPoints <= 0 || maxPoints > MaxPointsPerSeries {
+		maxPoints = MaxPointsPerSeries
+	}
+	step := interval
+	if minStep > step {
+		step = minStep
+	}
+	if span := end.Sub(start); span > 0 {
+		if need := time.Duration((int64(span) + maxPoints - 1) / maxPoints); need > step {
+			step = need
+		}
+	}
+	if step < time.Millisecond {
+		step = time.Second
+	}
+	// Whole milliseconds (rounded up) keep float formatting exact and the point count in bounds.
+	return (step + time.Millisecond - 1).Truncate(time.Millisecond)
+}

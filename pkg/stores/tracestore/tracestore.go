@@ -1,0 +1,44 @@
+// Package tracestore is the small interface every trace store client (Tempo, Jaeger v1,
+// Jaeger v3) implements, so the handlers and the join never know which one answered.
+//
+// Guarantees to the next stage: spans and summaries carry IDs normalised by pkg/traceid.
+package tracestore
+
+import (
+	"context"
+	"time"
+
+	"github.com/latencylens/lens/pkg/model"
+)
+
+// SearchParams is a trace search, in the form each store translates.
+type SearchParams struct {
+	// TraceQL is used by Tempo; Jaeger refuses it.
+	TraceQL     string
+	Service     string
+	Operation   string
+	Tags        map[string]string
+	MinDuration time.Duration
+	MaxDuration time.Duration
+	Start, End  time.Time
+	Limit       int
+}
+
+// SearchResult is a page of search hits.
+type SearchResult struct {
+	Traces []model.TraceSummary
+	// Spans are the raw spans of the hits when the store returns them (Jaeger), used for
+	// exact latency statistics; nil otherwise.
+	Spans []model.Span
+}
+
+// Store is a trace store.
+type Store interface {
+	// Name is the store's name in errors: "tempo", "jaeger".
+	Name() string
+	// Trace fetches one trace by normalised ID; start/end narrow the search when non-zero.
+	Trace(ctx context.Context, traceID string, start, end time.Time) (*model.Trace, error)
+	Search(ctx context.Context, p SearchParams) (*SearchResult, error)
+	Services(ctx context.Context) ([]string, error)
+	Operations(ctx context.Context, service string) ([]string, error)
+}

@@ -1,0 +1,113 @@
+// Package traceid is the one normaliser of trace and span IDs. Every store client
+// passes IDs through it before any join.
+//
+// Guarantees to the next stage: a trace ID is 32 lower-case hex digits (64-bit IDs are
+// left-padded to 128 bits), a span ID 16 lower-case hex digits; two spellings of the
+// same ID compare equal as strings.
+package traceid
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+const (
+	traceHexLen = 32
+	spanHexLen  = 16
+)
+
+// Normalize accepts a trace ID as hex of up to 32 digits in any case (leading zeros
+// may be stripped, as in Tempo's search), with dashes (UUID style), or as base64 of
+// 8 or 16 bytes (Tempo's JSON). It returns 32 lower-case hex digits.
+func Normalize(id string) (string, error) {
+	return normalize(id, traceHexLen, "trace")
+}
+
+// NormalizeSpan accepts a span ID as hex of up to 16 digits or base64 of 8 bytes and
+// returns 16 lower-case hex digits.
+func NormalizeSpan(id string) (string, error) {
+	return normalize(id, spanHexLen, "span")
+}
+
+// MustNormalizeOrEmpty returns the normalised ID, or "" when id does not parse.
+// Parsers use it for optional IDs (a parent span ID that may be empty).
+func MustNormalizeOrEmpty(id string, span bool) string {
+	var out string
+	var err error
+	if span {
+		out, err = NormalizeSpan(id)
+	} else {
+		out, err = Normalize(id)
+	}
+	if err != nil {
+		return ""
+	}
+	return out
+}
+
+func normalize(in string, width int, what string) (string, error) {
+	s := strings.TrimSpace(in)
+	if s == "" {
+		return "", fmt.Errorf("%s ID %q is empty", what, in)
+	}
+	if h, ok := hexDigits(s, width); ok {
+		return finish(h, width, what, in)
+	}
+	if b, ok := decodeBase64(s); ok && (len(b) == width/2 || (width == traceHexLen && len(b) == 8)) {
+		return finish(hex.EncodeToString(b), width, what, in)
+	}
+	return "", fmt.Errorf("%s ID %q is neither hex of up to %d digits nor base64 of %d bytes", what, in, width, width/2)
+}
+
+// hexDigits lower-cases s and drops dashes if what is left is 1..width hex digits.
+func hexDigits(s string, width int) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	dashes := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
+			b.WriteByte(c)
+		case c >= 'A' && c <= 'F':
+			b.WriteByte(c + ('a' - 'A'))
+		case c == '-':
+			dashes++
+			if i == 0 || i == len(s)-1 || s[i-1] == '-' {
+				return "", false
+			}
+		default:
+			return "", false
+		}
+	}
+	h := b.String()
+	if len(h) == 0 || len(h) > width {
+		return "", false
+	}
+	// Dashed forms are only accepted at full width (UUID style).
+	if dashes > 0 && len(h) != width {
+		return "", false
+	}
+	return h, true
+}
+
+func decodeBase64(s string) ([]byte, bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+func finish(h string, width int, what, in string) (string, error) {
+	if len(h) < width {
+		h = strings.Repeat("0", width-len(h)) + h
+	}
+	if strings.Trim(h, "0") == "" {
+		return "", fmt.Errorf("%s ID %q is all zeros, which is invalid", what, in)
+	}
+	return h, nil
+}

@@ -1,0 +1,94 @@
+package traceid
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNormalize(t *testing.T) {
+	const full = "4bf92f3577b34da6a3ce929d0e0e4736"
+	tests := []struct {
+		name    string
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{name: "hex lower", in: full, want: full},
+		{name: "hex upper", in: strings.ToUpper(full), want: full},
+		{name: "hex with spaces", in: "  " + full + "\n", want: full},
+		{name: "uuid dashes", in: "4bf92f35-77b3-4da6-a3ce-929d0e0e4736", want: full},
+		{name: "64-bit padded", in: "a3ce929d0e0e4736", want: "0000000000000000a3ce929d0e0e4736"},
+		{name: "leading zeros stripped (tempo search)", in: "2f3577b34da6a3ce929d0e0e4736", want: "00002f3577b34da6a3ce929d0e0e4736"},
+		{name: "base64 16 bytes (tempo json)", in: "S/kvNXezTaajzpKdDg5HNg==", want: full},
+		{name: "base64 raw url", in: "S_kvNXezTaajzpKdDg5HNg", want: full},
+		{name: "base64 8 bytes padded to 128", in: "o86SnQ4ORzY=", want: "0000000000000000a3ce929d0e0e4736"},
+		{name: "empty", in: "", wantErr: true},
+		{name: "all zeros", in: "00000000000000000000000000000000", wantErr: true},
+		{name: "too long hex", in: full + "00", wantErr: true},
+		{name: "not hex not base64", in: "trace-xyz!", wantErr: true},
+		{name: "base64 of wrong size", in: "AAECAw==", wantErr: true},
+		{name: "short dashed", in: "ab-cd", wantErr: true},
+		{name: "leading dash", in: "-" + full[1:], wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Normalize(tc.in)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("Normalize(%q) = %q, want error", tc.in, got)
+				}
+				if !strings.Contains(err.Error(), "\""+strings.ReplaceAll(tc.in, "\n", `\n`)+"\"") {
+					t.Errorf("error %q does not quote the input", err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("Normalize(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeSpan(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		wantErr        bool
+	}{
+		{name: "hex", in: "00F067AA0BA902B7", want: "00f067aa0ba902b7"},
+		{name: "stripped", in: "f067aa0ba902b7", want: "00f067aa0ba902b7"},
+		{name: "base64", in: "APBnqgupArc=", want: "00f067aa0ba902b7"},
+		{name: "trace-sized", in: "4bf92f3577b34da6a3ce929d0e0e4736", wantErr: true},
+		{name: "junk", in: "zz", wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := NormalizeSpan(tc.in)
+			if (err != nil) != tc.wantErr || (!tc.wantErr && got != tc.want) {
+				t.Fatalf("NormalizeSpan(%q) = %q, %v; want %q (err %t)", tc.in, got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
+}
+
+// FuzzNormalize: never panics; output is 32 lower hex digits and a fixed point.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"4bf92f3577b34da6a3ce929d0e0e4736", "S/kvNXezTaajzpKdDg5HNg==", "abc", "-", "4bf92f35-77b3-4da6-a3ce-929d0e0e4736", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := Normalize(in)
+		if err != nil {
+			if !strings.Contains(err.Error(), "ID ") {
+				t.Fatalf("error without context: %v", err)
+			}
+			return
+		}
+		if len(got) != 32 || strings.Trim(got, "0123456789abcdef") != "" {
+			t.Fatalf("Normalize(%q) = %q, not 32 lower hex digits", in, got)
+		}
+		again, err := Normalize(got)
+		if err != nil || again != got {
+			t.Fatalf("not a fixed point: %q -> %q (%v)", got, again, err)
+		}
+	})
+}
