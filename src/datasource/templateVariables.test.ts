@@ -1,0 +1,75 @@
+import { QUERY_MODEL_VERSION, type LensQuery } from '../shared/queryModel';
+import { InterpolationError, resolverFrom } from './language/interpolate';
+import { interpolateQuery, interpolateValue } from './templateVariables';
+
+const v = QUERY_MODEL_VERSION;
+const hostile = '"} or vector(1) or {a="\\|\n';
+
+describe('interpolateQuery', () => {
+  const r = resolverFrom({ svc: hostile, op: 'GET /', id: ' 4bf92f3577b34da6a3ce929d0e0e4736 ', many: ['a', 'b'], w: '5m' });
+
+  it('trace: one value, trimmed', () => {
+    expect(interpolateQuery({ refId: 'A', version: v, queryType: 'trace', traceId: '$id' }, r)).toMatchObject({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    });
+    expect(() => interpolateQuery({ refId: 'A', version: v, queryType: 'trace', traceId: '$many' }, r)).toThrow(InterpolationError);
+  });
+
+  it('metrics: PromQL escaped by position', () => {
+    const q: LensQuery = { refId: 'A', version: v, queryType: 'metrics', expr: 'rate(x{service="$svc", op=~"$many"}[$w])' };
+    expect(interpolateQuery(q, r)).toMatchObject({
+      expr: 'rate(x{service="\\"} or vector(1) or {a=\\"\\\\|\\n", op=~"(?:a|b)"}[5m])',
+    });
+  });
+
+  it('logs: LogQL line filter keeps the value inside its string', () => {
+    const q: LensQuery = { refId: 'A', version: v, queryType: 'logs', expr: '{app="x"} |= "$svc" |~ "$op"' };
+    expect(interpolateQuery(q, r)).toMatchObject({
+      expr: '{app="x"} |= "\\"} or vector(1) or {a=\\"\\\\|\\n" |~ "GET /"',
+    });
+  });
+
+  it('search: TraceQL code and builder values', () => {
+    const q: LensQuery = {
+      refId: 'A',
+      version: v,
+      queryType: 'search',
+      editorMode: 'code',
+      traceql: '{ resource.service.name = "$svc" }',
+      service: '$svc',
+      tags: 'http.route=$op',
+    };
+    expect(interpolateQuery(q, r)).toMatchObject({
+      traceql: '{ resource.service.name = "\\"} or vector(1) or {a=\\"\\\\|\\n" }',
+      service: hostile,
+      tags: 'http.route="GET /"',
+    });
+  });
+
+  it('latency: code language follows the source', () => {
+    const base = { refId: 'A', version: v, queryType: 'latency' as const, editorMode: 'code' as const };
+    expect(interpolateQuery({ ...base, source: 'histogram', expr: 'm{s="$svc"}' }, r)).toMatchObject({
+      expr: 'm{s="\\"} or vector(1) or {a=\\"\\\\|\\n"}',
+    });
+    expect(interpolateQuery({ ...base, source: 'spans', expr: '{ name = "$op" }' }, r)).toMatchObject({ expr: '{ name = "GET /" }' });
+    expect(() => interpolateQuery({ ...base, source: 'logs', expr: '{a="b"} | unwrap $svc' }, r)).toThrow(InterpolationError);
+  });
+
+  it('latency builder: several values are refused in a one-value field', () => {
+    expect(() =>
+      interpolateQuery({ refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', service: '$many' }, r)
+    ).toThrow(/service field takes exactly one/);
+  });
+
+  it('does not change the input', () => {
+    const q: LensQuery = Object.freeze({ refId: 'A', version: v, queryType: 'metrics', expr: 'up{a="$op"}' });
+    interpolateQuery(q, r);
+    expect(q.expr).toBe('up{a="$op"}');
+  });
+});
+
+describe('interpolateValue', () => {
+  it('leaves unknown references', () => {
+    expect(interpolateValue('$nope-${op}', 'x', resolverFrom({ op: 'o' }))).toBe('$nope-o');
+  });
+});

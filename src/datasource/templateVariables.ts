@@ -1,0 +1,80 @@
+/**
+ * Stage 2: template variables in a whole query, field by field, each in its own language.
+ * Guarantees to the next stage: code fields (PromQL / LogQL / TraceQL / tags) are
+ * interpolated with position-aware escaping (language/interpolate.ts); builder fields are
+ * plain values that must resolve to exactly one value, and the backend quotes them where
+ * it builds a query. Any value that cannot be placed safely throws InterpolationError.
+ */
+import type { LatencyQuery, LensQuery } from '../shared/queryModel';
+import { interpolate, InterpolationError, type QueryLanguage, type ResolveVariable } from './language/interpolate';
+
+const REFERENCE = /\$(\w+)|\[\[(\w+?)(?::\w+)?\]\]|\$\{(\w+)(?:\.[^:^}]+)?(?::[^}]+)?\}/g;
+
+/** A builder field: every reference must have one value; the value is inserted as it is (it is data, not code). */
+export function interpolateValue(text: string, field: string, resolve: ResolveVariable): string {
+  return text.replace(REFERENCE, (whole, a, b, c) => {
+    const name = a ?? b ?? c;
+    const v = resolve(name);
+    if (!v) {
+      return whole;
+    }
+    if (v.allValue !== undefined || v.values.length !== 1) {
+      throw new InterpolationError(
+        `variable $${name} has ${v.values.length === 0 ? 'no value' : 'several values'}; the ${field} field takes exactly one`
+      );
+    }
+    return v.values[0];
+  });
+}
+
+const LATENCY_CODE_LANGUAGE: Record<LatencyQuery['source'], QueryLanguage> = {
+  histogram: 'promql',
+  spans: 'traceql',
+  logs: 'logql',
+};
+
+function opt<T extends object, K extends keyof T>(obj: T, key: K, f: (v: NonNullable<T[K]>) => T[K]): Partial<T> {
+  const v = obj[key];
+  return v === undefined || v === null ? {} : ({ [key]: f(v as NonNullable<T[K]>) } as unknown as Partial<T>);
+}
+
+export function interpolateQuery(query: LensQuery, resolve: ResolveVariable): LensQuery {
+  const value = (field: string) => (s: string) => interpolateValue(s, field, resolve);
+  const code = (lang: QueryLanguage) => (s: string) => interpolate(s, lang, resolve);
+  switch (query.queryType) {
+    case 'trace':
+      return { ...query, traceId: interpolateValue(query.traceId ?? '', 'trace ID', resolve).trim() };
+    case 'search':
+      return {
+        ...query,
+        ...opt(query, 'traceql', code('traceql')),
+        ...opt(query, 'service', value('service')),
+        ...opt(query, 'operation', value('operation')),
+        ...opt(query, 'tags', code('logfmt')),
+        ...opt(query, 'minDuration', value('min duration')),
+        ...opt(query, 'maxDuration', value('max duration')),
+      };
+    case 'latency':
+      return {
+        ...query,
+        ...opt(query, 'expr', code(LATENCY_CODE_LANGUAGE[query.source] ?? 'promql')),
+        ...opt(query, 'service', value('service')),
+        ...opt(query, 'operation', value('operation')),
+        ...opt(query, 'histogramMetric', value('histogram metric')),
+        ...opt(query, 'spanFilter', code('traceql')),
+        ...opt(query, 'logSelector', code('logql')),
+        ...opt(query, 'logField', value('log field')),
+        ...opt(query, 'groupBy', (gs) => gs.map(value('group by'))),
+      };
+    case 'logs':
+      return { ...query, expr: code('logql')(query.expr ?? '') };
+    case 'metrics':
+      return {
+        ...query,
+        expr: code('promql')(query.expr ?? ''),
+        ...opt(query, 'step', value('step')),
+      };
+    default:
+      return query;
+  }
+}
