@@ -1,0 +1,88 @@
+import type { TraceIdExtraction } from '../shared/settings';
+import { goRegex, jsonPath, parseLabelText, parseLogfmtLine, previewExtraction, type SampleEntry } from './extraction';
+
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const SPAN = '00f067aa0ba902b7';
+
+describe('previewExtraction', () => {
+  it.each<[string, TraceIdExtraction, SampleEntry]>([
+    ['label', { mode: 'label', traceIdKey: 'trace_id', spanIdKey: 'span_id' }, { line: 'x', labels: { trace_id: TRACE, span_id: SPAN } }],
+    [
+      'structured metadata',
+      { mode: 'structuredMetadata', traceIdKey: 'trace_id', spanIdKey: 'span_id' },
+      { line: 'x', structuredMetadata: { trace_id: TRACE }, labels: { span_id: SPAN } },
+    ],
+    [
+      'json path',
+      { mode: 'json', traceIdPath: '$.ctx.trace.id', spanIdPath: 'ctx.spans[1]' },
+      { line: JSON.stringify({ ctx: { trace: { id: TRACE.toUpperCase() }, spans: ['x', SPAN] } }) },
+    ],
+    [
+      'logfmt',
+      { mode: 'logfmt', traceIdKey: 'traceID', spanIdKey: 'spanID' },
+      { line: `level=info msg="hello \\"world\\"" traceID=${TRACE} spanID="${SPAN}"` },
+    ],
+    [
+      'regex with groups',
+      { mode: 'regex', traceIdRegex: 'trace=(\\w+)', spanIdRegex: '(?P<span>[0-9a-f]{16})$' },
+      { line: `GET / trace=${TRACE} ${SPAN}` },
+    ],
+    ['regex whole match', { mode: 'regex', traceIdRegex: '(?i)[0-9A-F]{32}' }, { line: `id ${TRACE.toUpperCase()} end` }],
+    ['base64 (tempo style)', { mode: 'logfmt', traceIdKey: 't' }, { line: 't=S/kvNXezTaajzpKdDg5HNg==' }],
+  ])('%s', (_n, rule, entry) => {
+    const p = previewExtraction(rule, entry);
+    expect(p.traceId).toMatchObject({ status: 'found', id: TRACE });
+    if ('spanIdKey' in rule && rule.spanIdKey) {
+      expect(p.spanId).toMatchObject({ status: 'found', id: SPAN });
+    }
+    expect(p.problem).toBeUndefined();
+  });
+
+  it('reports a value the normaliser refuses, quoting it', () => {
+    const p = previewExtraction({ mode: 'logfmt', traceIdKey: 't' }, { line: 't=not-an-id' });
+    expect(p.traceId).toMatchObject({ status: 'invalid', raw: 'not-an-id' });
+    expect(p.traceId.status === 'invalid' && p.traceId.error).toContain('"not-an-id"');
+  });
+
+  it('reports missing keys, non-JSON lines and bad regexes without throwing', () => {
+    expect(previewExtraction({ mode: 'label', traceIdKey: 'nope' }, { line: 'x', labels: {} }).traceId.status).toBe('missing');
+    expect(previewExtraction({ mode: 'json', traceIdPath: 'a' }, { line: 'not json' }).problem).toMatch(/not JSON/);
+    expect(previewExtraction({ mode: 'regex', traceIdRegex: '(' }, { line: 'x' }).problem).toMatch(/regex/);
+  });
+
+  it('label mode does not read structured metadata', () => {
+    const p = previewExtraction({ mode: 'label', traceIdKey: 't' }, { line: '', structuredMetadata: { t: TRACE } });
+    expect(p.traceId.status).toBe('missing');
+  });
+});
+
+describe('helpers', () => {
+  it('jsonPath takes strings and numbers only', () => {
+    const doc = { a: { b: 12, c: true, d: [{ e: 'x' }] } };
+    expect(jsonPath(doc, 'a.b')).toBe('12');
+    expect(jsonPath(doc, 'a.c')).toBeUndefined();
+    expect(jsonPath(doc, '$.a.d[0].e')).toBe('x');
+    expect(jsonPath(doc, 'a.d.e')).toBeUndefined();
+    expect(jsonPath(doc, '')).toBeUndefined();
+  });
+
+  it('parseLogfmtLine handles bare keys and first occurrence order', () => {
+    expect(parseLogfmtLine('a=1 flag b="x y" a=2')).toEqual([
+      ['a', '1'],
+      ['flag', ''],
+      ['b', 'x y'],
+      ['a', '2'],
+    ]);
+  });
+
+  it('parseLabelText reads Prometheus-style and logfmt labels', () => {
+    expect(parseLabelText('{trace_id="abc", app="x y"}')).toEqual({ trace_id: 'abc', app: 'x y' });
+    expect(parseLabelText('a=1 b=2')).toEqual({ a: '1', b: '2' });
+  });
+
+  it('goRegex converts RE2 named groups and leading flags', () => {
+    const re = goRegex('(?i)(?P<id>ab)');
+    expect(re instanceof RegExp && re.exec('xAB')?.groups?.id).toBe('AB');
+    expect(typeof goRegex('[')).toBe('string');
+  });
+});

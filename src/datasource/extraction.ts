@@ -1,0 +1,190 @@
+/**
+ * Stage 3 (parsing): how one Loki entry yields its trace and span IDs under each extraction
+ * mode of settings.ts. The config editor's live preview runs it on a pasted sample; the
+ * backend (pkg/stores/loki) applies the same rules to every line:
+ *
+ *  - label: the stream label named by the key.
+ *  - structuredMetadata: the structured-metadata key (Loki 3 `categorize-labels`); without
+ *    that flag Loki merges metadata into the labels, so the stream labels are read next.
+ *  - json: the line parsed as JSON; the path is dot-separated keys with optional `[n]`
+ *    indices and an optional leading `$.`; strings and numbers are taken, anything else is
+ *    "not found".
+ *  - logfmt: the line parsed as logfmt (`k=v`, `k="quoted \"v\""`); the first occurrence wins.
+ *  - regex: Go RE2 on the line; the first capture group when there is one, else the whole match.
+ *
+ * Every found value then goes through the one normaliser (shared/traceId.ts).
+ * Guarantees: never throws; each ID is `found` (raw + normalised), `invalid` (raw + the
+ * normaliser's error), or `missing`.
+ */
+import type { TraceIdExtraction } from '../shared/settings';
+import { normalizeSpanId, normalizeTraceId, type NormalizeResult } from '../shared/traceId';
+
+export interface SampleEntry {
+  line: string;
+  /** Stream labels. */
+  labels?: Record<string, string>;
+  /** Structured metadata (categorize-labels). */
+  structuredMetadata?: Record<string, string>;
+}
+
+export type ExtractedId =
+  | { status: 'found'; raw: string; id: string }
+  | { status: 'invalid'; raw: string; error: string }
+  | { status: 'missing'; reason: string };
+
+export interface ExtractionPreview {
+  traceId: ExtractedId;
+  /** Absent when the mode has no span key configured. */
+  spanId?: ExtractedId;
+  /** A problem with the rule itself (bad regex, bad JSON line). */
+  problem?: string;
+}
+
+type Lookup = { value?: string; problem?: string };
+
+export function previewExtraction(rule: TraceIdExtraction, entry: SampleEntry): ExtractionPreview {
+  const [traceKey, spanKey] = keys(rule);
+  const find = finder(rule, entry);
+  const trace = find(traceKey, 'trace');
+  const out: ExtractionPreview = { traceId: toId(trace, normalizeTraceId, traceKey) };
+  if (spanKey) {
+    const span = find(spanKey, 'span');
+    out.spanId = toId(span, normalizeSpanId, spanKey);
+    out.problem = trace.problem ?? span.problem;
+  } else {
+    out.problem = trace.problem;
+  }
+  return out;
+}
+
+function keys(rule: TraceIdExtraction): [string, string | undefined] {
+  switch (rule.mode) {
+    case 'json':
+      return [rule.traceIdPath, rule.spanIdPath || undefined];
+    case 'regex':
+      return [rule.traceIdRegex, rule.spanIdRegex || undefined];
+    default:
+      return [rule.traceIdKey, rule.spanIdKey || undefined];
+  }
+}
+
+function toId(l: Lookup, normalize: (s: string) => NormalizeResult, key: string): ExtractedId {
+  if (l.value === undefined) {
+    return { status: 'missing', reason: l.problem ?? `${JSON.stringify(key)} not found` };
+  }
+  const n = normalize(l.value);
+  return n.ok ? { status: 'found', raw: l.value, id: n.id } : { status: 'invalid', raw: l.value, error: n.error };
+}
+
+function finder(rule: TraceIdExtraction, entry: SampleEntry): (key: string, what: string) => Lookup {
+  switch (rule.mode) {
+    case 'label':
+      return (key) => ({ value: entry.labels?.[key] });
+    case 'structuredMetadata':
+      return (key) => ({ value: entry.structuredMetadata?.[key] ?? entry.labels?.[key] });
+    case 'logfmt': {
+      const pairs = parseLogfmtLine(entry.line);
+      return (key) => ({ value: pairs.find((p) => p[0] === key)?.[1] });
+    }
+    case 'json': {
+      let doc: unknown;
+      let problem: string | undefined;
+      try {
+        doc = JSON.parse(entry.line);
+      } catch {
+        problem = 'the line is not JSON';
+      }
+      return (path) => (problem ? { problem } : { value: jsonPath(doc, path) });
+    }
+    case 'regex':
+      return (source, what) => {
+        const re = goRegex(source);
+        if (typeof re === 'string') {
+          return { problem: `${what} ID regex: ${re}` };
+        }
+        const m = re.exec(entry.line);
+        if (!m) {
+          return {};
+        }
+        return { value: m.length > 1 ? m[1] : m[0] };
+      };
+  }
+}
+
+/** `$.a.b[0].c`, `a.b`, `a[1]` → the string or number at that path. */
+export function jsonPath(doc: unknown, path: string): string | undefined {
+  const p = path.trim().replace(/^\$\.?/, '');
+  if (p === '') {
+    return undefined;
+  }
+  let cur: unknown = doc;
+  for (const part of p.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
+    if (cur === null || typeof cur !== 'object') {
+      return undefined;
+    }
+    if (part.startsWith('[')) {
+      if (!Array.isArray(cur)) {
+        return undefined;
+      }
+      cur = cur[Number(part.slice(1, -1))];
+    } else {
+      cur = (cur as Record<string, unknown>)[part];
+    }
+  }
+  if (typeof cur === 'string') {
+    return cur;
+  }
+  if (typeof cur === 'number' && Number.isFinite(cur)) {
+    return String(cur);
+  }
+  return undefined;
+}
+
+/** logfmt as go-logfmt reads it: bare keys have an empty value, quoted values unescape. */
+export function parseLogfmtLine(line: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const re = /([^\s="]+)(?:=("(?:[^"\\]|\\.)*"|[^\s"]*))?/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) {
+    let value = m[2] ?? '';
+    if (value.startsWith('"')) {
+      try {
+        value = JSON.parse(value);
+      } catch {
+        value = value.slice(1, -1);
+      }
+    }
+    out.push([m[1], value]);
+  }
+  return out;
+}
+
+/**
+ * An RE2 pattern as a JS RegExp: `(?P<name>` becomes `(?<name>`, a leading `(?i)`/`(?s)`
+ * becomes a flag. Returns the error text when the pattern does not compile.
+ */
+export function goRegex(source: string): RegExp | string {
+  let flags = '';
+  let s = source;
+  const lead = /^\(\?([ims]+)\)/.exec(s);
+  if (lead) {
+    flags = Array.from(new Set(lead[1])).join('');
+    s = s.slice(lead[0].length);
+  }
+  s = s.replace(/\(\?P</g, '(?<');
+  try {
+    return new RegExp(s, flags);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Labels typed as `{a="b", c="d"}` or `a=b c="d"` in the preview box. */
+export function parseLabelText(text: string): Record<string, string> {
+  const inner = text.trim().replace(/^\{/, '').replace(/\}$/, '');
+  const out: Record<string, string> = {};
+  for (const [k, v] of parseLogfmtLine(inner.replace(/,\s*/g, ' '))) {
+    out[k] = v;
+  }
+  return out;
+}
