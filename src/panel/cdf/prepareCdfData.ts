@@ -1,0 +1,493 @@
+/**
+ * Stage 4: frames → CDF curves. Reads (never mutates) three shapes:
+ *   - our backend's `cdf` frames (durationMs, fraction, lowerMs, upperMs, count),
+ *   - Prometheus classic histograms: numeric fields labelled `le` (one series per label set),
+ *   - anything else numeric as raw durations (trace frames: `duration`; search: `durationMs`).
+ * Guarantees: per series, `x` ascending, `f` = exact F(x) (raw) or F at bucket bounds
+ * (histograms, with `boxes` bounding where the true curve may run); `y` is what to plot
+ * (F or 1 − F); quantiles are exact for raw values and intervals for buckets.
+ */
+import { type DataFrame, type Field, type GrafanaTheme2, type Labels } from '@grafana/data';
+
+import { CdfFields, SearchFields, SpanFields } from '../../shared/frames';
+import {
+  fieldByName,
+  isExemplarFrame,
+  isLogsFrame,
+  isNumeric,
+  isTraceFrame,
+  labelsKey,
+  lensKindOf,
+  leOf,
+  msFactor,
+  quantileOf,
+  seriesName,
+} from '../frames/classify';
+import { type CdfOptions } from '../types';
+import { distribution } from './distribution';
+
+export type CdfSource = 'raw' | 'histogram' | 'lens';
+
+export interface CdfQuantile {
+  p: number;
+  /** Exact (raw) or interpolated inside the bucket (histograms, as histogram_quantile does). */
+  valueMs: number;
+  lowMs: number;
+  highMs: number;
+}
+
+export interface CdfSlo {
+  target: number;
+  thresholdMs: number;
+  /** F(threshold): point estimate and the range buckets allow (equal for raw values). */
+  achieved: number;
+  low: number;
+  high: number;
+  /** undefined when the buckets cannot tell. */
+  met: boolean | undefined;
+  text: string;
+}
+
+export interface CdfBoxes {
+  x0: Float64Array;
+  x1: Float64Array;
+  y0: Float64Array;
+  y1: Float64Array;
+}
+
+export interface CdfSeries {
+  name: string;
+  color: string;
+  source: CdfSource;
+  labels: Labels;
+  refId?: string;
+  count: number;
+  x: Float64Array;
+  /** F(x). */
+  f: Float64Array;
+  /** Plotted values: F or 1 − F. */
+  y: Float64Array;
+  boxes?: CdfBoxes;
+  quantiles: CdfQuantile[];
+  slos: CdfSlo[];
+  /** Values above the last finite bucket bound (histograms). */
+  overflow: number;
+}
+
+export interface CdfData {
+  series: CdfSeries[];
+  xMin: number;
+  xMax: number;
+  xScale: CdfOptions['xScale'];
+  complementary: boolean;
+  /** Non-fatal notes shown under the chart. */
+  notes: string[];
+}
+
+export type CdfResult = CdfData | { warning: string };
+
+interface RawSeries {
+  name: string;
+  labels: Labels;
+  refId?: string;
+  source: CdfSource;
+  build(ps: number[], log: boolean): Omit<CdfSeries, 'name' | 'labels' | 'refId' | 'color' | 'y' | 'slos' | 'source'> & {
+    fractionRange(t: number): [number, number, number];
+  };
+}
+
+export function prepareCdfData(frames: DataFrame[], options: CdfOptions, theme: GrafanaTheme2): CdfResult {
+  const notes: string[] = [];
+  const found: RawSeries[] = [...lensCdfSeries(frames), ...histogramSeries(frames, notes), ...rawSeries(frames, notes)];
+  if (!found.length) {
+    return { warning: 'No durations found: expected raw numeric values, Prometheus `le` buckets or a CDF frame.' };
+  }
+  const log = options.xScale === 'log';
+  const ps = [...options.percentiles].sort((a, b) => a - b);
+  const palette = theme.visualization.palette;
+  let xMin = Infinity;
+  let xMax = -Infinity;
+  const series: CdfSeries[] = [];
+  found.forEach((s, i) => {
+    const built = s.build(ps, log);
+    if (!built.count) {
+      notes.push(`${s.name}: no values`);
+      return;
+    }
+    const y = options.complementary ? built.f.map((v) => 1 - v) : built.f;
+    const boxes = built.boxes && options.complementary ? complementBoxes(built.boxes) : built.boxes;
+    for (let k = 0; k < built.x.length; k++) {
+      const v = built.x[k];
+      if (v < xMin && (!log || v > 0)) {
+        xMin = v;
+      }
+      if (v > xMax && Number.isFinite(v)) {
+        xMax = v;
+      }
+    }
+    series.push({
+      name: s.name,
+      labels: s.labels,
+      refId: s.refId,
+      source: s.source,
+      color: theme.visualization.getColorByName(palette[i % palette.length]),
+      count: built.count,
+      x: built.x,
+      f: built.f,
+      y,
+      boxes,
+      quantiles: built.quantiles,
+      overflow: built.overflow,
+      slos: options.slos.map((slo) => {
+        const [achieved, low, high] = built.fractionRange(slo.thresholdMs);
+        const met = low >= slo.target ? true : high < slo.target ? false : undefined;
+        const pct = (v: number) => `${+(v * 100).toFixed(2)}%`;
+        const got = low === high ? pct(achieved) : `${pct(low)}–${pct(high)}`;
+        return {
+          ...slo,
+          achieved,
+          low,
+          high,
+          met,
+          text: `${pct(slo.target)} of requests under ${formatMs(slo.thresholdMs)}: ${got} ${met === true ? 'met' : met === false ? 'missed' : 'unclear (bucket)'}`,
+        };
+      }),
+    });
+  });
+  if (!series.length) {
+    return { warning: 'The frames hold no finite durations.' };
+  }
+  if (!Number.isFinite(xMin)) {
+    xMin = log ? 1e-3 : 0;
+  }
+  if (xMax <= xMin) {
+    xMax = xMin * 2 || 1;
+  }
+  return { series, xMin, xMax, xScale: options.xScale, complementary: options.complementary, notes };
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) {
+    return String(ms);
+  }
+  if (ms >= 1000) {
+    return `${+(ms / 1000).toPrecision(3)} s`;
+  }
+  if (ms >= 1) {
+    return `${+ms.toPrecision(3)} ms`;
+  }
+  return `${+(ms * 1000).toPrecision(3)} µs`;
+}
+
+function complementBoxes(b: CdfBoxes): CdfBoxes {
+  return { x0: b.x0, x1: b.x1, y0: b.y1.map((v) => 1 - v), y1: b.y0.map((v) => 1 - v) };
+}
+
+// --------------------------------------------------------------- our backend's CDF frames
+
+function lensCdfSeries(frames: DataFrame[]): RawSeries[] {
+  return frames
+    .filter((f) => lensKindOf(f) === 'cdf')
+    .flatMap((frame) => {
+      const xf = fieldByName(frame, CdfFields.durationMs);
+      const ff = fieldByName(frame, CdfFields.fraction);
+      if (!xf || !ff) {
+        return [];
+      }
+      const lo = fieldByName(frame, CdfFields.lowerMs);
+      const hi = fieldByName(frame, CdfFields.upperMs);
+      const cnt = fieldByName(frame, CdfFields.count);
+      const n = xf.values.length;
+      const x = Float64Array.from(xf.values as number[]);
+      const f = Float64Array.from(ff.values as number[]);
+      const lower = lo ? Float64Array.from(lo.values as number[]) : x;
+      const upper = hi ? Float64Array.from(hi.values as number[]) : x;
+      const bucketed = lower.some((v, i) => v < upper[i]);
+      const total = cnt ? (cnt.values as number[]).reduce((a, b) => a + (Number(b) || 0), 0) : n;
+      const labels = { ...ff.labels };
+      return [
+        {
+          name: seriesName(frame, ff),
+          labels,
+          refId: frame.refId,
+          source: 'lens' as const,
+          build: (ps: number[]) => ({
+            count: total,
+            x,
+            f,
+            overflow: 0,
+            boxes: bucketed ? boxesFromSteps(lower, upper, f) : undefined,
+            quantiles: ps.map((p) => {
+              const i = firstAtLeast(f, p);
+              const k = i < 0 ? n - 1 : i;
+              return { p, valueMs: x[k], lowMs: lower[k], highMs: upper[k] };
+            }),
+            fractionRange: (t: number) => stepFractionRange(x, f, lower, upper, t),
+          }),
+        },
+      ];
+    });
+}
+
+function boxesFromSteps(lower: Float64Array, upper: Float64Array, f: Float64Array): CdfBoxes {
+  const n = f.length;
+  const y0 = new Float64Array(n);
+  for (let i = 1; i < n; i++) {
+    y0[i] = f[i - 1];
+  }
+  return { x0: lower, x1: upper, y0, y1: f };
+}
+
+function firstAtLeast(f: Float64Array, p: number): number {
+  let lo = 0;
+  let hi = f.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (f[mid] < p - 1e-12) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < f.length ? lo : -1;
+}
+
+/** F(t) from steps where step i's values lie in [lower[i], upper[i]] and F reaches f[i] there. */
+function stepFractionRange(
+  x: Float64Array,
+  f: Float64Array,
+  lower: Float64Array,
+  upper: Float64Array,
+  t: number
+): [number, number, number] {
+  let low = 0;
+  let high = 0;
+  let point = 0;
+  for (let i = 0; i < f.length; i++) {
+    if (upper[i] <= t) {
+      low = f[i];
+    }
+    if (lower[i] <= t) {
+      high = f[i];
+    }
+    if (x[i] <= t) {
+      point = f[i];
+    }
+  }
+  return [Math.min(Math.max(point, low), high), low, high];
+}
+
+// --------------------------------------------------------------- Prometheus `le` histograms
+
+interface Bucket {
+  le: number;
+  count: number;
+}
+
+/** Total of one bucket series over the range: counter delta for raw counters, else the sum of increases/rates. */
+function bucketTotal(field: Field): number {
+  const v = field.values as number[];
+  let sum = 0;
+  let monotone = true;
+  let integral = true;
+  let prev = -Infinity;
+  let first = NaN;
+  let last = NaN;
+  for (let i = 0; i < v.length; i++) {
+    const x = Number(v[i]);
+    if (!Number.isFinite(x)) {
+      continue;
+    }
+    if (Number.isNaN(first)) {
+      first = x;
+    }
+    last = x;
+    sum += x;
+    if (x < prev) {
+      monotone = false;
+    }
+    if (!Number.isInteger(x)) {
+      integral = false;
+    }
+    prev = x;
+  }
+  return monotone && integral && v.length > 2 && last > first ? last - first : sum;
+}
+
+function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
+  const groups = new Map<string, { buckets: Bucket[]; labels: Labels; refId?: string; name: string; factor: number }>();
+  for (const frame of frames) {
+    if (lensKindOf(frame) && lensKindOf(frame) !== 'metrics') {
+      continue;
+    }
+    for (const field of frame.fields) {
+      const le = leOf(field);
+      if (le === undefined || !isNumeric(field)) {
+        continue;
+      }
+      const key = `${frame.refId ?? ''}|${labelsKey(field.labels, ['le'])}`;
+      let g = groups.get(key);
+      if (!g) {
+        const labels = { ...field.labels };
+        delete labels.le;
+        const name = Object.keys(labels).length
+          ? Object.entries(labels)
+              .map(([k, v]) => `${k}="${v}"`)
+              .join(', ')
+          : `${frame.refId ?? 'histogram'} buckets`;
+        // Prometheus histograms are in seconds unless the unit says otherwise.
+        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000) };
+        groups.set(key, g);
+      }
+      g.buckets.push({ le, count: bucketTotal(field) });
+    }
+  }
+  return [...groups.values()].map((g) => {
+    const merged = new Map<number, number>();
+    for (const b of g.buckets) {
+      merged.set(b.le, (merged.get(b.le) ?? 0) + b.count);
+    }
+    const bounds = [...merged.keys()].sort((a, b) => a - b);
+    let counts = bounds.map((b) => merged.get(b)!);
+    const cumulative = counts.every((c, i) => i === 0 || c >= counts[i - 1] - 1e-9);
+    if (!cumulative) {
+      let acc = 0;
+      counts = counts.map((c) => (acc += c));
+    }
+    if (bounds[bounds.length - 1] !== Infinity) {
+      notes.push(`${g.name}: no +Inf bucket; values above ${formatMs(bounds[bounds.length - 1] * g.factor)} are not counted`);
+    }
+    return {
+      name: g.name,
+      labels: g.labels,
+      refId: g.refId,
+      source: 'histogram' as const,
+      build: (ps: number[], log: boolean) => bucketCurve(bounds.map((b) => b * g.factor), counts, ps, log),
+    };
+  });
+}
+
+/** Cumulative bucket counts → F at each finite bound, boxes per bucket, interpolated quantile intervals. */
+export function bucketCurve(boundsMs: number[], cumulative: number[], ps: number[], log: boolean) {
+  const total = cumulative[cumulative.length - 1] ?? 0;
+  const finite = boundsMs.map((b, i) => ({ b, c: cumulative[i] })).filter((p) => Number.isFinite(p.b));
+  const m = finite.length;
+  const x = new Float64Array(m);
+  const f = new Float64Array(m);
+  const x0 = new Float64Array(m);
+  const y0 = new Float64Array(m);
+  const firstLower = (b: number) => (log ? b / 4 : 0);
+  for (let i = 0; i < m; i++) {
+    x[i] = finite[i].b;
+    f[i] = total ? finite[i].c / total : 0;
+    x0[i] = i ? finite[i - 1].b : firstLower(finite[0].b);
+    y0[i] = i ? f[i - 1] : 0;
+  }
+  const overflow = total - (m ? finite[m - 1].c : 0);
+  const quantiles = ps.map((p) => {
+    const rank = p * total;
+    const i = finite.findIndex((q) => q.c >= rank);
+    if (i < 0) {
+      const last = m ? finite[m - 1].b : NaN;
+      return { p, valueMs: last, lowMs: last, highMs: Infinity };
+    }
+    const lo = x0[i];
+    const hi = x[i];
+    const below = i ? finite[i - 1].c : 0;
+    const inBucket = finite[i].c - below;
+    const valueMs = inBucket > 0 ? lo + ((hi - lo) * (rank - below)) / inBucket : hi;
+    return { p, valueMs, lowMs: lo, highMs: hi };
+  });
+  return {
+    count: total,
+    x,
+    f,
+    overflow,
+    boxes: { x0, x1: x, y0, y1: f },
+    quantiles,
+    fractionRange: (t: number): [number, number, number] => {
+      let low = 0;
+      let high = 0;
+      let point = 0;
+      for (let i = 0; i < m; i++) {
+        if (x[i] <= t) {
+          low = f[i];
+        }
+        if (x0[i] < t) {
+          high = f[i];
+          point = x[i] <= t ? f[i] : y0[i] + ((f[i] - y0[i]) * (t - x0[i])) / (x[i] - x0[i] || 1);
+        }
+      }
+      if (t >= (m ? x[m - 1] : 0) && overflow > 0) {
+        high = 1;
+      }
+      return [point, low, high];
+    },
+  };
+}
+
+// --------------------------------------------------------------- raw durations
+
+const DURATION_NAMES = [SpanFields.duration, SearchFields.durationMs, 'durationMs', 'latency', 'latencyMs', 'elapsed'];
+
+function rawSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
+  const out: RawSeries[] = [];
+  for (const frame of frames) {
+    const kind = lensKindOf(frame);
+    if (kind && !['spans', 'search', 'metrics'].includes(kind)) {
+      continue;
+    }
+    if (isExemplarFrame(frame) || isLogsFrame(frame)) {
+      continue;
+    }
+    let fields: Field[];
+    if (isTraceFrame(frame)) {
+      fields = frame.fields.filter((f) => f.name === SpanFields.duration);
+    } else {
+      const numeric = frame.fields.filter((f) => isNumeric(f) && leOf(f) === undefined && quantileOf(f) === undefined);
+      const named = numeric.filter((f) => DURATION_NAMES.includes(f.name));
+      fields = named.length ? named : numeric;
+    }
+    for (const field of fields) {
+      const factor = msFactor(field, 1);
+      const src = field.values as ArrayLike<number>;
+      const values = new Float64Array(src.length);
+      let n = 0;
+      let dropped = 0;
+      for (let i = 0; i < src.length; i++) {
+        const v = Number(src[i]) * factor;
+        if (Number.isFinite(v) && v >= 0) {
+          values[n++] = v;
+        } else {
+          dropped++;
+        }
+      }
+      const name = seriesName(frame, field);
+      if (dropped) {
+        notes.push(`${name}: ${dropped} non-finite or negative values ignored`);
+      }
+      const kept = n === values.length ? values : values.subarray(0, n);
+      out.push({
+        name,
+        labels: { ...field.labels },
+        refId: frame.refId,
+        source: 'raw',
+        build: (ps, log) => {
+          const d = distribution(kept, ps, log);
+          return {
+            count: d.n,
+            x: d.x,
+            f: d.f,
+            overflow: 0,
+            quantiles: ps.map((p, i) => ({ p, valueMs: d.quantiles[i], lowMs: d.quantiles[i], highMs: d.quantiles[i] })),
+            fractionRange: (t: number) => {
+              const v = d.fractionAt(t);
+              return [v, v, v];
+            },
+          };
+        },
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,159 @@
+/**
+ * Stage 3 helpers: what a frame is, from our backend's `lensKind` or from the shapes Grafana's
+ * core data sources produce (Tempo/Jaeger trace frames, Prometheus `le` / `quantile` series,
+ * exemplar frames). Pure; never mutates a frame.
+ */
+import { FieldType, type DataFrame, type Field } from '@grafana/data';
+
+import { LENS_KIND, QUANTILE_LABEL, SpanFields, type LensFrameKind } from '../../shared/frames';
+
+export function lensKindOf(frame: DataFrame): LensFrameKind | undefined {
+  const custom = frame.meta?.custom as Record<string, unknown> | undefined;
+  const kind = custom?.[LENS_KIND];
+  return typeof kind === 'string' ? (kind as LensFrameKind) : undefined;
+}
+
+export function fieldByName(frame: DataFrame, name: string): Field | undefined {
+  return frame.fields.find((f) => f.name === name);
+}
+
+/** Our spans frame, or any frame Grafana's trace view would accept (Tempo, Jaeger, Zipkin …). */
+export function isTraceFrame(frame: DataFrame): boolean {
+  const kind = lensKindOf(frame);
+  if (kind) {
+    return kind === 'spans';
+  }
+  if (frame.meta?.preferredVisualisationType === 'trace') {
+    return true;
+  }
+  return [SpanFields.spanId, SpanFields.startTime, SpanFields.duration, SpanFields.parentSpanId].every((n) =>
+    frame.fields.some((f) => f.name === n)
+  );
+}
+
+/** Our exemplars frame, or Grafana's Prometheus exemplar frames (name/resultType "exemplar"). */
+export function isExemplarFrame(frame: DataFrame): boolean {
+  const kind = lensKindOf(frame);
+  if (kind) {
+    return kind === 'exemplars';
+  }
+  const custom = frame.meta?.custom as Record<string, unknown> | undefined;
+  return frame.name === 'exemplar' || custom?.resultType === 'exemplar';
+}
+
+export function isLogsFrame(frame: DataFrame): boolean {
+  const kind = lensKindOf(frame);
+  return kind ? kind === 'logs' : frame.meta?.preferredVisualisationType === 'logs';
+}
+
+/** Parses `+Inf`, `0.25`, `1e3` bucket bounds; undefined when the field has no `le` label. */
+export function leOf(field: Field): number | undefined {
+  const le = field.labels?.le;
+  if (le === undefined) {
+    return undefined;
+  }
+  if (le === '+Inf' || le === 'Inf') {
+    return Infinity;
+  }
+  const v = Number(le);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+const QUANTILE_NAME = /(?:^|[^a-z0-9.])(?:p|q|quantile[=:]?"?)(\d{1,2}(?:\.\d+)?|0?\.\d+)(?:th)?(?![0-9])/i;
+const BARE_FRACTION = /^(0?\.\d+)$/;
+
+/**
+ * The quantile a series stands for, in (0,1): from the `quantile` label (Prometheus summaries,
+ * our percentile frames), else from names like `p99`, `p99.9`, `q0.95`, `0.5`, `quantile="0.9"`.
+ */
+export function quantileOf(field: Field, frame?: DataFrame): number | undefined {
+  const label = field.labels?.[QUANTILE_LABEL];
+  if (label !== undefined) {
+    const q = Number(label);
+    return q > 0 && q < 1 ? q : undefined;
+  }
+  const names = [field.config?.displayNameFromDS, field.config?.displayName, field.name, frame?.name].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0
+  );
+  for (const name of names) {
+    const bare = BARE_FRACTION.exec(name.trim());
+    if (bare) {
+      return Number(bare[1]);
+    }
+    const m = QUANTILE_NAME.exec(name);
+    if (m) {
+      const v = Number(m[1]);
+      const q = v >= 1 ? v / 100 : v;
+      if (q > 0 && q < 1) {
+        return q;
+      }
+    }
+  }
+  return undefined;
+}
+
+const UNIT_TO_MS: Record<string, number> = {
+  s: 1000,
+  ms: 1,
+  us: 1e-3,
+  µs: 1e-3,
+  ns: 1e-6,
+  m: 60000,
+  h: 3600000,
+  dtdurations: 1000,
+  dtdurationms: 1,
+};
+
+/** Factor that turns a field's values into milliseconds; `fallback` when the unit says nothing. */
+export function msFactor(field: Field, fallback = 1): number {
+  const unit = field.config?.unit;
+  if (unit && UNIT_TO_MS[unit] !== undefined) {
+    return UNIT_TO_MS[unit];
+  }
+  const name = field.name.toLowerCase();
+  if (/(_seconds|seconds|_s)$/.test(name)) {
+    return 1000;
+  }
+  if (/(ms|_millis|milliseconds)$/.test(name)) {
+    return 1;
+  }
+  if (/(_us|micros|microseconds)$/.test(name)) {
+    return 1e-3;
+  }
+  if (/(_ns|nanos|nanoseconds|unixnano)$/.test(name)) {
+    return 1e-6;
+  }
+  return fallback;
+}
+
+export function isNumeric(field: Field): boolean {
+  return field.type === FieldType.number;
+}
+
+export function isTime(field: Field): boolean {
+  return field.type === FieldType.time;
+}
+
+/** A readable series name: display name, else labels, else field/frame name. */
+export function seriesName(frame: DataFrame, field: Field, omitLabels: string[] = []): string {
+  const display = field.config?.displayNameFromDS ?? field.config?.displayName;
+  if (display) {
+    return display;
+  }
+  const labels = Object.entries(field.labels ?? {}).filter(([k]) => !omitLabels.includes(k));
+  if (labels.length) {
+    return labels.map(([k, v]) => `${k}="${v}"`).join(', ');
+  }
+  if (frame.name && frame.name !== field.name) {
+    return frame.name;
+  }
+  return frame.refId && frame.refId !== 'A' ? `${frame.refId} ${field.name}` : field.name;
+}
+
+export function labelsKey(labels: Record<string, string> | undefined, omit: string[]): string {
+  return Object.keys(labels ?? {})
+    .filter((k) => !omit.includes(k))
+    .sort()
+    .map((k) => `${k}=${labels![k]}`)
+    .join(',');
+}

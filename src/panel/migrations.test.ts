@@ -1,0 +1,46 @@
+import { migrateOptions, panelMigrationHandler } from './migrations';
+import { defaultOptions, PANEL_OPTIONS_VERSION } from './types';
+
+describe('migrateOptions', () => {
+  it.each([
+    ['nothing saved', undefined, defaultOptions],
+    ['garbage', 'x', defaultOptions],
+    ['current defaults', defaultOptions, defaultOptions],
+  ])('%s → complete current options', (_name, input, want) => {
+    expect(migrateOptions(input)).toEqual(want);
+  });
+
+  it('upgrades the v1 skeleton shape (flat view, logScale, percentiles)', () => {
+    const got = migrateOptions({ view: 'bands', logScale: false, percentiles: [0.5, 0.95, 2] });
+    expect(got.version).toBe(PANEL_OPTIONS_VERSION);
+    expect(got.view).toBe('bands');
+    expect(got.cdf.xScale).toBe('linear');
+    expect(got.cdf.percentiles).toEqual([0.5, 0.95]);
+  });
+
+  it('drops invalid values and keeps valid ones', () => {
+    const got = migrateOptions({
+      version: 2,
+      view: 'pie',
+      cdf: { slos: [{ target: 0.99, thresholdMs: 300 }, { target: 5, thresholdMs: 1 }], searchWindow: 3 },
+      waterfall: { colorBy: 'percentile' },
+    });
+    expect(got.view).toBe('auto');
+    expect(got.cdf.slos).toEqual([{ target: 0.99, thresholdMs: 300 }]);
+    expect(got.cdf.searchWindow).toBe(defaultOptions.cdf.searchWindow);
+    expect(got.waterfall.colorBy).toBe('percentile');
+    expect(got.waterfall.showCriticalPath).toBe(true);
+  });
+
+  it('does not mutate its input', () => {
+    const saved = Object.freeze({ view: 'cdf', cdf: Object.freeze({ percentiles: Object.freeze([0.9]) }) });
+    expect(() => migrateOptions(saved)).not.toThrow();
+    expect(saved.view).toBe('cdf');
+  });
+
+  it('is what the panel migration handler returns', () => {
+    const got = panelMigrationHandler({ id: 1, options: { view: 'waterfall' }, fieldConfig: { defaults: {}, overrides: [] } });
+    expect(got.view).toBe('waterfall');
+    expect(got.version).toBe(PANEL_OPTIONS_VERSION);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Saved-options migrations. Input: whatever a dashboard saved (any version, possibly partial
+ * or from the 0.1 skeleton, which had only `view`). Output: a complete LensPanelOptions at
+ * PANEL_OPTIONS_VERSION. Never mutates its input.
+ */
+import { type PanelModel } from '@grafana/data';
+
+import { defaultOptions, PANEL_OPTIONS_VERSION, type LensPanelOptions, type PanelView } from './types';
+
+type Raw = Record<string, unknown>;
+
+const VIEWS: PanelView[] = ['auto', 'cdf', 'bands', 'waterfall'];
+
+function isObject(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** v1 (0.1.x): `{ view }` flat, plus the flat keys the first dashboards used. */
+function fromV1(raw: Raw): Raw {
+  const cdf: Raw = {};
+  if (raw.logScale !== undefined) {
+    cdf.xScale = raw.logScale ? 'log' : 'linear';
+  }
+  if (Array.isArray(raw.percentiles)) {
+    cdf.percentiles = raw.percentiles;
+  }
+  return { view: raw.view, cdf, version: 2 };
+}
+
+function numberList(v: unknown, keep: (n: number) => boolean): number[] | undefined {
+  if (!Array.isArray(v)) {
+    return undefined;
+  }
+  return v.map(Number).filter((n) => Number.isFinite(n) && keep(n));
+}
+
+export function migrateOptions(saved: unknown): LensPanelOptions {
+  let raw: Raw = isObject(saved) ? { ...saved } : {};
+  const version = typeof raw.version === 'number' ? raw.version : 1;
+  if (version < 2) {
+    raw = fromV1(raw);
+  }
+  const cdf = isObject(raw.cdf) ? raw.cdf : {};
+  const bands = isObject(raw.bands) ? raw.bands : {};
+  const waterfall = isObject(raw.waterfall) ? raw.waterfall : {};
+  const d = defaultOptions;
+  return {
+    version: PANEL_OPTIONS_VERSION,
+    view: VIEWS.includes(raw.view as PanelView) ? (raw.view as PanelView) : d.view,
+    cdf: {
+      xScale: cdf.xScale === 'linear' ? 'linear' : cdf.xScale === 'log' ? 'log' : d.cdf.xScale,
+      complementary: typeof cdf.complementary === 'boolean' ? cdf.complementary : d.cdf.complementary,
+      percentiles: numberList(cdf.percentiles, (n) => n > 0 && n < 1) ?? [...d.cdf.percentiles],
+      slos: Array.isArray(cdf.slos)
+        ? cdf.slos
+            .filter(isObject)
+            .map((s) => ({ target: Number(s.target), thresholdMs: Number(s.thresholdMs) }))
+            .filter((s) => s.target > 0 && s.target <= 1 && s.thresholdMs > 0)
+        : [],
+      showBucketUncertainty:
+        typeof cdf.showBucketUncertainty === 'boolean' ? cdf.showBucketUncertainty : d.cdf.showBucketUncertainty,
+      searchWindow:
+        typeof cdf.searchWindow === 'number' && cdf.searchWindow > 0 && cdf.searchWindow < 1
+          ? cdf.searchWindow
+          : d.cdf.searchWindow,
+    },
+    bands: {
+      showMedian: typeof bands.showMedian === 'boolean' ? bands.showMedian : d.bands.showMedian,
+      showExemplars: typeof bands.showExemplars === 'boolean' ? bands.showExemplars : d.bands.showExemplars,
+      thresholdsMs: numberList(bands.thresholdsMs, (n) => n >= 0) ?? [],
+    },
+    waterfall: {
+      colorBy: waterfall.colorBy === 'percentile' ? 'percentile' : d.waterfall.colorBy,
+      showLogs: typeof waterfall.showLogs === 'boolean' ? waterfall.showLogs : d.waterfall.showLogs,
+      showCriticalPath:
+        typeof waterfall.showCriticalPath === 'boolean' ? waterfall.showCriticalPath : d.waterfall.showCriticalPath,
+    },
+  };
+}
+
+/** PanelPlugin.setMigrationHandler: runs when a dashboard saved by another plugin version loads. */
+export function panelMigrationHandler(panel: PanelModel<Partial<LensPanelOptions>>): LensPanelOptions {
+  return migrateOptions(panel.options);
+}
