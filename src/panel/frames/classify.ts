@@ -83,7 +83,7 @@ export function quantileOf(field: Field, frame?: DataFrame): number | undefined 
     const m = QUANTILE_NAME.exec(name);
     if (m) {
       const v = Number(m[1]);
-      const q = v >= 1 ? v / 100 : v;
+      const q = v >= 1 ? Number((v / 100).toPrecision(12)) : v;
       if (q > 0 && q < 1) {
         return q;
       }

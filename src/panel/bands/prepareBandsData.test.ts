@@ -1,0 +1,119 @@
+import { createDataFrame, createTheme, FieldType } from '@grafana/data';
+
+import { makeExemplarsFrame, makePercentileFrames } from '../testing/factories';
+import { defaultOptions, type BandsOptions } from '../types';
+import { prepareBandsData, type BandsData, type BandsResult } from './prepareBandsData';
+
+const theme = createTheme();
+const opts = (over: Partial<BandsOptions> = {}): BandsOptions => ({ ...defaultOptions.bands, ...over });
+
+function ok(r: BandsResult): BandsData {
+  if ('warning' in r) {
+    throw new Error(r.warning);
+  }
+  return r;
+}
+
+/** Grafana core Prometheus: one query per quantile, legend "p50"/"p90"/"p99", no quantile label. */
+function promQuantileFrames(legends: string[], times: number[], scale = 1) {
+  return legends.map((legend, i) =>
+    createDataFrame({
+      refId: String.fromCharCode(65 + i),
+      fields: [
+        { name: 'Time', type: FieldType.time, values: times },
+        {
+          name: 'Value',
+          type: FieldType.number,
+          values: times.map((_, k) => (i + 1) * 0.01 * scale + k * 0.001),
+          config: { displayNameFromDS: legend, unit: 's' },
+          labels: { job: 'api' },
+        },
+      ],
+    })
+  );
+}
+
+describe('prepareBandsData', () => {
+  it('warns when there are no percentile series', () => {
+    const frame = createDataFrame({ fields: [{ name: 'Value', type: FieldType.number, values: [1] }] });
+    expect(prepareBandsData([frame], opts(), theme)).toHaveProperty('warning');
+  });
+
+  it('pairs our percentile frames by the quantile label into nested bands around the median', () => {
+    const frames = makePercentileFrames({ quantiles: [0.99, 0.5, 0.9], points: 50, seed: 3, labels: { service: 'cart' } });
+    const d = ok(prepareBandsData(frames, opts(), theme));
+    expect(d.groups).toHaveLength(1);
+    const g = d.groups[0];
+    expect(g.name).toBe('service="cart"');
+    expect(g.quantiles).toEqual([0.5, 0.9, 0.99]);
+    expect(g.medianIndex).toBe(0);
+    expect(g.bands.map((b) => [b.lower, b.upper, b.ring])).toEqual([
+      [0.5, 0.9, 0],
+      [0.9, 0.99, 1],
+    ]);
+    expect(d.time).toHaveLength(50);
+    for (let i = 0; i < 50; i++) {
+      expect(g.values[0][i]).toBeLessThanOrEqual(g.values[1][i]);
+      expect(g.values[1][i]).toBeLessThanOrEqual(g.values[2][i]);
+    }
+  });
+
+  it.each([
+    [['p50', 'p90', 'p99'], [0.5, 0.9, 0.99]],
+    [['0.5', '0.9', '0.99'], [0.5, 0.9, 0.99]],
+    [['checkout p50', 'checkout p99.9'], [0.5, 0.999]],
+    [['quantile="0.25"', 'quantile="0.75"'], [0.25, 0.75]],
+  ])('pairs Grafana Prometheus series by legend %j', (legends, want) => {
+    const d = ok(prepareBandsData(promQuantileFrames(legends, [1000, 2000, 3000]), opts(), theme));
+    expect(d.groups).toHaveLength(1);
+    expect(d.groups[0].quantiles).toEqual(want);
+    // unit "s" → ms
+    expect(d.groups[0].values[0][0]).toBeCloseTo(10, 9);
+  });
+
+  it('keeps groups apart by label and aligns different timestamps with NaN gaps', () => {
+    const a = makePercentileFrames({ points: 3, labels: { service: 'a' }, startMs: 0, stepMs: 10 });
+    const b = makePercentileFrames({ points: 3, labels: { service: 'b' }, startMs: 5, stepMs: 10 });
+    const d = ok(prepareBandsData([...a, ...b], opts(), theme));
+    expect(d.groups.map((g) => g.name)).toEqual(['service="a"', 'service="b"']);
+    expect(Array.from(d.time)).toEqual([0, 5, 10, 15, 20, 25]);
+    expect(Number.isNaN(d.groups[0].values[0][1])).toBe(true);
+    expect(Number.isNaN(d.groups[1].values[0][0])).toBe(true);
+  });
+
+  it('medians below and above: rings grow outwards on both sides', () => {
+    const frames = makePercentileFrames({ quantiles: [0.1, 0.25, 0.5, 0.75, 0.9], points: 4 });
+    const g = ok(prepareBandsData(frames, opts(), theme)).groups[0];
+    expect(g.medianIndex).toBe(2);
+    expect(g.bands.map((b) => b.ring)).toEqual([1, 0, 0, 1]);
+  });
+
+  it('notes a group with a single quantile', () => {
+    const d = ok(prepareBandsData(makePercentileFrames({ quantiles: [0.99], points: 4 }), opts(), theme));
+    expect(d.notes[0]).toMatch(/only one quantile/);
+  });
+
+  it('reads exemplars with their trace links, and skips them when switched off', () => {
+    const frames = makePercentileFrames({ points: 10, startMs: 0, stepMs: 1000 });
+    const ex = makeExemplarsFrame([{ time: 2500, value: 321, traceID: 'abc123' }], '/explore?trace=${__value.raw}');
+    const d = ok(prepareBandsData([...frames, ex], opts(), theme));
+    expect(d.exemplars).toEqual([
+      { time: 2500, valueMs: 321, traceId: 'abc123', spanId: undefined, links: [{ title: 'Open trace', href: '/explore?trace=abc123', target: undefined }] },
+    ]);
+    expect(d.yMax).toBeGreaterThanOrEqual(321);
+    expect(ok(prepareBandsData([...frames, ex], opts({ showExemplars: false }), theme)).exemplars).toEqual([]);
+  });
+
+  it('extends the y range to thresholds', () => {
+    const d = ok(prepareBandsData(makePercentileFrames({ points: 5 }), opts({ thresholdsMs: [5000] }), theme));
+    expect(d.yMax).toBe(5000);
+    expect(d.thresholdsMs).toEqual([5000]);
+  });
+
+  it('never mutates the frames', () => {
+    const frames = makePercentileFrames({ points: 5, lens: false });
+    const before = JSON.stringify(frames);
+    prepareBandsData(frames, opts(), theme);
+    expect(JSON.stringify(frames)).toBe(before);
+  });
+});
