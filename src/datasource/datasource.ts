@@ -1,24 +1,107 @@
-import { type DataSourceInstanceSettings, type ScopedVars } from '@grafana/data';
+/**
+ * The data source class stays thin: queries run in the Go backend; this class migrates
+ * and interpolates them, adds links to what comes back, and reaches the resource and
+ * health endpoints. Everything it calls is a pure function of its own module.
+ */
+import {
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+  type ScopedVars,
+  type TestDataSourceResponse,
+} from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
+import { map, of, type Observable } from 'rxjs';
 
 import { QUERY_MODEL_VERSION, type LensQuery } from '../shared/queryModel';
-import { type LensJsonData } from '../shared/settings';
+import type { ValuesResponse } from '../shared/resources';
+import type { LensJsonData } from '../shared/settings';
+import { toTestResult, type HealthCheckAnswer } from './health';
+import { InterpolationError } from './language/interpolate';
+import { addLinks } from './links';
+import { migrateQuery } from './migrations';
+import { DEFAULT_BUILDER_SETTINGS, type BuilderSettings } from './queryBuilders/editorModes';
+import { templateResolver } from './templateResolver';
+import { interpolateQuery } from './templateVariables';
+import { interpolateVariableQuery } from './variables/interpolateVariableQuery';
+import { LensVariableSupport } from './variables/LensVariableSupport';
+import type { LensVariableQuery } from './variables/variableQuery';
 
-/** Thin by design: queries run in the backend; this class only prepares them. */
 export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonData> {
+  readonly jsonData: LensJsonData;
+
   constructor(instanceSettings: DataSourceInstanceSettings<LensJsonData>) {
     super(instanceSettings);
+    this.jsonData = instanceSettings.jsonData ?? {};
+    this.variables = new LensVariableSupport(this);
   }
 
   getDefaultQuery(): Partial<LensQuery> {
     return { queryType: 'trace', version: QUERY_MODEL_VERSION, traceId: '' };
   }
 
-  applyTemplateVariables(query: LensQuery, scopedVars: ScopedVars): LensQuery {
-    const templateSrv = getTemplateSrv();
-    if (query.queryType === 'trace') {
-      return { ...query, traceId: templateSrv.replace(query.traceId, scopedVars) };
+  /** A trace query without an ID, or an empty expression, is not sent. */
+  filterQuery(query: LensQuery): boolean {
+    if (query.hide) {
+      return false;
     }
-    return query;
+    const q = migrateQuery(query);
+    switch (q.queryType) {
+      case 'trace':
+        return (q.traceId ?? '').trim() !== '';
+      case 'logs':
+      case 'metrics':
+        return (q.expr ?? '').trim() !== '';
+      default:
+        return true;
+    }
+  }
+
+  applyTemplateVariables(query: LensQuery, scopedVars: ScopedVars): LensQuery {
+    return interpolateQuery(migrateQuery(query), templateResolver(getTemplateSrv(), scopedVars));
+  }
+
+  interpolateVariableQuery(query: LensVariableQuery, scopedVars: ScopedVars): LensVariableQuery {
+    return interpolateVariableQuery(query, templateResolver(getTemplateSrv(), scopedVars));
+  }
+
+  query(request: DataQueryRequest<LensQuery>): Observable<DataQueryResponse> {
+    let response: Observable<DataQueryResponse>;
+    try {
+      response = super.query(request);
+    } catch (e) {
+      if (e instanceof InterpolationError) {
+        return of({ data: [], error: { message: e.message } });
+      }
+      throw e;
+    }
+    const target = { datasourceUid: this.uid, datasourceName: this.name };
+    return response.pipe(map((res) => ({ ...res, data: addLinks(res.data ?? [], target, this.jsonData) })));
+  }
+
+  /** One resource look-up of shared/resources.ts: the sorted values. */
+  async lookup(path: string, params: Record<string, string | number> = {}): Promise<string[]> {
+    const res = await this.getResource<ValuesResponse>(path, params, { showErrorAlert: false });
+    return Array.isArray(res?.values) ? res.values : [];
+  }
+
+  /** The backend's `{error}` text, or the transport's. */
+  errorText(e: unknown): string {
+    const err = e as { data?: { error?: string; message?: string }; statusText?: string; message?: string };
+    return err?.data?.error ?? err?.data?.message ?? err?.message ?? err?.statusText ?? String(e);
+  }
+
+  builderSettings(): BuilderSettings {
+    return {
+      serviceLabel: this.jsonData.latency?.serviceLabel || DEFAULT_BUILDER_SETTINGS.serviceLabel,
+      operationLabel: this.jsonData.latency?.operationLabel || DEFAULT_BUILDER_SETTINGS.operationLabel,
+      logServiceLabel: DEFAULT_BUILDER_SETTINGS.logServiceLabel,
+    };
+  }
+
+  /** "Save & test": each store's health on its own line. */
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    const answer = (await this.callHealthCheck()) as HealthCheckAnswer;
+    return toTestResult(answer);
   }
 }

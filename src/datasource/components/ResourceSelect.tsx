@@ -1,0 +1,43 @@
+import React, { useMemo } from 'react';
+import type { SelectableValue } from '@grafana/data';
+import { Select } from '@grafana/ui';
+
+import type { LensDataSource } from '../datasource';
+import { useLookup } from './useLookup';
+
+interface Props {
+  datasource: LensDataSource;
+  path: string;
+  params?: Record<string, string | number | undefined>;
+  enabled?: boolean;
+  value?: string;
+  onChange: (value: string | undefined) => void;
+  inputId: string;
+  placeholder?: string;
+  width?: number;
+  /** Offered first (e.g. configured histogram metrics, template variables). */
+  extra?: string[];
+}
+
+/** A picker filled from one resource endpoint; any typed value (or `$variable`) is accepted too. */
+export function ResourceSelect({ datasource, path, params = {}, enabled = true, value, onChange, inputId, placeholder, width = 30, extra = [] }: Props) {
+  const { values, loading, error } = useLookup(datasource, path, params, enabled);
+  const options = useMemo<Array<SelectableValue<string>>>(
+    () => Array.from(new Set([...extra, ...values])).map((v) => ({ label: v, value: v })),
+    [values, extra]
+  );
+  return (
+    <Select<string>
+      inputId={inputId}
+      options={options}
+      value={value ? { label: value, value } : null}
+      onChange={(v) => onChange(v?.value || undefined)}
+      allowCustomValue
+      isClearable
+      isLoading={loading}
+      placeholder={error ? `Could not load: ${error}` : placeholder}
+      noOptionsMessage={error ? `Could not load: ${error}` : 'No values found'}
+      width={width}
+    />
+  );
+}

@@ -1,0 +1,108 @@
+import React, { useEffect } from 'react';
+import type { QueryEditorProps } from '@grafana/data';
+import { EditorField, EditorRow, EditorRows } from '@grafana/plugin-ui';
+import { Input, RadioButtonGroup, Select } from '@grafana/ui';
+
+import type { LensQuery } from '../../shared/queryModel';
+import { ResourcePaths, type ServiceSource } from '../../shared/resources';
+import type { LensJsonData } from '../../shared/settings';
+import type { LensDataSource } from '../datasource';
+import { VARIABLE_KINDS, type LensVariableQuery } from '../variables/variableQuery';
+import { ResourceSelect } from './ResourceSelect';
+
+type Props = QueryEditorProps<LensDataSource, LensQuery, LensJsonData, LensVariableQuery>;
+
+const SOURCES: Array<{ value: ServiceSource; label: string }> = [
+  { value: 'traces', label: 'Traces' },
+  { value: 'metrics', label: 'Metrics' },
+  { value: 'logs', label: 'Logs' },
+];
+
+export function VariableQueryEditor({ query, onChange, datasource }: Props) {
+  const q: LensVariableQuery = { ...query, kind: query.kind ?? 'services', refId: query.refId ?? 'variable' };
+  useEffect(() => {
+    if (!query.kind) {
+      onChange({ ...q });
+    }
+    // Only once, to give a new variable its kind.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const set = (patch: Partial<LensVariableQuery>) => onChange({ ...q, ...patch });
+  const withSource = q.kind === 'services' || q.kind === 'operations';
+  const withLabel = q.kind === 'logLabelValues' || q.kind === 'metricLabelValues';
+  return (
+    <EditorRows>
+      <EditorRow>
+        <EditorField label="Values" htmlFor="lens-var-kind">
+          <Select
+            inputId="lens-var-kind"
+            options={VARIABLE_KINDS}
+            value={q.kind}
+            onChange={(v) => v.value && onChange({ refId: q.refId, kind: v.value })}
+            width={30}
+          />
+        </EditorField>
+        {withSource && (
+          <EditorField label="From">
+            <RadioButtonGroup options={SOURCES} value={q.source ?? 'traces'} onChange={(source) => set({ source })} />
+          </EditorField>
+        )}
+        {(q.kind === 'operations' || q.kind === 'traceIds') && (
+          <EditorField label="Service" htmlFor="lens-var-service">
+            <ResourceSelect
+              datasource={datasource}
+              path={ResourcePaths.services}
+              params={{ source: q.kind === 'traceIds' ? 'traces' : q.source ?? 'traces' }}
+              inputId="lens-var-service"
+              value={q.service}
+              onChange={(service) => set({ service })}
+            />
+          </EditorField>
+        )}
+        {withLabel && (
+          <EditorField label="Label" htmlFor="lens-var-label">
+            <ResourceSelect
+              datasource={datasource}
+              path={q.kind === 'logLabelValues' ? ResourcePaths.logLabels : ResourcePaths.metricLabelValues}
+              params={q.kind === 'logLabelValues' ? {} : { label: '__name__' }}
+              enabled={q.kind === 'logLabelValues'}
+              inputId="lens-var-label"
+              value={q.label}
+              onChange={(label) => set({ label })}
+            />
+          </EditorField>
+        )}
+        {withLabel && (
+          <EditorField label={q.kind === 'logLabelValues' ? 'Stream selector' : 'Series selector'} optional>
+            <Input
+              value={q.selector ?? ''}
+              placeholder={q.kind === 'logLabelValues' ? '{service_name="api"}' : 'up{job="api"}'}
+              onChange={(e) => set({ selector: e.currentTarget.value })}
+              width={40}
+            />
+          </EditorField>
+        )}
+        {q.kind === 'traceIds' && (
+          <>
+            <EditorField label="TraceQL" optional tooltip="Tempo only; with Jaeger the service above is searched.">
+              <Input
+                value={q.traceql ?? ''}
+                placeholder='{ status = error }'
+                onChange={(e) => set({ traceql: e.currentTarget.value })}
+                width={40}
+              />
+            </EditorField>
+            <EditorField label="Limit">
+              <Input
+                type="number"
+                value={q.limit ?? 20}
+                onChange={(e) => set({ limit: Number(e.currentTarget.value) || undefined })}
+                width={10}
+              />
+            </EditorField>
+          </>
+        )}
+      </EditorRow>
+    </EditorRows>
+  );
+}

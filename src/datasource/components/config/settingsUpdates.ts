@@ -1,0 +1,136 @@
+/**
+ * Stage 2 for the config editor: pure updates of DataSourceSettings. React components call
+ * these and hand the result to onOptionsChange.
+ * Guarantees: the input settings are never changed; secrets go only to secureJsonData and
+ * are reset by `secureJsonFields[key] = false` + `secureJsonData[key] = ''` (Grafana's way);
+ * a custom header keeps its index slot (`<store>HeaderValue<i>`) for its whole life, so a
+ * removed header never hands its secret to another one.
+ */
+import type { DataSourceSettings } from '@grafana/data';
+
+import type { LensJsonData, LensSecureJsonData, SecureKey, StoreConfig } from '../../../shared/settings';
+
+export type Options = DataSourceSettings<LensJsonData, LensSecureJsonData>;
+export type StoreName = 'metrics' | 'logs' | 'traces';
+type StoreJson<S extends StoreName> = NonNullable<LensJsonData[S]>;
+
+export function setStore<S extends StoreName>(o: Options, store: S, patch: Partial<StoreJson<S>>): Options {
+  return { ...o, jsonData: { ...o.jsonData, [store]: { ...(o.jsonData[store] ?? {}), ...patch } } };
+}
+
+export function setJson<K extends keyof LensJsonData>(o: Options, key: K, patch: Partial<NonNullable<LensJsonData[K]>>): Options {
+  const prev = (o.jsonData[key] ?? {}) as object;
+  return { ...o, jsonData: { ...o.jsonData, [key]: { ...prev, ...patch } } };
+}
+
+export function setSecret(o: Options, key: SecureKey, value: string): Options {
+  return { ...o, secureJsonData: { ...(o.secureJsonData ?? {}), [key]: value } };
+}
+
+export function resetSecret(o: Options, key: SecureKey): Options {
+  return {
+    ...o,
+    secureJsonFields: { ...o.secureJsonFields, [key]: false },
+    secureJsonData: { ...(o.secureJsonData ?? {}), [key]: '' },
+  };
+}
+
+export const isConfigured = (o: Options, key: SecureKey): boolean => Boolean(o.secureJsonFields?.[key]);
+
+export const headerKey = (store: StoreName, i: number): SecureKey => `${store}HeaderValue${i}`;
+
+export interface HeaderState {
+  name: string;
+  configured: boolean;
+}
+
+/** Headers as the Auth component lists them: the non-empty slots, in slot order. */
+export function headersOf(o: Options, store: StoreName): HeaderState[] {
+  const names = (o.jsonData[store] as StoreConfig | undefined)?.headerNames ?? [];
+  return names.flatMap((name, i) => (name ? [{ name, configured: isConfigured(o, headerKey(store, i)) }] : []));
+}
+
+/**
+ * The Auth component's new header list → slots. A configured header keeps the slot it had
+ * (matched by name); a header with a new value reuses its name's old slot, else the first
+ * free one; slots no longer used become holes (`''`, which the backend skips) and their
+ * secrets are reset; trailing holes are dropped.
+ */
+export function applyHeaders(
+  o: Options,
+  store: StoreName,
+  next: Array<{ name: string; value: string; configured: boolean }>
+): Options {
+  const prev = (o.jsonData[store] as StoreConfig | undefined)?.headerNames ?? [];
+  const slots: string[] = prev.map(() => '');
+  const used = new Set<number>();
+  const writes: Array<[number, string]> = [];
+  const pending: Array<{ name: string; value: string }> = [];
+  for (const h of next) {
+    const name = h.name.trim();
+    if (!name) {
+      continue;
+    }
+    const old = prev.findIndex((n, i) => n === name && !used.has(i));
+    if (old >= 0 && (h.configured || h.value !== '')) {
+      used.add(old);
+      slots[old] = name;
+      if (!h.configured) {
+        writes.push([old, h.value]);
+      }
+    } else {
+      pending.push({ name, value: h.value });
+    }
+  }
+  for (const h of pending) {
+    let i = slots.findIndex((n, idx) => n === '' && !used.has(idx));
+    if (i < 0) {
+      i = slots.length;
+      slots.push('');
+    }
+    used.add(i);
+    slots[i] = h.name;
+    writes.push([i, h.value]);
+  }
+  let out = setStore(o, store, { headerNames: trimHoles(slots) } as Partial<StoreJson<typeof store>>);
+  prev.forEach((_n, i) => {
+    if (!used.has(i) && (isConfigured(o, headerKey(store, i)) || o.secureJsonData?.[headerKey(store, i)])) {
+      out = resetSecret(out, headerKey(store, i));
+    }
+  });
+  for (const [i, value] of writes) {
+    out = isConfigured(out, headerKey(store, i)) ? setSecret(resetSecret(out, headerKey(store, i)), headerKey(store, i), value) : setSecret(out, headerKey(store, i), value);
+  }
+  return out;
+}
+
+function trimHoles(slots: string[]): string[] {
+  let end = slots.length;
+  while (end > 0 && slots[end - 1] === '') {
+    end--;
+  }
+  return slots.slice(0, end);
+}
+
+/** "0.5, 0.9, p99, 99.9" → [0.5, 0.9, 0.99, 0.999]; percent values and `pNN` are accepted. */
+export function parsePercentiles(text: string): { ok: true; values: number[] } | { ok: false; error: string } {
+  const parts = text.split(/[\s,]+/).filter(Boolean);
+  const values: number[] = [];
+  for (const part of parts) {
+    const m = /^p?(\d+(?:\.\d+)?)$/i.exec(part);
+    if (!m) {
+      return { ok: false, error: `${JSON.stringify(part)} is not a percentile (0.99, 99 or p99)` };
+    }
+    let n = Number(m[1]);
+    if (part.toLowerCase().startsWith('p') || n >= 1) {
+      n = n / 100;
+    }
+    if (!(n > 0 && n < 1)) {
+      return { ok: false, error: `${JSON.stringify(part)} is not between 0 and 100 %` };
+    }
+    values.push(Number(n.toPrecision(12)));
+  }
+  return { ok: true, values: Array.from(new Set(values)).sort((a, b) => a - b) };
+}
+
+export const formatPercentiles = (values: number[] | undefined): string => (values ?? []).join(', ');

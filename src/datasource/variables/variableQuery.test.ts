@@ -1,0 +1,43 @@
+import { resolverFrom } from '../language/interpolate';
+import { interpolateVariableQuery } from './interpolateVariableQuery';
+import { toLookup } from './variableQuery';
+
+const range = { start: 1000, end: 2000 };
+
+describe('toLookup', () => {
+  it.each([
+    [{ refId: 'v', kind: 'services' as const }, { kind: 'resource', path: 'services', params: { start: 1000, end: 2000, source: 'traces' } }],
+    [
+      { refId: 'v', kind: 'operations' as const, source: 'metrics' as const, service: 'api' },
+      { kind: 'resource', path: 'operations', params: { start: 1000, end: 2000, source: 'metrics', service: 'api' } },
+    ],
+    [
+      { refId: 'v', kind: 'logLabelValues' as const, label: 'app', selector: '{a="b"}' },
+      { kind: 'resource', path: 'logs/label-values', params: { start: 1000, end: 2000, label: 'app', selector: '{a="b"}' } },
+    ],
+    [
+      { refId: 'v', kind: 'metricLabelValues' as const, label: 'job', selector: 'up' },
+      { kind: 'resource', path: 'metrics/label-values', params: { start: 1000, end: 2000, label: 'job', match: 'up' } },
+    ],
+    [{ refId: 'v', kind: 'operations' as const }, { kind: 'invalid', error: 'choose a service' }],
+  ])('%p', (q, want) => {
+    expect(toLookup(q, range)).toEqual(want);
+  });
+
+  it('trace IDs run a search query', () => {
+    expect(toLookup({ refId: 'v', kind: 'traceIds', traceql: '{ status = error }', limit: 5 }, undefined)).toEqual({
+      kind: 'search',
+      query: { refId: 'variable', version: 1, queryType: 'search', editorMode: 'code', traceql: '{ status = error }', limit: 5 },
+    });
+  });
+});
+
+describe('interpolateVariableQuery', () => {
+  it('escapes selectors by language and keeps plain values', () => {
+    const r = resolverFrom({ s: 'a"}', many: ['x', 'y'] });
+    expect(
+      interpolateVariableQuery({ refId: 'v', kind: 'logLabelValues', label: 'app', selector: '{svc="$s", env=~"$many"}' }, r)
+    ).toEqual({ refId: 'v', kind: 'logLabelValues', label: 'app', selector: '{svc="a\\"}", env=~"(?:x|y)"}' });
+    expect(interpolateVariableQuery({ refId: 'v', kind: 'operations', service: '$s' }, r).service).toBe('a"}');
+  });
+});
