@@ -1,0 +1,101 @@
+import { makeLogsFrame, makeSpan, makeTrace, traceToFrame } from '../testing/factories';
+import { buildTraceModel } from './traceModel';
+
+const id = (i: number) => i.toString(16).padStart(16, '0');
+
+/** Descendants of `spanID` by walking parent links of the raw rows (the definition, not the model). */
+function descendants(rows: Array<{ spanID: string; parentSpanID: string }>, spanID: string): Set<string> {
+  const out = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of rows) {
+      if (!out.has(r.spanID) && (r.parentSpanID === spanID || out.has(r.parentSpanID))) {
+        out.add(r.spanID);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+describe('buildTraceModel', () => {
+  it.each([1, 2, 3])('lays a shuffled trace out in pre-order (seed %i)', (seed) => {
+    const rows = makeTrace({ spans: 400, seed, shuffle: true });
+    const m = buildTraceModel(traceToFrame(rows));
+    expect(m.n).toBe(400);
+    expect(m.warnings).toEqual([]);
+    const byId = new Map(rows.map((r) => [r.spanID, r]));
+    for (let p = 0; p < m.n; p++) {
+      const row = byId.get(m.spanId[p])!;
+      // parent before child, depth = parent depth + 1
+      if (m.parent[p] >= 0) {
+        expect(m.parent[p]).toBeLessThan(p);
+        expect(m.spanId[m.parent[p]]).toBe(row.parentSpanID);
+        expect(m.depth[p]).toBe(m.depth[m.parent[p]] + 1);
+      }
+      // subtree range is exactly the descendants
+      const sub = new Set(m.spanId.slice(p + 1, m.subtreeEnd[p]));
+      expect(sub).toEqual(descendants(rows, m.spanId[p]));
+    }
+  });
+
+  it('orders siblings by start time', () => {
+    const root = makeSpan({ spanID: id(1), startTime: 0, duration: 100 });
+    const late = makeSpan({ spanID: id(2), parentSpanID: id(1), startTime: 50, duration: 10 });
+    const early = makeSpan({ spanID: id(3), parentSpanID: id(1), startTime: 5, duration: 10 });
+    const m = buildTraceModel(traceToFrame([late, root, early]));
+    expect(m.spanId).toEqual([id(1), id(3), id(2)]);
+    expect(Array.from(m.start)).toEqual([0, 5, 50]);
+    expect(m.durationMs).toBe(100);
+  });
+
+  it('shows spans with a missing parent as roots and says so', () => {
+    const rows = [makeSpan({ spanID: id(1) }), makeSpan({ spanID: id(2), parentSpanID: id(99) })];
+    const m = buildTraceModel(traceToFrame(rows));
+    expect(Array.from(m.parent)).toEqual([-1, -1]);
+    expect(m.warnings[0]).toMatch(/1 spans point at a parent/);
+  });
+
+  it('cuts parent cycles and keeps every span', () => {
+    const rows = [
+      makeSpan({ spanID: id(1), parentSpanID: id(2), startTime: 1 }),
+      makeSpan({ spanID: id(2), parentSpanID: id(1), startTime: 2 }),
+      makeSpan({ spanID: id(3), startTime: 0 }),
+    ];
+    const m = buildTraceModel(traceToFrame(rows));
+    expect(m.n).toBe(3);
+    expect(new Set(m.spanId)).toEqual(new Set([id(1), id(2), id(3)]));
+    expect(m.warnings.join()).toMatch(/cycles/);
+  });
+
+  it('tolerates repeated span IDs', () => {
+    const rows = [makeSpan({ spanID: id(1) }), makeSpan({ spanID: id(1), startTime: 5 }), makeSpan({ spanID: id(2), parentSpanID: id(1) })];
+    const m = buildTraceModel(traceToFrame(rows));
+    expect(m.n).toBe(3);
+    expect(m.warnings[0]).toMatch(/repeat a span ID/);
+  });
+
+  it('marks errors from status code 2 and from error=true tags', () => {
+    const rows = [
+      makeSpan({ spanID: id(1), startTime: 0 }),
+      makeSpan({ spanID: id(2), parentSpanID: id(1), statusCode: 2, startTime: 1 }),
+      makeSpan({ spanID: id(3), parentSpanID: id(1), tags: [{ key: 'error', value: true }], startTime: 2 }),
+    ];
+    expect(Array.from(buildTraceModel(traceToFrame(rows)).error)).toEqual([0, 1, 1]);
+  });
+
+  it('indexes log lines from the span logs column and from a joined logs frame, by time', () => {
+    const rows = makeTrace({ spans: 30, seed: 4, logsPerSpan: 1 });
+    const logsFrame = makeLogsFrame(rows, 2, 3);
+    const m = buildTraceModel(traceToFrame(rows), [logsFrame]);
+    const p = m.spanId.indexOf(rows[3].spanID);
+    const lines = m.logs.slice(m.logStart[p], m.logStart[p + 1]);
+    expect(lines).toHaveLength(3);
+    expect(lines.map((l) => l.timeMs)).toEqual([...lines.map((l) => l.timeMs)].sort((a, b) => a - b));
+    expect(lines.some((l) => l.body.includes('handled'))).toBe(true);
+    expect(lines.some((l) => l.body.includes('step 0'))).toBe(true);
+    const q = m.spanId.indexOf(rows[4].spanID);
+    expect(m.logStart[q + 1] - m.logStart[q]).toBe(1);
+  });
+});
