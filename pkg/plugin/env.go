@@ -7,7 +7,10 @@ import (
 	"github.com/latencylens/lens/pkg/query"
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/stores/jaeger"
+	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
+	"github.com/latencylens/lens/pkg/stores/tempo"
 )
 
 // storeOptions lets tests put a transport in front of every store.
@@ -15,19 +18,49 @@ type storeOptions struct {
 	transport http.RoundTripper
 }
 
-// newEnv builds one client per configured store.
+// newEnv builds one client per configured store; a store that cannot be set up keeps
+// the reason, which its queries and health check report.
 func newEnv(st *settings.Settings, links frames.Links, so storeOptions) *query.Env {
 	env := &query.Env{Settings: st, Links: links}
 	if st == nil {
 		return env
 	}
-	if st.Metrics.Configured() {
-		o := prometheus.Options()
+	build := func(name string, cfg settings.Store, o httpx.Options) (*httpx.Client, error) {
 		o.Transport = so.transport
-		if h, err := httpx.New(prometheus.StoreName, st.Metrics, o); err != nil {
+		return httpx.New(name, cfg, o)
+	}
+	if st.Metrics.Configured() {
+		if h, err := build(prometheus.StoreName, st.Metrics, prometheus.Options()); err != nil {
 			env.MetricsErr = err
 		} else {
 			env.Metrics = prometheus.NewClient(h)
+		}
+	}
+	if st.Logs.Configured() {
+		if h, err := build(loki.StoreName, st.Logs, loki.Options()); err != nil {
+			env.LogsErr = err
+		} else {
+			env.Logs = loki.NewClient(h)
+		}
+	}
+	if st.Traces.Configured() {
+		switch st.TraceKind {
+		case settings.TraceKindJaegerV1, settings.TraceKindJaegerV3:
+			h, err := build(jaeger.StoreName, st.Traces, jaeger.Options())
+			switch {
+			case err != nil:
+				env.TracesErr = err
+			case st.TraceKind == settings.TraceKindJaegerV1:
+				env.Traces = jaeger.NewV1(h)
+			default:
+				env.Traces = jaeger.NewV3(h)
+			}
+		default:
+			if h, err := build(tempo.StoreName, st.Traces, tempo.Options()); err != nil {
+				env.TracesErr = err
+			} else {
+				env.Traces = tempo.NewClient(h)
+			}
 		}
 	}
 	return env

@@ -11,6 +11,12 @@ func Handle(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	switch r.Query.QueryType {
 	case TypeMetrics:
 		return Metrics(ctx, env, r)
+	case TypeTrace:
+		return Trace(ctx, env, r)
+	case TypeSearch:
+		return Search(ctx, env, r)
+	case TypeLogs:
+		return Logs(ctx, env, r)
 	default:
 		return errorResponse(badQuery("queryType %q is not implemented yet", r.Query.QueryType))
 	}

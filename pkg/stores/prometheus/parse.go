@@ -138,37 +138,8 @@ func ParseQuery(body []byte) (*Data, error) {
 	d := &Data{ResultType: raw.ResultType, Warnings: env.Warnings}
 	switch raw.ResultType {
 	case ResultMatrix, ResultVector:
-		var rs []struct {
-			Metric     map[string]string `json:"metric"`
-			Values     []sampleJSON      `json:"values"`
-			Value      *sampleJSON       `json:"value"`
-			Histograms []histSampleJSON  `json:"histograms"`
-			Histogram  *histSampleJSON   `json:"histogram"`
-		}
-		if len(raw.Result) > 0 && string(raw.Result) != "null" {
-			if err := json.Unmarshal(raw.Result, &rs); err != nil {
-				return nil, fmt.Errorf("%s result: %w", raw.ResultType, err)
-			}
-		}
-		d.Series = make([]Series, 0, len(rs))
-		for _, r := range rs {
-			s := Series{Labels: r.Metric}
-			if s.Labels == nil {
-				s.Labels = map[string]string{}
-			}
-			for _, v := range r.Values {
-				s.Points = append(s.Points, Point(v))
-			}
-			if r.Value != nil {
-				s.Points = append(s.Points, Point(*r.Value))
-			}
-			for _, h := range r.Histograms {
-				s.Histograms = append(s.Histograms, Histogram(h))
-			}
-			if r.Histogram != nil {
-				s.Histograms = append(s.Histograms, Histogram(*r.Histogram))
-			}
-			d.Series = append(d.Series, s)
+		if d.Series, err = ParseSeries(raw.Result); err != nil {
+			return nil, fmt.Errorf("%s result: %w", raw.ResultType, err)
 		}
 	case ResultScalar:
 		var p sampleJSON
@@ -183,6 +154,43 @@ func ParseQuery(body []byte) (*Data, error) {
 		return nil, fmt.Errorf("unknown resultType %q", raw.ResultType)
 	}
 	return d, nil
+}
+
+// ParseSeries parses the `result` of a matrix or vector (also Loki's metric answers).
+func ParseSeries(result json.RawMessage) ([]Series, error) {
+	var rs []struct {
+		Metric     map[string]string `json:"metric"`
+		Values     []sampleJSON      `json:"values"`
+		Value      *sampleJSON       `json:"value"`
+		Histograms []histSampleJSON  `json:"histograms"`
+		Histogram  *histSampleJSON   `json:"histogram"`
+	}
+	if len(result) > 0 && string(result) != "null" {
+		if err := json.Unmarshal(result, &rs); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Series, 0, len(rs))
+	for _, r := range rs {
+		s := Series{Labels: r.Metric}
+		if s.Labels == nil {
+			s.Labels = map[string]string{}
+		}
+		for _, v := range r.Values {
+			s.Points = append(s.Points, Point(v))
+		}
+		if r.Value != nil {
+			s.Points = append(s.Points, Point(*r.Value))
+		}
+		for _, h := range r.Histograms {
+			s.Histograms = append(s.Histograms, Histogram(h))
+		}
+		if r.Histogram != nil {
+			s.Histograms = append(s.Histograms, Histogram(*r.Histogram))
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // sampleJSON decodes [<unix seconds>, "<value>"].

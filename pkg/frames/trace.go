@@ -1,0 +1,265 @@
+package frames
+
+import (
+	"encoding/json"
+	"reflect"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/latencylens/lens/pkg/join"
+	"github.com/latencylens/lens/pkg/model"
+)
+
+// Spans builds the spans frame with Grafana's trace columns (times in float ms) and
+// meta.preferredVisualisationType "trace". Each span's `logs` holds its own events and,
+// when j is given, the log lines joined to it, in time order.
+func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links) *data.Frame {
+	n := len(spans)
+	traceIDs := make([]string, n)
+	spanIDs := make([]string, n)
+	parents := make([]string, n)
+	ops := make([]string, n)
+	services := make([]string, n)
+	svcTags := make([]json.RawMessage, n)
+	starts := make([]float64, n)
+	durs := make([]float64, n)
+	logCol := make([]json.RawMessage, n)
+	refs := make([]json.RawMessage, n)
+	tags := make([]json.RawMessage, n)
+	kinds := make([]string, n)
+	codes := make([]int64, n)
+	msgs := make([]string, n)
+	warns := make([]json.RawMessage, n)
+
+	// One buffer for every JSON cell; cells are sub-slices of it.
+	buf := make([]byte, 0, 256*n)
+	cell := func(start int) json.RawMessage { return json.RawMessage(buf[start:len(buf):len(buf)]) }
+	svcCache := map[uintptr]json.RawMessage{}
+
+	for i := range spans {
+		s := &spans[i]
+		traceIDs[i], spanIDs[i], parents[i] = s.TraceID, s.SpanID, s.ParentSpanID
+		ops[i], services[i], kinds[i] = s.Operation, s.Service, s.Kind
+		codes[i], msgs[i] = s.StatusCode, s.StatusMessage
+		starts[i] = float64(s.StartUnixNano) / 1e6
+		durs[i] = float64(s.DurationNano) / 1e6
+
+		// Spans of one resource share their tag slice: encode it once.
+		key := uintptr(0)
+		if len(s.ServiceTags) > 0 {
+			key = uintptr(reflect.ValueOf(s.ServiceTags).Pointer())
+		}
+		if c, ok := svcCache[key]; ok && key != 0 {
+			svcTags[i] = c
+		} else {
+			st := len(buf)
+			buf = appendKVs(buf, s.ServiceTags)
+			svcTags[i] = cell(st)
+			svcCache[key] = svcTags[i]
+		}
+
+		st := len(buf)
+		buf = appendKVs(buf, s.Tags)
+		tags[i] = cell(st)
+
+		st = len(buf)
+		buf = appendRefs(buf, s.References)
+		refs[i] = cell(st)
+
+		st = len(buf)
+		var own []int32
+		if j != nil {
+			own = j.LogsOf(i)
+		}
+		buf = appendSpanLogs(buf, s.Events, logs, own)
+		logCol[i] = cell(st)
+
+		st = len(buf)
+		buf = append(buf, '[')
+		for k, w := range s.Warnings {
+			if k > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendString(buf, w)
+		}
+		buf = append(buf, ']')
+		warns[i] = cell(st)
+	}
+	tf := data.NewField(SpanTraceID, nil, traceIDs)
+	links.linkTraceField(tf)
+	f := data.NewFrame("Trace",
+		tf,
+		data.NewField(SpanSpanID, nil, spanIDs),
+		data.NewField(SpanParentSpanID, nil, parents),
+		data.NewField(SpanOperationName, nil, ops),
+		data.NewField(SpanServiceName, nil, services),
+		data.NewField(SpanServiceTags, nil, svcTags),
+		data.NewField(SpanStartTime, nil, starts),
+		data.NewField(SpanDuration, nil, durs),
+		data.NewField(SpanLogs, nil, logCol),
+		data.NewField(SpanReferences, nil, refs),
+		data.NewField(SpanTags, nil, tags),
+		data.NewField(SpanKind, nil, kinds),
+		data.NewField(SpanStatusCode, nil, codes),
+		data.NewField(SpanStatusMessage, nil, msgs),
+		data.NewField(SpanWarnings, nil, warns),
+	)
+	f.Fields[6].Config = &data.FieldConfig{Unit: "ms"}
+	f.Fields[7].Config = &data.FieldConfig{Unit: "ms"}
+	f.Meta = newMeta(KindSpans)
+	f.Meta.PreferredVisualization = data.VisTypeTrace
+	return f
+}
+
+func appendKVs(b []byte, kvs []model.KeyValue) []byte {
+	b = append(b, '[')
+	for k, kv := range kvs {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"key":`...)
+		b = appendString(b, kv.Key)
+		b = append(b, `,"value":`...)
+		b = appendAny(b, kv.Value)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+func appendRefs(b []byte, refs []model.SpanRef) []byte {
+	b = append(b, '[')
+	for k, r := range refs {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"traceID":`...)
+		b = appendString(b, r.TraceID)
+		b = append(b, `,"spanID":`...)
+		b = appendString(b, r.SpanID)
+		b = append(b, `,"refType":`...)
+		b = appendString(b, r.RefType)
+		if len(r.Tags) > 0 {
+			b = append(b, `,"tags":`...)
+			b = appendKVs(b, r.Tags)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendSpanLogs writes Grafana's TraceLog list: {timestamp ms, name?, fields}. Events
+// and joined lines are merged in time order (both inputs are already in time order or
+// are sorted here by a two-way merge of sorted runs).
+func appendSpanLogs(b []byte, events []model.SpanEvent, logs []model.LogLine, own []int32) []byte {
+	b = append(b, '[')
+	first := true
+	sep := func() {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+	}
+	ei, li := 0, 0
+	for ei < len(events) || li < len(own) {
+		if li >= len(own) || (ei < len(events) && events[ei].TimeUnixNano <= logs[own[li]].TimeUnixNano) {
+			ev := &events[ei]
+			ei++
+			sep()
+			b = append(b, `{"timestamp":`...)
+			b = appendFloat(b, float64(ev.TimeUnixNano)/1e6)
+			if ev.Name != "" {
+				b = append(b, `,"name":`...)
+				b = appendString(b, ev.Name)
+			}
+			b = append(b, `,"fields":`...)
+			fields := ev.Fields
+			if ev.Name != "" {
+				b = append(b, `[{"key":"event","value":`...)
+				b = appendString(b, ev.Name)
+				b = append(b, '}')
+				if len(fields) > 0 {
+					b = append(b, ',')
+					inner := appendKVs(nil, fields)
+					b = append(b, inner[1:len(inner)-1]...)
+				}
+				b = append(b, ']')
+			} else {
+				b = appendKVs(b, fields)
+			}
+			b = append(b, '}')
+			continue
+		}
+		l := &logs[own[li]]
+		li++
+		sep()
+		b = append(b, `{"timestamp":`...)
+		b = appendFloat(b, float64(l.TimeUnixNano)/1e6)
+		b = append(b, `,"name":"log","fields":[{"key":"message","value":`...)
+		b = appendString(b, l.Body)
+		b = append(b, '}')
+		if l.Level != "" {
+			b = append(b, `,{"key":"level","value":`...)
+			b = appendString(b, l.Level)
+			b = append(b, '}')
+		}
+		b = append(b, `]}`...)
+	}
+	return append(b, ']')
+}
+
+// Logs builds the logs frame (preferredVisualisationType "logs"). spanIDs, when given,
+// overrides each line's span ID with the span it joined (own ID or by time).
+func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links) *data.Frame {
+	n := len(logs)
+	ts := make([]time.Time, n)
+	bodies := make([]string, n)
+	levels := make([]string, n)
+	labels := make([]json.RawMessage, n)
+	tids := make([]string, n)
+	sids := make([]string, n)
+	cache := map[uintptr]json.RawMessage{}
+	var buf []byte
+	for i := range logs {
+		l := &logs[i]
+		ts[i] = time.Unix(0, l.TimeUnixNano).UTC()
+		bodies[i], levels[i], tids[i], sids[i] = l.Body, l.Level, l.TraceID, l.SpanID
+		if j != nil && j.LogSpan[i] >= 0 {
+			sp := &spans[j.LogSpan[i]]
+			sids[i] = sp.SpanID
+			if tids[i] == "" {
+				tids[i] = sp.TraceID
+			}
+		}
+		// Lines of one stream share their label map: encode it once.
+		key := uintptr(0)
+		if l.Labels != nil {
+			key = uintptr(reflect.ValueOf(l.Labels).UnsafePointer())
+		}
+		if c, ok := cache[key]; ok {
+			labels[i] = c
+			continue
+		}
+		buf = labelsAppend(buf[:0], l.Labels)
+		c := json.RawMessage(append([]byte(nil), buf...))
+		cache[key] = c
+		labels[i] = c
+	}
+	tf := data.NewField(LogTraceID, nil, tids)
+	links.linkTraceField(tf)
+	f := data.NewFrame("Logs",
+		data.NewField(LogTime, nil, ts),
+		data.NewField(LogBody, nil, bodies),
+		data.NewField(LogLevel, nil, levels),
+		data.NewField(LogLabels, nil, labels),
+		tf,
+		data.NewField(LogSpanID, nil, sids),
+	)
+	f.Meta = newMeta(KindLogs)
+	f.Meta.PreferredVisualization = data.VisTypeLogs
+	return f
+}
+
+func labelsAppend(b []byte, m map[string]string) []byte {
+	return append(b, labelsJSON(m)...)
+}

@@ -1,0 +1,48 @@
+package query
+
+import (
+	"context"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/stores/loki"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
+)
+
+// Logs answers a `logs` query: LogQL over the request range, newest first, with the
+// trace ID extracted by the data source's rule into its own field linking to the trace
+// query. A metric LogQL query answers with series frames.
+func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
+	q := r.Query
+	if q.Expr == "" {
+		return errorResponse(badQuery("logs query: expr is empty"))
+	}
+	ls, err := env.logs()
+	if err != nil {
+		return errorResponse(err)
+	}
+	st := env.Settings
+	limit := q.Limit
+	if limit <= 0 || limit > st.MaxLogLines {
+		limit = st.MaxLogLines
+	}
+	res, err := ls.QueryRange(ctx, loki.RangeRequest{
+		Expr: q.Expr, Start: r.From, End: r.To, Limit: limit, Direction: "backward",
+		Step: prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints),
+	})
+	if err != nil {
+		return errorResponse(err)
+	}
+	if res.ResultType != loki.ResultStreams {
+		return backend.DataResponse{Frames: frames.MetricSeries(&prometheus.Data{ResultType: res.ResultType, Series: res.Series}, q.LegendFormat)}
+	}
+	lines, total := loki.Lines(res, st.Extraction, 0)
+	sortLinesDesc(lines)
+	f := frames.Logs(lines, nil, nil, env.Links)
+	if total >= limit {
+		frames.Truncated(f, "log lines", limit, total)
+	}
+	return backend.DataResponse{Frames: data.Frames{f}}
+}

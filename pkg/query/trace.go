@@ -1,0 +1,261 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/join"
+	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/stores/loki"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
+	"github.com/latencylens/lens/pkg/traceid"
+)
+
+// maxSpeculativeLogRange bounds the request range over which a trace's lines are fetched
+// before the trace's own window is known.
+const maxSpeculativeLogRange = 24 * time.Hour
+
+// Trace answers a `trace` query. The trace, its log lines and its exemplars are fetched
+// concurrently, each under its store's deadline:
+//   - the trace from the trace store;
+//   - the lines carrying the trace ID over the request's range (at most a day), which
+//     are then cut to the trace's own [start-padding, end+padding]; when that window is
+//     not covered, or the store hit the line limit, the lines are fetched again for
+//     exactly that window (so the window always comes from the trace itself);
+//   - exemplars of the configured histogram metrics whose trace ID is this one.
+//
+// A failing store leaves an error notice on its own frame; the others still come back.
+func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
+	q := r.Query
+	id, err := traceid.Normalize(q.TraceID)
+	if err != nil {
+		return errorResponse(badQuery("trace query: %v", err))
+	}
+	st := env.Settings
+	wantLogs, wantEx := on(q.IncludeLogs), on(q.IncludeExemplars)
+
+	var (
+		wg          sync.WaitGroup
+		trace       *model.Trace
+		traceErr    error
+		spec        logFetch
+		exemplars   *prometheus.ExemplarSet
+		exErr       error
+		specStarted bool
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ts, err := env.traces()
+		if err != nil {
+			traceErr = err
+			return
+		}
+		trace, traceErr = ts.Trace(ctx, id, time.Time{}, time.Time{})
+	}()
+	if wantLogs && !r.From.IsZero() && r.To.Sub(r.From) <= maxSpeculativeLogRange {
+		specStarted = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			spec = fetchTraceLines(ctx, env, id, r.From.Add(-st.LogWindowPadding), r.To.Add(st.LogWindowPadding))
+		}()
+	}
+	if wantEx {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			exemplars, exErr = traceExemplars(ctx, env, id, r)
+		}()
+	}
+	wg.Wait()
+
+	resp := backend.DataResponse{}
+	var spans []model.Span
+	spansTotal := 0
+	if traceErr == nil && trace != nil {
+		spans, spansTotal = trace.Spans, len(trace.Spans)
+		if st.MaxSpans > 0 && len(spans) > st.MaxSpans {
+			spans = spans[:st.MaxSpans]
+		}
+	}
+
+	// Lines: cut the speculative fetch to the trace window, or fetch that window.
+	var lines logFetch
+	if wantLogs {
+		switch {
+		case traceErr != nil || len(spans) == 0:
+			if specStarted {
+				lines = spec
+				lines.note = "the trace could not be read, so its lines come from the request's time range"
+			} else {
+				lines.err = fmt.Errorf("lines not fetched: the trace's time window is unknown")
+			}
+		default:
+			start, end := (&model.Trace{Spans: spans}).Bounds()
+			from := time.Unix(0, start).Add(-st.LogWindowPadding)
+			to := time.Unix(0, end).Add(st.LogWindowPadding)
+			if specStarted && spec.err == nil && !spec.truncated &&
+				!from.Before(r.From.Add(-st.LogWindowPadding)) && !to.After(r.To.Add(st.LogWindowPadding)) {
+				lines = spec.within(from.UnixNano(), to.UnixNano())
+			} else {
+				lines = fetchTraceLines(ctx, env, id, from, to)
+			}
+		}
+	}
+
+	var j *join.Result
+	if len(lines.lines) > 0 && len(spans) > 0 {
+		j = join.Join(spans, lines.lines)
+	}
+	sf := frames.Spans(spans, lines.lines, j, env.Links)
+	switch {
+	case traceErr != nil:
+		frames.StoreFailed(sf, traceErr)
+		resp.Error = traceErr
+		resp.ErrorSource = backend.ErrorSourceDownstream
+		resp.Status = errorResponse(traceErr).Status
+	default:
+		for _, w := range trace.Warnings {
+			frames.Notice(sf, data.NoticeSeverityWarning, "%s", w)
+		}
+		if spansTotal > len(spans) {
+			frames.Truncated(sf, "spans", st.MaxSpans, spansTotal)
+		}
+	}
+	resp.Frames = append(resp.Frames, sf)
+	if wantLogs {
+		lf := frames.Logs(lines.lines, spans, j, env.Links)
+		switch {
+		case lines.err != nil:
+			frames.StoreFailed(lf, lines.err)
+		case lines.truncated:
+			frames.Truncated(lf, "log lines", st.MaxLogLines, lines.total)
+		}
+		if lines.note != "" {
+			frames.Notice(lf, data.NoticeSeverityInfo, "%s", lines.note)
+		}
+		resp.Frames = append(resp.Frames, lf)
+	}
+	if wantEx {
+		var ex []model.Exemplar
+		if exemplars != nil {
+			for _, e := range exemplars.Exemplars {
+				if e.TraceID == id {
+					ex = append(ex, e)
+				}
+			}
+		}
+		ef := frames.Exemplars(ex, env.Links)
+		if exErr != nil {
+			frames.StoreFailed(ef, exErr)
+		}
+		resp.Frames = append(resp.Frames, ef)
+	}
+	return resp
+}
+
+// logFetch is the outcome of fetching a trace's lines.
+type logFetch struct {
+	lines     []model.LogLine
+	total     int
+	truncated bool
+	err       error
+	note      string
+}
+
+// within keeps the lines in [from, to].
+func (f logFetch) within(from, to int64) logFetch {
+	out := logFetch{total: f.total, truncated: f.truncated, err: f.err}
+	for _, l := range f.lines {
+		if l.TimeUnixNano >= from && l.TimeUnixNano <= to {
+			out.lines = append(out.lines, l)
+		}
+	}
+	out.total = len(out.lines)
+	return out
+}
+
+// fetchTraceLines asks the log store for the lines carrying id in [from, to], oldest
+// first, keeping only those whose extracted trace ID is id (or, when the line names no
+// trace ID at all, those the store's filter matched).
+func fetchTraceLines(ctx context.Context, env *Env, id string, from, to time.Time) logFetch {
+	ls, err := env.logs()
+	if err != nil {
+		return logFetch{err: err}
+	}
+	st := env.Settings
+	limit := st.MaxLogLines
+	res, err := ls.QueryRange(ctx, loki.RangeRequest{
+		Expr:      loki.TraceLines(st.TraceLogSelector, st.Extraction, id),
+		Start:     from,
+		End:       to.Add(time.Nanosecond), // end is exclusive
+		Limit:     limit + 1,
+		Direction: "forward",
+	})
+	if err != nil {
+		return logFetch{err: err}
+	}
+	all, total := loki.Lines(res, st.Extraction, 0)
+	out := logFetch{lines: all[:0:0], total: total}
+	for _, l := range all {
+		if l.TraceID == id || l.TraceID == "" {
+			if l.TraceID == "" {
+				l.TraceID = id
+			}
+			out.lines = append(out.lines, l)
+		}
+	}
+	sortLines(out.lines)
+	if limit > 0 && (total > limit || len(out.lines) > limit) {
+		out.truncated = true
+		if len(out.lines) > limit {
+			out.lines = out.lines[:limit]
+		}
+	}
+	return out
+}
+
+// sortLines orders lines by time (streams come one after another).
+func sortLines(ls []model.LogLine) {
+	for i := 1; i < len(ls); i++ {
+		if ls[i].TimeUnixNano < ls[i-1].TimeUnixNano {
+			sortLinesSlow(ls)
+			return
+		}
+	}
+}
+
+// traceExemplars asks for exemplars of the configured histogram metrics (or of every
+// metric when none is configured) over the request's range.
+func traceExemplars(ctx context.Context, env *Env, _ string, r Request) (*prometheus.ExemplarSet, error) {
+	prom, err := env.metrics()
+	if err != nil {
+		return nil, err
+	}
+	sel := `{__name__=~".+"}`
+	if ms := env.Settings.HistogramMetrics; len(ms) > 0 {
+		names := make([]string, 0, 2*len(ms))
+		for _, m := range ms {
+			if prometheus.ValidMetricName(m) {
+				names = append(names, m, m+"_bucket")
+			}
+		}
+		if len(names) > 0 {
+			sel = `{__name__=~"` + strings.Join(names, "|") + `"}`
+		}
+	}
+	from, to := r.From, r.To
+	if from.IsZero() {
+		to = time.Now()
+		from = to.Add(-time.Hour)
+	}
+	return prom.Exemplars(ctx, sel, from, to)
+}

@@ -1,0 +1,230 @@
+package jaeger
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/stores/tracestore"
+)
+
+// StoreName names this store in errors and health reports.
+const StoreName = "jaeger"
+
+// Options returns the httpx options this store needs.
+func Options() httpx.Options { return httpx.Options{Message: ErrorMessage} }
+
+// V1 is the client of the v1 JSON API (Jaeger up to 2.x's /api/traces).
+type V1 struct{ h *httpx.Client }
+
+// V3 is the client of the v3 API (OTLP/JSON).
+type V3 struct{ h *httpx.Client }
+
+var (
+	_ tracestore.Store = (*V1)(nil)
+	_ tracestore.Store = (*V3)(nil)
+)
+
+// NewV1 and NewV3 wrap an httpx client built with Options().
+func NewV1(h *httpx.Client) *V1 { return &V1{h: h} }
+
+// NewV3 wraps an httpx client built with Options().
+func NewV3(h *httpx.Client) *V3 { return &V3{h: h} }
+
+// Name implements tracestore.Store.
+func (c *V1) Name() string { return StoreName }
+
+// Name implements tracestore.Store.
+func (c *V3) Name() string { return StoreName }
+
+func micros(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
+
+// Trace fetches /api/traces/<id>.
+func (c *V1) Trace(ctx context.Context, id string, start, end time.Time) (*model.Trace, error) {
+	v := url.Values{}
+	if !start.IsZero() && !end.IsZero() {
+		v.Set("start", micros(start))
+		v.Set("end", micros(end))
+	}
+	resp, err := c.h.Get(ctx, "/api/traces/"+url.PathEscape(id), v, nil)
+	if err != nil {
+		return nil, err
+	}
+	ts, perr := ParseV1Traces(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, perr.Error())
+	}
+	if len(ts) == 0 {
+		return nil, c.h.Fail(http.StatusNotFound, fmt.Sprintf("trace %s not found", id))
+	}
+	return &ts[0], nil
+}
+
+// Search runs /api/traces?service=… and summarises each trace; raw spans are kept for
+// exact latency statistics.
+func (c *V1) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
+	if p.TraceQL != "" {
+		return nil, c.h.Fail(0, "TraceQL is a Tempo language; search Jaeger by service, operation and tags")
+	}
+	if p.Service == "" {
+		return nil, c.h.Fail(0, "search needs a service")
+	}
+	v := url.Values{"service": {p.Service}}
+	if p.Operation != "" {
+		v.Set("operation", p.Operation)
+	}
+	if len(p.Tags) > 0 {
+		b, _ := json.Marshal(p.Tags)
+		v.Set("tags", string(b))
+	}
+	if p.Limit > 0 {
+		v.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if !p.Start.IsZero() {
+		v.Set("start", micros(p.Start))
+		v.Set("end", micros(p.End))
+	}
+	if p.MinDuration > 0 {
+		v.Set("minDuration", p.MinDuration.String())
+	}
+	if p.MaxDuration > 0 {
+		v.Set("maxDuration", p.MaxDuration.String())
+	}
+	resp, err := c.h.Get(ctx, "/api/traces", v, nil)
+	if err != nil {
+		return nil, err
+	}
+	ts, perr := ParseV1Traces(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, perr.Error())
+	}
+	return summaries(ts), nil
+}
+
+func summaries(ts []model.Trace) *tracestore.SearchResult {
+	out := &tracestore.SearchResult{Traces: make([]model.TraceSummary, 0, len(ts))}
+	for i := range ts {
+		out.Traces = append(out.Traces, Summarize(&ts[i]))
+		out.Spans = append(out.Spans, ts[i].Spans...)
+	}
+	return out
+}
+
+// Services runs /api/services.
+func (c *V1) Services(ctx context.Context) ([]string, error) {
+	return c.list(ctx, "/api/services")
+}
+
+// Operations runs /api/services/<service>/operations.
+func (c *V1) Operations(ctx context.Context, service string) ([]string, error) {
+	return c.list(ctx, "/api/services/"+url.PathEscape(service)+"/operations")
+}
+
+func (c *V1) list(ctx context.Context, path string) ([]string, error) {
+	resp, err := c.h.Get(ctx, path, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	out, perr := ParseV1Strings(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+	}
+	return out, nil
+}
+
+// Trace fetches /api/v3/traces/<id>.
+func (c *V3) Trace(ctx context.Context, id string, start, end time.Time) (*model.Trace, error) {
+	v := url.Values{}
+	if !start.IsZero() && !end.IsZero() {
+		v.Set("start_time", start.UTC().Format(time.RFC3339Nano))
+		v.Set("end_time", end.UTC().Format(time.RFC3339Nano))
+	}
+	resp, err := c.h.Get(ctx, "/api/v3/traces/"+url.PathEscape(id), v, nil)
+	if err != nil {
+		return nil, err
+	}
+	ts, dropped, perr := ParseV3Traces(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, perr.Error())
+	}
+	if len(ts) == 0 {
+		return nil, c.h.Fail(http.StatusNotFound, fmt.Sprintf("trace %s not found", id))
+	}
+	t := &ts[0]
+	if dropped > 0 {
+		t.Warnings = append(t.Warnings, fmt.Sprintf("jaeger: %d spans with unreadable IDs were left out", dropped))
+	}
+	return t, nil
+}
+
+// Search runs /api/v3/traces with query.* parameters (snake_case, which every v3
+// version accepts).
+func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
+	if p.TraceQL != "" {
+		return nil, c.h.Fail(0, "TraceQL is a Tempo language; search Jaeger by service, operation and tags")
+	}
+	if p.Service == "" {
+		return nil, c.h.Fail(0, "search needs a service")
+	}
+	if len(p.Tags) > 0 {
+		return nil, c.h.Fail(0, "tag search is not supported through the Jaeger v3 API; use the v1 API or Tempo")
+	}
+	v := url.Values{"query.service_name": {p.Service}}
+	if p.Operation != "" {
+		v.Set("query.operation_name", p.Operation)
+	}
+	if !p.Start.IsZero() {
+		v.Set("query.start_time_min", p.Start.UTC().Format(time.RFC3339Nano))
+		v.Set("query.start_time_max", p.End.UTC().Format(time.RFC3339Nano))
+	}
+	if p.MinDuration > 0 {
+		v.Set("query.duration_min", p.MinDuration.String())
+	}
+	if p.MaxDuration > 0 {
+		v.Set("query.duration_max", p.MaxDuration.String())
+	}
+	if p.Limit > 0 {
+		v.Set("query.search_depth", strconv.Itoa(p.Limit))
+	}
+	resp, err := c.h.Get(ctx, "/api/v3/traces", v, nil)
+	if err != nil {
+		return nil, err
+	}
+	ts, _, perr := ParseV3Traces(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, perr.Error())
+	}
+	return summaries(ts), nil
+}
+
+// Services runs /api/v3/services.
+func (c *V3) Services(ctx context.Context) ([]string, error) {
+	resp, err := c.h.Get(ctx, "/api/v3/services", nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	out, perr := ParseV3Services(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+	}
+	return out, nil
+}
+
+// Operations runs /api/v3/operations?service=….
+func (c *V3) Operations(ctx context.Context, service string) ([]string, error) {
+	resp, err := c.h.Get(ctx, "/api/v3/operations", url.Values{"service": {service}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	out, perr := ParseV3Operations(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+	}
+	return out, nil
+}

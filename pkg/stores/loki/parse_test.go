@@ -1,0 +1,145 @@
+package loki
+
+import (
+	"os"
+	"regexp"
+	"testing"
+
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/storetest"
+)
+
+func read(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParseStreams(t *testing.T) {
+	tests := []struct {
+		name        string
+		file        string
+		ex          settings.Extraction
+		categorized bool
+	}{
+		{"categorize-labels triples, structured metadata", "streams_categorized.json",
+			settings.Extraction{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id", SpanIDKey: "span_id"}, true},
+		{"categorize-labels triples, logfmt", "streams_categorized.json",
+			settings.Extraction{Mode: settings.ExtractLogfmt, TraceIDKey: "trace_id", SpanIDKey: "span_id"}, true},
+		{"regex", "streams_categorized.json",
+			settings.Extraction{Mode: settings.ExtractRegex, TraceIDRegex: regexp.MustCompile(`trace_id=(\w+)`), SpanIDRegex: regexp.MustCompile(`span_id=(\w+)`)}, true},
+		{"plain, metadata merged into labels", "streams_plain.json",
+			settings.Extraction{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id", SpanIDKey: "span_id"}, false},
+		{"plain, label", "streams_plain.json",
+			settings.Extraction{Mode: settings.ExtractLabel, TraceIDKey: "trace_id", SpanIDKey: "span_id"}, false},
+		{"plain, JSON path upper-case ID", "streams_plain.json",
+			settings.Extraction{Mode: settings.ExtractJSON, TraceIDKey: "ctx.traceId", SpanIDKey: "ctx.spanId"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseQueryRange(read(t, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Categorized != tc.categorized || r.Lines != 5 {
+				t.Fatalf("categorized %t lines %d", r.Categorized, r.Lines)
+			}
+			lines, total := Lines(r, tc.ex, 0)
+			if total != 5 {
+				t.Fatalf("total %d", total)
+			}
+			withSpan := 0
+			for _, l := range lines {
+				if l.TraceID != storetest.CheckoutTraceID {
+					t.Errorf("line %q: trace ID %q", l.Body, l.TraceID)
+				}
+				if l.SpanID != "" {
+					withSpan++
+				}
+			}
+			if withSpan != 3 {
+				t.Errorf("%d lines with a span ID, want 3", withSpan)
+			}
+			if capped, _ := Lines(r, tc.ex, 2); len(capped) != 2 {
+				t.Errorf("limit 2 gave %d lines", len(capped))
+			}
+		})
+	}
+}
+
+func TestParseMatrix(t *testing.T) {
+	r, err := ParseQueryRange(read(t, "matrix.json"))
+	if err != nil || r.ResultType != ResultMatrix || len(r.Series) != 1 || len(r.Series[0].Points) != 2 {
+		t.Fatalf("%+v %v", r, err)
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	for _, in := range []string{`parse error at line 1, col 5: syntax error`, `{"status":"success","data":{"resultType":"streams","result":[{"stream":{},"values":[["x","y"]]}]}}`,
+		`{"status":"success","data":{"resultType":"streams","result":[{"stream":{},"values":[["1"]]}]}}`} {
+		if _, err := ParseQueryRange([]byte(in)); err == nil {
+			t.Errorf("ParseQueryRange(%q): want error", in)
+		}
+	}
+}
+
+func TestExtractHelpers(t *testing.T) {
+	tests := []struct{ name, got, want string }{
+		{"logfmt quoted", LogfmtValue(`a=1 msg="x y" tid="ab\"c"`, "tid"), `ab"c`},
+		{"logfmt missing", LogfmtValue(`a=1 b`, "c"), ""},
+		{"logfmt bare key then pair", LogfmtValue(`flag tid=7`, "tid"), "7"},
+		{"json nested", JSONPath(`{"a":{"b":[{"c":"v"}]}}`, "a.b[0].c"), "v"},
+		{"json dotted key", JSONPath(`{"trace.id":"t"}`, "trace.id"), "t"},
+		{"json number", JSONPath(`{"n":12345678901234567890}`, "n"), "12345678901234567890"},
+		{"json not json", JSONPath(`level=info`, "a"), ""},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %q want %q", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+func TestLogQLBuilders(t *testing.T) {
+	tests := []struct{ name, got, want string }{
+		{"trace lines metadata", TraceLines(`{a="b"}`, settings.Extraction{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id"}, "0000000000000000a3ce929d0e0e4736"),
+			`{a="b"} | trace_id=~"(?i)0*a3ce929d0e0e4736"`},
+		{"trace lines json", TraceLines(`{a="b"}`, settings.Extraction{Mode: settings.ExtractJSON, TraceIDKey: "t"}, "4bf92f3577b34da6a3ce929d0e0e4736"),
+			`{a="b"} |~ "(?i)0*4bf92f3577b34da6a3ce929d0e0e4736"`},
+		{"quantile", QuantileOverTime(0.99, `{a="b"} | json`, "dur", 60e9, nil), `quantile_over_time(0.99, {a="b"} | json | unwrap dur [60s]) by ()`},
+		{"count", CountOverTime(`{a="b"} | json | unwrap dur`, 60e9), `sum(count_over_time({a="b"} | json [60s]))`},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+func FuzzParseQueryRange(f *testing.F) {
+	f.Add(read(f, "streams_categorized.json"))
+	f.Add(read(f, "streams_plain.json"))
+	f.Add(read(f, "matrix.json"))
+	ex := settings.Extraction{Mode: settings.ExtractJSON, TraceIDKey: "ctx.traceId", SpanIDKey: "ctx.spanId"}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := ParseQueryRange(b)
+		if err == nil {
+			lines, _ := Lines(r, ex, 3)
+			if len(lines) > 3 {
+				t.Fatal("limit ignored")
+			}
+		}
+	})
+}
+
+func FuzzExtract(f *testing.F) {
+	f.Add(`level=info trace_id=4bf92f3577b34da6a3ce929d0e0e4736 msg="a b"`, "trace_id")
+	f.Add(`{"ctx":{"traceId":"x"},"a":[1,2]}`, "ctx.traceId")
+	f.Fuzz(func(t *testing.T, line, key string) {
+		_ = LogfmtValue(line, key)
+		_ = JSONPath(line, key)
+	})
+}

@@ -1,0 +1,160 @@
+package tempo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/stores/tracestore"
+)
+
+// StoreName names this store in errors and health reports.
+const StoreName = "tempo"
+
+// Client is the HTTP client of Tempo.
+type Client struct{ h *httpx.Client }
+
+var _ tracestore.Store = (*Client)(nil)
+
+// NewClient wraps an httpx client.
+func NewClient(h *httpx.Client) *Client { return &Client{h: h} }
+
+// Options returns the httpx options this store needs (plain-text errors).
+func Options() httpx.Options { return httpx.Options{} }
+
+// Name implements tracestore.Store.
+func (c *Client) Name() string { return StoreName }
+
+var jsonAccept = http.Header{"Accept": {"application/json"}}
+
+func secs(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+
+// Trace fetches /api/v2/traces/<id>, falling back to /api/traces/<id> for Tempo
+// versions before 2.6 (which answer 404 on the v2 path).
+func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*model.Trace, error) {
+	v := url.Values{}
+	if !start.IsZero() && !end.IsZero() {
+		v.Set("start", secs(start))
+		v.Set("end", strconv.FormatInt(end.Unix()+1, 10))
+	}
+	resp, err := c.h.Get(ctx, "/api/v2/traces/"+url.PathEscape(id), v, jsonAccept)
+	if err == nil {
+		t, perr := ParseTraceV2(resp.Body)
+		if perr != nil {
+			return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		}
+		return t, nil
+	}
+	var se *httpx.StoreError
+	if !errors.As(err, &se) || se.Status != http.StatusNotFound {
+		return nil, err
+	}
+	resp, err = c.h.Get(ctx, "/api/traces/"+url.PathEscape(id), v, jsonAccept)
+	if err != nil {
+		if errors.As(err, &se) && se.Status == http.StatusNotFound {
+			return nil, c.h.Fail(http.StatusNotFound, fmt.Sprintf("trace %s not found", id))
+		}
+		return nil, err
+	}
+	t, perr := ParseTraceV1(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+	}
+	return t, nil
+}
+
+// Search runs /api/search with TraceQL.
+func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
+	v := url.Values{"q": {SearchQuery(p)}}
+	if p.Limit > 0 {
+		v.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if !p.Start.IsZero() {
+		v.Set("start", secs(p.Start))
+		v.Set("end", secs(p.End))
+	}
+	resp, err := c.h.Get(ctx, "/api/search", v, jsonAccept)
+	if err != nil {
+		return nil, err
+	}
+	hits, _, perr := ParseSearch(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+	}
+	return &tracestore.SearchResult{Traces: hits}, nil
+}
+
+// Services lists resource.service.name values.
+func (c *Client) Services(ctx context.Context) ([]string, error) {
+	return c.TagValues(ctx, "resource.service.name", "")
+}
+
+// Operations lists span names of a service.
+func (c *Client) Operations(ctx context.Context, service string) ([]string, error) {
+	q := ""
+	if service != "" {
+		q = "{ resource.service.name = " + strconv.Quote(service) + " }"
+	}
+	return c.TagValues(ctx, "name", q)
+}
+
+// TagValues runs /api/v2/search/tag/<tag>/values, optionally filtered by TraceQL q.
+func (c *Client) TagValues(ctx context.Context, tag, q string) ([]string, error) {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	resp, err := c.h.Get(ctx, "/api/v2/search/tag/"+url.PathEscape(tag)+"/values", v, jsonAccept)
+	if err != nil {
+		return nil, err
+	}
+	out, perr := ParseTagValues(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+	}
+	return out, nil
+}
+
+// TagNames runs /api/v2/search/tags.
+func (c *Client) TagNames(ctx context.Context) ([]string, error) {
+	resp, err := c.h.Get(ctx, "/api/v2/search/tags", nil, jsonAccept)
+	if err != nil {
+		return nil, err
+	}
+	out, perr := ParseTagNames(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+	}
+	return out, nil
+}
+
+// MetricsQueryRange runs a TraceQL metrics query (/api/metrics/query_range).
+func (c *Client) MetricsQueryRange(ctx context.Context, q string, start, end time.Time, step time.Duration) ([]Series, error) {
+	v := url.Values{
+		"q":     {q},
+		"start": {strconv.FormatInt(start.UnixNano(), 10)},
+		"end":   {strconv.FormatInt(end.UnixNano(), 10)},
+		"step":  {step.String()},
+	}
+	resp, err := c.h.Get(ctx, "/api/metrics/query_range", v, jsonAccept)
+	if err != nil {
+		return nil, err
+	}
+	out, perr := ParseMetrics(resp.Body)
+	if perr != nil {
+		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+	}
+	return out, nil
+}
+
+// Ready calls /ready.
+func (c *Client) Ready(ctx context.Context) error {
+	_, err := c.h.Get(ctx, "/ready", nil, nil)
+	return err
+}

@@ -1,0 +1,268 @@
+// Package tempo talks to Grafana Tempo: a client behind tracestore.Store plus TraceQL
+// metrics, and pure parsers of its JSON (gogo jsonpb: base64 IDs, enum names, quoted
+// int64, zero fields omitted).
+//
+// Guarantees to the next stage: spans, summaries and series with normalised IDs; a
+// PARTIAL trace is flagged, never silently passed as complete.
+package tempo
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/stores/otlp"
+	"github.com/latencylens/lens/pkg/traceid"
+)
+
+// ParseTraceV1 parses GET /api/traces/<id>: {"batches":[resourceSpans…]}.
+func ParseTraceV1(body []byte) (*model.Trace, error) {
+	var doc struct {
+		Batches *[]otlp.ResourceSpans `json:"batches"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("trace (v1): %w", err)
+	}
+	if doc.Batches == nil {
+		return nil, fmt.Errorf("trace (v1): no batches in the answer")
+	}
+	return toTrace(otlp.Spans(*doc.Batches), false, ""), nil
+}
+
+// ParseTraceV2 parses GET /api/v2/traces/<id>:
+// {"trace":{"resourceSpans":[…]},"status":"COMPLETE"|"PARTIAL","message":…}.
+func ParseTraceV2(body []byte) (*model.Trace, error) {
+	var doc struct {
+		Trace *struct {
+			ResourceSpans []otlp.ResourceSpans `json:"resourceSpans"`
+			Batches       []otlp.ResourceSpans `json:"batches"`
+		} `json:"trace"`
+		Status  string `json:"status"`
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("trace (v2): %w", err)
+	}
+	if doc.Trace == nil {
+		return nil, fmt.Errorf("trace (v2): no trace in the answer")
+	}
+	rss := doc.Trace.ResourceSpans
+	if len(rss) == 0 {
+		rss = doc.Trace.Batches
+	}
+	return toTrace(otlp.Spans(rss), strings.EqualFold(doc.Status, "PARTIAL"), doc.Message), nil
+}
+
+func toTrace(r otlp.Result, partial bool, message string) *model.Trace {
+	t := &model.Trace{Spans: r.Spans, Partial: partial}
+	if len(r.Spans) > 0 {
+		t.TraceID = r.Spans[0].TraceID
+	}
+	if partial {
+		msg := "tempo: the trace is partial"
+		if message != "" {
+			msg += ": " + message
+		}
+		t.Warnings = append(t.Warnings, msg)
+	}
+	if r.Dropped > 0 {
+		t.Warnings = append(t.Warnings, fmt.Sprintf("tempo: %d spans with unreadable IDs were left out", r.Dropped))
+	}
+	return t
+}
+
+// ParseSearch parses GET /api/search. Trace IDs there have leading zeros stripped; the
+// normaliser restores them. A hit whose ID does not normalise is counted in dropped.
+func ParseSearch(body []byte) (hits []model.TraceSummary, dropped int, err error) {
+	var doc struct {
+		Traces []struct {
+			TraceID           string      `json:"traceID"`
+			RootServiceName   string      `json:"rootServiceName"`
+			RootTraceName     string      `json:"rootTraceName"`
+			StartTimeUnixNano otlp.Int64  `json:"startTimeUnixNano"`
+			DurationMs        *otlp.Float `json:"durationMs"`
+			SpanSet           *spanSet    `json:"spanSet"`
+			SpanSets          []spanSet   `json:"spanSets"`
+			ServiceStats      map[string]struct {
+				SpanCount  int `json:"spanCount"`
+				ErrorCount int `json:"errorCount"`
+			} `json:"serviceStats"`
+		} `json:"traces"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	for _, tr := range doc.Traces {
+		id, err := traceid.Normalize(tr.TraceID)
+		if err != nil {
+			dropped++
+			continue
+		}
+		s := model.TraceSummary{
+			TraceID:       id,
+			RootService:   tr.RootServiceName,
+			RootName:      tr.RootTraceName,
+			StartUnixNano: int64(tr.StartTimeUnixNano),
+		}
+		if tr.DurationMs != nil {
+			s.DurationMs = float64(*tr.DurationMs)
+		}
+		sets := tr.SpanSets
+		if len(sets) == 0 && tr.SpanSet != nil {
+			sets = []spanSet{*tr.SpanSet}
+		}
+		if len(tr.ServiceStats) > 0 {
+			for _, st := range tr.ServiceStats {
+				s.SpanCount += st.SpanCount
+				if st.ErrorCount > 0 {
+					s.HasError = true
+				}
+			}
+		} else {
+			for _, ss := range sets {
+				n := ss.Matched
+				if n == 0 {
+					n = len(ss.Spans)
+				}
+				s.SpanCount += n
+			}
+		}
+		for _, ss := range sets {
+			for _, sp := range ss.Spans {
+				for _, kv := range sp.Attributes {
+					if kv.Key == "status" && strings.EqualFold(kv.Value.String(), "error") {
+						s.HasError = true
+					}
+				}
+			}
+		}
+		hits = append(hits, s)
+	}
+	return hits, dropped, nil
+}
+
+type spanSet struct {
+	Spans []struct {
+		SpanID     string          `json:"spanID"`
+		Attributes []otlp.KeyValue `json:"attributes"`
+	} `json:"spans"`
+	Matched int `json:"matched"`
+}
+
+// Sample is one point of a TraceQL metrics series.
+type Sample struct {
+	TimeMs int64
+	Value  float64
+}
+
+// Series is one TraceQL metrics series.
+type Series struct {
+	Labels  map[string]string
+	Samples []Sample
+}
+
+// ParseMetrics parses GET /api/metrics/query_range:
+// {"series":[{"labels":[{"key","value":{…}}],"samples":[{"timestampMs":"…","value":…}]}]}.
+// A sample without a value is 0 (jsonpb omits zeros). Samples are sorted by time.
+func ParseMetrics(body []byte) ([]Series, error) {
+	var doc struct {
+		Series []struct {
+			Labels  []otlp.KeyValue `json:"labels"`
+			Samples []struct {
+				TimestampMs otlp.Int64  `json:"timestampMs"`
+				Value       *otlp.Float `json:"value"`
+			} `json:"samples"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	out := make([]Series, 0, len(doc.Series))
+	for _, s := range doc.Series {
+		ser := Series{Labels: map[string]string{}}
+		for _, kv := range s.Labels {
+			ser.Labels[kv.Key] = labelValue(kv.Value)
+		}
+		for _, sm := range s.Samples {
+			v := 0.0
+			if sm.Value != nil {
+				v = float64(*sm.Value)
+			}
+			ser.Samples = append(ser.Samples, Sample{TimeMs: int64(sm.TimestampMs), Value: v})
+		}
+		sort.SliceStable(ser.Samples, func(i, j int) bool { return ser.Samples[i].TimeMs < ser.Samples[j].TimeMs })
+		out = append(out, ser)
+	}
+	return out, nil
+}
+
+// labelValue renders a label; quantile labels (doubles) keep Go's shortest form.
+func labelValue(v otlp.AnyValue) string {
+	if v.DoubleValue != nil {
+		f := float64(*v.DoubleValue)
+		if !math.IsNaN(f) {
+			return strconv.FormatFloat(f, 'g', -1, 64)
+		}
+	}
+	return v.String()
+}
+
+// ParseTagNames parses /api/v2/search/tags ({"scopes":[{"name","tags":[…]}]}) and
+// /api/search/tags ({"tagNames":[…]}) into scope-qualified TraceQL names.
+func ParseTagNames(body []byte) ([]string, error) {
+	var doc struct {
+		Scopes []struct {
+			Name string   `json:"name"`
+			Tags []string `json:"tags"`
+		} `json:"scopes"`
+		TagNames []string `json:"tagNames"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("tags: %w", err)
+	}
+	var out []string
+	for _, sc := range doc.Scopes {
+		for _, t := range sc.Tags {
+			if sc.Name == "" || sc.Name == "intrinsic" {
+				out = append(out, t)
+			} else {
+				out = append(out, sc.Name+"."+t)
+			}
+		}
+	}
+	out = append(out, doc.TagNames...)
+	sort.Strings(out)
+	return out, nil
+}
+
+// ParseTagValues parses /api/v2/search/tag/<tag>/values ({"tagValues":[{"type","value"}]})
+// and the v1 form ({"tagValues":["…"]}).
+func ParseTagValues(body []byte) ([]string, error) {
+	var doc struct {
+		TagValues []json.RawMessage `json:"tagValues"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("tag values: %w", err)
+	}
+	out := make([]string, 0, len(doc.TagValues))
+	for _, raw := range doc.TagValues {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			out = append(out, s)
+			continue
+		}
+		var tv struct {
+			Value string `json:"value"`
+		}
+		if err := json.Unmarshal(raw, &tv); err != nil {
+			return nil, fmt.Errorf("tag values: %w", err)
+		}
+		out = append(out, tv.Value)
+	}
+	sort.Strings(out)
+	return out, nil
+}
