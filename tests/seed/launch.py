@@ -10,7 +10,9 @@ each is up, then prints ONE line of JSON on stdout:
   {"webapp": {"url", "metrics"}, "broker": {"url"}, "producer": {"record"},
    "consumer": {"record"}, "workdir", "logs": {service: path}, "pids": {service: pid}}
 
-and keeps running. SIGTERM or Ctrl-C stops every service (SIGTERM, then
+and keeps running. With --background-rps the load driver runs in batches of
+30 s until stopped (the demo's traffic; the newest ground truth is in
+<workdir>/load-latest.json). SIGTERM or Ctrl-C stops every service (SIGTERM, then
 SIGKILL after a grace period) and exits 0 once none is left. If a service
 dies on its own, the launcher stops the others and exits 1.
 Run it with the venv's python (tests/seed/setup.sh prints the venv path).
@@ -106,6 +108,31 @@ def tail(path: str, n: int = 30) -> str:
         return str(e)
 
 
+def background_load(args, url: str, workdir: str, stop: threading.Event) -> None:
+    """Runs loadgen.py in 30 s batches with a new seed each time until stop is set."""
+    batch = 0
+    log = open(os.path.join(workdir, "loadgen.log"), "ab")
+    while not stop.is_set():
+        batch += 1
+        proc = subprocess.Popen([
+            sys.executable, os.path.join(HERE, "loadgen.py"), "--url", url,
+            "--requests", str(max(1, int(args.background_rps * 30))), "--rate", str(args.background_rps),
+            "--seed", str(1000 + batch), "--slow-fraction", str(args.background_slow_fraction),
+            "--out", os.path.join(workdir, "load-latest.json"),
+        ], stdout=subprocess.DEVNULL, stderr=log, stdin=subprocess.DEVNULL, cwd=HERE, preexec_fn=die_with_parent)
+        while proc.poll() is None:
+            if stop.wait(0.5):
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        if proc.returncode not in (0, None) and not stop.is_set():
+            stop.wait(2)  # the web app may be restarting; do not spin
+    log.close()
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--traces-endpoint", action="append", default=[], help="OTLP/HTTP traces URL (repeatable)")
@@ -114,6 +141,8 @@ def main() -> None:
     p.add_argument("--messages", type=int, default=0, help="producer messages; 0 = until stopped")
     p.add_argument("--message-interval", type=float, default=0.5)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--background-rps", type=float, default=0, help="continuous load on the web app (0: none)")
+    p.add_argument("--background-slow-fraction", type=float, default=0.03, help="slow-tail share of that load")
     p.add_argument("--grace", type=float, default=10.0, help="seconds between SIGTERM and SIGKILL")
     args = p.parse_args()
 
@@ -127,6 +156,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, lambda *_: stop_requested.set())
 
     services: list[Service] = []
+    loader = None
     rc = 0
     try:
         broker = Service("broker", "broker.py", [], workdir)
@@ -157,6 +187,11 @@ def main() -> None:
             "pids": {s.name: s.proc.pid for s in services},
         }), flush=True)
 
+        if args.background_rps > 0:
+            loader = threading.Thread(target=background_load, daemon=True,
+                                      args=(args, web["url"], workdir, stop_requested))
+            loader.start()
+
         while not stop_requested.wait(0.5):
             dead = [s for s in services if s.proc.poll() is not None]
             if dead:
@@ -169,6 +204,9 @@ def main() -> None:
         print(f"launch: {e}", file=sys.stderr, flush=True)
         rc = 1
     finally:
+        stop_requested.set()
+        if loader is not None:
+            loader.join(15)
         # Producer first so nothing new enters the queue, broker last.
         for s in reversed(services):
             s.stop(args.grace)
