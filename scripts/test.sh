@@ -80,7 +80,10 @@ setup_npm() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     echo "node_modules matches package-lock.json"
   else
-    npm ci --no-audit --no-fund && echo "$want" >"$stamp"
+    # Not `npm ci`: the registry mirror these machines reach does not serve every platform's
+    # optional packages (e.g. @swc/core-darwin-arm64), and npm ci refuses a lock that names them
+    # unresolved. npm install follows the lock for everything it can fetch.
+    npm install --no-audit --no-fund && echo "$want" >"$stamp"
   fi
 }
 
