@@ -24,13 +24,14 @@ const producerMessages = 20
 type fullEnv struct {
 	*metricsEnv
 	stores storeEndpoints
+	began  time.Time
 	msgs   []Message
 	// exemplarReq is a load-driver request whose exemplar Prometheus stored.
 	exemplarReq LoadRequest
 }
 
 // from and to bound every query of the run.
-func (e *fullEnv) from() time.Time { return e.gt.Start().Add(-time.Minute) }
+func (e *fullEnv) from() time.Time { return e.began.Add(-time.Minute) }
 func (e *fullEnv) to() time.Time   { return time.Now().Add(time.Minute) }
 
 // settings is the data source configuration for one trace store kind and one
@@ -58,6 +59,7 @@ var structuredMetadata = map[string]any{"mode": "structuredMetadata", "traceIdKe
 // queries it through the backend's QueryData.
 func TestEndToEnd(t *testing.T) {
 	requireE2E(t)
+	began := time.Now()
 	stores := startStores(t)
 	m := startMetricsEnv(t, SeedOptions{
 		TracesEndpoints: []string{stores.TempoOTLP, stores.JaegerOTLP},
@@ -65,7 +67,7 @@ func TestEndToEnd(t *testing.T) {
 		Messages:        producerMessages,
 		MessageInterval: 100 * time.Millisecond,
 	}, DefaultLoad())
-	env := &fullEnv{metricsEnv: m, stores: stores}
+	env := &fullEnv{metricsEnv: m, stores: stores, began: began}
 	env.msgs = m.seed.WaitMessages(t, producerMessages, time.Minute)
 	env.exemplarReq = storedExemplarRequest(t, env)
 
@@ -336,7 +338,11 @@ func traceQuery(t *testing.T, env *fullEnv, kind, id string, ok func(backend.Dat
 	ds := newDatasource(t, env.settings(kind, structuredMetadata))
 	var res backend.DataResponse
 	err := eventually(30*time.Second, func() error {
-		res = queryData(t, ds, env.from(), env.to(), time.Second, 1000, map[string]any{"queryType": "trace", "traceId": id})
+		var err error
+		res, err = runQuery(ds, env.from(), env.to(), time.Second, 1000, map[string]any{"queryType": "trace", "traceId": id})
+		if err != nil {
+			return err
+		}
 		return ok(res)
 	})
 	if err != nil {

@@ -173,9 +173,9 @@ func newDatasource(t *testing.T, jsonData map[string]any) backend.QueryDataHandl
 	return h
 }
 
-// queryData sends one query and returns its response, failing on a response error.
-func queryData(t *testing.T, ds backend.QueryDataHandler, from, to time.Time, interval time.Duration, maxPoints int64, q map[string]any) backend.DataResponse {
-	t.Helper()
+// runQuery sends one query; a transport error, a response error or an error notice on a
+// frame is returned as an error.
+func runQuery(ds backend.QueryDataHandler, from, to time.Time, interval time.Duration, maxPoints int64, q map[string]any) (backend.DataResponse, error) {
 	q["version"] = 1
 	raw, _ := json.Marshal(q)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -187,20 +187,31 @@ func queryData(t *testing.T, ds backend.QueryDataHandler, from, to time.Time, in
 		}},
 	})
 	if err != nil {
-		t.Fatalf("QueryData: %v", err)
+		return backend.DataResponse{}, fmt.Errorf("QueryData: %w", err)
 	}
 	r := resp.Responses["A"]
 	if r.Error != nil {
-		t.Fatalf("%s query: %v (query %s)", q["queryType"], r.Error, raw)
+		return r, fmt.Errorf("%s query: %v (query %s)", q["queryType"], r.Error, raw)
 	}
 	for _, f := range r.Frames {
-		if f.Meta != nil {
-			for _, n := range f.Meta.Notices {
-				if n.Severity == data.NoticeSeverityError {
-					t.Errorf("frame %q carries an error notice: %s", f.Name, n.Text)
-				}
+		if f.Meta == nil {
+			continue
+		}
+		for _, n := range f.Meta.Notices {
+			if n.Severity == data.NoticeSeverityError {
+				return r, fmt.Errorf("%s query: frame %q carries an error notice: %s", q["queryType"], f.Name, n.Text)
 			}
 		}
+	}
+	return r, nil
+}
+
+// queryData is runQuery that fails the test on any error.
+func queryData(t *testing.T, ds backend.QueryDataHandler, from, to time.Time, interval time.Duration, maxPoints int64, q map[string]any) backend.DataResponse {
+	t.Helper()
+	r, err := runQuery(ds, from, to, interval, maxPoints, q)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return r
 }
