@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -274,6 +275,103 @@ func TestPrometheusMetricsQueryAgainstRealPrometheus(t *testing.T) {
 			t.Errorf("alert answer differs or is not one time + one float field")
 		}
 	})
+
+	for _, tc := range []struct {
+		name, metric string
+		native       bool
+	}{
+		{"latency classic histogram", "lens_test_request_duration_seconds", false},
+		{"latency native histogram", "lens_test_native_request_duration_seconds", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := map[string]any{
+				"queryType": "latency", "version": 1, "source": "histogram", "editorMode": "builder",
+				"histogramMetric": tc.metric, "service": "checkout", "operation": "POST /pay",
+				"percentiles": []float64{0.5, 0.9, 0.99},
+			}
+			res := queryOne(t, ds, nil, from, to, q)
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			pcts := framesOfKind(res.Frames, frames.KindPercentile)
+			if len(pcts) != 3 {
+				t.Fatalf("%d percentile frames, want 3", len(pcts))
+			}
+			for _, f := range pcts {
+				if len(f.Fields) != 2 || f.Fields[1].Config.Unit != "ms" {
+					t.Fatalf("frame %s is not time + one float field in ms", f.Name)
+				}
+				qv, _ := strconv.ParseFloat(f.Fields[1].Labels[frames.QuantileLabel], 64)
+				exact := exactQuantile(sorted, qv)
+				got := lastValue(t, f) / 1000
+				if tc.native {
+					if rel := math.Abs(got-exact) / exact; rel > 0.1 {
+						t.Errorf("p%v = %vs, exact %vs (rel err %.3f)", qv, got, exact, rel)
+					}
+				} else if lo, hi := bucketOf(exact); got < lo || got > hi {
+					t.Errorf("p%v = %vs, exact %vs: want within (%v, %v]", qv, got, exact, lo, hi)
+				}
+			}
+			cdf := framesOfKind(res.Frames, frames.KindCDF)
+			if len(cdf) != 1 || cdf[0].Rows() == 0 {
+				t.Fatalf("want one non-empty CDF frame, got %d", len(cdf))
+			}
+			f := cdf[0]
+			upper, _ := f.FieldByName(frames.CDFUpperMs)
+			lower, _ := f.FieldByName(frames.CDFLowerMs)
+			frac, _ := f.FieldByName(frames.CDFFraction)
+			for i := 0; i < f.Rows(); i++ {
+				u, l, fr := upper.At(i).(float64)/1000, lower.At(i).(float64)/1000, frac.At(i).(float64)
+				// The fraction of generated latencies at or below the bucket's upper bound.
+				below := sort.SearchFloat64s(sorted, math.Nextafter(u, math.Inf(1)))
+				if math.IsInf(u, 1) {
+					below = len(sorted)
+				}
+				want := float64(below) / float64(len(sorted))
+				if tc.native {
+					// Native buckets are exact counts too, but the bound can sit within a ulp of a value.
+					if math.Abs(fr-want) > 2.0/float64(len(sorted)) {
+						t.Errorf("CDF at %vs = %v, generated %v", u, fr, want)
+					}
+				} else if math.Abs(fr-want) > 1e-9 {
+					t.Errorf("CDF at le=%vs = %v, generated %v", u, fr, want)
+				}
+				if l > u {
+					t.Errorf("row %d: lower %v above upper %v", i, l, u)
+				}
+			}
+			sum := framesOfKind(res.Frames, frames.KindSummary)
+			if len(sum) != 1 {
+				t.Fatalf("want one summary frame, got %d", len(sum))
+			}
+			count, _ := sum[0].FieldByName(frames.SummaryCount)
+			mean, _ := sum[0].FieldByName(frames.SummaryMeanMs)
+			var total float64
+			for _, v := range app.latency {
+				total += v
+			}
+			if c := count.At(0).(float64); math.Abs(c-float64(len(sorted))) > 0.5 {
+				t.Errorf("summary count %v, generated %d", c, len(sorted))
+			}
+			if m, want := mean.At(0).(float64), total/float64(len(sorted))*1000; math.Abs(m-want) > 1e-6*want {
+				t.Errorf("summary meanMs %v, generated %v", m, want)
+			}
+
+			alert := queryOne(t, ds, map[string]string{"FromAlert": "true"}, from, to, q)
+			if alert.Error != nil {
+				t.Fatal(alert.Error)
+			}
+			ap := framesOfKind(alert.Frames, frames.KindPercentile)
+			if len(ap) != len(pcts) {
+				t.Fatalf("alert: %d percentile frames, dashboard %d", len(ap), len(pcts))
+			}
+			for i := range ap {
+				if lastValue(t, ap[i]) != lastValue(t, pcts[i]) {
+					t.Errorf("alert answer for %s differs", ap[i].Name)
+				}
+			}
+		})
+	}
 
 	t.Run("store error names the store and its message", func(t *testing.T) {
 		res := queryOne(t, ds, nil, from, to, map[string]any{"queryType": "metrics", "version": 1, "expr": `sum(`})

@@ -17,6 +17,8 @@ func Handle(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		return Search(ctx, env, r)
 	case TypeLogs:
 		return Logs(ctx, env, r)
+	case TypeLatency:
+		return Latency(ctx, env, r)
 	default:
 		return errorResponse(badQuery("queryType %q is not implemented yet", r.Query.QueryType))
 	}

@@ -72,6 +72,9 @@ func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*m
 // Search runs /api/search with TraceQL.
 func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
 	v := url.Values{"q": {SearchQuery(p)}}
+	if p.SpansPerSpanSet > 0 {
+		v.Set("spss", strconv.Itoa(p.SpansPerSpanSet))
+	}
 	if p.Limit > 0 {
 		v.Set("limit", strconv.Itoa(p.Limit))
 	}
@@ -83,11 +86,11 @@ func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*traces
 	if err != nil {
 		return nil, err
 	}
-	hits, _, perr := ParseSearch(resp.Body)
+	hits, spans, _, perr := ParseSearchSpans(resp.Body)
 	if perr != nil {
 		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
 	}
-	return &tracestore.SearchResult{Traces: hits}, nil
+	return &tracestore.SearchResult{Traces: hits, Spans: spans}, nil
 }
 
 // Services lists resource.service.name values.

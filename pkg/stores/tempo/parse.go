@@ -78,6 +78,13 @@ func toTrace(r otlp.Result, partial bool, message string) *model.Trace {
 // ParseSearch parses GET /api/search. Trace IDs there have leading zeros stripped; the
 // normaliser restores them. A hit whose ID does not normalise is counted in dropped.
 func ParseSearch(body []byte) (hits []model.TraceSummary, dropped int, err error) {
+	hits, _, dropped, err = ParseSearchSpans(body)
+	return hits, dropped, err
+}
+
+// ParseSearchSpans is ParseSearch that also returns the matched spans of each span set
+// (trace and span ID, start, duration, error status) for exact latency statistics.
+func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Span, dropped int, err error) {
 	var doc struct {
 		Traces []struct {
 			TraceID           string      `json:"traceID"`
@@ -94,7 +101,7 @@ func ParseSearch(body []byte) (hits []model.TraceSummary, dropped int, err error
 		} `json:"traces"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
+		return nil, nil, 0, fmt.Errorf("search: %w", err)
 	}
 	for _, tr := range doc.Traces {
 		id, err := traceid.Normalize(tr.TraceID)
@@ -133,22 +140,28 @@ func ParseSearch(body []byte) (hits []model.TraceSummary, dropped int, err error
 		}
 		for _, ss := range sets {
 			for _, sp := range ss.Spans {
+				m := model.Span{TraceID: id, SpanID: traceid.MustNormalizeOrEmpty(sp.SpanID, true),
+					StartUnixNano: int64(sp.StartTimeUnixNano), DurationNano: max(int64(sp.DurationNanos), 0)}
 				for _, kv := range sp.Attributes {
 					if kv.Key == "status" && strings.EqualFold(kv.Value.String(), "error") {
 						s.HasError = true
+						m.StatusCode = model.StatusError
 					}
 				}
+				spans = append(spans, m)
 			}
 		}
 		hits = append(hits, s)
 	}
-	return hits, dropped, nil
+	return hits, spans, dropped, nil
 }
 
 type spanSet struct {
 	Spans []struct {
-		SpanID     string          `json:"spanID"`
-		Attributes []otlp.KeyValue `json:"attributes"`
+		SpanID            string          `json:"spanID"`
+		StartTimeUnixNano otlp.Int64      `json:"startTimeUnixNano"`
+		DurationNanos     otlp.Int64      `json:"durationNanos"`
+		Attributes        []otlp.KeyValue `json:"attributes"`
 	} `json:"spans"`
 	Matched int `json:"matched"`
 }

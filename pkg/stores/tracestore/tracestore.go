@@ -22,6 +22,8 @@ type SearchParams struct {
 	MaxDuration time.Duration
 	Start, End  time.Time
 	Limit       int
+	// SpansPerSpanSet asks Tempo for up to this many matched spans per trace (0: default).
+	SpansPerSpanSet int
 }
 
 // SearchResult is a page of search hits.

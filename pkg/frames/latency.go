@@ -1,0 +1,106 @@
+package frames
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+)
+
+// QuantileName renders a quantile as frames.ts expects in the `quantile` label ("0.99").
+func QuantileName(q float64) string { return strconv.FormatFloat(q, 'g', -1, 64) }
+
+// Percentile builds one alertable frame for quantile q: a time field and one float64
+// value field in ms, labelled quantile=q plus the group's labels.
+func Percentile(q float64, group map[string]string, timesMs []int64, valuesMs []float64) *data.Frame {
+	labels := data.Labels{QuantileLabel: QuantileName(q)}
+	for k, v := range group {
+		if k != "__name__" {
+			labels[k] = v
+		}
+	}
+	ts := make([]time.Time, len(timesMs))
+	for i, t := range timesMs {
+		ts[i] = time.UnixMilli(t).UTC()
+	}
+	name := "p" + strconv.FormatFloat(q*100, 'g', -1, 64)
+	vf := data.NewField(PercentileValue, labels, append([]float64(nil), valuesMs...))
+	vf.Config = &data.FieldConfig{Unit: "ms", DisplayNameFromDS: Legend("", labelsWithName(name, group))}
+	f := data.NewFrame(name, data.NewField(PercentileTime, nil, ts), vf)
+	f.Meta = newMeta(KindPercentile)
+	f.Meta.Type = data.FrameTypeTimeSeriesMulti
+	f.Meta.TypeVersion = data.FrameTypeVersion{0, 1}
+	return f
+}
+
+func labelsWithName(name string, group map[string]string) map[string]string {
+	m := map[string]string{"__name__": name}
+	for k, v := range group {
+		m[k] = v
+	}
+	return m
+}
+
+// CDFRow is one point of a CDF: F(DurationMs) = Fraction; from histogram buckets the
+// values counted lie in (LowerMs, UpperMs]; from raw values LowerMs = UpperMs = DurationMs.
+type CDFRow struct {
+	DurationMs, Fraction, LowerMs, UpperMs float64
+	Count                                  int64
+}
+
+// CDF builds the CDF frame, rows as given (sorted by duration).
+func CDF(rows []CDFRow) *data.Frame {
+	n := len(rows)
+	d, fr, lo, hi := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	c := make([]int64, n)
+	for i, r := range rows {
+		d[i], fr[i], lo[i], hi[i], c[i] = r.DurationMs, r.Fraction, r.LowerMs, r.UpperMs, r.Count
+	}
+	ms := func(name string, v []float64) *data.Field {
+		f := data.NewField(name, nil, v)
+		f.Config = &data.FieldConfig{Unit: "ms"}
+		return f
+	}
+	ff := data.NewField(CDFFraction, nil, fr)
+	ff.Config = &data.FieldConfig{Unit: "percentunit", Min: ptr(0), Max: ptr(1)}
+	f := data.NewFrame("CDF", ms(CDFDurationMs, d), ff, ms(CDFLowerMs, lo), ms(CDFUpperMs, hi), data.NewField(CDFCount, nil, c))
+	f.Meta = newMeta(KindCDF)
+	return f
+}
+
+func ptr(f float64) *data.ConfFloat64 { c := data.ConfFloat64(f); return &c }
+
+// SummaryRow is the summary of a latency query. NaN means "not known" (e.g. the error
+// rate of a histogram without a status label); Rho is left out when ServiceRate is 0.
+type SummaryRow struct {
+	Count, MeanMs, TPS, ErrorRate float64
+	Rho                           float64
+	HasRho                        bool
+}
+
+// Summary builds the one-row summary frame.
+func Summary(s SummaryRow) *data.Frame {
+	fields := []*data.Field{
+		data.NewField(SummaryCount, nil, []float64{s.Count}),
+		data.NewField(SummaryMeanMs, nil, []float64{s.MeanMs}),
+		data.NewField(SummaryTPS, nil, []float64{s.TPS}),
+		data.NewField(SummaryErrorRate, nil, []*float64{nanToNil(s.ErrorRate)}),
+	}
+	fields[1].Config = &data.FieldConfig{Unit: "ms"}
+	fields[2].Config = &data.FieldConfig{Unit: "reqps"}
+	fields[3].Config = &data.FieldConfig{Unit: "percentunit"}
+	if s.HasRho {
+		fields = append(fields, data.NewField(SummaryRho, nil, []float64{s.Rho}))
+	}
+	f := data.NewFrame("Summary", fields...)
+	f.Meta = newMeta(KindSummary)
+	return f
+}
+
+func nanToNil(f float64) *float64 {
+	if math.IsNaN(f) {
+		return nil
+	}
+	return &f
+}
