@@ -1,0 +1,334 @@
+// Package stack runs the demo without Docker: the stores (Prometheus from Debian via
+// pkg/testenv; Tempo, Loki and Jaeger from the tests' binary cache), the seed services
+// (tests/seed/launch.py with its background load), a local alert sink, and wires a
+// Grafana installed on the host to them (plugin link + provisioning files).
+//
+// Guarantees: Up either returns a running stack or stops whatever it started; Close
+// stops every process it started (each in its own process group) and checks none is left.
+package stack
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/latencylens/lens/demo/internal/harness"
+	"github.com/latencylens/lens/pkg/e2e"
+	"github.com/latencylens/lens/pkg/testenv"
+)
+
+// Options configure Up.
+type Options struct {
+	// Repo is the repository root; Dist the built plugin (default Repo/dist).
+	Repo, Dist string
+	// PluginsDir and ProvisioningDir belong to the Grafana to wire up; empty skips that part.
+	PluginsDir, ProvisioningDir string
+	// WorkDir holds configs, data and logs (a new temporary directory when empty).
+	WorkDir string
+	// Jaeger also starts Jaeger and sends traces to it.
+	Jaeger bool
+	// BuildStores builds missing store binaries with tests/stores/build.sh.
+	BuildStores bool
+	// LoadRPS and SlowFraction drive the background load on the web app.
+	LoadRPS, SlowFraction float64
+	// Progress receives one line per step.
+	Progress io.Writer
+}
+
+// Stack is the running demo.
+type Stack struct {
+	Endpoints Endpoints
+	WebApp    string
+	WorkDir   string
+	LogDir    string
+	// Written are the provisioning files; PluginLink the plugin directory link.
+	Written    []string
+	PluginLink string
+	Sink       *AlertSink
+
+	tb     *harness.TB
+	prom   *testenv.Prometheus
+	stores []*storeProc
+	seed   *proc
+	out    io.Writer
+}
+
+func (s *Stack) say(format string, args ...any) { fmt.Fprintf(s.out, "demo: "+format+"\n", args...) }
+
+// Up starts everything and wires the Grafana; on error it stops what it started.
+func Up(ctx context.Context, o Options) (st *Stack, err error) {
+	out := o.Progress
+	if out == nil {
+		out = io.Discard
+	}
+	if o.Dist == "" {
+		o.Dist = filepath.Join(o.Repo, "dist")
+	}
+	if o.LoadRPS <= 0 {
+		o.LoadRPS = 10
+	}
+	if o.SlowFraction < 0 || o.SlowFraction > 1 {
+		return nil, fmt.Errorf("slow fraction %v is not in [0, 1]", o.SlowFraction)
+	}
+	if _, err := os.Stat(filepath.Join(o.Dist, "plugin.json")); err != nil && o.PluginsDir != "" {
+		return nil, fmt.Errorf("the plugin is not built (%s/plugin.json missing): run `npm run build` first", o.Dist)
+	}
+	work := o.WorkDir
+	if work == "" {
+		if work, err = os.MkdirTemp("", "latencylens-demo-"); err != nil {
+			return nil, err
+		}
+	}
+	logDir := filepath.Join(work, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return nil, err
+	}
+	s := &Stack{WorkDir: work, LogDir: logDir, out: out, tb: harness.New("demo", work, out)}
+	defer func() {
+		if err != nil {
+			s.Close()
+			st = nil
+		}
+	}()
+
+	if s.Sink, err = startAlertSink(out); err != nil {
+		return s, err
+	}
+	s.Endpoints.AlertSink = s.Sink.URL
+
+	// Binaries first, so a missing one fails before anything runs.
+	bins := map[string]string{}
+	names := []string{"tempo", "loki"}
+	if o.Jaeger {
+		names = append(names, "jaeger")
+	}
+	for _, n := range names {
+		if bins[n], err = storeBinary(o.Repo, n, o.BuildStores, func(m string) { s.say("%s", m) }); err != nil {
+			return s, err
+		}
+	}
+
+	s.say("starting Prometheus (exemplar storage, remote-write receiver)")
+	if err = s.tb.Run(func() {
+		s.prom = testenv.StartPrometheus(s.tb, testenv.PrometheusOptions{
+			ScrapeInterval: 5 * time.Second,
+			ExtraArgs:      []string{"--web.enable-remote-write-receiver"},
+		})
+	}); err != nil {
+		return s, fmt.Errorf("prometheus: %w", err)
+	}
+	s.Endpoints.Prometheus = s.prom.URL
+
+	storeCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	s.say("starting Loki (OTLP ingestion, structured metadata)")
+	loki, err := startLoki(storeCtx, bins["loki"], work, logDir)
+	if loki != nil {
+		s.stores = append(s.stores, loki)
+	}
+	if err != nil {
+		return s, err
+	}
+	s.Endpoints.Loki = loki.URL
+	s.say("starting Tempo (OTLP, TraceQL metrics, span metrics to Prometheus)")
+	tempo, err := startTempo(storeCtx, bins["tempo"], work, logDir, s.prom.URL+"/api/v1/write")
+	if tempo != nil {
+		s.stores = append(s.stores, tempo)
+	}
+	if err != nil {
+		return s, err
+	}
+	s.Endpoints.Tempo = tempo.URL
+	tracesOTLP := []string{tempo.OTLP}
+	if o.Jaeger {
+		s.say("starting Jaeger (in-memory)")
+		jaeger, err := startJaeger(storeCtx, bins["jaeger"], work, logDir)
+		if jaeger != nil {
+			s.stores = append(s.stores, jaeger)
+		}
+		if err != nil {
+			return s, err
+		}
+		s.Endpoints.Jaeger = jaeger.URL
+		tracesOTLP = append(tracesOTLP, jaeger.OTLP)
+	}
+
+	s.say("starting the seed services (web app, broker, producer, consumer, load at %g req/s)", o.LoadRPS)
+	if s.WebApp, err = s.startSeed(ctx, o, tracesOTLP, loki.OTLP); err != nil {
+		return s, err
+	}
+	if err = s.scrapeWebApp(ctx); err != nil {
+		return s, err
+	}
+
+	if o.PluginsDir != "" {
+		if s.PluginLink, err = LinkPlugin(o.Dist, o.PluginsDir); err != nil {
+			return s, err
+		}
+	}
+	if o.ProvisioningDir != "" {
+		pluginDir := filepath.Join(o.PluginsDir, PluginID)
+		if o.PluginsDir == "" {
+			pluginDir = o.Dist
+		}
+		if s.Written, err = WriteProvisioning(o.Repo, o.ProvisioningDir, pluginDir, s.Endpoints); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// startSeed runs tests/seed/launch.py (through the venv the tests use) and returns the
+// web app's metrics URL from its readiness line.
+func (s *Stack) startSeed(ctx context.Context, o Options, traces []string, logs string) (string, error) {
+	var python, seedDir string
+	if err := s.tb.Run(func() { python, seedDir = e2e.SeedPython(s.tb) }); err != nil {
+		return "", fmt.Errorf("seed services: %w", err)
+	}
+	seedWork := filepath.Join(s.WorkDir, "seed")
+	if err := os.MkdirAll(seedWork, 0o755); err != nil {
+		return "", err
+	}
+	args := []string{filepath.Join(seedDir, "launch.py"), "--workdir", seedWork,
+		"--background-rps", strconv.FormatFloat(o.LoadRPS, 'g', -1, 64),
+		"--background-slow-fraction", strconv.FormatFloat(o.SlowFraction, 'g', -1, 64),
+		"--logs-endpoint", logs}
+	for _, u := range traces {
+		args = append(args, "--traces-endpoint", u)
+	}
+	p, err := startProc("seed", seedDir, s.LogDir, python, args, nil)
+	if err != nil {
+		return "", err
+	}
+	s.seed = p
+	waitCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	for {
+		if line := firstJSONLine(p.logPath); line != nil {
+			var ready struct {
+				WebApp struct {
+					Metrics string `json:"metrics"`
+				} `json:"webapp"`
+			}
+			if err := json.Unmarshal(line, &ready); err != nil || ready.WebApp.Metrics == "" {
+				return "", fmt.Errorf("seed launcher: unexpected readiness line %s", line)
+			}
+			return ready.WebApp.Metrics, nil
+		}
+		if p.exited() {
+			return "", fmt.Errorf("seed launcher exited (%v); log %s:\n%s", p.waitErr, p.logPath, p.logTail(30))
+		}
+		select {
+		case <-waitCtx.Done():
+			return "", fmt.Errorf("seed launcher not ready; log %s:\n%s", p.logPath, p.logTail(30))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// firstJSONLine returns the first line of the file that is a JSON object, if any.
+func firstJSONLine(path string) []byte {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "{") && json.Valid([]byte(line)) {
+			return []byte(line)
+		}
+	}
+	return nil
+}
+
+// scrapeWebApp points the running Prometheus at the web app and reloads it, then
+// waits for the first successful scrape.
+func (s *Stack) scrapeWebApp(ctx context.Context) error {
+	cfg := fmt.Sprintf(`# Written by npm run demo:local; mirrors demo/config/prometheus.yaml.
+global:
+  scrape_interval: 5s
+  scrape_timeout: 5s
+  evaluation_interval: 5s
+scrape_configs:
+  - job_name: shop-web
+    honor_labels: true
+    metrics_path: %q
+    static_configs:
+      - targets: [%q]
+`, urlPath(s.WebApp), urlHost(s.WebApp))
+	if err := os.WriteFile(s.prom.ConfigPath, []byte(cfg), 0o644); err != nil {
+		return err
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.prom.URL+"/-/reload", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("prometheus reload: %w", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("prometheus reload: %d %s", resp.StatusCode, body)
+	}
+	return s.tb.Run(func() { s.prom.WaitForQuery(s.tb, `up{job="shop-web"} == 1`, time.Minute) })
+}
+
+func urlHost(u string) string {
+	rest := strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://")
+	host, _, _ := strings.Cut(rest, "/")
+	return host
+}
+
+func urlPath(u string) string {
+	rest := strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://")
+	if _, p, ok := strings.Cut(rest, "/"); ok {
+		return "/" + p
+	}
+	return "/metrics"
+}
+
+// Close stops the seed services, the stores, Prometheus and the sink, in that order,
+// and reports any process group that was left.
+func (s *Stack) Close() error {
+	var errs []error
+	if s.seed != nil {
+		errs = append(errs, s.seed.stop(30*time.Second))
+	}
+	for i := len(s.stores) - 1; i >= 0; i-- {
+		errs = append(errs, s.stores[i].stop(15*time.Second))
+	}
+	s.tb.Close() // Prometheus (testenv cleanup)
+	if s.tb.Failed() {
+		errs = append(errs, errors.New("a harness cleanup failed (see the lines above)"))
+	}
+	if s.Sink != nil {
+		errs = append(errs, s.Sink.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Pids are the process (group) ids the stack runs, by name.
+func (s *Stack) Pids() map[string]int {
+	m := map[string]int{}
+	if s.prom != nil {
+		m["prometheus"] = s.prom.Pid()
+	}
+	for _, p := range s.stores {
+		m[p.name] = p.cmd.Process.Pid
+	}
+	if s.seed != nil {
+		m["seed"] = s.seed.cmd.Process.Pid
+	}
+	return m
+}
