@@ -1,22 +1,79 @@
-import React from 'react';
-import { type QueryEditorProps } from '@grafana/data';
-import { Field, Input } from '@grafana/ui';
+import React, { useEffect, useState } from 'react';
+import type { QueryEditorProps } from '@grafana/data';
+import { EditorHeader, EditorRows, FlexItem, QueryEditorMode, QueryEditorModeToggle } from '@grafana/plugin-ui';
+import { Alert, RadioButtonGroup } from '@grafana/ui';
 
-import { type LensDataSource } from '../datasource';
-import { type LensQuery } from '../../shared/queryModel';
-import { type LensJsonData } from '../../shared/settings';
+import type { LensQuery } from '../../shared/queryModel';
+import type { LensJsonData } from '../../shared/settings';
+import type { LensDataSource } from '../datasource';
+import { migrateQuery, needsMigration } from '../migrations';
+import { switchToCode } from '../queryBuilders/editorModes';
+import { LatencyEditor } from './query/LatencyEditor';
+import { LogsEditor } from './query/LogsEditor';
+import { MetricsEditor } from './query/MetricsEditor';
+import { changeQueryType, QUERY_TYPES } from './query/queryTypes';
+import { SearchEditor } from './query/SearchEditor';
+import { TraceEditor } from './query/TraceEditor';
 
 type Props = QueryEditorProps<LensDataSource, LensQuery, LensJsonData>;
 
-export function QueryEditor({ query, onChange, onRunQuery }: Props) {
-  const traceId = query.queryType === 'trace' ? query.traceId : '';
+export function QueryEditor({ query: raw, onChange, onRunQuery, datasource }: Props) {
+  const query = migrateQuery(raw);
+  const [modeError, setModeError] = useState<string>();
+  useEffect(() => {
+    if (needsMigration(raw)) {
+      onChange(migrateQuery(raw));
+    }
+  }, [raw, onChange]);
+
+  const jaeger = (datasource.jsonData.traces?.kind ?? 'tempo') !== 'tempo';
+  const hasModes = query.queryType === 'latency' || (query.queryType === 'search' && !jaeger);
+  const mode = (query.queryType === 'latency' || query.queryType === 'search') && query.editorMode === 'code' ? QueryEditorMode.Code : QueryEditorMode.Builder;
+
+  const onModeChange = (next: QueryEditorMode) => {
+    if (query.queryType !== 'latency' && query.queryType !== 'search') {
+      return;
+    }
+    if (next === QueryEditorMode.Code) {
+      const { query: coded, error } = switchToCode(query, datasource.builderSettings());
+      setModeError(error ? `Cannot switch to code: ${error}` : undefined);
+      if (!error) {
+        onChange(coded);
+      }
+      return;
+    }
+    setModeError(undefined);
+    onChange({ ...query, editorMode: 'builder' });
+    onRunQuery();
+  };
+
   return (
-    <Field label="Trace ID">
-      <Input
-        value={traceId}
-        onChange={(e) => onChange({ ...query, queryType: 'trace', traceId: e.currentTarget.value } as LensQuery)}
-        onBlur={onRunQuery}
-      />
-    </Field>
+    <>
+      <EditorHeader>
+        <RadioButtonGroup
+          size="sm"
+          options={QUERY_TYPES}
+          value={query.queryType}
+          onChange={(t) => {
+            setModeError(undefined);
+            onChange(changeQueryType(query, t));
+          }}
+        />
+        <FlexItem grow={1} />
+        {hasModes && <QueryEditorModeToggle mode={mode} onChange={onModeChange} />}
+      </EditorHeader>
+      {modeError && (
+        <Alert severity="warning" title={modeError} onRemove={() => setModeError(undefined)} />
+      )}
+      <EditorRows>
+        {query.queryType === 'trace' && <TraceEditor query={query} onChange={onChange} onRunQuery={onRunQuery} />}
+        {query.queryType === 'search' && (
+          <SearchEditor datasource={datasource} query={jaeger ? { ...query, editorMode: 'builder' } : query} onChange={onChange} onRunQuery={onRunQuery} />
+        )}
+        {query.queryType === 'latency' && <LatencyEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} />}
+        {query.queryType === 'logs' && <LogsEditor query={query} onChange={onChange} onRunQuery={onRunQuery} />}
+        {query.queryType === 'metrics' && <MetricsEditor query={query} onChange={onChange} onRunQuery={onRunQuery} />}
+      </EditorRows>
+    </>
   );
 }

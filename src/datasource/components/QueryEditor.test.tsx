@@ -1,0 +1,125 @@
+// plugin-ui's config wizard imports this ESM-only package at load time; the editors never use it, and jest.config.js (shared) does not transform it.
+jest.mock('@marcbachmann/cel-js', () => ({}));
+
+import React, { useState } from 'react';
+import { render, screen, waitFor, fireEvent } from '@testing-library/react';
+import userEventLib from '@testing-library/user-event';
+
+const userEvent = userEventLib.setup({ delay: null });
+
+import { QUERY_MODEL_VERSION, type LensQuery } from '../../shared/queryModel';
+import '../testing/jsdomShims';
+import { makeDatasource } from '../testing/makeDatasource';
+import { QueryEditor } from './QueryEditor';
+
+function setup(initial: LensQuery, lookups: Record<string, string[]> = {}) {
+  const { ds, calls } = makeDatasource({}, lookups);
+  const changes: LensQuery[] = [];
+  const onRunQuery = jest.fn();
+  function Harness() {
+    const [q, setQ] = useState(initial);
+    return (
+      <QueryEditor
+        datasource={ds}
+        query={q}
+        onRunQuery={onRunQuery}
+        onChange={(next) => {
+          changes.push(next);
+          setQ(next);
+        }}
+      />
+    );
+  }
+  render(<Harness />);
+  return { changes, onRunQuery, calls, last: () => changes[changes.length - 1] };
+}
+
+const v = QUERY_MODEL_VERSION;
+// The machine is shared and slow; real @grafana/ui menus take a while to render.
+jest.setTimeout(30_000);
+
+describe('QueryEditor', () => {
+  it('validates the trace ID as you type and sends it on blur', async () => {
+    const { last, onRunQuery } = setup({ refId: 'A', version: v, queryType: 'trace', traceId: '' });
+    const input = screen.getByLabelText('Trace ID');
+    await userEvent.type(input, 'xyz');
+    expect(await screen.findByText(/is neither hex/)).toBeInTheDocument();
+    await userEvent.clear(input);
+    await userEvent.type(input, 'A3CE929D0E0E4736');
+    expect(screen.getByText('Looks up 0000000000000000a3ce929d0e0e4736')).toBeInTheDocument();
+    fireEvent.blur(input);
+    expect(last()).toMatchObject({ queryType: 'trace', traceId: 'A3CE929D0E0E4736' });
+    expect(onRunQuery).toHaveBeenCalled();
+  });
+
+  it('does not run an invalid trace ID', async () => {
+    const { onRunQuery } = setup({ refId: 'A', version: v, queryType: 'trace', traceId: '' });
+    const input = screen.getByLabelText('Trace ID');
+    await userEvent.type(input, 'nope{enter}');
+    expect(onRunQuery).not.toHaveBeenCalled();
+  });
+
+  it('migrates an old saved query on mount', async () => {
+    const { changes } = setup({ refId: 'A', traceId: 'abc' } as unknown as LensQuery);
+    await waitFor(() => expect(changes[0]).toEqual({ refId: 'A', version: v, queryType: 'trace', traceId: 'abc' }));
+  });
+
+  it('switches query type to a fresh latency query', async () => {
+    const { last } = setup({ refId: 'A', version: v, queryType: 'trace', traceId: 'abc' });
+    await userEvent.click(screen.getByLabelText('Latency'));
+    expect(last()).toEqual({ refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', cdf: true, datasource: undefined, hide: undefined });
+  });
+
+  it('fills the histogram picker from the resource endpoint, and builder → code keeps the query', async () => {
+    const { last, calls } = setup(
+      { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', service: 'api' },
+      { 'metrics/histograms': ['http_request_duration_seconds', 'rpc_seconds'] }
+    );
+    await waitFor(() => expect(calls.some((c) => c.path === 'metrics/histograms')).toBe(true));
+    expect(calls).toContainEqual({ path: 'services', params: { source: 'metrics' } });
+    expect(calls).toContainEqual({ path: 'operations', params: { source: 'metrics', service: 'api' } });
+    await userEvent.click(screen.getByLabelText('Histogram metric'));
+    await userEvent.click(await screen.findByText('rpc_seconds'));
+    expect(last()).toMatchObject({ histogramMetric: 'rpc_seconds', service: 'api' });
+    expect(screen.getByTestId('lens-latency-preview')).toHaveTextContent(
+      'histogram_quantile(0.5, sum by (le) (rate(rpc_seconds_bucket{service="api"}[$__rate_interval])))'
+    );
+    await userEvent.click(screen.getByLabelText('Code'));
+    expect(last()).toMatchObject({ editorMode: 'code', expr: 'rpc_seconds{service="api"}', histogramMetric: 'rpc_seconds' });
+    expect(screen.getByLabelText('PromQL histogram selector')).toHaveValue('rpc_seconds{service="api"}');
+  });
+
+  it('refuses to switch an incomplete builder to code and says why', async () => {
+    const { changes } = setup({ refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder' });
+    await userEvent.click(screen.getByLabelText('Code'));
+    expect(await screen.findByText('Cannot switch to code: choose a histogram metric')).toBeInTheDocument();
+    expect(changes.every((c) => c.queryType !== 'latency' || c.editorMode === 'builder')).toBe(true);
+  });
+
+  it('search builder: flags a bad duration, accepts a good one', async () => {
+    const { last } = setup({ refId: 'A', version: v, queryType: 'search', editorMode: 'builder' });
+    const min = screen.getByLabelText('Min duration');
+    await userEvent.type(min, '5 seconds{enter}');
+    expect(await screen.findByText(/is not a duration/)).toBeInTheDocument();
+    await userEvent.clear(min);
+    await userEvent.type(min, '1.5s{enter}');
+    expect(last()).toMatchObject({ minDuration: '1.5s' });
+    await userEvent.click(screen.getByLabelText('Code'));
+    expect(last()).toMatchObject({ editorMode: 'code', traceql: '{ duration >= 1.5s }' });
+  });
+
+  it('percentiles accept p99 and 99 and are stored as fractions', async () => {
+    const { last } = setup({ refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'builder' });
+    await userEvent.type(screen.getByLabelText('Percentiles'), 'p99, 50{enter}');
+    expect(last()).toMatchObject({ percentiles: [0.5, 0.99] });
+  });
+
+  it('metrics: PromQL is committed on blur', async () => {
+    const { last, onRunQuery } = setup({ refId: 'A', version: v, queryType: 'metrics', expr: '' });
+    const box = screen.getByLabelText('PromQL');
+    await userEvent.type(box, 'rate(x[[5m])');
+    fireEvent.blur(box);
+    expect(last()).toMatchObject({ expr: 'rate(x[5m])' });
+    expect(onRunQuery).toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,65 @@
+import React, { useState } from 'react';
+import { ConfigSection } from '@grafana/plugin-ui';
+import { Field, Input, Stack } from '@grafana/ui';
+
+import { DEFAULT_PERCENTILES } from '../../../shared/settings';
+import { isGoDuration } from '../../queryBuilders/buildResult';
+import { formatPercentiles, parsePercentiles, setJson, type Options } from './settingsUpdates';
+
+/** Latency defaults and limits. */
+export function LatencyDefaults({ options, onOptionsChange }: { options: Options; onOptionsChange: (o: Options) => void }) {
+  const lat = options.jsonData.latency ?? {};
+  const lim = options.jsonData.limits ?? {};
+  const [pText, setPText] = useState(formatPercentiles(lat.percentiles));
+  const parsed = parsePercentiles(pText);
+  const padErr = lim.logWindowPadding && !isGoDuration(lim.logWindowPadding) ? 'A duration like 1m' : undefined;
+  const num = (s: string) => (s.trim() === '' || !(Number(s) >= 0) ? undefined : Number(s));
+  return (
+    <ConfigSection title="Latency" description="Defaults for latency queries, and limits" isCollapsible isInitiallyOpen={false}>
+      <Field label="Default percentiles" htmlFor="lens-percentiles" invalid={!parsed.ok} error={parsed.ok ? undefined : parsed.error}>
+        <Input
+          id="lens-percentiles"
+          value={pText}
+          placeholder={formatPercentiles(DEFAULT_PERCENTILES)}
+          width={40}
+          onChange={(e) => setPText(e.currentTarget.value)}
+          onBlur={() => parsed.ok && onOptionsChange(setJson(options, 'latency', { percentiles: parsed.values.length ? parsed.values : undefined }))}
+        />
+      </Field>
+      <Field label="Histogram metrics" description="Offered first in the editors, comma-separated base names" htmlFor="lens-histograms">
+        <Input
+          id="lens-histograms"
+          value={(lat.histogramMetrics ?? []).join(', ')}
+          placeholder="http_request_duration_seconds"
+          width={60}
+          onChange={(e) => {
+            const list = e.currentTarget.value.split(/[\s,]+/).filter(Boolean);
+            onOptionsChange(setJson(options, 'latency', { histogramMetrics: list.length ? list : undefined }));
+          }}
+        />
+      </Field>
+      <Stack direction="row" gap={2}>
+        <Field label="Service label" htmlFor="lens-service-label">
+          <Input id="lens-service-label" value={lat.serviceLabel ?? ''} placeholder="service" width={20} onChange={(e) => onOptionsChange(setJson(options, 'latency', { serviceLabel: e.currentTarget.value || undefined }))} />
+        </Field>
+        <Field label="Operation label" htmlFor="lens-operation-label">
+          <Input id="lens-operation-label" value={lat.operationLabel ?? ''} placeholder="operation" width={20} onChange={(e) => onOptionsChange(setJson(options, 'latency', { operationLabel: e.currentTarget.value || undefined }))} />
+        </Field>
+        <Field label="Service rate (req/s)" description="μ, to report ρ = λ/μ" htmlFor="lens-service-rate">
+          <Input id="lens-service-rate" type="number" value={lat.serviceRate ?? ''} width={16} onChange={(e) => onOptionsChange(setJson(options, 'latency', { serviceRate: num(e.currentTarget.value) }))} />
+        </Field>
+      </Stack>
+      <Stack direction="row" gap={2}>
+        <Field label="Max spans" htmlFor="lens-max-spans">
+          <Input id="lens-max-spans" type="number" value={lim.maxSpans ?? ''} placeholder="50000" width={16} onChange={(e) => onOptionsChange(setJson(options, 'limits', { maxSpans: num(e.currentTarget.value) }))} />
+        </Field>
+        <Field label="Max log lines" htmlFor="lens-max-lines">
+          <Input id="lens-max-lines" type="number" value={lim.maxLogLines ?? ''} placeholder="5000" width={16} onChange={(e) => onOptionsChange(setJson(options, 'limits', { maxLogLines: num(e.currentTarget.value) }))} />
+        </Field>
+        <Field label="Log window padding" htmlFor="lens-log-padding" invalid={Boolean(padErr)} error={padErr}>
+          <Input id="lens-log-padding" value={lim.logWindowPadding ?? ''} placeholder="1m" width={12} onChange={(e) => onOptionsChange(setJson(options, 'limits', { logWindowPadding: e.currentTarget.value || undefined }))} />
+        </Field>
+      </Stack>
+    </ConfigSection>
+  );
+}

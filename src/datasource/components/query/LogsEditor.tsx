@@ -1,0 +1,39 @@
+import React from 'react';
+import { EditorField, EditorRow } from '@grafana/plugin-ui';
+
+import type { LogsQuery } from '../../../shared/queryModel';
+import { CodeInput } from './CodeInput';
+import { CommitInput } from './CommitInput';
+
+interface Props {
+  query: LogsQuery;
+  onChange: (q: LogsQuery) => void;
+  onRunQuery: () => void;
+}
+
+export function LogsEditor({ query, onChange, onRunQuery }: Props) {
+  return (
+    <>
+      <EditorRow>
+        <EditorField label="LogQL" htmlFor="lens-logs-expr" width="100%">
+          <CodeInput id="lens-logs-expr" value={query.expr ?? ''} placeholder='{service_name="api"} |= "error"' onChange={(expr) => onChange({ ...query, expr })} onRunQuery={onRunQuery} />
+        </EditorField>
+      </EditorRow>
+      <EditorRow>
+        <EditorField label="Line limit" htmlFor="lens-logs-limit" optional>
+          <CommitInput
+            id="lens-logs-limit"
+            type="number"
+            value={query.limit?.toString()}
+            placeholder="1000"
+            width={12}
+            onCommit={(v) => {
+              onChange({ ...query, limit: Number(v) > 0 ? Number(v) : undefined });
+              onRunQuery();
+            }}
+          />
+        </EditorField>
+      </EditorRow>
+    </>
+  );
+}
