@@ -55,11 +55,12 @@ type Stack struct {
 	PluginLink string
 	Sink       *AlertSink
 
-	tb     *harness.TB
-	prom   *testenv.Prometheus
-	stores []*storeProc
-	seed   *proc
-	out    io.Writer
+	tb    *harness.TB
+	prom  *testenv.Prometheus
+	tempo *storeProc
+	seed  *proc
+	pids  map[string]int
+	out   io.Writer
 }
 
 func (s *Stack) say(format string, args ...any) { fmt.Fprintf(s.out, "demo: "+format+"\n", args...) }
@@ -92,7 +93,7 @@ func Up(ctx context.Context, o Options) (st *Stack, err error) {
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, err
 	}
-	s := &Stack{WorkDir: work, LogDir: logDir, out: out, tb: harness.New("demo", work, out)}
+	s := &Stack{WorkDir: work, LogDir: logDir, out: out, tb: harness.New("demo", work, out), pids: map[string]int{}}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -105,14 +106,14 @@ func Up(ctx context.Context, o Options) (st *Stack, err error) {
 	}
 	s.Endpoints.AlertSink = s.Sink.URL
 
-	// Binaries first, so a missing one fails before anything runs.
+	// Binaries first, so a missing one fails (or is built) before anything runs.
 	bins := map[string]string{}
-	names := []string{"tempo", "loki"}
+	names := []string{testenv.StoreTempo, testenv.StoreLoki}
 	if o.Jaeger {
-		names = append(names, "jaeger")
+		names = append(names, testenv.StoreJaeger)
 	}
 	for _, n := range names {
-		if bins[n], err = storeBinary(o.Repo, n, o.BuildStores, func(m string) { s.say("%s", m) }); err != nil {
+		if bins[n], err = storeBinary(n, o.BuildStores, func(m string) { s.say("%s", m) }); err != nil {
 			return s, err
 		}
 	}
@@ -128,42 +129,40 @@ func Up(ctx context.Context, o Options) (st *Stack, err error) {
 	}
 	s.Endpoints.Prometheus = s.prom.URL
 
-	storeCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
+	s.pids["prometheus"] = s.prom.Pid()
+
 	s.say("starting Loki (OTLP ingestion, structured metadata)")
-	loki, err := startLoki(storeCtx, bins["loki"], work, logDir)
-	if loki != nil {
-		s.stores = append(s.stores, loki)
-	}
-	if err != nil {
-		return s, err
+	var loki *testenv.Loki
+	if err = s.tb.Run(func() { loki = testenv.StartLoki(s.tb, testenv.LokiOptions{}) }); err != nil {
+		return s, fmt.Errorf("loki: %w", err)
 	}
 	s.Endpoints.Loki = loki.URL
+	s.pids["loki"] = loki.Pid()
+
 	s.say("starting Tempo (OTLP, TraceQL metrics, span metrics to Prometheus)")
-	tempo, err := startTempo(storeCtx, bins["tempo"], work, logDir, s.prom.URL+"/api/v1/write")
-	if tempo != nil {
-		s.stores = append(s.stores, tempo)
-	}
+	storeCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	s.tempo, err = startTempo(storeCtx, bins[testenv.StoreTempo], work, logDir, s.prom.URL+"/api/v1/write")
 	if err != nil {
 		return s, err
 	}
-	s.Endpoints.Tempo = tempo.URL
-	tracesOTLP := []string{tempo.OTLP}
+	s.Endpoints.Tempo = s.tempo.URL
+	s.pids["tempo"] = s.tempo.cmd.Process.Pid
+	tracesOTLP := []string{s.tempo.OTLP}
+
 	if o.Jaeger {
 		s.say("starting Jaeger (in-memory)")
-		jaeger, err := startJaeger(storeCtx, bins["jaeger"], work, logDir)
-		if jaeger != nil {
-			s.stores = append(s.stores, jaeger)
-		}
-		if err != nil {
-			return s, err
+		var jaeger *testenv.Jaeger
+		if err = s.tb.Run(func() { jaeger = testenv.StartJaeger(s.tb, testenv.JaegerOptions{}) }); err != nil {
+			return s, fmt.Errorf("jaeger: %w", err)
 		}
 		s.Endpoints.Jaeger = jaeger.URL
-		tracesOTLP = append(tracesOTLP, jaeger.OTLP)
+		s.pids["jaeger"] = jaeger.Pid()
+		tracesOTLP = append(tracesOTLP, jaeger.OTLPTracesURL)
 	}
 
 	s.say("starting the seed services (web app, broker, producer, consumer, load at %g req/s)", o.LoadRPS)
-	if s.WebApp, err = s.startSeed(ctx, o, tracesOTLP, loki.OTLP); err != nil {
+	if s.WebApp, err = s.startSeed(ctx, o, tracesOTLP, loki.OTLPLogsURL); err != nil {
 		return s, err
 	}
 	if err = s.scrapeWebApp(ctx); err != nil {
@@ -210,6 +209,7 @@ func (s *Stack) startSeed(ctx context.Context, o Options, traces []string, logs 
 		return "", err
 	}
 	s.seed = p
+	s.pids["seed"] = p.cmd.Process.Pid
 	waitCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	for {
@@ -305,10 +305,10 @@ func (s *Stack) Close() error {
 	if s.seed != nil {
 		errs = append(errs, s.seed.stop(30*time.Second))
 	}
-	for i := len(s.stores) - 1; i >= 0; i-- {
-		errs = append(errs, s.stores[i].stop(15*time.Second))
+	if s.tempo != nil {
+		errs = append(errs, s.tempo.stop(15*time.Second))
 	}
-	s.tb.Close() // Prometheus (testenv cleanup)
+	s.tb.Close() // Jaeger, Loki, Prometheus: pkg/testenv's cleanups, last started first
 	if s.tb.Failed() {
 		errs = append(errs, errors.New("a harness cleanup failed (see the lines above)"))
 	}
@@ -320,15 +320,9 @@ func (s *Stack) Close() error {
 
 // Pids are the process (group) ids the stack runs, by name.
 func (s *Stack) Pids() map[string]int {
-	m := map[string]int{}
-	if s.prom != nil {
-		m["prometheus"] = s.prom.Pid()
-	}
-	for _, p := range s.stores {
-		m[p.name] = p.cmd.Process.Pid
-	}
-	if s.seed != nil {
-		m["seed"] = s.seed.cmd.Process.Pid
+	m := make(map[string]int, len(s.pids))
+	for k, v := range s.pids {
+		m[k] = v
 	}
 	return m
 }
