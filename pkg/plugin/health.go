@@ -2,13 +2,90 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
+// storeHealth is one store's line in the health report.
+type storeHealth struct {
+	Store  string `json:"store"`
+	Status string `json:"status"` // ok, error, not configured
+	Detail string `json:"detail,omitempty"`
+}
+
+// checkHealth asks every configured store at once, each under its own deadline, and
+// reports them separately: the message has one line per store, JSONDetails the list.
 func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult {
 	if d.configErr != nil {
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: d.configErr.Error()}
 	}
-	return &backend.CheckHealthResult{Status: backend.HealthStatusUnknown, Message: "health checks are not implemented yet"}
+	env := d.env
+	end := time.Now()
+	start := end.Add(-time.Hour)
+	checks := []struct {
+		name       string
+		configured bool
+		err        error
+		run        func() error
+	}{
+		{"metrics (prometheus)", env.Metrics != nil, env.MetricsErr, func() error {
+			_, err := env.Metrics.Query(ctx, "1", time.Time{})
+			return err
+		}},
+		{"logs (loki)", env.Logs != nil, env.LogsErr, func() error {
+			_, err := env.Logs.Labels(ctx, start, end)
+			return err
+		}},
+		{"traces (" + d.settings.TraceKind + ")", env.Traces != nil, env.TracesErr, func() error {
+			_, err := env.Traces.Services(ctx)
+			return err
+		}},
+	}
+	results := make([]storeHealth, len(checks))
+	fns := make([]func(), len(checks))
+	for i, c := range checks {
+		fns[i] = func() {
+			switch {
+			case c.err != nil:
+				results[i] = storeHealth{c.name, "error", c.err.Error()}
+			case !c.configured:
+				results[i] = storeHealth{c.name, "not configured", ""}
+			default:
+				if err := c.run(); err != nil {
+					results[i] = storeHealth{c.name, "error", err.Error()}
+				} else {
+					results[i] = storeHealth{c.name, "ok", ""}
+				}
+			}
+		}
+	}
+	runAll(fns)
+	status := backend.HealthStatusOk
+	configured, failed := 0, 0
+	lines := make([]string, len(results))
+	for i, r := range results {
+		if r.Status != "not configured" {
+			configured++
+		}
+		if r.Status == "error" {
+			failed++
+		}
+		lines[i] = fmt.Sprintf("%s: %s", r.Store, r.Status)
+		if r.Detail != "" {
+			lines[i] += " (" + r.Detail + ")"
+		}
+	}
+	switch {
+	case configured == 0:
+		status = backend.HealthStatusError
+		lines = append(lines, "configure at least one store")
+	case failed > 0:
+		status = backend.HealthStatusError
+	}
+	details, _ := json.Marshal(map[string]any{"stores": results})
+	return &backend.CheckHealthResult{Status: status, Message: strings.Join(lines, "\n"), JSONDetails: details}
 }

@@ -1,0 +1,215 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/latencylens/lens/pkg/stores/storetest"
+)
+
+// Replay servers answer like the real stores do, from the fixtures under
+// pkg/stores/*/testdata (same status codes, content types and bodies). The tests that use
+// them assert through pkg/stores/storetest, so a row backed by a real store (pkg/testenv)
+// runs the same checks.
+
+func fixture(t testing.TB, store, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "stores", store, "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// replay is one fake store: routes to (status, content type, body), an injected delay
+// and a call counter.
+type replay struct {
+	srv    *httptest.Server
+	delay  time.Duration
+	calls  atomic.Int64
+	routes map[string]func(r *http.Request) (int, string, []byte)
+	// lastAuth is the Authorization header of the last call.
+	lastAuth atomic.Value
+}
+
+func newReplay(t testing.TB, routes map[string]func(r *http.Request) (int, string, []byte)) *replay {
+	rp := &replay{routes: routes}
+	rp.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rp.calls.Add(1)
+		rp.lastAuth.Store(r.Header.Get("Authorization"))
+		if rp.delay > 0 {
+			select {
+			case <-time.After(rp.delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		// The longest matching prefix wins.
+		best := ""
+		for prefix := range rp.routes {
+			if strings.HasPrefix(r.URL.Path, prefix) && len(prefix) > len(best) {
+				best = prefix
+			}
+		}
+		if h := rp.routes[best]; best != "" {
+			status, ct, body := h(r)
+			w.Header().Set("Content-Type", ct)
+			w.WriteHeader(status)
+			_, _ = w.Write(body)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("404 page not found\n"))
+	}))
+	t.Cleanup(rp.srv.Close)
+	return rp
+}
+
+const jsonCT = "application/json"
+
+func ok(b []byte) func(*http.Request) (int, string, []byte) {
+	return func(*http.Request) (int, string, []byte) { return 200, jsonCT, b }
+}
+
+// tempoReplay serves Tempo 2.6+ (v2 traces) or, with v1Only, an older Tempo that
+// answers 404 on /api/v2.
+func tempoReplay(t testing.TB, v1Only bool) *replay {
+	routes := map[string]func(*http.Request) (int, string, []byte){
+		"/api/traces/" + storetest.CheckoutTraceID: ok(fixture(t, "tempo", "trace_v1.json")),
+		"/api/search":              ok(fixture(t, "tempo", "search.json")),
+		"/api/metrics/query_range": ok(fixture(t, "tempo", "metrics.json")),
+		"/api/v2/search/tag/":      ok([]byte(`{"tagValues":[{"type":"string","value":"frontend"},{"type":"string","value":"checkout"}],"metrics":{}}`)),
+		"/api/v2/search/tags":      ok([]byte(`{"scopes":[{"name":"span","tags":["http.method"]},{"name":"resource","tags":["service.name"]},{"name":"intrinsic","tags":["duration","name"]}]}`)),
+	}
+	if !v1Only {
+		routes["/api/v2/traces/"+storetest.CheckoutTraceID] = ok(fixture(t, "tempo", "trace_v2.json"))
+	}
+	return newReplay(t, routes)
+}
+
+func jaegerReplay(t testing.TB, v3 bool) *replay {
+	if v3 {
+		return newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+			"/api/v3/traces/" + storetest.CheckoutTraceID: ok(fixture(t, "jaeger", "trace_v3.json")),
+			"/api/v3/traces/":  func(*http.Request) (int, string, []byte) { return 404, jsonCT, fixture(t, "jaeger", "error_v3.json") },
+			"/api/v3/traces":   ok(fixture(t, "jaeger", "trace_v3.json")),
+			"/api/v3/services": ok([]byte(`{"services":["frontend","checkout","payment"]}`)),
+		})
+	}
+	return newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/traces/" + storetest.CheckoutTraceID: ok(fixture(t, "jaeger", "trace_v1.json")),
+		"/api/traces/":  func(*http.Request) (int, string, []byte) { return 404, jsonCT, fixture(t, "jaeger", "error_v1.json") },
+		"/api/traces":   ok(fixture(t, "jaeger", "trace_v1.json")),
+		"/api/services": ok(fixture(t, "jaeger", "services_v1.json")),
+	})
+}
+
+// lokiReplay answers with categorize-labels triples when asked for them (Loki 3), with
+// structured metadata merged into labels otherwise, and with Loki's plain-text 400 for
+// a query it cannot parse.
+func lokiReplay(t testing.TB) *replay {
+	cat, plain := fixture(t, "loki", "streams_categorized.json"), fixture(t, "loki", "streams_plain.json")
+	return newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/loki/api/v1/query_range": func(r *http.Request) (int, string, []byte) {
+			if strings.Contains(r.URL.Query().Get("query"), "syntax error") {
+				return 400, "text/plain; charset=utf-8", []byte("parse error at line 1, col 1: syntax error: unexpected IDENTIFIER\n")
+			}
+			if strings.Contains(r.Header.Get("X-Loki-Response-Encoding-Flags"), "categorize-labels") {
+				return 200, jsonCT, cat
+			}
+			return 200, jsonCT, plain
+		},
+		"/loki/api/v1/labels": ok([]byte(`{"status":"success","data":["level","service_name"]}`)),
+		"/loki/api/v1/label/": ok([]byte(`{"status":"success","data":["checkout","frontend","payment"]}`)),
+	})
+}
+
+func promReplay(t testing.TB) *replay {
+	return newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v1/query_exemplars":       ok(fixture(t, "prometheus", "exemplars.json")),
+		"/api/v1/query":                 ok(fixture(t, "prometheus", "scalar.json")),
+		"/api/v1/label/__name__/values": ok([]byte(`{"status":"success","data":["http_duration_seconds_bucket","http_duration_seconds_count","up"]}`)),
+	})
+}
+
+// traceStoreUnderTest is one trace store the trace query is checked against.
+type traceStoreUnderTest struct {
+	name, kind string
+	start      func(t testing.TB) *replay
+}
+
+var traceStores = []traceStoreUnderTest{
+	{"tempo v2", "tempo", func(t testing.TB) *replay { return tempoReplay(t, false) }},
+	{"tempo before 2.6 (v1 only)", "tempo", func(t testing.TB) *replay { return tempoReplay(t, true) }},
+	{"jaeger v1", "jaeger-v1", func(t testing.TB) *replay { return jaegerReplay(t, false) }},
+	{"jaeger v3", "jaeger-v3", func(t testing.TB) *replay { return jaegerReplay(t, true) }},
+}
+
+func settingsJSON(traceURL, kind, lokiURL, promURL string, extra string) string {
+	s := fmt.Sprintf(`{"traces":{"url":%q,"kind":%q,"timeout":"5s"},"logs":{"url":%q,"timeout":"5s",
+		"traceLogSelector":"{service_name=~\".+\"}","extraction":{"mode":"structuredMetadata","traceIdKey":"trace_id","spanIdKey":"span_id"}},
+		"metrics":{"url":%q,"timeout":"5s"}`, traceURL, kind, lokiURL, promURL)
+	if extra != "" {
+		s += "," + extra
+	}
+	return s + "}"
+}
+
+// traceRange is a request range around the fixtures' trace.
+var traceFrom, traceTo = time.Unix(0, storetest.BaseUnixNano).Add(-time.Hour), time.Unix(0, storetest.BaseUnixNano).Add(time.Hour)
+
+func traceQuery(id string) map[string]any {
+	return map[string]any{"queryType": "trace", "version": 1, "traceId": id}
+}
+
+func fieldStrings(t testing.TB, f *data.Frame, name string) []string {
+	t.Helper()
+	fld, _ := f.FieldByName(name)
+	if fld == nil {
+		t.Fatalf("frame %s has no field %s", f.Name, name)
+	}
+	out := make([]string, fld.Len())
+	for i := range out {
+		switch v := fld.At(i).(type) {
+		case string:
+			out[i] = v
+		case json.RawMessage:
+			out[i] = string(v)
+		default:
+			out[i] = fmt.Sprint(v)
+		}
+	}
+	return out
+}
+
+func noticeTexts(f *data.Frame) string {
+	if f.Meta == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, n := range f.Meta.Notices {
+		b.WriteString(n.Severity.String() + ": " + n.Text + "\n")
+	}
+	return b.String()
+}
+
+func mustQuery(t *testing.T, ds *Datasource, q map[string]any) backend.DataResponse {
+	t.Helper()
+	return queryOne(t, ds, nil, traceFrom, traceTo, q)
+}
+
+// silence unused warnings for helpers only some tests use.
+var _ = context.Background

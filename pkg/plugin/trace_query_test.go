@@ -1,0 +1,182 @@
+package plugin
+
+import (
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/grafana/grafana-plugin-sdk-go/experimental"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/stores/storetest"
+)
+
+var updateGolden = os.Getenv("LATENCYLENS_UPDATE_GOLDEN") != ""
+
+func TestTraceQueryAcrossTraceStores(t *testing.T) {
+	for _, ts := range traceStores {
+		t.Run(ts.name, func(t *testing.T) {
+			tr, lk, pr := ts.start(t), lokiReplay(t), promReplay(t)
+			ds := newTestDatasource(t, settingsJSON(tr.srv.URL, ts.kind, lk.srv.URL, pr.srv.URL, ""))
+			// Any spelling of the ID works: upper case here.
+			res := mustQuery(t, ds, traceQuery(strings.ToUpper(storetest.CheckoutTraceID)))
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			spans := framesOfKind(res.Frames, frames.KindSpans)
+			logs := framesOfKind(res.Frames, frames.KindLogs)
+			ex := framesOfKind(res.Frames, frames.KindExemplars)
+			if len(spans) != 1 || len(logs) != 1 || len(ex) != 1 {
+				t.Fatalf("frames: %d spans, %d logs, %d exemplars", len(spans), len(logs), len(ex))
+			}
+			sf := spans[0]
+			if sf.Meta.PreferredVisualization != data.VisTypeTrace || sf.Rows() != 3 {
+				t.Fatalf("spans frame: vis %q rows %d; notices %s", sf.Meta.PreferredVisualization, sf.Rows(), noticeTexts(sf))
+			}
+			ids := fieldStrings(t, sf, frames.SpanSpanID)
+			spanLogs := fieldStrings(t, sf, frames.SpanLogs)
+			starts, _ := sf.FieldByName(frames.SpanStartTime)
+			for i, id := range ids {
+				ms := starts.At(i).(float64)
+				if ms < float64(storetest.BaseUnixNano/1e6) || ms > float64(storetest.BaseUnixNano/1e6)+200 {
+					t.Errorf("span %s startTime %v is not in ms", id, ms)
+				}
+				switch id {
+				case storetest.ChargeSpanID:
+					// Its own event, its own line (span ID) and the line at 60 ms (time containment).
+					for _, want := range []string{"card declined", "card declined code=51", "retrying without span id"} {
+						if !strings.Contains(spanLogs[i], want) {
+							t.Errorf("charge span logs lack %q: %s", want, spanLogs[i])
+						}
+					}
+				case storetest.RootSpanID:
+					// 115 ms is inside the root only.
+					if !strings.Contains(spanLogs[i], "checkout failed") || !strings.Contains(spanLogs[i], "GET /checkout started") {
+						t.Errorf("root span logs: %s", spanLogs[i])
+					}
+				}
+			}
+			lf := logs[0]
+			if lf.Meta.PreferredVisualization != data.VisTypeLogs || lf.Rows() != 5 {
+				t.Fatalf("logs frame: vis %q rows %d; notices %s", lf.Meta.PreferredVisualization, lf.Rows(), noticeTexts(lf))
+			}
+			for _, tid := range fieldStrings(t, lf, frames.LogTraceID) {
+				if tid != storetest.CheckoutTraceID {
+					t.Errorf("log trace ID %q", tid)
+				}
+			}
+			if sids := fieldStrings(t, lf, frames.LogSpanID); strings.Contains(strings.Join(sids, ","), ",,") || sids[0] == "" {
+				t.Errorf("every line of the trace joins a span: %q", sids)
+			}
+			if ex[0].Rows() != 1 {
+				t.Errorf("exemplars of this trace: %d, want 1; notices %s", ex[0].Rows(), noticeTexts(ex[0]))
+			}
+			tf, _ := sf.FieldByName(frames.SpanTraceID)
+			if tf.Config == nil || len(tf.Config.Links) != 1 || tf.Config.Links[0].Internal.DatasourceUID != "lens-uid" {
+				t.Errorf("trace ID field is not linked to this data source")
+			}
+			if ts.name == "tempo v2" {
+				experimental.CheckGoldenJSONResponse(t, "testdata", "trace_query_tempo", &res, updateGolden)
+			}
+		})
+	}
+}
+
+func TestTraceQueryPartsFailAlone(t *testing.T) {
+	t.Run("loki plain-text error leaves spans intact", func(t *testing.T) {
+		tr, lk, pr := tempoReplay(t, false), lokiReplay(t), promReplay(t)
+		lk.routes["/loki/api/v1/query_range"] = func(*http.Request) (int, string, []byte) {
+			return 400, "text/plain; charset=utf-8", []byte("parse error at line 1, col 27: syntax error: unexpected |\n")
+		}
+		ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, pr.srv.URL, ""))
+		res := mustQuery(t, ds, traceQuery(storetest.CheckoutTraceID))
+		if res.Error != nil {
+			t.Fatalf("a logs failure must not fail the query: %v", res.Error)
+		}
+		if s := framesOfKind(res.Frames, frames.KindSpans); len(s) != 1 || s[0].Rows() != 3 {
+			t.Fatal("spans missing")
+		}
+		l := framesOfKind(res.Frames, frames.KindLogs)[0]
+		if n := noticeTexts(l); !strings.Contains(n, "error: loki: HTTP 400: parse error at line 1, col 27") {
+			t.Errorf("logs notice = %q", n)
+		}
+	})
+	t.Run("tempo 500 fails the spans part only", func(t *testing.T) {
+		tr, lk, pr := tempoReplay(t, false), lokiReplay(t), promReplay(t)
+		tr.routes["/api/v2/traces/"+storetest.CheckoutTraceID] = func(*http.Request) (int, string, []byte) {
+			return 500, "text/plain; charset=utf-8", []byte("failed to query ingesters: context canceled")
+		}
+		ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, pr.srv.URL, ""))
+		res := mustQuery(t, ds, traceQuery(storetest.CheckoutTraceID))
+		if res.Error == nil || !strings.Contains(res.Error.Error(), "tempo: HTTP 500: failed to query ingesters") {
+			t.Fatalf("error = %v", res.Error)
+		}
+		if l := framesOfKind(res.Frames, frames.KindLogs); len(l) != 1 || l[0].Rows() != 5 {
+			t.Fatal("logs must still come back")
+		}
+	})
+	t.Run("slow store times out and says so", func(t *testing.T) {
+		tr, lk, pr := tempoReplay(t, false), lokiReplay(t), promReplay(t)
+		pr.delay = 2 * time.Second
+		js := strings.Replace(settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, pr.srv.URL, ""), `"metrics":{"url":"`+pr.srv.URL+`","timeout":"5s"}`,
+			`"metrics":{"url":"`+pr.srv.URL+`","timeout":"100ms"}`, 1)
+		ds := newTestDatasource(t, js)
+		start := time.Now()
+		res := mustQuery(t, ds, traceQuery(storetest.CheckoutTraceID))
+		if el := time.Since(start); el > time.Second {
+			t.Errorf("query took %s although the metrics deadline is 100ms", el)
+		}
+		e := framesOfKind(res.Frames, frames.KindExemplars)[0]
+		if n := noticeTexts(e); !strings.Contains(n, "prometheus: no answer within 100ms") {
+			t.Errorf("exemplars notice = %q", n)
+		}
+		if s := framesOfKind(res.Frames, frames.KindSpans); s[0].Rows() != 3 {
+			t.Error("spans missing")
+		}
+	})
+	t.Run("bad trace ID quotes the input", func(t *testing.T) {
+		ds := newTestDatasource(t, `{}`)
+		res := mustQuery(t, ds, traceQuery("not-a-trace!"))
+		if res.Error == nil || !strings.Contains(res.Error.Error(), `"not-a-trace!"`) {
+			t.Errorf("error = %v", res.Error)
+		}
+	})
+}
+
+func TestTraceQueryTruncationNotices(t *testing.T) {
+	tr, lk, pr := tempoReplay(t, false), lokiReplay(t), promReplay(t)
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, pr.srv.URL, `"limits":{"maxSpans":2,"maxLogLines":3}`))
+	res := mustQuery(t, ds, traceQuery(storetest.CheckoutTraceID))
+	s := framesOfKind(res.Frames, frames.KindSpans)[0]
+	l := framesOfKind(res.Frames, frames.KindLogs)[0]
+	if s.Rows() != 2 || !strings.Contains(noticeTexts(s), "spans truncated to the configured limit of 2 (the store returned 3)") {
+		t.Errorf("spans: %d rows, notices %q", s.Rows(), noticeTexts(s))
+	}
+	if l.Rows() != 3 || !strings.Contains(noticeTexts(l), "log lines truncated") {
+		t.Errorf("logs: %d rows, notices %q", l.Rows(), noticeTexts(l))
+	}
+}
+
+// TestTraceQueryFanOut: the three stores are called at once, so the wall time follows the
+// slowest store, not the sum.
+func TestTraceQueryFanOut(t *testing.T) {
+	tr, lk, pr := tempoReplay(t, false), lokiReplay(t), promReplay(t)
+	tr.delay, lk.delay, pr.delay = 300*time.Millisecond, 200*time.Millisecond, 100*time.Millisecond
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, pr.srv.URL, ""))
+	start := time.Now()
+	res := mustQuery(t, ds, traceQuery(storetest.CheckoutTraceID))
+	wall := time.Since(start)
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	// Generous bound for a shared 2-core machine; the benchmark records the tight ratio.
+	if wall > 450*time.Millisecond {
+		t.Errorf("wall %s for stores of 300/200/100ms: not concurrent", wall)
+	}
+	if lk.calls.Load() != 1 {
+		t.Errorf("loki called %d times; the request range covers the trace, one call suffices", lk.calls.Load())
+	}
+}
