@@ -107,34 +107,28 @@ func (w *Workspace) Analyze(durations, qs []float64, k int) (Exact, error) {
 	if k < 0 {
 		return Exact{}, fmt.Errorf("%w: %d CDF levels", ErrInvalid, k)
 	}
-	p := w.prepare(durations)
-	if p.n == 0 {
+	n, ranks, vals, le := w.selectRanks(durations, func(n int) []int {
+		if n == 0 {
+			return nil
+		}
+		r := append(w.uniq[:0], 0, n-1) // Min and Max
+		if k > 0 {
+			r = levelRanks(r, n, k)
+		}
+		return w.quantileRanks(r, n, qs)
+	})
+	if n == 0 {
 		return Exact{}, ErrEmpty
 	}
-	ranks := w.uniq[:0]
-	for _, q := range qs {
-		i, wt := rankOf(p.n, q)
-		ranks = append(ranks, i)
-		if wt > 0 {
-			ranks = append(ranks, i+1)
-		}
-	}
-	if k > 0 {
-		ranks = levelRanks(ranks, p.n, k)
-	}
-	ranks = sortedUnique(ranks)
-	w.uniq = ranks
-	vals, le := w.run(p, ranks)
-
-	res := Exact{N: p.n, Min: p.mn, Max: p.mx}
+	res := Exact{N: n, Min: vals[0], Max: vals[len(vals)-1]}
 	if qs != nil {
 		res.Quantiles = make([]float64, len(qs))
 		for i, q := range qs {
-			res.Quantiles[i] = quantileFrom(p.n, q, ranks, vals)
+			res.Quantiles[i] = quantileFrom(n, q, ranks, vals)
 		}
 	}
 	if k > 0 {
-		res.CDF = cdfFromRanks(p.n, k, ranks, vals, le)
+		res.CDF = cdfFromRanks(n, k, ranks, vals, le)
 	}
 	return res, nil
 }
@@ -175,19 +169,18 @@ func (w *Workspace) CDFAt(durations, ts []float64) ([]float64, error) {
 			return nil, fmt.Errorf("%w: CDF point NaN", ErrInvalid)
 		}
 	}
-	p := w.prepare(durations)
-	if p.n == 0 {
-		return nil, ErrEmpty
-	}
 	sorted := slices.Clone(ts)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
 	counts := make([]int, len(sorted))
-	w.countAtMost(p, sorted, counts)
+	n := w.countAtMost(durations, sorted, counts)
+	if n == 0 {
+		return nil, ErrEmpty
+	}
 	out := make([]float64, len(ts))
 	for i, t := range ts {
 		j, _ := slices.BinarySearch(sorted, t)
-		out[i] = float64(counts[j]) / float64(p.n)
+		out[i] = float64(counts[j]) / float64(n)
 	}
 	return out, nil
 }

@@ -82,7 +82,7 @@ func TestCDFMatchesSort(t *testing.T) {
 			for _, n := range []int{1, 2, 7, 300, 4000, 60000} {
 				for _, k := range []int{1, 3, 64, 1024} {
 					t.Run(fmt.Sprintf("%s/%s/n=%d/k=%d", tu.name, g.name, n, k), func(t *testing.T) {
-						withTuning(t, tu.sortBelow, tu.minLog, tu.maxLog)
+						withTuning(t, tu)
 						seed := uint64(n*31 + k)
 						r := newRand(seed)
 						data := g.gen(r, n)

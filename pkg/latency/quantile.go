@@ -87,26 +87,35 @@ func (w *Workspace) Quantiles(durations, qs []float64) ([]float64, error) {
 	if err := checkQuantiles(qs); err != nil {
 		return nil, err
 	}
-	p := w.prepare(durations)
-	if p.n == 0 {
+	n, ranks, vals, _ := w.selectRanks(durations, func(n int) []int {
+		return w.quantileRanks(w.uniq[:0], n, qs)
+	})
+	if n == 0 {
 		return nil, ErrEmpty
 	}
-	ranks := w.uniq[:0]
-	for _, q := range qs {
-		i, wt := rankOf(p.n, q)
-		ranks = append(ranks, i)
-		if wt > 0 {
-			ranks = append(ranks, i+1)
-		}
-	}
-	ranks = sortedUnique(ranks)
-	vals, _ := w.run(p, ranks)
 	out := make([]float64, len(qs))
 	for k, q := range qs {
-		out[k] = quantileFrom(p.n, q, ranks, vals)
+		out[k] = quantileFrom(n, q, ranks, vals)
 	}
-	w.uniq = ranks
 	return out, nil
+}
+
+// quantileRanks appends the order statistics the quantiles qs of n values
+// need, sorted and unique, and keeps the slice for reuse.
+func (w *Workspace) quantileRanks(dst []int, n int, qs []float64) []int {
+	if n == 0 {
+		return dst
+	}
+	for _, q := range qs {
+		i, wt := rankOf(n, q)
+		dst = append(dst, i)
+		if wt > 0 {
+			dst = append(dst, i+1)
+		}
+	}
+	dst = sortedUnique(dst)
+	w.uniq = dst
+	return dst
 }
 
 // quantileFrom evaluates the definition from selected order statistics.
@@ -117,15 +126,6 @@ func quantileFrom(n int, q float64, ranks []int, vals []float64) float64 {
 		return vals[j]
 	}
 	return interpolate(vals[j], vals[j+1], wt)
-}
-
-// run selects ranks (ascending, unique) and returns the values and "≤" counts
-// in workspace memory, valid until the next call.
-func (w *Workspace) run(p prepared, ranks []int) ([]float64, []int) {
-	w.vals = slices.Grow(w.vals[:0], len(ranks))[:len(ranks)]
-	w.le = slices.Grow(w.le[:0], len(ranks))[:len(ranks)]
-	w.selectRanks(p, ranks, w.vals, w.le)
-	return w.vals, w.le
 }
 
 func sortedUnique(s []int) []int {

@@ -3,77 +3,69 @@ package latency
 import (
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"slices"
 )
 
 // Selection engine: finds many order statistics of an unsorted slice, and the
 // exact number of values ≤ each of them, in O(n) without sorting.
 //
-// The method is a multi-target radix select on the bits of the values:
+// The method is a multi-target radix select on the bits of the values. Every
+// float64 maps to a uint64 key whose unsigned order is the numeric order
+// (orderKey).
 //
-//  1. One pass finds the minimum and maximum. Every float64 maps to a uint64
-//     key whose unsigned order is the numeric order (orderKey), so the keys of
-//     the input lie in [kmin, kmax].
-//  2. One pass counts the values into up to 2^16 bins of equal key width.
-//     Equal key width is roughly equal width on a log scale (the exponent
-//     is in the top bits), which suits latencies: the bins follow the body of
-//     a log-normal and still cover a far tail.
+//  1. Pick a key range [lo, hi]: for large inputs from a small random sample
+//     (so that far outliers do not stretch it), else the exact minimum and
+//     maximum.
+//  2. One pass counts the values into up to 2^16 bins of equal key width
+//     over [lo, hi], plus a bin below, a bin above and a NaN bin; values
+//     below or above the range (a fraction of a percent with a sampled
+//     range) are also copied aside during this pass. Equal key width is
+//     roughly equal width on a log scale (the exponent is in the top bits),
+//     which suits latencies: the bins follow the body of a log-normal and
+//     still cover a tail. The same pass notes, per bin, whether all its
+//     values are equal.
 //  3. The prefix sums of the counts say which bin holds each requested rank.
-//     Only those bins matter; one pass copies their values out, grouped by
-//     bin. Everything in an earlier bin is smaller, everything in a later
-//     bin is larger, so ranks and "values ≤" counts inside a bin plus the
-//     counts of the earlier bins are the global answers.
-//  4. Each copied bin is solved the same way, or sorted once it is small.
+//     Everything in an earlier bin is smaller and everything in a later bin
+//     larger, so a rank inside a bin plus the counts of the earlier bins is
+//     the global answer. A bin of one distinct value is answered from its
+//     key; the values of the other bins that hold ranks are copied out,
+//     grouped by bin: by a second pass for bins inside the range (skipped
+//     when there are none, as with durations in whole ms), from the
+//     side copies for the two outer bins.
+//  4. Each copied bin is solved the same way with its exact minimum and
+//     maximum as range, or sorted once it is small.
 //
-// A bin's key width is at most 1/2^15 of its parent's range, so the
-// recursion is at most five levels deep before a bin holds a single key,
-// whatever the data: every level is linear, and the worst case stays O(n).
-// Ties cost nothing special: a bin whose values are all equal is answered
-// from its minimum.
+// Below the top level a bin's key width is at most 1/2^(b-1) of its parent's
+// range (b = bits of bins, 7 to 16), so the recursion ends after a bounded
+// number of levels (at most 9 for 64-bit keys and b ≥ 8), whatever the data:
+// every level is linear, and the worst case stays O(n). The top level reads
+// the input twice; deeper levels read only what was copied.
 
 // Tuning knobs. Variables, not constants, so that tests can force every path
-// (deep recursion, tiny bins) on small inputs.
+// (deep recursion, tiny bins, the sampled top level) on small inputs.
 var (
 	// sortBelow: a segment of at most this many values is sorted instead of binned.
 	sortBelow = 192
-	// maxLogBins caps the number of bins per level at 2^maxLogBins (256 KiB of counters).
+	// maxLogBins caps the number of bins per level at 2^maxLogBins (768 KiB of tables).
 	maxLogBins = 16
 	// minLogBins is the floor for small segments.
 	minLogBins = 7
+	// sampleAbove: inputs longer than this get their top-level range from a sample.
+	sampleAbove = 1 << 15
+	// sampleSize is the number of values drawn for that range.
+	sampleSize = 1024
 )
 
 // orderKey maps x to a key whose unsigned order is the numeric order of
 // non-NaN float64 values. −0 and +0 get the same key (x + 0 turns −0 into +0).
+// NaN keys lie outside [keyNegInf, keyPosInf].
 func orderKey(x float64) uint64 {
 	b := math.Float64bits(x + 0)
 	return b ^ (uint64(int64(b)>>63) | 1<<63)
 }
 
-// Workspace holds the scratch memory of the selection engine so that repeated
-// calls (one per time window, say) do not allocate it again. The zero value is
-// ready to use. A Workspace keeps its largest buffers until it is dropped, and
-// must not be used by two goroutines at once. Results returned by its methods
-// are freshly allocated and stay valid after later calls.
-type Workspace struct {
-	buf    [2][]float64
-	levels []level // binning tables, one per recursion depth
-	bins   []target
-	uniq   []int
-	vals   []float64
-	le     []int
-	need   int // length both buffers need for the current top-level call
-}
-
-// target is one bin that holds requested ranks or thresholds.
-type target struct {
-	bin    int // its index at its level
-	start  int // where its values start in the destination buffer, relative to the level's offset
-	size   int // how many values it holds
-	before int // how many values of the level lie in earlier bins
-	lo, hi int // the requests it answers: indexes into the level's request slice
-}
-
-// Keys of the infinities: every key outside [keyNegInf, keyPosInf] is a NaN.
+// Keys of the infinities.
 var (
 	keyNegInf = orderKey(math.Inf(-1))
 	keyPosInf = orderKey(math.Inf(1))
@@ -87,39 +79,162 @@ func fromKey(k uint64) float64 {
 	return math.Float64frombits(^k)
 }
 
-// scan returns the minimum and maximum of data (NaN ignored) and its NaN
-// count. The common case, no NaN, is one branch-free pass over the keys: a
-// NaN shows up as a key beyond an infinity's, and only then are NaNs counted.
-func scan(data []float64) (mn, mx float64, nan int) {
-	kmin, kmax := ^uint64(0), uint64(0)
-	for _, x := range data {
-		k := orderKey(x)
-		kmin = min(kmin, k)
-		kmax = max(kmax, k)
-	}
-	if len(data) > 0 && kmin >= keyNegInf && kmax <= keyPosInf {
-		return fromKey(kmin), fromKey(kmax), 0
-	}
-	mn, mx = math.Inf(1), math.Inf(-1)
-	for _, x := range data {
-		if x != x {
-			nan++
-			continue
-		}
-		mn, mx = min(mn, x), max(mx, x)
-	}
-	return mn, mx, nan
+// Workspace holds the scratch memory of the selection engine so that repeated
+// calls (one per time window, say) do not allocate it again. The zero value is
+// ready to use. A Workspace keeps its largest buffers until it is dropped, and
+// must not be used by two goroutines at once. Results returned by its methods
+// are freshly allocated and stay valid after later calls.
+type Workspace struct {
+	buf    [2][]float64
+	levels []level // binning tables, one per recursion depth
+	bins   []target
+	sample []uint64
+	side   [2][]float64 // values below and above the top level's range
+	uniq   []int
+	vals   []float64
+	le     []int
+	need   int // length both buffers need for the current call
 }
+
+// target is one bin that holds requested ranks or thresholds.
+type target struct {
+	bin    int // its index at its level
+	start  int // where its values start in the destination buffer, relative to the level's offset
+	size   int // how many values it holds
+	before int // how many values of the level lie in earlier bins
+	lo, hi int // the requests it answers: indexes into the level's request slice
+}
+
+// level is the binning of one segment. Bin 0 holds keys below lo, bins
+// 1..nb the keys of [lo, lo+span] by their offset from lo, bin nb+1 the keys
+// above, and bin nb+2 the NaNs. rep holds, per bin, the key of its values if
+// they are all equal, keyMixed if not, keyUnset if the bin is empty.
+type level struct {
+	binner
+	count []uint32
+	rep   []uint64
+}
+
+// binner maps values to bins. It is copied into locals by the hot loops, so
+// that its fields stay in registers while the tables are written.
+type binner struct {
+	lo    uint64
+	span  uint64 // keys above lo+span are outside
+	shift uint   // bin width is 2^shift keys
+	nb    uint64 // number of bins inside the range
+}
+
+// Representative-key sentinels: both are keys of NaNs, which never reach a
+// bin's representative (NaNs have their own bin), so no real value has them.
+const (
+	keyUnset uint64 = 0
+	keyMixed uint64 = 1
+)
+
+// of is the bin of x, whose key is k. Keys outside [lo, lo+span] include
+// every NaN key (lo and lo+span are keys of numbers), so one well-predicted
+// branch covers values outside the range and NaN.
+func (b binner) of(x float64, k uint64) uint64 {
+	d := k - b.lo
+	if d > b.span {
+		return b.outside(x, k)
+	}
+	return 1 + d>>(b.shift&63)
+}
+
+func (b binner) outside(x float64, k uint64) uint64 {
+	switch {
+	case x != x:
+		return b.nb + 2
+	case k < b.lo:
+		return 0
+	default:
+		return b.nb + 1
+	}
+}
+
+// bins is the number of value bins: below, inside, above (NaN excluded).
+func (l *level) bins() int { return int(l.nb) + 2 }
+
+// nan is the number of NaNs counted.
+func (l *level) nan() int { return int(l.count[l.nb+2]) }
+
+// binning counts src into the bins of [lo, hi] (lo < hi, both keys of
+// numbers) using the tables of depth d: at most 2^logBinsFor(len(src)) bins
+// inside the range. Values below and above the range are appended to
+// w.side[0] and w.side[1].
+//
+// The representative keys cost one more table access per value and buy a
+// lot on tied data (durations in whole ms or µs): a bin that holds a single
+// distinct value is answered from its key and never copied.
+func (w *Workspace) binning(src []float64, lo, hi uint64, d int) level {
+	for len(w.levels) <= d {
+		w.levels = append(w.levels, level{})
+	}
+	l := &w.levels[d]
+	l.lo, l.span = lo, hi-lo
+	l.shift = uint(max(bits.Len64(hi-lo)-logBinsFor(len(src)), 0))
+	l.nb = (hi-lo)>>l.shift + 1
+	n := int(l.nb) + 3
+	if cap(l.count) < n {
+		l.count = make([]uint32, n, max(n, 1<<minLogBins+3))
+		l.rep = make([]uint64, n, cap(l.count))
+	} else {
+		l.count, l.rep = l.count[:n], l.rep[:n]
+		clear(l.count)
+		clear(l.rep)
+	}
+	w.side[0], w.side[1] = w.side[0][:0], w.side[1][:0]
+	lo, span, shift := l.lo, l.span, l.shift&63
+	count, rep := l.count, l.rep[:len(l.count)]
+	for _, x := range src {
+		k := orderKey(x)
+		var b uint64
+		if d := k - lo; d <= span {
+			b = 1 + d>>shift
+		} else {
+			b = w.aside(l.binner, x, k)
+		}
+		count[b]++
+		if r := rep[b]; r != k {
+			nr := keyMixed
+			if r == keyUnset {
+				nr = k
+			}
+			rep[b] = nr
+		}
+	}
+	return *l
+}
+
+// aside is the cold path of binning: the bin of a value outside the range,
+// which is also copied to its side buffer.
+//
+//go:noinline
+func (w *Workspace) aside(b binner, x float64, k uint64) uint64 {
+	i := b.outside(x, k)
+	switch i {
+	case 0:
+		w.side[0] = append(w.side[0], x)
+	case b.nb + 1:
+		w.side[1] = append(w.side[1], x)
+	}
+	return i
+}
+
+// logBinsFor picks the number of bins (as a power of two) for m values.
+func logBinsFor(m int) int {
+	return min(max(bits.Len(uint(m))-2, minLogBins), maxLogBins)
+}
+
+// tooBig reports inputs whose positions do not fit the engine's 31-bit
+// counters; they are sorted instead (16 GiB of float64, so in practice never).
+func tooBig(n int) bool { return uint64(n) >= 1<<31-1 }
 
 func minMax(data []float64) (mn, mx float64) {
 	mn, mx = data[0], data[0]
 	for _, x := range data[1:] {
-		if x < mn {
-			mn = x
-		}
-		if x > mx {
-			mx = x
-		}
+		mn, mx = min(mn, x), max(mx, x)
 	}
 	return mn, mx
 }
@@ -133,113 +248,96 @@ func (w *Workspace) grow(i, n int) []float64 {
 	return w.buf[i]
 }
 
-// level is the binning of one segment: counts per bin and, per bin, the
-// key of its values if they are all equal (keyMixed if not, keyUnset if the
-// bin is empty).
-type level struct {
-	kmin  uint64
-	shift uint
-	count []uint32
-	rep   []uint64
+// top is the first level of one call: either a sampled binning of the
+// caller's data (sampled true), or its NaN-free values with their exact range,
+// to be handled like any deeper segment.
+type top struct {
+	n       int // non-NaN values
+	sampled bool
+	l       level     // when sampled
+	src     []float64 // otherwise: the non-NaN values (the caller's slice or a compacted copy)
+	owned   bool      // src is workspace memory
+	mn, mx  float64   // its range
 }
 
-// Representative-key sentinels: both are keys of NaNs, which never reach
-// the engine, so no real value has them.
-const (
-	keyUnset uint64 = 0
-	keyMixed uint64 = 1
-)
-
-// bin is the bin of key k.
-func (l *level) bin(k uint64) uint64 { return (k - l.kmin) >> l.shift }
-
-// binning counts src (no NaN, values in [mn, mx], mn < mx) into at most
-// 2^logBinsFor(len(src)) bins of equal key width, using the tables of depth d.
-//
-// The representative keys cost one more table access per value and buy a
-// lot on tied data (durations in whole ms or µs): a bin that holds a single
-// distinct value is answered from its key and never copied.
-func (w *Workspace) binning(src []float64, mn, mx float64, d int) level {
-	for len(w.levels) <= d {
-		w.levels = append(w.levels, level{})
+// start prepares a call on data: one pass either way. Large inputs are
+// binned over a range taken from a sample, so this pass is already the
+// counting pass; small ones (and samples that show no spread) are scanned
+// for their exact range, and NaNs are compacted away.
+func (w *Workspace) start(data []float64) top {
+	if len(data) > sampleAbove && !tooBig(len(data)) {
+		if lo, hi, ok := w.sampleRange(data); ok {
+			l := w.binning(data, lo, hi, 0)
+			return top{n: len(data) - l.nan(), sampled: true, l: l}
+		}
 	}
-	l := &w.levels[d]
-	l.kmin = orderKey(mn)
-	span := orderKey(mx) - l.kmin
-	l.shift = uint(max(bits.Len64(span)-logBinsFor(len(src)), 0))
-	n := int(span>>l.shift) + 1
-	if cap(l.count) < n {
-		l.count = make([]uint32, n, max(n, 1<<minLogBins))
-		l.rep = make([]uint64, n, cap(l.count))
-	} else {
-		l.count, l.rep = l.count[:n], l.rep[:n]
-		clear(l.count)
-		clear(l.rep)
-	}
-	count, rep := l.count, l.rep[:len(l.count)]
-	for _, x := range src {
+	kmin, kmax := ^uint64(0), uint64(0)
+	for _, x := range data {
 		k := orderKey(x)
-		b := l.bin(k)
-		count[b]++
-		if r := rep[b]; r != k {
-			nr := keyMixed
-			if r == keyUnset {
-				nr = k
-			}
-			rep[b] = nr
+		kmin, kmax = min(kmin, k), max(kmax, k)
+	}
+	t := top{n: len(data), src: data, mn: fromKey(kmin), mx: fromKey(kmax)}
+	if len(data) > 0 && kmin >= keyNegInf && kmax <= keyPosInf {
+		return t // no NaN
+	}
+	buf := w.grow(0, len(data))[:0]
+	for _, x := range data {
+		if x == x {
+			buf = append(buf, x)
 		}
 	}
-	return *l
+	t.src, t.owned, t.n = buf, true, len(buf)
+	if t.n > 0 {
+		t.mn, t.mx = minMax(buf)
+	}
+	return t
 }
 
-// prepared is the input of one selection after the NaN scan.
-type prepared struct {
-	src    []float64 // the non-NaN values: the caller's slice, or a compacted copy
-	owned  bool      // src is workspace memory and may be reordered
-	mn, mx float64
-	n      int
-}
-
-// prepare scans data once and, when it holds NaNs, copies the other values
-// into workspace memory so that the engine never sees a NaN.
-func (w *Workspace) prepare(data []float64) prepared {
-	mn, mx, nan := scan(data)
-	p := prepared{src: data, mn: mn, mx: mx, n: len(data) - nan}
-	if nan > 0 {
-		buf := w.grow(0, p.n)[:0]
-		for _, x := range data {
-			if x == x {
-				buf = append(buf, x)
-			}
+// sampleRange draws sampleSize values (with a fixed seed: the answers never
+// depend on the sample, only the speed does) and returns a key range that
+// leaves out the sample's two smallest and two largest values.
+func (w *Workspace) sampleRange(data []float64) (lo, hi uint64, ok bool) {
+	r := rand.New(rand.NewPCG(uint64(len(data)), 0x5eed))
+	s := w.sample[:0]
+	for range sampleSize {
+		if x := data[r.IntN(len(data))]; x == x {
+			s = append(s, orderKey(x))
 		}
-		p.src, p.owned = buf, true
 	}
-	return p
+	w.sample = s
+	if len(s) < 16 {
+		return 0, 0, false
+	}
+	slices.Sort(s)
+	lo, hi = s[2], s[len(s)-3]
+	return lo, hi, lo < hi
 }
 
-// tooBig reports inputs whose positions do not fit the engine's 31-bit
-// counters; they are sorted instead (about 16 GiB of float64, so in practice never).
-func tooBig(n int) bool { return uint64(n) >= 1<<31-1 }
-
-// logBinsFor picks the number of bins (as a power of two) for m values.
-func logBinsFor(m int) int {
-	return min(max(bits.Len(uint(m))-2, minLogBins), maxLogBins)
-}
-
-// selectRanks sets vals[i] to the order statistic of 0-based rank ranks[i]
-// among the n values of p, and le[i] to the number of those values ≤ vals[i].
-// ranks must be strictly ascending and in [0, p.n).
-func (w *Workspace) selectRanks(p prepared, ranks []int, vals []float64, le []int) {
-	if len(ranks) == 0 {
-		return
-	}
-	if tooBig(p.n) {
-		s := slices.Clone(p.src)
+// selectRanks finds order statistics of the non-NaN values of data: it calls
+// ranksFor with their number n, which returns the 0-based ranks wanted
+// (strictly ascending, in [0, n)), and sets vals[i] to the value of ranks[i]
+// and le[i] to the number of values ≤ it. vals and le are workspace memory,
+// valid until the next call. It returns n and the ranks.
+func (w *Workspace) selectRanks(data []float64, ranksFor func(n int) []int) (n int, ranks []int, vals []float64, le []int) {
+	t := w.start(data)
+	ranks = ranksFor(t.n)
+	w.vals = slices.Grow(w.vals[:0], len(ranks))[:len(ranks)]
+	w.le = slices.Grow(w.le[:0], len(ranks))[:len(ranks)]
+	vals, le = w.vals, w.le
+	switch {
+	case len(ranks) == 0:
+	case t.sampled:
+		w.need = 0
+		w.resolveRanks(data, t.l, 1, 0, 0, ranks, vals, le, 0)
+	case tooBig(t.n):
+		s := slices.Clone(t.src)
 		slices.Sort(s)
 		fromSorted(s, ranks, vals, le, 0)
-		return
+	default:
+		w.need = 0
+		w.selectLevel(t.src, t.owned, t.mn, t.mx, 1, 0, 0, ranks, vals, le, 0)
 	}
-	w.selectLevel(p.src, p.owned, p.mn, p.mx, 1, 0, 0, ranks, vals, le, 0)
+	return t.n, ranks, vals, le
 }
 
 // fromSorted answers rank requests from a sorted segment whose first value
@@ -268,10 +366,11 @@ func upperBound(s []float64, from int, v float64) int {
 	return lo
 }
 
-// selectLevel is one level of the engine. src holds the level's values (no
-// NaN); base is the global rank of its smallest value; ranks are global. When
-// src is binned, the bins that matter are copied to w.buf[dst] at offset off,
-// and each is solved at depth+1 with the buffers' roles swapped.
+// selectLevel solves a NaN-free segment with known range: directly when it is
+// one value or small, else by binning it. base is the global rank of its
+// smallest value; ranks are global. Binned segments copy the bins that
+// matter to w.buf[dst] at offset off, and each is solved at depth+1 with the
+// buffers' roles swapped.
 func (w *Workspace) selectLevel(src []float64, owned bool, mn, mx float64, dst, off, depth int, ranks []int, vals []float64, le []int, base int) {
 	m := len(src)
 	if orderKey(mn) == orderKey(mx) {
@@ -290,14 +389,16 @@ func (w *Workspace) selectLevel(src []float64, owned bool, mn, mx float64, dst, 
 		fromSorted(s, ranks, vals, le, base)
 		return
 	}
+	l := w.binning(src, orderKey(mn), orderKey(mx), depth)
+	w.resolveRanks(src, l, dst, off, depth, ranks, vals, le, base)
+}
 
-	l := w.binning(src, mn, mx, depth)
-
-	// Which bins hold requested ranks. A bin of one distinct value is
-	// answered here; the others are copied out and solved one level down.
+// resolveRanks finds the bins of the ranks in a binned segment, answers the
+// single-valued ones and recurses into copies of the others.
+func (w *Workspace) resolveRanks(src []float64, l level, dst, off, depth int, ranks []int, vals []float64, le []int, base int) {
 	first := len(w.bins)
 	cum, total, ri := 0, 0, 0
-	for b := 0; b < len(l.count) && ri < len(ranks); b++ {
+	for b := 0; b < l.bins() && ri < len(ranks); b++ {
 		c := int(l.count[b])
 		if ranks[ri]-base < cum+c {
 			lo := ri
@@ -319,7 +420,7 @@ func (w *Workspace) selectLevel(src []float64, owned bool, mn, mx float64, dst, 
 		return
 	}
 	targets := w.bins[first:]
-	out := w.scatter(src, l, targets, dst, off, depth, total)
+	out := w.place(src, l, targets, dst, off, depth, total)
 
 	for i := range targets {
 		t := w.bins[first+i] // w.bins may move while deeper levels append
@@ -331,12 +432,13 @@ func (w *Workspace) selectLevel(src []float64, owned bool, mn, mx float64, dst, 
 	w.bins = w.bins[:first]
 }
 
-// scatter copies the values of src that fall in the target bins to
-// w.buf[dst][off:off+total], grouped by bin in bin order, and returns the
-// buffer. The level's count table is reused for the write positions; bins
+// place copies the values of the target bins to w.buf[dst][off:off+total],
+// grouped by bin in bin order, and returns the buffer: the outer bins from
+// the side copies, the inner ones by one pass over src, if there are any.
+// That pass reuses the level's count table for the write positions; bins
 // that are not targets get bit 31 set, and the branch that skips them is
 // well predicted, since usually few values are copied.
-func (w *Workspace) scatter(src []float64, l level, targets []target, dst, off, depth, total int) []float64 {
+func (w *Workspace) place(src []float64, l level, targets []target, dst, off, depth, total int) []float64 {
 	// Every live region of either buffer lies in [0, w.need): deeper levels
 	// only subdivide the top level's regions. So the top level sizes buffer 1,
 	// and buffer 0 is sized on its first use as a destination (depth 1), when
@@ -350,14 +452,27 @@ func (w *Workspace) scatter(src []float64, l level, targets []target, dst, off, 
 	}
 	const flag = 1 << 31
 	pos := l.count
+	inner := false
 	for b := range pos {
 		pos[b] = flag
 	}
 	for _, t := range targets {
-		pos[t.bin] = uint32(off + t.start)
+		switch uint64(t.bin) {
+		case 0:
+			copy(out[off+t.start:], w.side[0])
+		case l.nb + 1:
+			copy(out[off+t.start:], w.side[1])
+		default:
+			pos[t.bin] = uint32(off + t.start)
+			inner = true
+		}
 	}
+	if !inner {
+		return out
+	}
+	bn := l.binner
 	for _, x := range src {
-		b := l.bin(orderKey(x))
+		b := bn.of(x, orderKey(x))
 		if p := pos[b]; p < flag {
 			out[p] = x
 			pos[b] = p + 1
@@ -366,27 +481,45 @@ func (w *Workspace) scatter(src []float64, l level, targets []target, dst, off, 
 	return out
 }
 
-// countAtMost sets out[i] to the number of values of p that are ≤ ts[i]. ts
-// must be ascending, unique and free of NaN.
-func (w *Workspace) countAtMost(p prepared, ts []float64, out []int) {
-	if len(ts) == 0 {
-		return
+// countAtMost returns the number n of non-NaN values of data and sets out[i]
+// to the number of them that are ≤ ts[i]. ts must be ascending, unique and
+// free of NaN.
+func (w *Workspace) countAtMost(data []float64, ts []float64, out []int) int {
+	if len(ts) == 1 { // one pass, no binning
+		c, nan, t := 0, 0, ts[0]
+		for _, x := range data {
+			if x <= t {
+				c++
+			}
+			if x != x {
+				nan++
+			}
+		}
+		out[0] = c
+		return len(data) - nan
 	}
-	if tooBig(p.n) {
-		s := slices.Clone(p.src)
+	tp := w.start(data)
+	switch {
+	case tp.n == 0 || len(ts) == 0:
+	case tp.sampled:
+		w.need = 0
+		w.resolveCounts(data, tp.l, 1, 0, 0, ts, out, 0)
+	case tooBig(tp.n):
+		s := slices.Clone(tp.src)
 		slices.Sort(s)
 		for i, t := range ts {
 			out[i] = upperBound(s, 0, t)
 		}
-		return
+	default:
+		w.need = 0
+		w.countLevel(tp.src, tp.owned, tp.mn, tp.mx, 1, 0, 0, ts, out, 0)
 	}
-	w.countLevel(p.src, p.owned, p.mn, p.mx, 1, 0, 0, ts, out, 0)
+	return tp.n
 }
 
-// countLevel is one level of countAtMost, built like selectLevel: base is the
-// number of values below this level's values; a threshold's bin is copied
-// out and solved recursively only when it shares the bin with another
-// threshold (one threshold alone is a plain count).
+// countLevel is selectLevel for thresholds: base is the number of values
+// below this segment. A threshold that is alone in the segment is a plain
+// count, without binning.
 func (w *Workspace) countLevel(src []float64, owned bool, mn, mx float64, dst, off, depth int, ts []float64, out []int, base int) {
 	m := len(src)
 	lo, hi := 0, len(ts)
@@ -423,18 +556,21 @@ func (w *Workspace) countLevel(src []float64, owned bool, mn, mx float64, dst, o
 		}
 		return
 	}
+	l := w.binning(src, orderKey(mn), orderKey(mx), depth)
+	w.resolveCounts(src, l, dst, off, depth, ts, out, base)
+}
 
-	l := w.binning(src, mn, mx, depth)
-
-	// Which bins hold thresholds (every t is in [mn, mx) now). A bin of one
-	// distinct value is answered here; the others are copied out.
+// resolveCounts finds the bins of the thresholds in a binned segment,
+// answers empty and single-valued bins and recurses into copies of the others.
+func (w *Workspace) resolveCounts(src []float64, l level, dst, off, depth int, ts []float64, out []int, base int) {
 	first := len(w.bins)
 	cum, total, ti := 0, 0, 0
-	for b := 0; b < len(l.count) && ti < len(ts); b++ {
+	binOf := func(t float64) int { return int(l.of(t, orderKey(t))) }
+	for b := 0; b < l.bins() && ti < len(ts); b++ {
 		c := int(l.count[b])
-		if int(l.bin(orderKey(ts[ti]))) == b {
+		if binOf(ts[ti]) == b {
 			t0 := ti
-			for ti < len(ts) && int(l.bin(orderKey(ts[ti]))) == b {
+			for ti < len(ts) && binOf(ts[ti]) == b {
 				ti++
 			}
 			switch r := l.rep[b]; {
@@ -461,7 +597,7 @@ func (w *Workspace) countLevel(src []float64, owned bool, mn, mx float64, dst, o
 		return
 	}
 	targets := w.bins[first:]
-	outBuf := w.scatter(src, l, targets, dst, off, depth, total)
+	outBuf := w.place(src, l, targets, dst, off, depth, total)
 
 	for i := range targets {
 		t := w.bins[first+i]

@@ -10,19 +10,27 @@ import (
 
 // tunings force every path of the engine: the defaults, and settings that
 // recurse deeply on small inputs (tiny sort threshold, few bins per level).
-var tunings = []struct {
-	name                      string
-	sortBelow, minLog, maxLog int
-}{
-	{"default", sortBelow, minLogBins, maxLogBins},
-	{"deep", 2, 1, 2},
-	{"shallow-bins", 8, 3, 4},
+var tunings = []tuning{
+	{"default", sortBelow, minLogBins, maxLogBins, sampleAbove, sampleSize},
+	{"deep", 2, 1, 2, 1 << 40, sampleSize},
+	{"shallow-bins", 8, 3, 4, 1 << 40, sampleSize},
+	{"sampled", 8, 3, 6, 16, 40},
+	{"sampled-deep", 2, 1, 2, 4, 20},
 }
 
-func withTuning(t testing.TB, sb, minLog, maxLog int) {
-	old := [3]int{sortBelow, minLogBins, maxLogBins}
-	sortBelow, minLogBins, maxLogBins = sb, minLog, maxLog
-	t.Cleanup(func() { sortBelow, minLogBins, maxLogBins = old[0], old[1], old[2] })
+type tuning struct {
+	name                      string
+	sortBelow, minLog, maxLog int
+	sampleAbove, sampleSize   int
+}
+
+func withTuning(t testing.TB, tu tuning) {
+	old := tuning{"", sortBelow, minLogBins, maxLogBins, sampleAbove, sampleSize}
+	set := func(tu tuning) {
+		sortBelow, minLogBins, maxLogBins, sampleAbove, sampleSize = tu.sortBelow, tu.minLog, tu.maxLog, tu.sampleAbove, tu.sampleSize
+	}
+	set(tu)
+	t.Cleanup(func() { set(old) })
 }
 
 var generators = []struct {
@@ -66,34 +74,31 @@ func TestSelectRanksMatchesSort(t *testing.T) {
 		for _, g := range generators {
 			for _, n := range sizes {
 				t.Run(fmt.Sprintf("%s/%s/n=%d", tu.name, g.name, n), func(t *testing.T) {
-					withTuning(t, tu.sortBelow, tu.minLog, tu.maxLog)
+					withTuning(t, tu)
 					seed := uint64(n)*7919 + uint64(len(g.name))
 					r := newRand(seed)
 					data := g.gen(r, n)
 					orig := slices.Clone(data)
 					ref := sortedNonNaN(data)
 					var w Workspace
-					p := w.prepare(data)
-					if p.n != len(ref) {
-						t.Fatalf("n = %d, want %d", p.n, len(ref))
-					}
-					if p.n == 0 {
-						return
-					}
-					// all ranks when small, else a random set plus the ends
-					var ranks []int
-					if p.n <= 1000 {
-						for i := range p.n {
-							ranks = append(ranks, i)
+					n, ranks, vals, le := w.selectRanks(data, func(n int) []int {
+						// all ranks when small, else a random set plus the ends
+						var ranks []int
+						if n <= 1000 {
+							for i := range n {
+								ranks = append(ranks, i)
+							}
+							return ranks
 						}
-					} else {
-						ranks = append(ranks, 0, p.n-1)
+						ranks = append(ranks, 0, n-1)
 						for range 300 {
-							ranks = append(ranks, r.IntN(p.n))
+							ranks = append(ranks, r.IntN(n))
 						}
-						ranks = sortedUnique(ranks)
+						return sortedUnique(ranks)
+					})
+					if n != len(ref) {
+						t.Fatalf("n = %d, want %d", n, len(ref))
 					}
-					vals, le := w.run(p, ranks)
 					for i, rk := range ranks {
 						want := ref[rk]
 						wantLE := upperBound(ref, rk, want)
