@@ -106,7 +106,7 @@ export function StoreSection({ store, title, description, urlPlaceholder, option
         </Field>
         {children}
         <Auth {...authProps} />
-        <ConfigSubSection title="TLS" description="Trust a private CA or skip certificate checks" isCollapsible isInitiallyOpen={Boolean(cfg.tlsWithCACert || cfg.tlsSkipVerify)}>
+        <ConfigSubSection title="TLS" description="Trust a private CA or skip certificate checks" isCollapsible isInitiallyOpen>
           <InlineField label="Skip TLS certificate validation" labelWidth={36} tooltip="Insecure: accepts any certificate">
             <InlineSwitch id={`lens-${store}-skip-verify`} value={cfg.tlsSkipVerify ?? false} onChange={(e) => set({ tlsSkipVerify: e.currentTarget.checked })} />
           </InlineField>
