@@ -1,7 +1,8 @@
 /**
- * Stage 3: CheckHealth's answer (pkg/plugin; shape in shared/resources.ts) as the result
- * Grafana's "Save & test" shows. Guarantees: one line per store in `details.message`, in
- * the order metrics, logs, traces; the title summarises all stores; never throws.
+ * Stage 3: CheckHealth's answer (pkg/plugin/health.go; shape in shared/resources.ts) as the
+ * result Grafana's "Save & test" shows. Guarantees: one line per store in
+ * `details.message`, in the order metrics, logs, traces; the title summarises all stores;
+ * never throws.
  */
 import type { TestDataSourceResponse } from '@grafana/data';
 
@@ -13,32 +14,32 @@ export interface HealthCheckAnswer {
   details?: unknown;
 }
 
-const STORE_TITLE: Record<StoreHealth['store'], string> = { metrics: 'Metrics', logs: 'Logs', traces: 'Traces' };
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function storeLine(s: StoreHealth): string {
-  const title = `${STORE_TITLE[s.store] ?? s.store}${s.kind ? ` (${s.kind})` : ''}`;
+  const title = capitalise(s.store);
   switch (s.status) {
     case 'ok':
-      return `${title}: OK${s.latencyMs !== undefined ? ` in ${Math.round(s.latencyMs)} ms` : ''} — ${s.message}`;
-    case 'unconfigured':
+      return `${title}: OK`;
+    case 'not configured':
       return `${title}: not configured`;
     default:
-      return `${title}: failed${s.httpStatus ? ` (HTTP ${s.httpStatus})` : ''} — ${s.message}`;
+      return `${title}: failed${s.detail ? ` — ${s.detail}` : ''}`;
   }
 }
 
+const short = (s: StoreHealth) =>
+  `${capitalise(s.store.split(' ')[0])} ${s.status === 'ok' ? 'OK' : s.status === 'not configured' ? 'not configured' : 'failed'}`;
+
 export function toTestResult(answer: HealthCheckAnswer | undefined): TestDataSourceResponse {
   const status = answer?.status === 'OK' ? 'success' : answer?.status === 'ERROR' ? 'error' : 'warning';
-  if (!isHealthDetails(answer?.details)) {
+  if (!isHealthDetails(answer?.details) || answer.details.stores.length === 0) {
     return { status, message: answer?.message || 'The data source did not answer the health check' };
   }
   const stores = answer.details.stores;
-  const summary = stores
-    .map((s) => `${STORE_TITLE[s.store] ?? s.store} ${s.status === 'ok' ? 'OK' : s.status === 'unconfigured' ? 'not configured' : 'failed'}`)
-    .join(' · ');
   return {
     status,
-    message: summary || answer.message || '',
+    message: stores.map(short).join(' · '),
     details: { message: stores.map(storeLine).join('\n'), verboseMessage: answer.message },
   };
 }

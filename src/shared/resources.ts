@@ -7,100 +7,70 @@
  * values sorted and unique (possibly empty), or a non-2xx status with `{"error": string}`
  * naming the store, its HTTP status and its message (never a secret).
  *
- * Paths are relative to `/api/datasources/uid/<uid>/resources/`. Every look-up takes the
- * optional query parameters `start` and `end` (Unix milliseconds, as integers); without
- * them the backend looks at the last hour.
+ * Paths are relative to `/api/datasources/uid/<uid>/resources/`. The editors send the
+ * optional query parameters `start` and `end` (Unix milliseconds); the backend may ignore
+ * them (it looks at the last 6 hours).
  */
 
 export const ResourcePaths = {
   /**
-   * Service names. `source=traces` (default): Tempo `resource.service.name` values or Jaeger
-   * services; `source=metrics`: values of the configured service label (jsonData.latency.serviceLabel)
-   * on Prometheus; `source=logs`: values of Loki's `service_name` label.
+   * Service names. Served (pkg/plugin): the trace store's (Tempo `resource.service.name`
+   * values, Jaeger services). Requested: `source=metrics` (values of
+   * jsonData.latency.serviceLabel on Prometheus) and `source=logs` (Loki `service_name`
+   * values); until then the backend ignores `source` and answers from the trace store.
    */
   services: 'services',
-  /**
-   * Operation names of one service. Params: `service` (required), `source` as for services.
-   * traces: Tempo span names / Jaeger operations; metrics: values of the operation label among
-   * series that carry `<serviceLabel>="<service>"`.
-   */
+  /** Operation names of one service. Params: `service` (required), `source` as for services. */
   operations: 'operations',
-  /** Loki label names. Param `selector` (optional LogQL stream selector) narrows the streams. */
-  logLabels: 'logs/labels',
-  /** Loki values of one label. Params: `label` (required), `selector` (optional). */
-  logLabelValues: 'logs/label-values',
-  /** Prometheus label values. Params: `label` (required), `match` (optional series selector). */
-  metricLabelValues: 'metrics/label-values',
+  /** Loki label names. */
+  logLabels: 'loki/labels',
+  /** Loki values of one label. Param: `label` (required). */
+  logLabelValues: 'loki/label-values',
   /**
-   * Prometheus histogram base names: classic histograms as the name without `_bucket`
-   * (only when a `le` label exists), native histograms by their own name. Configured
-   * jsonData.latency.histogramMetrics come first.
+   * Requested, not served yet: Prometheus values of one label. Params: `label` (required),
+   * `match` (optional series selector).
    */
-  histogramMetrics: 'metrics/histograms',
+  metricLabelValues: 'prometheus/label-values',
   /**
-   * TraceQL tag names, fully scoped (`span.http.status_code`, `resource.service.name`).
-   * Param `scope`: span | resource (optional, both by default). Jaeger answers an empty list.
+   * Prometheus histogram base names: jsonData.latency.histogramMetrics first, then classic
+   * histograms as the name without `_bucket`.
    */
-  traceTags: 'traces/tags',
-  /** Values of one TraceQL tag. Param `tag` (fully scoped, required). Jaeger: empty list. */
-  traceTagValues: 'traces/tag-values',
+  histogramMetrics: 'prometheus/histograms',
+  /** TraceQL tag names (Tempo); other trace stores answer an error. */
+  traceTags: 'traceql/tags',
+  /** Requested, not served yet: values of one TraceQL tag. Param `tag` (required). */
+  traceTagValues: 'traceql/tag-values',
 } as const;
 
 export type ResourcePath = (typeof ResourcePaths)[keyof typeof ResourcePaths];
 
 export type ServiceSource = 'traces' | 'metrics' | 'logs';
 
-interface TimeParams {
-  /** Unix milliseconds. */
-  start?: number;
-  end?: number;
-}
-
-/** Query parameters per path. */
-export interface ResourceParams {
-  services: TimeParams & { source?: ServiceSource };
-  operations: TimeParams & { service: string; source?: ServiceSource };
-  'logs/labels': TimeParams & { selector?: string };
-  'logs/label-values': TimeParams & { label: string; selector?: string };
-  'metrics/label-values': TimeParams & { label: string; match?: string };
-  'metrics/histograms': TimeParams;
-  'traces/tags': TimeParams & { scope?: 'span' | 'resource' };
-  'traces/tag-values': TimeParams & { tag: string };
-}
-
 /** Every successful look-up. */
 export interface ValuesResponse {
   values: string[];
 }
 
-/** Every failed look-up (non-2xx). */
+/** Every failed look-up (non-2xx: 400 store not configured, 404 unknown path, 502 store failed). */
 export interface ResourceError {
   error: string;
 }
 
-export type StoreName = 'metrics' | 'logs' | 'traces';
-
 /**
- * CheckHealth: `status` is OK when every configured store answered and at least one is
- * configured, ERROR when any configured store failed (the others are still reported),
- * UNKNOWN when no store is configured. `message` is a one-line summary; `jsonDetails`
- * is a HealthDetails with one entry per store, always in the order metrics, logs, traces.
+ * CheckHealth (pkg/plugin/health.go): `status` OK when every configured store answered,
+ * ERROR when one failed or none is configured. `message` has one line per store;
+ * `jsonDetails` is a HealthDetails, in the order metrics, logs, traces.
  */
 export interface HealthDetails {
   stores: StoreHealth[];
 }
 
 export interface StoreHealth {
-  store: StoreName;
-  status: 'ok' | 'error' | 'unconfigured';
-  /** What was checked and what came back, e.g. `Prometheus 2.42.0 answered buildinfo` or the store's error. */
-  message: string;
-  /** The store's HTTP status when it answered. */
-  httpStatus?: number;
-  /** Round trip of the check. */
-  latencyMs?: number;
-  /** traces only: tempo | jaeger-v1 | jaeger-v3. */
-  kind?: string;
+  /** Store and kind, e.g. `metrics (prometheus)`, `traces (tempo)`. */
+  store: string;
+  status: 'ok' | 'error' | 'not configured';
+  /** The store's error, when it failed. */
+  detail?: string;
 }
 
 export const isHealthDetails = (v: unknown): v is HealthDetails =>

@@ -73,9 +73,9 @@ describe('QueryEditor', () => {
   it('fills the histogram picker from the resource endpoint, and builder → code keeps the query', async () => {
     const { last, calls } = setup(
       { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', service: 'api' },
-      { 'metrics/histograms': ['http_request_duration_seconds', 'rpc_seconds'] }
+      { 'prometheus/histograms': ['http_request_duration_seconds', 'rpc_seconds'] }
     );
-    await waitFor(() => expect(calls.some((c) => c.path === 'metrics/histograms')).toBe(true));
+    await waitFor(() => expect(calls.some((c) => c.path === 'prometheus/histograms')).toBe(true));
     expect(calls).toContainEqual({ path: 'services', params: { source: 'metrics' } });
     expect(calls).toContainEqual({ path: 'operations', params: { source: 'metrics', service: 'api' } });
     await userEvent.click(screen.getByLabelText('Histogram metric'));

@@ -13,11 +13,11 @@ describe('toLookup', () => {
     ],
     [
       { refId: 'v', kind: 'logLabelValues' as const, label: 'app', selector: '{a="b"}' },
-      { kind: 'resource', path: 'logs/label-values', params: { start: 1000, end: 2000, label: 'app', selector: '{a="b"}' } },
+      { kind: 'resource', path: 'loki/label-values', params: { start: 1000, end: 2000, label: 'app', selector: '{a="b"}' } },
     ],
     [
       { refId: 'v', kind: 'metricLabelValues' as const, label: 'job', selector: 'up' },
-      { kind: 'resource', path: 'metrics/label-values', params: { start: 1000, end: 2000, label: 'job', match: 'up' } },
+      { kind: 'resource', path: 'prometheus/label-values', params: { start: 1000, end: 2000, label: 'job', match: 'up' } },
     ],
     [{ refId: 'v', kind: 'operations' as const }, { kind: 'invalid', error: 'choose a service' }],
   ])('%p', (q, want) => {
