@@ -7,4 +7,6 @@ go 1.26.5
 
 require github.com/latencylens/lens v0.0.0-00010101000000-000000000000
 
+require go.yaml.in/yaml/v3 v3.0.5 // indirect
+
 replace github.com/latencylens/lens => ../
