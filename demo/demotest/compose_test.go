@@ -86,16 +86,16 @@ var pinned = regexp.MustCompile(`^[a-z0-9][a-z0-9._/-]*:v?\d+\.\d+\.\d+(?:[-.][A
 
 func TestPinnedReferencePattern(t *testing.T) {
 	for ref, want := range map[string]bool{
-		"prom/prometheus:v3.9.1":                      true,
-		"grafana/tempo:2.10.4":                        true,
-		"busybox:1.37.0-musl":                         true,
-		"python:3.11.7-slim-bookworm":                 true,
+		"prom/prometheus:v3.9.1":                       true,
+		"grafana/tempo:2.10.4":                         true,
+		"busybox:1.37.0-musl":                          true,
+		"python:3.11.7-slim-bookworm":                  true,
 		"otel/opentelemetry-collector-contrib:0.144.0": true,
-		"grafana/loki:latest":                         false,
-		"grafana/loki":                                false,
-		"python:3.11":                                 false,
-		"python:3":                                    false,
-		"jaegertracing/jaeger:${VERSION}":             false,
+		"grafana/loki:latest":                          false,
+		"grafana/loki":                                 false,
+		"python:3.11":                                  false,
+		"python:3":                                     false,
+		"jaegertracing/jaeger:${VERSION}":              false,
 	} {
 		if got := pinned.MatchString(ref); got != want {
 			t.Errorf("pinned(%q) = %v, want %v", ref, got, want)
