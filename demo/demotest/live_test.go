@@ -1,0 +1,445 @@
+package demotest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/latencylens/lens/demo/internal/harness"
+	"github.com/latencylens/lens/demo/internal/stack"
+	"github.com/latencylens/lens/pkg/e2e"
+	"github.com/latencylens/lens/pkg/plugin"
+)
+
+// liveStack is the demo's own stack (the one `npm run demo:local` runs), started once
+// for the live tests, with the data source built from the provisioning it wrote.
+type liveStack struct {
+	st      *stack.Stack
+	ds      backend.QueryDataHandler
+	started time.Time
+}
+
+var (
+	liveOnce sync.Once
+	live     *liveStack
+	liveErr  error
+	liveSkip bool
+)
+
+// TestMain stops the shared live stack after the last test.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if live != nil {
+		if err := live.st.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop the demo stack:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// startLive starts the stack once for every live test of the package.
+func startLive(t *testing.T) *liveStack {
+	t.Helper()
+	requireLive(t)
+	liveOnce.Do(func() { live, liveErr, liveSkip = upLive(t) })
+	if liveErr != nil {
+		if liveSkip {
+			missing(t, "demo stack: %v", liveErr)
+		}
+		t.Fatalf("demo stack: %v", liveErr)
+	}
+	return live
+}
+
+func upLive(t *testing.T) (*liveStack, error, bool) {
+	root := repo(t)
+	base, err := os.MkdirTemp("", "latencylens-demotest-")
+	if err != nil {
+		return nil, err, false
+	}
+	prov := filepath.Join(base, "provisioning")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	st, err := stack.Up(ctx, stack.Options{
+		Repo: root, ProvisioningDir: prov, WorkDir: filepath.Join(base, "work"), Jaeger: true,
+		BuildStores: false, LoadRPS: 20, SlowFraction: 0.03, Progress: os.Stderr,
+	})
+	if err != nil {
+		skip := strings.Contains(err.Error(), "not built") || errors.Is(err, harness.ErrSkipped)
+		return nil, err, skip
+	}
+	ds := provisionedDataSources(t, filepath.Join(prov, "datasources", "latency-lens-demo.yaml"))[ProvisionedUID]
+	jd, err := json.Marshal(ds.JSONData)
+	if err != nil {
+		st.Close()
+		return nil, err, false
+	}
+	inst, err := plugin.NewDatasource(context.Background(), backend.DataSourceInstanceSettings{
+		UID: ds.UID, Name: ds.Name, JSONData: jd,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err, false
+	}
+	return &liveStack{st: st, ds: inst.(backend.QueryDataHandler), started: time.Now()}, nil, false
+}
+
+// query runs one query model through QueryData.
+func (l *liveStack) query(t *testing.T, model map[string]any, from, to time.Time, interval time.Duration, maxPoints int64, headers map[string]string) backend.DataResponse {
+	t.Helper()
+	raw, err := json.Marshal(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refID := fmt.Sprint(model["refId"])
+	qt, _ := model["queryType"].(string)
+	resp, err := l.ds.QueryData(context.Background(), &backend.QueryDataRequest{
+		Headers: headers,
+		Queries: []backend.DataQuery{{
+			RefID: refID, QueryType: qt, JSON: raw, TimeRange: backend.TimeRange{From: from, To: to},
+			Interval: interval, MaxDataPoints: maxPoints,
+		}},
+	})
+	if err != nil {
+		t.Fatalf("QueryData: %v", err)
+	}
+	return resp.Responses[refID]
+}
+
+// problems lists what makes a response not "data without error": the response's error,
+// an error notice on any frame, or no row at all.
+func problems(r backend.DataResponse) []string {
+	var out []string
+	if r.Error != nil {
+		out = append(out, "error: "+r.Error.Error())
+	}
+	rows := 0
+	for _, f := range r.Frames {
+		rows += rowsOf(f)
+		if f.Meta == nil {
+			continue
+		}
+		for _, n := range f.Meta.Notices {
+			if n.Severity == data.NoticeSeverityError {
+				out = append(out, fmt.Sprintf("frame %q: %s", f.Name, n.Text))
+			}
+		}
+	}
+	if rows == 0 && r.Error == nil {
+		out = append(out, fmt.Sprintf("no data (%d frames, no rows)", len(r.Frames)))
+	}
+	return out
+}
+
+func rowsOf(f *data.Frame) int {
+	if len(f.Fields) == 0 {
+		return 0
+	}
+	return f.Fields[0].Len()
+}
+
+var varRef = regexp.MustCompile(`\$\{(\w+)\}|\$(\w+)`)
+
+// interpolate replaces dashboard variables in every string of a query model, as
+// Grafana does before the query reaches the data source.
+func interpolate(v any, vars map[string]string) any {
+	switch x := v.(type) {
+	case string:
+		return varRef.ReplaceAllStringFunc(x, func(m string) string {
+			s := varRef.FindStringSubmatch(m)
+			name := s[1] + s[2]
+			if val, ok := vars[name]; ok {
+				return val
+			}
+			return m
+		})
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = interpolate(e, vars)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = interpolate(e, vars)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// dashboardVars are the values the test gives each dashboard variable: the defaults
+// the dashboards ship with, and a real producer→consumer trace for $traceId.
+func (l *liveStack) dashboardVars(t *testing.T, dashboards []dashboardJSON) map[string]string {
+	t.Helper()
+	vars := map[string]string{"datasource": ProvisionedUID}
+	for _, d := range dashboards {
+		for _, v := range d.Templating.List {
+			if s, ok := v.Current.Value.(string); ok && s != "" && v.Name != "datasource" {
+				vars[v.Name] = s
+			}
+		}
+	}
+	vars["traceId"] = l.producerTrace(t)
+	return vars
+}
+
+// producerTrace waits for a message the consumer has processed at least 15 s ago (so
+// both stores have it) and returns its trace ID.
+func (l *liveStack) producerTrace(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(l.st.WorkDir, "seed", "consumer.jsonl")
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if f, err := os.Open(path); err == nil {
+			sc := bufio.NewScanner(f)
+			var first struct {
+				TraceID      string `json:"traceId"`
+				TimeUnixNano int64  `json:"timeUnixNano"`
+			}
+			ok := sc.Scan() && json.Unmarshal(sc.Bytes(), &first) == nil && first.TraceID != ""
+			f.Close()
+			if ok && time.Since(time.Unix(0, first.TimeUnixNano)) > 15*time.Second {
+				return first.TraceID
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no processed message in %s after 2m", path)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// eventually retries f until it returns no problem or timeout passes.
+func eventually(timeout time.Duration, f func() []string) []string {
+	deadline := time.Now().Add(timeout)
+	for {
+		p := f()
+		if len(p) == 0 || time.Now().After(deadline) {
+			return p
+		}
+		time.Sleep(5 * time.Second)
+	}
+}
+
+func TestLiveEveryDashboardAndAlertQueryReturnsData(t *testing.T) {
+	l := startLive(t)
+	root := repo(t)
+	dashboards := loadDashboards(t, root)
+	vars := l.dashboardVars(t, dashboards)
+	t.Logf("variables: %v", vars)
+
+	for _, d := range dashboards {
+		for _, p := range d.allPanels() {
+			for _, target := range p.Targets {
+				model := interpolate(target, vars).(map[string]any)
+				name := fmt.Sprintf("%s/%s/%v", d.Title, p.Title, target["refId"])
+				t.Run(name, func(t *testing.T) {
+					// "1 h ago" queries look an hour back: run them an hour ahead so they see the demo's data.
+					shift := time.Duration(0)
+					if expr, _ := model["expr"].(string); strings.Contains(expr, "offset 1h") {
+						shift = time.Hour
+					}
+					got := eventually(4*time.Minute, func() []string {
+						to := time.Now().Add(shift)
+						return problems(l.query(t, model, to.Add(-15*time.Minute), to, 15*time.Second, 500, nil))
+					})
+					if len(got) > 0 {
+						t.Errorf("%s: %s\nquery: %v", name, strings.Join(got, "; "), model)
+					}
+				})
+			}
+		}
+	}
+	for _, rp := range rulePlans(t, filepath.Join(root, "provisioning", "alerting", "latency-lens.yaml")) {
+		t.Run("alert/"+rp.Rule.Title, func(t *testing.T) {
+			got := eventually(4*time.Minute, func() []string {
+				return problems(l.alertQuery(t, rp))
+			})
+			if len(got) > 0 {
+				t.Errorf("%s", strings.Join(got, "; "))
+			}
+		})
+	}
+}
+
+// alertQuery runs a rule's data source query the way Grafana's alerting does: its
+// relative time range, its interval and max data points, and the FromAlert header.
+func (l *liveStack) alertQuery(t *testing.T, rp rulePlan) backend.DataResponse {
+	t.Helper()
+	now := time.Now()
+	from := now.Add(-time.Duration(rp.Query.RelativeTimeRange.From) * time.Second)
+	to := now.Add(-time.Duration(rp.Query.RelativeTimeRange.To) * time.Second)
+	interval := time.Duration(toFloat(rp.Query.Model["intervalMs"])) * time.Millisecond
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	maxPoints := int64(toFloat(rp.Query.Model["maxDataPoints"]))
+	model := map[string]any{}
+	for k, v := range rp.Query.Model {
+		model[k] = v
+	}
+	model["refId"] = rp.Query.RefID
+	return l.query(t, model, from, to, interval, maxPoints, map[string]string{"FromAlert": "true"})
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case float64:
+		return x
+	default:
+		return 0
+	}
+}
+
+// reduced is what Grafana's reduce expression makes of a response: one number per
+// series (here `last` with drop-non-numeric), keyed by the series' labels. It fails on
+// any frame that is not a time series with exactly one number field.
+func reduced(t *testing.T, r backend.DataResponse, rp rulePlan) map[string]float64 {
+	t.Helper()
+	if r.Error != nil {
+		t.Fatalf("%s: %v", rp.Rule.Title, r.Error)
+	}
+	if rp.Reducer != "last" || rp.Mode != "dropNN" {
+		t.Fatalf("%s: this check knows reduce last/dropNN, not %s/%s", rp.Rule.Title, rp.Reducer, rp.Mode)
+	}
+	out := map[string]float64{}
+	for _, f := range r.Frames {
+		var times, numbers []*data.Field
+		for _, fd := range f.Fields {
+			switch {
+			case fd.Type().Time():
+				times = append(times, fd)
+			case fd.Type().Numeric():
+				numbers = append(numbers, fd)
+			default:
+				t.Fatalf("%s: frame %q has a %s field %q; alerting wants time + one number", rp.Rule.Title, f.Name, fd.Type(), fd.Name)
+			}
+		}
+		if len(times) != 1 || len(numbers) != 1 {
+			t.Fatalf("%s: frame %q has %d time and %d number fields; alerting wants one of each", rp.Rule.Title, f.Name, len(times), len(numbers))
+		}
+		if unit := numbers[0].Config; unit == nil || unit.Unit != "ms" {
+			t.Fatalf("%s: values are not in ms (config %+v) but the threshold %v is", rp.Rule.Title, unit, rp.Threshold)
+		}
+		key := numbers[0].Labels.String()
+		if _, dup := out[key]; dup {
+			t.Fatalf("%s: two series with labels %s; reduce needs them distinct", rp.Rule.Title, key)
+		}
+		last := math.NaN()
+		for i := 0; i < numbers[0].Len(); i++ {
+			if v, ok := numbers[0].ConcreteAt(i); ok {
+				if x, ok := toF64(v); ok && !math.IsNaN(x) && !math.IsInf(x, 0) {
+					last = x
+				}
+			}
+		}
+		if !math.IsNaN(last) {
+			out[key] = last
+		}
+	}
+	return out
+}
+
+func toF64(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+func above(m map[string]float64, threshold float64) []string {
+	var out []string
+	for k, v := range m {
+		if v > threshold {
+			out = append(out, fmt.Sprintf("%s=%.0f", k, v))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// The alert rules' queries reduce to one number per series; under the demo's normal
+// load the histogram rule stays below its threshold, and with the load driver's slow
+// tail turned up every rule crosses it.
+func TestLiveAlertRulesShapeAndSlowTail(t *testing.T) {
+	l := startLive(t)
+	root := repo(t)
+	plans := rulePlans(t, filepath.Join(root, "provisioning", "alerting", "latency-lens.yaml"))
+
+	for _, rp := range plans {
+		var vals map[string]float64
+		if p := eventually(4*time.Minute, func() []string {
+			vals = reduced(t, l.alertQuery(t, rp), rp)
+			if len(vals) == 0 {
+				return []string{"no series with a number"}
+			}
+			return nil
+		}); len(p) > 0 {
+			t.Fatalf("%s under normal load: %v", rp.Rule.Title, p)
+		}
+		t.Logf("%s under normal load: %v", rp.Rule.Title, vals)
+		if rp.Query.Model["source"] == "histogram" {
+			if hot := above(vals, rp.Threshold); len(hot) > 0 {
+				t.Errorf("%s fires under the normal load (3%% slow): %v > %v", rp.Rule.Title, hot, rp.Threshold)
+			}
+		}
+	}
+
+	// Turn the slow tail up: 30 % of requests around 3 s, for two minutes, on top of
+	// the background load.
+	python, seedDir := e2e.SeedPython(t)
+	webBase := strings.TrimSuffix(l.st.WebApp, "/metrics")
+	out := filepath.Join(t.TempDir(), "slow-tail.json")
+	cmd := exec.Command(python, filepath.Join(seedDir, "loadgen.py"), "--url", webBase, "--requests", "2400",
+		"--rate", "20", "--concurrency", "64", "--seed", "7", "--slow-fraction", "0.3", "--slow-median-ms", "3000",
+		"--out", out)
+	cmd.Dir = seedDir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("slow-tail load: %v\n%s", err, b)
+	}
+	for _, rp := range plans {
+		var vals map[string]float64
+		p := eventually(3*time.Minute, func() []string {
+			vals = reduced(t, l.alertQuery(t, rp), rp)
+			if len(above(vals, rp.Threshold)) == 0 {
+				return []string{fmt.Sprintf("no series above %v: %v", rp.Threshold, vals)}
+			}
+			return nil
+		})
+		if len(p) > 0 {
+			t.Errorf("%s with the slow tail turned up: %v", rp.Rule.Title, p)
+		} else {
+			t.Logf("%s with the slow tail: above %v: %v", rp.Rule.Title, rp.Threshold, above(vals, rp.Threshold))
+		}
+	}
+}
