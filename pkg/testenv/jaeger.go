@@ -110,6 +110,9 @@ extensions:
     http:
       endpoint: 127.0.0.1:%[5]d
   jaeger_query:
+    # Otherwise the query service traces itself to an OTLP exporter at
+    # 127.0.0.1:4317, which may be another test's store.
+    enable_tracing: false
     storage:
       traces: memstore
     http:
