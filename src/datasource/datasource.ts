@@ -79,6 +79,25 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     return response.pipe(map((res) => ({ ...res, data: addLinks(res.data ?? [], target, this.jsonData) })));
   }
 
+  /**
+   * Whether the store behind a resource path is configured, so pickers do not ask a store
+   * that is not there. Services and operations come from the trace store (pkg/plugin
+   * serves them from there whatever `source` says).
+   */
+  canLookup(path: string): boolean {
+    const has = (s: 'metrics' | 'logs' | 'traces') => Boolean(this.jsonData[s]?.url);
+    if (path.startsWith('loki/')) {
+      return has('logs');
+    }
+    if (path.startsWith('prometheus/')) {
+      return has('metrics');
+    }
+    if (path.startsWith('traceql/')) {
+      return has('traces') && (this.jsonData.traces?.kind ?? 'tempo') === 'tempo';
+    }
+    return has('traces');
+  }
+
   /** One resource look-up of shared/resources.ts: the sorted values. */
   async lookup(path: string, params: Record<string, string | number> = {}): Promise<string[]> {
     const res = await this.getResource<ValuesResponse>(path, params, { showErrorAlert: false });

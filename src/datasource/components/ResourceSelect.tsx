@@ -21,7 +21,8 @@ interface Props {
 
 /** A picker filled from one resource endpoint; any typed value (or `$variable`) is accepted too. */
 export function ResourceSelect({ datasource, path, params = {}, enabled = true, value, onChange, inputId, placeholder, width = 30, extra = [] }: Props) {
-  const { values, loading, error } = useLookup(datasource, path, params, enabled);
+  const available = datasource.canLookup(path);
+  const { values, loading, error } = useLookup(datasource, path, params, enabled && available);
   const options = useMemo<Array<SelectableValue<string>>>(
     () => Array.from(new Set([...extra, ...values])).map((v) => ({ label: v, value: v })),
     [values, extra]
@@ -35,7 +36,7 @@ export function ResourceSelect({ datasource, path, params = {}, enabled = true, 
       allowCustomValue
       isClearable
       isLoading={loading}
-      placeholder={error ? `Could not load: ${error}` : placeholder}
+      placeholder={error ? `Could not load: ${error}` : available ? placeholder : 'Type a value (store not configured)'}
       noOptionsMessage={error ? `Could not load: ${error}` : 'No values found'}
       width={width}
     />

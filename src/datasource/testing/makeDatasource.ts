@@ -16,6 +16,7 @@ export function makeDatasource(jsonData: LensJsonData = {}, lookups: Record<stri
     meta: { id: 'latencylens-lens-datasource', info: { version: '0.1.0' } } as unknown as DataSourcePluginMeta<LensJsonData>,
   } as DataSourceInstanceSettings<LensJsonData>;
   const ds = new LensDataSource(settings);
+  ds.canLookup = () => true;
   const calls: Array<{ path: string; params: Record<string, string | number> }> = [];
   ds.lookup = jest.fn(async (path: string, params: Record<string, string | number> = {}) => {
     calls.push({ path, params });

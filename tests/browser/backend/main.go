@@ -184,7 +184,21 @@ func routes(ds handler, settings backend.DataSourceInstanceSettings, promURL str
 		w.WriteHeader(sent.Status)
 		_, _ = w.Write(sent.Body)
 	})
-	return mux
+	return withCORS(mux)
+}
+
+// withCORS lets the harness page (Vite on another port) call this server directly.
+func withCORS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Headers", "*")
+		w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

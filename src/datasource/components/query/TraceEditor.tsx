@@ -46,22 +46,20 @@ export function TraceEditor({ query, onChange, onRunQuery }: Props) {
         tooltip="Hex (16 or 32 digits, leading zeros may be left out), base64 or UUID form"
         width={60}
       >
-        <div>
-          <Input
-            id="lens-trace-id"
-            value={text}
-            placeholder="4bf92f3577b34da6a3ce929d0e0e4736"
-            onChange={(e) => setText(e.currentTarget.value)}
-            onBlur={commit}
-            onKeyDown={(e) => e.key === 'Enter' && commit()}
-          />
-          {status.normalized && (
-            <Text variant="bodySmall" color="secondary" data-testid="lens-trace-id-normalized">
-              Looks up {status.normalized}
-            </Text>
-          )}
-        </div>
+        <Input
+          id="lens-trace-id"
+          value={text}
+          placeholder="4bf92f3577b34da6a3ce929d0e0e4736"
+          onChange={(e) => setText(e.currentTarget.value)}
+          onBlur={commit}
+          onKeyDown={(e) => e.key === 'Enter' && commit()}
+        />
       </EditorField>
+      {status.normalized && (
+        <Text variant="bodySmall" color="secondary" data-testid="lens-trace-id-normalized">
+          Looks up {status.normalized}
+        </Text>
+      )}
       <EditorField label="Logs">
         <EditorSwitch
           value={query.includeLogs ?? true}
