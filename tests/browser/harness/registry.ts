@@ -6,5 +6,5 @@ import type { MountModule } from './types';
 
 export const mounts: Record<string, () => Promise<MountModule>> = {
   panel: () => import('./panel/mount'),
-  // editors: () => import('./editors/mount'),
+  editors: () => import('./editors/mount'),
 };

@@ -39,6 +39,9 @@ export default defineConfig({
   },
   optimizeDeps: {
     entries: [path.join(here, 'index.html')],
+    // @grafana/plugin-ui's compat layer imports runtime functions newer than 13.1 and checks
+    // `typeof fn === 'function'` before use; let the pre-bundle shim them as undefined.
+    rolldownOptions: { shimMissingExports: true },
   },
   build: { outDir: path.join(repo, 'test-artifacts/harness-build'), emptyOutDir: true },
   logLevel: 'warn',
