@@ -12,6 +12,14 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
+// safeASCII[c] is true for the ASCII bytes a JSON string holds as they are.
+var safeASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string (invalid UTF-8 becomes U+FFFD).
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
@@ -19,7 +27,7 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if safeASCII[c] {
 				i++
 				continue
 			}
@@ -59,6 +67,30 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendNanosAsMs appends a Unix-nanosecond time as float milliseconds, exactly
+// (integer arithmetic, trailing zeros dropped): 1700000000123456789 → 1700000000123.456789.
+func appendNanosAsMs(b []byte, ns int64) []byte {
+	if ns < 0 {
+		return appendFloat(b, float64(ns)/1e6)
+	}
+	b = strconv.AppendInt(b, ns/1e6, 10)
+	frac := ns % 1e6
+	if frac == 0 {
+		return b
+	}
+	var d [7]byte
+	d[0] = '.'
+	for k := 6; k >= 1; k-- {
+		d[k] = byte('0' + frac%10)
+		frac /= 10
+	}
+	n := 7
+	for d[n-1] == '0' {
+		n--
+	}
+	return append(b, d[:n]...)
 }
 
 // appendFloat appends f as a JSON number (NaN and ±Inf become null).

@@ -3,6 +3,8 @@ package frames
 import (
 	"encoding/json"
 	"reflect"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -32,11 +34,6 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 	msgs := make([]string, n)
 	warns := make([]json.RawMessage, n)
 
-	// One buffer for every JSON cell; cells are sub-slices of it.
-	buf := make([]byte, 0, 256*n)
-	cell := func(start int) json.RawMessage { return json.RawMessage(buf[start:len(buf):len(buf)]) }
-	svcCache := map[uintptr]json.RawMessage{}
-
 	for i := range spans {
 		s := &spans[i]
 		traceIDs[i], spanIDs[i], parents[i] = s.TraceID, s.SpanID, s.ParentSpanID
@@ -44,7 +41,63 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 		codes[i], msgs[i] = s.StatusCode, s.StatusMessage
 		starts[i] = float64(s.StartUnixNano) / 1e6
 		durs[i] = float64(s.DurationNano) / 1e6
+	}
+	// The JSON columns are the bulk of the work (each span's joined lines): build them in
+	// chunks of spans, one per CPU, each chunk writing into its own buffer.
+	workers := min(runtime.GOMAXPROCS(0), max(n/2048, 1))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			jsonCells(spans[lo:hi], lo, logs, j, svcTags[lo:hi], tags[lo:hi], refs[lo:hi], logCol[lo:hi], warns[lo:hi])
+		}()
+	}
+	wg.Wait()
+	tf := data.NewField(SpanTraceID, nil, traceIDs)
+	links.linkTraceField(tf)
+	f := data.NewFrame("Trace",
+		tf,
+		data.NewField(SpanSpanID, nil, spanIDs),
+		data.NewField(SpanParentSpanID, nil, parents),
+		data.NewField(SpanOperationName, nil, ops),
+		data.NewField(SpanServiceName, nil, services),
+		data.NewField(SpanServiceTags, nil, svcTags),
+		data.NewField(SpanStartTime, nil, starts),
+		data.NewField(SpanDuration, nil, durs),
+		data.NewField(SpanLogs, nil, logCol),
+		data.NewField(SpanReferences, nil, refs),
+		data.NewField(SpanTags, nil, tags),
+		data.NewField(SpanKind, nil, kinds),
+		data.NewField(SpanStatusCode, nil, codes),
+		data.NewField(SpanStatusMessage, nil, msgs),
+		data.NewField(SpanWarnings, nil, warns),
+	)
+	f.Fields[6].Config = &data.FieldConfig{Unit: "ms"}
+	f.Fields[7].Config = &data.FieldConfig{Unit: "ms"}
+	f.Meta = newMeta(KindSpans)
+	f.Meta.PreferredVisualization = data.VisTypeTrace
+	return f
+}
 
+// jsonCells writes the JSON cells of spans (whose first index in the frame is off).
+func jsonCells(spans []model.Span, off int, logs []model.LogLine, j *join.Result, svcTags, tags, refs, logCol, warns []json.RawMessage) {
+	// One buffer for every cell; cells are sub-slices of it. Sized up front from the
+	// joined lines so that it is not regrown (and copied) on the way.
+	est := 192 * len(spans)
+	if j != nil {
+		for i := range spans {
+			for _, k := range j.LogsOf(off + i) {
+				est += 128 + len(logs[k].Body) + len(logs[k].Level)
+			}
+		}
+	}
+	buf := make([]byte, 0, est)
+	cell := func(start int) json.RawMessage { return json.RawMessage(buf[start:len(buf):len(buf)]) }
+	svcCache := map[uintptr]json.RawMessage{}
+	for i := range spans {
+		s := &spans[i]
 		// Spans of one resource share their tag slice: encode it once.
 		key := uintptr(0)
 		if len(s.ServiceTags) > 0 {
@@ -70,7 +123,7 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 		st = len(buf)
 		var own []int32
 		if j != nil {
-			own = j.LogsOf(i)
+			own = j.LogsOf(off + i)
 		}
 		buf = appendSpanLogs(buf, s.Events, logs, own)
 		logCol[i] = cell(st)
@@ -86,30 +139,6 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 		buf = append(buf, ']')
 		warns[i] = cell(st)
 	}
-	tf := data.NewField(SpanTraceID, nil, traceIDs)
-	links.linkTraceField(tf)
-	f := data.NewFrame("Trace",
-		tf,
-		data.NewField(SpanSpanID, nil, spanIDs),
-		data.NewField(SpanParentSpanID, nil, parents),
-		data.NewField(SpanOperationName, nil, ops),
-		data.NewField(SpanServiceName, nil, services),
-		data.NewField(SpanServiceTags, nil, svcTags),
-		data.NewField(SpanStartTime, nil, starts),
-		data.NewField(SpanDuration, nil, durs),
-		data.NewField(SpanLogs, nil, logCol),
-		data.NewField(SpanReferences, nil, refs),
-		data.NewField(SpanTags, nil, tags),
-		data.NewField(SpanKind, nil, kinds),
-		data.NewField(SpanStatusCode, nil, codes),
-		data.NewField(SpanStatusMessage, nil, msgs),
-		data.NewField(SpanWarnings, nil, warns),
-	)
-	f.Fields[6].Config = &data.FieldConfig{Unit: "ms"}
-	f.Fields[7].Config = &data.FieldConfig{Unit: "ms"}
-	f.Meta = newMeta(KindSpans)
-	f.Meta.PreferredVisualization = data.VisTypeTrace
-	return f
 }
 
 func appendKVs(b []byte, kvs []model.KeyValue) []byte {
@@ -167,7 +196,7 @@ func appendSpanLogs(b []byte, events []model.SpanEvent, logs []model.LogLine, ow
 			ei++
 			sep()
 			b = append(b, `{"timestamp":`...)
-			b = appendFloat(b, float64(ev.TimeUnixNano)/1e6)
+			b = appendNanosAsMs(b, ev.TimeUnixNano)
 			if ev.Name != "" {
 				b = append(b, `,"name":`...)
 				b = appendString(b, ev.Name)
@@ -194,7 +223,7 @@ func appendSpanLogs(b []byte, events []model.SpanEvent, logs []model.LogLine, ow
 		li++
 		sep()
 		b = append(b, `{"timestamp":`...)
-		b = appendFloat(b, float64(l.TimeUnixNano)/1e6)
+		b = appendNanosAsMs(b, l.TimeUnixNano)
 		b = append(b, `,"name":"log","fields":[{"key":"message","value":`...)
 		b = appendString(b, l.Body)
 		b = append(b, '}')

@@ -1,0 +1,104 @@
+// Join benchmark, Node side: what a user does today — a spans query and a logs query,
+// then Grafana's "Join by field" transformation (joinDataFrames from @grafana/data) on
+// spanID. Reads the data set written by the Go side so both join identical data:
+//
+//   LATENCYLENS_JOIN_BENCH_DATA=/tmp/lens-join.json \
+//     go test -run TestWriteJoinBenchData ./pkg/frames/
+//   node bench/join/join.mjs /tmp/lens-join.json [runs]
+//
+// Prints one line per run and a JSON summary line.
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+
+// @grafana/data expects a browser at load time (window, document, history): give it
+// jsdom's, as its own jest set-up does. Only the join itself is timed.
+const require = createRequire(import.meta.url);
+{
+  const { JSDOM } = require('jsdom');
+  const { window } = new JSDOM('<!doctype html><html><head></head><body></body></html>', { url: 'http://localhost/' });
+  for (const k of ['window', 'document', 'navigator', 'history', 'location', 'localStorage', 'HTMLElement', 'getComputedStyle', 'matchMedia']) {
+    if (globalThis[k] === undefined && window[k] !== undefined) {
+      globalThis[k] = k === 'window' ? window : window[k];
+    }
+  }
+  globalThis.matchMedia ??= () => ({ matches: false, addListener() {}, removeListener() {} });
+}
+
+const data = require('@grafana/data');
+// The package exports joinDataFrames as outerJoinDataFrames (its mode option picks inner).
+const { createDataFrame, FieldType, outerJoinDataFrames: joinDataFrames, fieldMatchers, FieldMatcherID } = data;
+// JoinMode (joinShared) is not exported from the package root; its values are strings.
+const JoinMode = data.JoinMode ?? { outer: 'outer', inner: 'inner', outerTabular: 'outerTabular' };
+
+const path = process.argv[2];
+const runs = Number(process.argv[3] ?? 3);
+if (!path) {
+  console.error('usage: node join.mjs <data.json> [runs]');
+  process.exit(2);
+}
+const ds = JSON.parse(readFileSync(path, 'utf8'));
+
+const spans = createDataFrame({
+  name: 'spans',
+  fields: [
+    { name: 'traceID', type: FieldType.string, values: ds.spans.traceID },
+    { name: 'spanID', type: FieldType.string, values: ds.spans.spanID },
+    { name: 'parentSpanID', type: FieldType.string, values: ds.spans.parentSpanID },
+    { name: 'operationName', type: FieldType.string, values: ds.spans.operationName },
+    { name: 'serviceName', type: FieldType.string, values: ds.spans.serviceName },
+    { name: 'startTime', type: FieldType.number, values: ds.spans.startTime },
+    { name: 'duration', type: FieldType.number, values: ds.spans.duration },
+  ],
+});
+const logs = createDataFrame({
+  name: 'logs',
+  fields: [
+    { name: 'timestamp', type: FieldType.time, values: ds.logs.timestamp },
+    { name: 'body', type: FieldType.string, values: ds.logs.body },
+    { name: 'level', type: FieldType.string, values: ds.logs.level },
+    { name: 'traceID', type: FieldType.string, values: ds.logs.traceID },
+    { name: 'spanID', type: FieldType.string, values: ds.logs.spanID },
+  ],
+});
+const joinBy = fieldMatchers.get(FieldMatcherID.byName).get('spanID');
+
+const results = [];
+// inner: the rows whose spanID matches (lines without a span ID are lost);
+// outer (the transformation's default): built for sorted time keys, one row per span;
+// outerTabular: every row of both sides, when it does not fail.
+const failures = {};
+for (const mode of [JoinMode.inner, JoinMode.outer, JoinMode.outerTabular]) {
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    let out;
+    try {
+      out = joinDataFrames({ frames: [spans, logs], joinBy, mode });
+    } catch (e) {
+      failures[mode] = String(e);
+      console.log(`joinDataFrames mode=${mode} failed: ${e}`);
+      break;
+    }
+    const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    const cpuMs = (c.user + c.system) / 1000;
+    const rows = out ? out.length : 0;
+    results.push({ mode, run: r, ms, cpuMs, rows });
+    console.log(`joinDataFrames mode=${mode} run=${r} wall ${ms.toFixed(0)} ms, cpu ${cpuMs.toFixed(0)} ms, ${rows} rows`);
+  }
+}
+const best = (mode, key = 'ms') => {
+  const ms = results.filter((x) => x.mode === mode).map((x) => x[key]);
+  return ms.length ? Math.min(...ms) : null;
+};
+console.log(
+  JSON.stringify({
+    spans: ds.spans.spanID.length,
+    lines: ds.logs.body.length,
+    node: process.version,
+    bestMs: { inner: best(JoinMode.inner), outer: best(JoinMode.outer), outerTabular: best(JoinMode.outerTabular) },
+    bestCpuMs: { inner: best(JoinMode.inner, 'cpuMs'), outer: best(JoinMode.outer, 'cpuMs') },
+    failures,
+  })
+);

@@ -1,0 +1,134 @@
+package frames
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/latencylens/lens/pkg/join"
+	"github.com/latencylens/lens/pkg/join/jointest"
+	"github.com/latencylens/lens/pkg/model"
+)
+
+// The join benchmark's workload: 100k spans (1,000 traces of 100) and 1M log lines
+// (10 per span, 70% carrying their span ID, the rest placed by time).
+const (
+	benchSeed          = 20261122
+	benchTraces        = 1000
+	benchSpansPerTrace = 100
+	benchLinesPerSpan  = 10
+	benchWithSpanID    = 0.7
+)
+
+var (
+	benchSpans []model.Span
+	benchLogs  []model.LogLine
+)
+
+func benchData(b testing.TB) ([]model.Span, []model.LogLine) {
+	if benchSpans == nil {
+		benchSpans, benchLogs = jointest.MakeData(benchSeed, benchTraces, benchSpansPerTrace, benchLinesPerSpan, benchWithSpanID)
+	}
+	return benchSpans, benchLogs
+}
+
+// BenchmarkJoinToFrames: join 100k spans and 1M lines by trace and span ID (time
+// containment for lines without one) and build the spans frame (each span's `logs`
+// filled) and the logs frame. Compare with bench/join (Grafana's joinDataFrames in Node).
+func BenchmarkJoinToFrames(b *testing.B) {
+	spans, logs := benchData(b)
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		j := join.Join(spans, logs)
+		sf := Spans(spans, logs, j, Links{DatasourceUID: "uid"})
+		lf := Logs(logs, spans, j, Links{DatasourceUID: "uid"})
+		if sf.Rows() != len(spans) || lf.Rows() != len(logs) {
+			b.Fatal("rows lost")
+		}
+	}
+	b.StopTimer()
+	// CPU time (user+system, all threads incl. GC) per op: steadier than wall time on a
+	// shared machine; bench/join/join.mjs reports the same measure for Node.
+	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(len(spans)), "spans")
+	b.ReportMetric(float64(len(logs)), "lines")
+}
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkJoinOnly is the join step alone.
+func BenchmarkJoinOnly(b *testing.B) {
+	spans, logs := benchData(b)
+	b.ResetTimer()
+	for b.Loop() {
+		_ = join.Join(spans, logs)
+	}
+}
+
+// TestWriteJoinBenchData writes the benchmark's data set for bench/join/join.mjs when
+// LATENCYLENS_JOIN_BENCH_DATA names a file, so both sides join identical data.
+func TestWriteJoinBenchData(t *testing.T) {
+	path := os.Getenv("LATENCYLENS_JOIN_BENCH_DATA")
+	if path == "" {
+		t.Skip("set LATENCYLENS_JOIN_BENCH_DATA=<file> to write the join benchmark data")
+	}
+	spans, logs := benchData(t)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	col := func(name string, n int, at func(i int) any) {
+		w.WriteString(`"` + name + `":[`)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			b, _ := json.Marshal(at(i))
+			w.Write(b)
+		}
+		w.WriteString("]")
+	}
+	w.WriteString(`{"spans":{`)
+	col("traceID", len(spans), func(i int) any { return spans[i].TraceID })
+	w.WriteByte(',')
+	col("spanID", len(spans), func(i int) any { return spans[i].SpanID })
+	w.WriteByte(',')
+	col("parentSpanID", len(spans), func(i int) any { return spans[i].ParentSpanID })
+	w.WriteByte(',')
+	col("operationName", len(spans), func(i int) any { return spans[i].Operation })
+	w.WriteByte(',')
+	col("serviceName", len(spans), func(i int) any { return spans[i].Service })
+	w.WriteByte(',')
+	col("startTime", len(spans), func(i int) any { return float64(spans[i].StartUnixNano) / 1e6 })
+	w.WriteByte(',')
+	col("duration", len(spans), func(i int) any { return float64(spans[i].DurationNano) / 1e6 })
+	w.WriteString(`},"logs":{`)
+	col("timestamp", len(logs), func(i int) any { return float64(logs[i].TimeUnixNano) / 1e6 })
+	w.WriteByte(',')
+	col("body", len(logs), func(i int) any { return logs[i].Body })
+	w.WriteByte(',')
+	col("level", len(logs), func(i int) any { return logs[i].Level })
+	w.WriteByte(',')
+	col("traceID", len(logs), func(i int) any { return logs[i].TraceID })
+	w.WriteByte(',')
+	col("spanID", len(logs), func(i int) any { return logs[i].SpanID })
+	w.WriteString("}}\n")
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %d spans and %d lines to %s at %s", len(spans), len(logs), path, time.Now().Format(time.RFC3339))
+}

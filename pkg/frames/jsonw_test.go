@@ -1,0 +1,49 @@
+package frames
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"testing"
+)
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", "q\"uote\\", "ctl\x00\x1f\n\t", "bad\xff\xfeutf8", "sep\u2028\u2029", "é漢字"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b := appendString(nil, s)
+		var got string
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%q -> invalid JSON %s: %v", s, b, err)
+		}
+		want, _ := json.Marshal(s)
+		var w string
+		_ = json.Unmarshal(want, &w)
+		if got != w {
+			t.Fatalf("%q: round trip %q, encoding/json %q", s, got, w)
+		}
+	})
+}
+
+func TestAppendNanosAsMs(t *testing.T) {
+	tests := []struct {
+		ns   int64
+		want string
+	}{
+		{1700000000123456789, "1700000000123.456789"},
+		{1700000000123000000, "1700000000123"},
+		{1700000000123400000, "1700000000123.4"},
+		{5, "0.000005"},
+		{0, "0"},
+	}
+	for _, tc := range tests {
+		got := string(appendNanosAsMs(nil, tc.ns))
+		if got != tc.want {
+			t.Errorf("%d: %s, want %s", tc.ns, got, tc.want)
+		}
+		if f, _ := strconv.ParseFloat(got, 64); math.Abs(f-float64(tc.ns)/1e6) > 1e-3 {
+			t.Errorf("%d: %s does not parse back", tc.ns, got)
+		}
+	}
+}
