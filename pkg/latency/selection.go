@@ -108,11 +108,22 @@ type target struct {
 // level is the binning of one segment. Bin 0 holds keys below lo, bins
 // 1..nb the keys of [lo, lo+span] by their offset from lo, bin nb+1 the keys
 // above, and bin nb+2 the NaNs. rep holds, per bin, the key of its values if
-// they are all equal, keyMixed if not, keyUnset if the bin is empty.
+// they are all equal, keyMixed if not, keyUnset if the bin is empty; it is
+// only kept when reps is set.
 type level struct {
 	binner
 	count []uint32
 	rep   []uint64
+	reps  bool
+}
+
+// single returns the key of bin b's values if they are known to be all equal.
+func (l *level) single(b int) (uint64, bool) {
+	if !l.reps {
+		return 0, false
+	}
+	r := l.rep[b]
+	return r, r != keyMixed && r != keyUnset
 }
 
 // binner maps values to bins. It is copied into locals by the hot loops, so
@@ -164,15 +175,17 @@ func (l *level) nan() int { return int(l.count[l.nb+2]) }
 // inside the range. Values below and above the range are appended to
 // w.side[0] and w.side[1].
 //
-// The representative keys cost one more table access per value and buy a
-// lot on tied data (durations in whole ms or µs): a bin that holds a single
-// distinct value is answered from its key and never copied.
-func (w *Workspace) binning(src []float64, lo, hi uint64, d int) level {
+// With reps, it also notes which bins hold a single distinct value. That
+// costs one more table access per value and buys a lot on tied data
+// (durations in whole ms or µs): such a bin is answered from its key and
+// never copied. On continuous data nearly every bin is mixed, so the top
+// level asks for reps only when its sample shows ties.
+func (w *Workspace) binning(src []float64, lo, hi uint64, d int, reps bool) level {
 	for len(w.levels) <= d {
 		w.levels = append(w.levels, level{})
 	}
 	l := &w.levels[d]
-	l.lo, l.span = lo, hi-lo
+	l.lo, l.span, l.reps = lo, hi-lo, reps
 	l.shift = uint(max(bits.Len64(hi-lo)-logBinsFor(len(src)), 0))
 	l.nb = (hi-lo)>>l.shift + 1
 	n := int(l.nb) + 3
@@ -182,11 +195,26 @@ func (w *Workspace) binning(src []float64, lo, hi uint64, d int) level {
 	} else {
 		l.count, l.rep = l.count[:n], l.rep[:n]
 		clear(l.count)
-		clear(l.rep)
+		if reps {
+			clear(l.rep)
+		}
 	}
 	w.side[0], w.side[1] = w.side[0][:0], w.side[1][:0]
 	lo, span, shift := l.lo, l.span, l.shift&63
 	count, rep := l.count, l.rep[:len(l.count)]
+	if !reps {
+		for _, x := range src {
+			k := orderKey(x)
+			var b uint64
+			if d := k - lo; d <= span {
+				b = 1 + d>>shift
+			} else {
+				b = w.aside(l.binner, x, k)
+			}
+			count[b]++
+		}
+		return *l
+	}
 	for _, x := range src {
 		k := orderKey(x)
 		var b uint64
@@ -196,7 +224,8 @@ func (w *Workspace) binning(src []float64, lo, hi uint64, d int) level {
 			b = w.aside(l.binner, x, k)
 		}
 		count[b]++
-		if r := rep[b]; r != k {
+		// mixed bins, the common case on continuous data, cost no store
+		if r := rep[b]; r != k && r != keyMixed {
 			nr := keyMixed
 			if r == keyUnset {
 				nr = k
@@ -266,8 +295,8 @@ type top struct {
 // for their exact range, and NaNs are compacted away.
 func (w *Workspace) start(data []float64) top {
 	if len(data) > sampleAbove && !tooBig(len(data)) {
-		if lo, hi, ok := w.sampleRange(data); ok {
-			l := w.binning(data, lo, hi, 0)
+		if lo, hi, ties, ok := w.sampleRange(data); ok {
+			l := w.binning(data, lo, hi, 0, ties)
 			return top{n: len(data) - l.nan(), sampled: true, l: l}
 		}
 	}
@@ -295,8 +324,9 @@ func (w *Workspace) start(data []float64) top {
 
 // sampleRange draws sampleSize values (with a fixed seed: the answers never
 // depend on the sample, only the speed does) and returns a key range that
-// leaves out the sample's two smallest and two largest values.
-func (w *Workspace) sampleRange(data []float64) (lo, hi uint64, ok bool) {
+// leaves out the sample's two smallest and two largest values, and whether
+// the sample shows ties (at least 1/16 of it repeats a value).
+func (w *Workspace) sampleRange(data []float64) (lo, hi uint64, ties, ok bool) {
 	r := rand.New(rand.NewPCG(uint64(len(data)), 0x5eed))
 	s := w.sample[:0]
 	for range sampleSize {
@@ -306,11 +336,17 @@ func (w *Workspace) sampleRange(data []float64) (lo, hi uint64, ok bool) {
 	}
 	w.sample = s
 	if len(s) < 16 {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	slices.Sort(s)
+	dup := 0
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] {
+			dup++
+		}
+	}
 	lo, hi = s[2], s[len(s)-3]
-	return lo, hi, lo < hi
+	return lo, hi, dup >= len(s)/16, lo < hi
 }
 
 // selectRanks finds order statistics of the non-NaN values of data: it calls
@@ -389,7 +425,7 @@ func (w *Workspace) selectLevel(src []float64, owned bool, mn, mx float64, dst, 
 		fromSorted(s, ranks, vals, le, base)
 		return
 	}
-	l := w.binning(src, orderKey(mn), orderKey(mx), depth)
+	l := w.binning(src, orderKey(mn), orderKey(mx), depth, true)
 	w.resolveRanks(src, l, dst, off, depth, ranks, vals, le, base)
 }
 
@@ -405,7 +441,7 @@ func (w *Workspace) resolveRanks(src []float64, l level, dst, off, depth int, ra
 			for ri < len(ranks) && ranks[ri]-base < cum+c {
 				ri++
 			}
-			if r := l.rep[b]; r != keyMixed {
+			if r, ok := l.single(b); ok {
 				for i := lo; i < ri; i++ {
 					vals[i], le[i] = fromKey(r), base+cum+c
 				}
@@ -556,7 +592,7 @@ func (w *Workspace) countLevel(src []float64, owned bool, mn, mx float64, dst, o
 		}
 		return
 	}
-	l := w.binning(src, orderKey(mn), orderKey(mx), depth)
+	l := w.binning(src, orderKey(mn), orderKey(mx), depth, true)
 	w.resolveCounts(src, l, dst, off, depth, ts, out, base)
 }
 
@@ -573,12 +609,12 @@ func (w *Workspace) resolveCounts(src []float64, l level, dst, off, depth int, t
 			for ti < len(ts) && binOf(ts[ti]) == b {
 				ti++
 			}
-			switch r := l.rep[b]; {
+			switch r, ok := l.single(b); {
 			case c == 0:
 				for j := t0; j < ti; j++ {
 					out[j] = base + cum
 				}
-			case r != keyMixed:
+			case ok:
 				v := fromKey(r)
 				for j := t0; j < ti; j++ {
 					out[j] = base + cum
