@@ -32,6 +32,16 @@ describe('migrateOptions', () => {
     expect(got.waterfall.showCriticalPath).toBe(true);
   });
 
+  it('reads lists typed into the options editor', () => {
+    const got = migrateOptions({ version: 2, cdf: { percentiles: '0.5, 0.999', slos: '99:300, 90%:120' }, bands: { thresholdsMs: '250 1000' } });
+    expect(got.cdf.percentiles).toEqual([0.5, 0.999]);
+    expect(got.cdf.slos).toEqual([
+      { target: 0.99, thresholdMs: 300 },
+      { target: 0.9, thresholdMs: 120 },
+    ]);
+    expect(got.bands.thresholdsMs).toEqual([250, 1000]);
+  });
+
   it('does not mutate its input', () => {
     const saved = Object.freeze({ view: 'cdf', cdf: Object.freeze({ percentiles: Object.freeze([0.9]) }) });
     expect(() => migrateOptions(saved)).not.toThrow();
@@ -39,7 +49,7 @@ describe('migrateOptions', () => {
   });
 
   it('is what the panel migration handler returns', () => {
-    const got = panelMigrationHandler({ id: 1, options: { view: 'waterfall' }, fieldConfig: { defaults: {}, overrides: [] } });
+    const got = panelMigrationHandler({ id: 1, type: 'latencylens-lens-panel', options: { view: 'waterfall' }, fieldConfig: { defaults: {}, overrides: [] } });
     expect(got.view).toBe('waterfall');
     expect(got.version).toBe(PANEL_OPTIONS_VERSION);
   });

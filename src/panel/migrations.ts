@@ -27,11 +27,31 @@ function fromV1(raw: Raw): Raw {
   return { view: raw.view, cdf, version: 2 };
 }
 
+/** Lists come as arrays (saved JSON) or as text typed into the options editor ("0.5, 0.9"). */
 function numberList(v: unknown, keep: (n: number) => boolean): number[] | undefined {
-  if (!Array.isArray(v)) {
+  const items = typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : v;
+  if (!Array.isArray(items)) {
     return undefined;
   }
-  return v.map(Number).filter((n) => Number.isFinite(n) && keep(n));
+  return items.map(Number).filter((n) => Number.isFinite(n) && keep(n));
+}
+
+/** SLOs as saved objects or typed as "99:300, 90:120" (percent or fraction : ms). */
+function sloList(v: unknown): Array<{ target: number; thresholdMs: number }> {
+  const items: unknown[] =
+    typeof v === 'string'
+      ? v
+          .split(/[,;]+/)
+          .map((pair) => pair.split(':').map((x) => Number(x.trim().replace('%', ''))))
+          .filter((p) => p.length === 2)
+          .map(([p, t]) => ({ target: p > 1 ? p / 100 : p, thresholdMs: t }))
+      : Array.isArray(v)
+        ? v
+        : [];
+  return items
+    .filter(isObject)
+    .map((s) => ({ target: Number(s.target), thresholdMs: Number(s.thresholdMs) }))
+    .filter((s) => s.target > 0 && s.target <= 1 && s.thresholdMs > 0);
 }
 
 export function migrateOptions(saved: unknown): LensPanelOptions {
@@ -51,12 +71,7 @@ export function migrateOptions(saved: unknown): LensPanelOptions {
       xScale: cdf.xScale === 'linear' ? 'linear' : cdf.xScale === 'log' ? 'log' : d.cdf.xScale,
       complementary: typeof cdf.complementary === 'boolean' ? cdf.complementary : d.cdf.complementary,
       percentiles: numberList(cdf.percentiles, (n) => n > 0 && n < 1) ?? [...d.cdf.percentiles],
-      slos: Array.isArray(cdf.slos)
-        ? cdf.slos
-            .filter(isObject)
-            .map((s) => ({ target: Number(s.target), thresholdMs: Number(s.thresholdMs) }))
-            .filter((s) => s.target > 0 && s.target <= 1 && s.thresholdMs > 0)
-        : [],
+      slos: sloList(cdf.slos),
       showBucketUncertainty:
         typeof cdf.showBucketUncertainty === 'boolean' ? cdf.showBucketUncertainty : d.cdf.showBucketUncertainty,
       searchWindow:

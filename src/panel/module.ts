@@ -1,20 +1,10 @@
 import { PanelPlugin } from '@grafana/data';
 
 import { LatencyPanel } from './components/LatencyPanel';
+import { panelMigrationHandler } from './migrations';
+import { addPanelOptions } from './options';
 import { type LensPanelOptions } from './types';
 
-export const plugin = new PanelPlugin<LensPanelOptions>(LatencyPanel).setPanelOptions((builder) =>
-  builder.addRadio({
-    path: 'view',
-    name: 'View',
-    defaultValue: 'auto',
-    settings: {
-      options: [
-        { value: 'auto', label: 'Auto' },
-        { value: 'cdf', label: 'CDF' },
-        { value: 'bands', label: 'Percentile bands' },
-        { value: 'waterfall', label: 'Trace waterfall' },
-      ],
-    },
-  })
-);
+export const plugin = new PanelPlugin<LensPanelOptions>(LatencyPanel)
+  .setPanelOptions(addPanelOptions)
+  .setMigrationHandler(panelMigrationHandler);

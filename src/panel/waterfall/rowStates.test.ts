@@ -1,6 +1,6 @@
 import { makeSpan, makeTrace, traceToFrame } from '../testing/factories';
 import { makeRng } from '../testing/random';
-import { emptyFilter, filterKeep, revealPosition, searchSpans, visibleRows } from './rowStates';
+import { emptyFilter, filterKeep, revealPosition, rowList, searchSpans, visibleRows } from './rowStates';
 import { buildTraceModel, type TraceModel } from './traceModel';
 
 const model = (spans = 500, seed = 8) => buildTraceModel(traceToFrame(makeTrace({ spans, seed, shuffle: true, errorRate: 0.05 })));
@@ -98,5 +98,19 @@ describe('revealPosition', () => {
     expect(collapsed.every((v) => v === 1)).toBe(true);
     expect(Array.from(visibleRows(m, out, null))).toContain(deep);
     expect(revealPosition(m, out, deep)).toBe(out);
+  });
+});
+
+describe('rowList', () => {
+  it('puts each open span’s log lines right under it, in time order', () => {
+    const m = buildTraceModel(traceToFrame(makeTrace({ spans: 20, seed: 2, logsPerSpan: 2 })));
+    const visible = visibleRows(m, new Uint8Array(m.n), null);
+    const open = new Uint8Array(m.n);
+    open[3] = 1;
+    const rows = rowList(m, visible, open, false);
+    expect(rows.length).toBe(m.n + 2);
+    expect(Array.from(rows.pos.slice(3, 6))).toEqual([3, 3, 3]);
+    expect(Array.from(rows.log.slice(3, 6))).toEqual([-1, m.logStart[3], m.logStart[3] + 1]);
+    expect(rowList(m, visible, new Uint8Array(m.n), true).length).toBe(m.n + m.logs.length);
   });
 });

@@ -154,3 +154,40 @@ export function revealPosition(model: TraceModel, collapsed: Uint8Array, p: numb
   }
   return out;
 }
+
+export interface RowList {
+  /** Position of the span each list row belongs to. */
+  pos: Int32Array;
+  /** -1 for the span's own row, else the index into model.logs of the log line shown. */
+  log: Int32Array;
+  length: number;
+}
+
+/** The list rows: each visible span, followed by its log lines when they are open. */
+export function rowList(model: TraceModel, visible: Int32Array, logsOpen: Uint8Array, allLogs: boolean): RowList {
+  let count = visible.length;
+  for (let i = 0; i < visible.length; i++) {
+    const p = visible[i];
+    if (allLogs || logsOpen[p]) {
+      count += model.logStart[p + 1] - model.logStart[p];
+    }
+  }
+  if (count === visible.length) {
+    return { pos: visible, log: new Int32Array(count).fill(-1), length: count };
+  }
+  const pos = new Int32Array(count);
+  const log = new Int32Array(count);
+  let k = 0;
+  for (let i = 0; i < visible.length; i++) {
+    const p = visible[i];
+    pos[k] = p;
+    log[k++] = -1;
+    if (allLogs || logsOpen[p]) {
+      for (let l = model.logStart[p]; l < model.logStart[p + 1]; l++) {
+        pos[k] = p;
+        log[k++] = l;
+      }
+    }
+  }
+  return { pos, log, length: count };
+}

@@ -6,6 +6,8 @@ import React from 'react';
 import { createRoot } from 'react-dom/client';
 import { createTheme } from '@grafana/data';
 import { ThemeContext } from '@grafana/ui';
+// Grafana ships uPlot's stylesheet globally; outside Grafana the page loads it.
+import 'uplot/dist/uPlot.min.css';
 
 import { installConsoleTrap } from './consoleTrap';
 import { loadLiveFrames } from './liveFrames';

@@ -7,7 +7,9 @@ import React, { useEffect, useState } from 'react';
 import { type DataFrame } from '@grafana/data';
 
 import { LatencyPanel } from '../../../../src/panel/components/LatencyPanel';
-import { type LensPanelOptions } from '../../../../src/panel/types';
+import { migrateOptions } from '../../../../src/panel/migrations';
+import { PANEL_OPTIONS_VERSION, type LensPanelOptions } from '../../../../src/panel/types';
+import { mountedCharts } from '../../../../src/panel/components/uplotRegistry';
 import type { MountContext } from '../types';
 import { buildFixture, fixtureNames } from './fixtures';
 import { makePanelProps } from './panelProps';
@@ -22,8 +24,12 @@ interface HostState {
 
 export interface PanelHandle {
   fixtures: string[];
-  /** Replace frames/options; resolves after the next two animation frames (i.e. after paint). */
-  render(next: Partial<HostState> & { fixture?: string; fixtureArgs?: Record<string, number> }): Promise<number>;
+  /** The frames currently rendered (specs compute expected values from them). */
+  frames(): DataFrame[];
+  /** uPlot instances on the page (for geometry assertions). */
+  charts(): unknown[];
+  /** Replace frames/options (options: partial, merged and migrated); resolves after the next two animation frames (i.e. after paint). */
+  render(next: Partial<Omit<HostState, 'options'>> & { options?: Partial<LensPanelOptions>; fixture?: string; fixtureArgs?: Record<string, number> }): Promise<number>;
   currentOptions(): LensPanelOptions;
 }
 
@@ -49,7 +55,8 @@ export async function mount(ctx: MountContext) {
   });
   const fixtureName = params.get('fixture') ?? 'empty';
   const frames = live ?? buildFixture(fixtureName, {});
-  const options = { ...defaultOptionsForHarness(), ...(JSON.parse(params.get('options') ?? '{}') as Partial<LensPanelOptions>) };
+  // Saved-options shape (any version); the panel migrates it like Grafana would.
+  const options = migrateOptions({ version: PANEL_OPTIONS_VERSION, ...JSON.parse(params.get('options') ?? '{}') });
   let current: HostState = {
     frames,
     options,
@@ -60,10 +67,17 @@ export async function mount(ctx: MountContext) {
   let setHost: ((s: HostState) => void) | undefined;
   const handle: PanelHandle = {
     fixtures: fixtureNames,
+    frames: () => current.frames,
+    charts: () => [...mountedCharts],
     currentOptions: () => current.options,
     render(next) {
-      const { fixture, fixtureArgs, ...rest } = next;
-      current = { ...current, ...rest, ...(fixture ? { frames: buildFixture(fixture, fixtureArgs ?? {}) } : {}) };
+      const { fixture, fixtureArgs, options, ...rest } = next;
+      current = {
+        ...current,
+        ...rest,
+        ...(options ? { options: migrateOptions({ ...current.options, ...options, version: PANEL_OPTIONS_VERSION }) } : {}),
+        ...(fixture ? { frames: buildFixture(fixture, fixtureArgs ?? {}) } : {}),
+      };
       const start = performance.now();
       setHost?.(current);
       return new Promise((resolve) =>
@@ -73,8 +87,4 @@ export async function mount(ctx: MountContext) {
   };
   window.__harness.panel = handle;
   return <Host initial={current} onReady={(set) => (setHost = set)} />;
-}
-
-function defaultOptionsForHarness(): LensPanelOptions {
-  return { view: 'auto' } as LensPanelOptions;
 }

@@ -31,6 +31,18 @@ export function makePanelProps<T>(
       series,
       timeRange,
       errors: extra.errorMessage ? [{ message: extra.errorMessage }] : undefined,
+      // As if the queries ran against our data source (trace-search links need its uid/type).
+      request: {
+        requestId: 'harness',
+        interval: '15s',
+        intervalMs: 15_000,
+        range: timeRange,
+        scopedVars: {},
+        timezone: 'utc',
+        app: 'dashboard',
+        startTime: 0,
+        targets: ['A', 'B', 'C'].map((refId) => ({ refId, datasource: { uid: 'lens-ds', type: 'latencylens-lens-datasource' } })),
+      },
     },
     timeRange,
     timeZone: 'utc',

@@ -1,0 +1,142 @@
+import React, { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { css } from '@emotion/css';
+import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
+import { locationService } from '@grafana/runtime';
+import { useStyles2, useTheme2 } from '@grafana/ui';
+import type uPlot from 'uplot';
+
+import { formatMs } from '../cdf/prepareCdfData';
+import { UPlotChart } from '../components/UPlotChart';
+import { type ValueLink } from '../frames/links';
+import { type BandsOptions } from '../types';
+import { bandsAlignedData, bandsStructureKey, buildBandsOptions, exemplarAt, type BandsLive } from './bandsConfig';
+import { type BandsData, type Exemplar } from './prepareBandsData';
+
+interface Props {
+  data: BandsData;
+  options: BandsOptions;
+  width: number;
+  height: number;
+}
+
+/** Internal paths go through Grafana's router, anything else opens a new tab. */
+export function followLink(link: ValueLink) {
+  if (link.href.startsWith('/') && link.target !== '_blank') {
+    locationService.push(link.href);
+  } else {
+    window.open(link.href, link.target ?? '_blank', 'noopener');
+  }
+}
+
+export function BandsView({ data, options, width, height }: Props) {
+  const theme = useTheme2();
+  const styles = useStyles2(getStyles);
+  const [plot, setPlot] = useState<uPlot | null>(null);
+  const [cursor, setCursor] = useState<{ idx: number; left: number; top: number } | null>(null);
+  const [hover, setHover] = useState<{ e: Exemplar; left: number; top: number } | null>(null);
+
+  const live = useRef<BandsLive>({ data, hovered: null });
+  const onPointer = (left: number, top: number, click: boolean) => {
+    const u = plot;
+    if (!u || !options.showExemplars) {
+      return;
+    }
+    const e = exemplarAt(u, live.current.data, left, top);
+    if (e !== live.current.hovered) {
+      live.current.hovered = e;
+      u.redraw(false);
+    }
+    setHover(e ? { e, left, top } : null);
+    if (click && e && e.links.length) {
+      followLink(e.links[0]);
+    }
+  };
+  // Hooks inside the chart read the latest data and handlers from here (no chart rebuild).
+  useLayoutEffect(() => {
+    live.current.data = data;
+    live.current.onCursor = (idx, left, top) => setCursor(idx == null || left < 0 ? null : { idx, left, top });
+    live.current.onPointer = onPointer;
+  });
+
+  const key = bandsStructureKey(data, options, theme);
+  // The builder keeps the ref for its draw hooks and reads it only when uPlot draws, never
+  // during render; only a structure change rebuilds the chart.
+  // eslint-disable-next-line react-hooks/exhaustive-deps, react-hooks/refs
+  const uOptions = useMemo(() => buildBandsOptions(live, data, options, theme), [key]);
+  const aligned = useMemo(() => bandsAlignedData(data), [data]);
+  const legendHeight = Math.min(height * 0.35, 8 + 22 * data.groups.length + 18 * data.notes.length);
+  const chartHeight = Math.max(80, height - legendHeight);
+  const u = plot;
+  const offsetLeft = u ? u.bbox.left / devicePixelRatio : 0;
+
+  return (
+    <div className={styles.wrap} data-testid="lens-bands" onMouseLeave={() => setCursor(null)}>
+      <div className={styles.chart} style={{ cursor: hover ? 'pointer' : undefined }}>
+        <UPlotChart options={uOptions} data={aligned} width={width} height={chartHeight} testId="lens-bands-plot" onCreate={setPlot} />
+        {hover ? (
+          <div className={styles.tooltip} style={{ left: Math.min(hover.left + offsetLeft + 12, width - 260), top: hover.top + 8 }} data-testid="lens-exemplar-tooltip">
+            <div className={styles.head}>Exemplar · {formatMs(hover.e.valueMs)}</div>
+            <div>{dateTimeFormat(hover.e.time)}</div>
+            <div>trace {hover.e.traceId}</div>
+            {hover.e.links.map((l) => (
+              <div key={l.href} className={styles.link}>
+                {l.title} (click)
+              </div>
+            ))}
+          </div>
+        ) : (
+          cursor &&
+          cursor.idx < data.time.length && (
+            <div className={styles.tooltip} style={{ left: Math.min(cursor.left + offsetLeft + 12, width - 260), top: cursor.top + 8 }} data-testid="lens-bands-tooltip">
+              <div className={styles.head}>{dateTimeFormat(data.time[cursor.idx])}</div>
+              {data.groups.map((g) => (
+                <div key={g.name}>
+                  <span className={styles.swatch} style={{ background: g.color }} /> {g.name}:{' '}
+                  {g.quantiles.map((q, i) => `p${+(q * 100).toFixed(2)} ${formatMs(g.values[i][cursor.idx])}`).join(' · ')}
+                </div>
+              ))}
+            </div>
+          )
+        )}
+      </div>
+      <div className={styles.legend} style={{ maxHeight: legendHeight }} data-testid="lens-bands-legend">
+        {data.groups.map((g) => (
+          <div key={g.name}>
+            <span className={styles.swatch} style={{ background: g.color }} /> <b>{g.name}</b>{' '}
+            <span className={styles.meta}>
+              {g.bands.map((b) => `p${+(b.lower * 100).toFixed(2)}–p${+(b.upper * 100).toFixed(2)}`).join(', ')} around p
+              {+(g.quantiles[g.medianIndex] * 100).toFixed(2)}
+            </span>
+          </div>
+        ))}
+        {data.notes.map((n) => (
+          <div key={n} className={styles.note}>
+            {n}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  wrap: css({ display: 'flex', flexDirection: 'column', width: '100%', height: '100%' }),
+  chart: css({ position: 'relative' }),
+  tooltip: css({
+    position: 'absolute',
+    pointerEvents: 'none',
+    background: theme.colors.background.secondary,
+    border: `1px solid ${theme.colors.border.medium}`,
+    boxShadow: theme.shadows.z2,
+    padding: theme.spacing(0.5, 1),
+    fontSize: theme.typography.bodySmall.fontSize,
+    zIndex: 2,
+    maxWidth: 420,
+  }),
+  head: css({ fontWeight: theme.typography.fontWeightMedium }),
+  link: css({ color: theme.colors.text.link }),
+  legend: css({ overflowY: 'auto', fontSize: theme.typography.bodySmall.fontSize, padding: theme.spacing(0.5, 1), lineHeight: '22px' }),
+  swatch: css({ width: 14, height: 4, borderRadius: 2, display: 'inline-block', verticalAlign: 'middle' }),
+  meta: css({ color: theme.colors.text.secondary }),
+  note: css({ color: theme.colors.warning.text }),
+});

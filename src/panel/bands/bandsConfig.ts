@@ -1,0 +1,178 @@
+/**
+ * uPlot configuration for percentile bands: one series per quantile, uPlot `bands` filling
+ * between consecutive quantiles (lighter further from the median), thresholds and exemplar
+ * dots drawn in hooks that read the current data through `live`.
+ */
+import { colorManipulator, type GrafanaTheme2 } from '@grafana/data';
+import uPlot from 'uplot';
+
+import { formatMs } from '../cdf/prepareCdfData';
+import { type BandsOptions } from '../types';
+import { type BandsData, type Exemplar } from './prepareBandsData';
+
+export interface BandsLive {
+  data: BandsData;
+  hovered: Exemplar | null;
+  onCursor?: (idx: number | null, left: number, top: number) => void;
+  onPointer?: (left: number, top: number, click: boolean) => void;
+}
+
+export function bandsStructureKey(data: BandsData, options: BandsOptions, theme: GrafanaTheme2): string {
+  return JSON.stringify([data.groups.map((g) => [g.name, g.color, g.quantiles, g.medianIndex]), options, theme.colors.mode]);
+}
+
+/** Series index in uPlot (1-based after time) of group g's quantile i. */
+export function seriesIndex(data: BandsData, g: number, i: number): number {
+  let idx = 1;
+  for (let k = 0; k < g; k++) {
+    idx += data.groups[k].quantiles.length;
+  }
+  return idx + i;
+}
+
+function withGaps(v: Float64Array): ArrayLike<number | null> {
+  for (let i = 0; i < v.length; i++) {
+    if (Number.isNaN(v[i])) {
+      return Array.from(v, (x) => (Number.isNaN(x) ? null : x));
+    }
+  }
+  return v;
+}
+
+export function bandsAlignedData(data: BandsData): uPlot.AlignedData {
+  const cols: Array<ArrayLike<number | null>> = [data.time];
+  for (const g of data.groups) {
+    for (const v of g.values) {
+      cols.push(withGaps(v));
+    }
+  }
+  return cols as unknown as uPlot.AlignedData;
+}
+
+export function buildBandsOptions(
+  liveRef: { current: BandsLive },
+  data: BandsData,
+  options: BandsOptions,
+  theme: GrafanaTheme2
+): Omit<uPlot.Options, 'width' | 'height'> {
+  const axisColor = theme.colors.text.secondary;
+  const grid = { stroke: theme.colors.border.weak, width: 1 };
+  const font = `12px ${theme.typography.fontFamily}`;
+  const series: uPlot.Series[] = [{}];
+  const bands: uPlot.Band[] = [];
+  data.groups.forEach((g, gi) => {
+    g.quantiles.forEach((q, i) => {
+      const median = i === g.medianIndex;
+      series.push({
+        label: `${g.name} p${+(q * 100).toFixed(2)}`,
+        stroke: median ? (options.showMedian ? g.color : 'transparent') : colorManipulator.alpha(g.color, 0.55),
+        width: median ? 2 : 1,
+        points: { show: false },
+        spanGaps: false,
+      });
+    });
+    for (const b of g.bands) {
+      bands.push({
+        series: [seriesIndex(data, gi, b.upperIndex), seriesIndex(data, gi, b.lowerIndex)],
+        fill: colorManipulator.alpha(g.color, Math.max(0.08, 0.32 - 0.1 * b.ring)),
+      });
+    }
+  });
+  return {
+    ms: 1,
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false }, points: { show: false } },
+    scales: {
+      x: { time: true },
+      y: {
+        range: () => {
+          const d = liveRef.current.data;
+          const span = d.yMax - d.yMin || 1;
+          return [Math.max(0, d.yMin - span * 0.05), d.yMax + span * 0.08];
+        },
+      },
+    },
+    axes: [
+      { stroke: axisColor, grid, ticks: grid, font },
+      { stroke: axisColor, grid, ticks: grid, font, size: 60, values: (_u, splits) => splits.map((v) => (v == null ? '' : formatMs(v))) },
+    ],
+    series,
+    bands,
+    hooks: {
+      draw: [(u) => drawOverlays(u, liveRef.current, options, theme)],
+      setCursor: [(u) => liveRef.current.onCursor?.(u.cursor.idx ?? null, u.cursor.left ?? -1, u.cursor.top ?? -1)],
+      ready: [
+        (u) => {
+          const at = (e: MouseEvent, click: boolean) => {
+            const r = u.over.getBoundingClientRect();
+            liveRef.current.onPointer?.(e.clientX - r.left, e.clientY - r.top, click);
+          };
+          u.over.addEventListener('mousemove', (e) => at(e, false));
+          u.over.addEventListener('click', (e) => at(e, true));
+        },
+      ],
+    },
+  };
+}
+
+function drawOverlays(u: uPlot, live: BandsLive, options: BandsOptions, theme: GrafanaTheme2) {
+  const { data } = live;
+  const ctx = u.ctx;
+  const dpr = uPlot.pxRatio;
+  const { left, top, width, height } = u.bbox;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  ctx.font = `${11 * dpr}px ${theme.typography.fontFamily}`;
+  data.thresholdsMs.forEach((t, i) => {
+    const y = u.valToPos(t, 'y', true);
+    const color = i === 0 && data.thresholdsMs.length > 1 ? theme.colors.warning.main : theme.colors.error.main;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = dpr;
+    ctx.setLineDash([6 * dpr, 4 * dpr]);
+    ctx.beginPath();
+    ctx.moveTo(left, y);
+    ctx.lineTo(left + width, y);
+    ctx.stroke();
+    ctx.fillStyle = color;
+    ctx.fillText(formatMs(t), left + 4 * dpr, y - 3 * dpr);
+  });
+  ctx.setLineDash([]);
+  if (options.showExemplars) {
+    const r = 4 * dpr;
+    for (const e of data.exemplars) {
+      const x = u.valToPos(e.time, 'x', true);
+      const y = u.valToPos(e.valueMs, 'y', true);
+      const hot = live.hovered === e;
+      ctx.fillStyle = hot ? theme.colors.primary.main : theme.colors.text.primary;
+      ctx.strokeStyle = theme.colors.background.primary;
+      ctx.lineWidth = dpr;
+      ctx.beginPath();
+      ctx.moveTo(x, y - r * (hot ? 1.6 : 1.2));
+      ctx.lineTo(x + r * (hot ? 1.6 : 1.2), y);
+      ctx.lineTo(x, y + r * (hot ? 1.6 : 1.2));
+      ctx.lineTo(x - r * (hot ? 1.6 : 1.2), y);
+      ctx.closePath();
+      ctx.fill();
+      ctx.stroke();
+    }
+  }
+  ctx.restore();
+}
+
+/** The exemplar drawn nearest to (left, top) in CSS px of the plot area, within `radius`. */
+export function exemplarAt(u: uPlot, data: BandsData, left: number, top: number, radius = 8): Exemplar | null {
+  let best: Exemplar | null = null;
+  let bestD = radius * radius;
+  for (const e of data.exemplars) {
+    const dx = u.valToPos(e.time, 'x') - left;
+    const dy = u.valToPos(e.valueMs, 'y') - top;
+    const d = dx * dx + dy * dy;
+    if (d <= bestD) {
+      bestD = d;
+      best = e;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,39 @@
+import { createDataFrame, FieldType } from '@grafana/data';
+
+import {
+  makeDurationsFrame,
+  makeExemplarsFrame,
+  makeHistogramFrames,
+  makePercentileFrames,
+  makeTrace,
+  traceToFrame,
+} from '../testing/factories';
+import { makeDurations } from '../testing/random';
+import { chooseView } from './chooseView';
+
+describe('chooseView', () => {
+  it.each([
+    ['our spans frame', () => [traceToFrame(makeTrace({ spans: 3 }))], 'waterfall'],
+    ['a Tempo/Jaeger trace frame', () => [traceToFrame(makeTrace({ spans: 3 }), { lens: false })], 'waterfall'],
+    ['percentile series + exemplars', () => [...makePercentileFrames({ points: 3 }), makeExemplarsFrame([])], 'bands'],
+    ['Prometheus le buckets', () => makeHistogramFrames(makeDurations(50, 1), [0.01, 0.1]), 'cdf'],
+    ['raw numbers', () => [makeDurationsFrame([1, 2, 3])], 'cdf'],
+    ['a single quantile series', () => makePercentileFrames({ points: 3, quantiles: [0.99] }), 'cdf'],
+    ['nothing', () => [], 'cdf'],
+    [
+      'Prometheus series with p50/p99 legends',
+      () =>
+        ['p50', 'p99'].map((l) =>
+          createDataFrame({
+            fields: [
+              { name: 'Time', type: FieldType.time, values: [1] },
+              { name: 'Value', type: FieldType.number, values: [1], config: { displayNameFromDS: l } },
+            ],
+          })
+        ),
+      'bands',
+    ],
+  ])('%s → %s', (_name, frames, want) => {
+    expect(chooseView(frames())).toBe(want);
+  });
+});

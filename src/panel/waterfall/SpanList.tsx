@@ -1,0 +1,199 @@
+/**
+ * The virtualised span list: fixed-height rows, only those in the viewport (plus overscan) are
+ * in the DOM, so a 100k-span trace renders ~40 rows. Reads flat arrays; talks back via dispatch.
+ */
+import React, { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { css, cx } from '@emotion/css';
+import { colorManipulator, type GrafanaTheme2 } from '@grafana/data';
+import { useStyles2 } from '@grafana/ui';
+
+import { formatMs } from '../cdf/prepareCdfData';
+import { type WaterfallData } from './prepareWaterfallData';
+import { type RowList } from './rowStates';
+import { type WaterfallAction, type WaterfallState } from './state';
+
+export const ROW_HEIGHT = 24;
+const OVERSCAN = 8;
+
+interface Props {
+  data: WaterfallData;
+  state: WaterfallState;
+  dispatch: React.Dispatch<WaterfallAction>;
+  rows: RowList;
+  match: Uint8Array | null;
+  width: number;
+  height: number;
+}
+
+export function SpanList({ data, state, dispatch, rows, match, width, height }: Props) {
+  const styles = useStyles2(getStyles);
+  const scroller = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const { model } = data;
+  const nameWidth = Math.max(180, Math.min(420, Math.round(width * 0.32)));
+  const barWidth = Math.max(40, width - nameWidth - 16);
+  const [w0, w1] = state.window;
+  const span = (w1 - w0) * (model.durationMs || 1);
+  const toX = (ms: number) => ((ms - w0 * (model.durationMs || 1)) / span) * barWidth;
+
+  useLayoutEffect(() => {
+    if (state.scrollTo < 0 || !scroller.current) {
+      return;
+    }
+    let idx = -1;
+    for (let i = 0; i < rows.length; i++) {
+      if (rows.pos[i] === state.scrollTo && rows.log[i] < 0) {
+        idx = i;
+        break;
+      }
+    }
+    if (idx >= 0) {
+      const top = idx * ROW_HEIGHT;
+      const el = scroller.current;
+      if (top < el.scrollTop || top + ROW_HEIGHT > el.scrollTop + height) {
+        el.scrollTop = Math.max(0, top - height / 3);
+        setScrollTop(el.scrollTop);
+      }
+    }
+  }, [state.scrollTo, rows, height]);
+
+  useEffect(() => {
+    const el = scroller.current;
+    if (el && el.scrollTop > rows.length * ROW_HEIGHT) {
+      el.scrollTop = 0;
+      setScrollTop(0);
+    }
+  }, [rows.length]);
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const items: React.ReactNode[] = [];
+  for (let i = first; i < last; i++) {
+    const p = rows.pos[i];
+    const l = rows.log[i];
+    const top = i * ROW_HEIGHT;
+    const indent = Math.min(model.depth[p] * 12, nameWidth * 0.5);
+    if (l >= 0) {
+      const line = model.logs[l];
+      const lvl = line.level.toLowerCase();
+      items.push(
+        <div key={`l${l}`} className={cx(styles.row, styles.logRow)} style={{ top }} data-testid="span-log-row" data-pos={p}>
+          <div className={styles.name} style={{ width: nameWidth, paddingLeft: indent + 30 }}>
+            <span className={cx(styles.level, lvl.startsWith('err') && styles.levelError, lvl.startsWith('warn') && styles.levelWarn)}>{line.level || 'log'}</span>
+            <span className={styles.dim}>{Number.isFinite(line.timeMs) ? `+${formatMs(line.timeMs - model.traceStartMs - model.start[p])}` : ''}</span>
+          </div>
+          <div className={styles.logBody} title={line.body}>
+            {line.body}
+          </div>
+        </div>
+      );
+      continue;
+    }
+    const hasKids = model.childCount[p] > 0;
+    const collapsed = state.collapsed[p] === 1;
+    const isMatch = match ? match[p] === 1 : false;
+    const x = toX(model.start[p]);
+    const w = Math.max(1, (model.duration[p] / span) * barWidth);
+    const color = data.palette[data.colorIndex[p]];
+    const nLogs = model.logStart[p + 1] - model.logStart[p];
+    const critical = data.critical[p] === 1;
+    items.push(
+      <div
+        key={`s${p}`}
+        className={cx(styles.row, isMatch && styles.match, state.selected === p && styles.selected)}
+        style={{ top }}
+        data-testid="span-row"
+        data-pos={p}
+        data-span-id={model.spanId[p]}
+        data-depth={model.depth[p]}
+        data-match={isMatch ? '1' : undefined}
+        data-critical={critical ? '1' : undefined}
+        data-collapsed={collapsed ? '1' : undefined}
+      >
+        <div className={styles.name} style={{ width: nameWidth, paddingLeft: indent }}>
+          {hasKids ? (
+            <button
+              className={styles.toggle}
+              data-testid="span-toggle"
+              aria-label={collapsed ? 'Expand' : 'Collapse'}
+              aria-expanded={!collapsed}
+              onClick={() => dispatch({ type: 'toggle', pos: p })}
+            >
+              {collapsed ? '▸' : '▾'}
+            </button>
+          ) : (
+            <span className={styles.toggleSpace} />
+          )}
+          <span className={styles.chip} style={{ background: data.serviceColors[model.service[p]] }} />
+          <span className={styles.label} onClick={() => dispatch({ type: 'select', pos: p })} title={`${model.services[model.service[p]]} ${model.operations[model.operation[p]]}`}>
+            <span className={styles.svc}>{model.services[model.service[p]]}</span> {model.operations[model.operation[p]]}
+          </span>
+          {model.error[p] ? <span className={styles.err} title="error">!</span> : null}
+          {hasKids && collapsed ? <span className={styles.dim}>+{model.subtreeEnd[p] - p - 1}</span> : null}
+          {nLogs ? (
+            <button className={styles.logsBtn} data-testid="span-logs-toggle" onClick={() => dispatch({ type: 'toggleLogs', pos: p })} title="log lines">
+              ≡{nLogs}
+            </button>
+          ) : null}
+        </div>
+        <div className={styles.barCell} style={{ width: barWidth }} onClick={() => dispatch({ type: 'select', pos: p })}>
+          <div
+            className={cx(styles.bar, critical && styles.critical)}
+            data-testid="span-bar"
+            style={{ left: x, width: w, background: color }}
+          />
+          <span className={styles.dur} style={{ left: Math.min(Math.max(0, x + w + 4), barWidth - 60) }}>
+            {formatMs(model.duration[p])}
+          </span>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div
+      ref={scroller}
+      className={styles.scroller}
+      style={{ height }}
+      data-testid="lens-span-list"
+      onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}
+    >
+      <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>{items}</div>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  scroller: css({ overflowY: 'auto', overflowX: 'hidden', position: 'relative', flex: 'none' }),
+  row: css({
+    position: 'absolute',
+    left: 0,
+    right: 0,
+    height: ROW_HEIGHT,
+    display: 'flex',
+    alignItems: 'center',
+    fontSize: theme.typography.bodySmall.fontSize,
+    borderBottom: `1px solid ${theme.colors.border.weak}`,
+    '&:hover': { background: theme.colors.action.hover },
+  }),
+  logRow: css({ background: theme.colors.background.secondary, color: theme.colors.text.secondary }),
+  match: css({ background: colorManipulator.alpha(theme.colors.warning.main, 0.22), '&:hover': { background: colorManipulator.alpha(theme.colors.warning.main, 0.32) } }),
+  selected: css({ outline: `1px solid ${theme.colors.primary.border}`, outlineOffset: -1 }),
+  name: css({ display: 'flex', alignItems: 'center', gap: 4, boxSizing: 'border-box', overflow: 'hidden', whiteSpace: 'nowrap', flex: 'none', height: '100%', borderRight: `1px solid ${theme.colors.border.weak}` }),
+  toggle: css({ width: 16, border: 'none', background: 'none', color: theme.colors.text.secondary, cursor: 'pointer', padding: 0, flex: 'none' }),
+  toggleSpace: css({ width: 16, flex: 'none' }),
+  chip: css({ width: 4, height: 14, borderRadius: 2, flex: 'none' }),
+  label: css({ overflow: 'hidden', textOverflow: 'ellipsis', cursor: 'pointer' }),
+  svc: css({ fontWeight: theme.typography.fontWeightMedium }),
+  err: css({ color: theme.colors.error.text, fontWeight: 'bold', flex: 'none' }),
+  dim: css({ color: theme.colors.text.secondary, flex: 'none' }),
+  logsBtn: css({ border: 'none', background: 'none', color: theme.colors.text.link, cursor: 'pointer', padding: '0 4px', flex: 'none' }),
+  barCell: css({ position: 'relative', height: '100%', marginLeft: 8, cursor: 'pointer', flex: 'none', overflow: 'hidden' }),
+  bar: css({ position: 'absolute', top: 6, height: ROW_HEIGHT - 12, borderRadius: 2, minWidth: 1 }),
+  critical: css({ boxShadow: `0 0 0 1.5px ${theme.colors.text.primary}` }),
+  dur: css({ position: 'absolute', top: 4, color: theme.colors.text.secondary, whiteSpace: 'nowrap' }),
+  level: css({ textTransform: 'uppercase', fontSize: 10, padding: '0 4px', borderRadius: 2, background: theme.colors.background.canvas }),
+  levelError: css({ color: theme.colors.error.text }),
+  levelWarn: css({ color: theme.colors.warning.text }),
+  logBody: css({ marginLeft: 8, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', fontFamily: theme.typography.fontFamilyMonospace }),
+});
