@@ -16,7 +16,7 @@ import (
 // [Counts[i]/N, Counts[i+1]/N).
 type CDF struct {
 	Values []float64 // strictly ascending
-	Counts []int     // strictly ascending, last one N when the maximum is included
+	Counts []int     // strictly ascending; the last is N (the maximum is always a point)
 	N      int       // number of non-NaN durations
 }
 

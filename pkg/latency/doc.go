@@ -4,7 +4,9 @@
 //
 // Everything here is pure: no I/O, no SDK, no goroutines, no globals that
 // change. Inputs are never modified; functions that need scratch memory take
-// it from a Workspace (the package-level functions use a fresh one).
+// it from a Workspace. The package-level functions use a fresh one per call
+// and are safe for concurrent use; a Workspace serves one goroutine at a
+// time and saves the allocations when called once per time window.
 //
 // # Raw durations
 //

@@ -36,11 +36,14 @@ import (
 //  4. Each copied bin is solved the same way with its exact minimum and
 //     maximum as range, or sorted once it is small.
 //
-// Below the top level a bin's key width is at most 1/2^(b-1) of its parent's
-// range (b = bits of bins, 7 to 16), so the recursion ends after a bounded
-// number of levels (at most 9 for 64-bit keys and b ≥ 8), whatever the data:
-// every level is linear, and the worst case stays O(n). The top level reads
-// the input twice; deeper levels read only what was copied.
+// Below the top level every level removes at least b−1 bits from the key
+// range it bins (b, the bits of bins, is 7 to 16), so the recursion is at
+// most 11 levels deep whatever the data; every level is linear in what it
+// reads, and the worst case stays O(n). A large input is read at most twice
+// (once when every rank lands in a single-valued or an outer bin); deeper
+// levels read only what was copied. Scratch memory is two buffers the size
+// of the copied values, a few percent of n on latency data, and n at worst,
+// plus 12 bytes per bin.
 
 // Tuning knobs. Variables, not constants, so that tests can force every path
 // (deep recursion, tiny bins, the sampled top level) on small inputs.
@@ -350,8 +353,8 @@ func (w *Workspace) sampleRange(data []float64) (lo, hi uint64, ties, ok bool) {
 }
 
 // selectRanks finds order statistics of the non-NaN values of data: it calls
-// ranksFor with their number n, which returns the 0-based ranks wanted
-// (strictly ascending, in [0, n)), and sets vals[i] to the value of ranks[i]
+// ranksFor with their number n (possibly 0), which returns the 0-based ranks
+// wanted (strictly ascending, in [0, n)), and sets vals[i] to the value of ranks[i]
 // and le[i] to the number of values ≤ it. vals and le are workspace memory,
 // valid until the next call. It returns n and the ranks.
 func (w *Workspace) selectRanks(data []float64, ranksFor func(n int) []int) (n int, ranks []int, vals []float64, le []int) {
