@@ -4,7 +4,7 @@
  */
 import { expect, openHarness, saveScreenshot, test } from '../harness/test';
 
-const BACKEND = process.env.HARNESS_BACKEND_URL ?? 'http://127.0.0.1:5299';
+const BACKEND = process.env.HARNESS_BACKEND_URL ?? `http://127.0.0.1:${process.env.HARNESS_BACKEND_PORT ?? 5299}`;
 const HISTOGRAM = 'lens_harness_request_duration_seconds';
 
 type H = { options?: { jsonData: Record<string, unknown>; secureJsonData?: Record<string, string> }; query?: Record<string, unknown>; runs?: Array<{ frames: string[]; error?: string }> };
