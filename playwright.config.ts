@@ -5,6 +5,7 @@
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.HARNESS_PORT ?? 5199);
+const backendPort = Number(process.env.HARNESS_BACKEND_PORT ?? 5299);
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -37,11 +38,21 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium' }],
-  webServer: {
-    command: 'node node_modules/vite/bin/vite.js --config tests/browser/harness/vite.config.mts',
-    url: `http://127.0.0.1:${port}/?mount=none`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 120_000,
-    env: { HARNESS_PORT: String(port) },
-  },
+  webServer: [
+    {
+      command: 'node node_modules/vite/bin/vite.js --config tests/browser/harness/vite.config.mts',
+      url: `http://127.0.0.1:${port}/?mount=none`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+      env: { HARNESS_PORT: String(port) },
+    },
+    {
+      // The data source's harness backend: the plugin in-process against a real Prometheus
+      // (tests/browser/backend); the editors mount calls it directly (CORS).
+      command: 'go run ./tests/browser/backend -addr 127.0.0.1:' + backendPort,
+      url: `http://127.0.0.1:${backendPort}/harness/ready`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 300_000,
+    },
+  ],
 });
