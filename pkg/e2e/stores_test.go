@@ -1,6 +1,10 @@
 package e2e
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/latencylens/lens/pkg/testenv"
+)
 
 // storeEndpoints are the trace and log stores the seed services feed.
 type storeEndpoints struct {
@@ -10,9 +14,20 @@ type storeEndpoints struct {
 	TempoOTLP, JaegerOTLP, LokiOTLP string
 }
 
-// startStores starts Tempo, Jaeger and Loki through pkg/testenv.
+// startStores starts Tempo, Loki and Jaeger through pkg/testenv. All three binaries
+// are looked up first, so a missing one skips (or, under LATENCYLENS_REQUIRE_STORES,
+// fails) before anything starts.
 func startStores(t *testing.T) storeEndpoints {
 	t.Helper()
-	missing(t, "pkg/testenv cannot start Tempo, Loki and Jaeger yet (StartTempo/StartLoki/StartJaeger have not landed)")
-	return storeEndpoints{}
+	for _, name := range []string{testenv.StoreTempo, testenv.StoreLoki, testenv.StoreJaeger} {
+		testenv.SkipIfNoBinary(t, name)
+	}
+	tempo := testenv.StartTempo(t, testenv.TempoOptions{})
+	loki := testenv.StartLoki(t, testenv.LokiOptions{})
+	jaeger := testenv.StartJaeger(t, testenv.JaegerOptions{})
+	return storeEndpoints{
+		TempoURL: tempo.URL, TempoOTLP: tempo.OTLPTracesURL,
+		LokiURL: loki.URL, LokiOTLP: loki.OTLPLogsURL,
+		JaegerURL: jaeger.URL, JaegerOTLP: jaeger.OTLPTracesURL,
+	}
 }
