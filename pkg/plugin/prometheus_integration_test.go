@@ -124,7 +124,7 @@ func startPromWithApp(t *testing.T) (*testenv.Prometheus, *instrumentedApp) {
 	return prom, app
 }
 
-func newTestDatasource(t *testing.T, jsonData string) *Datasource {
+func newTestDatasource(t testing.TB, jsonData string) *Datasource {
 	t.Helper()
 	inst, err := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{
 		UID: "lens-uid", Name: "Lens", JSONData: []byte(jsonData),
@@ -139,7 +139,7 @@ func newTestDatasource(t *testing.T, jsonData string) *Datasource {
 	return ds
 }
 
-func queryOne(t *testing.T, ds *Datasource, headers map[string]string, from, to time.Time, q map[string]any) backend.DataResponse {
+func queryOne(t testing.TB, ds *Datasource, headers map[string]string, from, to time.Time, q map[string]any) backend.DataResponse {
 	t.Helper()
 	raw, _ := json.Marshal(q)
 	resp, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{
@@ -156,7 +156,7 @@ func queryOne(t *testing.T, ds *Datasource, headers map[string]string, from, to 
 }
 
 // lastValue returns the last non-NaN value of a time series frame.
-func lastValue(t *testing.T, f *data.Frame) float64 {
+func lastValue(t testing.TB, f *data.Frame) float64 {
 	t.Helper()
 	for i := f.Rows() - 1; i >= 0; i-- {
 		v, ok := f.Fields[1].ConcreteAt(i)

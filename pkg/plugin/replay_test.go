@@ -206,7 +206,7 @@ func noticeTexts(f *data.Frame) string {
 	return b.String()
 }
 
-func mustQuery(t *testing.T, ds *Datasource, q map[string]any) backend.DataResponse {
+func mustQuery(t testing.TB, ds *Datasource, q map[string]any) backend.DataResponse {
 	t.Helper()
 	return queryOne(t, ds, nil, traceFrom, traceTo, q)
 }

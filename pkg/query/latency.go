@@ -452,6 +452,9 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, p l
 	}
 	limit := p.maxSpans
 	sp := searchParamsForSpans(q, selector, p, limit)
+	if ts.Name() != tempo.StoreName {
+		sp.TraceQL = "" // Jaeger searches by service and operation
+	}
 	res, err := ts.Search(ctx, sp)
 	if err != nil {
 		return rawSpans{err: err}

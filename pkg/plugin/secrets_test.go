@@ -1,0 +1,123 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/latencylens/lens/pkg/stores/storetest"
+)
+
+type captureSender struct{ resp *backend.CallResourceResponse }
+
+func (c *captureSender) Send(r *backend.CallResourceResponse) error { c.resp = r; return nil }
+
+// TestSecretsNeverEchoed: a store that echoes the credentials it received (as some
+// proxies do in their error pages) must not get them into errors, notices, health or
+// resource answers.
+func TestSecretsNeverEchoed(t *testing.T) {
+	const token = "s3cr3t-bearer-token"
+	echo := func(r *http.Request) (int, string, []byte) {
+		return 401, "text/plain", []byte("unauthorized: got " + r.Header.Get("Authorization") + " / " + r.Header.Get("X-Scope-OrgID"))
+	}
+	tr := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/": echo})
+	lk := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/": echo})
+	js := `{"traces":{"url":"` + tr.srv.URL + `","auth":"bearer"},"logs":{"url":"` + lk.srv.URL + `","headerNames":["X-Scope-OrgID"]}}`
+	inst, err := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{
+		UID: "u", JSONData: []byte(js),
+		DecryptedSecureJSONData: map[string]string{"tracesBearerToken": token, "logsHeaderValue0": "tenant-secret-42"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := inst.(*Datasource)
+	var seen []string
+	res := queryOne(t, ds, nil, traceFrom, traceTo, traceQuery(storetest.CheckoutTraceID))
+	if res.Error == nil {
+		t.Fatal("want the 401 reported")
+	}
+	seen = append(seen, res.Error.Error())
+	for _, f := range res.Frames {
+		seen = append(seen, noticeTexts(f))
+	}
+	h, _ := ds.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	seen = append(seen, h.Message, string(h.JSONDetails))
+	for _, path := range []string{"services", "loki/labels"} {
+		var cs captureSender
+		_ = ds.CallResource(context.Background(), &backend.CallResourceRequest{Path: path, URL: path}, &cs)
+		seen = append(seen, string(cs.resp.Body))
+	}
+	all := strings.Join(seen, "\n")
+	if !strings.Contains(all, "HTTP 401") || !strings.Contains(all, "[redacted]") {
+		t.Errorf("the 401 and the scrubbed echo should show:\n%s", all)
+	}
+	for _, secret := range []string{token, "tenant-secret-42"} {
+		if strings.Contains(all, secret) {
+			t.Fatalf("secret %q echoed:\n%s", secret, all)
+		}
+	}
+	if tr.lastAuth.Load() != "Bearer "+token {
+		t.Errorf("the store did not get the token")
+	}
+}
+
+func TestHealthReportsEachStore(t *testing.T) {
+	tr, lk := tempoReplay(t, false), lokiReplay(t)
+	broken := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v1/query": func(*http.Request) (int, string, []byte) {
+			return 503, jsonCT, []byte(`{"status":"error","errorType":"unavailable","error":"TSDB not ready"}`)
+		},
+	})
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, broken.srv.URL, ""))
+	h, _ := ds.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	if h.Status != backend.HealthStatusError {
+		t.Errorf("status %v", h.Status)
+	}
+	var d struct {
+		Stores []storeHealth `json:"stores"`
+	}
+	if err := json.Unmarshal(h.JSONDetails, &d); err != nil || len(d.Stores) != 3 {
+		t.Fatalf("details %s", h.JSONDetails)
+	}
+	want := map[string]string{"metrics (prometheus)": "error", "logs (loki)": "ok", "traces (tempo)": "ok"}
+	for _, s := range d.Stores {
+		if want[s.Store] != s.Status {
+			t.Errorf("%s: %s (%s)", s.Store, s.Status, s.Detail)
+		}
+	}
+	if !strings.Contains(h.Message, "prometheus: HTTP 503: unavailable: TSDB not ready") {
+		t.Errorf("message %q", h.Message)
+	}
+}
+
+func TestResources(t *testing.T) {
+	tr, lk, pr := tempoReplay(t, false), lokiReplay(t), promReplay(t)
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, pr.srv.URL, `"latency":{"histogramMetrics":["rpc_seconds"]}`))
+	tests := []struct{ path, want string }{
+		{"services", `{"values":["checkout","frontend"]}`},
+		{"operations?service=checkout", `{"values":["checkout","frontend"]}`},
+		{"loki/labels", `{"values":["level","service_name"]}`},
+		{"loki/label-values?label=service_name", `{"values":["checkout","frontend","payment"]}`},
+		{"prometheus/histograms", `{"values":["rpc_seconds","http_duration_seconds"]}`},
+		{"traceql/tags", `{"values":["duration","name","resource.service.name","span.http.method"]}`},
+	}
+	for _, tc := range tests {
+		var cs captureSender
+		path, _, _ := strings.Cut(tc.path, "?")
+		if err := ds.CallResource(context.Background(), &backend.CallResourceRequest{Path: path, URL: tc.path}, &cs); err != nil {
+			t.Fatal(err)
+		}
+		if cs.resp.Status != 200 || string(cs.resp.Body) != tc.want {
+			t.Errorf("%s: %d %s, want %s", tc.path, cs.resp.Status, cs.resp.Body, tc.want)
+		}
+	}
+	var cs captureSender
+	_ = ds.CallResource(context.Background(), &backend.CallResourceRequest{Path: "nope", URL: "nope"}, &cs)
+	if cs.resp.Status != 404 {
+		t.Errorf("unknown resource: %d", cs.resp.Status)
+	}
+}

@@ -1,0 +1,53 @@
+package otlp
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestAnyValueAndEnums(t *testing.T) {
+	var kv []KeyValue
+	in := `[{"key":"s","value":{"stringValue":"x"}},{"key":"i","value":{"intValue":"9007199254740993"}},
+		{"key":"d","value":{"doubleValue":"Infinity"}},{"key":"a","value":{"arrayValue":{"values":[{"intValue":1},{"boolValue":true}]}}},
+		{"key":"m","value":{"kvlistValue":{"values":[{"key":"k","value":{"stringValue":"v"}}]}}}]`
+	if err := json.Unmarshal([]byte(in), &kv); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal([]any{kv[0].Value.Go(), kv[1].Value.Go(), kv[2].Value.Go(), kv[3].Value.Go(), kv[4].Value.Go()})
+	if string(b) != `["x","9007199254740993","+Inf",[1,true],{"k":"v"}]` {
+		t.Errorf("values %s", b)
+	}
+	tests := []struct {
+		in         string
+		kind       string
+		statusCode int64
+	}{
+		{`{"kind":"SPAN_KIND_CONSUMER","status":{"code":"STATUS_CODE_OK"}}`, "consumer", 1},
+		{`{"kind":3,"status":{"code":2}}`, "client", 2},
+		{`{"kind":99,"status":{}}`, "", 0},
+	}
+	for _, tc := range tests {
+		var s Span
+		if err := json.Unmarshal([]byte(tc.in), &s); err != nil {
+			t.Fatal(err)
+		}
+		if s.Kind.kind() != tc.kind || s.Status.Code.status() != tc.statusCode {
+			t.Errorf("%s: kind %q status %d", tc.in, s.Kind.kind(), s.Status.Code.status())
+		}
+	}
+}
+
+func FuzzSpans(f *testing.F) {
+	f.Add([]byte(`[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"a"}}]},"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","startTimeUnixNano":"1","endTimeUnixNano":"0"}]}]}]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var rss []ResourceSpans
+		if json.Unmarshal(b, &rss) != nil {
+			return
+		}
+		for _, s := range Spans(rss).Spans {
+			if s.DurationNano < 0 || len(s.TraceID) != 32 {
+				t.Fatalf("bad span %+v", s)
+			}
+		}
+	})
+}
