@@ -10,7 +10,7 @@ import type { Options } from './config/settingsUpdates';
 import { ConfigEditor } from './ConfigEditor';
 
 const userEvent = userEventLib.setup({ delay: null });
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 const makeOptions = (over: Partial<Options> = {}): Options =>
   ({

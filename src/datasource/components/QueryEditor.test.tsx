@@ -36,7 +36,7 @@ function setup(initial: LensQuery, lookups: Record<string, string[]> = {}) {
 
 const v = QUERY_MODEL_VERSION;
 // The machine is shared and slow; real @grafana/ui menus take a while to render.
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 describe('QueryEditor', () => {
   it('validates the trace ID as you type and sends it on blur', async () => {
