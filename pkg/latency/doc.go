@@ -17,17 +17,21 @@
 //
 // The quantile definition is the linear interpolation between order
 // statistics that R calls type 7 and numpy calls "linear" (its default), the
-// same one Prometheus' quantile and quantile_over_time use: for the sorted
-// values x[0] ≤ … ≤ x[n-1] and q in [0, 1],
+// definition Prometheus' quantile and quantile_over_time use too: for the
+// sorted values x[0] ≤ … ≤ x[n-1] and q in [0, 1],
 //
 //	h = (n-1)·q,  i = ⌊h⌋,  w = h − i
 //	Q(q) = x[i]                      if w = 0
 //	Q(q) = x[i] + (x[i+1] − x[i])·w  otherwise
 //
-// evaluated in float64 exactly as QuantileSorted does (see interpolate for the
-// infinite and overflow cases). Quantiles finds the x[i] it needs by
-// selection instead of sorting, and returns bit for bit what QuantileSorted
-// returns on the sorted values (up to the sign of a zero).
+// evaluated in float64 in that order (Prometheus evaluates x[i]·(1−w) +
+// x[i+1]·w, which can differ in the last bit), clamped to [x[i], x[i+1]] so
+// that rounding never breaks monotonicity in q. When x[i+1] − x[i]
+// overflows, the same formula is evaluated on halves; an infinite neighbour
+// gives that infinity (−Inf if x[i] is −Inf). QuantileSorted is this
+// definition on sorted data; Quantiles finds the x[i] it needs by selection
+// instead of sorting and returns bit for bit what QuantileSorted returns on
+// the sorted values (up to the sign of a zero).
 //
 // The CDF is the empirical step function F(t) = #{values ≤ t} / N.
 //
