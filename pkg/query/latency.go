@@ -14,6 +14,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/latency"
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
@@ -208,80 +209,42 @@ func partOrFailed(f *data.Frame, err error, empty func() *data.Frame) *data.Fram
 	return e
 }
 
-// histogramCDF reads the bucket counts accumulated over the whole range. Classic buckets
-// are cumulative by `le`; native buckets carry their own bounds.
+// histogramCDF reads the bucket counts accumulated over the whole range and lets
+// pkg/latency turn them into CDF steps: classic `le` counts are cumulative, native
+// buckets carry their own bounds.
 func histogramCDF(ctx context.Context, prom prometheus.API, metric, sel string, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
-	var buckets []bucketCount
 	if native {
 		d, err := prom.Query(ctx, prometheus.NativeIncrease(metric, sel, p.rng), p.to)
 		if err != nil {
 			return nil, err
 		}
+		var h latency.NativeHistogram
 		for _, s := range d.Series {
-			for _, h := range s.Histograms {
-				for _, b := range h.Buckets {
-					buckets = append(buckets, bucketCount{lower: b.Lower, upper: b.Upper, count: b.Count})
+			for _, x := range s.Histograms {
+				h.Count += x.Count
+				h.Sum += x.Sum
+				for _, b := range x.Buckets {
+					h.Buckets = append(h.Buckets, latency.NativeBucket{
+						Rule: latency.BoundaryRule(b.Boundary), Lower: b.Lower, Upper: b.Upper, Count: b.Count,
+					})
 				}
 			}
 		}
-		return frames.CDF(cdfFromBuckets(buckets, false, scale)), nil
+		return frames.CDF(cdfRows(latency.NativeCDF(h), scale)), nil
 	}
 	d, err := prom.Query(ctx, prometheus.BucketIncrease(metric, sel, p.rng), p.to)
 	if err != nil {
 		return nil, err
 	}
+	var buckets []latency.Bucket
 	for _, s := range d.Series {
 		le, err := strconv.ParseFloat(s.Labels["le"], 64)
 		if err != nil || len(s.Points) == 0 {
 			continue
 		}
-		buckets = append(buckets, bucketCount{upper: le, count: s.Points[len(s.Points)-1].Value})
+		buckets = append(buckets, latency.Bucket{UpperBound: le, Count: s.Points[len(s.Points)-1].Value})
 	}
-	return frames.CDF(cdfFromBuckets(buckets, true, scale)), nil
-}
-
-type bucketCount struct{ lower, upper, count float64 }
-
-// cdfFromBuckets turns bucket counts into CDF rows with each bucket's bounds.
-// cumulative: classic `le` counts (each includes the ones below); otherwise per-bucket.
-func cdfFromBuckets(bs []bucketCount, cumulative bool, scale float64) []frames.CDFRow {
-	sort.Slice(bs, func(i, j int) bool { return bs[i].upper < bs[j].upper })
-	var total float64
-	if cumulative {
-		for _, b := range bs {
-			total = math.Max(total, b.count)
-		}
-	} else {
-		for _, b := range bs {
-			total += b.count
-		}
-	}
-	if total <= 0 || math.IsNaN(total) {
-		return nil
-	}
-	rows := make([]frames.CDFRow, 0, len(bs))
-	cum, prevUpper := 0.0, 0.0
-	for i, b := range bs {
-		if cumulative {
-			cum = math.Max(cum, b.count) // counts of cumulative buckets never go down
-			if i > 0 {
-				b.lower = prevUpper
-			} else {
-				b.lower = math.Min(0, b.upper)
-			}
-			prevUpper = b.upper
-		} else {
-			cum += b.count
-		}
-		rows = append(rows, frames.CDFRow{
-			DurationMs: b.upper * scale,
-			Fraction:   math.Min(cum/total, 1),
-			LowerMs:    b.lower * scale,
-			UpperMs:    b.upper * scale,
-			Count:      int64(math.Round(cum)),
-		})
-	}
-	return rows
+	return frames.CDF(cdfRows(latency.NewClassic(buckets).CDF(), scale)), nil
 }
 
 // histogramSummary reads N and the total over the range. It takes the difference of the
@@ -322,20 +285,46 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel stri
 	if (len(vals) > 4 && vals[4] > 0) || count < 0 || total < 0 {
 		count, total = vals[2], vals[3]
 	}
-	return frames.Summary(summaryRow(count, total*scale, math.NaN(), p)), nil
+	row, err := summaryRow(count, total*scale, -1, p)
+	if err != nil {
+		return nil, err
+	}
+	return frames.Summary(row), nil
 }
 
-// summaryRow: mean = total/count, TPS = N/T over the query range, rho = TPS/mu.
-func summaryRow(count, totalMs, errorRate float64, p latencyPlan) frames.SummaryRow {
-	s := frames.SummaryRow{Count: count, MeanMs: math.NaN(), ErrorRate: errorRate}
-	if count > 0 {
-		s.MeanMs = totalMs / count
+// summaryRow is latency.Summarize over the query range (N, the total in ms and the
+// errors among N; errors < 0 means the error rate is not known).
+func summaryRow(count, totalMs, errorsN float64, p latencyPlan) (frames.SummaryRow, error) {
+	known := errorsN >= 0
+	if !known {
+		errorsN = 0
 	}
-	s.TPS = count / p.rng.Seconds()
-	if p.serviceRate > 0 {
-		s.HasRho, s.Rho = true, s.TPS/p.serviceRate
+	s, err := latency.Summarize(count, totalMs, errorsN, p.rng.Seconds(), p.serviceRate)
+	if err != nil {
+		return frames.SummaryRow{}, err
 	}
-	return s
+	if !known {
+		s.ErrorRate = math.NaN()
+	}
+	return summaryFrameRow(s), nil
+}
+
+// durationsSummary is latency.SummarizeDurations over the query range; errorsN < 0
+// means the error rate is not known (log lines carry no status).
+func durationsSummary(durMs []float64, errorsN int, p latencyPlan) (frames.SummaryRow, error) {
+	known := errorsN >= 0
+	s, err := latency.SummarizeDurations(durMs, max(errorsN, 0), p.rng.Seconds(), p.serviceRate)
+	if err != nil {
+		return frames.SummaryRow{Count: math.NaN(), MeanMs: math.NaN(), TPS: math.NaN(), ErrorRate: math.NaN()}, err
+	}
+	if !known {
+		s.ErrorRate = math.NaN()
+	}
+	return summaryFrameRow(s), nil
+}
+
+func summaryFrameRow(s latency.Summary) frames.SummaryRow {
+	return frames.SummaryRow{Count: s.Count, MeanMs: s.Mean, TPS: s.TPS, ErrorRate: s.ErrorRate, Rho: s.Rho, HasRho: s.HasRho}
 }
 
 // scalarAt runs an instant query expected to give one number (0 when it gives none).
@@ -547,16 +536,11 @@ func rawParts(durMs []float64, errorsN int, err error, truncated bool, total int
 		out = append(out, f)
 	}
 	if p.wantSummary {
-		var totalMs float64
-		for _, d := range durMs {
-			totalMs += d
+		row, serr := durationsSummary(durMs, errorsN, p)
+		f := frames.Summary(row)
+		if serr != nil && err == nil {
+			err = serr
 		}
-		n := float64(len(durMs))
-		er := math.NaN()
-		if n > 0 && errorsN >= 0 {
-			er = float64(errorsN) / n
-		}
-		f := frames.Summary(summaryRow(n, totalMs, er, p))
 		if err != nil {
 			frames.StoreFailed(f, err)
 		} else if truncated {
