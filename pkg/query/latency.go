@@ -14,6 +14,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/language"
 	"github.com/latencylens/lens/pkg/latency"
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/stores/loki"
@@ -21,6 +22,10 @@ import (
 	"github.com/latencylens/lens/pkg/stores/tempo"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
 )
+
+// LogServiceLabel is the Loki label that names a service: the one Loki's OTLP
+// ingestion sets from resource.service.name.
+const LogServiceLabel = "service_name"
 
 // minRateWindow is the shortest window for rate/quantile_over_time (four 15 s scrapes).
 const minRateWindow = time.Minute
@@ -80,6 +85,15 @@ func Latency(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if p.rng <= 0 {
 		return errorResponse(badQuery("latency query: the time range is empty"))
 	}
+	for _, g := range p.groupBy {
+		valid := language.ValidLabelName(g)
+		if q.Source == SourceSpans {
+			valid = language.TraceQLGroupBy(g)
+		}
+		if !valid {
+			return errorResponse(badQuery("latency query: cannot group by %q: not a label or attribute name", g))
+		}
+	}
 	p.step = prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints)
 	p.window = max(p.step, minRateWindow)
 	switch q.Source {
@@ -114,13 +128,13 @@ func histogramTarget(q *Query, env *Env) (metric, sel string, err error) {
 		}
 		metric = strings.TrimSuffix(metric, "_bucket")
 	} else {
-		metric = q.HistogramMetric
-		sel = prometheus.Matchers(map[string]string{
-			env.Settings.ServiceLabel:   q.Service,
-			env.Settings.OperationLabel: q.Operation,
-		})
-		if sel == "{}" {
-			sel = ""
+		metric = strings.TrimSpace(q.HistogramMetric)
+		eq := map[string]string{env.Settings.ServiceLabel: q.Service}
+		if q.Operation != "" {
+			eq[env.Settings.OperationLabel] = q.Operation
+		}
+		if sel, err = prometheus.Matchers(eq); err != nil {
+			return "", "", badQuery("latency query: %v", err)
 		}
 	}
 	if !prometheus.ValidMetricName(metric) {
@@ -356,7 +370,9 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 	}
 	selector := strings.TrimSpace(q.Expr)
 	if q.EditorMode != ModeCode || selector == "" {
-		selector = tempo.SpanSelector(q.Service, q.Operation, nil, 0, 0, q.SpanFilter)
+		if selector, err = tempo.SpanSelector(q.Service, q.Operation, nil, 0, 0, q.SpanFilter); err != nil {
+			return errorResponse(badQuery("latency query: %v", err))
+		}
 	}
 	resp := backend.DataResponse{}
 	var (
@@ -556,9 +572,16 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 	if err != nil {
 		return errorResponse(err)
 	}
-	selector, field := q.LogSelector, q.LogField
+	selector, field := strings.TrimSpace(q.LogSelector), strings.TrimSpace(q.LogField)
 	if q.EditorMode == ModeCode {
 		selector, field = splitUnwrap(q.Expr)
+	} else if selector == "" && q.Service != "" {
+		if selector, err = loki.StreamSelector(LogServiceLabel, q.Service); err != nil {
+			return errorResponse(badQuery("latency query (logs): %v", err))
+		}
+	}
+	if field != "" && !language.ValidLabelName(field) {
+		return errorResponse(badQuery("latency query (logs): %q is not a LogQL label name to unwrap", field))
 	}
 	if strings.TrimSpace(selector) == "" || field == "" {
 		return errorResponse(badQuery("latency query (logs): need a LogQL selector and a field to unwrap"))

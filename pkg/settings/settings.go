@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/latencylens/lens/pkg/language"
 )
 
 // Auth methods, as in settings.ts AuthMethod.
@@ -267,6 +269,11 @@ func Parse(raw []byte, secure map[string]string) (*Settings, error) {
 		if l.OperationLabel != "" {
 			s.OperationLabel = l.OperationLabel
 		}
+		for _, n := range []string{s.ServiceLabel, s.OperationLabel} {
+			if !language.ValidLabelName(n) {
+				errs = append(errs, fmt.Errorf("settings: latency label %q is not a Prometheus label name", n))
+			}
+		}
 		if l.ServiceRate < 0 {
 			errs = append(errs, fmt.Errorf("settings: latency.serviceRate %v is negative", l.ServiceRate))
 		}
@@ -361,6 +368,14 @@ func parseExtraction(j extractionJSON) (Extraction, error) {
 		e.TraceIDKey, e.SpanIDKey = j.TraceIDKey, j.SpanIDKey
 		if e.TraceIDKey == "" {
 			return e, fmt.Errorf("settings: logs.extraction (%s) needs traceIdKey", j.Mode)
+		}
+		// Label and structured-metadata keys are written unquoted into LogQL filters.
+		if j.Mode != ExtractLogfmt {
+			for _, k := range []string{e.TraceIDKey, e.SpanIDKey} {
+				if k != "" && !language.ValidLabelName(k) {
+					return e, fmt.Errorf("settings: logs.extraction key %q is not a Loki label name", k)
+				}
+			}
 		}
 	case ExtractJSON:
 		e.TraceIDKey, e.SpanIDKey = j.TraceIDPath, j.SpanIDPath

@@ -53,6 +53,8 @@ func TestParse(t *testing.T) {
 		{name: "bad regex", json: `{"logs":{"extraction":{"mode":"regex","traceIdRegex":"("}}}`, wantErr: "traceIdRegex"},
 		{name: "bad timeout", json: `{"traces":{"url":"http://x","timeout":"soon"}}`, wantErr: "traces.timeout"},
 		{name: "not json", json: `{`, wantErr: "jsonData is not valid"},
+		{name: "service label is not a label name", json: `{"latency":{"serviceLabel":"svc\"} or vector(1) #"}}`, wantErr: "is not a Prometheus label name"},
+		{name: "extraction key is not a label name", json: `{"logs":{"extraction":{"mode":"label","traceIdKey":"trace id"}}}`, wantErr: "is not a Loki label name"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

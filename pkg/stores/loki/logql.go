@@ -1,15 +1,20 @@
 package loki
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/latencylens/lens/pkg/language"
 	"github.com/latencylens/lens/pkg/settings"
 )
 
-// Pure LogQL builders. Guarantees: values are quoted; the result runs as is.
+// Pure LogQL builders. Guarantees: values are quoted and escaped by pkg/language; names
+// inserted unquoted (label keys, the unwrapped field, group-by labels) are validated by
+// the caller (language.ValidLabelName; settings validates the extraction keys); the
+// result runs as is.
 
 // TraceLines builds the query for the lines of one trace: the selector plus a filter
 // that finds the ID however the line spells it (case-insensitive, with or without the
@@ -19,9 +24,9 @@ func TraceLines(selector string, ex settings.Extraction, traceID string) string 
 	re := "(?i)0*" + regexp.QuoteMeta(core)
 	switch ex.Mode {
 	case settings.ExtractLabel, settings.ExtractStructuredMetadata:
-		return selector + " | " + ex.TraceIDKey + "=~" + strconv.Quote(re)
+		return selector + " | " + ex.TraceIDKey + "=~" + language.QuoteString(re)
 	default:
-		return selector + " |~ " + strconv.Quote(re)
+		return selector + " |~ " + language.QuoteString(re)
 	}
 }
 
@@ -40,6 +45,15 @@ func QuantileOverTime(q float64, selector, field string, window time.Duration, b
 		s += " by ()"
 	}
 	return s
+}
+
+// StreamSelector builds `{label="value"}`: the selector the latency builder uses for a
+// service when the user wrote none (buildLogLatency in queryBuilders/logql.ts).
+func StreamSelector(label, value string) (string, error) {
+	if !language.ValidLabelName(label) {
+		return "", fmt.Errorf("%q is not a LogQL label name", label)
+	}
+	return "{" + label + "=" + language.QuoteString(value) + "}", nil
 }
 
 // CountOverTime builds `sum(count_over_time(<selector> [w]))`; an unwrap stage in the

@@ -72,7 +72,6 @@ func TestBuilders(t *testing.T) {
 		{"classic", HistogramQuantile(0.99, "http_duration_seconds", `{service="a"}`, 90*time.Second, []string{"service"}, false),
 			`histogram_quantile(0.99, sum by (le, service) (rate(http_duration_seconds_bucket{service="a"}[90s])))`},
 		{"native", HistogramQuantile(0.5, "h", "", time.Minute, nil, true), `histogram_quantile(0.5, sum by () (rate(h[60s])))`},
-		{"matchers", Matchers(map[string]string{"b": `x"y`, "a": "1", "c": ""}), `{a="1",b="x\"y"}`},
 	}
 	for _, tc := range tests {
 		if tc.got != tc.want {

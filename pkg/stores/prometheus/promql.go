@@ -2,35 +2,43 @@ package prometheus
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/latencylens/lens/pkg/language"
 )
 
-// Pure PromQL builders. Guarantees: label values are quoted and escaped; the result is
-// one expression the store can run as is.
-
-var metricNameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
+// Pure PromQL builders. Guarantees: label values are quoted and escaped by
+// pkg/language (so a value never changes the expression's structure); metric and label
+// names are validated by the caller or here; the result is one expression the store
+// can run as is.
 
 // ValidMetricName reports whether name is a plain metric name.
-func ValidMetricName(name string) bool { return metricNameRE.MatchString(name) }
+func ValidMetricName(name string) bool { return language.ValidMetricName(name) }
 
-// Matchers renders {k="v",...} for the non-empty values, sorted by key.
-func Matchers(eq map[string]string) string {
+// Matchers renders {k="v",...} for the non-empty values, sorted by key; "" when there
+// are none. A key that is not a label name is an error: it would be inserted unquoted.
+func Matchers(eq map[string]string) (string, error) {
 	keys := make([]string, 0, len(eq))
 	for k, v := range eq {
 		if v != "" {
+			if !language.ValidLabelName(k) {
+				return "", fmt.Errorf("%q is not a Prometheus label name", k)
+			}
 			keys = append(keys, k)
 		}
+	}
+	if len(keys) == 0 {
+		return "", nil
 	}
 	sort.Strings(keys)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s=%s", k, strconv.Quote(eq[k])))
+		parts = append(parts, k+"="+language.QuoteString(eq[k]))
 	}
-	return "{" + strings.Join(parts, ",") + "}"
+	return "{" + strings.Join(parts, ",") + "}", nil
 }
 
 // FormatRange renders a PromQL range like 1m30s → "90s" (whole seconds, at least 1s).
@@ -44,7 +52,8 @@ func FormatRange(d time.Duration) string {
 
 // HistogramQuantile builds histogram_quantile over a classic histogram
 // (`<metric>_bucket` with `le`) or, when native is set, over a native histogram.
-// selector is a matcher set such as `{service="api"}` ("" for none).
+// selector is a matcher set such as `{service="api"}` ("" for none); groupBy are label
+// names the caller has validated (language.ValidLabelName).
 func HistogramQuantile(q float64, metric, selector string, window time.Duration, groupBy []string, native bool) string {
 	by := strings.Join(groupBy, ", ")
 	if native {

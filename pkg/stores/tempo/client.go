@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/latencylens/lens/pkg/language"
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
@@ -71,7 +72,11 @@ func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*m
 
 // Search runs /api/search with TraceQL.
 func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
-	v := url.Values{"q": {SearchQuery(p)}}
+	q, err := SearchQuery(p)
+	if err != nil {
+		return nil, c.h.Fail(0, err.Error())
+	}
+	v := url.Values{"q": {q}}
 	if p.SpansPerSpanSet > 0 {
 		v.Set("spss", strconv.Itoa(p.SpansPerSpanSet))
 	}
@@ -102,7 +107,7 @@ func (c *Client) Services(ctx context.Context) ([]string, error) {
 func (c *Client) Operations(ctx context.Context, service string) ([]string, error) {
 	q := ""
 	if service != "" {
-		q = "{ resource.service.name = " + strconv.Quote(service) + " }"
+		q = "{ resource.service.name = " + language.QuoteString(service) + " }"
 	}
 	return c.TagValues(ctx, "name", q)
 }

@@ -2,6 +2,7 @@ package tempo
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,18 +99,137 @@ func TestParseMetrics(t *testing.T) {
 }
 
 func TestTraceQLBuilders(t *testing.T) {
+	sel := func(s string, err error) string {
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		return s
+	}
 	tests := []struct{ name, got, want string }{
-		{"selector", SpanSelector("api", `GET "x"`, map[string]string{"http.status_code": "500"}, 100*time.Millisecond, 0, "span.retry = true"),
-			`{ resource.service.name = "api" && name = "GET \"x\"" && .http.status_code = "500" && duration >= 100ms && (span.retry = true) }`},
-		{"empty", SpanSelector("", "", nil, 0, 0, ""), "{}"},
+		{"selector", sel(SpanSelector("api", `GET "x"`, map[string]string{"http.status_code": "500", "peer": "db"}, 100*time.Millisecond, 0, "span.retry = true")),
+			`{ resource.service.name = "api" && name = "GET \"x\"" && .http.status_code = 500 && .peer = "db" && duration >= 100ms && (span.retry = true) }`},
+		{"empty", sel(SpanSelector("", "", nil, 0, 0, "")), "{}"},
 		{"quantiles", QuantileOverTime(`{ name = "a" }`, []float64{0.5, 0.99}, []string{"resource.service.name"}),
 			`{ name = "a" } | quantile_over_time(duration, 0.5, 0.99) by (resource.service.name)`},
+		{"bad tag name", sel(SpanSelector("", "", map[string]string{`a = 1 } | { b`: "x"}, 0, 0, "")),
+			`error: tag "a = 1 } | { b" is not a TraceQL attribute name`},
+		{"filter leaves its parentheses", sel(SpanSelector("api", "", nil, 0, 0, `true) || (true`)),
+			"error: span filter \"true) || (true\": `)` without `(`"},
 	}
 	for _, tc := range tests {
 		if tc.got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.name, tc.got, tc.want)
 		}
 	}
+}
+
+// token is one TraceQL token as far as structure goes: a string literal (with its
+// value), a bracket, a pipe, or any other run of text between them.
+type token struct {
+	kind  byte // 's' string, or the bracket/pipe character, or 'w' other text
+	value string
+}
+
+func scanTraceQL(t testing.TB, s string) []token {
+	t.Helper()
+	var out []token
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == ' ':
+			i++
+		case c == '"':
+			lit, err := strconv.QuotedPrefix(s[i:])
+			if err != nil {
+				t.Fatalf("%q: string at %d: %v", s, i, err)
+			}
+			v, _ := strconv.Unquote(lit)
+			out = append(out, token{'s', v})
+			i += len(lit)
+		case c == '`':
+			j := strings.IndexByte(s[i+1:], '`')
+			if j < 0 {
+				t.Fatalf("%q: raw string at %d", s, i)
+			}
+			out = append(out, token{'s', s[i+1 : i+1+j]})
+			i += j + 2
+		case strings.HasPrefix(s[i:], "||"):
+			out = append(out, token{'w', "||"})
+			i += 2
+		case strings.IndexByte("{}()|", c) >= 0:
+			out = append(out, token{c, string(c)})
+			i++
+		default:
+			j := i
+			for j < len(s) && strings.IndexByte(" \"`{}()|", s[j]) < 0 {
+				j++
+			}
+			out = append(out, token{'w', s[i:j]})
+			i = j
+		}
+	}
+	return out
+}
+
+var hostileValues = []string{
+	`a"b`, `a\b`, `\`, `" }`, `" } | { true`, `x" || true || name = "`, `x") || (true`,
+	"new\nline", "\x00\x7f", `ü 日本`, "\xff", "`raw`", `" } >> { "`,
+}
+
+// FuzzSpanSelector: whatever the service, operation and filter, an accepted selector is
+// one `{ … }` whose first conditions are exactly the service and the operation as
+// string literals, and whose filter stays inside its own parentheses.
+func FuzzSpanSelector(f *testing.F) {
+	for _, v := range hostileValues {
+		f.Add(v, v+"x", "span.a = "+strconv.Quote(v))
+		f.Add(v, "", v)
+	}
+	f.Fuzz(func(t *testing.T, service, operation, filter string) {
+		if service == "" || operation == "" {
+			return
+		}
+		sel, err := SpanSelector(service, operation, nil, 0, 0, filter)
+		if err != nil {
+			return // refused filter: nothing is sent
+		}
+		toks := scanTraceQL(t, sel)
+		want := []token{{'{', "{"}, {'w', "resource.service.name"}, {'w', "="}, {'s', service}, {'w', "&&"}, {'w', "name"}, {'w', "="}, {'s', operation}}
+		if len(toks) < len(want)+1 {
+			t.Fatalf("%q: %d tokens", sel, len(toks))
+		}
+		for i, w := range want {
+			if toks[i] != w {
+				t.Fatalf("%q: token %d = %+v, want %+v", sel, i, toks[i], w)
+			}
+		}
+		rest := toks[len(want):]
+		if rest[len(rest)-1].kind != '}' {
+			t.Fatalf("%q does not end with }", sel)
+		}
+		rest = rest[:len(rest)-1]
+		if strings.TrimSpace(filter) == "" {
+			if len(rest) != 0 {
+				t.Fatalf("%q: extra tokens %+v", sel, rest)
+			}
+			return
+		}
+		if len(rest) < 3 || rest[0] != (token{'w', "&&"}) || rest[1].kind != '(' || rest[len(rest)-1].kind != ')' {
+			t.Fatalf("%q: filter part %+v", sel, rest)
+		}
+		depth := 0
+		for i, tk := range rest[1:] {
+			switch tk.kind {
+			case '(':
+				depth++
+			case ')':
+				depth--
+			case '{', '}', '|':
+				t.Fatalf("%q: %c inside the filter", sel, tk.kind)
+			}
+			if depth == 0 && i != len(rest)-2 {
+				t.Fatalf("%q: the filter's parenthesis closes early", sel)
+			}
+		}
+	})
 }
 
 func FuzzParseTraceV2(f *testing.F) {

@@ -1,25 +1,31 @@
 package tempo
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/latencylens/lens/pkg/language"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
 )
 
-// Pure TraceQL builders. Guarantees: string values are quoted and escaped.
+// Pure TraceQL builders. Guarantees: string values are quoted and escaped by
+// pkg/language; attribute names are validated; a user's filter is checked to stay
+// inside its parentheses; the result is one `{ … }` span selector.
 
 // SpanSelector builds `{ cond && cond … }` from a service, operation, tags and duration
-// bounds plus an extra raw condition (the editor's span filter).
-func SpanSelector(service, operation string, tags map[string]string, minD, maxD time.Duration, extra string) string {
+// bounds plus an extra condition the user wrote (the editor's span filter), as
+// buildTraceSelector in src/datasource/queryBuilders/traceql.ts does: tag values are
+// typed literals (numbers and booleans bare, the rest quoted).
+func SpanSelector(service, operation string, tags map[string]string, minD, maxD time.Duration, extra string) (string, error) {
 	var conds []string
 	if service != "" {
-		conds = append(conds, "resource.service.name = "+strconv.Quote(service))
+		conds = append(conds, "resource.service.name = "+language.QuoteString(service))
 	}
 	if operation != "" {
-		conds = append(conds, "name = "+strconv.Quote(operation))
+		conds = append(conds, "name = "+language.QuoteString(operation))
 	}
 	keys := make([]string, 0, len(tags))
 	for k := range tags {
@@ -27,11 +33,11 @@ func SpanSelector(service, operation string, tags map[string]string, minD, maxD 
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		name := k
-		if !strings.HasPrefix(k, "span.") && !strings.HasPrefix(k, "resource.") && !strings.HasPrefix(k, ".") {
-			name = "." + k
+		name, ok := language.TraceQLAttribute(k)
+		if !ok {
+			return "", fmt.Errorf("tag %q is not a TraceQL attribute name", k)
 		}
-		conds = append(conds, name+" = "+strconv.Quote(tags[k]))
+		conds = append(conds, name+" = "+language.TraceQLLiteral(tags[k]))
 	}
 	if minD > 0 {
 		conds = append(conds, "duration >= "+minD.String())
@@ -40,23 +46,27 @@ func SpanSelector(service, operation string, tags map[string]string, minD, maxD 
 		conds = append(conds, "duration <= "+maxD.String())
 	}
 	if e := strings.TrimSpace(extra); e != "" {
+		if err := language.CheckTraceQLFilter(e); err != nil {
+			return "", err
+		}
 		conds = append(conds, "("+e+")")
 	}
 	if len(conds) == 0 {
-		return "{}"
+		return "{}", nil
 	}
-	return "{ " + strings.Join(conds, " && ") + " }"
+	return "{ " + strings.Join(conds, " && ") + " }", nil
 }
 
 // SearchQuery returns the TraceQL of a search: the raw TraceQL if set, else a selector.
-func SearchQuery(p tracestore.SearchParams) string {
+func SearchQuery(p tracestore.SearchParams) (string, error) {
 	if strings.TrimSpace(p.TraceQL) != "" {
-		return p.TraceQL
+		return p.TraceQL, nil
 	}
 	return SpanSelector(p.Service, p.Operation, p.Tags, p.MinDuration, p.MaxDuration, "")
 }
 
-// QuantileOverTime builds `<selector> | quantile_over_time(duration, q1, q2…) by (…)`.
+// QuantileOverTime builds `<selector> | quantile_over_time(duration, q1, q2…) by (…)`;
+// by holds names the caller has validated (language.TraceQLGroupBy).
 func QuantileOverTime(selector string, qs []float64, by []string) string {
 	parts := make([]string, len(qs))
 	for i, q := range qs {
