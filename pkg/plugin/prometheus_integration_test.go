@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"slices"
 	"sort"
@@ -372,6 +373,26 @@ func TestPrometheusMetricsQueryAgainstRealPrometheus(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("editor look-ups on the histogram series", func(t *testing.T) {
+		cfg := fmt.Sprintf(`{"metrics":{"url":%q,"timeout":"10s"},"latency":{"histogramMetrics":["lens_test_request_duration_seconds"]}}`, prom.URL)
+		for _, tc := range []struct {
+			ds         *Datasource
+			path, want string
+		}{
+			{ds, "services?source=metrics", `{"values":["checkout"]}`},
+			{ds, "operations?source=metrics&service=checkout", `{"values":["POST /pay"]}`},
+			{ds, "operations?source=metrics&service=" + url.QueryEscape(`checkout"} or {service=~".+`), `{"values":[]}`},
+			{newTestDatasource(t, cfg), "services?source=metrics", `{"values":["checkout"]}`},
+			{ds, "prometheus/label-values?label=job&match=" + url.QueryEscape(`lens_test_native_request_duration_seconds`), `{"values":["app-native"]}`},
+			{ds, "prometheus/label-values?label=operation", `{"values":["POST /pay"]}`},
+		} {
+			status, body := callResource(t, tc.ds, tc.path)
+			if status != 200 || body != tc.want {
+				t.Errorf("%s: %d %s, want %s", tc.path, status, body, tc.want)
+			}
+		}
+	})
 
 	t.Run("store error names the store and its message", func(t *testing.T) {
 		res := queryOne(t, ds, nil, from, to, map[string]any{"queryType": "metrics", "version": 1, "expr": `sum(`})

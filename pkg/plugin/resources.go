@@ -4,39 +4,69 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/latencylens/lens/pkg/language"
+	"github.com/latencylens/lens/pkg/query"
 	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
 )
 
-// Resource paths (CallResource), all GET, all answering {"values":[…]} or {"error":…}:
+// Resource paths (CallResource), all GET, all answering {"values":[…]} (sorted, unique;
+// prometheus/histograms keeps the configured names first) or {"error":…}. Optional
+// `start` and `end` (Unix ms) narrow the look-ups that take a time range; the default
+// is the last 6 hours.
 //
-//	services                          trace store services
-//	operations?service=               trace store operations of a service
-//	loki/labels                       Loki label names
-//	loki/label-values?label=          Loki values of a label
-//	prometheus/histograms             histogram base names (configured first, then classic `_bucket` names)
-//	traceql/tags                      TraceQL tag names (Tempo)
+//	services?source=traces|metrics|logs        service names (default: the trace store)
+//	operations?service=&source=…              operation names of a service
+//	loki/labels                                Loki label names
+//	loki/label-values?label=                   Loki values of a label
+//	prometheus/label-values?label=&match=      Prometheus values of a label, optionally on the series of one selector
+//	prometheus/histograms                      histogram base names (configured first, then classic `_bucket` names)
+//	traceql/tags                               TraceQL tag names (Tempo)
+//	traceql/tag-values?tag=                    values of one TraceQL tag (Tempo)
+//
+// source=metrics answers the values of the configured service (operation) label on the
+// histogram series: the configured histogram metrics (`<name>_bucket` and `<name>`), or
+// every `_bucket` series when none is configured. source=logs answers Loki's values of
+// `service_name` (set by Loki's OTLP ingestion), or of the configured service label when
+// Loki has no `service_name`; operations from logs are the values of the configured
+// operation label on that service's streams.
 const (
-	resServices       = "services"
-	resOperations     = "operations"
-	resLokiLabels     = "loki/labels"
-	resLokiValues     = "loki/label-values"
-	resPromHistograms = "prometheus/histograms"
-	resTraceQLTags    = "traceql/tags"
+	resServices          = "services"
+	resOperations        = "operations"
+	resLokiLabels        = "loki/labels"
+	resLokiValues        = "loki/label-values"
+	resPromLabelValues   = "prometheus/label-values"
+	resPromHistograms    = "prometheus/histograms"
+	resTraceQLTags       = "traceql/tags"
+	resTraceQLTagValues  = "traceql/tag-values"
+	sourceTraces         = "traces"
+	sourceMetrics        = "metrics"
+	sourceLogs           = "logs"
+	defaultResourceRange = 6 * time.Hour
 )
 
 type tagNamer interface {
 	TagNames(ctx context.Context) ([]string, error)
+	TagValues(ctx context.Context, tag, q string) ([]string, error)
 }
+
+// badRequest is a look-up the caller got wrong (missing or invalid parameter).
+type badRequest string
+
+func (b badRequest) Error() string { return string(b) }
 
 func (d *Datasource) callResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
 	values, err := d.resource(ctx, req)
@@ -46,9 +76,12 @@ func (d *Datasource) callResource(ctx context.Context, req *backend.CallResource
 		status = http.StatusBadGateway
 		var se *httpx.StoreError
 		var nf notFound
+		var br badRequest
 		switch {
 		case errors.As(err, &nf):
 			status = http.StatusNotFound
+		case errors.As(err, &br):
+			status = http.StatusBadRequest
 		case errors.As(err, &se) && se.Status == 0 && strings.Contains(se.Message, "not configured"):
 			status = http.StatusBadRequest
 		}
@@ -79,50 +112,232 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 		return nil, notFound(req.Path)
 	}
 	q := u.Query()
-	env := d.env
-	end := time.Now()
-	start := end.Add(-6 * time.Hour)
-	switch strings.Trim(req.Path, "/") {
+	start, end, err := resourceRange(q)
+	if err != nil {
+		return nil, err
+	}
+	path := strings.Trim(req.Path, "/")
+	if path == resPromHistograms {
+		return d.histogramNames(ctx)
+	}
+	var values []string
+	switch path {
 	case resServices:
-		if env.Traces == nil {
-			return nil, orErr(env.TracesErr, "traces")
-		}
-		return env.Traces.Services(ctx)
+		values, err = d.services(ctx, q.Get("source"), start, end)
 	case resOperations:
-		if env.Traces == nil {
-			return nil, orErr(env.TracesErr, "traces")
-		}
-		return env.Traces.Operations(ctx, q.Get("service"))
+		values, err = d.operations(ctx, q.Get("source"), q.Get("service"), start, end)
 	case resLokiLabels:
-		if env.Logs == nil {
-			return nil, orErr(env.LogsErr, "loki")
+		if err = d.needLogs(); err == nil {
+			values, err = d.env.Logs.Labels(ctx, start, end)
 		}
-		return env.Logs.Labels(ctx, start, end)
 	case resLokiValues:
-		if env.Logs == nil {
-			return nil, orErr(env.LogsErr, "loki")
+		label := q.Get("label")
+		if err = needParam("label", label); err == nil {
+			if err = d.needLogs(); err == nil {
+				values, err = d.env.Logs.LabelValues(ctx, label, "", start, end)
+			}
 		}
-		return env.Logs.LabelValues(ctx, q.Get("label"), start, end)
-	case resPromHistograms:
-		if env.Metrics == nil {
-			return nil, orErr(env.MetricsErr, prometheus.StoreName)
+	case resPromLabelValues:
+		label := q.Get("label")
+		switch {
+		case label != "__name__" && !language.ValidLabelName(label):
+			err = badRequest(fmt.Sprintf("label %q is not a Prometheus label name", label))
+		default:
+			var match []string
+			if m := strings.TrimSpace(q.Get("match")); m != "" {
+				match = []string{m}
+			}
+			if err = d.needMetrics(); err == nil {
+				values, err = d.env.Metrics.LabelValues(ctx, label, match, start, end)
+			}
 		}
-		names, err := env.Metrics.LabelValues(ctx, "__name__", nil, time.Time{}, time.Time{})
+	case resTraceQLTags, resTraceQLTagValues:
+		var tn tagNamer
+		if tn, err = d.tempo(); err != nil {
+			break
+		}
+		if path == resTraceQLTags {
+			values, err = tn.TagNames(ctx)
+			break
+		}
+		tag := q.Get("tag")
+		if err = needParam("tag", tag); err == nil {
+			values, err = tn.TagValues(ctx, tag, "")
+		}
+	default:
+		return nil, notFound(req.Path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sortedUnique(values), nil
+}
+
+// resourceRange reads `start` and `end` (Unix ms), defaulting to the last 6 hours.
+func resourceRange(q url.Values) (time.Time, time.Time, error) {
+	end := time.Now()
+	start := end.Add(-defaultResourceRange)
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"start", &start}, {"end", &end}} {
+		if s := q.Get(p.name); s != "" {
+			ms, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return start, end, badRequest(fmt.Sprintf("%s %q is not Unix milliseconds", p.name, s))
+			}
+			*p.t = time.UnixMilli(ms)
+		}
+	}
+	if !start.Before(end) {
+		return start, end, badRequest("start must be before end")
+	}
+	return start, end, nil
+}
+
+func needParam(name, v string) error {
+	if v == "" {
+		return badRequest("parameter " + name + " is required")
+	}
+	return nil
+}
+
+func (d *Datasource) needLogs() error {
+	if d.env.Logs == nil {
+		return orErr(d.env.LogsErr, loki.StoreName)
+	}
+	return nil
+}
+
+func (d *Datasource) needMetrics() error {
+	if d.env.Metrics == nil {
+		return orErr(d.env.MetricsErr, prometheus.StoreName)
+	}
+	return nil
+}
+
+func (d *Datasource) needTraces() error {
+	if d.env.Traces == nil {
+		return orErr(d.env.TracesErr, "traces")
+	}
+	return nil
+}
+
+func (d *Datasource) tempo() (tagNamer, error) {
+	if err := d.needTraces(); err != nil {
+		return nil, err
+	}
+	tn, ok := d.env.Traces.(tagNamer)
+	if !ok {
+		return nil, &httpx.StoreError{Store: d.env.Traces.Name(), Message: "TraceQL tags need Tempo"}
+	}
+	return tn, nil
+}
+
+func (d *Datasource) histogramNames(ctx context.Context) ([]string, error) {
+	if err := d.needMetrics(); err != nil {
+		return nil, err
+	}
+	names, err := d.env.Metrics.LabelValues(ctx, "__name__", nil, time.Time{}, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	return mergeFirst(d.settings.HistogramMetrics, prometheus.HistogramMetricNames(names)), nil
+}
+
+func (d *Datasource) services(ctx context.Context, source string, start, end time.Time) ([]string, error) {
+	switch source {
+	case "", sourceTraces:
+		if err := d.needTraces(); err != nil {
+			return nil, err
+		}
+		return d.env.Traces.Services(ctx)
+	case sourceMetrics:
+		return d.histogramLabelValues(ctx, d.settings.ServiceLabel, "", start, end)
+	case sourceLogs:
+		label, err := d.logServiceLabel(ctx, start, end)
 		if err != nil {
 			return nil, err
 		}
-		return mergeFirst(d.settings.HistogramMetrics, prometheus.HistogramMetricNames(names)), nil
-	case resTraceQLTags:
-		if env.Traces == nil {
-			return nil, orErr(env.TracesErr, "traces")
-		}
-		tn, ok := env.Traces.(tagNamer)
-		if !ok {
-			return nil, &httpx.StoreError{Store: env.Traces.Name(), Message: "TraceQL tags need Tempo"}
-		}
-		return tn.TagNames(ctx)
+		return d.env.Logs.LabelValues(ctx, label, "", start, end)
 	}
-	return nil, notFound(req.Path)
+	return nil, badSource(source)
+}
+
+func (d *Datasource) operations(ctx context.Context, source, service string, start, end time.Time) ([]string, error) {
+	switch source {
+	case "", sourceTraces:
+		if err := d.needTraces(); err != nil {
+			return nil, err
+		}
+		return d.env.Traces.Operations(ctx, service)
+	case sourceMetrics:
+		return d.histogramLabelValues(ctx, d.settings.OperationLabel, service, start, end)
+	case sourceLogs:
+		label, err := d.logServiceLabel(ctx, start, end)
+		if err != nil {
+			return nil, err
+		}
+		sel := ""
+		if service != "" {
+			if sel, err = loki.StreamSelector(label, service); err != nil {
+				return nil, badRequest(err.Error())
+			}
+		}
+		return d.env.Logs.LabelValues(ctx, d.settings.OperationLabel, sel, start, end)
+	}
+	return nil, badSource(source)
+}
+
+func badSource(s string) error {
+	return badRequest(fmt.Sprintf("source %q is not one of traces, metrics, logs", s))
+}
+
+// histogramLabelValues lists the values of label on the histogram series, restricted to
+// one service when service is set. Every value reaches PromQL through pkg/language.
+func (d *Datasource) histogramLabelValues(ctx context.Context, label, service string, start, end time.Time) ([]string, error) {
+	if err := d.needMetrics(); err != nil {
+		return nil, err
+	}
+	names := `.+_bucket`
+	if hs := d.settings.HistogramMetrics; len(hs) > 0 {
+		var alts []string
+		for _, h := range hs {
+			alts = append(alts, h+"_bucket", h)
+		}
+		names = language.RegexAlternation(alts)
+	}
+	sel := "{__name__=~" + language.QuoteString(names)
+	if service != "" {
+		sel += "," + d.settings.ServiceLabel + "=" + language.QuoteString(service)
+	}
+	return d.env.Metrics.LabelValues(ctx, label, []string{sel + "}"}, start, end)
+}
+
+// logServiceLabel is `service_name` when Loki has it, else the configured service label.
+func (d *Datasource) logServiceLabel(ctx context.Context, start, end time.Time) (string, error) {
+	if err := d.needLogs(); err != nil {
+		return "", err
+	}
+	labels, err := d.env.Logs.Labels(ctx, start, end)
+	if err != nil {
+		return "", err
+	}
+	if slices.Contains(labels, query.LogServiceLabel) {
+		return query.LogServiceLabel, nil
+	}
+	return d.settings.ServiceLabel, nil
+}
+
+// sortedUnique sorts values and drops repeats (and empty values).
+func sortedUnique(values []string) []string {
+	out := slices.Clone(values)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if len(out) > 0 && out[0] == "" {
+		out = out[1:]
+	}
+	return out
 }
 
 func orErr(err error, store string) error {

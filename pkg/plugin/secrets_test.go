@@ -46,10 +46,9 @@ func TestSecretsNeverEchoed(t *testing.T) {
 	}
 	h, _ := ds.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
 	seen = append(seen, h.Message, string(h.JSONDetails))
-	for _, path := range []string{"services", "loki/labels"} {
-		var cs captureSender
-		_ = ds.CallResource(context.Background(), &backend.CallResourceRequest{Path: path, URL: path}, &cs)
-		seen = append(seen, string(cs.resp.Body))
+	for _, path := range []string{"services", "loki/labels", "services?source=logs", "operations?source=logs&service=a", "loki/label-values?label=a", "traceql/tag-values?tag=name"} {
+		_, body := callResource(t, ds, path)
+		seen = append(seen, body)
 	}
 	all := strings.Join(seen, "\n")
 	if !strings.Contains(all, "HTTP 401") || !strings.Contains(all, "[redacted]") {

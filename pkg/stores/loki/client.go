@@ -27,7 +27,9 @@ type RangeRequest struct {
 type API interface {
 	QueryRange(ctx context.Context, r RangeRequest) (*Result, error)
 	Labels(ctx context.Context, start, end time.Time) ([]string, error)
-	LabelValues(ctx context.Context, label string, start, end time.Time) ([]string, error)
+	// LabelValues lists the values of one label; query, when not empty, is a stream
+	// selector that narrows the streams looked at.
+	LabelValues(ctx context.Context, label, query string, start, end time.Time) ([]string, error)
 }
 
 // Client is the HTTP implementation of API. Loki's errors are plain text, which the
@@ -72,16 +74,22 @@ func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error
 
 // Labels runs /loki/api/v1/labels.
 func (c *Client) Labels(ctx context.Context, start, end time.Time) ([]string, error) {
-	return c.list(ctx, "/loki/api/v1/labels", start, end)
+	return c.list(ctx, "/loki/api/v1/labels", nil, start, end)
 }
 
-// LabelValues runs /loki/api/v1/label/<name>/values.
-func (c *Client) LabelValues(ctx context.Context, label string, start, end time.Time) ([]string, error) {
-	return c.list(ctx, "/loki/api/v1/label/"+url.PathEscape(label)+"/values", start, end)
-}
-
-func (c *Client) list(ctx context.Context, path string, start, end time.Time) ([]string, error) {
+// LabelValues runs /loki/api/v1/label/<name>/values[?query=<selector>].
+func (c *Client) LabelValues(ctx context.Context, label, query string, start, end time.Time) ([]string, error) {
 	v := url.Values{}
+	if query != "" {
+		v.Set("query", query)
+	}
+	return c.list(ctx, "/loki/api/v1/label/"+url.PathEscape(label)+"/values", v, start, end)
+}
+
+func (c *Client) list(ctx context.Context, path string, v url.Values, start, end time.Time) ([]string, error) {
+	if v == nil {
+		v = url.Values{}
+	}
 	if !start.IsZero() {
 		v.Set("start", ns(start))
 		v.Set("end", ns(end))

@@ -1,0 +1,141 @@
+package plugin
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+)
+
+// callResource runs one look-up and returns its status and body.
+func callResource(t testing.TB, ds *Datasource, pathAndQuery string) (int, string) {
+	t.Helper()
+	var cs captureSender
+	path, _, _ := strings.Cut(pathAndQuery, "?")
+	if err := ds.CallResource(context.Background(), &backend.CallResourceRequest{Path: path, URL: pathAndQuery}, &cs); err != nil {
+		t.Fatal(err)
+	}
+	return cs.resp.Status, string(cs.resp.Body)
+}
+
+// urlRecorder keeps the path and query of every request a replayed store received.
+type urlRecorder struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (r *urlRecorder) route(body string) func(*http.Request) (int, string, []byte) {
+	return func(req *http.Request) (int, string, []byte) {
+		r.mu.Lock()
+		r.urls = append(r.urls, req.URL.Path+"?"+req.URL.RawQuery)
+		r.mu.Unlock()
+		return 200, jsonCT, []byte(body)
+	}
+}
+
+func (r *urlRecorder) last() (string, url.Values) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.urls) == 0 {
+		return "", nil
+	}
+	p, q, _ := strings.Cut(r.urls[len(r.urls)-1], "?")
+	v, _ := url.ParseQuery(q)
+	return p, v
+}
+
+func TestResourcesBySource(t *testing.T) {
+	var promRec, lokiRec, tempoRec urlRecorder
+	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v1/label/": promRec.route(`{"status":"success","data":["b","a","b"]}`),
+	})
+	lk := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/loki/api/v1/labels": lokiRec.route(`{"status":"success","data":["level","service_name"]}`),
+		"/loki/api/v1/label/": lokiRec.route(`{"status":"success","data":["payment","checkout"]}`),
+	})
+	tr := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v2/search/tag/": tempoRec.route(`{"tagValues":[{"type":"int","value":"500"},{"type":"int","value":"200"}]}`),
+	})
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, prom.srv.URL,
+		`"latency":{"histogramMetrics":["rpc_seconds","http.x"],"serviceLabel":"svc","operationLabel":"op"}`))
+	hostile := `x"} or {a=~".+`
+
+	tests := []struct {
+		name, path, want string
+		rec              *urlRecorder
+		wantPath         string
+		wantParams       url.Values
+	}{
+		{"metrics services", "services?source=metrics", `{"values":["a","b"]}`, &promRec,
+			"/api/v1/label/svc/values", url.Values{"match[]": {`{__name__=~"(?:rpc_seconds_bucket|rpc_seconds|http\\.x_bucket|http\\.x)"}`}}},
+		{"metrics operations of a hostile service", "operations?source=metrics&service=" + url.QueryEscape(hostile), `{"values":["a","b"]}`, &promRec,
+			"/api/v1/label/op/values", url.Values{"match[]": {`{__name__=~"(?:rpc_seconds_bucket|rpc_seconds|http\\.x_bucket|http\\.x)",svc="x\"} or {a=~\".+"}`}}},
+		{"prometheus label values", "prometheus/label-values?label=job&match=" + url.QueryEscape(`up{a="b"}`), `{"values":["a","b"]}`, &promRec,
+			"/api/v1/label/job/values", url.Values{"match[]": {`up{a="b"}`}}},
+		{"prometheus label values, time range", "prometheus/label-values?label=job&start=1700000000000&end=1700000060000", `{"values":["a","b"]}`, &promRec,
+			"/api/v1/label/job/values", url.Values{"start": {"1700000000.000"}, "end": {"1700000060.000"}}},
+		{"logs services", "services?source=logs", `{"values":["checkout","payment"]}`, &lokiRec,
+			"/loki/api/v1/label/service_name/values", url.Values{}},
+		{"logs operations of a hostile service", "operations?source=logs&service=" + url.QueryEscape(hostile), `{"values":["checkout","payment"]}`, &lokiRec,
+			"/loki/api/v1/label/op/values", url.Values{"query": {`{service_name="x\"} or {a=~\".+"}`}}},
+		{"traceql tag values", "traceql/tag-values?tag=" + url.QueryEscape("span.http.status_code"), `{"values":["200","500"]}`, &tempoRec,
+			"/api/v2/search/tag/span.http.status_code/values", url.Values{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := callResource(t, ds, tc.path)
+			if status != 200 || body != tc.want {
+				t.Fatalf("%d %s, want %s", status, body, tc.want)
+			}
+			p, params := tc.rec.last()
+			if p != tc.wantPath {
+				t.Errorf("store path %s, want %s", p, tc.wantPath)
+			}
+			for k, want := range tc.wantParams {
+				if got := params[k]; strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Errorf("param %s = %q, want %q", k, got, want)
+				}
+			}
+		})
+	}
+
+	for _, tc := range []struct{ name, path, want string }{
+		{"unknown source", "services?source=zipkin", `zipkin\" is not one of traces, metrics, logs`},
+		{"label name injection", "prometheus/label-values?label=" + url.QueryEscape(`job"}`), `is not a Prometheus label name`},
+		{"missing tag", "traceql/tag-values", "parameter tag is required"},
+		{"missing label", "loki/label-values", "parameter label is required"},
+		{"bad time", "loki/labels?start=yesterday", `yesterday\" is not Unix milliseconds`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := callResource(t, ds, tc.path)
+			if status != 400 || !strings.Contains(body, tc.want) {
+				t.Errorf("%d %s, want 400 with %q", status, body, tc.want)
+			}
+		})
+	}
+
+	t.Run("tag values need Tempo", func(t *testing.T) {
+		jds := newTestDatasource(t, settingsJSON(jaegerReplay(t, false).srv.URL, "jaeger-v1", "", "", ""))
+		if status, body := callResource(t, jds, "traceql/tag-values?tag=name"); status != 502 || !strings.Contains(body, "TraceQL tags need Tempo") {
+			t.Errorf("%d %s", status, body)
+		}
+	})
+	t.Run("logs fall back to the configured service label", func(t *testing.T) {
+		var rec urlRecorder
+		lk := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+			"/loki/api/v1/labels": rec.route(`{"status":"success","data":["app","level"]}`),
+			"/loki/api/v1/label/": rec.route(`{"status":"success","data":["x"]}`),
+		})
+		lds := newTestDatasource(t, settingsJSON("", "tempo", lk.srv.URL, "", `"latency":{"serviceLabel":"app"}`))
+		if status, body := callResource(t, lds, "services?source=logs"); status != 200 || body != `{"values":["x"]}` {
+			t.Fatalf("%d %s", status, body)
+		}
+		if p, _ := rec.last(); p != "/loki/api/v1/label/app/values" {
+			t.Errorf("asked %s", p)
+		}
+	})
+}
