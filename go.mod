@@ -89,3 +89,6 @@ require (
 )
 
 tool github.com/magefile/mage
+
+// node_modules holds Go sources of npm packages; ./... is the backend only.
+ignore ./node_modules

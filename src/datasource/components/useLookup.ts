@@ -8,9 +8,16 @@ export interface LookupState {
   error?: string;
 }
 
+interface Loaded {
+  request: string;
+  values: string[];
+  error?: string;
+}
+
 /**
  * Values of one resource endpoint (shared/resources.ts) for a picker. Reloads when the path
- * or params change; `enabled=false` (e.g. no service chosen yet) loads nothing.
+ * or params change; `enabled=false` (e.g. no service chosen yet) loads nothing. Loading is
+ * derived: the last answer belongs to another request until the new one arrives.
  */
 export function useLookup(
   ds: LensDataSource,
@@ -19,14 +26,13 @@ export function useLookup(
   enabled = true
 ): LookupState {
   const key = JSON.stringify(params);
-  const [state, setState] = useState<LookupState>({ values: [], loading: enabled });
+  const request = `${path}?${key}`;
+  const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
   useEffect(() => {
     if (!enabled) {
-      setState({ values: [], loading: false });
       return;
     }
     let live = true;
-    setState((s) => ({ ...s, loading: true, error: undefined }));
     const clean: Record<string, string | number> = {};
     for (const [k, v] of Object.entries(JSON.parse(key) as Record<string, string | number | undefined>)) {
       if (v !== undefined && v !== '') {
@@ -34,12 +40,18 @@ export function useLookup(
       }
     }
     ds.lookup(path, clean).then(
-      (values) => live && setState({ values, loading: false }),
-      (e) => live && setState({ values: [], loading: false, error: ds.errorText(e) })
+      (values) => live && setLoaded({ request, values }),
+      (e) => live && setLoaded({ request, values: [], error: ds.errorText(e) })
     );
     return () => {
       live = false;
     };
-  }, [ds, path, key, enabled]);
-  return state;
+  }, [ds, path, key, request, enabled]);
+  if (!enabled) {
+    return { values: [], loading: false };
+  }
+  if (loaded?.request !== request) {
+    return { values: loaded?.values ?? [], loading: true };
+  }
+  return { values: loaded.values, loading: false, error: loaded.error };
 }

@@ -1,5 +1,12 @@
-import type { Options } from './settingsUpdates';
-import { applyHeaders, headersOf, parsePercentiles, resetSecret, setSecret, setStore } from './settingsUpdates';
+import {
+  applyHeaders,
+  headersOf,
+  parsePercentiles,
+  resetSecret,
+  setSecret,
+  setStore,
+  type Options,
+} from './settingsUpdates';
 
 const makeOptions = (over: Partial<Options> = {}): Options =>
   ({

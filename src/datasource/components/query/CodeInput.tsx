@@ -1,7 +1,8 @@
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { TextArea, useStyles2 } from '@grafana/ui';
+import { useDraft } from '../useDraft';
 
 interface Props {
   id: string;
@@ -16,8 +17,7 @@ interface Props {
 /** A monospace query box: edits locally, commits on blur, runs on Shift+Enter / Ctrl+Enter. */
 export function CodeInput({ id, value, placeholder, onChange, onRunQuery, rows = 3, ...rest }: Props) {
   const styles = useStyles2(getStyles);
-  const [text, setText] = useState(value);
-  useEffect(() => setText(value), [value]);
+  const [text, setText] = useDraft(value);
   const commit = () => {
     if (text !== value) {
       onChange(text);
@@ -46,5 +46,9 @@ export function CodeInput({ id, value, placeholder, onChange, onRunQuery, rows =
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  code: css({ fontFamily: theme.typography.fontFamilyMonospace, fontSize: theme.typography.bodySmall.fontSize, minWidth: 480 }),
+  code: css({
+    fontFamily: theme.typography.fontFamilyMonospace,
+    fontSize: theme.typography.bodySmall.fontSize,
+    minWidth: 480,
+  }),
 });

@@ -1,5 +1,6 @@
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 import { Input } from '@grafana/ui';
+import { useDraft } from '../useDraft';
 
 interface Props {
   id: string;
@@ -13,8 +14,7 @@ interface Props {
 
 /** An input that edits locally and reports on blur or Enter, like Grafana's query editors. */
 export function CommitInput({ id, value = '', placeholder, width, invalid, type, onCommit }: Props) {
-  const [text, setText] = useState(value);
-  useEffect(() => setText(value), [value]);
+  const [text, setText] = useDraft(value);
   const commit = () => onCommit(text);
   return (
     <Input

@@ -85,8 +85,19 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
             </EditorField>
           )}
           {source === 'logs' && (
-            <EditorField label="Log selector" htmlFor="lens-latency-selector" optional tooltip="Stream selector and parser, e.g. {service_name=&quot;api&quot;} | json">
-              <CommitInput id="lens-latency-selector" value={query.logSelector} placeholder='{service_name="api"} | json' width={40} onCommit={(logSelector) => set({ logSelector: logSelector || undefined })} />
+            <EditorField
+              label="Log selector"
+              htmlFor="lens-latency-selector"
+              optional
+              tooltip='Stream selector and parser, e.g. {service_name="api"} | json'
+            >
+              <CommitInput
+                id="lens-latency-selector"
+                value={query.logSelector}
+                placeholder='{service_name="api"} | json'
+                width={40}
+                onCommit={(logSelector) => set({ logSelector: logSelector || undefined })}
+              />
             </EditorField>
           )}
           <EditorField label="Service" htmlFor="lens-latency-service">
@@ -96,7 +107,9 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
               params={{ source: serviceSource }}
               inputId="lens-latency-service"
               value={query.service}
-              onChange={(service) => set({ service, operation: service === query.service ? query.operation : undefined })}
+              onChange={(service) =>
+                set({ service, operation: service === query.service ? query.operation : undefined })
+              }
             />
           </EditorField>
           {source !== 'logs' && (
@@ -115,12 +128,24 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
           )}
           {source === 'spans' && (
             <EditorField label="Span filter" htmlFor="lens-latency-filter" optional>
-              <CommitInput id="lens-latency-filter" value={query.spanFilter} placeholder="span.http.status_code >= 500" width={36} onCommit={(spanFilter) => set({ spanFilter: spanFilter || undefined })} />
+              <CommitInput
+                id="lens-latency-filter"
+                value={query.spanFilter}
+                placeholder="span.http.status_code >= 500"
+                width={36}
+                onCommit={(spanFilter) => set({ spanFilter: spanFilter || undefined })}
+              />
             </EditorField>
           )}
           {source === 'logs' && (
             <EditorField label="Duration field" htmlFor="lens-latency-field">
-              <CommitInput id="lens-latency-field" value={query.logField} placeholder="duration_ms" width={20} onCommit={(logField) => set({ logField: logField || undefined })} />
+              <CommitInput
+                id="lens-latency-field"
+                value={query.logField}
+                placeholder="duration_ms"
+                width={20}
+                onCommit={(logField) => set({ logField: logField || undefined })}
+              />
             </EditorField>
           )}
         </EditorRow>
@@ -151,7 +176,13 @@ function PercentileRow({
   const [error, setError] = React.useState<string>();
   return (
     <EditorRow>
-      <EditorField label="Percentiles" htmlFor="lens-latency-percentiles" invalid={Boolean(error)} error={error} tooltip="0.99, 99 or p99; empty = the data source's defaults">
+      <EditorField
+        label="Percentiles"
+        htmlFor="lens-latency-percentiles"
+        invalid={Boolean(error)}
+        error={error}
+        tooltip="0.99, 99 or p99; empty = the data source's defaults"
+      >
         <CommitInput
           id="lens-latency-percentiles"
           value={text}
@@ -170,7 +201,11 @@ function PercentileRow({
         />
       </EditorField>
       <EditorField label="CDF">
-        <EditorSwitch id="lens-latency-cdf" value={query.cdf ?? true} onChange={(e) => set({ cdf: e.currentTarget.checked })} />
+        <EditorSwitch
+          id="lens-latency-cdf"
+          value={query.cdf ?? true}
+          onChange={(e) => set({ cdf: e.currentTarget.checked })}
+        />
       </EditorField>
       <EditorField label="Summary">
         <EditorSwitch value={query.summary ?? true} onChange={(e) => set({ summary: e.currentTarget.checked })} />

@@ -16,7 +16,13 @@ export function LogsEditor({ query, onChange, onRunQuery }: Props) {
     <>
       <EditorRow>
         <EditorField label="LogQL" htmlFor="lens-logs-expr" width="100%">
-          <CodeInput id="lens-logs-expr" value={query.expr ?? ''} placeholder='{service_name="api"} |= "error"' onChange={(expr) => onChange({ ...query, expr })} onRunQuery={onRunQuery} />
+          <CodeInput
+            id="lens-logs-expr"
+            value={query.expr ?? ''}
+            placeholder='{service_name="api"} |= "error"'
+            onChange={(expr) => onChange({ ...query, expr })}
+            onRunQuery={onRunQuery}
+          />
         </EditorField>
       </EditorRow>
       <EditorRow>

@@ -17,20 +17,46 @@ export function MetricsEditor({ query, onChange, onRunQuery }: Props) {
     onChange({ ...query, ...patch });
     onRunQuery();
   };
-  const stepError = query.step && !/\$/.test(query.step) && !isGoDuration(query.step) ? 'a duration like 15s' : undefined;
+  const stepError =
+    query.step && !/\$/.test(query.step) && !isGoDuration(query.step) ? 'a duration like 15s' : undefined;
   return (
     <>
       <EditorRow>
         <EditorField label="PromQL" htmlFor="lens-metrics-expr" width="100%">
-          <CodeInput id="lens-metrics-expr" value={query.expr ?? ''} placeholder="rate(http_requests_total[5m])" onChange={(expr) => onChange({ ...query, expr })} onRunQuery={onRunQuery} />
+          <CodeInput
+            id="lens-metrics-expr"
+            value={query.expr ?? ''}
+            placeholder="rate(http_requests_total[5m])"
+            onChange={(expr) => onChange({ ...query, expr })}
+            onRunQuery={onRunQuery}
+          />
         </EditorField>
       </EditorRow>
       <EditorRow>
         <EditorField label="Legend" htmlFor="lens-metrics-legend" optional>
-          <CommitInput id="lens-metrics-legend" value={query.legendFormat} placeholder="{{service}}" width={24} onCommit={(legendFormat) => set({ legendFormat: legendFormat || undefined })} />
+          <CommitInput
+            id="lens-metrics-legend"
+            value={query.legendFormat}
+            placeholder="{{service}}"
+            width={24}
+            onCommit={(legendFormat) => set({ legendFormat: legendFormat || undefined })}
+          />
         </EditorField>
-        <EditorField label="Min step" htmlFor="lens-metrics-step" optional invalid={Boolean(stepError)} error={stepError}>
-          <CommitInput id="lens-metrics-step" value={query.step} placeholder="15s" width={12} invalid={Boolean(stepError)} onCommit={(step) => set({ step: step || undefined })} />
+        <EditorField
+          label="Min step"
+          htmlFor="lens-metrics-step"
+          optional
+          invalid={Boolean(stepError)}
+          error={stepError}
+        >
+          <CommitInput
+            id="lens-metrics-step"
+            value={query.step}
+            placeholder="15s"
+            width={12}
+            invalid={Boolean(stepError)}
+            onCommit={(step) => set({ step: step || undefined })}
+          />
         </EditorField>
         <EditorField label="Exemplars">
           <EditorSwitch value={query.exemplars ?? true} onChange={(e) => set({ exemplars: e.currentTarget.checked })} />

@@ -20,7 +20,9 @@ interface Props {
 const hasVariable = (s: string) => /\$\w|\$\{|\[\[/.test(s);
 
 export function durationError(d?: string): string | undefined {
-  return d && !hasVariable(d) && !isGoDuration(d) ? `${JSON.stringify(d)} is not a duration like 120ms or 1.5s` : undefined;
+  return d && !hasVariable(d) && !isGoDuration(d)
+    ? `${JSON.stringify(d)} is not a duration like 120ms or 1.5s`
+    : undefined;
 }
 
 export function tagsError(tags?: string): string | undefined {
@@ -81,17 +83,51 @@ export function SearchEditor({ datasource, query, onChange, onRunQuery }: Props)
         </EditorField>
       </EditorRow>
       <EditorRow>
-        <EditorField label="Tags" htmlFor="lens-search-tags" invalid={Boolean(tagErr)} error={tagErr} tooltip="logfmt: http.status_code=500 error=true">
-          <CommitInput id="lens-search-tags" value={query.tags} placeholder="http.status_code=500" width={40} invalid={Boolean(tagErr)} onCommit={(tags) => set({ tags: tags || undefined })} />
+        <EditorField
+          label="Tags"
+          htmlFor="lens-search-tags"
+          invalid={Boolean(tagErr)}
+          error={tagErr}
+          tooltip="logfmt: http.status_code=500 error=true"
+        >
+          <CommitInput
+            id="lens-search-tags"
+            value={query.tags}
+            placeholder="http.status_code=500"
+            width={40}
+            invalid={Boolean(tagErr)}
+            onCommit={(tags) => set({ tags: tags || undefined })}
+          />
         </EditorField>
         <EditorField label="Min duration" htmlFor="lens-search-min" invalid={Boolean(minErr)} error={minErr}>
-          <CommitInput id="lens-search-min" value={query.minDuration} placeholder="100ms" width={14} invalid={Boolean(minErr)} onCommit={(minDuration) => set({ minDuration: minDuration || undefined })} />
+          <CommitInput
+            id="lens-search-min"
+            value={query.minDuration}
+            placeholder="100ms"
+            width={14}
+            invalid={Boolean(minErr)}
+            onCommit={(minDuration) => set({ minDuration: minDuration || undefined })}
+          />
         </EditorField>
         <EditorField label="Max duration" htmlFor="lens-search-max" invalid={Boolean(maxErr)} error={maxErr}>
-          <CommitInput id="lens-search-max" value={query.maxDuration} placeholder="5s" width={14} invalid={Boolean(maxErr)} onCommit={(maxDuration) => set({ maxDuration: maxDuration || undefined })} />
+          <CommitInput
+            id="lens-search-max"
+            value={query.maxDuration}
+            placeholder="5s"
+            width={14}
+            invalid={Boolean(maxErr)}
+            onCommit={(maxDuration) => set({ maxDuration: maxDuration || undefined })}
+          />
         </EditorField>
         <EditorField label="Limit" htmlFor="lens-search-limit">
-          <CommitInput id="lens-search-limit" type="number" value={query.limit?.toString()} placeholder="20" width={10} onCommit={(v) => set({ limit: Number(v) > 0 ? Number(v) : undefined })} />
+          <CommitInput
+            id="lens-search-limit"
+            type="number"
+            value={query.limit?.toString()}
+            placeholder="20"
+            width={10}
+            onCommit={(v) => set({ limit: Number(v) > 0 ? Number(v) : undefined })}
+          />
         </EditorField>
       </EditorRow>
     </>

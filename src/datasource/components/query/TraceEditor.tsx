@@ -1,9 +1,10 @@
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 import { EditorField, EditorRow, EditorSwitch } from '@grafana/plugin-ui';
 import { Input, Text } from '@grafana/ui';
 
 import type { TraceQuery } from '../../../shared/queryModel';
 import { normalizeTraceId } from '../../../shared/traceId';
+import { useDraft } from '../useDraft';
 
 interface Props {
   query: TraceQuery;
@@ -25,8 +26,7 @@ export function traceIdStatus(text: string): { error?: string; normalized?: stri
 }
 
 export function TraceEditor({ query, onChange, onRunQuery }: Props) {
-  const [text, setText] = useState(query.traceId ?? '');
-  useEffect(() => setText(query.traceId ?? ''), [query.traceId]);
+  const [text, setText] = useDraft(query.traceId ?? '');
   const status = traceIdStatus(text);
   const commit = () => {
     if (text !== query.traceId) {
