@@ -88,16 +88,15 @@ setup_npm() {
 }
 
 setup_go() {
-  go mod download && go build ./... && echo "go modules ready"
+  go mod download && go build ./... && (cd demo && go mod download) && echo "go modules ready"
 }
 
 if [ -z "${SKIP_SETUP:-}" ]; then
   run setup-debian setup_debian
   run setup-npm setup_npm
   run setup-go setup_go
-  if [ -x tests/stores/build.sh ]; then
-    run setup-stores bash tests/stores/build.sh
-  fi
+  run setup-stores bash tests/stores/build.sh
+  run setup-seed bash tests/seed/setup.sh
   if [ $failed -gt 0 ]; then
     echo "setup failed; not running the checks"
     echo "steps: $passed passed, $failed failed"
@@ -134,12 +133,15 @@ run typecheck npm run typecheck
 run lint npm run lint
 run jest npx jest --ci --maxWorkers=2
 run go-vet go vet ./...
-run go-test go test -race -count=1 ./...
+run go-test go test -race -count=1 -timeout 30m ./...
+run seed-unit bash -c '"$(bash tests/seed/setup.sh)/bin/python" -m unittest discover -q -s tests/seed -p "test_*.py"'
 run go-fuzz fuzz_short
 run build npm run build
 run package env PACKAGE_OUT="$ARTIFACTS" npm run package
 run validator validator
 run compose docker-compose -f docker-compose.yaml config -q
+run demo bash -c 'cd demo && go vet ./... && go test -count=1 -timeout 40m ./...'
+run browser npx playwright test
 
 # ---------------------------------------------------------------- summary
 echo
