@@ -110,11 +110,22 @@ schema_config:
         period: 24h
 
 ingester:
+  lifecycler:
+    # Ready at once, not 15s after joining the ring; no sleep on exit.
+    min_ready_duration: 0s
+    final_sleep: 0s
   wal:
     dir: %[1]s/wal
 
 query_range:
   cache_results: false
+
+# The query frontend is not ready until a worker has found the scheduler;
+# look it up every second rather than every 10s.
+frontend:
+  scheduler_dns_lookup_period: 1s
+frontend_worker:
+  dns_lookup_duration: 1s
 
 limits_config:
   allow_structured_metadata: true

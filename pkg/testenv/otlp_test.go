@@ -280,8 +280,14 @@ func (f *fixtureRecorder) save(t *testing.T, file, store, url string, header htt
 		list = append(list, v)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].File < list[j].File })
-	b, _ := json.MarshalIndent(list, "", "  ")
-	if err := os.WriteFile(index, append(b, '\n'), 0o644); err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep & in request URLs readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(list); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(index, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
