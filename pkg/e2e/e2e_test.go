@@ -525,7 +525,7 @@ func checkSearch(t *testing.T, env *fullEnv, kind string) {
 // within a factor of two of the true p99.
 func checkSpanLatency(t *testing.T, env *fullEnv) {
 	ds := newDatasource(t, env.settings("tempo", structuredMetadata))
-	from, to := env.gt.Start().Add(-5*time.Second), env.settled
+	from, to := runWindow(env.gt, env.settled)
 	res := queryData(t, ds, from, to, to.Sub(from), 1, map[string]any{
 		"queryType": "latency", "source": "spans", "editorMode": "builder", "service": "shop-web",
 		"spanFilter": "kind = server", "percentiles": []float64{0.99}, "cdf": false, "summary": false,
@@ -541,7 +541,7 @@ func checkSpanLatency(t *testing.T, env *fullEnv) {
 // quantile_over_time is exact on raw values (the ground truth's definition).
 func checkLogLatency(t *testing.T, env *fullEnv) {
 	ds := newDatasource(t, env.settings("tempo", structuredMetadata))
-	from, to := env.gt.Start().Add(-5*time.Second), env.settled
+	from, to := runWindow(env.gt, env.settled)
 	res := queryData(t, ds, from, to, to.Sub(from), 1, map[string]any{
 		"queryType": "latency", "source": "logs", "editorMode": "builder",
 		"logSelector": `{service_name="shop-web"} |= "request_id" | json`, "logField": "duration_ms", "valueUnit": "ms",

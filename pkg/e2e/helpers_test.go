@@ -286,3 +286,10 @@ func floats(f *data.Frame, name string) []float64 {
 	}
 	return out
 }
+
+// runWindow is the time range of a one-step latency query over the whole load run:
+// from a little before the first request to a scrape after the last. Both ends are
+// whole milliseconds, so a step equal to the range lands exactly on the end.
+func runWindow(gt *GroundTruth, settled time.Time) (from, to time.Time) {
+	return gt.Start().Add(-5 * time.Second).Truncate(time.Millisecond), settled.Truncate(time.Millisecond)
+}

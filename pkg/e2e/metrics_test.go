@@ -201,7 +201,7 @@ func metricsSettings(promURL string) map[string]any {
 func checkLatencyQuery(t *testing.T, env *metricsEnv) {
 	t.Run("latency query p99 and CDF agree with ground truth", func(t *testing.T) {
 		ds := newDatasource(t, metricsSettings(env.prom.URL))
-		from, to := env.gt.Start().Add(-5*time.Second), env.settled
+		from, to := runWindow(env.gt, env.settled)
 		// One step over the whole run, so the window holds every request.
 		res := queryData(t, ds, from, to, to.Sub(from), 1, latencyQuery())
 		obs := observedSeconds(t, env.gt)
