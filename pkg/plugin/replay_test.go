@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -80,6 +81,10 @@ func newReplay(t testing.TB, routes map[string]func(r *http.Request) (int, strin
 
 const jsonCT = "application/json"
 
+// plainCT is what Jaeger 2 and Loki put on their error bodies (Jaeger's are JSON all the
+// same; tests/stores/fixtures/index.json).
+const plainCT = "text/plain; charset=utf-8"
+
 func ok(b []byte) func(*http.Request) (int, string, []byte) {
 	return func(*http.Request) (int, string, []byte) { return 200, jsonCT, b }
 }
@@ -94,8 +99,11 @@ func tempoReplay(t testing.TB, v1Only bool) *replay {
 		"/api/v2/search/tag/":      ok([]byte(`{"tagValues":[{"type":"string","value":"frontend"},{"type":"string","value":"checkout"}],"metrics":{}}`)),
 		"/api/v2/search/tags":      ok([]byte(`{"scopes":[{"name":"span","tags":["http.method"]},{"name":"resource","tags":["service.name"]},{"name":"intrinsic","tags":["duration","name"]}]}`)),
 	}
+	// A trace Tempo does not have: 404 with an empty body (tests/stores/fixtures/tempo_not_found.txt).
+	routes["/api/traces/"] = func(*http.Request) (int, string, []byte) { return 404, "", nil }
 	if !v1Only {
 		routes["/api/v2/traces/"+storetest.CheckoutTraceID] = ok(fixture(t, "tempo", "trace_v2.json"))
+		routes["/api/v2/traces/"] = func(*http.Request) (int, string, []byte) { return 404, "", nil }
 	}
 	return newReplay(t, routes)
 }
@@ -103,15 +111,17 @@ func tempoReplay(t testing.TB, v1Only bool) *replay {
 func jaegerReplay(t testing.TB, v3 bool) *replay {
 	if v3 {
 		return newReplay(t, map[string]func(*http.Request) (int, string, []byte){
-			"/api/v3/traces/" + storetest.CheckoutTraceID: ok(fixture(t, "jaeger", "trace_v3.json")),
-			"/api/v3/traces/":  func(*http.Request) (int, string, []byte) { return 404, jsonCT, fixture(t, "jaeger", "error_v3.json") },
+			"/api/v3/traces/" + storetest.CheckoutTraceID: func(*http.Request) (int, string, []byte) {
+				return 200, plainCT, fixture(t, "jaeger", "trace_v3.json") // as Jaeger 2 labels it
+			},
+			"/api/v3/traces/":  func(*http.Request) (int, string, []byte) { return 404, plainCT, fixture(t, "jaeger", "error_v3.json") },
 			"/api/v3/traces":   ok(fixture(t, "jaeger", "trace_v3.json")),
 			"/api/v3/services": ok([]byte(`{"services":["frontend","checkout","payment"]}`)),
 		})
 	}
 	return newReplay(t, map[string]func(*http.Request) (int, string, []byte){
 		"/api/traces/" + storetest.CheckoutTraceID: ok(fixture(t, "jaeger", "trace_v1.json")),
-		"/api/traces/":  func(*http.Request) (int, string, []byte) { return 404, jsonCT, fixture(t, "jaeger", "error_v1.json") },
+		"/api/traces/":  func(*http.Request) (int, string, []byte) { return 404, plainCT, fixture(t, "jaeger", "error_v1.json") },
 		"/api/traces":   ok(fixture(t, "jaeger", "trace_v1.json")),
 		"/api/services": ok(fixture(t, "jaeger", "services_v1.json")),
 	})
@@ -126,6 +136,10 @@ func lokiReplay(t testing.TB) *replay {
 		"/loki/api/v1/query_range": func(r *http.Request) (int, string, []byte) {
 			if strings.Contains(r.URL.Query().Get("query"), "syntax error") {
 				return 400, "text/plain; charset=utf-8", []byte("parse error at line 1, col 1: syntax error: unexpected IDENTIFIER\n")
+			}
+			// Loki's default max_entries_limit_per_query, and its refusal of more.
+			if n, _ := strconv.Atoi(r.URL.Query().Get("limit")); n > 5000 {
+				return 400, "text/plain; charset=utf-8", []byte(fmt.Sprintf("max entries limit per query exceeded, limit > max_entries_limit_per_query (%d > 5000)\n", n))
 			}
 			if strings.Contains(r.Header.Get("X-Loki-Response-Encoding-Flags"), "categorize-labels") {
 				return 200, jsonCT, cat
@@ -145,17 +159,44 @@ func promReplay(t testing.TB) *replay {
 	})
 }
 
-// traceStoreUnderTest is one trace store the trace query is checked against.
+// checkoutStores are the trace and log stores one row of a store table runs against,
+// and where the checkout trace starts in them.
+type checkoutStores struct {
+	traceURL, logsURL string
+	base              int64 // storetest.BaseUnixNano for replays
+}
+
+// from and to are a request range around the checkout trace.
+func (c checkoutStores) from() time.Time { return time.Unix(0, c.base).Add(-time.Hour) }
+func (c checkoutStores) to() time.Time   { return time.Unix(0, c.base).Add(time.Hour) }
+
+// traceStoreUnderTest is one trace store the trace query is checked against: a replay
+// of the store's documented answers, or the real store fed the same trace and lines.
 type traceStoreUnderTest struct {
 	name, kind string
-	start      func(t testing.TB) *replay
+	start      func(t *testing.T, real *realStores) checkoutStores
+}
+
+func replayed(start func(testing.TB) *replay) func(*testing.T, *realStores) checkoutStores {
+	return func(t *testing.T, _ *realStores) checkoutStores {
+		return checkoutStores{traceURL: start(t).srv.URL, logsURL: lokiReplay(t).srv.URL, base: storetest.BaseUnixNano}
+	}
+}
+
+func realTraces(traceURL func(*realStores, *testing.T) string) func(*testing.T, *realStores) checkoutStores {
+	return func(t *testing.T, r *realStores) checkoutStores {
+		return checkoutStores{traceURL: traceURL(r, t), logsURL: r.lokiURL(t), base: r.base}
+	}
 }
 
 var traceStores = []traceStoreUnderTest{
-	{"tempo v2", "tempo", func(t testing.TB) *replay { return tempoReplay(t, false) }},
-	{"tempo before 2.6 (v1 only)", "tempo", func(t testing.TB) *replay { return tempoReplay(t, true) }},
-	{"jaeger v1", "jaeger-v1", func(t testing.TB) *replay { return jaegerReplay(t, false) }},
-	{"jaeger v3", "jaeger-v3", func(t testing.TB) *replay { return jaegerReplay(t, true) }},
+	{"tempo v2", "tempo", replayed(func(t testing.TB) *replay { return tempoReplay(t, false) })},
+	{"tempo before 2.6 (v1 only)", "tempo", replayed(func(t testing.TB) *replay { return tempoReplay(t, true) })},
+	{"jaeger v1", "jaeger-v1", replayed(func(t testing.TB) *replay { return jaegerReplay(t, false) })},
+	{"jaeger v3", "jaeger-v3", replayed(func(t testing.TB) *replay { return jaegerReplay(t, true) })},
+	{"real tempo + loki", "tempo", realTraces((*realStores).tempoURL)},
+	{"real jaeger v1 + loki", "jaeger-v1", realTraces((*realStores).jaegerURL)},
+	{"real jaeger v3 + loki", "jaeger-v3", realTraces((*realStores).jaegerURL)},
 }
 
 func settingsJSON(traceURL, kind, lokiURL, promURL string, extra string) string {

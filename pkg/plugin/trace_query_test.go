@@ -17,12 +17,13 @@ import (
 var updateGolden = os.Getenv("LATENCYLENS_UPDATE_GOLDEN") != ""
 
 func TestTraceQueryAcrossTraceStores(t *testing.T) {
+	real := newRealStores(t)
 	for _, ts := range traceStores {
 		t.Run(ts.name, func(t *testing.T) {
-			tr, lk, pr := ts.start(t), lokiReplay(t), promReplay(t)
-			ds := newTestDatasource(t, settingsJSON(tr.srv.URL, ts.kind, lk.srv.URL, pr.srv.URL, ""))
+			st, pr := ts.start(t, real), promReplay(t)
+			ds := newTestDatasource(t, settingsJSON(st.traceURL, ts.kind, st.logsURL, pr.srv.URL, ""))
 			// Any spelling of the ID works: upper case here.
-			res := mustQuery(t, ds, traceQuery(strings.ToUpper(storetest.CheckoutTraceID)))
+			res := queryOne(t, ds, nil, st.from(), st.to(), traceQuery(strings.ToUpper(storetest.CheckoutTraceID)))
 			if res.Error != nil {
 				t.Fatal(res.Error)
 			}
@@ -41,7 +42,7 @@ func TestTraceQueryAcrossTraceStores(t *testing.T) {
 			starts, _ := sf.FieldByName(frames.SpanStartTime)
 			for i, id := range ids {
 				ms := starts.At(i).(float64)
-				if ms < float64(storetest.BaseUnixNano/1e6) || ms > float64(storetest.BaseUnixNano/1e6)+200 {
+				if ms < float64(st.base/1e6) || ms > float64(st.base/1e6)+200 {
 					t.Errorf("span %s startTime %v is not in ms", id, ms)
 				}
 				switch id {

@@ -651,7 +651,7 @@ func splitUnwrap(expr string) (string, string) {
 // fetchLogValues reads the unwrapped field of each line (parsed labels, structured
 // metadata, stream labels, then the line as logfmt or JSON).
 func fetchLogValues(ctx context.Context, ls LogStore, selector, field string, scale float64, p latencyPlan) rawSpans {
-	res, err := ls.QueryRange(ctx, loki.RangeRequest{Expr: selector, Start: p.from, End: p.to, Limit: p.maxLogLines + 1, Direction: "forward"})
+	res, err := ls.QueryRange(ctx, loki.RangeRequest{Expr: selector, Start: p.from, End: p.to, Limit: loki.ProbeLimit(p.maxLogLines), Direction: "forward"})
 	if err != nil {
 		return rawSpans{err: err}
 	}
@@ -690,7 +690,7 @@ func fetchLogValues(ctx context.Context, ls LogStore, selector, field string, sc
 			out.startNs = append(out.startNs, e.TimeUnixNano)
 		}
 	}
-	if res.Lines > p.maxLogLines {
+	if res.Lines > p.maxLogLines || res.Full() {
 		out.truncated = true
 		out.total = max(out.total, res.Lines)
 	}

@@ -197,7 +197,7 @@ func fetchTraceLines(ctx context.Context, env *Env, id string, from, to time.Tim
 		Expr:      loki.TraceLines(st.TraceLogSelector, st.Extraction, id),
 		Start:     from,
 		End:       to.Add(time.Nanosecond), // end is exclusive
-		Limit:     limit + 1,
+		Limit:     loki.ProbeLimit(limit),
 		Direction: "forward",
 	})
 	if err != nil {
@@ -214,7 +214,7 @@ func fetchTraceLines(ctx context.Context, env *Env, id string, from, to time.Tim
 		}
 	}
 	sortLines(out.lines)
-	if limit > 0 && (total > limit || len(out.lines) > limit) {
+	if limit > 0 && (total > limit || len(out.lines) > limit || res.Full()) {
 		out.truncated = true
 		if len(out.lines) > limit {
 			out.lines = out.lines[:limit]

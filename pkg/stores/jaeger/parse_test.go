@@ -49,19 +49,21 @@ func TestParseTraces(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
+	// Recorded from Jaeger 2 (tests/stores/fixtures/jaeger_v*_not_found.json), which sends
+	// these JSON bodies as text/plain.
 	tests := []struct{ file, want string }{
 		{"error_v1.json", "trace not found"},
-		{"error_v3.json", "trace not found"},
+		{"error_v3.json", "No traces found"},
 	}
 	for _, tc := range tests {
-		if got := ErrorMessage(404, "application/json", read(t, tc.file)); got != tc.want {
+		if got := ErrorMessage(404, "text/plain; charset=utf-8", read(t, tc.file)); got != tc.want {
 			t.Errorf("%s: message %q", tc.file, got)
 		}
 	}
 	if _, err := ParseV1Traces(read(t, "error_v1.json")); err == nil || !strings.Contains(err.Error(), "trace not found") {
 		t.Errorf("v1 error envelope: %v", err)
 	}
-	if _, _, err := ParseV3Traces(read(t, "error_v3.json")); err == nil || !strings.Contains(err.Error(), "trace not found") {
+	if _, _, err := ParseV3Traces(read(t, "error_v3.json")); err == nil || !strings.Contains(err.Error(), "No traces found") {
 		t.Errorf("v3 error document: %v", err)
 	}
 }
@@ -105,4 +107,32 @@ func FuzzParseV3Traces(f *testing.F) {
 	f.Add(read(f, "trace_v3.json"))
 	f.Add(read(f, "error_v3.json"))
 	f.Fuzz(func(t *testing.T, b []byte) { _, _, _ = ParseV3Traces(b) })
+}
+
+// TestRecordedAnswers parses what the real Jaeger answered (tests/stores/fixtures).
+func TestRecordedAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		file  string
+		parse func([]byte) ([]model.Trace, error)
+	}{
+		{"jaeger_v1_trace.json", ParseV1Traces},
+		{"jaeger_v3_trace.json", func(b []byte) ([]model.Trace, error) { ts, _, err := ParseV3Traces(b); return ts, err }},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			ts, err := tc.parse(storetest.Recorded(t, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found bool
+			for i := range ts {
+				if ts[i].TraceID == storetest.RecordedTraceID {
+					found = true
+					storetest.AssertRecordedTrace(t, &ts[i])
+				}
+			}
+			if !found {
+				t.Fatalf("trace %s not among %d", storetest.RecordedTraceID, len(ts))
+			}
+		})
+	}
 }

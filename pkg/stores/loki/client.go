@@ -2,8 +2,10 @@ package loki
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -49,8 +51,36 @@ const EncodingFlagsHeader = "X-Loki-Response-Encoding-Flags"
 
 func ns(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
 
-// QueryRange runs /loki/api/v1/query_range.
+// DefaultMaxEntries is Loki's default max_entries_limit_per_query.
+const DefaultMaxEntries = 5000
+
+// ProbeLimit is the line limit to ask for when up to want lines are needed and more
+// must be noticed: want+1, but not above Loki's default maximum (a Result that comes
+// back Full then says more may exist).
+func ProbeLimit(want int) int { return min(want+1, DefaultMaxEntries) }
+
+// maxEntriesRE reads the store's line limit from its refusal of a larger one:
+// "max entries limit per query exceeded, limit > max_entries_limit_per_query (5001 > 5000)".
+var maxEntriesRE = regexp.MustCompile(`max_entries_limit_per_query \((\d+) > (\d+)\)`)
+
+// QueryRange runs /loki/api/v1/query_range. A line limit above the store's
+// max_entries_limit_per_query (5000 by default) is refused by Loki with a 400; the
+// query is then run once more with the store's limit, and Result.Limit says so.
 func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error) {
+	res, err := c.queryRange(ctx, r)
+	var se *httpx.StoreError
+	if err != nil && errors.As(err, &se) && se.Status == http.StatusBadRequest {
+		if m := maxEntriesRE.FindStringSubmatch(se.Message); m != nil {
+			if max, perr := strconv.Atoi(m[2]); perr == nil && max > 0 && max < r.Limit {
+				r.Limit = max
+				return c.queryRange(ctx, r)
+			}
+		}
+	}
+	return res, err
+}
+
+func (c *Client) queryRange(ctx context.Context, r RangeRequest) (*Result, error) {
 	v := url.Values{"query": {r.Expr}, "start": {ns(r.Start)}, "end": {ns(r.End)}}
 	if r.Limit > 0 {
 		v.Set("limit", strconv.Itoa(r.Limit))
@@ -68,6 +98,9 @@ func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error
 	res, perr := ParseQueryRange(resp.Body)
 	if perr != nil {
 		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+	}
+	if res.ResultType == ResultStreams {
+		res.Limit = r.Limit
 	}
 	return res, nil
 }

@@ -1,9 +1,17 @@
 package loki
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
 )
 
 var hostileValues = []string{
@@ -41,5 +49,37 @@ func TestStreamSelectorRefusesBadLabel(t *testing.T) {
 		if sel, err := StreamSelector(l, "x"); err == nil {
 			t.Errorf("label %q accepted: %s", l, sel)
 		}
+	}
+}
+
+// TestQueryRangeFollowsTheStoreLineLimit: a limit above the store's
+// max_entries_limit_per_query is refused with Loki's plain-text 400; the client asks
+// again with the store's limit and says the answer is full.
+func TestQueryRangeFollowsTheStoreLineLimit(t *testing.T) {
+	var limits []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limits = append(limits, r.URL.Query().Get("limit"))
+		if n, _ := strconv.Atoi(r.URL.Query().Get("limit")); n > 2 {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(400)
+			fmt.Fprintf(w, "max entries limit per query exceeded, limit > max_entries_limit_per_query (%d > 2)\n", n)
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"streams","result":[{"stream":{"a":"b"},"values":[["1","x"],["2","y"]]}]}}`))
+	}))
+	defer srv.Close()
+	h, err := httpx.New(StoreName, settings.Store{URL: srv.URL, Timeout: time.Second}, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := NewClient(h).QueryRange(context.Background(), RangeRequest{Expr: `{a="b"}`, Limit: ProbeLimit(4), End: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(limits, ",") != "5,2" || res.Limit != 2 || res.Lines != 2 || !res.Full() {
+		t.Errorf("limits asked %v; result limit %d lines %d full %t", limits, res.Limit, res.Lines, res.Full())
+	}
+	if ProbeLimit(10) != 11 || ProbeLimit(5000) != DefaultMaxEntries {
+		t.Errorf("ProbeLimit(10) = %d, ProbeLimit(5000) = %d", ProbeLimit(10), ProbeLimit(5000))
 	}
 }

@@ -45,7 +45,14 @@ type Result struct {
 	Categorized bool
 	// Lines is the number of entries in all streams.
 	Lines int
+	// Limit is the line limit the store applied: the request's, or the store's own
+	// max_entries_limit_per_query when the request asked for more (see QueryRange).
+	Limit int
 }
+
+// Full reports whether a log query came back with as many lines as its limit allowed,
+// so more lines may exist.
+func (r *Result) Full() bool { return r.Limit > 0 && r.Lines >= r.Limit }
 
 // ParseQueryRange parses /loki/api/v1/query_range (and /query).
 func ParseQueryRange(body []byte) (*Result, error) {

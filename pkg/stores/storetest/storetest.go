@@ -38,6 +38,24 @@ var CheckoutSpans = []WantSpan{
 // AssertCheckoutTrace checks a parsed trace against CheckoutSpans (order-insensitive).
 func AssertCheckoutTrace(t testing.TB, tr *model.Trace, want []WantSpan) {
 	t.Helper()
+	AssertCheckoutTraceAt(t, tr, want, BaseUnixNano)
+}
+
+// AssertCheckoutTraceAt is AssertCheckoutTrace for the trace pushed to a real store
+// starting at base (Unix ns; CheckoutTraceOTLP).
+func AssertCheckoutTraceAt(t testing.TB, tr *model.Trace, want []WantSpan, base int64) {
+	t.Helper()
+	byID := AssertSpans(t, tr, CheckoutTraceID, want, base)
+	charge := byID[ChargeSpanID]
+	if len(charge.Events) != 1 || charge.Events[0].Name != "card declined" || charge.Events[0].TimeUnixNano != base+50e6 {
+		t.Errorf("charge events = %+v", charge.Events)
+	}
+}
+
+// AssertSpans checks that tr holds exactly the wanted spans of trace traceID
+// (order-insensitive), times relative to base, and returns the spans by ID.
+func AssertSpans(t testing.TB, tr *model.Trace, traceID string, want []WantSpan, base int64) map[string]model.Span {
+	t.Helper()
 	if tr == nil {
 		t.Fatal("nil trace")
 	}
@@ -54,20 +72,17 @@ func AssertCheckoutTrace(t testing.TB, tr *model.Trace, want []WantSpan) {
 			t.Errorf("span %s missing", w.SpanID)
 			continue
 		}
-		if s.TraceID != CheckoutTraceID {
+		if s.TraceID != traceID {
 			t.Errorf("span %s: trace ID %q", w.SpanID, s.TraceID)
 		}
 		if s.ParentSpanID != w.Parent || s.Operation != w.Operation || s.Service != w.Service || s.Kind != w.Kind || s.StatusCode != w.Status {
 			t.Errorf("span %s = {parent %q op %q svc %q kind %q status %d}, want %+v",
 				w.SpanID, s.ParentSpanID, s.Operation, s.Service, s.Kind, s.StatusCode, w)
 		}
-		if s.StartUnixNano != BaseUnixNano+w.StartMs*1e6 || s.EndUnixNano() != BaseUnixNano+w.EndMs*1e6 {
+		if s.StartUnixNano != base+w.StartMs*1e6 || s.EndUnixNano() != base+w.EndMs*1e6 {
 			t.Errorf("span %s: start %d end %d, want %d..%d ms after base", w.SpanID,
 				s.StartUnixNano, s.EndUnixNano(), w.StartMs, w.EndMs)
 		}
 	}
-	charge := byID[ChargeSpanID]
-	if len(charge.Events) != 1 || charge.Events[0].Name != "card declined" || charge.Events[0].TimeUnixNano != BaseUnixNano+50e6 {
-		t.Errorf("charge events = %+v", charge.Events)
-	}
+	return byID
 }

@@ -271,3 +271,49 @@ func FuzzParseMetrics(f *testing.F) {
 	f.Add(read(f, "metrics.json"))
 	f.Fuzz(func(t *testing.T, b []byte) { _, _ = ParseMetrics(b) })
 }
+
+// TestRecordedAnswers parses what the real Tempo answered (tests/stores/fixtures).
+func TestRecordedAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		file  string
+		parse func([]byte) (*model.Trace, error)
+	}{{"tempo_v2_trace.json", ParseTraceV2}, {"tempo_v1_trace.json", ParseTraceV1}} {
+		t.Run(tc.file, func(t *testing.T) {
+			tr, err := tc.parse(storetest.Recorded(t, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			storetest.AssertRecordedTrace(t, tr)
+		})
+	}
+	t.Run("search", func(t *testing.T) {
+		hits, spans, dropped, err := ParseSearchSpans(storetest.Recorded(t, "tempo_search.json"))
+		if err != nil || dropped != 0 {
+			t.Fatalf("%v, %d dropped", err, dropped)
+		}
+		ids := map[string]bool{}
+		for _, h := range hits {
+			ids[h.TraceID] = true
+		}
+		// Tempo strips leading zeros from search trace IDs; both come back whole.
+		if len(hits) != 2 || !ids[storetest.RecordedTraceID] || !ids[storetest.RecordedShortTraceID] || len(spans) == 0 {
+			t.Errorf("hits %+v, %d spans", hits, len(spans))
+		}
+	})
+	t.Run("metrics", func(t *testing.T) {
+		series, err := ParseMetrics(storetest.Recorded(t, "tempo_metrics_query_range.json"))
+		if err != nil || len(series) == 0 {
+			t.Fatalf("%d series, %v", len(series), err)
+		}
+		for _, s := range series {
+			if s.Labels["p"] == "" || s.Labels["name"] == "" {
+				t.Errorf("labels %v", s.Labels)
+			}
+			for i := 1; i < len(s.Samples); i++ {
+				if s.Samples[i].TimeMs <= s.Samples[i-1].TimeMs {
+					t.Fatalf("samples not in time order")
+				}
+			}
+		}
+	})
+}
