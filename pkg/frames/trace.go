@@ -18,21 +18,21 @@ import (
 // when j is given, the log lines joined to it, in time order.
 func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links) *data.Frame {
 	n := len(spans)
-	traceIDs := make([]string, n)
-	spanIDs := make([]string, n)
-	parents := make([]string, n)
-	ops := make([]string, n)
-	services := make([]string, n)
-	svcTags := make([]json.RawMessage, n)
-	starts := make([]float64, n)
-	durs := make([]float64, n)
-	logCol := make([]json.RawMessage, n)
-	refs := make([]json.RawMessage, n)
-	tags := make([]json.RawMessage, n)
-	kinds := make([]string, n)
-	codes := make([]int64, n)
-	msgs := make([]string, n)
-	warns := make([]json.RawMessage, n)
+	tf, traceIDs, d1 := column[string](SpanTraceID, data.FieldTypeString, n)
+	spanIDF, spanIDs, d2 := column[string](SpanSpanID, data.FieldTypeString, n)
+	parentF, parents, d3 := column[string](SpanParentSpanID, data.FieldTypeString, n)
+	opF, ops, d4 := column[string](SpanOperationName, data.FieldTypeString, n)
+	svcF, services, d5 := column[string](SpanServiceName, data.FieldTypeString, n)
+	svcTagF, svcTags, d6 := column[json.RawMessage](SpanServiceTags, data.FieldTypeJSON, n)
+	startF, starts, d7 := column[float64](SpanStartTime, data.FieldTypeFloat64, n)
+	durF, durs, d8 := column[float64](SpanDuration, data.FieldTypeFloat64, n)
+	logF, logCol, d9 := column[json.RawMessage](SpanLogs, data.FieldTypeJSON, n)
+	refF, refs, d10 := column[json.RawMessage](SpanReferences, data.FieldTypeJSON, n)
+	tagF, tags, d11 := column[json.RawMessage](SpanTags, data.FieldTypeJSON, n)
+	kindF, kinds, d12 := column[string](SpanKind, data.FieldTypeString, n)
+	codeF, codes, d13 := column[int64](SpanStatusCode, data.FieldTypeInt64, n)
+	msgF, msgs, d14 := column[string](SpanStatusMessage, data.FieldTypeString, n)
+	warnF, warns, d15 := column[json.RawMessage](SpanWarnings, data.FieldTypeJSON, n)
 
 	for i := range spans {
 		s := &spans[i]
@@ -55,25 +55,11 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 		}()
 	}
 	wg.Wait()
-	tf := data.NewField(SpanTraceID, nil, traceIDs)
+	for _, done := range []func(){d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13, d14, d15} {
+		done()
+	}
 	links.linkTraceField(tf)
-	f := data.NewFrame("Trace",
-		tf,
-		data.NewField(SpanSpanID, nil, spanIDs),
-		data.NewField(SpanParentSpanID, nil, parents),
-		data.NewField(SpanOperationName, nil, ops),
-		data.NewField(SpanServiceName, nil, services),
-		data.NewField(SpanServiceTags, nil, svcTags),
-		data.NewField(SpanStartTime, nil, starts),
-		data.NewField(SpanDuration, nil, durs),
-		data.NewField(SpanLogs, nil, logCol),
-		data.NewField(SpanReferences, nil, refs),
-		data.NewField(SpanTags, nil, tags),
-		data.NewField(SpanKind, nil, kinds),
-		data.NewField(SpanStatusCode, nil, codes),
-		data.NewField(SpanStatusMessage, nil, msgs),
-		data.NewField(SpanWarnings, nil, warns),
-	)
+	f := data.NewFrame("Trace", tf, spanIDF, parentF, opF, svcF, svcTagF, startF, durF, logF, refF, tagF, kindF, codeF, msgF, warnF)
 	f.Fields[6].Config = &data.FieldConfig{Unit: "ms"}
 	f.Fields[7].Config = &data.FieldConfig{Unit: "ms"}
 	f.Meta = newMeta(KindSpans)
@@ -241,54 +227,53 @@ func appendSpanLogs(b []byte, events []model.SpanEvent, logs []model.LogLine, ow
 // overrides each line's span ID with the span it joined (own ID or by time).
 func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links) *data.Frame {
 	n := len(logs)
-	ts := make([]time.Time, n)
-	bodies := make([]string, n)
-	levels := make([]string, n)
-	labels := make([]json.RawMessage, n)
-	tids := make([]string, n)
-	sids := make([]string, n)
-	cache := map[uintptr]json.RawMessage{}
-	var buf []byte
-	for i := range logs {
-		l := &logs[i]
-		ts[i] = time.Unix(0, l.TimeUnixNano).UTC()
-		bodies[i], levels[i], tids[i], sids[i] = l.Body, l.Level, l.TraceID, l.SpanID
-		if j != nil && j.LogSpan[i] >= 0 {
-			sp := &spans[j.LogSpan[i]]
-			sids[i] = sp.SpanID
-			if tids[i] == "" {
-				tids[i] = sp.TraceID
+	tsF, ts, tsDone := column[time.Time](LogTime, data.FieldTypeTime, n)
+	bodyF, bodies, bodyDone := column[string](LogBody, data.FieldTypeString, n)
+	levelF, levels, levelDone := column[string](LogLevel, data.FieldTypeString, n)
+	labelF, labels, labelDone := column[json.RawMessage](LogLabels, data.FieldTypeJSON, n)
+	tf, tids, tidDone := column[string](LogTraceID, data.FieldTypeString, n)
+	sidF, sids, sidDone := column[string](LogSpanID, data.FieldTypeString, n)
+	// In chunks of lines, one per CPU; each chunk encodes a stream's labels once.
+	workers := min(runtime.GOMAXPROCS(0), max(n/16384, 1))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cache := map[uintptr]json.RawMessage{}
+			for i := lo; i < hi; i++ {
+				l := &logs[i]
+				ts[i] = time.Unix(0, l.TimeUnixNano).UTC()
+				bodies[i], levels[i], tids[i], sids[i] = l.Body, l.Level, l.TraceID, l.SpanID
+				if j != nil && j.LogSpan[i] >= 0 {
+					sp := &spans[j.LogSpan[i]]
+					sids[i] = sp.SpanID
+					if tids[i] == "" {
+						tids[i] = sp.TraceID
+					}
+				}
+				// Lines of one stream share their label map: encode it once.
+				key := uintptr(0)
+				if l.Labels != nil {
+					key = uintptr(reflect.ValueOf(l.Labels).UnsafePointer())
+				}
+				c, ok := cache[key]
+				if !ok {
+					c = json.RawMessage(labelsJSON(l.Labels))
+					cache[key] = c
+				}
+				labels[i] = c
 			}
-		}
-		// Lines of one stream share their label map: encode it once.
-		key := uintptr(0)
-		if l.Labels != nil {
-			key = uintptr(reflect.ValueOf(l.Labels).UnsafePointer())
-		}
-		if c, ok := cache[key]; ok {
-			labels[i] = c
-			continue
-		}
-		buf = labelsAppend(buf[:0], l.Labels)
-		c := json.RawMessage(append([]byte(nil), buf...))
-		cache[key] = c
-		labels[i] = c
+		}()
 	}
-	tf := data.NewField(LogTraceID, nil, tids)
+	wg.Wait()
+	for _, done := range []func(){tsDone, bodyDone, levelDone, labelDone, tidDone, sidDone} {
+		done()
+	}
 	links.linkTraceField(tf)
-	f := data.NewFrame("Logs",
-		data.NewField(LogTime, nil, ts),
-		data.NewField(LogBody, nil, bodies),
-		data.NewField(LogLevel, nil, levels),
-		data.NewField(LogLabels, nil, labels),
-		tf,
-		data.NewField(LogSpanID, nil, sids),
-	)
+	f := data.NewFrame("Logs", tsF, bodyF, levelF, labelF, tf, sidF)
 	f.Meta = newMeta(KindLogs)
 	f.Meta.PreferredVisualization = data.VisTypeLogs
 	return f
-}
-
-func labelsAppend(b []byte, m map[string]string) []byte {
-	return append(b, labelsJSON(m)...)
 }
