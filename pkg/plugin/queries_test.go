@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -144,5 +145,49 @@ func TestQueryDataNeverPanics(t *testing.T) {
 		if err != nil || resp.Responses["A"].Error == nil {
 			t.Errorf("%s: want a per-query error, got %v / %+v", raw, err, resp.Responses["A"])
 		}
+	}
+}
+
+// TestHistogramErrorRate: with latency.errorLabel set, the summary's error rate is
+// increase(errors)/increase(all) over the range, asked with the error label matching.
+func TestHistogramErrorRate(t *testing.T) {
+	var rec recorder
+	vector := func(v string) []byte {
+		return []byte(`{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000,"` + v + `"]}]}}`)
+	}
+	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v1/query_range": rec.route(200, []byte(`{"status":"success","data":{"resultType":"matrix","result":[]}}`)),
+		"/api/v1/query": func(r *http.Request) (int, string, []byte) {
+			q := r.URL.Query().Get("query")
+			rec.route(200, nil)(r)
+			switch {
+			case strings.Contains(q, `status=~`):
+				return 200, jsonCT, vector("5")
+			case strings.Contains(q, "resets("):
+				return 200, jsonCT, vector("0")
+			case strings.Contains(q, "_sum"):
+				return 200, jsonCT, vector("10")
+			}
+			return 200, jsonCT, vector("50")
+		},
+	})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", "", prom.srv.URL, `"latency":{"errorLabel":"status"}`))
+	res := mustQuery(t, ds, map[string]any{"queryType": "latency", "version": 1, "source": "histogram", "editorMode": "builder",
+		"histogramMetric": "http_duration_seconds", "service": "svc", "percentiles": []float64{0.5}})
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	s := framesOfKind(res.Frames, frames.KindSummary)[0]
+	er, _ := s.FieldByName(frames.SummaryErrorRate)
+	if p := er.At(0).(*float64); p == nil || *p != 0.1 {
+		t.Errorf("error rate %v, want 5/50", p)
+	}
+	want := `sum(increase(http_duration_seconds_count{service="svc",status=~"5..|error|ERROR|STATUS_CODE_ERROR"}[7200s]))`
+	found := false
+	for _, q := range rec.all() {
+		found = found || q == want
+	}
+	if !found {
+		t.Errorf("no query %s among %q", want, rec.all())
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/latencylens/lens/pkg/language"
 	"github.com/latencylens/lens/pkg/latency"
 	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
 	"github.com/latencylens/lens/pkg/stores/tempo"
@@ -192,7 +193,9 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 		fns = append(fns, func() { cdf, errs[len(p.qs)] = histogramCDF(ctx, prom, metric, sel, p, native, scale) })
 	}
 	if p.wantSummary {
-		fns = append(fns, func() { sum, errs[len(p.qs)+1] = histogramSummary(ctx, prom, metric, sel, p, native, scale) })
+		fns = append(fns, func() {
+			sum, errs[len(p.qs)+1] = histogramSummary(ctx, prom, metric, sel, errorSelector(sel, env.Settings), p, native, scale)
+		})
 	}
 	parallel(fns...)
 	for i := range p.qs {
@@ -261,10 +264,26 @@ func histogramCDF(ctx context.Context, prom prometheus.API, metric, sel string, 
 	return frames.CDF(cdfRows(latency.NewClassic(buckets).CDF(), scale)), nil
 }
 
+// errorSelector is sel narrowed to the failed requests (the configured error label
+// matching the error values), or "" when no error label is configured.
+func errorSelector(sel string, st *settings.Settings) string {
+	if st == nil || st.ErrorLabel == "" {
+		return ""
+	}
+	m := st.ErrorLabel + "=~" + language.QuoteString(st.ErrorValues)
+	body := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(sel, "{"), "}"))
+	if body == "" {
+		return "{" + m + "}"
+	}
+	return "{" + strings.TrimSuffix(body, ",") + "," + m + "}"
+}
+
 // histogramSummary reads N and the total over the range. It takes the difference of the
 // counters between the range's ends when no counter reset happened in between (exact),
-// and Prometheus' extrapolated increase() otherwise.
-func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel string, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
+// and Prometheus' extrapolated increase() otherwise. With an error selector the error
+// rate is increase(errors)/increase(all) over the range (both extrapolated alike) and
+// the errors are that share of N; without one the error rate is unknown (NaN).
+func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, errSel string, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
 	rng := prometheus.FormatRange(p.rng)
 	diff := func(now string, then string) string {
 		return "(" + now + ") - ((" + then + ") or vector(0))"
@@ -281,25 +300,45 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel stri
 		sumDiff = diff("sum("+metric+"_sum"+sel+")", "sum("+metric+"_sum"+sel+" offset "+rng+")")
 		resets = "sum(resets(" + metric + "_count" + sel + "[" + rng + "]))"
 	}
-	exprs := []string{countDiff, sumDiff, countInc, sumInc}
+	// 0-3 always; 4 the errors' increase and 5 the resets, when there are such (an empty
+	// expression is not sent and reads as 0).
+	exprs := []string{countDiff, sumDiff, countInc, sumInc, "", ""}
+	if errSel != "" {
+		if native {
+			exprs[4] = "histogram_count(" + prometheus.NativeIncrease(metric, errSel, p.rng) + ")"
+		} else {
+			exprs[4] = prometheus.CountIncrease(metric, errSel, p.rng)
+		}
+	}
 	if resets != "" {
-		exprs = append(exprs, resets)
+		exprs[5] = resets
 	}
 	vals := make([]float64, len(exprs))
 	errs := make([]error, len(exprs))
 	fns := make([]func(), len(exprs))
 	for i, e := range exprs {
-		fns[i] = func() { vals[i], errs[i] = scalarAt(ctx, prom, e, p.to) }
+		fns[i] = func() {
+			if e != "" {
+				vals[i], errs[i] = scalarAt(ctx, prom, e, p.to)
+			}
+		}
 	}
 	parallel(fns...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	count, total := vals[0], vals[1]
-	if (len(vals) > 4 && vals[4] > 0) || count < 0 || total < 0 {
+	if vals[5] > 0 || count < 0 || total < 0 {
 		count, total = vals[2], vals[3]
 	}
-	row, err := summaryRow(count, total*scale, -1, p)
+	errorsN := -1.0 // unknown
+	if errSel != "" {
+		errorsN = 0
+		if vals[2] > 0 {
+			errorsN = min(max(vals[4]/vals[2], 0), 1) * count
+		}
+	}
+	row, err := summaryRow(count, total*scale, errorsN, p)
 	if err != nil {
 		return nil, err
 	}

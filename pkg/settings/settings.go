@@ -59,6 +59,7 @@ var (
 	DefaultServiceLabel     = "service"
 	DefaultOperationLabel   = "operation"
 	DefaultTraceLogSelector = `{service_name=~".+"}`
+	DefaultErrorValues      = `5..|error|ERROR|STATUS_CODE_ERROR`
 )
 
 // storeJSON is settings.ts StoreConfig.
@@ -99,6 +100,8 @@ type jsonData struct {
 		ServiceLabel     string    `json:"serviceLabel"`
 		OperationLabel   string    `json:"operationLabel"`
 		ServiceRate      float64   `json:"serviceRate"`
+		ErrorLabel       string    `json:"errorLabel"`
+		ErrorValues      string    `json:"errorValues"`
 	} `json:"latency"`
 	Limits *struct {
 		MaxSpans         int    `json:"maxSpans"`
@@ -194,6 +197,12 @@ type Settings struct {
 	OperationLabel   string
 	// ServiceRate is mu in requests per second; 0 means not configured.
 	ServiceRate float64
+	// ErrorLabel is the histogram label that carries a request's status (e.g. `status`,
+	// `code`); "" means histograms carry none and their error rate is unknown.
+	ErrorLabel string
+	// ErrorValues is the RE2 regex (fully anchored, as PromQL's =~) of ErrorLabel's
+	// values that count as errors; DefaultErrorValues when not set.
+	ErrorValues string
 
 	MaxSpans         int
 	MaxLogLines      int
@@ -278,6 +287,19 @@ func Parse(raw []byte, secure map[string]string) (*Settings, error) {
 			errs = append(errs, fmt.Errorf("settings: latency.serviceRate %v is negative", l.ServiceRate))
 		}
 		s.ServiceRate = l.ServiceRate
+		if l.ErrorLabel != "" {
+			if !language.ValidLabelName(l.ErrorLabel) {
+				errs = append(errs, fmt.Errorf("settings: latency.errorLabel %q is not a Prometheus label name", l.ErrorLabel))
+			}
+			s.ErrorLabel = l.ErrorLabel
+			s.ErrorValues = DefaultErrorValues
+			if l.ErrorValues != "" {
+				if _, err := regexp.Compile("^(?:" + l.ErrorValues + ")$"); err != nil {
+					errs = append(errs, fmt.Errorf("settings: latency.errorValues: %w", err))
+				}
+				s.ErrorValues = l.ErrorValues
+			}
+		}
 	}
 	if l := jd.Limits; l != nil {
 		if l.MaxSpans < 0 || l.MaxLogLines < 0 {

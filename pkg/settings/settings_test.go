@@ -54,6 +54,8 @@ func TestParse(t *testing.T) {
 		{name: "bad timeout", json: `{"traces":{"url":"http://x","timeout":"soon"}}`, wantErr: "traces.timeout"},
 		{name: "not json", json: `{`, wantErr: "jsonData is not valid"},
 		{name: "service label is not a label name", json: `{"latency":{"serviceLabel":"svc\"} or vector(1) #"}}`, wantErr: "is not a Prometheus label name"},
+		{name: "error label is not a label name", json: `{"latency":{"errorLabel":"status code"}}`, wantErr: "latency.errorLabel"},
+		{name: "error values do not compile", json: `{"latency":{"errorLabel":"status","errorValues":"5(("}}`, wantErr: "latency.errorValues"},
 		{name: "extraction key is not a label name", json: `{"logs":{"extraction":{"mode":"label","traceIdKey":"trace id"}}}`, wantErr: "is not a Loki label name"},
 	}
 	for _, tc := range tests {
