@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Join benchmark: Go backend (join + frames) vs Grafana's joinDataFrames in Node, on the
-# same 100k spans + 1M log lines. Usage: bench/join/run.sh [runs]   (from the repo root)
+# Join benchmark: Go backend vs Grafana's joinDataFrames in Node, on the same 100k spans
+# + 1M log lines. Usage: bench/join/run.sh [runs]   (from anywhere; default 5 runs)
+# Prints every run; docs/performance.md reports medians.
 set -euo pipefail
-runs="${1:-3}"
+runs="${1:-5}"
 data="${TMPDIR:-/tmp}/lens-join-bench.json"
 cd "$(dirname "$0")/../.."
+trap 'rm -f "$data"' EXIT
 echo "== writing the data set ($data)"
 LATENCYLENS_JOIN_BENCH_DATA="$data" go test -count=1 -run TestWriteJoinBenchData ./pkg/frames/ >/dev/null
-echo "== Go: join.Join + frames.Spans + frames.Logs"
-go test -run '^$' -bench 'BenchmarkJoinToFrames$' -benchtime "${runs}x" ./pkg/frames/ | grep -E '^Benchmark'
-echo "== Node $(node --version): joinDataFrames (@grafana/data)"
+echo "== Go: join + spans frame with span details + logs frame (JoinToFrames); join + joined table (JoinToTable)"
+go test -run '^$' -bench 'BenchmarkJoinTo(Frames|Table)$' -benchtime 3x -count "$runs" ./pkg/frames/ | grep -E '^Benchmark'
+echo "== Node $(node --version): build both frames + joinDataFrames (@grafana/data)"
 node --max-old-space-size=8192 bench/join/join.mjs "$data" "$runs"
-rm -f "$data"

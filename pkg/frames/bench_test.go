@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
 	"github.com/latencylens/lens/pkg/join"
 	"github.com/latencylens/lens/pkg/join/jointest"
 	"github.com/latencylens/lens/pkg/model"
@@ -57,6 +59,56 @@ func BenchmarkJoinToFrames(b *testing.B) {
 	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(len(spans)), "spans")
 	b.ReportMetric(float64(len(logs)), "lines")
+}
+
+// BenchmarkJoinToTable is the output Grafana's "Join by field" gives (bench/join): one
+// table, a row per log line with its span's columns next to the line's, but with every
+// line placed (by span ID, else by time) where joinDataFrames drops the lines without
+// a span ID. Same join as BenchmarkJoinToFrames, no span details.
+func BenchmarkJoinToTable(b *testing.B) {
+	spans, logs := benchData(b)
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	rows := 0
+	for b.Loop() {
+		f := joinedTable(spans, logs, join.Join(spans, logs))
+		rows = f.Rows()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(rows), "rows")
+}
+
+// joinedTable builds the columns of joinDataFrames' output for the joined lines.
+func joinedTable(spans []model.Span, logs []model.LogLine, j *join.Result) *data.Frame {
+	n := len(j.LogIdx)
+	sidF, sid, d1 := column[string]("spanID", data.FieldTypeString, n)
+	tidF, tid, d2 := column[string]("traceID", data.FieldTypeString, n)
+	parF, par, d3 := column[string]("parentSpanID", data.FieldTypeString, n)
+	opF, op, d4 := column[string]("operationName", data.FieldTypeString, n)
+	svcF, svc, d5 := column[string]("serviceName", data.FieldTypeString, n)
+	stF, st, d6 := column[float64]("startTime", data.FieldTypeFloat64, n)
+	duF, du, d7 := column[float64]("duration", data.FieldTypeFloat64, n)
+	tsF, ts, d8 := column[float64]("timestamp", data.FieldTypeFloat64, n)
+	boF, bo, d9 := column[string]("body", data.FieldTypeString, n)
+	lvF, lv, d10 := column[string]("level", data.FieldTypeString, n)
+	ltF, lt, d11 := column[string]("logTraceID", data.FieldTypeString, n)
+	k := 0
+	for i := range spans {
+		s := &spans[i]
+		for _, li := range j.LogsOf(i) {
+			l := &logs[li]
+			sid[k], tid[k], par[k], op[k], svc[k] = s.SpanID, s.TraceID, s.ParentSpanID, s.Operation, s.Service
+			st[k], du[k] = float64(s.StartUnixNano)/1e6, float64(s.DurationNano)/1e6
+			ts[k], bo[k], lv[k], lt[k] = float64(l.TimeUnixNano)/1e6, l.Body, l.Level, l.TraceID
+			k++
+		}
+	}
+	for _, done := range []func(){d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11} {
+		done()
+	}
+	return data.NewFrame("joined", sidF, tidF, parF, opF, svcF, stF, duF, tsF, boF, lvF, ltF)
 }
 
 // cpuTime is the process's user+system CPU time.
