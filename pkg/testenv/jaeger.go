@@ -56,30 +56,30 @@ func StartJaeger(t testing.TB, opts JaegerOptions) *Jaeger {
 	if opts.MaxTraces <= 0 {
 		opts.MaxTraces = 100000
 	}
-	dir := t.TempDir()
-	p := freePorts(t, 5)
-	ports := jaegerPorts{QueryHTTP: p[0], QueryGRPC: p[1], OTLPHTTP: p[2], OTLPGRPC: p[3], Health: p[4]}
-	cfgPath := filepath.Join(dir, "jaeger.yaml")
-	if err := os.WriteFile(cfgPath, []byte(jaegerConfig(ports, opts.MaxTraces)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args := append([]string{"--config", "file:" + cfgPath}, opts.ExtraArgs...)
-	proc := startProcess(t, "jaeger", dir, bin, args...)
-	j := &Jaeger{
-		URL:               fmt.Sprintf("http://127.0.0.1:%d", ports.QueryHTTP),
-		QueryGRPCEndpoint: fmt.Sprintf("127.0.0.1:%d", ports.QueryGRPC),
-		OTLPHTTPEndpoint:  fmt.Sprintf("http://127.0.0.1:%d", ports.OTLPHTTP),
-		OTLPGRPCEndpoint:  fmt.Sprintf("127.0.0.1:%d", ports.OTLPGRPC),
-		HealthURL:         fmt.Sprintf("http://127.0.0.1:%d/status", ports.Health),
-		Version:           version,
-		DataDir:           dir,
-		ConfigPath:        cfgPath,
-		proc:              proc,
-	}
-	j.OTLPTracesURL = j.OTLPHTTPEndpoint + "/v1/traces"
-	timeout := readyTimeout(60 * time.Second)
-	proc.waitReady(t, j.HealthURL, timeout)
-	proc.waitReady(t, j.URL+"/api/v3/services", timeout)
+	var j *Jaeger
+	launch(t, "jaeger", readyTimeout(60*time.Second), func() (*process, []string) {
+		dir := t.TempDir()
+		p := freePorts(t, 5)
+		ports := jaegerPorts{QueryHTTP: p[0], QueryGRPC: p[1], OTLPHTTP: p[2], OTLPGRPC: p[3], Health: p[4]}
+		cfgPath := filepath.Join(dir, "jaeger.yaml")
+		if err := os.WriteFile(cfgPath, []byte(jaegerConfig(ports, opts.MaxTraces)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"--config", "file:" + cfgPath}, opts.ExtraArgs...)
+		j = &Jaeger{
+			URL:               fmt.Sprintf("http://127.0.0.1:%d", ports.QueryHTTP),
+			QueryGRPCEndpoint: fmt.Sprintf("127.0.0.1:%d", ports.QueryGRPC),
+			OTLPHTTPEndpoint:  fmt.Sprintf("http://127.0.0.1:%d", ports.OTLPHTTP),
+			OTLPGRPCEndpoint:  fmt.Sprintf("127.0.0.1:%d", ports.OTLPGRPC),
+			HealthURL:         fmt.Sprintf("http://127.0.0.1:%d/status", ports.Health),
+			Version:           version,
+			DataDir:           dir,
+			ConfigPath:        cfgPath,
+			proc:              startProcess(t, "jaeger", dir, bin, args...),
+		}
+		j.OTLPTracesURL = j.OTLPHTTPEndpoint + "/v1/traces"
+		return j.proc, []string{j.HealthURL, j.URL + "/api/v3/services"}
+	})
 	return j
 }
 

@@ -48,24 +48,26 @@ func StartLoki(t testing.TB, opts LokiOptions) *Loki {
 	t.Helper()
 	bin := SkipIfNoBinary(t, StoreLoki)
 	version, _ := StoreVersion(StoreLoki)
-	dir := t.TempDir()
-	p := freePorts(t, 2)
-	cfgPath := filepath.Join(dir, "loki.yaml")
-	if err := os.WriteFile(cfgPath, []byte(lokiConfig(dir, p[0], p[1], opts.ExtraLimits)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args := append([]string{"-config.file=" + cfgPath}, opts.ExtraArgs...)
-	proc := startProcess(t, "loki", dir, bin, args...)
-	l := &Loki{
-		URL:          fmt.Sprintf("http://127.0.0.1:%d", p[0]),
-		GRPCEndpoint: fmt.Sprintf("127.0.0.1:%d", p[1]),
-		Version:      version,
-		DataDir:      dir,
-		ConfigPath:   cfgPath,
-		proc:         proc,
-	}
-	l.OTLPLogsURL = l.URL + "/otlp/v1/logs"
-	proc.waitReady(t, l.URL+"/ready", readyTimeout(120*time.Second))
+	var l *Loki
+	launch(t, "loki", readyTimeout(120*time.Second), func() (*process, []string) {
+		dir := t.TempDir()
+		p := freePorts(t, 2)
+		cfgPath := filepath.Join(dir, "loki.yaml")
+		if err := os.WriteFile(cfgPath, []byte(lokiConfig(dir, p[0], p[1], opts.ExtraLimits)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"-config.file=" + cfgPath}, opts.ExtraArgs...)
+		l = &Loki{
+			URL:          fmt.Sprintf("http://127.0.0.1:%d", p[0]),
+			GRPCEndpoint: fmt.Sprintf("127.0.0.1:%d", p[1]),
+			Version:      version,
+			DataDir:      dir,
+			ConfigPath:   cfgPath,
+			proc:         startProcess(t, "loki", dir, bin, args...),
+		}
+		l.OTLPLogsURL = l.URL + "/otlp/v1/logs"
+		return l.proc, []string{l.URL + "/ready"}
+	})
 	return l
 }
 

@@ -185,34 +185,70 @@ func (p *process) logTail(n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// errPortTaken marks a store that exited because a port picked for it was
+// taken before it could bind (another process got there first).
+var errPortTaken = errors.New("port taken")
+
 // waitReady polls url until it answers 200, the process exits, or timeout
-// passes; the last two fail the test with the log tail.
-func (p *process) waitReady(t testing.TB, url string, timeout time.Duration) {
-	t.Helper()
+// passes; the last two are errors carrying the log tail.
+func (p *process) waitReady(url string, timeout time.Duration) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(timeout)
 	var last string
 	for {
 		if p.exited() {
-			t.Fatalf("testenv: %s exited before ready (%v); log tail:\n%s", p.name, p.waitErr, p.logTail(40))
+			tail := p.logTail(40)
+			err := fmt.Errorf("%s exited before ready (%v); log tail:\n%s", p.name, p.waitErr, tail)
+			if strings.Contains(tail, "address already in use") {
+				err = fmt.Errorf("%w: %w", errPortTaken, err)
+			}
+			return err
 		}
 		resp, err := client.Get(url)
 		if err == nil {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 			last = fmt.Sprintf("%d %s", resp.StatusCode, bytes.TrimSpace(body))
 		} else {
 			last = err.Error()
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("testenv: %s not ready at %s after %s (last: %s); log tail:\n%s",
+			return fmt.Errorf("%s not ready at %s after %s (last: %s); log tail:\n%s",
 				p.name, url, timeout, last, p.logTail(40))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// launch starts a store and waits until each of its readiness URLs answers
+// 200. Ports are picked free but only bound by the store later, so another
+// process can take one in between; the store then exits, and launch tries
+// again with fresh ports (start is called anew), up to three times.
+func launch(t testing.TB, name string, timeout time.Duration, start func() (*process, []string)) *process {
+	t.Helper()
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		proc, urls := start()
+		err = nil
+		for _, u := range urls {
+			if err = proc.waitReady(u, timeout); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			return proc
+		}
+		_ = proc.stop(5 * time.Second)
+		if !errors.Is(err, errPortTaken) {
+			break
+		}
+		t.Logf("testenv: %s: a port was taken, retrying with new ports", name)
+	}
+	t.Fatalf("testenv: %v", err)
+	return nil
 }
 
 // readyTimeout returns the readiness timeout, overridable with

@@ -111,22 +111,24 @@ func StartPrometheus(t testing.TB, opts PrometheusOptions) *Prometheus {
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	args := []string{
-		"--config.file=" + cfgPath,
-		"--storage.tsdb.path=" + dataDir,
-		"--web.listen-address=" + addr,
-		"--web.enable-lifecycle",
-		"--log.level=warn",
-	}
-	if len(features) > 0 {
-		args = append(args, "--enable-feature="+strings.Join(features, ","))
-	}
-	args = append(args, opts.ExtraArgs...)
-	proc := startProcess(t, "prometheus", dir, bin, args...)
-	p := &Prometheus{URL: "http://" + addr, DataDir: dataDir, ConfigPath: cfgPath, proc: proc}
-	proc.waitReady(t, p.URL+"/-/ready", readyTimeout(60*time.Second))
+	var p *Prometheus
+	launch(t, "prometheus", readyTimeout(60*time.Second), func() (*process, []string) {
+		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		args := []string{
+			"--config.file=" + cfgPath,
+			"--storage.tsdb.path=" + dataDir,
+			"--web.listen-address=" + addr,
+			"--web.enable-lifecycle",
+			"--log.level=warn",
+		}
+		if len(features) > 0 {
+			args = append(args, "--enable-feature="+strings.Join(features, ","))
+		}
+		args = append(args, opts.ExtraArgs...)
+		p = &Prometheus{URL: "http://" + addr, DataDir: dataDir, ConfigPath: cfgPath,
+			proc: startProcess(t, "prometheus", dir, bin, args...)}
+		return p.proc, []string{p.URL + "/-/ready"}
+	})
 	return p
 }
 

@@ -51,27 +51,29 @@ func StartTempo(t testing.TB, opts TempoOptions) *Tempo {
 	t.Helper()
 	bin := SkipIfNoBinary(t, StoreTempo)
 	version, _ := StoreVersion(StoreTempo)
-	dir := t.TempDir()
-	p := freePorts(t, 5)
-	ports := tempoPorts{HTTP: p[0], GRPC: p[1], OTLPHTTP: p[2], OTLPGRPC: p[3], Memberlist: p[4]}
-	cfgPath := filepath.Join(dir, "tempo.yaml")
-	if err := os.WriteFile(cfgPath, []byte(tempoConfig(dir, ports)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args := append([]string{"-config.file=" + cfgPath}, opts.ExtraArgs...)
-	proc := startProcess(t, "tempo", dir, bin, args...)
-	tp := &Tempo{
-		URL:              fmt.Sprintf("http://127.0.0.1:%d", ports.HTTP),
-		GRPCEndpoint:     fmt.Sprintf("127.0.0.1:%d", ports.GRPC),
-		OTLPHTTPEndpoint: fmt.Sprintf("http://127.0.0.1:%d", ports.OTLPHTTP),
-		OTLPGRPCEndpoint: fmt.Sprintf("127.0.0.1:%d", ports.OTLPGRPC),
-		Version:          version,
-		DataDir:          dir,
-		ConfigPath:       cfgPath,
-		proc:             proc,
-	}
-	tp.OTLPTracesURL = tp.OTLPHTTPEndpoint + "/v1/traces"
-	proc.waitReady(t, tp.URL+"/ready", readyTimeout(120*time.Second))
+	var tp *Tempo
+	launch(t, "tempo", readyTimeout(120*time.Second), func() (*process, []string) {
+		dir := t.TempDir()
+		p := freePorts(t, 5)
+		ports := tempoPorts{HTTP: p[0], GRPC: p[1], OTLPHTTP: p[2], OTLPGRPC: p[3], Memberlist: p[4]}
+		cfgPath := filepath.Join(dir, "tempo.yaml")
+		if err := os.WriteFile(cfgPath, []byte(tempoConfig(dir, ports)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"-config.file=" + cfgPath}, opts.ExtraArgs...)
+		tp = &Tempo{
+			URL:              fmt.Sprintf("http://127.0.0.1:%d", ports.HTTP),
+			GRPCEndpoint:     fmt.Sprintf("127.0.0.1:%d", ports.GRPC),
+			OTLPHTTPEndpoint: fmt.Sprintf("http://127.0.0.1:%d", ports.OTLPHTTP),
+			OTLPGRPCEndpoint: fmt.Sprintf("127.0.0.1:%d", ports.OTLPGRPC),
+			Version:          version,
+			DataDir:          dir,
+			ConfigPath:       cfgPath,
+			proc:             startProcess(t, "tempo", dir, bin, args...),
+		}
+		tp.OTLPTracesURL = tp.OTLPHTTPEndpoint + "/v1/traces"
+		return tp.proc, []string{tp.URL + "/ready"}
+	})
 	return tp
 }
 
