@@ -193,9 +193,15 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	if p.MaxDuration > 0 {
 		v.Set("query.duration_max", p.MaxDuration.String())
 	}
-	if p.Limit > 0 {
-		v.Set("query.search_depth", strconv.Itoa(p.Limit))
+	// The trace count is required (Jaeger's memory store refuses 0). The gateway reads it
+	// as query.num_traces up to v1.76.0 (the version tests/stores builds) and as
+	// query.search_depth later; each version ignores the other name.
+	limit := p.Limit
+	if limit <= 0 {
+		limit = defaultV3SearchLimit
 	}
+	v.Set("query.num_traces", strconv.Itoa(limit))
+	v.Set("query.search_depth", strconv.Itoa(limit))
 	resp, err := c.h.Get(ctx, "/api/v3/traces", v, nil)
 	if err != nil {
 		return nil, err
@@ -206,6 +212,9 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	}
 	return summaries(ts), nil
 }
+
+// defaultV3SearchLimit is the trace count asked for when a search names none.
+const defaultV3SearchLimit = 20
 
 // Services runs /api/v3/services.
 func (c *V3) Services(ctx context.Context) ([]string, error) {
