@@ -82,12 +82,14 @@ func repoRoot(t testing.TB) string {
 		t.Fatal(err)
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		// The repository root holds the seed services; a nested module (demo/) has its own
+		// go.mod, so go.mod alone does not mark the root.
+		if _, err := os.Stat(filepath.Join(dir, "tests", "seed", "setup.sh")); err == nil {
 			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Fatal("e2e: go.mod not found above the working directory")
+			t.Fatal("e2e: tests/seed/setup.sh not found above the working directory")
 		}
 		dir = parent
 	}
