@@ -74,7 +74,7 @@ func missing(t testing.TB, format string, args ...any) {
 	t.Skip(msg)
 }
 
-// repoRoot finds the module root (the directory holding go.mod) above the working directory.
+// repoRoot finds the repository root (the directory holding tests/seed) above the working directory.
 func repoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
