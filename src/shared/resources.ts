@@ -14,10 +14,10 @@
 
 export const ResourcePaths = {
   /**
-   * Service names. Served (pkg/plugin): the trace store's (Tempo `resource.service.name`
-   * values, Jaeger services). Requested: `source=metrics` (values of
-   * jsonData.latency.serviceLabel on Prometheus) and `source=logs` (Loki `service_name`
-   * values); until then the backend ignores `source` and answers from the trace store.
+   * Service names. `source=traces` (default): the trace store's (Tempo `resource.service.name`
+   * values, Jaeger services); `source=metrics`: values of jsonData.latency.serviceLabel on the
+   * histogram series in Prometheus; `source=logs`: Loki `service_name` values (or the
+   * configured service label when Loki has no `service_name`).
    */
   services: 'services',
   /** Operation names of one service. Params: `service` (required), `source` as for services. */
@@ -27,8 +27,8 @@ export const ResourcePaths = {
   /** Loki values of one label. Param: `label` (required). */
   logLabelValues: 'loki/label-values',
   /**
-   * Requested, not served yet: Prometheus values of one label. Params: `label` (required),
-   * `match` (optional series selector).
+   * Prometheus values of one label. Params: `label` (required), `match` (optional series
+   * selector).
    */
   metricLabelValues: 'prometheus/label-values',
   /**
@@ -38,7 +38,7 @@ export const ResourcePaths = {
   histogramMetrics: 'prometheus/histograms',
   /** TraceQL tag names (Tempo); other trace stores answer an error. */
   traceTags: 'traceql/tags',
-  /** Requested, not served yet: values of one TraceQL tag. Param `tag` (required). */
+  /** Values of one TraceQL tag (Tempo). Param `tag` (required). */
   traceTagValues: 'traceql/tag-values',
 } as const;
 
