@@ -48,6 +48,10 @@ export interface LensJsonData extends DataSourceJsonData {
     operationLabel?: string;
     /** Requests per second one instance can serve (mu), to report rho = lambda / mu. */
     serviceRate?: number;
+    /** Prometheus label that marks failed requests (e.g. `status`); no label: error rate unknown. */
+    errorLabel?: string;
+    /** Regex (fully anchored) of errorLabel values that count as errors; default `5..|error|ERROR|STATUS_CODE_ERROR`. */
+    errorValues?: string;
   };
   limits?: {
     maxSpans?: number;

@@ -108,4 +108,17 @@ describe('ConfigEditor', () => {
     expect(last().jsonData.metrics?.tlsWithCACert).toBe(true);
     expect(last().secureJsonData?.metricsTlsCACert).toBe('-----BEGIN CERTIFICATE-----');
   });
+
+  it('writes the error label and values, and flags a bad regex', async () => {
+    const { last } = setup(makeOptions());
+    await userEvent.click(screen.getByRole('button', { name: 'Expand section Latency' }));
+    fireEvent.change(screen.getByLabelText(/^Error label/), { target: { value: 'status' } });
+    expect(last().jsonData.latency?.errorLabel).toBe('status');
+    fireEvent.change(screen.getByLabelText(/^Error values/), { target: { value: '5..|(' } });
+    expect(last().jsonData.latency?.errorValues).toBe('5..|(');
+    expect(screen.getByText(/Not a valid regex/)).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText(/^Error values/), { target: { value: '' } });
+    expect(last().jsonData.latency?.errorValues).toBeUndefined();
+    expect(last().jsonData.latency?.errorLabel).toBe('status');
+  });
 });

@@ -6,6 +6,21 @@ import { DEFAULT_PERCENTILES } from '../../../shared/settings';
 import { isGoDuration } from '../../queryBuilders/buildResult';
 import { formatPercentiles, parsePercentiles, setJson, type Options } from './settingsUpdates';
 
+/** The backend's default for errorValues (pkg/settings DefaultErrorValues). */
+const DEFAULT_ERROR_VALUES = '5..|error|ERROR|STATUS_CODE_ERROR';
+
+function regexError(re?: string): string | undefined {
+  if (!re) {
+    return undefined;
+  }
+  try {
+    new RegExp(re);
+    return undefined;
+  } catch (e) {
+    return `Not a valid regex: ${(e as Error).message}`;
+  }
+}
+
 /** Latency defaults and limits. */
 export function LatencyDefaults({ options, onOptionsChange }: { options: Options; onOptionsChange: (o: Options) => void }) {
   const lat = options.jsonData.latency ?? {};
@@ -13,6 +28,7 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
   const [pText, setPText] = useState(formatPercentiles(lat.percentiles));
   const parsed = parsePercentiles(pText);
   const padErr = lim.logWindowPadding && !isGoDuration(lim.logWindowPadding) ? 'A duration like 1m' : undefined;
+  const errValuesErr = regexError(lat.errorValues);
   const num = (s: string) => (s.trim() === '' || !(Number(s) >= 0) ? undefined : Number(s));
   return (
     <ConfigSection title="Latency" description="Defaults for latency queries, and limits" isCollapsible isInitiallyOpen={false}>
@@ -47,6 +63,14 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
         </Field>
         <Field label="Service rate (req/s)" description="μ, to report ρ = λ/μ" htmlFor="lens-service-rate">
           <Input id="lens-service-rate" type="number" value={lat.serviceRate ?? ''} width={16} onChange={(e) => onOptionsChange(setJson(options, 'latency', { serviceRate: num(e.currentTarget.value) }))} />
+        </Field>
+      </Stack>
+      <Stack direction="row" gap={2}>
+        <Field label="Error label" description="Label marking failed requests, for the error rate" htmlFor="lens-error-label">
+          <Input id="lens-error-label" value={lat.errorLabel ?? ''} placeholder="status" width={20} onChange={(e) => onOptionsChange(setJson(options, 'latency', { errorLabel: e.currentTarget.value || undefined }))} />
+        </Field>
+        <Field label="Error values" description="Regex of that label's values that are errors" htmlFor="lens-error-values" invalid={Boolean(errValuesErr)} error={errValuesErr}>
+          <Input id="lens-error-values" value={lat.errorValues ?? ''} placeholder={DEFAULT_ERROR_VALUES} width={40} onChange={(e) => onOptionsChange(setJson(options, 'latency', { errorValues: e.currentTarget.value || undefined }))} />
         </Field>
       </Stack>
       <Stack direction="row" gap={2}>
