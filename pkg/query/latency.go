@@ -465,7 +465,7 @@ func traceQLPercentiles(series []tempo.Series, p latencyPlan) []*data.Frame {
 		ts := make([]int64, len(s.Samples))
 		vs := make([]float64, len(s.Samples))
 		for i, sm := range s.Samples {
-			ts[i], vs[i] = sm.TimeMs, sm.Value*1e3
+			ts[i], vs[i] = sm.TimeMs, traceQLQuantileMs(sm.Value)
 		}
 		out = append(out, frames.Percentile(qv, group, ts, vs))
 	}
@@ -476,6 +476,17 @@ func traceQLPercentiles(series []tempo.Series, p latencyPlan) []*data.Frame {
 		}
 	}
 	return out
+}
+
+// traceQLQuantileMs converts one quantile_over_time sample (seconds) to ms. Tempo answers
+// a step without spans with a sample whose value is omitted (jsonpb drops zeros), which
+// parses as 0; no span lasts 0 s at Tempo's bucket resolution, so 0 means "no data" and
+// becomes NaN, which Grafana draws as a gap and alert reducers in dropNN mode skip.
+func traceQLQuantileMs(seconds float64) float64 {
+	if seconds == 0 {
+		return math.NaN()
+	}
+	return seconds * 1e3
 }
 
 // rawSpans are raw span durations for exact statistics.
