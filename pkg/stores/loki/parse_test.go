@@ -1,7 +1,6 @@
 package loki
 
 import (
-	"os"
 	"regexp"
 	"testing"
 
@@ -9,14 +8,8 @@ import (
 	"github.com/latencylens/lens/pkg/stores/storetest"
 )
 
-func read(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// read loads a recorded store answer from testdata/.
+var read = storetest.Testdata
 
 func TestParseStreams(t *testing.T) {
 	tests := []struct {

@@ -1,21 +1,15 @@
 package prometheus
 
 import (
+	"github.com/latencylens/lens/pkg/stores/storetest"
 	"math"
-	"os"
 	"strings"
 	"testing"
 	"time"
 )
 
-func read(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// read loads a recorded store answer from testdata/.
+var read = storetest.Testdata
 
 func TestParseQuery(t *testing.T) {
 	d, err := ParseQuery(read(t, "matrix.json"))
