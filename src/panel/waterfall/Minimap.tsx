@@ -78,7 +78,9 @@ export function Minimap({ data, window: win, width, height, dispatch }: Props) {
   const onDown = (e: React.PointerEvent) => {
     const f = frac(e);
     const edge = 6 / width;
-    const mode = Math.abs(f - win[0]) < edge ? 'left' : Math.abs(f - win[1]) < edge ? 'right' : f > win[0] && f < win[1] ? 'move' : 'new';
+    const full = win[1] - win[0] > 0.999;
+    // On the whole-trace window a drag draws a new window; on a zoomed one it moves or resizes it.
+    const mode = full ? 'new' : Math.abs(f - win[0]) < edge ? 'left' : Math.abs(f - win[1]) < edge ? 'right' : f > win[0] && f < win[1] ? 'move' : 'new';
     drag.current = { mode, x0: f, w0: win };
     (e.currentTarget as HTMLElement).setPointerCapture?.(e.pointerId);
   };

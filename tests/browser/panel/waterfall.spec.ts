@@ -1,0 +1,134 @@
+import { type Page } from '@playwright/test';
+
+import { expect, saveScreenshot, test } from '../harness/test';
+import { openPanel, rerender } from './helpers';
+
+/** Span IDs of the rows in the DOM (the panel is tall enough to hold every row). */
+async function shownIds(page: Page): Promise<string[]> {
+  return page.getByTestId('span-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-span-id')!));
+}
+
+/** Raw frame rows, for expectations computed independently of the panel's model. */
+async function rawSpans(page: Page) {
+  return page.evaluate(() => {
+    const f = (window as any).__harness.panel.frames()[0];
+    const col = (n: string) => f.fields.find((x: any) => x.name === n).values as unknown[];
+    const ids = col('spanID') as string[];
+    return ids.map((id, i) => ({
+      id,
+      parent: (col('parentSpanID') as string[])[i],
+      service: (col('serviceName') as string[])[i],
+      op: (col('operationName') as string[])[i],
+      error: (col('statusCode') as number[])[i] === 2,
+    }));
+  });
+}
+
+function descendants(spans: Array<{ id: string; parent: string }>, id: string): Set<string> {
+  const kids = new Map<string, string[]>();
+  for (const s of spans) {
+    kids.set(s.parent, [...(kids.get(s.parent) ?? []), s.id]);
+  }
+  const out = new Set<string>();
+  const stack = [...(kids.get(id) ?? [])];
+  while (stack.length) {
+    const c = stack.pop()!;
+    out.add(c);
+    stack.push(...(kids.get(c) ?? []));
+  }
+  return out;
+}
+
+// 300 spans × 24 px rows fit in an 8000 px panel, so every visible row is in the DOM.
+const TALL = { height: 8000, options: { view: 'waterfall' } };
+
+test.describe('Trace waterfall view', () => {
+  test('collapsing a span hides exactly its descendants; expanding brings them back', async ({ page }) => {
+    await openPanel(page, 'waterfall', TALL);
+    const spans = await rawSpans(page);
+    const before = await shownIds(page);
+    expect(new Set(before)).toEqual(new Set(spans.map((s) => s.id)));
+    // Pick a row with a mid-sized subtree.
+    const target = spans.map((s) => ({ id: s.id, d: descendants(spans, s.id).size })).find((s) => s.d >= 5 && s.d <= 60)!;
+    const row = page.locator(`[data-testid="span-row"][data-span-id="${target.id}"]`);
+    await row.getByTestId('span-toggle').click();
+    const after = await shownIds(page);
+    const hidden = new Set(before.filter((id) => !after.includes(id)));
+    expect(hidden).toEqual(descendants(spans, target.id));
+    await expect(row).toHaveAttribute('data-collapsed', '1');
+    await row.getByTestId('span-toggle').click();
+    expect(await shownIds(page)).toEqual(before);
+  });
+
+  test('search highlights exactly the matching rows and counts them', async ({ page }) => {
+    await openPanel(page, 'waterfall', TALL);
+    const spans = await rawSpans(page);
+    await page.getByTestId('lens-span-search').fill('redis');
+    const want = spans.filter((s) => `${s.service} ${s.op}`.toLowerCase().includes('redis')).map((s) => s.id);
+    const highlighted = await page.locator('[data-testid="span-row"][data-match="1"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-span-id')));
+    expect(new Set(highlighted)).toEqual(new Set(want));
+    await expect(page.getByTestId('lens-match-count')).toHaveText(`1 / ${want.length}`);
+  });
+
+  test('errors-only filter keeps error spans and their ancestors', async ({ page }) => {
+    await openPanel(page, 'waterfall', TALL);
+    const spans = await rawSpans(page);
+    await page.getByText('Errors only').click();
+    const byId = new Map(spans.map((s) => [s.id, s]));
+    const want = new Set<string>();
+    for (const s of spans.filter((x) => x.error)) {
+      for (let c: string | undefined = s.id; c && byId.has(c); c = byId.get(c)!.parent) {
+        want.add(c);
+      }
+    }
+    expect(new Set(await shownIds(page))).toEqual(want);
+  });
+
+  test('detail drawer, inline logs and the minimap window', async ({ page }) => {
+    await openPanel(page, 'waterfall', { options: { view: 'waterfall' } });
+    const first = page.getByTestId('span-row').first();
+    await first.getByTestId('span-bar').click();
+    const drawer = page.getByTestId('lens-span-detail');
+    await expect(drawer).toContainText('Attributes');
+    await expect(drawer).toContainText('Resource');
+    await expect(drawer).toContainText('service.name');
+    const withLogs = page.locator('[data-testid="span-row"]', { has: page.getByTestId('span-logs-toggle') }).first();
+    const pos = await withLogs.getAttribute('data-pos');
+    await withLogs.getByTestId('span-logs-toggle').click();
+    await expect(page.locator(`[data-testid="span-log-row"][data-pos="${pos}"]`).first()).toBeVisible();
+    const map = (await page.getByTestId('lens-minimap').boundingBox())!;
+    await page.mouse.move(map.x + map.width * 0.2, map.y + map.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(map.x + map.width * 0.5, map.y + map.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const win = (await page.getByTestId('lens-minimap-window').boundingBox())!;
+    expect(Math.abs(win.x - (map.x + map.width * 0.2))).toBeLessThan(4);
+    expect(Math.abs(win.width - map.width * 0.3)).toBeLessThan(6);
+  });
+
+  test('reads a Tempo/Jaeger trace frame (no lens metadata)', async ({ page }) => {
+    await openPanel(page, 'waterfall-tempo');
+    await expect(page.getByTestId('lens-span-count')).toHaveText('120');
+  });
+
+  test('100k spans: list stays virtualised and collapse-all/expand-all work', async ({ page }) => {
+    await openPanel(page, 'waterfall', { options: { view: 'waterfall' } });
+    await rerender(page, { fixture: 'waterfall', fixtureArgs: { spans: 100_000, logs: 0 } });
+    await expect(page.getByTestId('lens-row-count')).toHaveText('100,000 rows');
+    expect(await page.getByTestId('span-row').count()).toBeLessThan(80);
+    await page.getByRole('button', { name: 'Collapse all' }).click();
+    await expect(page.getByTestId('lens-row-count')).toHaveText('1 rows');
+    await page.getByRole('button', { name: 'Expand all' }).click();
+    await expect(page.getByTestId('lens-row-count')).toHaveText('100,000 rows');
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    test(`screenshots (${theme})`, async ({ page }) => {
+      await openPanel(page, 'waterfall', { theme, options: { view: 'waterfall', waterfall: { colorBy: 'service' } } });
+      await page.getByTestId('span-row').nth(2).getByTestId('span-bar').click();
+      await saveScreenshot(page, `waterfall-${theme}`);
+      await openPanel(page, 'waterfall', { theme, options: { view: 'waterfall', waterfall: { colorBy: 'percentile', showLogs: true } } });
+      await saveScreenshot(page, `waterfall-percentile-logs-${theme}`);
+    });
+  }
+});
