@@ -18,7 +18,7 @@ export interface BandsLive {
 }
 
 export function bandsStructureKey(data: BandsData, options: BandsOptions, theme: GrafanaTheme2): string {
-  return JSON.stringify([data.groups.map((g) => [g.name, g.color, g.quantiles, g.medianIndex]), options, theme.colors.mode]);
+  return JSON.stringify([data.groups.map((g) => [g.name, g.color, g.quantiles, g.medianIndex]), data.time.length < 3, options, theme.colors.mode]);
 }
 
 /** Series index in uPlot (1-based after time) of group g's quantile i. */
@@ -58,6 +58,8 @@ export function buildBandsOptions(
   const axisColor = theme.colors.text.secondary;
   const grid = { stroke: theme.colors.border.weak, width: 1 };
   const font = `12px ${theme.typography.fontFamily}`;
+  // With one or two time steps there is no line or area to see: mark the points.
+  const few = data.time.length < 3;
   const series: uPlot.Series[] = [{}];
   const bands: uPlot.Band[] = [];
   data.groups.forEach((g, gi) => {
@@ -67,7 +69,7 @@ export function buildBandsOptions(
         label: `${g.name} p${+(q * 100).toFixed(2)}`,
         stroke: median ? (options.showMedian ? g.color : 'transparent') : colorManipulator.alpha(g.color, 0.55),
         width: median ? 2 : 1,
-        points: { show: false },
+        points: { show: few, size: median ? 8 : 6, fill: g.color, stroke: g.color },
         spanGaps: false,
       });
     });

@@ -116,6 +116,9 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
     return { warning: 'No percentile series found: expected series labelled `quantile` or named like p50/p90/p99.' };
   }
   const time = unionTimes(usable.flatMap((g) => g.series.map((s) => s.time)));
+  if (time.length < 2) {
+    notes.push('Only one time step: widen the time range or lower the step for bands over time (the CDF view shows this window).');
+  }
   const palette = theme.visualization.palette;
   let yMin = Infinity;
   let yMax = -Infinity;

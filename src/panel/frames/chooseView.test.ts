@@ -1,5 +1,7 @@
 import { createDataFrame, FieldType } from '@grafana/data';
 
+import { LENS_KIND } from '../../shared/frames';
+
 import {
   makeDurationsFrame,
   makeExemplarsFrame,
@@ -11,6 +13,15 @@ import {
 import { makeDurations } from '../testing/random';
 import { chooseView } from './chooseView';
 
+const lensCdf = () =>
+  createDataFrame({
+    meta: { custom: { [LENS_KIND]: 'cdf' } },
+    fields: [
+      { name: 'durationMs', type: FieldType.number, values: [10, 20] },
+      { name: 'fraction', type: FieldType.number, values: [0.5, 1] },
+    ],
+  });
+
 describe('chooseView', () => {
   it.each([
     ['our spans frame', () => [traceToFrame(makeTrace({ spans: 3 }))], 'waterfall'],
@@ -20,6 +31,8 @@ describe('chooseView', () => {
     ['raw numbers', () => [makeDurationsFrame([1, 2, 3])], 'cdf'],
     ['a single quantile series', () => makePercentileFrames({ points: 3, quantiles: [0.99] }), 'cdf'],
     ['nothing', () => [], 'cdf'],
+    ['one-step percentiles next to a CDF frame (a snapshot)', () => [...makePercentileFrames({ points: 1 }), lensCdf()], 'cdf'],
+    ['percentiles over time next to a CDF frame', () => [...makePercentileFrames({ points: 5 }), lensCdf()], 'bands'],
     [
       'Prometheus series with p50/p99 legends',
       () =>

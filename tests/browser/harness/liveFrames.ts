@@ -3,8 +3,12 @@
  * @grafana/runtime exactly as Grafana does.
  *   ?frames=<url>     GET a JSON document: a /api/ds/query response ({results:{A:{frames}}}),
  *                     an array of DataFrameJSON, or one DataFrameJSON.
- *   ?dsQuery=<json>   POST {queries:[<json>]} to /api/ds/query (Vite proxies /api to
- *                     HARNESS_BACKEND_URL), optional &from=&to= (ms or Grafana relative, default now-1h/now).
+ *   ?dsQuery=<json>   POST {queries:[<json>]} to <backend>/api/ds/query, optional &from=&to=
+ *                     (ms or Grafana relative, default now-1h/now). <backend> is `?backend=<origin>`
+ *                     (the data source's harness backend, tests/browser/backend, CORS enabled) or
+ *                     this page's origin, where Vite proxies /api to HARNESS_BACKEND_URL.
+ *                     `?dsUid=` names the data source (default lens-harness). `dsQuery` may also be
+ *                     a JSON array of queries (refIds A, B, … unless given).
  */
 import { dataFrameFromJSON, type DataFrame, type DataFrameJSON } from '@grafana/data';
 import { toDataQueryResponse, type BackendDataSourceResponse } from '@grafana/runtime';
@@ -34,11 +38,11 @@ export async function loadLiveFrames(params: URLSearchParams): Promise<DataFrame
   }
   const resp = url
     ? await fetch(url)
-    : await fetch('/api/ds/query', {
+    : await fetch(`${params.get('backend') ?? ''}/api/ds/query`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({
-          queries: [{ refId: 'A', ...JSON.parse(dsQuery!) }],
+          queries: liveQueries(params),
           from: params.get('from') ?? 'now-1h',
           to: params.get('to') ?? 'now',
         }),
@@ -47,4 +51,15 @@ export async function loadLiveFrames(params: URLSearchParams): Promise<DataFrame
     throw new Error(`live frames: HTTP ${resp.status} ${await resp.text()}`);
   }
   return decodeWire(await resp.json());
+}
+
+export function liveDatasourceUid(params: URLSearchParams): string {
+  return params.get('dsUid') ?? 'lens-harness';
+}
+
+function liveQueries(params: URLSearchParams): Array<Record<string, unknown>> {
+  const parsed = JSON.parse(params.get('dsQuery')!) as Record<string, unknown> | Array<Record<string, unknown>>;
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  const uid = liveDatasourceUid(params);
+  return list.map((q, i) => ({ refId: String.fromCharCode(65 + i), datasource: { uid, type: 'latencylens-lens-datasource' }, ...q }));
 }

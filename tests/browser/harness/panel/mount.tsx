@@ -10,6 +10,7 @@ import { LatencyPanel } from '../../../../src/panel/components/LatencyPanel';
 import { migrateOptions } from '../../../../src/panel/migrations';
 import { PANEL_OPTIONS_VERSION, type LensPanelOptions } from '../../../../src/panel/types';
 import { mountedCharts } from '../../../../src/panel/components/uplotRegistry';
+import { liveDatasourceUid } from '../liveFrames';
 import type { MountContext } from '../types';
 import { buildFixture, fixtureNames } from './fixtures';
 import { makePanelProps } from './panelProps';
@@ -20,6 +21,8 @@ interface HostState {
   width: number;
   height: number;
   errorMessage?: string;
+  /** Data source the queries "ran" against (trace-search links use it). */
+  dsUid: string;
 }
 
 export interface PanelHandle {
@@ -38,6 +41,7 @@ function Host({ initial, onReady }: { initial: HostState; onReady: (set: (s: Hos
   useEffect(() => onReady(setState), [onReady]);
   const props = makePanelProps(state.frames, state.options, state, {
     errorMessage: state.errorMessage,
+    dsUid: state.dsUid,
     onOptionsChange: (options) => setState((s) => ({ ...s, options })),
   });
   return (
@@ -49,8 +53,9 @@ function Host({ initial, onReady }: { initial: HostState; onReady: (set: (s: Hos
 
 export async function mount(ctx: MountContext) {
   const { params } = ctx;
+  // A failing live query is an error of the page: the console guard fails the spec.
   const live = await ctx.loadLiveFrames().catch((e: Error) => {
-    console.warn(e.message);
+    console.error(`live frames: ${e.message}`);
     return undefined;
   });
   const fixtureName = params.get('fixture') ?? 'empty';
@@ -63,6 +68,7 @@ export async function mount(ctx: MountContext) {
     width: Number(params.get('width') ?? 900),
     height: Number(params.get('height') ?? 480),
     errorMessage: params.get('error') ?? undefined,
+    dsUid: live ? liveDatasourceUid(params) : 'lens-ds',
   };
   let setHost: ((s: HostState) => void) | undefined;
   const handle: PanelHandle = {

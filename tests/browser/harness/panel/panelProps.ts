@@ -20,7 +20,7 @@ export function makePanelProps<T>(
   series: DataFrame[],
   options: T,
   size: { width: number; height: number },
-  extra: { timeRange?: TimeRange; state?: LoadingState; errorMessage?: string; onOptionsChange?: (o: T) => void } = {}
+  extra: { timeRange?: TimeRange; state?: LoadingState; errorMessage?: string; dsUid?: string; onOptionsChange?: (o: T) => void } = {}
 ): PanelProps<T> {
   const timeRange = extra.timeRange ?? getDefaultTimeRange();
   const fieldConfig: FieldConfigSource = { defaults: {}, overrides: [] };
@@ -41,7 +41,7 @@ export function makePanelProps<T>(
         timezone: 'utc',
         app: 'dashboard',
         startTime: 0,
-        targets: ['A', 'B', 'C'].map((refId) => ({ refId, datasource: { uid: 'lens-ds', type: 'latencylens-lens-datasource' } })),
+        targets: ['A', 'B', 'C'].map((refId) => ({ refId, datasource: { uid: extra.dsUid ?? 'lens-ds', type: 'latencylens-lens-datasource' } })),
       },
     },
     timeRange,
