@@ -12,6 +12,7 @@ import { PANEL_OPTIONS_VERSION, type LensPanelOptions } from '../../../../src/pa
 import { mountedCharts } from '../../../../src/panel/components/uplotRegistry';
 import { liveDatasourceUid } from '../liveFrames';
 import type { MountContext } from '../types';
+import { makeBench } from './bench';
 import { buildFixture, fixtureNames } from './fixtures';
 import { makePanelProps } from './panelProps';
 
@@ -34,6 +35,8 @@ export interface PanelHandle {
   /** Replace frames/options (options: partial, merged and migrated); resolves after the next two animation frames (i.e. after paint). */
   render(next: Partial<Omit<HostState, 'options'>> & { options?: Partial<LensPanelOptions>; fixture?: string; fixtureArgs?: Record<string, number> }): Promise<number>;
   currentOptions(): LensPanelOptions;
+  /** Measurement helpers for the benchmarks (bench.ts). */
+  bench: ReturnType<typeof makeBench>;
 }
 
 function Host({ initial, onReady }: { initial: HostState; onReady: (set: (s: HostState) => void) => void }) {
@@ -75,6 +78,7 @@ export async function mount(ctx: MountContext) {
     fixtures: fixtureNames,
     frames: () => current.frames,
     charts: () => [...mountedCharts],
+    bench: makeBench(() => current.frames),
     currentOptions: () => current.options,
     render(next) {
       const { fixture, fixtureArgs, options, ...rest } = next;
