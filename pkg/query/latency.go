@@ -176,17 +176,7 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 				errs[i] = err
 				return
 			}
-			for _, s := range d.Series {
-				ts := make([]int64, len(s.Points))
-				vs := make([]float64, len(s.Points))
-				for k, pt := range s.Points {
-					ts[k], vs[k] = pt.TimeMs, pt.Value*scale
-				}
-				pct[i] = append(pct[i], frames.Percentile(x, s.Labels, ts, vs))
-			}
-			if len(d.Series) == 0 {
-				pct[i] = append(pct[i], frames.Percentile(x, nil, nil, nil))
-			}
+			pct[i] = seriesPercentiles(x, d.Series, scale)
 		})
 	}
 	if p.wantCDF {
@@ -478,6 +468,25 @@ func traceQLPercentiles(series []tempo.Series, p latencyPlan) []*data.Frame {
 	return out
 }
 
+// seriesPercentiles turns the series of one quantile query (PromQL histogram_quantile or
+// LogQL quantile_over_time; values times scale give ms) into percentile frames, one per
+// series, or one empty frame when the store found none.
+func seriesPercentiles(q float64, series []prometheus.Series, scale float64) []*data.Frame {
+	if len(series) == 0 {
+		return []*data.Frame{frames.Percentile(q, nil, nil, nil)}
+	}
+	out := make([]*data.Frame, 0, len(series))
+	for _, s := range series {
+		ts := make([]int64, len(s.Points))
+		vs := make([]float64, len(s.Points))
+		for k, pt := range s.Points {
+			ts[k], vs[k] = pt.TimeMs, pt.Value*scale
+		}
+		out = append(out, frames.Percentile(q, s.Labels, ts, vs))
+	}
+	return out
+}
+
 // traceQLQuantileMs converts one quantile_over_time sample (seconds) to ms. Tempo answers
 // a step without spans with a sample whose value is omitted (jsonpb drops zeros), which
 // parses as 0; no span lasts 0 s at Tempo's bucket resolution, so 0 means "no data" and
@@ -654,17 +663,7 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 				errs[i] = err
 				return
 			}
-			for _, s := range res.Series {
-				ts := make([]int64, len(s.Points))
-				vs := make([]float64, len(s.Points))
-				for k, pt := range s.Points {
-					ts[k], vs[k] = pt.TimeMs, pt.Value*scale
-				}
-				pct[i] = append(pct[i], frames.Percentile(x, s.Labels, ts, vs))
-			}
-			if len(res.Series) == 0 {
-				pct[i] = append(pct[i], frames.Percentile(x, nil, nil, nil))
-			}
+			pct[i] = seriesPercentiles(x, res.Series, scale)
 		})
 	}
 	if p.wantCDF || p.wantSummary {
