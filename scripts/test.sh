@@ -40,8 +40,10 @@ run() {
     passed=$((passed + 1))
   else
     local rc=$? dt=$(($(date +%s) - t0))
-    echo "    FAIL ($dt s, exit $rc); last lines of $log:"
-    tail -n 40 "$log" | sed 's/^/    | /'
+    echo "    FAIL ($dt s, exit $rc); what failed, then the last lines of $log:"
+    # Test runners' failure lines first: a store's own log can fill the tail.
+    grep -E -e '--- FAIL|^\s+[A-Za-z0-9_]+_test\.go:[0-9]+: |^panic: |✘|Error: |● ' "$log" | grep -v 'level=' | head -n 40 | sed 's/^/    ! /'
+    tail -n 20 "$log" | sed 's/^/    | /'
     RESULTS+=("FAIL  $name (${dt}s)")
     failed=$((failed + 1))
   fi

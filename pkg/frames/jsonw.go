@@ -93,6 +93,13 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// NanosToMillis converts Unix nanoseconds to float milliseconds with the whole
+// milliseconds exact: float64(ns)/1e6 rounds ns to 256 ns steps first (a Unix time in ns
+// needs 61 bits), so a span starting on a whole millisecond would read 0.0002 ms early.
+func NanosToMillis(ns int64) float64 {
+	return float64(ns/1e6) + float64(ns%1e6)/1e6
+}
+
 // appendNanosAsMs appends a Unix-nanosecond time as float milliseconds, exactly
 // (integer arithmetic, trailing zeros dropped): 1700000000123456789 → 1700000000123.456789.
 func appendNanosAsMs(b []byte, ns int64) []byte {

@@ -47,3 +47,16 @@ func TestAppendNanosAsMs(t *testing.T) {
 		}
 	}
 }
+
+func TestNanosToMillisKeepsWholeMilliseconds(t *testing.T) {
+	// float64(ns)/1e6 gives 1795327775745.9998 for this start: the span would sit before
+	// its own millisecond and before its trace's start.
+	for _, ms := range []int64{1795327775746, 1700000000123, 1, 0, -42} {
+		if got := NanosToMillis(ms * 1e6); got != float64(ms) {
+			t.Errorf("%d ms: got %v", ms, got)
+		}
+	}
+	if got := NanosToMillis(1795327775746000500); got <= 1795327775746 || got > 1795327775746.001 {
+		t.Errorf("half a microsecond past a whole ms: %v", got)
+	}
+}

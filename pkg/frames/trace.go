@@ -39,8 +39,8 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 		traceIDs[i], spanIDs[i], parents[i] = s.TraceID, s.SpanID, s.ParentSpanID
 		ops[i], services[i], kinds[i] = s.Operation, s.Service, s.Kind
 		codes[i], msgs[i] = s.StatusCode, s.StatusMessage
-		starts[i] = float64(s.StartUnixNano) / 1e6
-		durs[i] = float64(s.DurationNano) / 1e6
+		starts[i] = NanosToMillis(s.StartUnixNano)
+		durs[i] = NanosToMillis(s.DurationNano)
 	}
 	// The JSON columns are the bulk of the work (each span's joined lines): build them in
 	// chunks of spans, one per CPU, each chunk writing into its own buffer.

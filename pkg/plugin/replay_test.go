@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,6 +44,38 @@ type replay struct {
 	routes map[string]func(r *http.Request) (int, string, []byte)
 	// lastAuth is the Authorization header of the last call.
 	lastAuth atomic.Value
+	// meet, when set, holds each request until every store sharing it has been called.
+	meet *rendezvous
+}
+
+// rendezvous lets a request through only once n stores have each received one: stores
+// called one after the other never all arrive, and their requests fail after patience.
+type rendezvous struct {
+	n        int
+	patience time.Duration
+	mu       sync.Mutex
+	arrived  int
+	all      chan struct{}
+}
+
+func newRendezvous(n int, patience time.Duration) *rendezvous {
+	return &rendezvous{n: n, patience: patience, all: make(chan struct{})}
+}
+
+func (m *rendezvous) wait(r *http.Request) bool {
+	m.mu.Lock()
+	if m.arrived++; m.arrived == m.n {
+		close(m.all)
+	}
+	m.mu.Unlock()
+	select {
+	case <-m.all:
+		return true
+	case <-time.After(m.patience):
+		return false
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 func newReplay(t testing.TB, routes map[string]func(r *http.Request) (int, string, []byte)) *replay {
@@ -50,6 +83,12 @@ func newReplay(t testing.TB, routes map[string]func(r *http.Request) (int, strin
 	rp.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rp.calls.Add(1)
 		rp.lastAuth.Store(r.Header.Get("Authorization"))
+		if rp.meet != nil && !rp.meet.wait(r) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("the other stores were not called while this one was waiting\n"))
+			return
+		}
 		if rp.delay > 0 {
 			select {
 			case <-time.After(rp.delay):
