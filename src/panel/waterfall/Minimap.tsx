@@ -43,7 +43,7 @@ function buckets(data: WaterfallData, rows: number) {
   return { lo, hi, color };
 }
 
-export function Minimap({ data, window: win, width, height, dispatch }: Props) {
+export const Minimap = React.memo(function Minimap({ data, window: win, width, height, dispatch }: Props) {
   const styles = useStyles2(getStyles);
   const canvas = useRef<HTMLCanvasElement>(null);
   const rows = Math.max(1, Math.min(data.model.n, Math.floor(height / 2)));
@@ -123,7 +123,7 @@ export function Minimap({ data, window: win, width, height, dispatch }: Props) {
       <div className={styles.window} data-testid="lens-minimap-window" style={{ left: `${win[0] * 100}%`, width: `${(win[1] - win[0]) * 100}%` }} />
     </div>
   );
-}
+});
 
 const getStyles = (theme: GrafanaTheme2) => ({
   wrap: css({

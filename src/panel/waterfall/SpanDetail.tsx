@@ -7,6 +7,7 @@ import { IconButton, useStyles2 } from '@grafana/ui';
 import { SpanFields } from '../../shared/frames';
 import { formatMs } from '../cdf/prepareCdfData';
 import { type WaterfallData } from './prepareWaterfallData';
+import { logLinesOf } from './traceModel';
 
 interface KV {
   key: string;
@@ -63,9 +64,9 @@ export function SpanDetail({ data, pos, width, onClose }: Props) {
   const statusCode = cell(f, SpanFields.statusCode, row);
   const statusMessage = cell(f, SpanFields.statusMessage, row);
   const kind = cell(f, SpanFields.kind, row);
-  const rank = data.rank[pos];
+  const rank = data.rankOf(pos);
   const op = model.operations[model.operation[pos]];
-  const logs = model.logs.slice(model.logStart[pos], model.logStart[pos + 1]);
+  const logs = logLinesOf(model, pos);
   const startAbs = model.traceStartMs + model.start[pos];
   return (
     <aside className={styles.drawer} style={{ width }} data-testid="lens-span-detail">

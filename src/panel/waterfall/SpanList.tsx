@@ -11,6 +11,7 @@ import { formatMs } from '../cdf/prepareCdfData';
 import { type WaterfallData } from './prepareWaterfallData';
 import { type RowList } from './rowStates';
 import { type WaterfallAction, type WaterfallState } from './state';
+import { logLineAt } from './traceModel';
 
 export const ROW_HEIGHT = 24;
 const OVERSCAN = 8;
@@ -57,13 +58,15 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
     }
   }, [state.scrollTo, rows, height]);
 
+  // A list that shrank below the scroll position starts over at the top. Compares the
+  // scroll position held in state: reading el.scrollTop here would force a layout per change.
   useEffect(() => {
     const el = scroller.current;
-    if (el && el.scrollTop > rows.length * ROW_HEIGHT) {
+    if (el && scrollTop > rows.length * ROW_HEIGHT) {
       el.scrollTop = 0;
       setScrollTop(0);
     }
-  }, [rows.length]);
+  }, [rows.length, scrollTop]);
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
@@ -74,7 +77,7 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
     const top = i * ROW_HEIGHT;
     const indent = Math.min(model.depth[p] * 12, nameWidth * 0.5);
     if (l >= 0) {
-      const line = model.logs[l];
+      const line = logLineAt(model, l);
       const lvl = line.level.toLowerCase();
       items.push(
         <div key={`l${l}`} className={cx(styles.row, styles.logRow)} style={{ top }} data-testid="span-log-row" data-pos={p}>
@@ -164,7 +167,9 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  scroller: css({ overflowY: 'auto', overflowX: 'hidden', position: 'relative', flex: 'none' }),
+  // Containment: a change inside the list (rows added, removed, restyled) is laid out and
+  // painted without touching the rest of the panel.
+  scroller: css({ overflowY: 'auto', overflowX: 'hidden', position: 'relative', flex: 'none', contain: 'strict' }),
   row: css({
     position: 'absolute',
     left: 0,

@@ -11,11 +11,11 @@ import { Button, Checkbox, IconButton, Input, MultiCombobox, useStyles2 } from '
 import { formatMs } from '../cdf/prepareCdfData';
 import { type WaterfallOptions } from '../types';
 import { Minimap } from './Minimap';
-import { type WaterfallData } from './prepareWaterfallData';
-import { filterKeep, rowList, searchSpans, visibleRows } from './rowStates';
+import { type TraceHeader, type WaterfallData } from './prepareWaterfallData';
+import { filterKeep, rowList, searchSpans, visibleRows, type SpanFilter } from './rowStates';
 import { SpanDetail } from './SpanDetail';
 import { SpanList } from './SpanList';
-import { initialState, waterfallReducer } from './state';
+import { initialState, waterfallReducer, type WaterfallAction } from './state';
 
 interface Props {
   data: WaterfallData;
@@ -43,21 +43,16 @@ export function WaterfallView({ data, options, width, height }: Props) {
   const keep = useMemo(() => filterKeep(model, state.filter), [model, state.filter]);
   const search = useMemo(() => searchSpans(model, state.search), [model, state.search]);
   const visible = useMemo(() => visibleRows(model, state.collapsed, keep), [model, state.collapsed, keep]);
-  const rows = useMemo(() => rowList(model, visible, state.logsOpen, options.showLogs), [model, visible, state.logsOpen, options.showLogs]);
+  const rows = useMemo(
+    () => rowList(model, visible, state.logsOpen, options.showLogs),
+    [model, visible, state.logsOpen, options.showLogs]
+  );
 
   const drawerWidth = state.selected >= 0 ? Math.min(420, Math.round(width * 0.4)) : 0;
   const listWidth = width - drawerWidth;
   const listHeight = Math.max(60, height - HEADER - TOOLBAR - MINIMAP - AXIS - 8);
-  const serviceOptions = useMemo(() => model.services.map((s) => ({ value: s, label: s })), [model]);
 
-  const matches = search?.positions ?? new Int32Array(0);
-  const goMatch = (delta: number) => {
-    if (!matches.length) {
-      return;
-    }
-    const index = (state.matchCursor + delta + matches.length) % matches.length;
-    dispatch({ type: 'focusMatch', index, pos: matches[index] });
-  };
+  const matches = search?.positions ?? NO_MATCHES;
 
   const nameWidth = Math.max(180, Math.min(420, Math.round(listWidth * 0.32)));
   const [w0, w1] = state.window;
@@ -65,122 +60,215 @@ export function WaterfallView({ data, options, width, height }: Props) {
 
   return (
     <div className={styles.wrap} style={{ width, height }} data-testid="lens-waterfall">
-      <div className={styles.header} style={{ height: HEADER }} data-testid="lens-trace-header">
-        <b>{header.rootService}</b>
-        <span>{header.rootName}</span>
-        <span className={styles.dim}>{dateTimeFormat(header.startMs)}</span>
-        <span>
-          Duration <b>{formatMs(header.durationMs)}</b>
-        </span>
-        <span>
-          Services <b>{header.services}</b>
-        </span>
-        <span>
-          Spans <b data-testid="lens-span-count">{header.spans.toLocaleString()}</b>
-        </span>
-        <span className={header.errors ? styles.err : styles.dim}>
-          Errors <b>{header.errors}</b>
-        </span>
-        {data.notes.length ? (
-          <span className={styles.warn} title={data.notes.join('\n')}>
-            ⚠ {data.notes[0]}
-            {data.notes.length > 1 ? ` (+${data.notes.length - 1})` : ''}
-          </span>
-        ) : null}
-      </div>
+      <TraceHeaderBar header={header} notes={data.notes} />
       <div className={styles.toolbar} style={{ height: TOOLBAR }}>
-        <div className={styles.search}>
-          <Input
-            placeholder="Search name, service, attribute (key=value)"
-            value={state.search}
-            onChange={(e) => dispatch({ type: 'search', text: e.currentTarget.value })}
-            onKeyDown={(e) => e.key === 'Enter' && goMatch(e.shiftKey ? -1 : 1)}
-            data-testid="lens-span-search"
-            width={32}
-          />
-          {search ? (
-            <span className={styles.dim} data-testid="lens-match-count">
-              {matches.length ? `${state.matchCursor + 1} / ${matches.length}` : 'no match'}
-            </span>
-          ) : null}
-          <IconButton name="arrow-up" tooltip="Previous match" onClick={() => goMatch(-1)} disabled={!matches.length} />
-          <IconButton name="arrow-down" tooltip="Next match" onClick={() => goMatch(1)} disabled={!matches.length} />
-        </div>
-        <div className={styles.filters}>
-          <MultiCombobox<string>
-            placeholder="Services"
-            options={serviceOptions}
-            value={state.filter.services}
-            onChange={(v) => dispatch({ type: 'filter', filter: { services: v.map((x) => x.value) } })}
-            width={24}
-            data-testid="lens-filter-services"
-          />
-          <Input
-            type="number"
-            placeholder="min ms"
-            width={10}
-            value={state.filter.minDurationMs || ''}
-            onChange={(e) => dispatch({ type: 'filter', filter: { minDurationMs: Number(e.currentTarget.value) || 0 } })}
-            data-testid="lens-filter-min"
-          />
-          <Input
-            placeholder="attribute"
-            width={16}
-            value={state.filter.attribute}
-            onChange={(e) => dispatch({ type: 'filter', filter: { attribute: e.currentTarget.value } })}
-            data-testid="lens-filter-attribute"
-          />
-          <Checkbox
-            label="Errors only"
-            value={state.filter.errorsOnly}
-            onChange={(e) => dispatch({ type: 'filter', filter: { errorsOnly: e.currentTarget.checked } })}
-            data-testid="lens-filter-errors"
-          />
-          <Button size="sm" variant="secondary" fill="text" onClick={() => dispatch({ type: 'collapseAll' })}>
-            Collapse all
-          </Button>
-          <Button size="sm" variant="secondary" fill="text" onClick={() => dispatch({ type: 'expandAll' })}>
-            Expand all
-          </Button>
-          <span className={styles.dim} data-testid="lens-row-count">
-            {visible.length.toLocaleString()} rows
-          </span>
-        </div>
+        <Toolbar
+          search={state.search}
+          matchCursor={state.matchCursor}
+          matches={matches}
+          hasSearch={search !== null}
+          filter={state.filter}
+          services={model.services}
+          dispatch={dispatch}
+        />
+        <span className={styles.dim} data-testid="lens-row-count">
+          {visible.length.toLocaleString()} rows
+        </span>
       </div>
       <Minimap data={data} window={state.window} width={width - 2} height={MINIMAP - 6} dispatch={dispatch} />
       <div className={styles.body}>
         <div style={{ width: listWidth }}>
           <div className={styles.axis} style={{ height: AXIS }}>
             <div style={{ width: nameWidth, flex: 'none' }} className={styles.dim}>
-              {state.window[0] > 0 || state.window[1] < 1 ? 'zoomed (double-click minimap to reset)' : 'Service & operation'}
+              {state.window[0] > 0 || state.window[1] < 1
+                ? 'zoomed (double-click minimap to reset)'
+                : 'Service & operation'}
             </div>
             <div className={styles.ticks}>
               {ticks.map((t) => (
-                <span key={t.f} style={{ left: `${t.f * 100}%`, transform: t.f === 1 ? 'translateX(-100%)' : t.f > 0 ? 'translateX(-50%)' : undefined }}>
+                <span
+                  key={t.f}
+                  style={{
+                    left: `${t.f * 100}%`,
+                    transform: t.f === 1 ? 'translateX(-100%)' : t.f > 0 ? 'translateX(-50%)' : undefined,
+                  }}
+                >
                   {formatMs(t.ms)}
                 </span>
               ))}
             </div>
           </div>
-          <SpanList data={data} state={state} dispatch={dispatch} rows={rows} match={search?.match ?? null} width={listWidth} height={listHeight} />
+          <SpanList
+            data={data}
+            state={state}
+            dispatch={dispatch}
+            rows={rows}
+            match={search?.match ?? null}
+            width={listWidth}
+            height={listHeight}
+          />
         </div>
         {state.selected >= 0 && state.selected < model.n ? (
-          <SpanDetail data={data} pos={state.selected} width={drawerWidth} onClose={() => dispatch({ type: 'select', pos: state.selected })} />
+          <SpanDetail
+            data={data}
+            pos={state.selected}
+            width={drawerWidth}
+            onClose={() => dispatch({ type: 'select', pos: state.selected })}
+          />
         ) : null}
       </div>
     </div>
   );
 }
 
+const NO_MATCHES = new Int32Array(0);
+
+/** The trace summary line; re-renders only when the trace changes. */
+const TraceHeaderBar = React.memo(function TraceHeaderBar({ header, notes }: { header: TraceHeader; notes: string[] }) {
+  const styles = useStyles2(getStyles);
+  return (
+    <div className={styles.header} style={{ height: HEADER }} data-testid="lens-trace-header">
+      <b>{header.rootService}</b>
+      <span>{header.rootName}</span>
+      <span className={styles.dim}>{dateTimeFormat(header.startMs)}</span>
+      <span>
+        Duration <b>{formatMs(header.durationMs)}</b>
+      </span>
+      <span>
+        Services <b>{header.services}</b>
+      </span>
+      <span>
+        Spans <b data-testid="lens-span-count">{header.spans.toLocaleString()}</b>
+      </span>
+      <span className={header.errors ? styles.err : styles.dim}>
+        Errors <b>{header.errors}</b>
+      </span>
+      {notes.length ? (
+        <span className={styles.warn} title={notes.join('\n')}>
+          ⚠ {notes[0]}
+          {notes.length > 1 ? ` (+${notes.length - 1})` : ''}
+        </span>
+      ) : null}
+    </div>
+  );
+});
+
+interface ToolbarProps {
+  search: string;
+  hasSearch: boolean;
+  matchCursor: number;
+  matches: Int32Array;
+  filter: SpanFilter;
+  services: string[];
+  dispatch: React.Dispatch<WaterfallAction>;
+}
+
+/** Search and filters; re-renders only when they change (not on expand/collapse or scrolling). */
+const Toolbar = React.memo(function Toolbar({
+  search,
+  hasSearch,
+  matchCursor,
+  matches,
+  filter,
+  services,
+  dispatch,
+}: ToolbarProps) {
+  const styles = useStyles2(getStyles);
+  const serviceOptions = useMemo(() => services.map((s) => ({ value: s, label: s })), [services]);
+  const goMatch = (delta: number) => {
+    if (!matches.length) {
+      return;
+    }
+    const index = (matchCursor + delta + matches.length) % matches.length;
+    dispatch({ type: 'focusMatch', index, pos: matches[index] });
+  };
+  return (
+    <>
+      <div className={styles.search}>
+        <Input
+          placeholder="Search name, service, attribute (key=value)"
+          value={search}
+          onChange={(e) => dispatch({ type: 'search', text: e.currentTarget.value })}
+          onKeyDown={(e) => e.key === 'Enter' && goMatch(e.shiftKey ? -1 : 1)}
+          data-testid="lens-span-search"
+          width={32}
+        />
+        {hasSearch ? (
+          <span className={styles.dim} data-testid="lens-match-count">
+            {matches.length ? `${matchCursor + 1} / ${matches.length}` : 'no match'}
+          </span>
+        ) : null}
+        <IconButton name="arrow-up" tooltip="Previous match" onClick={() => goMatch(-1)} disabled={!matches.length} />
+        <IconButton name="arrow-down" tooltip="Next match" onClick={() => goMatch(1)} disabled={!matches.length} />
+      </div>
+      <div className={styles.filters}>
+        <MultiCombobox<string>
+          placeholder="Services"
+          options={serviceOptions}
+          value={filter.services}
+          onChange={(v) => dispatch({ type: 'filter', filter: { services: v.map((x) => x.value) } })}
+          width={24}
+          data-testid="lens-filter-services"
+        />
+        <Input
+          type="number"
+          placeholder="min ms"
+          width={10}
+          value={filter.minDurationMs || ''}
+          onChange={(e) => dispatch({ type: 'filter', filter: { minDurationMs: Number(e.currentTarget.value) || 0 } })}
+          data-testid="lens-filter-min"
+        />
+        <Input
+          placeholder="attribute"
+          width={16}
+          value={filter.attribute}
+          onChange={(e) => dispatch({ type: 'filter', filter: { attribute: e.currentTarget.value } })}
+          data-testid="lens-filter-attribute"
+        />
+        <Checkbox
+          label="Errors only"
+          value={filter.errorsOnly}
+          onChange={(e) => dispatch({ type: 'filter', filter: { errorsOnly: e.currentTarget.checked } })}
+          data-testid="lens-filter-errors"
+        />
+        <Button size="sm" variant="secondary" fill="text" onClick={() => dispatch({ type: 'collapseAll' })}>
+          Collapse all
+        </Button>
+        <Button size="sm" variant="secondary" fill="text" onClick={() => dispatch({ type: 'expandAll' })}>
+          Expand all
+        </Button>
+      </div>
+    </>
+  );
+});
+
 const getStyles = (theme: GrafanaTheme2) => ({
   wrap: css({ display: 'flex', flexDirection: 'column', overflow: 'hidden' }),
-  header: css({ display: 'flex', gap: theme.spacing(2), alignItems: 'center', whiteSpace: 'nowrap', overflow: 'hidden', fontSize: theme.typography.bodySmall.fontSize, flex: 'none' }),
+  header: css({
+    display: 'flex',
+    gap: theme.spacing(2),
+    alignItems: 'center',
+    whiteSpace: 'nowrap',
+    overflow: 'hidden',
+    fontSize: theme.typography.bodySmall.fontSize,
+    flex: 'none',
+  }),
   toolbar: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', flex: 'none', overflow: 'hidden' }),
   search: css({ display: 'flex', gap: theme.spacing(0.5), alignItems: 'center', flex: 'none' }),
   filters: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', flexWrap: 'nowrap' }),
   body: css({ display: 'flex', flex: 1, minHeight: 0, marginTop: 4 }),
-  axis: css({ display: 'flex', fontSize: theme.typography.bodySmall.fontSize, borderBottom: `1px solid ${theme.colors.border.medium}` }),
-  ticks: css({ position: 'relative', flex: 1, marginLeft: 8, marginRight: 8, '& > span': { position: 'absolute', color: theme.colors.text.secondary } }),
+  axis: css({
+    display: 'flex',
+    fontSize: theme.typography.bodySmall.fontSize,
+    borderBottom: `1px solid ${theme.colors.border.medium}`,
+  }),
+  ticks: css({
+    position: 'relative',
+    flex: 1,
+    marginLeft: 8,
+    marginRight: 8,
+    '& > span': { position: 'absolute', color: theme.colors.text.secondary },
+  }),
   dim: css({ color: theme.colors.text.secondary }),
   err: css({ color: theme.colors.error.text }),
   warn: css({ color: theme.colors.warning.text, overflow: 'hidden', textOverflow: 'ellipsis' }),

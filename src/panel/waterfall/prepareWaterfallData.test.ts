@@ -4,7 +4,7 @@ import { LENS_KIND } from '../../shared/frames';
 import { makeSpan, makeTrace, traceToFrame } from '../testing/factories';
 import { defaultOptions, type WaterfallOptions } from '../types';
 import { criticalPath } from './criticalPath';
-import { percentileRanks } from './percentileRank';
+import { percentileRanks, rankTable } from './percentileRank';
 import { prepareWaterfallData, rankBucket, type WaterfallData, type WaterfallResult } from './prepareWaterfallData';
 import { buildTraceModel } from './traceModel';
 
@@ -52,7 +52,7 @@ describe('prepareWaterfallData', () => {
     }
     const byRank = ok(prepareWaterfallData([frame], opts({ colorBy: 'percentile' }), theme));
     for (let p = 0; p < byRank.model.n; p++) {
-      expect(byRank.colorIndex[p]).toBe(rankBucket(byRank.rank[p]));
+      expect(byRank.colorIndex[p]).toBe(rankBucket(byRank.rankOf(p)));
     }
   });
 
@@ -67,7 +67,7 @@ describe('prepareWaterfallData', () => {
     });
     const d = ok(prepareWaterfallData([traceToFrame(rows), cdf], opts({ colorBy: 'percentile' }), theme));
     expect(d.rankFromLatencyData).toBe(true);
-    expect(d.rank[0]).toBeCloseTo(0.9, 6);
+    expect(d.rankOf(0)).toBeCloseTo(0.9, 6);
   });
 });
 
@@ -82,6 +82,23 @@ describe('percentileRanks', () => {
     expect(Number.isNaN(rank[0])).toBe(true);
     const byDuration = Array.from({ length: 10 }, (_, i) => rank[m.spanId.indexOf(`c${i + 1}`)]);
     byDuration.forEach((r, i) => expect(r).toBeCloseTo((i + 0.5) / 10, 6));
+  });
+  it('rankTable answers any position on its own like the definition', () => {
+    const m = buildTraceModel(traceToFrame(makeTrace({ spans: 400, seed: 9, shuffle: true })));
+    const table = rankTable(m);
+    // Ask in an order unrelated to the operations, one position at a time.
+    for (let k = 0; k < m.n; k++) {
+      const p = (k * 7919) % m.n;
+      const same = Array.from({ length: m.n }, (_, q) => q).filter((q) => m.operation[q] === m.operation[p]);
+      const below = same.filter((q) => m.duration[q] < m.duration[p]).length;
+      const equal = same.filter((q) => m.duration[q] === m.duration[p]).length;
+      if (same.length < 5) {
+        expect(table.rankOf(p)).toBeNaN();
+      } else {
+        expect(table.rankOf(p)).toBeCloseTo((below + 0.5 * equal) / same.length, 6);
+      }
+    }
+    expect(table.fromLatencyData).toBe(false);
   });
 });
 

@@ -9,7 +9,7 @@ import { CdfFields, SpanFields } from '../../shared/frames';
 import { fieldByName, isTraceFrame, lensKindOf } from '../frames/classify';
 import { type WaterfallOptions } from '../types';
 import { criticalPath } from './criticalPath';
-import { percentileRanks, type CdfLookup } from './percentileRank';
+import { rankTable, type CdfLookup } from './percentileRank';
 import { buildTraceModel, type TraceModel } from './traceModel';
 
 export interface TraceHeader {
@@ -26,7 +26,8 @@ export interface WaterfallData {
   model: TraceModel;
   header: TraceHeader;
   critical: Uint8Array;
-  rank: Float32Array;
+  /** Percentile rank of the span at a position (computed per operation on first use). */
+  rankOf: (p: number) => number;
   rankFromLatencyData: boolean;
   palette: string[];
   colorIndex: Uint16Array;
@@ -72,7 +73,7 @@ export function prepareWaterfallData(frames: DataFrame[], options: WaterfallOpti
   }
   const model = buildTraceModel(frame, frames);
   notes.push(...model.warnings);
-  const { rank, fromLatencyData } = percentileRanks(model, cdfLookup(frames));
+  const ranks = rankTable(model, cdfLookup(frames));
   const palette = theme.visualization.palette.map((c) => theme.visualization.getColorByName(c));
   const serviceColors = model.services.map((_, i) => palette[i % palette.length]);
   const rankPalette = ['green', 'yellow', 'orange', 'red'].map((c) => theme.visualization.getColorByName(c));
@@ -80,7 +81,7 @@ export function prepareWaterfallData(frames: DataFrame[], options: WaterfallOpti
   const colorIndex = new Uint16Array(model.n);
   if (options.colorBy === 'percentile') {
     for (let p = 0; p < model.n; p++) {
-      colorIndex[p] = rankBucket(rank[p]);
+      colorIndex[p] = rankBucket(ranks.rankOf(p));
     }
   } else {
     for (let p = 0; p < model.n; p++) {
@@ -103,8 +104,8 @@ export function prepareWaterfallData(frames: DataFrame[], options: WaterfallOpti
       startMs: model.traceStartMs,
     },
     critical: options.showCriticalPath ? criticalPath(model) : new Uint8Array(model.n),
-    rank,
-    rankFromLatencyData: fromLatencyData,
+    rankOf: ranks.rankOf,
+    rankFromLatencyData: ranks.fromLatencyData,
     palette: options.colorBy === 'percentile' ? rankPalette : palette,
     colorIndex,
     serviceColors,

@@ -158,7 +158,7 @@ export function revealPosition(model: TraceModel, collapsed: Uint8Array, p: numb
 export interface RowList {
   /** Position of the span each list row belongs to. */
   pos: Int32Array;
-  /** -1 for the span's own row, else the index into model.logs of the log line shown. */
+  /** -1 for the span's own row, else the index of the log line shown (see logLineAt). */
   log: Int32Array;
   length: number;
 }

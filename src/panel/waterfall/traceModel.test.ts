@@ -1,5 +1,5 @@
 import { makeLogsFrame, makeSpan, makeTrace, traceToFrame } from '../testing/factories';
-import { buildTraceModel } from './traceModel';
+import { buildTraceModel, logLinesOf } from './traceModel';
 
 const id = (i: number) => i.toString(16).padStart(16, '0');
 
@@ -90,12 +90,33 @@ describe('buildTraceModel', () => {
     const logsFrame = makeLogsFrame(rows, 2, 3);
     const m = buildTraceModel(traceToFrame(rows), [logsFrame]);
     const p = m.spanId.indexOf(rows[3].spanID);
-    const lines = m.logs.slice(m.logStart[p], m.logStart[p + 1]);
+    const lines = logLinesOf(m, p);
     expect(lines).toHaveLength(3);
     expect(lines.map((l) => l.timeMs)).toEqual([...lines.map((l) => l.timeMs)].sort((a, b) => a - b));
     expect(lines.some((l) => l.body.includes('handled'))).toBe(true);
     expect(lines.some((l) => l.body.includes('step 0'))).toBe(true);
     const q = m.spanId.indexOf(rows[4].spanID);
     expect(m.logStart[q + 1] - m.logStart[q]).toBe(1);
+  });
+
+  it('reads joined lines of this trace only, from any frame order, time-ordered with the span events', () => {
+    const rows = makeTrace({ spans: 20, seed: 5, logsPerSpan: 2 });
+    const logsFrame = makeLogsFrame(rows, 3, 1);
+    // Reverse the frame's rows, and point one line at another trace and one at an unknown span.
+    const rev = <T,>(v: T[]) => [...v].reverse();
+    const fields = logsFrame.fields.map((f) => ({ ...f, values: rev(f.values as unknown[]) }));
+    const traceField = fields.find((f) => f.name === 'traceID')!;
+    const spanField = fields.find((f) => f.name === 'spanID')!;
+    (traceField.values as string[])[0] = 'ffffffffffffffffffffffffffffffff';
+    (spanField.values as string[])[1] = 'feedfeedfeedfeed';
+    const m = buildTraceModel(traceToFrame(rows), [{ ...logsFrame, fields }]);
+    expect(m.logStart[m.n]).toBe(rows.reduce((a, r) => a + r.logs.length, 0) + rows.length * 3 - 2);
+    for (let p = 0; p < m.n; p++) {
+      const times = logLinesOf(m, p).map((l) => l.timeMs);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    }
+    const p0 = m.spanId.indexOf(rows[0].spanID);
+    const bodies = logLinesOf(m, p0).map((l) => l.body);
+    expect(bodies.filter((b) => b.includes('handled'))).toHaveLength(3);
   });
 });

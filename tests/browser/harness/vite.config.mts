@@ -43,6 +43,7 @@ export default defineConfig({
     // `typeof fn === 'function'` before use; let the pre-bundle shim them as undefined.
     rolldownOptions: { shimMissingExports: true },
   },
-  build: { outDir: path.join(repo, 'test-artifacts/harness-build'), emptyOutDir: true },
+  // The production build (bench/panel/run.mjs) shims the same missing exports.
+  build: { outDir: path.join(repo, 'test-artifacts/harness-build'), emptyOutDir: true, rolldownOptions: { shimMissingExports: true } },
   logLevel: 'warn',
 });
