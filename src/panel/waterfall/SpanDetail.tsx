@@ -64,6 +64,9 @@ export function SpanDetail({ data, pos, width, onClose }: Props) {
   const statusCode = cell(f, SpanFields.statusCode, row);
   const statusMessage = cell(f, SpanFields.statusMessage, row);
   const kind = cell(f, SpanFields.kind, row);
+  // Problems the store or the backend found with this span (clock skew, a truncated part…).
+  const rawWarnings = cell(f, SpanFields.warnings, row);
+  const warnings = Array.isArray(rawWarnings) ? rawWarnings.map((w) => show(w)) : [];
   const rank = data.rankOf(pos);
   const op = model.operations[model.operation[pos]];
   const logs = logLinesOf(model, pos);
@@ -95,6 +98,13 @@ export function SpanDetail({ data, pos, width, onClose }: Props) {
           },
         ]}
       />
+      {warnings.length ? (
+        <div className={styles.warnings} data-testid="lens-span-warnings">
+          {warnings.map((w, i) => (
+            <div key={i}>⚠ {w}</div>
+          ))}
+        </div>
+      ) : null}
       <Table title="Attributes" items={tags} />
       <Table title="Resource" items={resource} />
       <Table
@@ -120,6 +130,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   title: css({ display: 'flex', justifyContent: 'space-between', alignItems: 'flex-start', marginBottom: theme.spacing(1) }),
   op: css({ fontWeight: theme.typography.fontWeightMedium, fontSize: theme.typography.body.fontSize, wordBreak: 'break-all' }),
   section: css({ marginBottom: theme.spacing(1.5) }),
+  warnings: css({ color: theme.colors.warning.text, marginBottom: theme.spacing(1.5) }),
   h: css({ margin: theme.spacing(0, 0, 0.5), fontSize: theme.typography.bodySmall.fontSize }),
   count: css({ color: theme.colors.text.secondary, fontWeight: 'normal' }),
   table: css({ width: '100%', borderCollapse: 'collapse', 'td': { borderTop: `1px solid ${theme.colors.border.weak}`, padding: '2px 4px', verticalAlign: 'top' } }),
