@@ -1,11 +1,12 @@
 import React, { useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { css } from '@emotion/css';
+import { css, cx } from '@emotion/css';
 import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import type uPlot from 'uplot';
 
 import { formatMs } from '../cdf/prepareCdfData';
+import { getChartStyles, LegendNotes } from '../components/chartParts';
 import { UPlotChart } from '../components/UPlotChart';
 import { type ValueLink } from '../frames/links';
 import { type BandsOptions } from '../types';
@@ -109,34 +110,19 @@ export function BandsView({ data, options, width, height }: Props) {
             </span>
           </div>
         ))}
-        {data.notes.map((n) => (
-          <div key={n} className={styles.note}>
-            {n}
-          </div>
-        ))}
+        <LegendNotes notes={data.notes} className={styles.note} />
       </div>
     </div>
   );
 }
 
-const getStyles = (theme: GrafanaTheme2) => ({
-  wrap: css({ display: 'flex', flexDirection: 'column', width: '100%', height: '100%' }),
-  chart: css({ position: 'relative' }),
-  tooltip: css({
-    position: 'absolute',
-    pointerEvents: 'none',
-    background: theme.colors.background.secondary,
-    border: `1px solid ${theme.colors.border.medium}`,
-    boxShadow: theme.shadows.z2,
-    padding: theme.spacing(0.5, 1),
-    fontSize: theme.typography.bodySmall.fontSize,
-    zIndex: 2,
-    maxWidth: 420,
-  }),
-  head: css({ fontWeight: theme.typography.fontWeightMedium }),
-  link: css({ color: theme.colors.text.link }),
-  legend: css({ overflowY: 'auto', fontSize: theme.typography.bodySmall.fontSize, padding: theme.spacing(0.5, 1), lineHeight: '22px' }),
-  swatch: css({ width: 14, height: 4, borderRadius: 2, display: 'inline-block', verticalAlign: 'middle' }),
-  meta: css({ color: theme.colors.text.secondary }),
-  note: css({ color: theme.colors.warning.text }),
-});
+const getStyles = (theme: GrafanaTheme2) => {
+  const shared = getChartStyles(theme);
+  return {
+    ...shared,
+    wrap: css({ display: 'flex', flexDirection: 'column', width: '100%', height: '100%' }),
+    tooltip: cx(shared.tooltip, css({ maxWidth: 420 })),
+    head: css({ fontWeight: theme.typography.fontWeightMedium }),
+    legend: cx(shared.legend, css({ lineHeight: '22px' })),
+  };
+};

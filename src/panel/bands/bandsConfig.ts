@@ -7,6 +7,7 @@ import { colorManipulator, type GrafanaTheme2 } from '@grafana/data';
 import uPlot from 'uplot';
 
 import { formatMs } from '../cdf/prepareCdfData';
+import { drawInPlot } from '../components/chartParts';
 import { type BandsOptions } from '../types';
 import { type BandsData, type Exemplar } from './prepareBandsData';
 
@@ -119,48 +120,42 @@ export function buildBandsOptions(
 
 function drawOverlays(u: uPlot, live: BandsLive, options: BandsOptions, theme: GrafanaTheme2) {
   const { data } = live;
-  const ctx = u.ctx;
-  const dpr = uPlot.pxRatio;
-  const { left, top, width, height } = u.bbox;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(left, top, width, height);
-  ctx.clip();
-  ctx.font = `${11 * dpr}px ${theme.typography.fontFamily}`;
-  data.thresholdsMs.forEach((t, i) => {
-    const y = u.valToPos(t, 'y', true);
-    const color = i === 0 && data.thresholdsMs.length > 1 ? theme.colors.warning.main : theme.colors.error.main;
-    ctx.strokeStyle = color;
-    ctx.lineWidth = dpr;
-    ctx.setLineDash([6 * dpr, 4 * dpr]);
-    ctx.beginPath();
-    ctx.moveTo(left, y);
-    ctx.lineTo(left + width, y);
-    ctx.stroke();
-    ctx.fillStyle = color;
-    ctx.fillText(formatMs(t), left + 4 * dpr, y - 3 * dpr);
-  });
-  ctx.setLineDash([]);
-  if (options.showExemplars) {
-    const r = 4 * dpr;
-    for (const e of data.exemplars) {
-      const x = u.valToPos(e.time, 'x', true);
-      const y = u.valToPos(e.valueMs, 'y', true);
-      const hot = live.hovered === e;
-      ctx.fillStyle = hot ? theme.colors.primary.main : theme.colors.text.primary;
-      ctx.strokeStyle = theme.colors.background.primary;
+  const { left, width } = u.bbox;
+  drawInPlot(u, theme, (ctx, dpr) => {
+    data.thresholdsMs.forEach((t, i) => {
+      const y = u.valToPos(t, 'y', true);
+      const color = i === 0 && data.thresholdsMs.length > 1 ? theme.colors.warning.main : theme.colors.error.main;
+      ctx.strokeStyle = color;
       ctx.lineWidth = dpr;
+      ctx.setLineDash([6 * dpr, 4 * dpr]);
       ctx.beginPath();
-      ctx.moveTo(x, y - r * (hot ? 1.6 : 1.2));
-      ctx.lineTo(x + r * (hot ? 1.6 : 1.2), y);
-      ctx.lineTo(x, y + r * (hot ? 1.6 : 1.2));
-      ctx.lineTo(x - r * (hot ? 1.6 : 1.2), y);
-      ctx.closePath();
-      ctx.fill();
+      ctx.moveTo(left, y);
+      ctx.lineTo(left + width, y);
       ctx.stroke();
+      ctx.fillStyle = color;
+      ctx.fillText(formatMs(t), left + 4 * dpr, y - 3 * dpr);
+    });
+    ctx.setLineDash([]);
+    if (options.showExemplars) {
+      const r = 4 * dpr;
+      for (const e of data.exemplars) {
+        const x = u.valToPos(e.time, 'x', true);
+        const y = u.valToPos(e.valueMs, 'y', true);
+        const hot = live.hovered === e;
+        ctx.fillStyle = hot ? theme.colors.primary.main : theme.colors.text.primary;
+        ctx.strokeStyle = theme.colors.background.primary;
+        ctx.lineWidth = dpr;
+        ctx.beginPath();
+        ctx.moveTo(x, y - r * (hot ? 1.6 : 1.2));
+        ctx.lineTo(x + r * (hot ? 1.6 : 1.2), y);
+        ctx.lineTo(x, y + r * (hot ? 1.6 : 1.2));
+        ctx.lineTo(x - r * (hot ? 1.6 : 1.2), y);
+        ctx.closePath();
+        ctx.fill();
+        ctx.stroke();
+      }
     }
-  }
-  ctx.restore();
+  });
 }
 
 /** The exemplar drawn nearest to (left, top) in CSS px of the plot area, within `radius`. */

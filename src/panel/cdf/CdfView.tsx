@@ -1,9 +1,10 @@
 import React, { useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { css } from '@emotion/css';
+import { css, cx } from '@emotion/css';
 import { type GrafanaTheme2, type TimeRange } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import type uPlot from 'uplot';
 
+import { getChartStyles, LegendNotes } from '../components/chartParts';
 import { UPlotChart } from '../components/UPlotChart';
 import { type CdfOptions } from '../types';
 import { buildCdfOptions, cdfAlignedData, cdfStructureKey, valueAt, type CdfLive } from './cdfConfig';
@@ -182,51 +183,36 @@ export function CdfView({ data, options, width, height, searchTarget, timeRange 
             ))}
           </div>
         ))}
-        {data.notes.map((n) => (
-          <div key={n} className={styles.note}>
-            {n}
-          </div>
-        ))}
+        <LegendNotes notes={data.notes} className={styles.note} />
       </div>
     </div>
   );
 }
 
-const getStyles = (theme: GrafanaTheme2) => ({
-  wrap: css({ display: 'flex', flexDirection: 'column', width: '100%', height: '100%', position: 'relative' }),
-  chart: css({ position: 'relative' }),
-  tooltip: css({
-    position: 'absolute',
-    pointerEvents: 'none',
-    background: theme.colors.background.secondary,
-    border: `1px solid ${theme.colors.border.medium}`,
-    boxShadow: theme.shadows.z2,
-    padding: theme.spacing(0.5, 1),
-    fontSize: theme.typography.bodySmall.fontSize,
-    minWidth: 180,
-    zIndex: 2,
-  }),
-  tooltipHead: css({ fontWeight: theme.typography.fontWeightMedium }),
-  tooltipRow: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center' }),
-  grow: css({ flex: 1 }),
-  hint: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
-  popover: css({
-    position: 'absolute',
-    background: theme.colors.background.primary,
-    border: `1px solid ${theme.colors.border.strong}`,
-    boxShadow: theme.shadows.z3,
-    padding: theme.spacing(1, 3, 1, 1),
-    fontSize: theme.typography.bodySmall.fontSize,
-    zIndex: 3,
-  }),
-  link: css({ color: theme.colors.text.link, textDecoration: 'underline' }),
-  close: css({ position: 'absolute', right: 4, top: 2, background: 'none', border: 'none', color: theme.colors.text.secondary, cursor: 'pointer' }),
-  legend: css({ overflowY: 'auto', fontSize: theme.typography.bodySmall.fontSize, padding: theme.spacing(0.5, 1) }),
-  legendRow: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1.5), alignItems: 'center', cursor: 'pointer', lineHeight: '22px' }),
-  swatch: css({ width: 14, height: 4, borderRadius: 2, display: 'inline-block' }),
-  name: css({ fontWeight: theme.typography.fontWeightMedium }),
-  meta: css({ color: theme.colors.text.secondary }),
-  ok: css({ color: theme.colors.success.text }),
-  bad: css({ color: theme.colors.error.text }),
-  note: css({ color: theme.colors.warning.text }),
-});
+const getStyles = (theme: GrafanaTheme2) => {
+  const shared = getChartStyles(theme);
+  return {
+    ...shared,
+    tooltip: cx(shared.tooltip, css({ minWidth: 180 })),
+    link: cx(shared.link, css({ textDecoration: 'underline' })),
+    wrap: css({ display: 'flex', flexDirection: 'column', width: '100%', height: '100%', position: 'relative' }),
+    tooltipHead: css({ fontWeight: theme.typography.fontWeightMedium }),
+    tooltipRow: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center' }),
+    grow: css({ flex: 1 }),
+    hint: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+    popover: css({
+      position: 'absolute',
+      background: theme.colors.background.primary,
+      border: `1px solid ${theme.colors.border.strong}`,
+      boxShadow: theme.shadows.z3,
+      padding: theme.spacing(1, 3, 1, 1),
+      fontSize: theme.typography.bodySmall.fontSize,
+      zIndex: 3,
+    }),
+    close: css({ position: 'absolute', right: 4, top: 2, background: 'none', border: 'none', color: theme.colors.text.secondary, cursor: 'pointer' }),
+    legendRow: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1.5), alignItems: 'center', cursor: 'pointer', lineHeight: '22px' }),
+    name: css({ fontWeight: theme.typography.fontWeightMedium }),
+    ok: css({ color: theme.colors.success.text }),
+    bad: css({ color: theme.colors.error.text }),
+  };
+};

@@ -6,6 +6,7 @@
 import { colorManipulator, type GrafanaTheme2 } from '@grafana/data';
 import uPlot from 'uplot';
 
+import { drawInPlot } from '../components/chartParts';
 import { type CdfOptions } from '../types';
 import { formatMs, type CdfData } from './prepareCdfData';
 
@@ -96,7 +97,7 @@ export function buildCdfOptions(
       })),
     ],
     hooks: {
-      drawAxes: [(u) => options.showBucketUncertainty && drawBoxes(u, liveRef.current.data)],
+      drawAxes: [(u) => options.showBucketUncertainty && drawBoxes(u, liveRef.current.data, theme)],
       draw: [(u) => drawMarkers(u, liveRef.current.data, theme, options)],
       setCursor: [(u) => liveRef.current.onCursor?.(u.cursor.left ?? -1, u.cursor.top ?? -1)],
       ready: [
@@ -112,94 +113,84 @@ export function buildCdfOptions(
   };
 }
 
-function drawBoxes(u: uPlot, data: CdfData) {
-  const ctx = u.ctx;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
-  ctx.clip();
-  for (const s of data.series) {
-    if (!s.boxes) {
-      continue;
+function drawBoxes(u: uPlot, data: CdfData, theme: GrafanaTheme2) {
+  drawInPlot(u, theme, (ctx) => {
+    for (const s of data.series) {
+      if (!s.boxes) {
+        continue;
+      }
+      ctx.fillStyle = colorManipulator.alpha(s.color, 0.18);
+      const b = s.boxes;
+      for (let i = 0; i < b.x0.length; i++) {
+        const lo = data.xScale === 'log' && b.x0[i] <= 0 ? u.scales.x.min! : b.x0[i];
+        const x0 = u.valToPos(lo, 'x', true);
+        const x1 = u.valToPos(b.x1[i], 'x', true);
+        const y0 = u.valToPos(b.y0[i], 'y', true);
+        const y1 = u.valToPos(b.y1[i], 'y', true);
+        ctx.fillRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
+      }
     }
-    ctx.fillStyle = colorManipulator.alpha(s.color, 0.18);
-    const b = s.boxes;
-    for (let i = 0; i < b.x0.length; i++) {
-      const lo = data.xScale === 'log' && b.x0[i] <= 0 ? u.scales.x.min! : b.x0[i];
-      const x0 = u.valToPos(lo, 'x', true);
-      const x1 = u.valToPos(b.x1[i], 'x', true);
-      const y0 = u.valToPos(b.y0[i], 'y', true);
-      const y1 = u.valToPos(b.y1[i], 'y', true);
-      ctx.fillRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
-    }
-  }
-  ctx.restore();
+  });
 }
 
 function drawMarkers(u: uPlot, data: CdfData, theme: GrafanaTheme2, options: CdfOptions) {
-  const ctx = u.ctx;
-  const dpr = uPlot.pxRatio;
   const { left, top, width, height } = u.bbox;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(left, top, width, height);
-  ctx.clip();
-  ctx.font = `${11 * dpr}px ${theme.typography.fontFamily}`;
-  ctx.textBaseline = 'bottom';
-  const yOf = (f: number) => u.valToPos(data.complementary ? 1 - f : f, 'y', true);
-  data.series.forEach((s, si) => {
-    if (u.series[si + 1] && u.series[si + 1].show === false) {
-      return;
-    }
-    for (const q of s.quantiles) {
-      if (!Number.isFinite(q.valueMs) || (data.xScale === 'log' && q.valueMs <= 0)) {
-        continue;
-      }
-      const x = u.valToPos(q.valueMs, 'x', true);
-      const y = yOf(q.p);
-      ctx.strokeStyle = colorManipulator.alpha(s.color, 0.7);
-      ctx.lineWidth = dpr;
-      ctx.setLineDash([4 * dpr, 3 * dpr]);
-      ctx.beginPath();
-      ctx.moveTo(x, top + height);
-      ctx.lineTo(x, y);
-      ctx.lineTo(left, y);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.fillStyle = s.color;
-      ctx.beginPath();
-      ctx.arc(x, y, 3 * dpr, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.fillStyle = theme.colors.text.primary;
-      const label = `p${+(q.p * 100).toFixed(2)} ${formatMs(q.valueMs)}${q.lowMs !== q.highMs ? ' (bucket)' : ''}`;
-      const ly = y - 2 * dpr - si * 12 * dpr;
-      ctx.fillText(label, x + 4 * dpr, ly < top + 12 * dpr ? y + 14 * dpr + si * 12 * dpr : ly);
-    }
-  });
-  options.slos.forEach((slo, i) => {
-    const x = u.valToPos(slo.thresholdMs, 'x', true);
-    const y = yOf(slo.target);
-    const results = data.series.map((s) => s.slos[i]?.met);
-    const color = results.every((m) => m === true)
-      ? theme.colors.success.main
-      : results.some((m) => m === false)
-        ? theme.colors.error.main
-        : theme.colors.warning.main;
-    ctx.strokeStyle = color;
-    ctx.lineWidth = 1.5 * dpr;
-    ctx.setLineDash([]);
-    ctx.beginPath();
-    ctx.moveTo(x, top);
-    ctx.lineTo(x, top + height);
-    ctx.moveTo(left, y);
-    ctx.lineTo(left + width, y);
-    ctx.stroke();
-    ctx.fillStyle = color;
-    ctx.textBaseline = 'top';
-    ctx.fillText(`SLO ${+(slo.target * 100).toFixed(2)}% < ${formatMs(slo.thresholdMs)}`, x + 4 * dpr, top + 4 * dpr + i * 14 * dpr);
+  drawInPlot(u, theme, (ctx, dpr) => {
     ctx.textBaseline = 'bottom';
+    const yOf = (f: number) => u.valToPos(data.complementary ? 1 - f : f, 'y', true);
+    data.series.forEach((s, si) => {
+      if (u.series[si + 1] && u.series[si + 1].show === false) {
+        return;
+      }
+      for (const q of s.quantiles) {
+        if (!Number.isFinite(q.valueMs) || (data.xScale === 'log' && q.valueMs <= 0)) {
+          continue;
+        }
+        const x = u.valToPos(q.valueMs, 'x', true);
+        const y = yOf(q.p);
+        ctx.strokeStyle = colorManipulator.alpha(s.color, 0.7);
+        ctx.lineWidth = dpr;
+        ctx.setLineDash([4 * dpr, 3 * dpr]);
+        ctx.beginPath();
+        ctx.moveTo(x, top + height);
+        ctx.lineTo(x, y);
+        ctx.lineTo(left, y);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = s.color;
+        ctx.beginPath();
+        ctx.arc(x, y, 3 * dpr, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.fillStyle = theme.colors.text.primary;
+        const label = `p${+(q.p * 100).toFixed(2)} ${formatMs(q.valueMs)}${q.lowMs !== q.highMs ? ' (bucket)' : ''}`;
+        const ly = y - 2 * dpr - si * 12 * dpr;
+        ctx.fillText(label, x + 4 * dpr, ly < top + 12 * dpr ? y + 14 * dpr + si * 12 * dpr : ly);
+      }
+    });
+    options.slos.forEach((slo, i) => {
+      const x = u.valToPos(slo.thresholdMs, 'x', true);
+      const y = yOf(slo.target);
+      const results = data.series.map((s) => s.slos[i]?.met);
+      const color = results.every((m) => m === true)
+        ? theme.colors.success.main
+        : results.some((m) => m === false)
+          ? theme.colors.error.main
+          : theme.colors.warning.main;
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.moveTo(left, y);
+      ctx.lineTo(left + width, y);
+      ctx.stroke();
+      ctx.fillStyle = color;
+      ctx.textBaseline = 'top';
+      ctx.fillText(`SLO ${+(slo.target * 100).toFixed(2)}% < ${formatMs(slo.thresholdMs)}`, x + 4 * dpr, top + 4 * dpr + i * 14 * dpr);
+      ctx.textBaseline = 'bottom';
+    });
   });
-  ctx.restore();
 }
 
 /** F(t) of one curve at t (step after): point value and, for buckets, the range. */
