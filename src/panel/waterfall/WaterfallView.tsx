@@ -71,7 +71,7 @@ export function WaterfallView({ data, options, width, height }: Props) {
           services={model.services}
           dispatch={dispatch}
         />
-        <span className={styles.dim} data-testid="lens-row-count">
+        <span className={styles.rowCount} data-testid="lens-row-count">
           {visible.length.toLocaleString()} rows
         </span>
       </div>
@@ -255,7 +255,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   toolbar: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', flex: 'none', overflow: 'hidden' }),
   search: css({ display: 'flex', gap: theme.spacing(0.5), alignItems: 'center', flex: 'none' }),
-  filters: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', flexWrap: 'nowrap' }),
+  // The filters give way (clipped) on a narrow panel; the row count stays in view.
+  filters: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', flexWrap: 'nowrap', flex: '1 1 auto', minWidth: 0, overflow: 'hidden' }),
+  rowCount: css({ color: theme.colors.text.secondary, flex: 'none', whiteSpace: 'nowrap', marginLeft: 'auto' }),
   body: css({ display: 'flex', flex: 1, minHeight: 0, marginTop: 4 }),
   axis: css({
     display: 'flex',
@@ -267,7 +269,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     flex: 1,
     marginLeft: 8,
     marginRight: 8,
-    '& > span': { position: 'absolute', color: theme.colors.text.secondary },
+    '& > span': { position: 'absolute', color: theme.colors.text.secondary, whiteSpace: 'nowrap' },
   }),
   dim: css({ color: theme.colors.text.secondary }),
   err: css({ color: theme.colors.error.text }),
