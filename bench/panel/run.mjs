@@ -136,6 +136,7 @@ async function benchWaterfall(page, cdp, out) {
     const count = () => document.querySelector('[data-testid="lens-row-count"]').textContent;
     const work = [];
     const frame = [];
+    const samples = [];
     const rowsShown = new Set();
     let unchanged = 0;
     for (let round = 0; round < 8; round++) {
@@ -155,6 +156,7 @@ async function benchWaterfall(page, cdp, out) {
           // The frame's own rendering: from its animation-frame callbacks to the task after it.
           work.push(tDom - t0 + Math.max(0, tPaint - tFrame));
           const after = count();
+          samples.push({ work: work[work.length - 1], dom: tDom - t0, from: before, to: after });
           rowsShown.add(after);
           if (after === before) {
             unchanged++;
@@ -162,7 +164,8 @@ async function benchWaterfall(page, cdp, out) {
         }
       }
     }
-    return { work, frame, unchanged, rowsShown: [...rowsShown].slice(0, 8) };
+    const slowest = samples.sort((a, b) => b.work - a.work).slice(0, 10);
+    return { work, frame, unchanged, rowsShown: [...rowsShown].slice(0, 8), slowest };
   });
   if (toggles.unchanged) {
     throw new Error(`${toggles.unchanged} toggle clicks did not change the row count`);
@@ -172,7 +175,7 @@ async function benchWaterfall(page, cdp, out) {
     spans: SPANS,
     firstPaintMs: { first: firstBuild, median: median(paints), runs: paints.length },
     prepareMs: median(prepare),
-    toggle: { samples: toggles.work.length, workP50: median(toggles.work), workP95: quantile(toggles.work, 0.95), workMax: Math.max(...toggles.work), frameP95: quantile(toggles.frame, 0.95), rowsShown: toggles.rowsShown },
+    toggle: { samples: toggles.work.length, workP50: median(toggles.work), workP95: quantile(toggles.work, 0.95), workMax: Math.max(...toggles.work), frameP95: quantile(toggles.frame, 0.95), rowsShown: toggles.rowsShown, slowest: toggles.slowest },
     heap: { traceJsonBytes: traceBytes, allWireBytes: wire.reduce((a, b) => a + b, 0), panelTotal: heapAll - heap0, framesOnly: heapFrames - heap0, modelAndView: heapAll - heapFrames },
   };
   await page.evaluate(() => {

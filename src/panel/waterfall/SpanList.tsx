@@ -14,7 +14,7 @@ import { type WaterfallAction, type WaterfallState } from './state';
 import { logLineAt } from './traceModel';
 
 export const ROW_HEIGHT = 24;
-const OVERSCAN = 8;
+const OVERSCAN = 3;
 
 interface Props {
   data: WaterfallData;
@@ -24,6 +24,25 @@ interface Props {
   match: Uint8Array | null;
   width: number;
   height: number;
+}
+
+/**
+ * Props that make a span act as a button (click, Enter, Space; focusable). The rows use these
+ * instead of <button>: a native button costs several times more to lay out and paint, and a
+ * virtualised list re-creates ~30 rows on every expand/collapse.
+ */
+function asButton(onActivate: () => void) {
+  return {
+    role: 'button',
+    tabIndex: 0,
+    onClick: onActivate,
+    onKeyDown: (e: React.KeyboardEvent) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        onActivate();
+      }
+    },
+  };
 }
 
 export function SpanList({ data, state, dispatch, rows, match, width, height }: Props) {
@@ -80,7 +99,7 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
       const line = logLineAt(model, l);
       const lvl = line.level.toLowerCase();
       items.push(
-        <div key={`l${l}`} className={cx(styles.row, styles.logRow)} style={{ top }} data-testid="span-log-row" data-pos={p}>
+        <div key={i} className={cx(styles.row, styles.logRow)} style={{ top }} data-testid="span-log-row" data-pos={p}>
           <div className={styles.name} style={{ width: nameWidth, paddingLeft: indent + 30 }}>
             <span className={cx(styles.level, lvl.startsWith('err') && styles.levelError, lvl.startsWith('warn') && styles.levelWarn)}>{line.level || 'log'}</span>
             <span className={styles.dim}>{Number.isFinite(line.timeMs) ? `+${formatMs(line.timeMs - model.traceStartMs - model.start[p])}` : ''}</span>
@@ -102,7 +121,7 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
     const critical = data.critical[p] === 1;
     items.push(
       <div
-        key={`s${p}`}
+        key={i}
         className={cx(styles.row, isMatch && styles.match, state.selected === p && styles.selected)}
         style={{ top }}
         data-testid="span-row"
@@ -115,15 +134,15 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
       >
         <div className={styles.name} style={{ width: nameWidth, paddingLeft: indent }}>
           {hasKids ? (
-            <button
+            <span
+              {...asButton(() => dispatch({ type: 'toggle', pos: p }))}
               className={styles.toggle}
               data-testid="span-toggle"
               aria-label={collapsed ? 'Expand' : 'Collapse'}
               aria-expanded={!collapsed}
-              onClick={() => dispatch({ type: 'toggle', pos: p })}
             >
-              {collapsed ? '▸' : '▾'}
-            </button>
+              <span className={collapsed ? styles.chevronRight : styles.chevronDown} />
+            </span>
           ) : (
             <span className={styles.toggleSpace} />
           )}
@@ -134,9 +153,9 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
           {model.error[p] ? <span className={styles.err} title="error">!</span> : null}
           {hasKids && collapsed ? <span className={styles.dim}>+{model.subtreeEnd[p] - p - 1}</span> : null}
           {nLogs ? (
-            <button className={styles.logsBtn} data-testid="span-logs-toggle" onClick={() => dispatch({ type: 'toggleLogs', pos: p })} title="log lines">
-              ≡{nLogs}
-            </button>
+            <span {...asButton(() => dispatch({ type: 'toggleLogs', pos: p }))} className={styles.logsBtn} data-testid="span-logs-toggle" title="log lines">
+              {nLogs === 1 ? '1 log' : `${nLogs} logs`}
+            </span>
           ) : null}
         </div>
         <div className={styles.barCell} style={{ width: barWidth }} onClick={() => dispatch({ type: 'select', pos: p })}>
@@ -185,14 +204,18 @@ const getStyles = (theme: GrafanaTheme2) => ({
   match: css({ background: colorManipulator.alpha(theme.colors.warning.main, 0.22), '&:hover': { background: colorManipulator.alpha(theme.colors.warning.main, 0.32) } }),
   selected: css({ outline: `1px solid ${theme.colors.primary.border}`, outlineOffset: -1 }),
   name: css({ display: 'flex', alignItems: 'center', gap: 4, boxSizing: 'border-box', overflow: 'hidden', whiteSpace: 'nowrap', flex: 'none', height: '100%', borderRight: `1px solid ${theme.colors.border.weak}` }),
-  toggle: css({ width: 16, border: 'none', background: 'none', color: theme.colors.text.secondary, cursor: 'pointer', padding: 0, flex: 'none' }),
+  toggle: css({ width: 16, height: '100%', display: 'flex', alignItems: 'center', justifyContent: 'center', cursor: 'pointer', flex: 'none' }),
+  // Chevrons drawn with borders: glyphs such as ▸ ▾ come from a fallback font, which made
+  // laying out and painting a row several times dearer.
+  chevronRight: css({ width: 0, height: 0, borderTop: '4px solid transparent', borderBottom: '4px solid transparent', borderLeft: `5px solid ${theme.colors.text.secondary}` }),
+  chevronDown: css({ width: 0, height: 0, borderLeft: '4px solid transparent', borderRight: '4px solid transparent', borderTop: `5px solid ${theme.colors.text.secondary}` }),
   toggleSpace: css({ width: 16, flex: 'none' }),
   chip: css({ width: 4, height: 14, borderRadius: 2, flex: 'none' }),
   label: css({ overflow: 'hidden', textOverflow: 'ellipsis', cursor: 'pointer' }),
   svc: css({ fontWeight: theme.typography.fontWeightMedium }),
   err: css({ color: theme.colors.error.text, fontWeight: 'bold', flex: 'none' }),
   dim: css({ color: theme.colors.text.secondary, flex: 'none' }),
-  logsBtn: css({ border: 'none', background: 'none', color: theme.colors.text.link, cursor: 'pointer', padding: '0 4px', flex: 'none' }),
+  logsBtn: css({ color: theme.colors.text.link, cursor: 'pointer', padding: '0 4px', flex: 'none', userSelect: 'none', fontSize: 11 }),
   barCell: css({ position: 'relative', height: '100%', marginLeft: 8, cursor: 'pointer', flex: 'none', overflow: 'hidden' }),
   bar: css({ position: 'absolute', top: 6, height: ROW_HEIGHT - 12, borderRadius: 2, minWidth: 1 }),
   critical: css({ boxShadow: `0 0 0 1.5px ${theme.colors.text.primary}` }),
