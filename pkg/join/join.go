@@ -11,6 +11,8 @@
 package join
 
 import (
+	"cmp"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -33,69 +35,71 @@ func (r *Result) LogsOf(i int) []int32 { return r.LogIdx[r.SpanStart[i]:r.SpanSt
 
 type spanKey struct{ trace, span string }
 
-// idKey is a (trace, span) ID pair in binary: normalised IDs are lower-case hex of 32
-// and 16 digits, and a fixed-size key hashes and compares much faster than two strings
-// (and leaves the GC nothing to scan). IDs that do not parse use spanKey.
-type idKey struct{ hi, lo, span uint64 }
-
-func parseHex(s string) (uint64, bool) {
-	if len(s) == 0 || len(s) > 16 {
-		return 0, false
-	}
-	var v uint64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		default:
-			return 0, false
-		}
-		v = v<<4 | uint64(c)
-	}
-	return v, true
-}
-
-func makeIDKey(trace, span string) (idKey, bool) {
-	if len(trace) != 32 || len(span) != 16 {
-		return idKey{}, false
-	}
-	hi, ok1 := parseHex(trace[:16])
-	lo, ok2 := parseHex(trace[16:])
-	sp, ok3 := parseHex(span)
-	return idKey{hi, lo, sp}, ok1 && ok2 && ok3
-}
-
-// spanIndex finds a span by trace and span ID.
+// spanIndex finds a span by trace and span ID: binary span IDs in their trace's table,
+// others (IDs not in normalised hex) by their strings.
 type spanIndex struct {
-	bin map[idKey]int32
+	bin spanTables
 	str map[spanKey]int32
 }
 
-func (x *spanIndex) add(trace, span string, i int32) {
-	if k, ok := makeIDKey(trace, span); ok {
-		if _, dup := x.bin[k]; !dup { // repeated span IDs: the first one wins
-			x.bin[k] = i
-		}
-		return
-	}
+func (x *spanIndex) addStr(trace, span string, i int32) {
 	if x.str == nil {
 		x.str = map[spanKey]int32{}
 	}
-	if _, dup := x.str[spanKey{trace, span}]; !dup {
+	if _, dup := x.str[spanKey{trace, span}]; !dup { // repeated IDs: the first span wins
 		x.str[spanKey{trace, span}] = i
 	}
 }
 
-func (x *spanIndex) find(trace, span string) (int32, bool) {
-	if k, ok := makeIDKey(trace, span); ok {
-		i, found := x.bin[k]
-		return i, found
+// find looks span up in trace t (tok: the trace ID is binary and t valid).
+func (x *spanIndex) find(trace string, t int32, tok bool, span string) (int32, bool) {
+	if tok {
+		if sk, ok := parseSpan(span); ok {
+			return x.bin.find(t, sk)
+		}
+	}
+	if x.str == nil {
+		return 0, false
 	}
 	i, found := x.str[spanKey{trace, span}]
 	return i, found
+}
+
+// traceIndex numbers the traces of the spans: binary IDs in a traceTable, others by
+// their strings.
+type traceIndex struct {
+	bin traceTable
+	str map[string]int32
+	n   int32
+}
+
+func (x *traceIndex) add(trace string, tk traceKey, tok bool) int32 {
+	if tok {
+		t, added := x.bin.lookupOrAdd(tk, x.n)
+		if added {
+			x.n++
+		}
+		return t
+	}
+	if x.str == nil {
+		x.str = map[string]int32{}
+	}
+	t, ok := x.str[trace]
+	if !ok {
+		t = x.n
+		x.str[trace] = t
+		x.n++
+	}
+	return t
+}
+
+func (x *traceIndex) find(trace string) (t int32, found, binary bool) {
+	if tk, ok := parseTrace(trace); ok {
+		t, found = x.bin.find(tk)
+		return t, found, true
+	}
+	t, found = x.str[trace]
+	return t, found, false
 }
 
 // minChunk is the fewest lines (or spans) worth a goroutine of their own.
@@ -121,37 +125,79 @@ func parallelFor(n int, f func(w, lo, hi int)) int {
 	return workers
 }
 
-// Join attaches logs to spans. The maps are built once; looking lines up, placing lines
-// by time (per trace) and ordering each span's lines run on every CPU.
+// Join attaches logs to spans. The indices are built once; looking lines up, placing
+// lines by time (per trace) and ordering each span's lines run on every CPU. Times are
+// read into contiguous arrays first, so that the ordering and containment steps do not
+// touch the (much larger) span and line records again.
 func Join(spans []model.Span, logs []model.LogLine) *Result {
 	res := &Result{LogSpan: make([]int32, len(logs))}
-	byID := spanIndex{bin: make(map[idKey]int32, len(spans))}
-	traceIdx := map[string]int32{}
+	// Spans come grouped by trace: the number of changes bounds the number of traces.
+	nt := 0
+	for i := range spans {
+		if i == 0 || spans[i].TraceID != spans[i-1].TraceID {
+			nt++
+		}
+	}
+	traces := traceIndex{bin: newTraceTable(nt)}
 	spanTrace := make([]int32, len(spans))
+	spanKeys := make([]uint64, len(spans))
+	binary := make([]bool, len(spans))
+	starts := make([]int64, len(spans))
+	ends := make([]int64, len(spans))
+	var byID spanIndex
 	for i := range spans {
 		s := &spans[i]
-		byID.add(s.TraceID, s.SpanID, int32(i))
-		t, ok := traceIdx[s.TraceID]
-		if !ok {
-			t = int32(len(traceIdx))
-			traceIdx[s.TraceID] = t
+		tk, tok := parseTrace(s.TraceID)
+		spanTrace[i] = traces.add(s.TraceID, tk, tok)
+		sk, sok := parseSpan(s.SpanID)
+		if tok && sok {
+			spanKeys[i], binary[i] = sk, true
+		} else {
+			byID.addStr(s.TraceID, s.SpanID, int32(i))
 		}
-		spanTrace[i] = t
+		starts[i], ends[i] = s.StartUnixNano, s.EndUnixNano()
 	}
-	nTraces := len(traceIdx)
+	nTraces := int(traces.n)
+	perTrace := make([]int32, nTraces)
+	for i, t := range spanTrace {
+		if binary[i] {
+			perTrace[t]++
+		}
+	}
+	byID.bin = newSpanTables(perTrace)
+	for i, t := range spanTrace {
+		if binary[i] {
+			byID.bin.add(t, spanKeys[i], int32(i))
+		}
+	}
 	onlyTrace := ""
 	if nTraces == 1 {
 		onlyTrace = spans[0].TraceID
 	}
 
 	// 1. Each line: its span by ID, or the trace whose spans may hold it by time
-	// (pendingTrace ≥ 0), or nothing.
+	// (pendingTrace ≥ 0), or nothing. Line times are copied to times on the way, and
+	// whether they are already in order is noted (they usually are: pkg/query sorts
+	// them), which makes every later per-trace and per-span ordering a no-op.
+	times := make([]int64, len(logs))
 	pendingTrace := make([]int32, len(logs))
-	bySpan := make([]int, runtime.GOMAXPROCS(0))
+	procs := runtime.GOMAXPROCS(0)
+	bySpan := make([]int, procs)
+	unsorted := make([]bool, procs)
 	parallelFor(len(logs), func(w, lo, hi int) {
 		n := 0
+		prev := int64(math.MinInt64)
+		if lo > 0 {
+			prev = logs[lo-1].TimeUnixNano
+		}
+		disorder := false
+		last, lastT, lastFound, lastBin := "", int32(0), false, false
 		for j := lo; j < hi; j++ {
 			l := &logs[j]
+			tj := l.TimeUnixNano
+			times[j] = tj
+			disorder = disorder || tj < prev
+			prev = tj
 			res.LogSpan[j], pendingTrace[j] = -1, -1
 			trace := l.TraceID
 			if trace == "" {
@@ -160,33 +206,44 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 			if trace == "" {
 				continue
 			}
+			// Lines of one trace come together: look its ID up once per run.
+			if trace != last {
+				last = trace
+				lastT, lastFound, lastBin = traces.find(trace)
+			}
+			if !lastFound {
+				continue
+			}
 			if l.SpanID != "" {
-				if i, ok := byID.find(trace, l.SpanID); ok {
+				if i, ok := byID.find(trace, lastT, lastBin, l.SpanID); ok {
 					res.LogSpan[j] = i
 					n++
 					continue
 				}
 			}
-			if t, ok := traceIdx[trace]; ok {
-				pendingTrace[j] = t
-			}
+			pendingTrace[j] = lastT
 		}
-		bySpan[w] = n
+		bySpan[w], unsorted[w] = n, disorder
 	})
-	for _, n := range bySpan {
-		res.BySpanID += n
+	inOrder := true
+	for w := range procs {
+		res.BySpanID += bySpan[w]
+		inOrder = inOrder && !unsorted[w]
 	}
 
 	// 2. Spans and pending lines grouped by trace (counting sort, line order kept), then
 	// each trace's lines placed by time.
 	traceSpans, traceSpanStart := group(spanTrace, nTraces)
 	traceLines, traceLineStart := group(pendingTrace, nTraces)
-	placed := make([]int, runtime.GOMAXPROCS(0))
+	placed := make([]int, procs)
 	parallelFor(nTraces, func(w, lo, hi int) {
+		var scratch []int32
 		for t := lo; t < hi; t++ {
 			lines := traceLines[traceLineStart[t]:traceLineStart[t+1]]
 			if len(lines) > 0 {
-				placed[w] += containment(spans, traceSpans[traceSpanStart[t]:traceSpanStart[t+1]], logs, lines, res.LogSpan)
+				var n int
+				scratch, n = containment(starts, ends, traceSpans[traceSpanStart[t]:traceSpanStart[t+1]], times, lines, inOrder, res.LogSpan, scratch)
+				placed[w] += n
 			}
 		}
 	})
@@ -195,16 +252,19 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 	}
 	res.Unmatched = len(logs) - res.BySpanID - res.ByTime
 
-	// 3. Lines per span (CSR), each span's lines in time order.
+	// 3. Lines per span (CSR), each span's lines in time order: group keeps line order,
+	// so when all lines are in time order, so is every span's list.
 	res.LogIdx, res.SpanStart = group(res.LogSpan, len(spans))
-	parallelFor(len(spans), func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			seg := res.LogIdx[res.SpanStart[i]:res.SpanStart[i+1]]
-			if len(seg) > 1 && !sortedByTime(seg, logs) {
-				slices.SortStableFunc(seg, func(a, b int32) int { return cmpInt(logs[a].TimeUnixNano, logs[b].TimeUnixNano) })
+	if !inOrder {
+		parallelFor(len(spans), func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				seg := res.LogIdx[res.SpanStart[i]:res.SpanStart[i+1]]
+				if len(seg) > 1 && !sortedBy(seg, times) {
+					sortBy(seg, times)
+				}
 			}
-		}
-	})
+		})
+	}
 	return res
 }
 
@@ -232,23 +292,27 @@ func group(key []int32, n int) (idx, start []int32) {
 }
 
 // containment places lines inside spans of one trace by a sweep in time order with a
-// stack of open spans (pushed in start order, so the top started last). Returns how
-// many lines were placed. lines is reordered; idx is not modified.
-func containment(spans []model.Span, idx []int32, logs []model.LogLine, lines []int32, out []int32) int {
-	order := slices.Clone(idx)
-	slices.SortStableFunc(order, func(a, b int32) int { return cmpInt(spans[a].StartUnixNano, spans[b].StartUnixNano) })
-	if !sortedByTime(lines, logs) {
-		slices.SortStableFunc(lines, func(a, b int32) int { return cmpInt(logs[a].TimeUnixNano, logs[b].TimeUnixNano) })
+// stack of open spans (pushed in start order, so the top started last). starts and ends
+// are the spans' times, times the lines'. Returns scratch (reused across calls) and how
+// many lines were placed. lines is reordered when not in time order (linesInOrder says
+// they are); idx is not modified.
+func containment(starts, ends []int64, idx []int32, times []int64, lines []int32, linesInOrder bool, out, scratch []int32) ([]int32, int) {
+	order := append(scratch[:0], idx...)
+	if !sortedBy(order, starts) {
+		sortBy(order, starts)
+	}
+	if !linesInOrder && !sortedBy(lines, times) {
+		sortBy(lines, times)
 	}
 	stack := make([]int32, 0, 64)
 	next, placed := 0, 0
 	for _, j := range lines {
-		t := logs[j].TimeUnixNano
-		for next < len(order) && spans[order[next]].StartUnixNano <= t {
+		t := times[j]
+		for next < len(order) && starts[order[next]] <= t {
 			stack = append(stack, order[next])
 			next++
 		}
-		for len(stack) > 0 && spans[stack[len(stack)-1]].EndUnixNano() < t {
+		for len(stack) > 0 && ends[stack[len(stack)-1]] < t {
 			stack = stack[:len(stack)-1]
 		}
 		if len(stack) > 0 {
@@ -256,24 +320,20 @@ func containment(spans []model.Span, idx []int32, logs []model.LogLine, lines []
 			placed++
 		}
 	}
-	return placed
+	return order, placed
 }
 
-func sortedByTime(idx []int32, logs []model.LogLine) bool {
+// sortedBy reports whether key[idx[k]] does not decrease.
+func sortedBy(idx []int32, key []int64) bool {
 	for k := 1; k < len(idx); k++ {
-		if logs[idx[k]].TimeUnixNano < logs[idx[k-1]].TimeUnixNano {
+		if key[idx[k]] < key[idx[k-1]] {
 			return false
 		}
 	}
 	return true
 }
 
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// sortBy orders idx by key[idx[k]], stably.
+func sortBy(idx []int32, key []int64) {
+	slices.SortStableFunc(idx, func(a, b int32) int { return cmp.Compare(key[a], key[b]) })
 }
