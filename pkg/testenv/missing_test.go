@@ -4,14 +4,13 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 )
 
 func base64Decode(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
-
-func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o644) }
 
 // recordingTB captures how a helper ended the test: Skip and Fatal stop the
 // calling goroutine as the real ones do.
@@ -86,5 +85,16 @@ func TestPrometheusMissingBinarySkipsUnlessRequired(t *testing.T) {
 	t.Setenv(RequireStoresEnv, "1")
 	if r := runHelper(t, func(tb testing.TB) { StartPrometheus(tb, opts) }); !strings.Contains(r.fatal, "apt-get install -y prometheus") {
 		t.Fatalf("want a failure naming the install, got fatal=%q skipped=%q", r.fatal, r.skipped)
+	}
+}
+
+func TestStoreThatDiesFailsTheTestWithItsLog(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "prometheus")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho 'bad flag: --nope' >&2\nexit 2\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := runHelper(t, func(tb testing.TB) { StartPrometheus(tb, PrometheusOptions{Binary: script}) })
+	if !strings.HasPrefix(r.fatal, "testenv: prometheus exited before ready") || !strings.Contains(r.fatal, "bad flag: --nope") {
+		t.Fatalf("failure does not name the store and carry its log: fatal=%q skipped=%q", r.fatal, r.skipped)
 	}
 }

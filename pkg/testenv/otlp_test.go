@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/latencylens/lens/pkg/localstores"
 )
 
 // Fixed IDs so fixtures are stable. The trace ID starts with a zero nibble
@@ -166,7 +168,7 @@ func getUntil(t *testing.T, url string, header http.Header, timeout time.Duratio
 	defer cancel()
 	var last *response
 	var lastErr error
-	err := poll(ctx, 500*time.Millisecond, func() (bool, error) {
+	err := localstores.Poll(ctx, 500*time.Millisecond, func() (bool, error) {
 		r, err := get(ctx, url, header)
 		if err != nil {
 			lastErr = err
@@ -240,7 +242,7 @@ func (f *fixtureRecorder) save(t *testing.T, file, store, url string, header htt
 	if !updateFixtures() {
 		return
 	}
-	_, root, err := loadVersions()
+	root, err := localstores.RepoRoot()
 	if err != nil {
 		t.Fatalf("fixtures: %v", err)
 	}

@@ -87,36 +87,3 @@ func TestStartPrometheusScrapesTargetWithExemplars(t *testing.T) {
 		t.Fatalf("process group %d still exists after Stop: %v", pid, err)
 	}
 }
-
-func TestPrometheusConfigGroupsTargetsByJob(t *testing.T) {
-	got, err := prometheusConfig(PrometheusOptions{
-		ScrapeInterval: 2 * time.Second,
-		Targets: []ScrapeTarget{
-			{URL: "http://127.0.0.1:1/metrics", Job: "a"},
-			{URL: "https://127.0.0.1:2/other?x=y", Job: "a"},
-			{URL: "http://127.0.0.1:3"},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"scrape_interval: 2s",
-		`- job_name: "a"`,
-		`- job_name: "testenv"`,
-		`"__metrics_path__": "/other"`,
-		`"__scheme__": "https"`,
-		`"__param_x": "y"`,
-		`"__metrics_path__": "/metrics"`,
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("config lacks %q:\n%s", want, got)
-		}
-	}
-	if strings.Count(got, "job_name") != 2 {
-		t.Errorf("want 2 jobs:\n%s", got)
-	}
-	if _, err := prometheusConfig(PrometheusOptions{Targets: []ScrapeTarget{{URL: "not a url"}}}); err == nil {
-		t.Error("bad URL accepted")
-	}
-}

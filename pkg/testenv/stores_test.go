@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -344,60 +342,4 @@ func normalizeID(s string) string {
 		}
 	}
 	return strings.ToLower(s)
-}
-
-func TestVersionsFileAgreesWithBuildScript(t *testing.T) {
-	_, root, err := loadVersions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{StoreTempo, StoreLoki, StoreJaeger} {
-		goVer, err := StoreVersion(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The same file, as bash reads it for build.sh.
-		v := strings.ToUpper(name) + "_VERSION"
-		out, err := exec.Command("bash", "-c", `. "$1" && printf %s "${!2}"`, "bash",
-			filepath.Join(root, VersionsFile), v).Output()
-		if err != nil {
-			t.Fatalf("bash reading %s: %v", VersionsFile, err)
-		}
-		if string(out) != goVer {
-			t.Errorf("%s: bash reads %q, Go reads %q", v, out, goVer)
-		}
-	}
-
-	t.Setenv("LATENCYLENS_CACHE", "/tmp/llcache")
-	t.Setenv("LATENCYLENS_LOKI_BIN", "")
-	bin, err := StoreBinary(StoreLoki)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ver, _ := StoreVersion(StoreLoki)
-	if want := "/tmp/llcache/stores/loki-" + ver + "/loki"; bin != want {
-		t.Errorf("StoreBinary = %q, want %q", bin, want)
-	}
-	t.Setenv("LATENCYLENS_LOKI_BIN", "/opt/loki")
-	if bin, _ := StoreBinary(StoreLoki); bin != "/opt/loki" {
-		t.Errorf("override ignored: %q", bin)
-	}
-}
-
-func TestParseVersionsRejectsQuotedValues(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "v.env")
-	if err := writeFile(p, "# c\n\nA_VERSION=v1\nB_VERSION=\"v2\"\n"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := parseVersions(p); err == nil || !strings.Contains(err.Error(), ":4:") {
-		t.Fatalf("want an error on line 4, got %v", err)
-	}
-	if err := writeFile(p, "A_VERSION=v1\n"); err != nil {
-		t.Fatal(err)
-	}
-	m, err := parseVersions(p)
-	if err != nil || m["A_VERSION"] != "v1" {
-		t.Fatalf("got %v, %v", m, err)
-	}
 }
