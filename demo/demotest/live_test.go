@@ -23,6 +23,7 @@ import (
 	"github.com/latencylens/lens/demo/internal/harness"
 	"github.com/latencylens/lens/demo/internal/stack"
 	"github.com/latencylens/lens/pkg/e2e"
+	"github.com/latencylens/lens/pkg/localstores"
 	"github.com/latencylens/lens/pkg/plugin"
 )
 
@@ -81,7 +82,8 @@ func upLive(t *testing.T) (*liveStack, error, bool) {
 		BuildStores: false, LoadRPS: 20, SlowFraction: 0.03, Progress: os.Stderr,
 	})
 	if err != nil {
-		skip := strings.Contains(err.Error(), "not built") || errors.Is(err, harness.ErrSkipped)
+		var noBinary *localstores.MissingBinaryError
+		skip := strings.Contains(err.Error(), "not built") || errors.Is(err, harness.ErrSkipped) || errors.As(err, &noBinary)
 		return nil, err, skip
 	}
 	ds := provisionedDataSources(t, filepath.Join(prov, "datasources", "latency-lens-demo.yaml"))[ProvisionedUID]

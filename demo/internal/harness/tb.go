@@ -1,7 +1,7 @@
-// Package harness lets a program (not a test) call the repository's test harness
-// (pkg/testenv, pkg/e2e), whose functions take a testing.TB: TB implements the
-// methods they use, turns Fatal and Skip into an error returned by Run, and runs the
-// registered cleanups, last first, on Close.
+// Package harness lets a program (not a test) call test helpers that take a
+// testing.TB (pkg/e2e's SeedPython; the stores come from pkg/localstores, which takes
+// none): TB implements the methods they use, turns Fatal and Skip into an error
+// returned by Run, and runs the registered cleanups, last first, on Close.
 package harness
 
 import (

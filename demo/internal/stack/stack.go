@@ -1,7 +1,7 @@
-// Package stack runs the demo without Docker: the stores (Prometheus from Debian via
-// pkg/testenv; Tempo, Loki and Jaeger from the tests' binary cache), the seed services
-// (tests/seed/launch.py with its background load), a local alert sink, and wires a
-// Grafana installed on the host to them (plugin link + provisioning files).
+// Package stack runs the demo without Docker: the stores through pkg/localstores
+// (Prometheus from Debian; Tempo, Loki and Jaeger from the tests' binary cache), the
+// seed services (tests/seed/launch.py with its background load), a local alert sink,
+// and wires a Grafana installed on the host to them (plugin link + provisioning files).
 //
 // Guarantees: Up either returns a running stack or stops whatever it started; Close
 // stops every process it started (each in its own process group) and checks none is left.
@@ -23,7 +23,7 @@ import (
 
 	"github.com/latencylens/lens/demo/internal/harness"
 	"github.com/latencylens/lens/pkg/e2e"
-	"github.com/latencylens/lens/pkg/testenv"
+	"github.com/latencylens/lens/pkg/localstores"
 )
 
 // Options configure Up.
@@ -55,12 +55,18 @@ type Stack struct {
 	PluginLink string
 	Sink       *AlertSink
 
-	tb    *harness.TB
-	prom  *testenv.Prometheus
-	tempo *storeProc
-	seed  *proc
-	pids  map[string]int
-	out   io.Writer
+	tb     *harness.TB
+	prom   *localstores.Prometheus
+	stores []store // in start order
+	seed   *localstores.Process
+	pids   map[string]int
+	out    io.Writer
+}
+
+// store is a running store of pkg/localstores.
+type store struct {
+	name string
+	stop func() error
 }
 
 func (s *Stack) say(format string, args ...any) { fmt.Fprintf(s.out, "demo: "+format+"\n", args...) }
@@ -108,56 +114,63 @@ func Up(ctx context.Context, o Options) (st *Stack, err error) {
 
 	// Binaries first, so a missing one fails (or is built) before anything runs.
 	bins := map[string]string{}
-	names := []string{testenv.StoreTempo, testenv.StoreLoki}
+	names := []string{localstores.StoreTempo, localstores.StoreLoki}
 	if o.Jaeger {
-		names = append(names, testenv.StoreJaeger)
+		names = append(names, localstores.StoreJaeger)
 	}
 	for _, n := range names {
 		if bins[n], err = storeBinary(n, o.BuildStores, func(m string) { s.say("%s", m) }); err != nil {
 			return s, err
 		}
 	}
+	// Each store keeps its data in work/<store> and writes its log to logs/<store>.log.
+	common := func(name string) localstores.Common {
+		return localstores.Common{
+			DataDir: filepath.Join(work, name), LogDir: logDir, Binary: bins[name],
+			Logf: func(format string, args ...any) { s.say(format, args...) },
+		}
+	}
 
 	s.say("starting Prometheus (exemplar storage, remote-write receiver)")
-	if err = s.tb.Run(func() {
-		s.prom = testenv.StartPrometheus(s.tb, testenv.PrometheusOptions{
-			ScrapeInterval: 5 * time.Second,
-			ExtraArgs:      []string{"--web.enable-remote-write-receiver"},
-		})
-	}); err != nil {
-		return s, fmt.Errorf("prometheus: %w", err)
+	c := common("prometheus")
+	c.ExtraArgs = []string{"--web.enable-remote-write-receiver"}
+	if s.prom, err = localstores.StartPrometheus(ctx, localstores.PrometheusOptions{Common: c, ScrapeInterval: 5 * time.Second}); err != nil {
+		return s, err
 	}
+	s.started("prometheus", s.prom.Pid(), s.prom.Stop)
 	s.Endpoints.Prometheus = s.prom.URL
 
-	s.pids["prometheus"] = s.prom.Pid()
-
 	s.say("starting Loki (OTLP ingestion, structured metadata)")
-	var loki *testenv.Loki
-	if err = s.tb.Run(func() { loki = testenv.StartLoki(s.tb, testenv.LokiOptions{}) }); err != nil {
-		return s, fmt.Errorf("loki: %w", err)
-	}
-	s.Endpoints.Loki = loki.URL
-	s.pids["loki"] = loki.Pid()
-
-	s.say("starting Tempo (OTLP, TraceQL metrics, span metrics to Prometheus)")
-	storeCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	s.tempo, err = startTempo(storeCtx, bins[testenv.StoreTempo], work, logDir, s.prom.URL+"/api/v1/write")
+	loki, err := localstores.StartLoki(ctx, localstores.LokiOptions{Common: common(localstores.StoreLoki)})
 	if err != nil {
 		return s, err
 	}
-	s.Endpoints.Tempo = s.tempo.URL
-	s.pids["tempo"] = s.tempo.cmd.Process.Pid
-	tracesOTLP := []string{s.tempo.OTLP}
+	s.started("loki", loki.Pid(), loki.Stop)
+	s.Endpoints.Loki = loki.URL
+
+	s.say("starting Tempo (OTLP, TraceQL metrics, span metrics to Prometheus)")
+	c = common(localstores.StoreTempo)
+	c.ReadyTimeout = 3 * time.Minute
+	tempo, err := localstores.StartTempo(ctx, localstores.TempoOptions{
+		Common: c, RemoteWriteURL: s.prom.URL + "/api/v1/write",
+		// The demo's own block timings; the tests use 1s, 1s and 30s.
+		TraceIdlePeriod: 2 * time.Second, FlushCheckPeriod: 2 * time.Second, MaxBlockDuration: time.Minute,
+	})
+	if err != nil {
+		return s, err
+	}
+	s.started("tempo", tempo.Pid(), tempo.Stop)
+	s.Endpoints.Tempo = tempo.URL
+	tracesOTLP := []string{tempo.OTLPTracesURL}
 
 	if o.Jaeger {
 		s.say("starting Jaeger (in-memory)")
-		var jaeger *testenv.Jaeger
-		if err = s.tb.Run(func() { jaeger = testenv.StartJaeger(s.tb, testenv.JaegerOptions{}) }); err != nil {
-			return s, fmt.Errorf("jaeger: %w", err)
+		var jaeger *localstores.Jaeger
+		if jaeger, err = localstores.StartJaeger(ctx, localstores.JaegerOptions{Common: common(localstores.StoreJaeger)}); err != nil {
+			return s, err
 		}
+		s.started("jaeger", jaeger.Pid(), jaeger.Stop)
 		s.Endpoints.Jaeger = jaeger.URL
-		s.pids["jaeger"] = jaeger.Pid()
 		tracesOTLP = append(tracesOTLP, jaeger.OTLPTracesURL)
 	}
 
@@ -204,16 +217,16 @@ func (s *Stack) startSeed(ctx context.Context, o Options, traces []string, logs 
 	for _, u := range traces {
 		args = append(args, "--traces-endpoint", u)
 	}
-	p, err := startProc("seed", seedDir, s.LogDir, python, args, nil)
+	p, err := localstores.Start(localstores.Cmd{Name: "seed", Path: python, Args: args, Dir: seedDir, LogDir: s.LogDir})
 	if err != nil {
 		return "", err
 	}
 	s.seed = p
-	s.pids["seed"] = p.cmd.Process.Pid
+	s.pids["seed"] = p.Pid()
 	waitCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	for {
-		if line := firstJSONLine(p.logPath); line != nil {
+		if line := firstJSONLine(p.LogPath()); line != nil {
 			var ready struct {
 				WebApp struct {
 					Metrics string `json:"metrics"`
@@ -224,12 +237,12 @@ func (s *Stack) startSeed(ctx context.Context, o Options, traces []string, logs 
 			}
 			return ready.WebApp.Metrics, nil
 		}
-		if p.exited() {
-			return "", fmt.Errorf("seed launcher exited (%v); log %s:\n%s", p.waitErr, p.logPath, p.logTail(30))
+		if p.Exited() {
+			return "", fmt.Errorf("seed launcher exited (%v); log %s:\n%s", p.ExitErr(), p.LogPath(), p.LogTail(30))
 		}
 		select {
 		case <-waitCtx.Done():
-			return "", fmt.Errorf("seed launcher not ready; log %s:\n%s", p.logPath, p.logTail(30))
+			return "", fmt.Errorf("seed launcher not ready; log %s:\n%s", p.LogPath(), p.LogTail(30))
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -281,7 +294,12 @@ scrape_configs:
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("prometheus reload: %d %s", resp.StatusCode, body)
 	}
-	return s.tb.Run(func() { s.prom.WaitForQuery(s.tb, `up{job="shop-web"} == 1`, time.Minute) })
+	waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := s.prom.WaitForQuery(waitCtx, `up{job="shop-web"} == 1`); err != nil {
+		return fmt.Errorf("prometheus: no successful scrape of the web app within a minute: %w", err)
+	}
+	return nil
 }
 
 func urlHost(u string) string {
@@ -298,17 +316,27 @@ func urlPath(u string) string {
 	return "/metrics"
 }
 
-// Close stops the seed services, the stores, Prometheus and the sink, in that order,
-// and reports any process group that was left.
+// started records a running store for Pids and Close.
+func (s *Stack) started(name string, pid int, stop func() error) {
+	s.stores = append(s.stores, store{name: name, stop: stop})
+	s.pids[name] = pid
+}
+
+// Close stops the seed services, the stores (last started first) and the sink, in
+// that order, and reports any process group that was left.
 func (s *Stack) Close() error {
 	var errs []error
 	if s.seed != nil {
-		errs = append(errs, s.seed.stop(30*time.Second))
+		if err := s.seed.Stop(30 * time.Second); err != nil {
+			errs = append(errs, fmt.Errorf("stop seed: %w", err))
+		}
 	}
-	if s.tempo != nil {
-		errs = append(errs, s.tempo.stop(15*time.Second))
+	for i := len(s.stores) - 1; i >= 0; i-- {
+		if err := s.stores[i].stop(); err != nil {
+			errs = append(errs, fmt.Errorf("stop %s: %w", s.stores[i].name, err))
+		}
 	}
-	s.tb.Close() // Jaeger, Loki, Prometheus: pkg/testenv's cleanups, last started first
+	s.tb.Close() // pkg/e2e's cleanups, if it registered any
 	if s.tb.Failed() {
 		errs = append(errs, errors.New("a harness cleanup failed (see the lines above)"))
 	}
