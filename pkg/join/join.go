@@ -238,11 +238,12 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 	placed := make([]int, procs)
 	parallelFor(nTraces, func(w, lo, hi int) {
 		var scratch []int32
+		var srt sorter
 		for t := lo; t < hi; t++ {
 			lines := traceLines[traceLineStart[t]:traceLineStart[t+1]]
 			if len(lines) > 0 {
 				var n int
-				scratch, n = containment(starts, ends, traceSpans[traceSpanStart[t]:traceSpanStart[t+1]], times, lines, inOrder, res.LogSpan, scratch)
+				scratch, n = containment(starts, ends, traceSpans[traceSpanStart[t]:traceSpanStart[t+1]], times, lines, inOrder, res.LogSpan, scratch, &srt)
 				placed[w] += n
 			}
 		}
@@ -257,10 +258,11 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 	res.LogIdx, res.SpanStart = group(res.LogSpan, len(spans))
 	if !inOrder {
 		parallelFor(len(spans), func(_, lo, hi int) {
+			var srt sorter
 			for i := lo; i < hi; i++ {
 				seg := res.LogIdx[res.SpanStart[i]:res.SpanStart[i+1]]
 				if len(seg) > 1 && !sortedBy(seg, times) {
-					sortBy(seg, times)
+					srt.sortBy(seg, times)
 				}
 			}
 		})
@@ -296,13 +298,13 @@ func group(key []int32, n int) (idx, start []int32) {
 // are the spans' times, times the lines'. Returns scratch (reused across calls) and how
 // many lines were placed. lines is reordered when not in time order (linesInOrder says
 // they are); idx is not modified.
-func containment(starts, ends []int64, idx []int32, times []int64, lines []int32, linesInOrder bool, out, scratch []int32) ([]int32, int) {
+func containment(starts, ends []int64, idx []int32, times []int64, lines []int32, linesInOrder bool, out, scratch []int32, srt *sorter) ([]int32, int) {
 	order := append(scratch[:0], idx...)
 	if !sortedBy(order, starts) {
-		sortBy(order, starts)
+		srt.sortBy(order, starts)
 	}
 	if !linesInOrder && !sortedBy(lines, times) {
-		sortBy(lines, times)
+		srt.sortBy(lines, times)
 	}
 	stack := make([]int32, 0, 64)
 	next, placed := 0, 0
@@ -333,7 +335,29 @@ func sortedBy(idx []int32, key []int64) bool {
 	return true
 }
 
-// sortBy orders idx by key[idx[k]], stably.
-func sortBy(idx []int32, key []int64) {
-	slices.SortStableFunc(idx, func(a, b int32) int { return cmp.Compare(key[a], key[b]) })
+// keyed is an index with its sort key next to it.
+type keyed struct {
+	key int64
+	idx int32
+}
+
+// sorter orders index lists by a key, reusing its buffer.
+type sorter struct{ buf []keyed }
+
+// sortBy orders idx, which is increasing, by key[idx[k]]; equal keys keep their order
+// (ties are broken by index, so an unstable sort of (key, index) pairs is stable here).
+func (s *sorter) sortBy(idx []int32, key []int64) {
+	s.buf = s.buf[:0]
+	for _, i := range idx {
+		s.buf = append(s.buf, keyed{key[i], i})
+	}
+	slices.SortFunc(s.buf, func(a, b keyed) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.idx, b.idx)
+	})
+	for k := range idx {
+		idx[k] = s.buf[k].idx
+	}
 }
