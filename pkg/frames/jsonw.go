@@ -40,6 +40,12 @@ func plainWord(x uint64) bool {
 // appendString appends s as a JSON string (invalid UTF-8 becomes U+FFFD).
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = appendStringBody(b, s)
+	return append(b, '"')
+}
+
+// appendStringBody appends s escaped for a JSON string, without the quotes.
+func appendStringBody(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		// Runs of plain ASCII (the common case for log lines) are skipped a word at a time.
@@ -89,8 +95,7 @@ func appendString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }
 
 // NanosToMillis converts Unix nanoseconds to float milliseconds with the whole

@@ -69,62 +69,98 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 
 // jsonCells writes the JSON cells of spans (whose first index in the frame is off).
 func jsonCells(spans []model.Span, off int, logs []model.LogLine, j *join.Result, svcTags, tags, refs, logCol, warns []json.RawMessage) {
-	// One buffer for every cell; cells are sub-slices of it. Sized up front from the
-	// joined lines so that it is not regrown (and copied) on the way.
-	est := 192 * len(spans)
-	if j != nil {
-		for i := range spans {
-			for _, k := range j.LogsOf(off + i) {
-				est += 128 + len(logs[k].Body) + len(logs[k].Level)
-			}
-		}
-	}
-	buf := make([]byte, 0, est)
-	cell := func(start int) json.RawMessage { return json.RawMessage(buf[start:len(buf):len(buf)]) }
+	var c cellBuf
+	var levels levelTails
+	ms := msWriter{hi: ^uint64(0)}
 	svcCache := map[uintptr]json.RawMessage{}
 	for i := range spans {
 		s := &spans[i]
 		// Spans of one resource share their tag slice: encode it once.
-		key := uintptr(0)
-		if len(s.ServiceTags) > 0 {
-			key = uintptr(reflect.ValueOf(s.ServiceTags).Pointer())
-		}
-		if c, ok := svcCache[key]; ok && key != 0 {
-			svcTags[i] = c
+		if len(s.ServiceTags) == 0 {
+			svcTags[i] = emptyList
 		} else {
-			st := len(buf)
-			buf = appendKVs(buf, s.ServiceTags)
-			svcTags[i] = cell(st)
-			svcCache[key] = svcTags[i]
+			key := uintptr(reflect.ValueOf(s.ServiceTags).Pointer())
+			if cached, ok := svcCache[key]; ok {
+				svcTags[i] = cached
+			} else {
+				c.begin(sizeKVs(s.ServiceTags))
+				c.b = appendKVs(c.b, s.ServiceTags)
+				svcTags[i] = c.end()
+				svcCache[key] = svcTags[i]
+			}
 		}
 
-		st := len(buf)
-		buf = appendKVs(buf, s.Tags)
-		tags[i] = cell(st)
+		tags[i] = emptyList
+		if len(s.Tags) > 0 {
+			c.begin(sizeKVs(s.Tags))
+			c.b = appendKVs(c.b, s.Tags)
+			tags[i] = c.end()
+		}
 
-		st = len(buf)
-		buf = appendRefs(buf, s.References)
-		refs[i] = cell(st)
+		refs[i] = emptyList
+		if len(s.References) > 0 {
+			c.begin(256 * len(s.References))
+			c.b = appendRefs(c.b, s.References)
+			refs[i] = c.end()
+		}
 
-		st = len(buf)
 		var own []int32
 		if j != nil {
 			own = j.LogsOf(off + i)
 		}
-		buf = appendSpanLogs(buf, s.Events, logs, own)
-		logCol[i] = cell(st)
-
-		st = len(buf)
-		buf = append(buf, '[')
-		for k, w := range s.Warnings {
-			if k > 0 {
-				buf = append(buf, ',')
-			}
-			buf = appendString(buf, w)
+		logCol[i] = emptyList
+		if len(s.Events) > 0 || len(own) > 0 {
+			logCol[i] = c.spanLogs(s.Events, logs, own, &levels, &ms)
 		}
-		buf = append(buf, ']')
-		warns[i] = cell(st)
+
+		warns[i] = emptyList
+		if len(s.Warnings) > 0 {
+			c.begin(64 * len(s.Warnings))
+			c.b = append(c.b, '[')
+			for k, w := range s.Warnings {
+				if k > 0 {
+					c.b = append(c.b, ',')
+				}
+				c.b = appendString(c.b, w)
+			}
+			c.b = append(c.b, ']')
+			warns[i] = c.end()
+		}
 	}
+}
+
+// sizeKVs is about the size of kvs in JSON (appends grow the chunk if it is more).
+func sizeKVs(kvs []model.KeyValue) int {
+	n := 2
+	for _, kv := range kvs {
+		n += 24 + len(kv.Key)
+		if v, ok := kv.Value.(string); ok {
+			n += len(v)
+		} else {
+			n += 24
+		}
+	}
+	return n
+}
+
+// levelTails caches levelTail for the few levels a set of lines uses.
+type levelTails struct {
+	levels []string
+	tails  [][]byte
+}
+
+func (l *levelTails) get(level string) []byte {
+	for k, lv := range l.levels {
+		if lv == level {
+			return l.tails[k]
+		}
+	}
+	t := levelTail(level)
+	if len(l.levels) < 16 {
+		l.levels = append(l.levels, level)
+		l.tails = append(l.tails, t)
+	}
+	return t
 }
 
 func appendKVs(b []byte, kvs []model.KeyValue) []byte {
@@ -133,13 +169,17 @@ func appendKVs(b []byte, kvs []model.KeyValue) []byte {
 		if k > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"key":`...)
-		b = appendString(b, kv.Key)
-		b = append(b, `,"value":`...)
-		b = appendAny(b, kv.Value)
-		b = append(b, '}')
+		b = appendKV(b, kv)
 	}
 	return append(b, ']')
+}
+
+func appendKV(b []byte, kv model.KeyValue) []byte {
+	b = append(b, `{"key":`...)
+	b = appendString(b, kv.Key)
+	b = append(b, `,"value":`...)
+	b = appendAny(b, kv.Value)
+	return append(b, '}')
 }
 
 func appendRefs(b []byte, refs []model.SpanRef) []byte {
@@ -163,64 +203,60 @@ func appendRefs(b []byte, refs []model.SpanRef) []byte {
 	return append(b, ']')
 }
 
-// appendSpanLogs writes Grafana's TraceLog list: {timestamp ms, name?, fields}. Events
-// and joined lines are merged in time order (both inputs are already in time order or
-// are sorted here by a two-way merge of sorted runs).
-func appendSpanLogs(b []byte, events []model.SpanEvent, logs []model.LogLine, own []int32) []byte {
-	b = append(b, '[')
+// spanLogs writes a span's logs cell, Grafana's TraceLog list: {timestamp ms, name?,
+// fields}. Events and joined lines are merged in time order (both are in time order).
+func (c *cellBuf) spanLogs(events []model.SpanEvent, logs []model.LogLine, own []int32, levels *levelTails, ms *msWriter) json.RawMessage {
+	c.begin(64)
+	c.b = append(c.b, '[')
 	first := true
-	sep := func() {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-	}
 	ei, li := 0, 0
 	for ei < len(events) || li < len(own) {
 		if li >= len(own) || (ei < len(events) && events[ei].TimeUnixNano <= logs[own[li]].TimeUnixNano) {
 			ev := &events[ei]
 			ei++
-			sep()
-			b = append(b, `{"timestamp":`...)
-			b = appendNanosAsMs(b, ev.TimeUnixNano)
-			if ev.Name != "" {
-				b = append(b, `,"name":`...)
-				b = appendString(b, ev.Name)
+			c.reserve(64 + len(ev.Name)*12 + sizeKVs(ev.Fields))
+			if !first {
+				c.b = append(c.b, ',')
 			}
-			b = append(b, `,"fields":`...)
-			fields := ev.Fields
-			if ev.Name != "" {
-				b = append(b, `[{"key":"event","value":`...)
-				b = appendString(b, ev.Name)
-				b = append(b, '}')
-				if len(fields) > 0 {
-					b = append(b, ',')
-					inner := appendKVs(nil, fields)
-					b = append(b, inner[1:len(inner)-1]...)
-				}
-				b = append(b, ']')
-			} else {
-				b = appendKVs(b, fields)
-			}
-			b = append(b, '}')
+			first = false
+			c.b = appendEvent(c.b, ev)
 			continue
 		}
 		l := &logs[own[li]]
 		li++
-		sep()
-		b = append(b, `{"timestamp":`...)
-		b = appendNanosAsMs(b, l.TimeUnixNano)
-		b = append(b, `,"name":"log","fields":[{"key":"message","value":`...)
-		b = appendString(b, l.Body)
-		b = append(b, '}')
-		if l.Level != "" {
-			b = append(b, `,{"key":"level","value":`...)
-			b = appendString(b, l.Level)
-			b = append(b, '}')
-		}
-		b = append(b, `]}`...)
+		tail := levels.get(l.Level)
+		c.reserve(maxLineJSON(l.Body, tail))
+		c.b = appendLogLine(c.b, first, ms, l.TimeUnixNano, l.Body, tail)
+		first = false
 	}
-	return append(b, ']')
+	c.reserve(1)
+	c.b = append(c.b, ']')
+	return c.end()
+}
+
+// appendEvent writes a span event as a TraceLog: its name also as an "event" field.
+func appendEvent(b []byte, ev *model.SpanEvent) []byte {
+	b = append(b, `{"timestamp":`...)
+	b = appendNanosAsMs(b, ev.TimeUnixNano)
+	if ev.Name != "" {
+		b = append(b, `,"name":`...)
+		b = appendString(b, ev.Name)
+	}
+	b = append(b, `,"fields":`...)
+	fields := ev.Fields
+	if ev.Name != "" {
+		b = append(b, `[{"key":"event","value":`...)
+		b = appendString(b, ev.Name)
+		b = append(b, '}')
+		for _, kv := range fields {
+			b = append(b, ',')
+			b = appendKV(b, kv)
+		}
+		b = append(b, ']')
+	} else {
+		b = appendKVs(b, fields)
+	}
+	return append(b, '}')
 }
 
 // Logs builds the logs frame (preferredVisualisationType "logs"). spanIDs, when given,
@@ -242,6 +278,7 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 		go func() {
 			defer wg.Done()
 			cache := map[uintptr]json.RawMessage{}
+			lastKey, last := uintptr(0), json.RawMessage(nil)
 			for i := lo; i < hi; i++ {
 				l := &logs[i]
 				ts[i] = time.Unix(0, l.TimeUnixNano).UTC()
@@ -258,12 +295,15 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 				if l.Labels != nil {
 					key = uintptr(reflect.ValueOf(l.Labels).UnsafePointer())
 				}
-				c, ok := cache[key]
-				if !ok {
-					c = json.RawMessage(labelsJSON(l.Labels))
-					cache[key] = c
+				if key != lastKey || last == nil {
+					c, ok := cache[key]
+					if !ok {
+						c = json.RawMessage(labelsJSON(l.Labels))
+						cache[key] = c
+					}
+					lastKey, last = key, c
 				}
-				labels[i] = c
+				labels[i] = last
 			}
 		}()
 	}
