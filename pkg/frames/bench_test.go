@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"runtime/debug"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,7 +32,10 @@ var (
 	benchLogs  []model.LogLine
 )
 
+// benchData also sets the collector as the plugin process does at start-up (TuneGC:
+// GOGC=400 unless the environment sets GOGC; reportUsage prints the value in effect).
 func benchData(b testing.TB) ([]model.Span, []model.LogLine) {
+	TuneGC()
 	if benchSpans == nil {
 		benchSpans, benchLogs = jointest.MakeData(benchSeed, benchTraces, benchSpansPerTrace, benchLinesPerSpan, benchWithSpanID)
 	}
@@ -43,7 +48,7 @@ func benchData(b testing.TB) ([]model.Span, []model.LogLine) {
 func BenchmarkJoinToFrames(b *testing.B) {
 	spans, logs := benchData(b)
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	u0 := readUsage()
 	b.ResetTimer()
 	for b.Loop() {
 		j := join.Join(spans, logs)
@@ -54,9 +59,7 @@ func BenchmarkJoinToFrames(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	// CPU time (user+system, all threads incl. GC) per op: steadier than wall time on a
-	// shared machine; bench/join/join.mjs reports the same measure for Node.
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	reportUsage(b, u0)
 	b.ReportMetric(float64(len(spans)), "spans")
 	b.ReportMetric(float64(len(logs)), "lines")
 }
@@ -68,7 +71,7 @@ func BenchmarkJoinToFrames(b *testing.B) {
 func BenchmarkJoinToTable(b *testing.B) {
 	spans, logs := benchData(b)
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	u0 := readUsage()
 	b.ResetTimer()
 	rows := 0
 	for b.Loop() {
@@ -76,11 +79,14 @@ func BenchmarkJoinToTable(b *testing.B) {
 		rows = f.Rows()
 	}
 	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	reportUsage(b, u0)
 	b.ReportMetric(float64(rows), "rows")
 }
 
-// joinedTable builds the columns of joinDataFrames' output for the joined lines.
+// joinedTable builds the columns of joinDataFrames' output for the joined lines: a row
+// per placed line, grouped by span (span order), each span's lines in time order. The
+// line columns are filled in one goroutine, the span columns (each span's values
+// repeated over its rows, column by column) in another.
 func joinedTable(spans []model.Span, logs []model.LogLine, j *join.Result) *data.Frame {
 	n := len(j.LogIdx)
 	sidF, sid, d1 := column[string]("spanID", data.FieldTypeString, n)
@@ -94,39 +100,110 @@ func joinedTable(spans []model.Span, logs []model.LogLine, j *join.Result) *data
 	boF, bo, d9 := column[string]("body", data.FieldTypeString, n)
 	lvF, lv, d10 := column[string]("level", data.FieldTypeString, n)
 	ltF, lt, d11 := column[string]("logTraceID", data.FieldTypeString, n)
-	k := 0
-	for i := range spans {
-		s := &spans[i]
-		for _, li := range j.LogsOf(i) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k, li := range j.LogIdx {
 			l := &logs[li]
-			sid[k], tid[k], par[k], op[k], svc[k] = s.SpanID, s.TraceID, s.ParentSpanID, s.Operation, s.Service
-			st[k], du[k] = float64(s.StartUnixNano)/1e6, float64(s.DurationNano)/1e6
 			ts[k], bo[k], lv[k], lt[k] = float64(l.TimeUnixNano)/1e6, l.Body, l.Level, l.TraceID
-			k++
+		}
+	}()
+	fill := func(col []string, get func(s *model.Span) string) {
+		for i := range spans {
+			v := get(&spans[i])
+			seg := col[j.SpanStart[i]:j.SpanStart[i+1]]
+			for k := range seg {
+				seg[k] = v
+			}
 		}
 	}
+	fill(sid, func(s *model.Span) string { return s.SpanID })
+	fill(tid, func(s *model.Span) string { return s.TraceID })
+	fill(par, func(s *model.Span) string { return s.ParentSpanID })
+	fill(op, func(s *model.Span) string { return s.Operation })
+	fill(svc, func(s *model.Span) string { return s.Service })
+	for i := range spans {
+		s := &spans[i]
+		start, dur := float64(s.StartUnixNano)/1e6, float64(s.DurationNano)/1e6
+		for k := j.SpanStart[i]; k < j.SpanStart[i+1]; k++ {
+			st[k], du[k] = start, dur
+		}
+	}
+	wg.Wait()
 	for _, done := range []func(){d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11} {
 		done()
 	}
 	return data.NewFrame("joined", sidF, tidF, parF, opF, svcF, stF, duF, tsF, boF, lvF, ltF)
 }
 
-// cpuTime is the process's user+system CPU time.
-func cpuTime() time.Duration {
+// TestJoinedTable: the benchmark's table holds, for every placed line, the line's
+// columns next to those of the span it joined, and nothing else.
+func TestJoinedTable(t *testing.T) {
+	spans, logs := jointest.MakeData(3, 5, 20, 4, 0.6)
+	j := join.Join(spans, logs)
+	f := joinedTable(spans, logs, j)
+	if f.Rows() != len(logs)-j.Unmatched || len(f.Fields) != 11 {
+		t.Fatalf("%d rows × %d columns, want %d × 11", f.Rows(), len(f.Fields), len(logs)-j.Unmatched)
+	}
+	k := 0
+	for i := range spans {
+		s := &spans[i]
+		for _, li := range j.LogsOf(i) {
+			l := &logs[li]
+			want := []any{s.SpanID, s.TraceID, s.ParentSpanID, s.Operation, s.Service,
+				float64(s.StartUnixNano) / 1e6, float64(s.DurationNano) / 1e6,
+				float64(l.TimeUnixNano) / 1e6, l.Body, l.Level, l.TraceID}
+			for c, w := range want {
+				if got := f.Fields[c].At(k); got != w {
+					t.Fatalf("row %d column %s = %v, want %v", k, f.Fields[c].Name, got, w)
+				}
+			}
+			k++
+		}
+	}
+}
+
+// usage is the process's CPU time split into user and system, and its page faults.
+type usage struct {
+	user, sys time.Duration
+	faults    int64
+}
+
+func readUsage() usage {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return usage{}
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return usage{time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()), ru.Minflt + ru.Majflt}
+}
+
+// reportUsage adds CPU time per op (user+system, all threads incl. GC: steadier than
+// wall time on a shared machine; bench/join/join.mjs reports the same measure for
+// Node), its system part, and page faults per op (first touches of memory the process
+// got from the kernel, which are costly on this kind of VM).
+func reportUsage(b *testing.B, u0 usage) {
+	u := readUsage()
+	n := float64(b.N)
+	b.ReportMetric(float64((u.user+u.sys-u0.user-u0.sys).Milliseconds())/n, "cpu-ms/op")
+	b.ReportMetric(float64((u.sys-u0.sys).Milliseconds())/n, "sys-ms/op")
+	b.ReportMetric(float64(u.faults-u0.faults)/n, "faults/op")
+	gogc := debug.SetGCPercent(100)
+	debug.SetGCPercent(gogc)
+	b.ReportMetric(float64(gogc), "GOGC")
 }
 
 // BenchmarkJoinOnly is the join step alone.
 func BenchmarkJoinOnly(b *testing.B) {
 	spans, logs := benchData(b)
+	b.ReportAllocs()
+	u0 := readUsage()
 	b.ResetTimer()
 	for b.Loop() {
 		_ = join.Join(spans, logs)
 	}
+	b.StopTimer()
+	reportUsage(b, u0)
 }
 
 // TestWriteJoinBenchData writes the benchmark's data set for bench/join/join.mjs when
@@ -183,4 +260,32 @@ func TestWriteJoinBenchData(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %d spans and %d lines to %s at %s", len(spans), len(logs), path, time.Now().Format(time.RFC3339))
+}
+
+// BenchmarkSpansFrame and BenchmarkLogsFrame are the two frames of JoinToFrames alone,
+// from a join done once.
+func BenchmarkSpansFrame(b *testing.B) {
+	spans, logs := benchData(b)
+	j := join.Join(spans, logs)
+	b.ReportAllocs()
+	u0 := readUsage()
+	b.ResetTimer()
+	for b.Loop() {
+		_ = Spans(spans, logs, j, Links{DatasourceUID: "uid"})
+	}
+	b.StopTimer()
+	reportUsage(b, u0)
+}
+
+func BenchmarkLogsFrame(b *testing.B) {
+	spans, logs := benchData(b)
+	j := join.Join(spans, logs)
+	b.ReportAllocs()
+	u0 := readUsage()
+	b.ResetTimer()
+	for b.Loop() {
+		_ = Logs(logs, spans, j, Links{DatasourceUID: "uid"})
+	}
+	b.StopTimer()
+	reportUsage(b, u0)
 }
