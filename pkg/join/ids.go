@@ -5,62 +5,35 @@ import (
 	"unsafe"
 )
 
-// Binary IDs. Normalised IDs (pkg/traceid) are lower-case hex of 32 (trace) and 16
-// (span) digits; held as integers they hash and compare much faster than strings and
-// leave the GC nothing to scan. IDs that are not in that form keep their strings
+// Binary IDs. Normalised IDs (pkg/traceid) are 32 (trace) and 16 (span) characters
+// long; held as the integers their bytes make (read eight at a time, not decoded:
+// equal keys are equal strings) they hash and compare much faster than strings and
+// leave the GC nothing to scan. IDs of other lengths keep their strings
 // (spanIndex.str, traceIndex.str), so every ID is found exactly as its string would be.
 
-// SWAR constants: a byte repeated in every lane of a word.
-const (
-	ones = 0x0101010101010101
-	high = 0x8080808080808080
-)
-
-// hexWord checks that the eight bytes of x (the first in the lowest lane) are lower-case
-// hex digits and returns their nibbles, one per lane.
-func hexWord(x uint64) (nibbles uint64, ok bool) {
-	// Once no lane has its top bit set, adding at most 0x50 to a lane cannot carry into
-	// the next: lane ≥ c ⇔ (lane + 0x80 - c) has its top bit.
-	digit := (x + ones*(0x80-'0')) &^ (x + ones*(0x80-'9'-1)) & high
-	letter := (x + ones*(0x80-'a')) &^ (x + ones*(0x80-'f'-1)) & high
-	// Low four bits, plus 9 for a-f ('a' & 0xf = 1).
-	return x&(ones*0x0f) + (letter>>7)*9, x&high == 0 && digit|letter == high
+// word is the eight bytes of s from i, the first in the low byte.
+func word(s string, i int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
 }
 
-// packNibbles packs the eight nibbles of n (the first in the lowest lane, the most
-// significant digit) into 32 bits.
-func packNibbles(n uint64) uint64 {
-	n = (n&0x000f000f000f000f)<<4 | (n>>8)&0x000f000f000f000f  // 16-bit lanes: b0b1, b2b3, ...
-	n = (n&0x000000ff000000ff)<<8 | (n>>16)&0x000000ff000000ff // 32-bit lanes: b0b1b2b3, ...
-	return (n&0xffff)<<16 | (n>>32)&0xffff
-}
-
-// hex16 decodes 16 lower-case hex digits from s[0:16] (the caller checks the length),
-// eight bytes at a time (SWAR). ok is false if any byte is not in [0-9a-f].
-func hex16(s string) (uint64, bool) {
-	p := unsafe.Slice(unsafe.StringData(s), 16)
-	a, ok1 := hexWord(binary.LittleEndian.Uint64(p[0:8]))
-	b, ok2 := hexWord(binary.LittleEndian.Uint64(p[8:16]))
-	return packNibbles(a)<<32 | packNibbles(b), ok1 && ok2
-}
-
-// traceKey is a 32-digit trace ID in binary.
-type traceKey struct{ hi, lo uint64 }
+// traceKey is a 32-character trace ID.
+type traceKey struct{ a, b, c, d uint64 }
 
 func parseTrace(s string) (traceKey, bool) {
 	if len(s) != 32 {
 		return traceKey{}, false
 	}
-	hi, ok1 := hex16(s[:16])
-	lo, ok2 := hex16(s[16:32])
-	return traceKey{hi, lo}, ok1 && ok2
+	return traceKey{word(s, 0), word(s, 8), word(s, 16), word(s, 24)}, true
 }
 
-func parseSpan(s string) (uint64, bool) {
+// spanKey16 is a 16-character span ID.
+type spanKey16 struct{ a, b uint64 }
+
+func parseSpan(s string) (spanKey16, bool) {
 	if len(s) != 16 {
-		return 0, false
+		return spanKey16{}, false
 	}
-	return hex16(s)
+	return spanKey16{word(s, 0), word(s, 8)}, true
 }
 
 // mix spreads a 64-bit value over the table (Fibonacci hashing of a folded product).
@@ -70,7 +43,11 @@ func mix(x uint64) uint64 {
 	return x ^ x>>29
 }
 
-func hashTrace(t traceKey) uint64 { return mix(t.hi ^ t.lo*0xff51afd7ed558ccd) }
+func hashTrace(t traceKey) uint64 {
+	return mix(t.a ^ t.b*0xff51afd7ed558ccd ^ t.c*0xc4ceb9fe1a85ec53 ^ t.d*0x9e3779b97f4a7c15)
+}
+
+func hashSpan(k spanKey16) uint64 { return mix(k.a ^ k.b*0xff51afd7ed558ccd) }
 
 // tableSize is the number of slots for n keys: a power of two, at most half full.
 func tableSize(n int) int {
@@ -83,7 +60,7 @@ func tableSize(n int) int {
 
 // spanSlot is one slot of a spanTables table; idx is the span index + 1 (0: empty).
 type spanSlot struct {
-	span uint64
+	span spanKey16
 	idx  int32
 }
 
@@ -112,10 +89,10 @@ func newSpanTables(count []int32) spanTables {
 
 // add inserts span i under trace t unless its ID is already there (then the first span
 // keeps it).
-func (x *spanTables) add(t int32, span uint64, i int32) {
+func (x *spanTables) add(t int32, span spanKey16, i int32) {
 	tab := x.slots[x.off[t]:x.off[t+1]]
 	mask := uint64(len(tab) - 1)
-	for h := mix(span) & mask; ; h = (h + 1) & mask {
+	for h := hashSpan(span) & mask; ; h = (h + 1) & mask {
 		s := &tab[h]
 		if s.idx == 0 {
 			*s = spanSlot{span: span, idx: i + 1}
@@ -127,13 +104,13 @@ func (x *spanTables) add(t int32, span uint64, i int32) {
 	}
 }
 
-func (x *spanTables) find(t int32, span uint64) (int32, bool) {
+func (x *spanTables) find(t int32, span spanKey16) (int32, bool) {
 	tab := x.slots[x.off[t]:x.off[t+1]]
 	if len(tab) == 0 {
 		return 0, false
 	}
 	mask := uint64(len(tab) - 1)
-	for h := mix(span) & mask; ; h = (h + 1) & mask {
+	for h := hashSpan(span) & mask; ; h = (h + 1) & mask {
 		s := &tab[h]
 		if s.idx == 0 {
 			return 0, false

@@ -4,40 +4,40 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/latencylens/lens/pkg/model"
 )
 
-func TestHex16(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 10000 {
-		v := rng.Uint64() >> (rng.IntN(64))
-		s := fmt.Sprintf("%016x", v)
-		got, ok := hex16(s)
-		if !ok || got != v {
-			t.Fatalf("%s: %x %v", s, got, ok)
-		}
-	}
-	// Every byte that is not a lower-case hex digit, at every position, is refused.
-	for c := 0; c < 256; c++ {
-		_, err := strconv.ParseUint(string(rune(c)), 16, 8)
-		valid := err == nil && !(c >= 'A' && c <= 'F')
-		for pos := range 16 {
-			b := []byte("0123456789abcdef")
-			b[pos] = byte(c)
-			_, ok := hex16(string(b))
-			if ok != valid {
-				t.Fatalf("byte %#x at %d: ok = %v", c, pos, ok)
+// TestIDKeys: binary keys are equal exactly when the strings are.
+func TestIDKeys(t *testing.T) {
+	base := "0123456789abcdef0123456789abcdef"
+	k0, _ := parseTrace(base)
+	s0, _ := parseSpan(base[:16])
+	for pos := range 32 {
+		for _, c := range []byte{'0', 'A', 'f', 'F', 'g', 0, 0xff} {
+			b := []byte(base)
+			b[pos] = c
+			k, ok := parseTrace(string(b))
+			if !ok || (k == k0) != (string(b) == base) {
+				t.Fatalf("trace %q: key equal %v", b, k == k0)
+			}
+			if pos < 16 {
+				sk, ok := parseSpan(string(b[:16]))
+				if !ok || (sk == s0) != (string(b[:16]) == base[:16]) {
+					t.Fatalf("span %q: key equal %v", b[:16], sk == s0)
+				}
 			}
 		}
 	}
-	if _, ok := parseSpan("abc"); ok {
-		t.Error("short span ID parsed")
-	}
-	if _, ok := parseTrace("0123456789abcdef0123456789abcdeF"); ok {
-		t.Error("upper-case trace ID parsed")
+	for _, s := range []string{"", "abc", base[:15], base + "0"} {
+		if _, ok := parseSpan(s); ok && len(s) != 16 {
+			t.Errorf("span %q has a binary key", s)
+		}
+		if _, ok := parseTrace(s); ok {
+			t.Errorf("trace %q has a binary key", s)
+		}
 	}
 }
 
@@ -147,15 +147,16 @@ func TestJoinDuplicateSpan(t *testing.T) {
 	}
 }
 
-// TestJoinMixedIDs: IDs that are not normalised hex (upper case, short, other
-// characters) are matched by their strings, next to binary ones, with no cross-talk.
+// TestJoinMixedIDs: IDs of other lengths are matched by their strings, next to binary
+// ones, with no cross-talk; upper and lower case are different IDs, as strings are.
 func TestJoinMixedIDs(t *testing.T) {
 	hexT, hexS := hexID(32, 0xabc), hexID(16, 0xdef)
 	spans := []model.Span{
 		span(hexT, hexS, 0, 100),
-		span(hexT, "DEF", 10, 90),               // hex trace, non-hex span
-		span("ABC", hexS, 20, 80),               // non-hex trace, hex span
-		span("ABC", "not-hex-span-id!", 0, 100), // 16 characters, not hex
+		span(hexT, "DEF", 10, 90),                 // hex trace, non-hex span
+		span("ABC", hexS, 20, 80),                 // non-hex trace, hex span
+		span("ABC", "not-hex-span-id!", 0, 100),   // 16 characters, not hex
+		span(strings.ToUpper(hexT), hexS, 0, 100), // another trace
 		span(hexT, hexID(16, 0xDEF0), 30, 40),
 	}
 	logs := []model.LogLine{
@@ -168,9 +169,11 @@ func TestJoinMixedIDs(t *testing.T) {
 		line("abc", hexS, 50),         // another trace than "ABC": unknown
 		line(hexT, "", 35),            // by time
 		line(hexT, hexID(16, 1), 200), // unknown span, outside every span
+		line(strings.ToUpper(hexT), hexS, 1),
+		line(hexT, strings.ToUpper(hexID(16, 0xdef0)), 35), // no such span: by time
 	}
 	r := Join(spans, logs)
-	want := []int32{0, 1, 2, 3, 4, 4, -1, 4, -1}
+	want := []int32{0, 1, 2, 3, 5, 5, -1, 5, -1, 4, 5}
 	if !slices.Equal(r.LogSpan, want) {
 		t.Fatalf("LogSpan = %v, want %v", r.LogSpan, want)
 	}

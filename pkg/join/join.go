@@ -36,7 +36,7 @@ func (r *Result) LogsOf(i int) []int32 { return r.LogIdx[r.SpanStart[i]:r.SpanSt
 type spanKey struct{ trace, span string }
 
 // spanIndex finds a span by trace and span ID: binary span IDs in their trace's table,
-// others (IDs not in normalised hex) by their strings.
+// others (IDs not of the normalised lengths) by their strings.
 type spanIndex struct {
 	bin spanTables
 	str map[spanKey]int32
@@ -51,7 +51,7 @@ func (x *spanIndex) addStr(trace, span string, i int32) {
 	}
 }
 
-// find looks span up in trace t (tok: the trace ID is binary and t valid).
+// find looks span up in trace t (tok: the trace ID is binary).
 func (x *spanIndex) find(trace string, t int32, tok bool, span string) (int32, bool) {
 	if tok {
 		if sk, ok := parseSpan(span); ok {
@@ -140,7 +140,7 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 	}
 	traces := traceIndex{bin: newTraceTable(nt)}
 	spanTrace := make([]int32, len(spans))
-	spanKeys := make([]uint64, len(spans))
+	spanKeys := make([]spanKey16, len(spans))
 	binary := make([]bool, len(spans))
 	starts := make([]int64, len(spans))
 	ends := make([]int64, len(spans))
