@@ -18,7 +18,8 @@ const cellChunk = 1 << 20
 // huge block costs a page fault per 4 KiB page on first touch.
 type cellBuf struct {
 	b     []byte
-	start int // where the cell being written starts in b
+	start int  // where the cell being written starts in b
+	touch byte // keeps loads that only warm the cache from being optimised away
 }
 
 // begin starts a cell and makes room for at least n bytes of it.

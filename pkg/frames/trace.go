@@ -206,7 +206,19 @@ func appendRefs(b []byte, refs []model.SpanRef) []byte {
 // spanLogs writes a span's logs cell, Grafana's TraceLog list: {timestamp ms, name?,
 // fields}. Events and joined lines are merged in time order (both are in time order).
 func (c *cellBuf) spanLogs(events []model.SpanEvent, logs []model.LogLine, own []int32, levels *levelTails, ms *msWriter) json.RawMessage {
-	c.begin(64)
+	// Size the cell first. The span's lines lie anywhere among the trace's; reading them
+	// (and the first byte of each body) in this short loop lets the memory loads overlap,
+	// where the writing loop below would wait for each in turn.
+	need, touch := 2, byte(0)
+	for _, k := range own {
+		l := &logs[k]
+		need += maxLineJSON(l.Body, nil) + 6*len(l.Level) + 32
+		if len(l.Body) > 0 {
+			touch |= l.Body[0]
+		}
+	}
+	c.touch |= touch
+	c.begin(need)
 	c.b = append(c.b, '[')
 	first := true
 	ei, li := 0, 0
