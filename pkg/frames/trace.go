@@ -271,6 +271,44 @@ func appendEvent(b []byte, ev *model.SpanEvent) []byte {
 	return append(b, '}')
 }
 
+// labelCache holds the JSON of the label maps seen so far. Lines of one stream share
+// their label map: it is encoded once, and found by the map's address, among the last
+// few first (lines of a few streams interleave), then in a map.
+type labelCache struct {
+	recent [8]struct {
+		key  uintptr
+		json json.RawMessage
+	}
+	next int
+	all  map[uintptr]json.RawMessage
+}
+
+func (c *labelCache) get(m map[string]string) json.RawMessage {
+	key := uintptr(0)
+	if m != nil {
+		key = uintptr(reflect.ValueOf(m).UnsafePointer())
+	}
+	for k := range c.recent {
+		if r := &c.recent[k]; r.key == key && r.json != nil {
+			return r.json
+		}
+	}
+	js, ok := c.all[key]
+	if !ok {
+		js = json.RawMessage(labelsJSON(m))
+		if c.all == nil {
+			c.all = map[uintptr]json.RawMessage{}
+		}
+		c.all[key] = js
+	}
+	c.recent[c.next] = struct {
+		key  uintptr
+		json json.RawMessage
+	}{key, js}
+	c.next = (c.next + 1) % len(c.recent)
+	return js
+}
+
 // Logs builds the logs frame (preferredVisualisationType "logs"). spanIDs, when given,
 // overrides each line's span ID with the span it joined (own ID or by time).
 func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links) *data.Frame {
@@ -281,6 +319,15 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 	labelF, labels, labelDone := column[json.RawMessage](LogLabels, data.FieldTypeJSON, n)
 	tf, tids, tidDone := column[string](LogTraceID, data.FieldTypeString, n)
 	sidF, sids, sidDone := column[string](LogSpanID, data.FieldTypeString, n)
+	// The joined spans' IDs side by side: looked up per line, they stay in cache where
+	// the span records would not.
+	var spanIDs, spanTraces []string
+	if j != nil {
+		spanIDs, spanTraces = make([]string, len(spans)), make([]string, len(spans))
+		for i := range spans {
+			spanIDs[i], spanTraces[i] = spans[i].SpanID, spans[i].TraceID
+		}
+	}
 	// In chunks of lines, one per CPU; each chunk encodes a stream's labels once.
 	workers := min(runtime.GOMAXPROCS(0), max(n/16384, 1))
 	var wg sync.WaitGroup
@@ -289,33 +336,19 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cache := map[uintptr]json.RawMessage{}
-			lastKey, last := uintptr(0), json.RawMessage(nil)
+			var streams labelCache
 			for i := lo; i < hi; i++ {
 				l := &logs[i]
 				ts[i] = time.Unix(0, l.TimeUnixNano).UTC()
 				bodies[i], levels[i], tids[i], sids[i] = l.Body, l.Level, l.TraceID, l.SpanID
 				if j != nil && j.LogSpan[i] >= 0 {
-					sp := &spans[j.LogSpan[i]]
-					sids[i] = sp.SpanID
+					sp := j.LogSpan[i]
+					sids[i] = spanIDs[sp]
 					if tids[i] == "" {
-						tids[i] = sp.TraceID
+						tids[i] = spanTraces[sp]
 					}
 				}
-				// Lines of one stream share their label map: encode it once.
-				key := uintptr(0)
-				if l.Labels != nil {
-					key = uintptr(reflect.ValueOf(l.Labels).UnsafePointer())
-				}
-				if key != lastKey || last == nil {
-					c, ok := cache[key]
-					if !ok {
-						c = json.RawMessage(labelsJSON(l.Labels))
-						cache[key] = c
-					}
-					lastKey, last = key, c
-				}
-				labels[i] = last
+				labels[i] = streams.get(l.Labels)
 			}
 		}()
 	}
