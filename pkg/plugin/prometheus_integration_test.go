@@ -125,6 +125,32 @@ func startPromWithApp(t *testing.T) (*testenv.Prometheus, *instrumentedApp) {
 	return prom, app
 }
 
+// storedUntil waits for one more scrape of both app jobs and returns the time of the older
+// job's latest sample. Every sample up to that time is stored, and later scrapes carry later
+// timestamps, so a range ending there answers the same on every query (dashboard or alert)
+// while Prometheus keeps scraping.
+func storedUntil(t *testing.T, prom *testenv.Prometheus) time.Time {
+	t.Helper()
+	now := float64(time.Now().UnixMilli()) / 1000
+	d := prom.WaitForQuery(t, fmt.Sprintf(`min(timestamp(up{job=~"app-.+"})) > %.3f`, now), 30*time.Second)
+	var sample struct {
+		Value [2]any `json:"value"`
+	}
+	if len(d.Result) != 1 || json.Unmarshal(d.Result[0], &sample) != nil {
+		t.Fatalf("latest scrape time: unexpected answer %s", d.Result)
+	}
+	sec, ok := sample.Value[0].(float64)
+	if !ok {
+		t.Fatalf("latest scrape time: no evaluation time in %s", d.Result[0])
+	}
+	// The query's value is the sample time; its evaluation time is later.
+	v, err := strconv.ParseFloat(fmt.Sprint(sample.Value[1]), 64)
+	if err != nil || v > sec {
+		t.Fatalf("latest scrape time: %v (evaluated at %v)", sample.Value[1], sec)
+	}
+	return time.UnixMilli(int64(math.Round(v * 1000)))
+}
+
 func newTestDatasource(t testing.TB, jsonData string) *Datasource {
 	t.Helper()
 	inst, err := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{
@@ -185,7 +211,7 @@ func TestPrometheusMetricsQueryAgainstRealPrometheus(t *testing.T) {
 	ds := newTestDatasource(t, fmt.Sprintf(`{"metrics":{"url":%q,"timeout":"10s"}}`, prom.URL))
 	sorted := slices.Clone(app.latency)
 	slices.Sort(sorted)
-	from, to := start.Add(-time.Minute), time.Now().Add(time.Second)
+	from, to := start.Add(-time.Minute), storedUntil(t, prom)
 
 	for _, q := range []float64{0.5, 0.9, 0.99} {
 		qs := strconv.FormatFloat(q, 'g', -1, 64)
