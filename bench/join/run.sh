@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 trap 'rm -f "$data"' EXIT
 echo "== writing the data set ($data)"
 LATENCYLENS_JOIN_BENCH_DATA="$data" go test -count=1 -run TestWriteJoinBenchData ./pkg/frames/ >/dev/null
-echo "== Go: join + spans frame with span details + logs frame (JoinToFrames); join + joined table (JoinToTable)"
-go test -run '^$' -bench 'BenchmarkJoinTo(Frames|Table)$' -benchtime 3x -count "$runs" ./pkg/frames/ | grep -E '^Benchmark'
+echo "== Go: join + spans frame with span details + logs frame (JoinToFrames); join + joined table (JoinToTable); 10 iterations per run"
+go test -run '^$' -bench 'BenchmarkJoinTo(Frames|Table)$' -benchtime 10x -count "$runs" ./pkg/frames/ | grep -E '^Benchmark'
 echo "== Node $(node --version): build both frames + joinDataFrames (@grafana/data)"
 node --max-old-space-size=8192 bench/join/join.mjs "$data" "$runs"

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"syscall"
@@ -168,6 +169,7 @@ func TestJoinedTable(t *testing.T) {
 type usage struct {
 	user, sys time.Duration
 	faults    int64
+	gcs       uint32
 }
 
 func readUsage() usage {
@@ -175,7 +177,9 @@ func readUsage() usage {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return usage{}
 	}
-	return usage{time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()), ru.Minflt + ru.Majflt}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return usage{time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()), ru.Minflt + ru.Majflt, ms.NumGC}
 }
 
 // reportUsage adds CPU time per op (user+system, all threads incl. GC: steadier than
@@ -188,6 +192,7 @@ func reportUsage(b *testing.B, u0 usage) {
 	b.ReportMetric(float64((u.user+u.sys-u0.user-u0.sys).Milliseconds())/n, "cpu-ms/op")
 	b.ReportMetric(float64((u.sys-u0.sys).Milliseconds())/n, "sys-ms/op")
 	b.ReportMetric(float64(u.faults-u0.faults)/n, "faults/op")
+	b.ReportMetric(float64(u.gcs-u0.gcs)/n, "GCs/op")
 	gogc := debug.SetGCPercent(100)
 	debug.SetGCPercent(gogc)
 	b.ReportMetric(float64(gogc), "GOGC")
