@@ -51,7 +51,7 @@ run() {
 
 # A one-line digest of what a step's runner reported.
 summary_of() {
-  grep -E '^(Tests:|ok |FAIL|PASS|--- FAIL|check-package|[0-9]+ passed|.*passed.*failed)' "$1" | tail -n 3 | tr '\n' ' ' | cut -c1-200
+  grep -E '^(Tests:|ok |FAIL|PASS|--- FAIL|check-package|\s*[0-9]+ passed|.*passed.*failed)' "$1" | tail -n 3 | tr '\n' ' ' | cut -c1-200
 }
 
 # ---------------------------------------------------------------- setup
