@@ -7,7 +7,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
-	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/gctune"
 	"github.com/latencylens/lens/pkg/plugin"
 )
 
@@ -15,7 +15,7 @@ import (
 const PluginID = "latencylens-lens-datasource"
 
 func main() {
-	frames.TuneGC()
+	gctune.TuneGC()
 	if err := datasource.Manage(PluginID, plugin.NewDatasource, datasource.ManageOpts{}); err != nil {
 		log.DefaultLogger.Error(err.Error())
 		os.Exit(1)

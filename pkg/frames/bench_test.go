@@ -13,6 +13,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
+	"github.com/latencylens/lens/pkg/gctune"
 	"github.com/latencylens/lens/pkg/join"
 	"github.com/latencylens/lens/pkg/join/jointest"
 	"github.com/latencylens/lens/pkg/model"
@@ -33,10 +34,10 @@ var (
 	benchLogs  []model.LogLine
 )
 
-// benchData also sets the collector as the plugin process does at start-up (TuneGC:
+// benchData also sets the collector as the plugin process does at start-up (gctune.TuneGC:
 // GOGC=400 unless the environment sets GOGC; reportUsage prints the value in effect).
 func benchData(b testing.TB) ([]model.Span, []model.LogLine) {
-	TuneGC()
+	gctune.TuneGC()
 	if benchSpans == nil {
 		benchSpans, benchLogs = jointest.MakeData(benchSeed, benchTraces, benchSpansPerTrace, benchLinesPerSpan, benchWithSpanID)
 	}

@@ -1,4 +1,6 @@
-package frames
+// Package gctune sets the Go garbage collector for the plugin process, which builds large,
+// short-lived frames (see TuneGC).
+package gctune
 
 import (
 	"os"

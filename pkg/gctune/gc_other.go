@@ -1,6 +1,6 @@
 //go:build !linux
 
-package frames
+package gctune
 
 // memoryAvailable is not known here: TuneGC sets no memory limit.
 func memoryAvailable() uint64 { return 0 }
