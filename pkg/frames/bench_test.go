@@ -271,26 +271,25 @@ func TestWriteJoinBenchData(t *testing.T) {
 // BenchmarkSpansFrame and BenchmarkLogsFrame are the two frames of JoinToFrames alone,
 // from a join done once.
 func BenchmarkSpansFrame(b *testing.B) {
-	spans, logs := benchData(b)
-	j := join.Join(spans, logs)
-	b.ReportAllocs()
-	u0 := readUsage()
-	b.ResetTimer()
-	for b.Loop() {
+	benchFrame(b, func(spans []model.Span, logs []model.LogLine, j *join.Result) {
 		_ = Spans(spans, logs, j, Links{DatasourceUID: "uid"})
-	}
-	b.StopTimer()
-	reportUsage(b, u0)
+	})
 }
 
 func BenchmarkLogsFrame(b *testing.B) {
+	benchFrame(b, func(spans []model.Span, logs []model.LogLine, j *join.Result) {
+		_ = Logs(logs, spans, j, Links{DatasourceUID: "uid"})
+	})
+}
+
+func benchFrame(b *testing.B, build func([]model.Span, []model.LogLine, *join.Result)) {
 	spans, logs := benchData(b)
 	j := join.Join(spans, logs)
 	b.ReportAllocs()
 	u0 := readUsage()
 	b.ResetTimer()
 	for b.Loop() {
-		_ = Logs(logs, spans, j, Links{DatasourceUID: "uid"})
+		build(spans, logs, j)
 	}
 	b.StopTimer()
 	reportUsage(b, u0)
