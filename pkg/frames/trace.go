@@ -3,14 +3,13 @@ package frames
 import (
 	"encoding/json"
 	"reflect"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/latencylens/lens/pkg/join"
 	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/parallel"
 )
 
 // Spans builds the spans frame with Grafana's trace columns (times in float ms) and
@@ -44,17 +43,9 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 	}
 	// The JSON columns are the bulk of the work (each span's joined lines): build them in
 	// chunks of spans, one per CPU, each chunk writing into its own buffer.
-	workers := min(runtime.GOMAXPROCS(0), max(n/2048, 1))
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := n*w/workers, n*(w+1)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			jsonCells(spans[lo:hi], lo, logs, j, svcTags[lo:hi], tags[lo:hi], refs[lo:hi], logCol[lo:hi], warns[lo:hi])
-		}()
-	}
-	wg.Wait()
+	parallel.Chunks(n, 2048, func(_, lo, hi int) {
+		jsonCells(spans[lo:hi], lo, logs, j, svcTags[lo:hi], tags[lo:hi], refs[lo:hi], logCol[lo:hi], warns[lo:hi])
+	})
 	for _, done := range []func(){d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13, d14, d15} {
 		done()
 	}
@@ -329,30 +320,22 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 		}
 	}
 	// In chunks of lines, one per CPU; each chunk encodes a stream's labels once.
-	workers := min(runtime.GOMAXPROCS(0), max(n/16384, 1))
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := n*w/workers, n*(w+1)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var streams labelCache
-			for i := lo; i < hi; i++ {
-				l := &logs[i]
-				ts[i] = time.Unix(0, l.TimeUnixNano).UTC()
-				bodies[i], levels[i], tids[i], sids[i] = l.Body, l.Level, l.TraceID, l.SpanID
-				if j != nil && j.LogSpan[i] >= 0 {
-					sp := j.LogSpan[i]
-					sids[i] = spanIDs[sp]
-					if tids[i] == "" {
-						tids[i] = spanTraces[sp]
-					}
+	parallel.Chunks(n, 16384, func(_, lo, hi int) {
+		var streams labelCache
+		for i := lo; i < hi; i++ {
+			l := &logs[i]
+			ts[i] = time.Unix(0, l.TimeUnixNano).UTC()
+			bodies[i], levels[i], tids[i], sids[i] = l.Body, l.Level, l.TraceID, l.SpanID
+			if j != nil && j.LogSpan[i] >= 0 {
+				sp := j.LogSpan[i]
+				sids[i] = spanIDs[sp]
+				if tids[i] == "" {
+					tids[i] = spanTraces[sp]
 				}
-				labels[i] = streams.get(l.Labels)
 			}
-		}()
-	}
-	wg.Wait()
+			labels[i] = streams.get(l.Labels)
+		}
+	})
 	for _, done := range []func(){tsDone, bodyDone, levelDone, labelDone, tidDone, sidDone} {
 		done()
 	}

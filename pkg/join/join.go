@@ -15,9 +15,9 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/parallel"
 )
 
 // Result is the outcome of Join. Span i's lines are LogIdx[SpanStart[i]:SpanStart[i+1]].
@@ -105,26 +105,6 @@ func (x *traceIndex) find(trace string) (t int32, found, binary bool) {
 // minChunk is the fewest lines (or spans) worth a goroutine of their own.
 const minChunk = 16384
 
-// parallelFor runs f over [0, n) in up to GOMAXPROCS contiguous chunks, one goroutine
-// each, and waits. w numbers the chunk.
-func parallelFor(n int, f func(w, lo, hi int)) int {
-	workers := min(runtime.GOMAXPROCS(0), max(n/minChunk, 1))
-	if workers == 1 {
-		f(0, 0, n)
-		return 1
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(w, n*w/workers, n*(w+1)/workers)
-		}()
-	}
-	wg.Wait()
-	return workers
-}
-
 // Join attaches logs to spans. The indices are built once; looking lines up, placing
 // lines by time (per trace) and ordering each span's lines run on every CPU. Times are
 // read into contiguous arrays first, so that the ordering and containment steps do not
@@ -184,7 +164,7 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 	procs := runtime.GOMAXPROCS(0)
 	bySpan := make([]int, procs)
 	unsorted := make([]bool, procs)
-	parallelFor(len(logs), func(w, lo, hi int) {
+	parallel.Chunks(len(logs), minChunk, func(w, lo, hi int) {
 		n := 0
 		prev := int64(math.MinInt64)
 		if lo > 0 {
@@ -236,7 +216,7 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 	traceSpans, traceSpanStart := group(spanTrace, nTraces)
 	traceLines, traceLineStart := group(pendingTrace, nTraces)
 	placed := make([]int, procs)
-	parallelFor(nTraces, func(w, lo, hi int) {
+	parallel.Chunks(nTraces, minChunk, func(w, lo, hi int) {
 		var scratch []int32
 		var srt sorter
 		for t := lo; t < hi; t++ {
@@ -257,7 +237,7 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 	// so when all lines are in time order, so is every span's list.
 	res.LogIdx, res.SpanStart = group(res.LogSpan, len(spans))
 	if !inOrder {
-		parallelFor(len(spans), func(_, lo, hi int) {
+		parallel.Chunks(len(spans), minChunk, func(_, lo, hi int) {
 			var srt sorter
 			for i := lo; i < hi; i++ {
 				seg := res.LogIdx[res.SpanStart[i]:res.SpanStart[i+1]]
