@@ -11,7 +11,6 @@ import { formatMs } from '../cdf/prepareCdfData';
 import { type WaterfallData } from './prepareWaterfallData';
 import { type RowList } from './rowStates';
 import { type WaterfallAction, type WaterfallState } from './state';
-import { logLineAt } from './traceModel';
 
 export const ROW_HEIGHT = 24;
 const OVERSCAN = 3;
@@ -96,7 +95,7 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
     const top = i * ROW_HEIGHT;
     const indent = Math.min(model.depth[p] * 12, nameWidth * 0.5);
     if (l >= 0) {
-      const line = logLineAt(model, l);
+      const line = model.logs.line(p, l);
       const lvl = line.level.toLowerCase();
       items.push(
         <div key={i} className={cx(styles.row, styles.logRow)} style={{ top }} data-testid="span-log-row" data-pos={p}>
@@ -117,7 +116,7 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
     const x = toX(model.start[p]);
     const w = Math.max(1, (model.duration[p] / span) * barWidth);
     const color = data.palette[data.colorIndex[p]];
-    const nLogs = model.logStart[p + 1] - model.logStart[p];
+    const nLogs = model.logs.count(p);
     const critical = data.critical[p] === 1;
     items.push(
       <div

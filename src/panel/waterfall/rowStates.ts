@@ -158,18 +158,19 @@ export function revealPosition(model: TraceModel, collapsed: Uint8Array, p: numb
 export interface RowList {
   /** Position of the span each list row belongs to. */
   pos: Int32Array;
-  /** -1 for the span's own row, else the index of the log line shown (see logLineAt). */
+  /** -1 for the span's own row, else which of the span's log lines it shows (`model.logs.line(pos, k)`). */
   log: Int32Array;
   length: number;
 }
 
 /** The list rows: each visible span, followed by its log lines when they are open. */
 export function rowList(model: TraceModel, visible: Int32Array, logsOpen: Uint8Array, allLogs: boolean): RowList {
+  const { logs } = model;
   let count = visible.length;
   for (let i = 0; i < visible.length; i++) {
     const p = visible[i];
     if (allLogs || logsOpen[p]) {
-      count += model.logStart[p + 1] - model.logStart[p];
+      count += logs.count(p);
     }
   }
   if (count === visible.length) {
@@ -183,7 +184,7 @@ export function rowList(model: TraceModel, visible: Int32Array, logsOpen: Uint8A
     pos[k] = p;
     log[k++] = -1;
     if (allLogs || logsOpen[p]) {
-      for (let l = model.logStart[p]; l < model.logStart[p + 1]; l++) {
+      for (let l = 0, m = logs.count(p); l < m; l++) {
         pos[k] = p;
         log[k++] = l;
       }

@@ -10,7 +10,9 @@ describe('SpanIdIndex', () => {
       ids.push(hex() + hex());
     }
     // Repeats, IDs a hex parse would confuse, and IDs that are not lower-case hex of 16 digits.
-    ids.push(ids[7], ids[4000], '00000000000000ab', 'ab', '00000000000000AB', 'not-a-span-id-16', '', 'spanid', ids[7].toUpperCase());
+    ids.push(ids[7], ids[4000], '00000000000000ab', 'ab', '00000000000000AB', 'not-a-span-id-16', '', 'spanid', ids[7].toUpperCase(),
+      // Non-hex characters whose low 7 bits are a hex digit's code ('\u0130' → '0', '\u00e1' → 'a').
+      '000000000000000\u0130', '00000000000000\u00e1a', 'ffffffffffffffff', '00000000000000g0');
     const map = new Map<string, number>();
     ids.forEach((id, r) => {
       if (!map.has(id)) {
@@ -19,7 +21,7 @@ describe('SpanIdIndex', () => {
     });
     const index = new SpanIdIndex(ids);
     expect(index.duplicates).toBe(ids.length - map.size);
-    for (const id of [...ids, 'ffffffffffffffff', '0000000000000000', 'AB', 'missing']) {
+    for (const id of [...ids, '0000000000000000', '0000000000000000'.replace(/0$/, '\u0130'), '00000000000000aa', 'AB', 'missing']) {
       expect(index.get(id)).toBe(map.get(id) ?? -1);
     }
   });

@@ -8,22 +8,26 @@
 
 const EMPTY = -1;
 
+/** Value of each lower-case hex digit by char code; -16 (makes the OR of all digits negative) for any other. */
+const HEX = new Int8Array(128).fill(-16);
+for (let c = 0; c < 10; c++) {
+  HEX[48 + c] = c;
+}
+for (let c = 0; c < 6; c++) {
+  HEX[97 + c] = 10 + c;
+}
+
 /** The 32-bit value of 8 lower-case hex digits at s[from…from+8), or -1 when they are not. */
 function hex8(s: string, from: number): number {
   let v = 0;
+  let bad = 0;
   for (let i = from; i < from + 8; i++) {
     const c = s.charCodeAt(i);
-    let d: number;
-    if (c >= 48 && c <= 57) {
-      d = c - 48;
-    } else if (c >= 97 && c <= 102) {
-      d = c - 87;
-    } else {
-      return -1;
-    }
+    const d = c < 128 ? HEX[c] : -16;
+    bad |= d;
     v = v * 16 + d;
   }
-  return v;
+  return bad < 0 ? -1 : v;
 }
 
 export class SpanIdIndex {

@@ -4,6 +4,9 @@
  * position (children after their parent, siblings by start time); the subtree of `p` is
  * exactly positions [p, subtreeEnd[p]); `frameRow[p]` points back at the frame, which is
  * never modified. Tolerates repeated span IDs, missing parents and parent cycles (warnings).
+ *
+ * Built in a few passes over the columns with typed arrays only; per-span objects (log
+ * entries, log bodies) are read when a view asks for them (`model.logs`), not up front.
  */
 import { type DataFrame, type Field } from '@grafana/data';
 
@@ -15,6 +18,18 @@ export interface LogLine {
   timeMs: number;
   body: string;
   level: string;
+}
+
+/**
+ * Each position's log lines: entries of the span's `logs` cell plus lines of joined logs
+ * frames, in time order (span events before frame lines at equal times). Counting needs no
+ * log entry; a position's lines are ordered when first read.
+ */
+export interface LogIndex {
+  /** Number of log lines of position p. */
+  count(p: number): number;
+  /** Line k (0 ≤ k < count(p)) of position p. */
+  line(p: number, k: number): LogLine;
 }
 
 export interface TraceModel {
@@ -40,24 +55,8 @@ export interface TraceModel {
   traceStartMs: number;
   durationMs: number;
   maxDepth: number;
-  /**
-   * Log lines of position p are entries logStart[p] … logStart[p+1]-1 of the log index, in time
-   * order; `logLineAt(model, l)` reads entry l from its frame (only lines on screen are read).
-   */
-  logStart: Int32Array;
-  log: LogIndex;
+  logs: LogIndex;
   warnings: string[];
-}
-
-/** Where each log entry lives: a span's `logs` cell (source -1) or row `row` of `sources[source]`. */
-export interface LogIndex {
-  source: Int32Array;
-  row: Int32Array;
-  /** Entry within the span's `logs` cell; -1 for a logs-frame line. */
-  entry: Int32Array;
-  timeMs: Float64Array;
-  spanLogs: unknown[] | undefined;
-  sources: Array<{ body: Field | undefined; level: Field | undefined }>;
 }
 
 function values<T>(frame: DataFrame, name: string): T[] | undefined {
@@ -69,12 +68,14 @@ interface KV {
   value: unknown;
 }
 
-function isErrorRow(statusCode: unknown, tags: KV[] | undefined): boolean {
-  if (statusCode === 2 || statusCode === 'STATUS_CODE_ERROR' || statusCode === 'ERROR' || statusCode === 'error') {
-    return true;
-  }
+function isErrorStatus(statusCode: unknown): boolean {
+  return statusCode === 2 || statusCode === 'STATUS_CODE_ERROR' || statusCode === 'ERROR' || statusCode === 'error';
+}
+
+function hasErrorTag(tags: KV[] | undefined): boolean {
   if (Array.isArray(tags)) {
-    for (const t of tags) {
+    for (let i = 0; i < tags.length; i++) {
+      const t = tags[i];
       if (t && t.key === 'error' && (t.value === true || t.value === 'true')) {
         return true;
       }
@@ -83,12 +84,38 @@ function isErrorRow(statusCode: unknown, tags: KV[] | undefined): boolean {
   return false;
 }
 
+const asString = (v: unknown): string => (typeof v === 'string' ? v : String(v ?? ''));
+
+/** Sorts list[from, to) by key, ties by value; insertion sort (sibling lists are short), else a comparator sort. */
+function sortByKey(list: Int32Array, from: number, to: number, key: Float64Array) {
+  if (to - from > 24) {
+    list.subarray(from, to).sort((a, b) => key[a] - key[b] || a - b);
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const v = list[i];
+    const kv = key[v];
+    let j = i - 1;
+    while (j >= from && (key[list[j]] > kv || (key[list[j]] === kv && list[j] > v))) {
+      list[j + 1] = list[j];
+      j--;
+    }
+    list[j + 1] = v;
+  }
+}
+
 export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = []): TraceModel {
   const warnings: string[] = [];
   const n = frame.length;
   const rawIds = values<unknown>(frame, SpanFields.spanId) ?? [];
-  const ids = rawIds.every((v) => typeof v === 'string') ? (rawIds as string[]) : rawIds.map((v) => String(v ?? ''));
-  const parents = values<string>(frame, SpanFields.parentSpanId) ?? [];
+  let ids = rawIds as string[];
+  for (let r = 0; r < rawIds.length; r++) {
+    if (typeof rawIds[r] !== 'string') {
+      ids = rawIds.map((v) => asString(v));
+      break;
+    }
+  }
+  const parents = values<unknown>(frame, SpanFields.parentSpanId) ?? [];
   const starts = values<number>(frame, SpanFields.startTime) ?? [];
   const durs = values<number>(frame, SpanFields.duration) ?? [];
   const svcs = values<string>(frame, SpanFields.serviceName) ?? [];
@@ -118,57 +145,54 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
 
   // ---- children (CSR), each list by start time
   const start = new Float64Array(n);
-  const dur = new Float64Array(n);
   let traceStart = Infinity;
   let traceEnd = -Infinity;
+  const kidOffset = new Int32Array(n + 1);
+  let rootCount = 0;
   for (let r = 0; r < n; r++) {
     const s = Number(starts[r]);
-    const d = Number(durs[r]) || 0;
+    const e = s + (Number(durs[r]) || 0);
     start[r] = s;
-    dur[r] = d;
     if (s < traceStart) {
       traceStart = s;
     }
-    if (s + d > traceEnd) {
-      traceEnd = s + d;
+    if (e > traceEnd) {
+      traceEnd = e;
+    }
+    const p = parentRow[r];
+    if (p >= 0) {
+      kidOffset[p + 1]++;
+    } else {
+      rootCount++;
     }
   }
-  const kidCount = new Int32Array(n + 1);
   for (let r = 0; r < n; r++) {
-    if (parentRow[r] >= 0) {
-      kidCount[parentRow[r]]++;
-    }
-  }
-  const kidOffset = new Int32Array(n + 1);
-  for (let r = 0; r < n; r++) {
-    kidOffset[r + 1] = kidOffset[r] + kidCount[r];
+    kidOffset[r + 1] += kidOffset[r];
   }
   const kids = new Int32Array(kidOffset[n]);
+  const roots = new Int32Array(rootCount);
+  // `fill` is reused below as the walk's stack (every slot is read before the walk starts).
   const fill = kidOffset.slice(0, n);
+  rootCount = 0;
   for (let r = 0; r < n; r++) {
     const p = parentRow[r];
     if (p >= 0) {
       kids[fill[p]++] = r;
+    } else {
+      roots[rootCount++] = r;
     }
   }
-  const byStart = (a: number, b: number) => start[a] - start[b] || a - b;
   for (let r = 0; r < n; r++) {
-    if (kidCount[r] > 1) {
-      kids.subarray(kidOffset[r], kidOffset[r + 1]).sort(byStart);
+    if (kidOffset[r + 1] - kidOffset[r] > 1) {
+      sortByKey(kids, kidOffset[r], kidOffset[r + 1], start);
     }
   }
-  const roots: number[] = [];
-  for (let r = 0; r < n; r++) {
-    if (parentRow[r] < 0) {
-      roots.push(r);
-    }
-  }
-  roots.sort(byStart);
+  sortByKey(roots, 0, roots.length, start);
 
   // ---- pre-order walk (iterative: traces can be deep)
   const frameRow = new Int32Array(n);
   const posOf = new Int32Array(n).fill(-1);
-  const stack = new Int32Array(n);
+  const stack = fill;
   let pos = 0;
   const walk = (root: number) => {
     let sp = 0;
@@ -187,8 +211,8 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
       }
     }
   };
-  for (const r of roots) {
-    walk(r);
+  for (let i = 0; i < roots.length; i++) {
+    walk(roots[i]);
   }
   if (pos < n) {
     // Only spans on parent cycles are left; cut each cycle at its earliest span.
@@ -199,7 +223,7 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
       }
     }
     warnings.push(`${left.length} spans form parent cycles; cut at the earliest span`);
-    left.sort(byStart);
+    left.sort((a, b) => start[a] - start[b] || a - b);
     for (const r of left) {
       if (posOf[r] < 0) {
         parentRow[r] = -1;
@@ -208,42 +232,8 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
     }
   }
 
-  // ---- per-row values, read in frame order; services and operations interned by name
-  const svcTmp = new Int32Array(n);
-  const opTmp = new Int32Array(n);
-  const errRow = new Uint8Array(n);
-  const tmpServices: string[] = [];
-  const tmpOps: string[] = [];
-  const tmpOpService: number[] = [];
-  const serviceIndex = new Map<string, number>();
-  // Operations per service: opIndex[service] maps a name to its index in tmpOps.
-  const opIndex: Array<Map<string, number>> = [];
-  for (let r = 0; r < n; r++) {
-    const sv = svcs[r];
-    const svc = typeof sv === 'string' ? sv : String(sv ?? '');
-    let si = serviceIndex.get(svc);
-    if (si === undefined) {
-      si = tmpServices.length;
-      tmpServices.push(svc);
-      serviceIndex.set(svc, si);
-      opIndex.push(new Map());
-    }
-    svcTmp[r] = si;
-    const o = ops[r];
-    const op = typeof o === 'string' ? o : String(o ?? '');
-    const names = opIndex[si];
-    let oi = names.get(op);
-    if (oi === undefined) {
-      oi = tmpOps.length;
-      tmpOps.push(op);
-      tmpOpService.push(si);
-      names.set(op, oi);
-    }
-    opTmp[r] = oi;
-    errRow[r] = isErrorRow(status[r], tags[r]) ? 1 : 0;
-  }
-
-  // ---- per-position arrays; services and operations numbered by first use in pre-order
+  // ---- per-position arrays, read in pre-order; services and operations numbered by first
+  // use in pre-order, interned by name (operations per service).
   const parent = new Int32Array(n);
   const depth = new Uint16Array(n);
   const childCount = new Int32Array(n);
@@ -256,8 +246,8 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
   const services: string[] = [];
   const operations: string[] = [];
   const opService: number[] = [];
-  const svcNumber = new Int32Array(tmpServices.length).fill(-1);
-  const opNumber = new Int32Array(tmpOps.length).fill(-1);
+  const serviceIndex = new Map<string, number>();
+  const opIndex: Array<Map<string, number>> = [];
   let maxDepth = 0;
   for (let p = 0; p < n; p++) {
     const r = frameRow[p];
@@ -273,36 +263,43 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
       childCount[pp]++;
     }
     startRel[p] = start[r] - traceStart;
-    duration[p] = dur[r];
-    const ts = svcTmp[r];
-    if (svcNumber[ts] < 0) {
-      svcNumber[ts] = services.length;
-      services.push(tmpServices[ts]);
+    duration[p] = Number(durs[r]) || 0;
+    const svc = asString(svcs[r]);
+    let si = serviceIndex.get(svc);
+    if (si === undefined) {
+      si = services.length;
+      services.push(svc);
+      serviceIndex.set(svc, si);
+      opIndex.push(new Map());
     }
-    service[p] = svcNumber[ts];
-    const to = opTmp[r];
-    if (opNumber[to] < 0) {
-      opNumber[to] = operations.length;
-      operations.push(tmpOps[to]);
-      opService.push(svcNumber[tmpOpService[to]]);
+    service[p] = si;
+    const op = asString(ops[r]);
+    const names = opIndex[si];
+    let oi = names.get(op);
+    if (oi === undefined) {
+      oi = operations.length;
+      operations.push(op);
+      opService.push(si);
+      names.set(op, oi);
     }
-    operation[p] = opNumber[to];
-    error[p] = errRow[r];
+    operation[p] = oi;
+    error[p] = isErrorStatus(status[r]) || hasErrorTag(tags[r]) ? 1 : 0;
     spanId[p] = ids[r];
   }
   const subtreeEnd = new Int32Array(n);
-  const size = new Int32Array(n).fill(1);
+  // subtreeEnd[p] - p is the subtree size: start at 1, add each child's size bottom-up.
   for (let p = n - 1; p >= 0; p--) {
-    subtreeEnd[p] = p + size[p];
+    const size = subtreeEnd[p] + 1;
+    subtreeEnd[p] = p + size;
     if (parent[p] >= 0) {
-      size[parent[p]] += size[p];
+      subtreeEnd[parent[p]] += size;
     }
   }
 
-  const { logStart, log } = indexLogs(frame, otherFrames, posOf, rowOf, String(traceIds[0] ?? ''));
+  const traceId = asString(traceIds[0]);
   return {
     n,
-    traceId: String(traceIds[0] ?? ''),
+    traceId,
     frame,
     frameRow,
     parent,
@@ -321,8 +318,7 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
     traceStartMs: Number.isFinite(traceStart) ? traceStart : 0,
     durationMs: Number.isFinite(traceEnd - traceStart) ? traceEnd - traceStart : 0,
     maxDepth,
-    logStart,
-    log,
+    logs: logIndex(frame, otherFrames, frameRow, posOf, rowOf, traceId),
     warnings,
   };
 }
@@ -346,138 +342,140 @@ function logBody(fields: KV[]): { body: string; level: string } {
   return { body: [body, ...rest].filter(Boolean).join(' '), level };
 }
 
-/** Log line l of the model (see `TraceModel.logStart`). */
-export function logLineAt(model: TraceModel, l: number): LogLine {
-  const { log } = model;
-  const src = log.source[l];
-  if (src < 0) {
-    const entries = log.spanLogs?.[log.row[l]] as Array<{ fields: KV[] }> | undefined;
-    return { timeMs: log.timeMs[l], ...logBody(entries?.[log.entry[l]]?.fields ?? []) };
-  }
-  const { body, level } = log.sources[src];
-  return { timeMs: log.timeMs[l], body: String(body?.values[log.row[l]] ?? ''), level: String(level?.values[log.row[l]] ?? '') };
-}
-
 /** The log lines of position p, in time order. */
 export function logLinesOf(model: TraceModel, p: number): LogLine[] {
   const out: LogLine[] = [];
-  for (let l = model.logStart[p]; l < model.logStart[p + 1]; l++) {
-    out.push(logLineAt(model, l));
+  for (let k = 0; k < model.logs.count(p); k++) {
+    out.push(model.logs.line(p, k));
   }
   return out;
 }
 
+interface SpanLogEntry {
+  timestamp?: unknown;
+  fields?: KV[];
+}
+
 /**
- * Span `logs` column entries plus lines of joined logs frames, per position, by time. Only
- * where each line is and its time are read here; bodies are read when shown.
+ * The log index of a model. Span `logs` cells are counted from their length when asked; the
+ * lines of joined logs frames are grouped by position on the first `count`; a position's lines
+ * are put in time order on its first `line`.
  */
-function indexLogs(
+function logIndex(
   frame: DataFrame,
   otherFrames: DataFrame[],
+  frameRow: Int32Array,
   posOf: Int32Array,
   rowOf: SpanIdIndex,
   traceId: string
-): { logStart: Int32Array; log: LogIndex } {
-  const n = posOf.length;
-  const count = new Int32Array(n + 1);
+): LogIndex {
+  const n = frameRow.length;
   const spanLogs = fieldByName(frame, SpanFields.logs)?.values as unknown[] | undefined;
-  if (spanLogs) {
-    for (let r = 0; r < n; r++) {
-      const entries = spanLogs[r];
-      if (Array.isArray(entries)) {
-        count[posOf[r]] += entries.length;
-      }
-    }
-  }
-  // Each logs frame line's position (or -1), kept for the fill pass.
-  const sources: LogIndex['sources'] = [];
-  const lineFrames: Array<{ pos: Int32Array; time: Field | undefined }> = [];
-  for (const lf of otherFrames) {
-    const span: Field | undefined = isLogsFrame(lf) ? fieldByName(lf, LogFields.spanId) : undefined;
-    if (!span) {
-      continue;
-    }
-    const trace = fieldByName(lf, LogFields.traceId);
-    const pos = new Int32Array(lf.length).fill(-1);
-    for (let i = 0; i < lf.length; i++) {
-      if (trace && traceId && String(trace.values[i]) !== traceId) {
-        continue;
-      }
-      const sid = span.values[i];
-      const r = rowOf.get(typeof sid === 'string' ? sid : String(sid));
-      if (r >= 0) {
-        pos[i] = posOf[r];
-        count[pos[i]]++;
-      }
-    }
-    sources.push({
-      body: fieldByName(lf, LogFields.body) ?? lf.fields.find((f) => f.name === 'Line' || f.name === 'line'),
-      level: fieldByName(lf, LogFields.level),
-    });
-    lineFrames.push({ pos, time: fieldByName(lf, LogFields.time) });
-  }
-
-  const logStart = new Int32Array(n + 1);
-  for (let p = 0; p < n; p++) {
-    logStart[p + 1] = logStart[p] + count[p];
-  }
-  const total = logStart[n];
-  const log: LogIndex = {
-    source: new Int32Array(total),
-    row: new Int32Array(total),
-    entry: new Int32Array(total),
-    timeMs: new Float64Array(total),
-    spanLogs,
-    sources,
+  const cellOf = (p: number): SpanLogEntry[] | undefined => {
+    const entries = spanLogs?.[frameRow[p]];
+    return Array.isArray(entries) ? entries : undefined;
   };
-  const fill = logStart.slice(0, n);
-  if (spanLogs) {
-    for (let r = 0; r < n; r++) {
-      const entries = spanLogs[r];
-      if (!Array.isArray(entries)) {
-        continue;
-      }
-      const p = posOf[r];
-      for (let e = 0; e < entries.length; e++) {
-        const k = fill[p]++;
-        log.source[k] = -1;
-        log.row[k] = r;
-        log.entry[k] = e;
-        log.timeMs[k] = Number(entries[e]?.timestamp);
-      }
-    }
-  }
-  lineFrames.forEach(({ pos, time }, s) => {
-    for (let i = 0; i < pos.length; i++) {
-      if (pos[i] < 0) {
-        continue;
-      }
-      const k = fill[pos[i]]++;
-      log.source[k] = s;
-      log.row[k] = i;
-      log.entry[k] = -1;
-      log.timeMs[k] = Number(time?.values[i] ?? NaN);
-    }
-  });
-  for (let p = 0; p < n; p++) {
-    sortByTime(log, logStart[p], logStart[p + 1]);
-  }
-  return { logStart, log };
-}
 
-/** Orders entries [from, to) by time, stable (span events before frame lines at equal times). */
-function sortByTime(log: LogIndex, from: number, to: number) {
-  const t = log.timeMs;
-  let sorted = true;
-  for (let k = from + 1; k < to && sorted; k++) {
-    sorted = !(t[k] < t[k - 1]);
-  }
-  if (sorted) {
-    return;
-  }
-  const order = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => t[a] - t[b] || a - b);
-  for (const col of [log.source, log.row, log.entry, log.timeMs]) {
-    const copy = order.map((k) => col[k]);
-    col.set(copy, from);
-  }
+  // Lines of logs frames by position (CSR): source frame and row of each.
+  let joined: { start: Int32Array; source: Int32Array; row: Int32Array; sources: Array<{ time?: Field; body?: Field; level?: Field }> } | undefined;
+  const joinedLines = () => {
+    if (joined) {
+      return joined;
+    }
+    const start = new Int32Array(n + 1);
+    const sources: Array<{ time?: Field; body?: Field; level?: Field }> = [];
+    const linePos: Int32Array[] = [];
+    for (const lf of otherFrames) {
+      const span: Field | undefined = isLogsFrame(lf) ? fieldByName(lf, LogFields.spanId) : undefined;
+      if (!span) {
+        continue;
+      }
+      const trace = fieldByName(lf, LogFields.traceId);
+      const at = new Int32Array(lf.length).fill(-1);
+      for (let i = 0; i < lf.length; i++) {
+        if (trace && traceId && asString(trace.values[i]) !== traceId) {
+          continue;
+        }
+        const sid = span.values[i];
+        const r = rowOf.get(typeof sid === 'string' ? sid : String(sid));
+        if (r >= 0) {
+          at[i] = posOf[r];
+          start[at[i] + 1]++;
+        }
+      }
+      sources.push({
+        time: fieldByName(lf, LogFields.time),
+        body: fieldByName(lf, LogFields.body) ?? lf.fields.find((f) => f.name === 'Line' || f.name === 'line'),
+        level: fieldByName(lf, LogFields.level),
+      });
+      linePos.push(at);
+    }
+    for (let p = 0; p < n; p++) {
+      start[p + 1] += start[p];
+    }
+    const source = new Int32Array(start[n]);
+    const row = new Int32Array(start[n]);
+    const fill = start.slice(0, n);
+    linePos.forEach((at, s) => {
+      for (let i = 0; i < at.length; i++) {
+        if (at[i] >= 0) {
+          const k = fill[at[i]]++;
+          source[k] = s;
+          row[k] = i;
+        }
+      }
+    });
+    joined = { start, source, row, sources };
+    return joined;
+  };
+
+  // Per position read so far: its lines in time order, as indices (cell entries first, then joined lines).
+  const ordered = new Map<number, Int32Array>();
+  const orderOf = (p: number): Int32Array => {
+    let order = ordered.get(p);
+    if (order) {
+      return order;
+    }
+    const cell = cellOf(p);
+    const j = joinedLines();
+    const nCell = cell?.length ?? 0;
+    const count = nCell + j.start[p + 1] - j.start[p];
+    const time = new Float64Array(count);
+    for (let k = 0; k < count; k++) {
+      if (k < nCell) {
+        time[k] = Number(cell![k]?.timestamp);
+      } else {
+        const l = j.start[p] + k - nCell;
+        time[k] = Number(j.sources[j.source[l]].time?.values[j.row[l]] ?? NaN);
+      }
+    }
+    order = new Int32Array(count);
+    for (let k = 0; k < count; k++) {
+      order[k] = k;
+    }
+    sortByKey(order, 0, count, time);
+    ordered.set(p, order);
+    return order;
+  };
+
+  return {
+    count(p) {
+      const j = joinedLines();
+      return (cellOf(p)?.length ?? 0) + j.start[p + 1] - j.start[p];
+    },
+    line(p, k) {
+      const i = orderOf(p)[k];
+      const cell = cellOf(p);
+      const nCell = cell?.length ?? 0;
+      if (i < nCell) {
+        const e = cell![i];
+        return { timeMs: Number(e?.timestamp), ...logBody(e?.fields ?? []) };
+      }
+      const j = joinedLines();
+      const l = j.start[p] + i - nCell;
+      const { time, body, level } = j.sources[j.source[l]];
+      const r = j.row[l];
+      return { timeMs: Number(time?.values[r] ?? NaN), body: String(body?.values[r] ?? ''), level: String(level?.values[r] ?? '') };
+    },
+  };
 }
