@@ -9,12 +9,12 @@ cd "$(dirname "$0")/../.."
 trap 'rm -f "$data"' EXIT
 echo "== writing the data set ($data)"
 LATENCYLENS_JOIN_BENCH_DATA="$data" go test -count=1 -run TestWriteJoinBenchData ./pkg/frames/ >/dev/null
-echo "== Go: join + spans frame with span details + logs frame (JoinToFrames); join + joined table (JoinToTable)"
+echo "== Go: join + spans frame with lines in span details + logs frame (JoinToFrames); the same with the lines only in the logs frame, as the panel asks (JoinToPanelFrames); join + joined table (JoinToTable)"
 # Each in a process of its own (as the Node join is the first thing its process does),
 # so that neither inherits the heap the other left; 10 iterations per run.
 go test -c -o "${TMPDIR:-/tmp}/lens-join-bench.test" ./pkg/frames/
 trap 'rm -f "$data" "${TMPDIR:-/tmp}/lens-join-bench.test"' EXIT
-for b in JoinToFrames JoinToTable; do
+for b in JoinToFrames JoinToPanelFrames JoinToTable; do
   (cd pkg/frames && "${TMPDIR:-/tmp}/lens-join-bench.test" -test.run '^$' -test.bench "^Benchmark$b\$" -test.benchtime 10x -test.count "$runs" | grep -E '^Benchmark')
 done
 echo "== Node $(node --version): build both frames + joinDataFrames (@grafana/data)"

@@ -45,16 +45,28 @@ func benchData(b testing.TB) ([]model.Span, []model.LogLine) {
 }
 
 // BenchmarkJoinToFrames: join 100k spans and 1M lines by trace and span ID (time
-// containment for lines without one) and build the spans frame (each span's `logs`
-// filled) and the logs frame. Compare with bench/join (Grafana's joinDataFrames in Node).
-func BenchmarkJoinToFrames(b *testing.B) {
+// containment for lines without one) and build what a `trace` query returns by default:
+// the spans frame (each span's `logs` filled with its lines, for Grafana's trace view) and
+// the logs frame. Compare with bench/join (Grafana's joinDataFrames in Node).
+func BenchmarkJoinToFrames(b *testing.B) { benchJoinToFrames(b, true) }
+
+// BenchmarkJoinToPanelFrames: the same join and frames as the `trace` query the Latency
+// Lens panel sends (linesInSpanLogs off): the lines only in the logs frame, each with the
+// span it joined; the spans' `logs` hold their own events.
+func BenchmarkJoinToPanelFrames(b *testing.B) { benchJoinToFrames(b, false) }
+
+func benchJoinToFrames(b *testing.B, linesInSpanLogs bool) {
 	spans, logs := benchData(b)
 	b.ReportAllocs()
 	u0 := readUsage()
 	b.ResetTimer()
 	for b.Loop() {
 		j := join.Join(spans, logs)
-		sf := Spans(spans, logs, j, Links{DatasourceUID: "uid"})
+		spanJoin := j
+		if !linesInSpanLogs {
+			spanJoin = nil
+		}
+		sf := Spans(spans, logs, spanJoin, Links{DatasourceUID: "uid"})
 		lf := Logs(logs, spans, j, Links{DatasourceUID: "uid"})
 		if sf.Rows() != len(spans) || lf.Rows() != len(logs) {
 			b.Fatal("rows lost")

@@ -9,6 +9,11 @@ package frames
 // LensKindKey is the key in meta.custom that names the frame kind (frames.ts LENS_KIND).
 const LensKindKey = "lensKind"
 
+// LinesInSpanLogsKey is set (true) in a spans frame's meta.custom when its `logs` column
+// holds the joined log lines besides the spans' events (frames.ts LINES_IN_SPAN_LOGS): a
+// reader that also has the logs frame must not show those lines twice.
+const LinesInSpanLogsKey = "linesInSpanLogs"
+
 // Frame kinds (frames.ts LensFrameKind).
 const (
 	KindSpans      = "spans"

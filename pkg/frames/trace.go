@@ -55,6 +55,9 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 	f.Fields[7].Config = &data.FieldConfig{Unit: "ms"}
 	f.Meta = newMeta(KindSpans)
 	f.Meta.PreferredVisualization = data.VisTypeTrace
+	if j != nil && len(logs) > 0 {
+		f.Meta.Custom.(map[string]any)[LinesInSpanLogsKey] = true
+	}
 	return f
 }
 

@@ -86,6 +86,47 @@ func TestTraceQueryAcrossTraceStores(t *testing.T) {
 	}
 }
 
+// Off, linesInSpanLogs leaves the lines out of the spans' logs column (only the events
+// stay) and keeps them, each with its span's ID, in the logs frame; on (the default), the
+// spans frame says its logs column holds them, so a reader of both does not show them twice.
+func TestTraceQueryLinesInSpanLogs(t *testing.T) {
+	tr, lk, pr := tempoReplay(t, false), lokiReplay(t), promReplay(t)
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, pr.srv.URL, ""))
+	chargeLogs := func(q map[string]any) (string, *data.Frame, *data.Frame) {
+		t.Helper()
+		res := mustQuery(t, ds, q)
+		if res.Error != nil {
+			t.Fatal(res.Error)
+		}
+		sf, lf := framesOfKind(res.Frames, frames.KindSpans)[0], framesOfKind(res.Frames, frames.KindLogs)[0]
+		for i, id := range fieldStrings(t, sf, frames.SpanSpanID) {
+			if id == storetest.ChargeSpanID {
+				return fieldStrings(t, sf, frames.SpanLogs)[i], sf, lf
+			}
+		}
+		t.Fatal("no charge span")
+		return "", nil, nil
+	}
+	flag := func(f *data.Frame) any { return f.Meta.Custom.(map[string]any)[frames.LinesInSpanLogsKey] }
+
+	on, sfOn, lfOn := chargeLogs(traceQuery(storetest.CheckoutTraceID))
+	if !strings.Contains(on, "card declined code=51") || flag(sfOn) != true {
+		t.Errorf("default: charge logs %s, flag %v", on, flag(sfOn))
+	}
+	q := traceQuery(storetest.CheckoutTraceID)
+	q["linesInSpanLogs"] = false
+	off, sfOff, lfOff := chargeLogs(q)
+	if !strings.Contains(off, "card declined") || strings.Contains(off, "code=51") || strings.Contains(off, "retrying") {
+		t.Errorf("off: the charge span's logs must hold its event only: %s", off)
+	}
+	if flag(sfOff) != nil {
+		t.Errorf("off: flag %v", flag(sfOff))
+	}
+	if a, b := fieldStrings(t, lfOn, frames.LogSpanID), fieldStrings(t, lfOff, frames.LogSpanID); strings.Join(a, ",") != strings.Join(b, ",") || len(b) != 5 {
+		t.Errorf("logs frame span IDs differ: %q vs %q", a, b)
+	}
+}
+
 func TestTraceQueryPartsFailAlone(t *testing.T) {
 	t.Run("loki plain-text error leaves spans intact", func(t *testing.T) {
 		tr, lk, pr := tempoReplay(t, false), lokiReplay(t), promReplay(t)

@@ -46,6 +46,9 @@ type Query struct {
 	TraceID          string `json:"traceId,omitempty"`
 	IncludeLogs      *bool  `json:"includeLogs,omitempty"`
 	IncludeExemplars *bool  `json:"includeExemplars,omitempty"`
+	// LinesInSpanLogs copies each joined line into its span's `logs` column (span
+	// details in Grafana's trace view); off, the lines are only in the logs frame.
+	LinesInSpanLogs *bool `json:"linesInSpanLogs,omitempty"`
 
 	// search
 	EditorMode  string `json:"editorMode,omitempty"`

@@ -115,7 +115,11 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if len(lines.lines) > 0 && len(spans) > 0 {
 		j = join.Join(spans, lines.lines)
 	}
-	sf := frames.Spans(spans, lines.lines, j, env.Links)
+	spanJoin := j
+	if !on(q.LinesInSpanLogs) {
+		spanJoin = nil // the lines stay in the logs frame, each with its span's ID
+	}
+	sf := frames.Spans(spans, lines.lines, spanJoin, env.Links)
 	switch {
 	case traceErr != nil:
 		frames.StoreFailed(sf, traceErr)

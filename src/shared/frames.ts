@@ -6,6 +6,13 @@
 /** `frame.meta.custom.lensKind` tells the panel what a frame is without guessing. */
 export const LENS_KIND = 'lensKind';
 
+/**
+ * `frame.meta.custom.linesInSpanLogs` is true on a spans frame whose `logs` column holds the
+ * joined log lines besides the span events: a reader that also has the logs frame must not
+ * show those lines twice.
+ */
+export const LINES_IN_SPAN_LOGS = 'linesInSpanLogs';
+
 export type LensFrameKind =
   | 'spans'
   | 'logs'

@@ -25,6 +25,12 @@ export interface TraceQuery extends BaseQuery {
   includeLogs?: boolean;
   /** Default true. */
   includeExemplars?: boolean;
+  /**
+   * Default true: each joined log line is also copied into its span's `logs` column, which
+   * Grafana's trace view shows in span details. Off: the lines are only in the logs frame,
+   * each with its span's ID (all the Latency Lens panel needs; a much smaller response).
+   */
+  linesInSpanLogs?: boolean;
 }
 
 /** Traces matching TraceQL (Tempo) or service/operation/tags/duration (Tempo or Jaeger). */

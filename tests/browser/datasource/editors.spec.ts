@@ -39,6 +39,10 @@ test('query editor: trace ID validated as typed', async ({ page }) => {
   await expect(page.getByTestId('lens-trace-id-normalized')).toHaveText('Looks up 4bf92f3577b34da6a3ce929d0e0e4736');
   await input.blur();
   expect((await harness(page)).query).toMatchObject({ queryType: 'trace', traceId: 'S/kvNXezTaajzpKdDg5HNg==', version: 1 });
+  const linesInSpanLogs = page.locator('#lens-lines-in-span-logs');
+  await expect(linesInSpanLogs).toBeChecked();
+  await linesInSpanLogs.uncheck({ force: true });
+  expect((await harness(page)).query).toMatchObject({ queryType: 'trace', linesInSpanLogs: false });
 });
 
 test('query editor: latency builder lists histograms from the live backend, builds the query JSON, code mode keeps it, and runs', async ({ page }) => {

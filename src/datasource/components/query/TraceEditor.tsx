@@ -78,6 +78,21 @@ export function TraceEditor({ query, onChange, onRunQuery }: Props) {
           }}
         />
       </EditorField>
+      <EditorField
+        label="Lines in span details"
+        htmlFor="lens-lines-in-span-logs"
+        tooltip="Also copy each log line into its span's logs, which Grafana's trace view shows in span details. The Latency Lens panel reads the lines from the logs frame, so it can go without: the response is then much smaller."
+      >
+        <EditorSwitch
+          id="lens-lines-in-span-logs"
+          value={query.linesInSpanLogs ?? true}
+          disabled={query.includeLogs === false}
+          onChange={(e) => {
+            onChange({ ...query, linesInSpanLogs: e.currentTarget.checked });
+            onRunQuery();
+          }}
+        />
+      </EditorField>
     </EditorRow>
   );
 }
