@@ -25,24 +25,16 @@ interface Props {
   height: number;
 }
 
+/** A row part that acts on click (and on Enter/Space where it is a button): see `onListClick`. */
+type RowAction = 'toggle' | 'logs' | 'select';
+
 /**
- * Props that make a span act as a button (click, Enter, Space; focusable). The rows use these
- * instead of <button>: a native button costs several times more to lay out and paint, and a
- * virtualised list re-creates ~30 rows on every expand/collapse.
+ * Props of a span that acts as a button (focusable, Enter/Space). Clicks and keys are handled
+ * once for the whole list (event delegation): rows carry no handlers of their own, so a
+ * re-created row costs React only its elements; native <button>s cost several times more to
+ * lay out and paint.
  */
-function asButton(onActivate: () => void) {
-  return {
-    role: 'button',
-    tabIndex: 0,
-    onClick: onActivate,
-    onKeyDown: (e: React.KeyboardEvent) => {
-      if (e.key === 'Enter' || e.key === ' ') {
-        e.preventDefault();
-        onActivate();
-      }
-    },
-  };
-}
+const asButton = (action: RowAction) => ({ role: 'button', tabIndex: 0, 'data-action': action });
 
 export function SpanList({ data, state, dispatch, rows, match, width, height }: Props) {
   const styles = useStyles2(getStyles);
@@ -86,8 +78,39 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
     }
   }, [rows.length, scrollTop]);
 
+  // One handler for every row: the part clicked says what to do (its data-action), and a
+  // click anywhere on the bar side of a span row selects the span.
+  const act = (target: HTMLElement, row: HTMLElement, barSide: boolean) => {
+    const p = Number(row.dataset.pos);
+    const part = target.closest('[data-action]');
+    const action = part && row.contains(part) ? part.getAttribute('data-action') : barSide ? 'select' : null;
+    if (action === 'toggle') {
+      dispatch({ type: 'toggle', pos: p });
+    } else if (action === 'logs') {
+      dispatch({ type: 'toggleLogs', pos: p });
+    } else if (action === 'select') {
+      dispatch({ type: 'select', pos: p });
+    }
+  };
+  const onListClick = (e: React.MouseEvent) => {
+    const target = e.target as HTMLElement;
+    const row = target.closest<HTMLElement>('[data-testid="span-row"]');
+    if (row) {
+      act(target, row, target === row && e.nativeEvent.offsetX >= nameWidth);
+    }
+  };
+  const onListKey = (e: React.KeyboardEvent) => {
+    const target = e.target as HTMLElement;
+    const row = target.closest<HTMLElement>('[data-testid="span-row"]');
+    if (row && target.getAttribute('role') === 'button' && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      act(target, row, false);
+    }
+  };
+
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const barLeft = nameWidth + 8;
   const items: React.ReactNode[] = [];
   for (let i = first; i < last; i++) {
     const p = rows.pos[i];
@@ -113,16 +136,21 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
     const hasKids = model.childCount[p] > 0;
     const collapsed = state.collapsed[p] === 1;
     const isMatch = match ? match[p] === 1 : false;
-    const x = toX(model.start[p]);
-    const w = Math.max(1, (model.duration[p] / span) * barWidth);
-    const color = data.palette[data.colorIndex[p]];
+    // The bar, clipped to the bar column (a zoomed window cuts spans at its edges).
+    const x0 = toX(model.start[p]);
+    const x = Math.max(0, x0);
+    const w = Math.max(1, Math.min(barWidth, x0 + Math.max(1, (model.duration[p] / span) * barWidth)) - x);
     const nLogs = model.logs.count(p);
     const critical = data.critical[p] === 1;
+    const service = model.services[model.service[p]];
+    const operation = model.operations[model.operation[p]];
+    // A span row is flat: the name side is the row's own flex content (the padding keeps it
+    // within nameWidth), the bar and its label are positioned children.
     items.push(
       <div
         key={i}
-        className={cx(styles.row, isMatch && styles.match, state.selected === p && styles.selected)}
-        style={{ top }}
+        className={cx(styles.row, styles.spanRow, isMatch && styles.match, state.selected === p && styles.selected)}
+        style={{ top, paddingLeft: indent + (hasKids ? 0 : TOGGLE) }}
         data-testid="span-row"
         data-pos={p}
         data-span-id={model.spanId[p]}
@@ -131,42 +159,29 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
         data-critical={critical ? '1' : undefined}
         data-collapsed={collapsed ? '1' : undefined}
       >
-        <div className={styles.name} style={{ width: nameWidth, paddingLeft: indent }}>
-          {hasKids ? (
-            <span
-              {...asButton(() => dispatch({ type: 'toggle', pos: p }))}
-              className={styles.toggle}
-              data-testid="span-toggle"
-              aria-label={collapsed ? 'Expand' : 'Collapse'}
-              aria-expanded={!collapsed}
-            >
-              <span className={collapsed ? styles.chevronRight : styles.chevronDown} />
-            </span>
-          ) : (
-            <span className={styles.toggleSpace} />
-          )}
-          <span className={styles.chip} style={{ background: data.serviceColors[model.service[p]] }} />
-          <span className={styles.label} onClick={() => dispatch({ type: 'select', pos: p })} title={`${model.services[model.service[p]]} ${model.operations[model.operation[p]]}`}>
-            <span className={styles.svc}>{model.services[model.service[p]]}</span> {model.operations[model.operation[p]]}
-          </span>
-          {model.error[p] ? <span className={styles.err} title="error">!</span> : null}
-          {hasKids && collapsed ? <span className={styles.dim}>+{model.subtreeEnd[p] - p - 1}</span> : null}
-          {nLogs ? (
-            <span {...asButton(() => dispatch({ type: 'toggleLogs', pos: p }))} className={styles.logsBtn} data-testid="span-logs-toggle" title="log lines">
-              {nLogs === 1 ? '1 log' : `${nLogs} logs`}
-            </span>
-          ) : null}
-        </div>
-        <div className={styles.barCell} style={{ width: barWidth }} onClick={() => dispatch({ type: 'select', pos: p })}>
-          <div
-            className={cx(styles.bar, critical && styles.critical)}
-            data-testid="span-bar"
-            style={{ left: x, width: w, background: color }}
+        {hasKids ? (
+          <span
+            {...asButton('toggle')}
+            className={collapsed ? styles.toggleRight : styles.toggleDown}
+            data-testid="span-toggle"
+            aria-label={collapsed ? 'Expand' : 'Collapse'}
+            aria-expanded={!collapsed}
           />
-          <span className={styles.dur} style={{ left: Math.min(Math.max(0, x + w + 4), barWidth - 60) }}>
-            {formatMs(model.duration[p])}
+        ) : null}
+        <span className={styles.label} data-action="select" title={`${service} ${operation}`} style={{ borderLeftColor: data.serviceColors[model.service[p]] }}>
+          <b className={styles.svc}>{service}</b> {operation}
+        </span>
+        {model.error[p] ? <span className={styles.err} title="error">!</span> : null}
+        {hasKids && collapsed ? <span className={styles.dim}>+{model.subtreeEnd[p] - p - 1}</span> : null}
+        {nLogs ? (
+          <span {...asButton('logs')} className={styles.logsBtn} data-testid="span-logs-toggle" title="log lines">
+            {nLogs === 1 ? '1 log' : `${nLogs} logs`}
           </span>
-        </div>
+        ) : null}
+        <div className={cx(styles.bar, critical && styles.critical)} data-testid="span-bar" data-action="select" style={{ left: barLeft + x, width: w, background: data.palette[data.colorIndex[p]] }} />
+        <span className={styles.dur} data-action="select" style={{ left: barLeft + Math.min(Math.max(0, x + w + 4), barWidth - 60) }}>
+          {formatMs(model.duration[p])}
+        </span>
       </div>
     );
   }
@@ -178,11 +193,41 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
       style={{ height }}
       data-testid="lens-span-list"
       onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}
+      onClick={onListClick}
+      onKeyDown={onListKey}
     >
-      <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>{items}</div>
+      <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative', [NAME_WIDTH_VAR]: `${nameWidth}px` } as React.CSSProperties}>
+        {items}
+        <div className={styles.divider} style={{ left: nameWidth - 1, top: first * ROW_HEIGHT, height: (last - first) * ROW_HEIGHT }} />
+      </div>
     </div>
   );
 }
+
+const TOGGLE = 16;
+const NAME_WIDTH_VAR = '--lens-name-width';
+
+const chevron = (color: string, right: boolean) => ({
+  width: TOGGLE,
+  height: '100%',
+  flex: 'none',
+  cursor: 'pointer',
+  position: 'relative' as const,
+  // Chevrons drawn with borders: glyphs such as ▸ ▾ come from a fallback font, which made
+  // laying out and painting a row several times dearer.
+  '&::before': {
+    content: '""',
+    position: 'absolute' as const,
+    left: right ? 6 : 4,
+    top: '50%',
+    marginTop: right ? -4 : -3,
+    width: 0,
+    height: 0,
+    ...(right
+      ? { borderTop: '4px solid transparent', borderBottom: '4px solid transparent', borderLeft: `5px solid ${color}` }
+      : { borderLeft: '4px solid transparent', borderRight: '4px solid transparent', borderTop: `5px solid ${color}` }),
+  },
+});
 
 const getStyles = (theme: GrafanaTheme2) => ({
   // Containment: a change inside the list (rows added, removed, restyled) is laid out and
@@ -199,23 +244,21 @@ const getStyles = (theme: GrafanaTheme2) => ({
     borderBottom: `1px solid ${theme.colors.border.weak}`,
     '&:hover': { background: theme.colors.action.hover },
   }),
+  // The name side is the row's own content: the right padding leaves it nameWidth wide.
+  spanRow: css({ gap: 4, overflow: 'hidden', whiteSpace: 'nowrap', paddingRight: `calc(100% - var(${NAME_WIDTH_VAR}))` }),
   logRow: css({ background: theme.colors.background.secondary, color: theme.colors.text.secondary }),
   match: css({ background: colorManipulator.alpha(theme.colors.warning.main, 0.22), '&:hover': { background: colorManipulator.alpha(theme.colors.warning.main, 0.32) } }),
   selected: css({ outline: `1px solid ${theme.colors.primary.border}`, outlineOffset: -1 }),
   name: css({ display: 'flex', alignItems: 'center', gap: 4, boxSizing: 'border-box', overflow: 'hidden', whiteSpace: 'nowrap', flex: 'none', height: '100%', borderRight: `1px solid ${theme.colors.border.weak}` }),
-  toggle: css({ width: 16, height: '100%', display: 'flex', alignItems: 'center', justifyContent: 'center', cursor: 'pointer', flex: 'none' }),
-  // Chevrons drawn with borders: glyphs such as ▸ ▾ come from a fallback font, which made
-  // laying out and painting a row several times dearer.
-  chevronRight: css({ width: 0, height: 0, borderTop: '4px solid transparent', borderBottom: '4px solid transparent', borderLeft: `5px solid ${theme.colors.text.secondary}` }),
-  chevronDown: css({ width: 0, height: 0, borderLeft: '4px solid transparent', borderRight: '4px solid transparent', borderTop: `5px solid ${theme.colors.text.secondary}` }),
-  toggleSpace: css({ width: 16, flex: 'none' }),
-  chip: css({ width: 4, height: 14, borderRadius: 2, flex: 'none' }),
-  label: css({ overflow: 'hidden', textOverflow: 'ellipsis', cursor: 'pointer' }),
+  divider: css({ position: 'absolute', width: 1, background: theme.colors.border.weak, pointerEvents: 'none' }),
+  toggleRight: css(chevron(theme.colors.text.secondary, true)),
+  toggleDown: css(chevron(theme.colors.text.secondary, false)),
+  // The service colour is the label's left border (one element less per row than a chip).
+  label: css({ overflow: 'hidden', textOverflow: 'ellipsis', borderLeft: '4px solid', borderRadius: 2, paddingLeft: 4, flex: '0 1 auto', minWidth: 0 }),
   svc: css({ fontWeight: theme.typography.fontWeightMedium }),
   err: css({ color: theme.colors.error.text, fontWeight: 'bold', flex: 'none' }),
   dim: css({ color: theme.colors.text.secondary, flex: 'none' }),
   logsBtn: css({ color: theme.colors.text.link, cursor: 'pointer', padding: '0 4px', flex: 'none', userSelect: 'none', fontSize: 11 }),
-  barCell: css({ position: 'relative', height: '100%', marginLeft: 8, cursor: 'pointer', flex: 'none', overflow: 'hidden' }),
   bar: css({ position: 'absolute', top: 6, height: ROW_HEIGHT - 12, borderRadius: 2, minWidth: 1 }),
   critical: css({ boxShadow: `0 0 0 1.5px ${theme.colors.text.primary}` }),
   dur: css({ position: 'absolute', top: 4, color: theme.colors.text.secondary, whiteSpace: 'nowrap' }),

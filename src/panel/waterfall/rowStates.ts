@@ -163,18 +163,30 @@ export interface RowList {
   length: number;
 }
 
+let noLogs = new Int32Array(0);
+
+/** -1 × length, shared by every list without log rows (read-only, like every row-state output). */
+function spanRowsOnly(length: number): Int32Array {
+  if (noLogs.length < length) {
+    noLogs = new Int32Array(Math.max(length, noLogs.length * 2)).fill(-1);
+  }
+  return noLogs.subarray(0, length);
+}
+
 /** The list rows: each visible span, followed by its log lines when they are open. */
 export function rowList(model: TraceModel, visible: Int32Array, logsOpen: Uint8Array, allLogs: boolean): RowList {
   const { logs } = model;
   let count = visible.length;
-  for (let i = 0; i < visible.length; i++) {
-    const p = visible[i];
-    if (allLogs || logsOpen[p]) {
-      count += logs.count(p);
+  if (allLogs || logsOpen.indexOf(1) >= 0) {
+    for (let i = 0; i < visible.length; i++) {
+      const p = visible[i];
+      if (allLogs || logsOpen[p]) {
+        count += logs.count(p);
+      }
     }
   }
   if (count === visible.length) {
-    return { pos: visible, log: new Int32Array(count).fill(-1), length: count };
+    return { pos: visible, log: spanRowsOnly(count), length: count };
   }
   const pos = new Int32Array(count);
   const log = new Int32Array(count);
