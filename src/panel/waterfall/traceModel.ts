@@ -232,6 +232,12 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
     }
   }
 
+  // ---- error flags, read in frame order (the order a parser allocated the rows' tag objects in)
+  const errRow = new Uint8Array(n);
+  for (let r = 0; r < n; r++) {
+    errRow[r] = isErrorStatus(status[r]) || hasErrorTag(tags[r]) ? 1 : 0;
+  }
+
   // ---- per-position arrays, read in pre-order; services and operations numbered by first
   // use in pre-order, interned by name (operations per service).
   const parent = new Int32Array(n);
@@ -283,7 +289,7 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
       names.set(op, oi);
     }
     operation[p] = oi;
-    error[p] = isErrorStatus(status[r]) || hasErrorTag(tags[r]) ? 1 : 0;
+    error[p] = errRow[r];
     spanId[p] = ids[r];
   }
   const subtreeEnd = new Int32Array(n);
