@@ -257,9 +257,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
   search: css({ display: 'flex', gap: theme.spacing(0.5), alignItems: 'center', flex: 'none' }),
   // The filters give way (clipped) on a narrow panel; the row count stays in view.
   filters: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', flexWrap: 'nowrap', flex: '1 1 auto', minWidth: 0, overflow: 'hidden' }),
-  // Fixed width, own layout and paint: a new count (every expand/collapse) changes no other
+  // A minimum width and its own layout and paint: a new count (every expand/collapse) changes no other
   // part of the toolbar.
-  rowCount: css({ color: theme.colors.text.secondary, flex: 'none', whiteSpace: 'nowrap', marginLeft: 'auto', width: '13ch', textAlign: 'right', overflow: 'hidden', contain: 'layout paint' }),
+  rowCount: css({ color: theme.colors.text.secondary, flex: 'none', whiteSpace: 'nowrap', marginLeft: 'auto', minWidth: '14ch', textAlign: 'right', contain: 'layout paint' }),
   body: css({ display: 'flex', flex: 1, minHeight: 0, marginTop: 4 }),
   axis: css({
     display: 'flex',

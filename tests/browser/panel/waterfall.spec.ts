@@ -60,6 +60,24 @@ test.describe('Trace waterfall view', () => {
     expect(await shownIds(page)).toEqual(before);
   });
 
+  test('toggles answer Enter and Space; a click on the bar side of a row selects its span', async ({ page }) => {
+    await openPanel(page, 'waterfall', TALL);
+    const id = await page.locator('[data-testid="span-row"]', { has: page.getByTestId('span-toggle') }).nth(1).getAttribute('data-span-id');
+    const row = page.locator(`[data-testid="span-row"][data-span-id="${id}"]`);
+    const rows = await page.getByTestId('span-row').count();
+    await row.getByTestId('span-toggle').focus();
+    await page.keyboard.press('Enter');
+    await expect(row).toHaveAttribute('data-collapsed', '1');
+    expect(await page.getByTestId('span-row').count()).toBeLessThan(rows);
+    await page.keyboard.press('Space');
+    await expect(row).not.toHaveAttribute('data-collapsed');
+    expect(await page.getByTestId('span-row').count()).toBe(rows);
+    await expect(page.getByTestId('lens-span-detail')).toHaveCount(0);
+    const box = (await row.boundingBox())!;
+    await page.mouse.click(box.x + box.width - 4, box.y + box.height / 2);
+    await expect(page.getByTestId('lens-span-detail')).toContainText(id!);
+  });
+
   test('search highlights exactly the matching rows and counts them', async ({ page }) => {
     await openPanel(page, 'waterfall', TALL);
     const spans = await rawSpans(page);
