@@ -71,7 +71,7 @@ export function WaterfallView({ data, options, width, height }: Props) {
           services={model.services}
           dispatch={dispatch}
         />
-        <span className={styles.rowCount} data-testid="lens-row-count">
+        <span className={styles.rowCount} style={{ minWidth: `${model.n.toLocaleString().length + 4.5}ch` }} data-testid="lens-row-count">
           {visible.length.toLocaleString()} rows
         </span>
       </div>
@@ -257,9 +257,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
   search: css({ display: 'flex', gap: theme.spacing(0.5), alignItems: 'center', flex: 'none' }),
   // The filters give way (clipped) on a narrow panel; the row count stays in view.
   filters: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', flexWrap: 'nowrap', flex: '1 1 auto', minWidth: 0, overflow: 'hidden' }),
-  // A minimum width and its own layout and paint: a new count (every expand/collapse) changes no other
-  // part of the toolbar.
-  rowCount: css({ color: theme.colors.text.secondary, flex: 'none', whiteSpace: 'nowrap', marginLeft: 'auto', minWidth: '14ch', textAlign: 'right', contain: 'layout paint' }),
+  // As wide as the largest count it can show (all spans; set inline), with its own layout and
+  // paint: a new count (every expand/collapse) moves and repaints nothing else in the toolbar.
+  rowCount: css({ color: theme.colors.text.secondary, flex: 'none', whiteSpace: 'nowrap', marginLeft: 'auto', textAlign: 'right', contain: 'layout paint' }),
   body: css({ display: 'flex', flex: 1, minHeight: 0, marginTop: 4 }),
   axis: css({
     display: 'flex',
