@@ -123,4 +123,20 @@ describe('buildTraceModel', () => {
     const bodies = logLinesOf(m, p0).map((l) => l.body);
     expect(bodies.filter((b) => b.includes('handled'))).toHaveLength(3);
   });
+
+  it('orders a span’s lines by time, span events before frame lines at equal times; no logs anywhere counts 0', () => {
+    const t = Date.UTC(2026, 10, 1);
+    const rows = [
+      makeSpan({ spanID: id(1), startTime: t, logs: [{ timestamp: t + 5, fields: [{ key: 'message', value: 'event at 5' }] }, { timestamp: t + 1, fields: [{ key: 'message', value: 'event at 1' }] }] }),
+      makeSpan({ spanID: id(2), parentSpanID: id(1), startTime: t + 1 }),
+    ];
+    const logsFrame = makeLogsFrame(rows, 1, 1);
+    // makeLogsFrame puts span 1's line at start + duration / 2 = t + 5: the same time as its second event.
+    const m = buildTraceModel(traceToFrame(rows), [logsFrame]);
+    expect(logLinesOf(m, 0).map((l) => l.body)).toEqual(['event at 1', 'event at 5', expect.stringContaining('handled')]);
+    expect([m.logs.count(0), m.logs.count(1)]).toEqual([3, 1]);
+    expect(m.logs.line(0, 2)).toEqual(logLinesOf(m, 0)[2]);
+    const bare = buildTraceModel(traceToFrame(makeTrace({ spans: 10, seed: 2 }), { lens: false }));
+    expect(Array.from({ length: bare.n }, (_, p) => bare.logs.count(p))).toEqual(new Array(bare.n).fill(0));
+  });
 });
