@@ -29,12 +29,6 @@ interface Props {
 type RowAction = 'toggle' | 'logs' | 'select';
 
 /**
- * Props of a span that acts as a button (focusable, Enter/Space). Clicks and keys are handled
- * once for the whole list (event delegation): rows carry no handlers of their own, so a
- * re-created row costs React only its elements; native <button>s cost several times more to
- * lay out and paint.
- */
-/**
  * Class names joined as they are. Emotion's `cx` merges several of its classes into a new one,
  * serialising and hashing their styles on every call (per row, per render); here the later
  * class wins by its place in getStyles, which lists modifiers after what they modify.
@@ -49,6 +43,12 @@ function classes(...names: Array<string | false>): string {
   return out;
 }
 
+/**
+ * Props of a span that acts as a button (focusable, Enter/Space). Clicks and keys are handled
+ * once for the whole list (event delegation): rows carry no handlers of their own, so a
+ * re-created row costs React only its elements; native <button>s cost several times more to
+ * lay out and paint.
+ */
 const asButton = (action: RowAction) => ({ role: 'button', tabIndex: 0, 'data-action': action });
 
 export function SpanList({ data, state, dispatch, rows, match, width, height }: Props) {
