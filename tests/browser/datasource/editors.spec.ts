@@ -41,7 +41,8 @@ test('query editor: trace ID validated as typed', async ({ page }) => {
   expect((await harness(page)).query).toMatchObject({ queryType: 'trace', traceId: 'S/kvNXezTaajzpKdDg5HNg==', version: 1 });
   const linesInSpanLogs = page.locator('#lens-lines-in-span-logs');
   await expect(linesInSpanLogs).toBeChecked();
-  await linesInSpanLogs.uncheck({ force: true });
+  await linesInSpanLogs.dispatchEvent('click');
+  await expect(linesInSpanLogs).not.toBeChecked();
   expect((await harness(page)).query).toMatchObject({ queryType: 'trace', linesInSpanLogs: false });
 });
 
