@@ -2,7 +2,6 @@ package localstores
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/latencylens/lens/pkg/stores/prometheus"
 )
 
 // DefaultPrometheusBinary is where Debian's prometheus package installs the
@@ -175,28 +176,11 @@ func prometheusConfig(opts PrometheusOptions) (string, error) {
 	return b.String(), nil
 }
 
-// PromResponse is the envelope of a Prometheus HTTP API answer.
-type PromResponse struct {
-	Status    string          `json:"status"`
-	Data      json.RawMessage `json:"data"`
-	ErrorType string          `json:"errorType,omitempty"`
-	Error     string          `json:"error,omitempty"`
-	Warnings  []string        `json:"warnings,omitempty"`
-}
-
-// PromQueryData is data of an instant or range query.
-type PromQueryData struct {
-	ResultType string            `json:"resultType"`
-	Result     []json.RawMessage `json:"result"`
-}
-
-// Query runs an instant PromQL query at the current time.
-func (p *Prometheus) Query(ctx context.Context, query string) (*PromQueryData, error) {
+// Query runs an instant PromQL query at the current time; the answer is read by the
+// data source's own parser.
+func (p *Prometheus) Query(ctx context.Context, query string) (*prometheus.Data, error) {
 	v := url.Values{"query": {query}}
-	return p.get(ctx, "/api/v1/query?"+v.Encode())
-}
-
-func (p *Prometheus) get(ctx context.Context, pathAndQuery string) (*PromQueryData, error) {
+	pathAndQuery := "/api/v1/query?" + v.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+pathAndQuery, nil)
 	if err != nil {
 		return nil, err
@@ -210,31 +194,24 @@ func (p *Prometheus) get(ctx context.Context, pathAndQuery string) (*PromQueryDa
 	if err != nil {
 		return nil, err
 	}
-	var env PromResponse
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("prometheus %s: status %d: %s", pathAndQuery, resp.StatusCode, body)
+	d, err := prometheus.ParseQuery(body)
+	if err != nil {
+		return nil, fmt.Errorf("prometheus %s: HTTP %d: %w", pathAndQuery, resp.StatusCode, err)
 	}
-	if env.Status != "success" {
-		return nil, fmt.Errorf("prometheus %s: %s: %s", pathAndQuery, env.ErrorType, env.Error)
-	}
-	var d PromQueryData
-	if err := json.Unmarshal(env.Data, &d); err != nil {
-		return nil, fmt.Errorf("prometheus %s: data: %w", pathAndQuery, err)
-	}
-	return &d, nil
+	return d, nil
 }
 
 // WaitForQuery polls an instant query until it returns at least one series
 // (or scalar) and returns that data; it gives up when ctx ends. A typical
 // use is waiting for the first scrape of a job: up{job="app"} == 1.
-func (p *Prometheus) WaitForQuery(ctx context.Context, query string) (*PromQueryData, error) {
-	var got *PromQueryData
+func (p *Prometheus) WaitForQuery(ctx context.Context, query string) (*prometheus.Data, error) {
+	var got *prometheus.Data
 	err := Poll(ctx, 250*time.Millisecond, func() (bool, error) {
 		d, err := p.Query(ctx, query)
 		if err != nil {
 			return false, err
 		}
-		if len(d.Result) > 0 || d.ResultType == "scalar" || d.ResultType == "string" {
+		if len(d.Series) > 0 || d.ResultType == prometheus.ResultScalar || d.ResultType == prometheus.ResultString {
 			got = d
 			return true, nil
 		}

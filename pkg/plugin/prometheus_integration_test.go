@@ -133,20 +133,13 @@ func storedUntil(t *testing.T, prom *testenv.Prometheus) time.Time {
 	t.Helper()
 	now := float64(time.Now().UnixMilli()) / 1000
 	d := prom.WaitForQuery(t, fmt.Sprintf(`min(timestamp(up{job=~"app-.+"})) > %.3f`, now), 30*time.Second)
-	var sample struct {
-		Value [2]any `json:"value"`
-	}
-	if len(d.Result) != 1 || json.Unmarshal(d.Result[0], &sample) != nil {
-		t.Fatalf("latest scrape time: unexpected answer %s", d.Result)
-	}
-	sec, ok := sample.Value[0].(float64)
-	if !ok {
-		t.Fatalf("latest scrape time: no evaluation time in %s", d.Result[0])
+	if len(d.Series) != 1 || len(d.Series[0].Points) != 1 {
+		t.Fatalf("latest scrape time: unexpected answer %+v", d)
 	}
 	// The query's value is the sample time; its evaluation time is later.
-	v, err := strconv.ParseFloat(fmt.Sprint(sample.Value[1]), 64)
-	if err != nil || v > sec {
-		t.Fatalf("latest scrape time: %v (evaluated at %v)", sample.Value[1], sec)
+	sec, v := float64(d.Series[0].Points[0].TimeMs)/1000, d.Series[0].Points[0].Value
+	if v > sec {
+		t.Fatalf("latest scrape time: %v (evaluated at %v)", v, sec)
 	}
 	return time.UnixMilli(int64(math.Round(v * 1000)))
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/latencylens/lens/pkg/localstores"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
 )
 
 // DefaultPrometheusBinary is where Debian's prometheus package installs the
@@ -41,12 +42,6 @@ type Prometheus struct {
 	*localstores.Prometheus
 }
 
-// PromResponse is the envelope of a Prometheus HTTP API answer.
-type PromResponse = localstores.PromResponse
-
-// PromQueryData is data of an instant or range query.
-type PromQueryData = localstores.PromQueryData
-
 // StartPrometheus runs a Prometheus server on a free 127.0.0.1 port with a
 // temporary TSDB, scraping opts.Targets, waits for /-/ready and stops it in
 // t.Cleanup. It skips (or fails, with LATENCYLENS_REQUIRE_STORES set) when
@@ -67,7 +62,7 @@ func StartPrometheus(t testing.TB, opts PrometheusOptions) *Prometheus {
 // A typical use is waiting for the first scrape:
 //
 //	prom.WaitForQuery(t, `up{job="app"} == 1`, 30*time.Second)
-func (p *Prometheus) WaitForQuery(t testing.TB, query string, timeout time.Duration) *PromQueryData {
+func (p *Prometheus) WaitForQuery(t testing.TB, query string, timeout time.Duration) *prometheus.Data {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()

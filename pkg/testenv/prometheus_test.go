@@ -43,8 +43,8 @@ func TestStartPrometheusScrapesTargetWithExemplars(t *testing.T) {
 
 	prom.WaitForQuery(t, `up{job="app",env="test"} == 1`, 30*time.Second)
 	d := prom.WaitForQuery(t, `testenv_request_duration_seconds_bucket{job="app",le="+Inf"}`, 30*time.Second)
-	if d.ResultType != "vector" || len(d.Result) != 1 {
-		t.Fatalf("got %s with %d series, want one vector series", d.ResultType, len(d.Result))
+	if d.ResultType != "vector" || len(d.Series) != 1 {
+		t.Fatalf("got %s with %d series, want one vector series", d.ResultType, len(d.Series))
 	}
 
 	// Exemplar storage is on: the trace ID comes back from query_exemplars.
