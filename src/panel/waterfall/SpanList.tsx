@@ -151,10 +151,12 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
     const hasKids = model.childCount[p] > 0;
     const collapsed = state.collapsed[p] === 1;
     const isMatch = match ? match[p] === 1 : false;
-    // The bar, clipped to the bar column (a zoomed window cuts spans at its edges).
+    // The bar, clipped to the bar column (a zoomed window cuts spans at its edges); w ≤ 0 for a
+    // span outside the window, whose bar is not shown.
     const x0 = toX(model.start[p]);
+    const w0 = Math.max(1, (model.duration[p] / span) * barWidth);
     const x = Math.max(0, x0);
-    const w = Math.max(1, Math.min(barWidth, x0 + Math.max(1, (model.duration[p] / span) * barWidth)) - x);
+    const w = Math.min(barWidth, x0 + w0) - x;
     const nLogs = model.logs.count(p);
     const critical = data.critical[p] === 1;
     const service = model.services[model.service[p]];
@@ -193,8 +195,8 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
             {nLogs === 1 ? '1 log' : `${nLogs} logs`}
           </span>
         ) : null}
-        <div className={critical ? `${styles.bar} ${styles.critical}` : styles.bar} data-testid="span-bar" data-action="select" style={{ left: barLeft + x, width: w, background: data.palette[data.colorIndex[p]] }} />
-        <span className={styles.dur} data-action="select" style={{ left: barLeft + Math.min(Math.max(0, x + w + 4), barWidth - 60) }}>
+        <div className={critical ? `${styles.bar} ${styles.critical}` : styles.bar} data-testid="span-bar" data-action="select" style={{ left: barLeft + x, width: Math.max(1, w), background: data.palette[data.colorIndex[p]], display: w > 0 ? undefined : 'none' }} />
+        <span className={styles.dur} data-action="select" style={{ left: barLeft + Math.min(Math.max(0, x0 + w0 + 4), barWidth - 60) }}>
           {formatMs(model.duration[p])}
         </span>
       </div>

@@ -84,7 +84,7 @@ export function WaterfallView({ data, options, width, height }: Props) {
                 ? 'zoomed (double-click minimap to reset)'
                 : 'Service & operation'}
             </div>
-            <div className={styles.ticks}>
+            <div className={styles.ticks} data-testid="lens-time-axis">
               {ticks.map((t) => (
                 <span
                   key={t.f}

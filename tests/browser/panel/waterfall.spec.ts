@@ -124,6 +124,58 @@ test.describe('Trace waterfall view', () => {
     expect(Math.abs(win.width - map.width * 0.3)).toBeLessThan(6);
   });
 
+  test('zoomed in: bars sit on the time axis at their start, spans outside the window show no bar', async ({ page }) => {
+    await openPanel(page, 'waterfall', TALL);
+    const spans = await page.evaluate(() => {
+      const f = (window as any).__harness.panel.frames()[0];
+      const col = (n: string) => f.fields.find((x: any) => x.name === n).values as number[];
+      const ids = f.fields.find((x: any) => x.name === 'spanID').values as string[];
+      return ids.map((id, i) => ({ id, start: col('startTime')[i], end: col('startTime')[i] + col('duration')[i] }));
+    });
+    // Most of this trace's spans lie between 0.3 and 0.4 of its duration (the root spans it all).
+    const map = (await page.getByTestId('lens-minimap').boundingBox())!;
+    await page.mouse.move(map.x + map.width * 0.34, map.y + map.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(map.x + map.width * 0.37, map.y + map.height / 2, { steps: 5 });
+    await page.mouse.up();
+    // The window as fractions of the trace, exactly as the minimap sets it (style left/width in %).
+    const [f0, f1] = await page.getByTestId('lens-minimap-window').evaluate((el: HTMLElement) => {
+      const left = parseFloat(el.style.left) / 100;
+      return [left, left + parseFloat(el.style.width) / 100];
+    });
+    expect(f1 - f0).toBeLessThan(0.05);
+    const axis = (await page.getByTestId('lens-time-axis').boundingBox())!;
+    const bars = await page.getByTestId('span-row').evaluateAll((rows) =>
+      rows.map((r) => {
+        const bar = r.querySelector('[data-testid="span-bar"]') as HTMLElement;
+        const box = bar.getBoundingClientRect();
+        return { id: r.getAttribute('data-span-id')!, displayed: getComputedStyle(bar).display !== 'none', left: box.left, right: box.right };
+      })
+    );
+    const t0 = Math.min(...spans.map((s) => s.start));
+    const total = Math.max(...spans.map((s) => s.end)) - t0;
+    const byId = new Map(spans.map((s) => [s.id, s]));
+    let inside = 0;
+    let outside = 0;
+    for (const b of bars) {
+      const s = byId.get(b.id)!;
+      // Width of the bar that shows on the time axis (a bar may reach past the axis, clipped).
+      const onAxis = b.displayed ? Math.max(0, Math.min(b.right, axis.x + axis.width) - Math.max(b.left, axis.x)) : 0;
+      const [a, z] = [(s.start - t0) / total, (s.end - t0) / total];
+      if (z < f0 - 0.01 || a > f1 + 0.01) {
+        outside++;
+        expect(onAxis, `span ${b.id} outside the window`).toBe(0);
+      } else if (a > f0 + 0.01 && z < f1 - 0.01) {
+        inside++;
+        expect(onAxis, `span ${b.id} inside the window`).toBeGreaterThan(0);
+        expect(Math.abs(b.left - (axis.x + ((a - f0) / (f1 - f0)) * axis.width))).toBeLessThan(1.5);
+        expect(b.right).toBeLessThanOrEqual(axis.x + axis.width + 1);
+      }
+    }
+    expect(inside).toBeGreaterThan(5);
+    expect(outside).toBeGreaterThan(5);
+  });
+
   test('reads a Tempo/Jaeger trace frame (no lens metadata)', async ({ page }) => {
     await openPanel(page, 'waterfall-tempo');
     await expect(page.getByTestId('lens-span-count')).toHaveText('120');
