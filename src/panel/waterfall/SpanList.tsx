@@ -262,7 +262,14 @@ const getStyles = (theme: GrafanaTheme2) => ({
     '&:hover': { background: theme.colors.action.hover },
   }),
   // The name side is the row's own content: the right padding leaves it nameWidth wide.
-  spanRow: css({ gap: 4, overflow: 'hidden', whiteSpace: 'nowrap', paddingRight: `calc(100% - var(${NAME_WIDTH_VAR}))` }),
+  spanRow: css({
+    gap: 4,
+    overflow: 'hidden',
+    whiteSpace: 'nowrap',
+    paddingRight: `calc(100% - var(${NAME_WIDTH_VAR}))`,
+    // The bar side selects the span on click: a pointer over all of it, under the bar and its label.
+    '&::before': { content: '""', position: 'absolute', top: 0, bottom: 0, right: 0, left: `calc(var(${NAME_WIDTH_VAR}) + 8px)`, cursor: 'pointer' },
+  }),
   logRow: css({ background: theme.colors.background.secondary, color: theme.colors.text.secondary }),
   match: css({ background: colorManipulator.alpha(theme.colors.warning.main, 0.22), '&:hover': { background: colorManipulator.alpha(theme.colors.warning.main, 0.32) } }),
   selected: css({ outline: `1px solid ${theme.colors.primary.border}`, outlineOffset: -1 }),
@@ -271,14 +278,14 @@ const getStyles = (theme: GrafanaTheme2) => ({
   toggleRight: css(chevron(theme.colors.text.secondary, true)),
   toggleDown: css(chevron(theme.colors.text.secondary, false)),
   // The service colour is the label's left border (one element less per row than a chip).
-  label: css({ overflow: 'hidden', textOverflow: 'ellipsis', borderLeft: '4px solid', borderRadius: 2, paddingLeft: 4, flex: '0 1 auto', minWidth: 0 }),
+  label: css({ overflow: 'hidden', textOverflow: 'ellipsis', borderLeft: '4px solid', borderRadius: 2, paddingLeft: 4, flex: '0 1 auto', minWidth: 0, cursor: 'pointer' }),
   svc: css({ fontWeight: theme.typography.fontWeightMedium }),
   err: css({ color: theme.colors.error.text, fontWeight: 'bold', flex: 'none' }),
   dim: css({ color: theme.colors.text.secondary, flex: 'none' }),
   logsBtn: css({ color: theme.colors.text.link, cursor: 'pointer', padding: '0 4px', flex: 'none', userSelect: 'none', fontSize: 11 }),
-  bar: css({ position: 'absolute', top: 6, height: ROW_HEIGHT - 12, borderRadius: 2, minWidth: 1 }),
+  bar: css({ position: 'absolute', top: 6, height: ROW_HEIGHT - 12, borderRadius: 2, minWidth: 1, cursor: 'pointer' }),
   critical: css({ boxShadow: `0 0 0 1.5px ${theme.colors.text.primary}` }),
-  dur: css({ position: 'absolute', top: 4, color: theme.colors.text.secondary, whiteSpace: 'nowrap' }),
+  dur: css({ position: 'absolute', top: 4, color: theme.colors.text.secondary, whiteSpace: 'nowrap', cursor: 'pointer' }),
   level: css({ textTransform: 'uppercase', fontSize: 10, padding: '0 4px', borderRadius: 2, background: theme.colors.background.canvas }),
   levelError: css({ color: theme.colors.error.text }),
   levelWarn: css({ color: theme.colors.warning.text }),
