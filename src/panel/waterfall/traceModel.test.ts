@@ -1,4 +1,5 @@
 import { makeLogsFrame, makeSpan, makeTrace, traceToFrame } from '../testing/factories';
+import { LINES_IN_SPAN_LOGS } from '../../shared/frames';
 import { buildTraceModel, logLinesOf } from './traceModel';
 
 const id = (i: number) => i.toString(16).padStart(16, '0');
@@ -138,5 +139,24 @@ describe('buildTraceModel', () => {
     expect(m.logs.line(0, 2)).toEqual(logLinesOf(m, 0)[2]);
     const bare = buildTraceModel(traceToFrame(makeTrace({ spans: 10, seed: 2 }), { lens: false }));
     expect(Array.from({ length: bare.n }, (_, p) => bare.logs.count(p))).toEqual(new Array(bare.n).fill(0));
+  });
+
+  it('shows the joined lines once when the spans frame says its logs cells already hold them', () => {
+    const t = Date.UTC(2026, 10, 1);
+    const rows = [makeSpan({ spanID: id(1), startTime: t }), makeSpan({ spanID: id(2), parentSpanID: id(1), startTime: t + 1 })];
+    const logsFrame = makeLogsFrame(rows, 2, 1);
+    // The data source's default trace query: each span's lines copied into its logs cell, and the logs frame.
+    const cells = rows.map((r) => ({
+      ...r,
+      logs: [0, 1].map((l) => ({ timestamp: r.startTime + (r.duration * (l + 1)) / 3, fields: [{ key: 'message', value: `cell line ${l}` }] })),
+    }));
+    const flagged = traceToFrame(cells);
+    flagged.meta = { ...flagged.meta, custom: { ...flagged.meta?.custom, [LINES_IN_SPAN_LOGS]: true } };
+    const once = buildTraceModel(flagged, [logsFrame]);
+    expect([once.logs.count(0), once.logs.count(1)]).toEqual([2, 2]);
+    expect(logLinesOf(once, 0).map((l) => l.body)).toEqual(['cell line 0', 'cell line 1']);
+    // Without the flag the cells are span events of another source: both are shown.
+    const both = buildTraceModel(traceToFrame(cells), [logsFrame]);
+    expect([both.logs.count(0), both.logs.count(1)]).toEqual([4, 4]);
   });
 });

@@ -10,7 +10,7 @@
  */
 import { type DataFrame, type Field } from '@grafana/data';
 
-import { LogFields, SpanFields } from '../../shared/frames';
+import { LINES_IN_SPAN_LOGS, LogFields, SpanFields } from '../../shared/frames';
 import { fieldByName, isLogsFrame } from '../frames/classify';
 import { SpanIdIndex } from './spanIdIndex';
 
@@ -377,6 +377,9 @@ function logIndex(
 ): LogIndex {
   const n = frameRow.length;
   const spanLogs = fieldByName(frame, SpanFields.logs)?.values as unknown[] | undefined;
+  // The data source's spans frame may already carry the joined lines in its cells: its logs
+  // frame then holds the same lines, which must not be shown twice.
+  const lineFrames = frame.meta?.custom?.[LINES_IN_SPAN_LOGS] === true ? [] : otherFrames;
   const cellOf = (p: number): SpanLogEntry[] | undefined => {
     const entries = spanLogs?.[frameRow[p]];
     return Array.isArray(entries) ? entries : undefined;
@@ -391,7 +394,7 @@ function logIndex(
     const start = new Int32Array(n + 1);
     const sources: Array<{ time?: Field; body?: Field; level?: Field }> = [];
     const linePos: Int32Array[] = [];
-    for (const lf of otherFrames) {
+    for (const lf of lineFrames) {
       const span: Field | undefined = isLogsFrame(lf) ? fieldByName(lf, LogFields.spanId) : undefined;
       if (!span) {
         continue;
