@@ -102,7 +102,8 @@ func BenchmarkJoinToTable(b *testing.B) {
 // line columns are filled in one goroutine, the span columns (each span's values
 // repeated over its rows, column by column) in another.
 func joinedTable(spans []model.Span, logs []model.LogLine, j *join.Result) *data.Frame {
-	n := len(j.LogIdx)
+	logIdx, spanStart := j.PerSpan()
+	n := len(logIdx)
 	sidF, sid, d1 := column[string]("spanID", data.FieldTypeString, n)
 	tidF, tid, d2 := column[string]("traceID", data.FieldTypeString, n)
 	parF, par, d3 := column[string]("parentSpanID", data.FieldTypeString, n)
@@ -118,7 +119,7 @@ func joinedTable(spans []model.Span, logs []model.LogLine, j *join.Result) *data
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for k, li := range j.LogIdx {
+		for k, li := range logIdx {
 			l := &logs[li]
 			ts[k], bo[k], lv[k], lt[k] = float64(l.TimeUnixNano)/1e6, l.Body, l.Level, l.TraceID
 		}
@@ -126,7 +127,7 @@ func joinedTable(spans []model.Span, logs []model.LogLine, j *join.Result) *data
 	fill := func(col []string, get func(s *model.Span) string) {
 		for i := range spans {
 			v := get(&spans[i])
-			seg := col[j.SpanStart[i]:j.SpanStart[i+1]]
+			seg := col[spanStart[i]:spanStart[i+1]]
 			for k := range seg {
 				seg[k] = v
 			}
@@ -140,7 +141,7 @@ func joinedTable(spans []model.Span, logs []model.LogLine, j *join.Result) *data
 	for i := range spans {
 		s := &spans[i]
 		start, dur := float64(s.StartUnixNano)/1e6, float64(s.DurationNano)/1e6
-		for k := j.SpanStart[i]; k < j.SpanStart[i+1]; k++ {
+		for k := spanStart[i]; k < spanStart[i+1]; k++ {
 			st[k], du[k] = start, dur
 		}
 	}

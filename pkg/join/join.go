@@ -15,23 +15,58 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/parallel"
 )
 
-// Result is the outcome of Join. Span i's lines are LogIdx[SpanStart[i]:SpanStart[i+1]].
+// Result is the outcome of Join: the span of each line, and (built on first use, as only
+// span details need them) the lines of each span.
 type Result struct {
-	SpanStart []int32
-	LogIdx    []int32
 	// LogSpan[j] is the span index of line j, or -1.
 	LogSpan []int32
 	// BySpanID, ByTime and Unmatched count lines by how they joined.
 	BySpanID, ByTime, Unmatched int
+
+	nSpans  int
+	times   []int64 // the lines' times while lines of a span may need sorting, else nil
+	perSpan struct {
+		once       sync.Once
+		idx, start []int32
+	}
 }
 
-// LogsOf returns the indices of span i's lines.
-func (r *Result) LogsOf(i int) []int32 { return r.LogIdx[r.SpanStart[i]:r.SpanStart[i+1]] }
+// PerSpan returns the lines of every span: span i's are idx[start[i]:start[i+1]], in
+// time order. Safe for concurrent use; built once.
+func (r *Result) PerSpan() (idx, start []int32) {
+	r.perSpan.once.Do(r.groupBySpan)
+	return r.perSpan.idx, r.perSpan.start
+}
+
+// LogsOf returns the indices of span i's lines, in time order.
+func (r *Result) LogsOf(i int) []int32 {
+	idx, start := r.PerSpan()
+	return idx[start[i]:start[i+1]]
+}
+
+// groupBySpan builds the lines per span (CSR). group keeps line order, so when all lines
+// are in time order (times is nil), so is every span's list.
+func (r *Result) groupBySpan() {
+	idx, start := group(r.LogSpan, r.nSpans)
+	if times := r.times; times != nil {
+		parallel.Chunks(r.nSpans, minChunk, func(_, lo, hi int) {
+			var srt sorter
+			for i := lo; i < hi; i++ {
+				seg := idx[start[i]:start[i+1]]
+				if len(seg) > 1 && !sortedBy(seg, times) {
+					srt.sortBy(seg, times)
+				}
+			}
+		})
+	}
+	r.perSpan.idx, r.perSpan.start, r.times = idx, start, nil
+}
 
 type spanKey struct{ trace, span string }
 
@@ -233,19 +268,10 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 	}
 	res.Unmatched = len(logs) - res.BySpanID - res.ByTime
 
-	// 3. Lines per span (CSR), each span's lines in time order: group keeps line order,
-	// so when all lines are in time order, so is every span's list.
-	res.LogIdx, res.SpanStart = group(res.LogSpan, len(spans))
+	// 3. The lines per span are grouped when first asked for (PerSpan).
+	res.nSpans = len(spans)
 	if !inOrder {
-		parallel.Chunks(len(spans), minChunk, func(_, lo, hi int) {
-			var srt sorter
-			for i := lo; i < hi; i++ {
-				seg := res.LogIdx[res.SpanStart[i]:res.SpanStart[i+1]]
-				if len(seg) > 1 && !sortedBy(seg, times) {
-					srt.sortBy(seg, times)
-				}
-			}
-		})
+		res.times = times
 	}
 	return res
 }
