@@ -118,7 +118,8 @@ fuzz_short() {
   done
 }
 
-# fuzz_one PKG NAME: one fuzz target for $FUZZTIME. Go 1.26's fuzz coordinator can report its own
+# fuzz_one PKG NAME: one fuzz target for $FUZZTIME. Minimising a new input is capped at 200 runs
+# (the default, 60 s, stalls a short run for seconds at a time). Go 1.26's fuzz coordinator can report its own
 # stop at the -fuzztime deadline as a failure ("context deadline exceeded") when a worker is
 # slow to answer, without any failing input (golang/go#75804, fixed in Go 1.27; here it hits about
 # one target in twenty). Such a run is repeated, up to three runs in all; a failing input written,
@@ -128,7 +129,7 @@ fuzz_one() {
   dir="$(go list -f '{{.Dir}}' "$pkg")/testdata/fuzz/$name"
   for attempt in 1 2 3; do
     before=$(find "$dir" -type f 2>/dev/null | wc -l)
-    out=$(go test -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZTIME" "$pkg" 2>&1)
+    out=$(go test -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime=200x "$pkg" 2>&1)
     rc=$?
     echo "$out"
     [ "$rc" -eq 0 ] && return 0
