@@ -131,8 +131,8 @@ const MinScrubLen = 3
 // in a store's error text, longest first, for scrubbing: each secret (password, bearer
 // token, custom header value) as it is, percent-encoded (query and path), JSON- and
 // HTML-escaped; and for basic auth, user:password and its base64 (standard and URL-safe
-// alphabets, with and without padding), which is what an echoed Authorization header
-// shows. Secrets shorter than MinScrubLen are left out (see MinScrubLen).
+// alphabets, with and without padding, and percent-encoded), which is what an echoed
+// Authorization header shows. Secrets shorter than MinScrubLen are left out (see MinScrubLen).
 func (s Store) Secrets() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -160,7 +160,10 @@ func (s Store) Secrets() []string {
 		if utf8.RuneCountInString(pair) >= MinScrubLen {
 			addForms(pair)
 			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-				add(enc.EncodeToString([]byte(pair)))
+				b64 := enc.EncodeToString([]byte(pair))
+				add(b64)
+				add(url.QueryEscape(b64)) // '+', '/' and '=' are escaped in a URL
+				add(url.PathEscape(b64))
 			}
 		}
 	}

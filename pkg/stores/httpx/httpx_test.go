@@ -66,6 +66,8 @@ func TestStoreErrorsScrubEveryWireForm(t *testing.T) {
 			[]string{"s3cret-pw", pair, base64.StdEncoding.EncodeToString([]byte(pair)), base64.RawStdEncoding.EncodeToString([]byte(pair))}},
 		{"basic, password with URL and JSON specials", `"auth":"basic","basicAuthUser":"bob"`, map[string]string{"metricsBasicAuthPassword": `p@ss w/"q"&+`},
 			[]string{`p@ss w/"q"&+`, "p%40ss+w%2F%22q%22%26%2B", `p@ss w/\"q\"\u0026+`, base64.StdEncoding.EncodeToString([]byte(`bob:p@ss w/"q"&+`))}},
+		{"basic, base64 with URL specials", `"auth":"basic","basicAuthUser":"alice"`, map[string]string{"metricsBasicAuthPassword": "pa>ss?"},
+			[]string{"YWxpY2U6cGE+c3M/", "YWxpY2U6cGE%2Bc3M%2F", "YWxpY2U6cGE"}},
 		{"basic, one-character password", `"auth":"basic","basicAuthUser":"alice"`, map[string]string{"metricsBasicAuthPassword": "Ω"},
 			[]string{"alice:Ω", base64.StdEncoding.EncodeToString([]byte("alice:Ω")), url.QueryEscape(base64.StdEncoding.EncodeToString([]byte("alice:Ω")))}},
 		{"bearer", `"auth":"bearer"`, map[string]string{"metricsBearerToken": "tok/en+42=="},
