@@ -138,3 +138,19 @@ func TestShortSecretsAreNotScrubbed(t *testing.T) {
 		t.Errorf("Scrub = %q", got)
 	}
 }
+
+// TestOwnErrorsNameHeadersNotValues: when a header value cannot be sent, the error names
+// the header and not its value, which (being short) Scrub would not catch.
+func TestOwnErrorsNameHeadersNotValues(t *testing.T) {
+	srv := echoServer(t, 0)
+	st := storeFor(t, srv.URL, `"headerNames":["X-Org"]`, map[string]string{"metricsHeaderValue0": "Ω\n"})
+	c, err := New("prometheus", st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), "/", nil, nil)
+	if err == nil || strings.Contains(err.Error(), "Ω") || !strings.Contains(err.Error(), "X-Org") ||
+		!strings.HasPrefix(err.Error(), "prometheus: ") {
+		t.Errorf("err = %v", err)
+	}
+}
