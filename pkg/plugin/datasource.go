@@ -20,8 +20,13 @@ import (
 type Datasource struct {
 	env      *query.Env
 	settings *settings.Settings
-	// configErr is a settings problem; queries and health report it.
+	// configErr is every settings problem (nil when all settings are valid). Each part
+	// reports the problems that concern it (problems.Store, problems.Settings) and works
+	// when it has none; only allErr stops every query, look-up and health check.
 	configErr error
+	problems  settings.Problems
+	// allErr is a problem that concerns the whole data source (jsonData is not an object).
+	allErr error
 }
 
 var (
@@ -32,12 +37,14 @@ var (
 )
 
 // NewDatasource builds an instance from its settings; the SDK's instance manager caches it
-// until the settings change. A bad configuration does not fail here: health checks and
-// queries report it, so the user sees why.
+// until the settings change. A bad configuration does not fail here: a store whose
+// settings are invalid reports the problem in its own queries, look-ups and health line,
+// and the other stores work.
 func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
 	st, err := settings.Parse(s.JSONData, s.DecryptedSecureJSONData)
-	ds := &Datasource{settings: st, configErr: err}
-	ds.env = newEnv(st, frames.Links{DatasourceUID: s.UID, DatasourceName: s.Name}, storeOptions{})
+	ps := settings.ProblemsOf(err)
+	ds := &Datasource{settings: st, configErr: err, problems: ps, allErr: ps.DataSource()}
+	ds.env = newEnv(st, ps, frames.Links{DatasourceUID: s.UID, DatasourceName: s.Name}, storeOptions{})
 	return ds, nil
 }
 
@@ -90,8 +97,8 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery, fromAlert 
 				fmt.Sprintf("internal error while answering query %s: %v", dq.RefID, p))
 		}
 	}()
-	if d.configErr != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, d.configErr.Error())
+	if d.allErr != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, d.allErr.Error())
 	}
 	q, err := query.Parse(dq)
 	if err != nil {
@@ -105,7 +112,7 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery, fromAlert 
 		MaxDataPoints: dq.MaxDataPoints,
 		FromAlert:     fromAlert,
 	}
-	return query.Handle(ctx, d.env, r)
+	return query.Answer(ctx, d.env, r)
 }
 
 // CheckHealth reports each configured store separately.

@@ -18,10 +18,11 @@ type storeOptions struct {
 	transport http.RoundTripper
 }
 
-// newEnv builds one client per configured store; a store that cannot be set up keeps
-// the reason, which its queries and health check report.
-func newEnv(st *settings.Settings, links frames.Links, so storeOptions) *query.Env {
-	env := &query.Env{Settings: st, Links: links}
+// newEnv builds one client per configured store; a store that cannot be set up (its
+// settings have a problem, or its client cannot be built) keeps the reason instead,
+// which its queries, resources and health line report. The other stores are unaffected.
+func newEnv(st *settings.Settings, problems settings.Problems, links frames.Links, so storeOptions) *query.Env {
+	env := &query.Env{Settings: st, Links: links, LatencyErr: problems.Settings("latency")}
 	if st == nil {
 		return env
 	}
@@ -29,21 +30,24 @@ func newEnv(st *settings.Settings, links frames.Links, so storeOptions) *query.E
 		o.Transport = so.transport
 		return httpx.New(name, cfg, o)
 	}
-	if st.Metrics.Configured() {
+	env.MetricsErr = problems.Store(settings.StoreMetrics)
+	env.LogsErr = problems.Store(settings.StoreLogs)
+	env.TracesErr = problems.Store(settings.StoreTraces)
+	if env.MetricsErr == nil && st.Metrics.Configured() {
 		if h, err := build(prometheus.StoreName, st.Metrics, prometheus.Options()); err != nil {
 			env.MetricsErr = err
 		} else {
 			env.Metrics = prometheus.NewClient(h)
 		}
 	}
-	if st.Logs.Configured() {
+	if env.LogsErr == nil && st.Logs.Configured() {
 		if h, err := build(loki.StoreName, st.Logs, loki.Options()); err != nil {
 			env.LogsErr = err
 		} else {
 			env.Logs = loki.NewClient(h)
 		}
 	}
-	if st.Traces.Configured() {
+	if env.TracesErr == nil && st.Traces.Configured() {
 		switch st.TraceKind {
 		case settings.TraceKindJaegerV1, settings.TraceKindJaegerV3:
 			h, err := build(jaeger.StoreName, st.Traces, jaeger.Options())

@@ -18,29 +18,34 @@ type storeHealth struct {
 }
 
 // checkHealth asks every configured store at once, each under its own deadline, and
-// reports them separately: the message has one line per store, JSONDetails the list.
+// reports them separately: the message has one line per store, JSONDetails the list. A
+// store whose settings are invalid reports the problem on its own line; invalid latency
+// settings get a line of their own. Only a problem of the whole data source (jsonData
+// that is not an object) replaces the report.
 func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult {
-	if d.configErr != nil {
-		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: d.configErr.Error()}
+	if d.allErr != nil {
+		details, _ := json.Marshal(map[string]any{"stores": []storeHealth{{"settings", "error", d.allErr.Error()}}})
+		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: d.allErr.Error(), JSONDetails: details}
 	}
-	env := d.env
+	env, st := d.env, d.settings
 	end := time.Now()
 	start := end.Add(-time.Hour)
 	checks := []struct {
-		name       string
-		configured bool
-		err        error
-		run        func() error
+		name string
+		// hasURL: the store is configured; client: its client was built.
+		hasURL, client bool
+		err            error
+		run            func() error
 	}{
-		{"metrics (prometheus)", env.Metrics != nil, env.MetricsErr, func() error {
+		{"metrics (prometheus)", st.Metrics.Configured(), env.Metrics != nil, env.MetricsErr, func() error {
 			_, err := env.Metrics.Query(ctx, "1", time.Time{})
 			return err
 		}},
-		{"logs (loki)", env.Logs != nil, env.LogsErr, func() error {
+		{"logs (loki)", st.Logs.Configured(), env.Logs != nil, env.LogsErr, func() error {
 			_, err := env.Logs.Labels(ctx, start, end)
 			return err
 		}},
-		{"traces (" + d.settings.TraceKind + ")", env.Traces != nil, env.TracesErr, func() error {
+		{"traces (" + st.TraceKind + ")", st.Traces.Configured(), env.Traces != nil, env.TracesErr, func() error {
 			_, err := env.Traces.Services(ctx)
 			return err
 		}},
@@ -52,7 +57,7 @@ func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult
 			switch {
 			case c.err != nil:
 				results[i] = storeHealth{c.name, "error", c.err.Error()}
-			case !c.configured:
+			case !c.client:
 				results[i] = storeHealth{c.name, "not configured", ""}
 			default:
 				if err := c.run(); err != nil {
@@ -64,13 +69,18 @@ func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult
 		}
 	}
 	runAll(fns)
+	if err := env.LatencyErr; err != nil {
+		results = append(results, storeHealth{"latency settings", "error", err.Error()})
+	}
 	status := backend.HealthStatusOk
 	configured, failed := 0, 0
-	lines := make([]string, len(results))
-	for i, r := range results {
-		if r.Status != "not configured" {
+	for _, c := range checks {
+		if c.hasURL {
 			configured++
 		}
+	}
+	lines := make([]string, len(results))
+	for i, r := range results {
 		if r.Status == "error" {
 			failed++
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/latencylens/lens/pkg/language"
 	"github.com/latencylens/lens/pkg/query"
+	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
@@ -77,10 +78,11 @@ func (d *Datasource) callResource(ctx context.Context, req *backend.CallResource
 		var se *httpx.StoreError
 		var nf notFound
 		var br badRequest
+		var sp *settings.Problem
 		switch {
 		case errors.As(err, &nf):
 			status = http.StatusNotFound
-		case errors.As(err, &br):
+		case errors.As(err, &br), errors.As(err, &sp):
 			status = http.StatusBadRequest
 		case errors.As(err, &se) && se.Status == 0 && strings.Contains(se.Message, "not configured"):
 			status = http.StatusBadRequest
@@ -104,8 +106,8 @@ type notFound string
 func (n notFound) Error() string { return "unknown resource " + string(n) }
 
 func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequest) ([]string, error) {
-	if d.configErr != nil {
-		return nil, d.configErr
+	if d.allErr != nil {
+		return nil, d.allErr
 	}
 	u, err := url.Parse(req.URL)
 	if err != nil {
@@ -245,7 +247,19 @@ func (d *Datasource) histogramNames(ctx context.Context) ([]string, error) {
 	return mergeFirst(d.settings.HistogramMetrics, prometheus.HistogramMetricNames(names)), nil
 }
 
+// labelSettingsErr is the problem, if any, of the service and operation label settings,
+// which the look-ups by metrics and by logs read.
+func (d *Datasource) labelSettingsErr(source string) error {
+	if source != sourceMetrics && source != sourceLogs {
+		return nil
+	}
+	return d.problems.Settings("latency.serviceLabel", "latency.operationLabel")
+}
+
 func (d *Datasource) services(ctx context.Context, source string, start, end time.Time) ([]string, error) {
+	if err := d.labelSettingsErr(source); err != nil {
+		return nil, err
+	}
 	switch source {
 	case "", sourceTraces:
 		if err := d.needTraces(); err != nil {
@@ -265,6 +279,9 @@ func (d *Datasource) services(ctx context.Context, source string, start, end tim
 }
 
 func (d *Datasource) operations(ctx context.Context, source, service string, start, end time.Time) ([]string, error) {
+	if err := d.labelSettingsErr(source); err != nil {
+		return nil, err
+	}
 	switch source {
 	case "", sourceTraces:
 		if err := d.needTraces(); err != nil {

@@ -2,8 +2,12 @@ package plugin
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
+	"sort"
 	"strings"
 	"testing"
 
@@ -118,5 +122,107 @@ func TestResources(t *testing.T) {
 	_ = ds.CallResource(context.Background(), &backend.CallResourceRequest{Path: "nope", URL: "nope"}, &cs)
 	if cs.resp.Status != 404 {
 		t.Errorf("unknown resource: %d", cs.resp.Status)
+	}
+}
+
+// echoHeaders answers 401 with every header the store received: as it came,
+// query-escaped and inside a JSON string, as error pages and JSON error bodies do.
+func echoHeaders(r *http.Request) (int, string, []byte) {
+	names := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("rejected")
+	for _, k := range names {
+		v := r.Header.Get(k)
+		js, _ := json.Marshal(v)
+		b.WriteString(" " + k + ": " + v + " | " + url.QueryEscape(v) + " | " + string(js))
+	}
+	return http.StatusUnauthorized, "text/plain; charset=utf-8", []byte(b.String())
+}
+
+// TestCredentialsNeverEchoedInAnyForm: with each auth mode, stores that echo the headers
+// they received leave no form of a credential in query errors and notices, health or
+// look-ups, which still name the store and the status.
+func TestCredentialsNeverEchoedInAnyForm(t *testing.T) {
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	tests := []struct {
+		name string
+		// auth is the part of each store's settings; secure the secret per store prefix.
+		auth   string
+		secure map[string]string
+		// absent must not show anywhere.
+		absent []string
+	}{
+		{"basic", `"auth":"basic","basicAuthUser":"alice"`, map[string]string{"BasicAuthPassword": "s3cret-pw"},
+			[]string{"s3cret-pw", "alice:s3cret-pw", "YWxpY2U6", b64("alice:s3cret-pw")}},
+		{"basic, password with URL specials", `"auth":"basic","basicAuthUser":"alice"`, map[string]string{"BasicAuthPassword": "pa>ss?"},
+			[]string{"pa>ss?", "YWxpY2U6", "cGE+c3M", "cGE%2Bc3M", "pa%3Ess%3F"}},
+		{"basic, one-character password", `"auth":"basic","basicAuthUser":"alice"`, map[string]string{"BasicAuthPassword": "Ω"},
+			[]string{"Ω", "%CE%A9", `\u03a9`, "YWxpY2U6"}},
+		{"bearer", `"auth":"bearer"`, map[string]string{"BearerToken": "tok/en+42=="},
+			[]string{"tok/en+42==", "tok%2Fen%2B42%3D%3D"}},
+		{"custom headers", `"headerNames":["X-Scope-OrgID","X-Api-Key"]`, map[string]string{"HeaderValue0": "tenant-secret-42", "HeaderValue1": "key with spaces"},
+			[]string{"tenant-secret-42", "key with spaces", "key+with+spaces", "key%20with%20spaces"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			routes := map[string]func(*http.Request) (int, string, []byte){"/": echoHeaders}
+			pr, lk, tr := newReplay(t, routes), newReplay(t, routes), newReplay(t, routes)
+			secure := map[string]string{}
+			for _, store := range []string{"metrics", "logs", "traces"} {
+				for k, v := range tc.secure {
+					secure[store+k] = v
+				}
+			}
+			js := fmt.Sprintf(`{"metrics":{"url":%q,%s},"logs":{"url":%q,%s},"traces":{"url":%q,%s}}`,
+				pr.srv.URL, tc.auth, lk.srv.URL, tc.auth, tr.srv.URL, tc.auth)
+			inst, err := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{UID: "u", JSONData: []byte(js), DecryptedSecureJSONData: secure})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds := inst.(*Datasource)
+			if ds.configErr != nil {
+				t.Fatal(ds.configErr)
+			}
+			var seen []string
+			for _, q := range []map[string]any{
+				{"queryType": "metrics", "version": 1, "expr": "up", "exemplars": true},
+				{"queryType": "logs", "version": 1, "expr": `{service_name="payment"}`},
+				{"queryType": "search", "version": 1, "editorMode": "code", "traceql": "{}"},
+				traceQuery(storetest.CheckoutTraceID),
+			} {
+				res := mustQuery(t, ds, q)
+				if res.Error == nil {
+					t.Fatalf("%v: want the 401", q["queryType"])
+				}
+				seen = append(seen, res.Error.Error())
+				for _, f := range res.Frames {
+					seen = append(seen, noticeTexts(f))
+				}
+			}
+			h, _ := ds.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+			seen = append(seen, h.Message, string(h.JSONDetails))
+			for _, path := range []string{"services", "loki/labels", "prometheus/label-values?label=job", "traceql/tags", "services?source=logs"} {
+				status, body := callResource(t, ds, path)
+				if status != http.StatusBadGateway {
+					t.Errorf("%s: %d %s", path, status, body)
+				}
+				seen = append(seen, body)
+			}
+			all := strings.Join(seen, "\n")
+			for _, want := range []string{"prometheus: HTTP 401: rejected", "loki: HTTP 401: rejected", "tempo: HTTP 401: rejected", "[redacted]"} {
+				if !strings.Contains(all, want) {
+					t.Errorf("%q should show:\n%s", want, all)
+				}
+			}
+			for _, s := range tc.absent {
+				if strings.Contains(all, s) {
+					t.Errorf("%q leaked:\n%s", s, all)
+				}
+			}
+		})
 	}
 }

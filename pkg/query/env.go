@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,6 +27,10 @@ type Env struct {
 	LogsErr    error
 	Traces     TraceStore
 	TracesErr  error
+
+	// LatencyErr is a problem with the latency settings (percentiles, labels, error
+	// label, service rate); latency queries report it and the other query types work.
+	LatencyErr error
 }
 
 // Request is one query with the request-wide context a handler needs.
@@ -36,6 +41,15 @@ type Request struct {
 	MaxDataPoints int64
 	// FromAlert is set for alert evaluation; handlers give the same answers.
 	FromAlert bool
+}
+
+// Answer checks the settings the query depends on beyond its stores' (whose problems
+// come with env.metrics(), env.logs() and env.traces()), then hands it to Handle.
+func Answer(ctx context.Context, env *Env, r Request) backend.DataResponse {
+	if r.Query.QueryType == TypeLatency && env.LatencyErr != nil {
+		return errorResponse(env.LatencyErr)
+	}
+	return Handle(ctx, env, r)
 }
 
 func (e *Env) metrics() (prometheus.API, error) {
@@ -77,8 +91,9 @@ func badQuery(format string, args ...any) error { return &userError{msg: fmt.Spr
 func errorResponse(err error) backend.DataResponse {
 	var se *httpx.StoreError
 	var ue *userError
+	var sp *settings.Problem
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &sp):
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
 	case errors.As(err, &se):
 		st := backend.StatusBadGateway

@@ -6,15 +6,18 @@
 package settings
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/language"
 )
@@ -83,33 +86,6 @@ type extractionJSON struct {
 	SpanIDRegex  string `json:"spanIdRegex"`
 }
 
-type jsonData struct {
-	Metrics *storeJSON `json:"metrics"`
-	Logs    *struct {
-		storeJSON
-		TraceLogSelector string          `json:"traceLogSelector"`
-		Extraction       *extractionJSON `json:"extraction"`
-	} `json:"logs"`
-	Traces *struct {
-		storeJSON
-		Kind string `json:"kind"`
-	} `json:"traces"`
-	Latency *struct {
-		Percentiles      []float64 `json:"percentiles"`
-		HistogramMetrics []string  `json:"histogramMetrics"`
-		ServiceLabel     string    `json:"serviceLabel"`
-		OperationLabel   string    `json:"operationLabel"`
-		ServiceRate      float64   `json:"serviceRate"`
-		ErrorLabel       string    `json:"errorLabel"`
-		ErrorValues      string    `json:"errorValues"`
-	} `json:"latency"`
-	Limits *struct {
-		MaxSpans         int    `json:"maxSpans"`
-		MaxLogLines      int    `json:"maxLogLines"`
-		LogWindowPadding string `json:"logWindowPadding"`
-	} `json:"limits"`
-}
-
 // Store is one configured store. The secret fields are unexported-by-convention: they
 // are read by the HTTP client only and never printed.
 type Store struct {
@@ -142,19 +118,66 @@ func (s Store) CACert() string { return s.caCert }
 // Headers returns the custom headers with their secret values (for the HTTP client only).
 func (s Store) Headers() map[string]string { return s.headers }
 
-// Secrets lists every secret value of the store, so callers can scrub them from text.
+// MinScrubLen is the shortest secret (in characters) that Secrets offers for scrubbing.
+// A secret of one or two characters cannot be cut out of free text without destroying
+// the text (every "a" or "42" would go), so it is not scrubbed from what a store says;
+// it stays safe because the backend never formats a secret into its own messages
+// (errors name settings and headers, never their values). Such a secret still travels
+// inside longer forms (basic auth's user:password and its base64), and those are
+// scrubbed.
+const MinScrubLen = 3
+
+// Secrets lists every form in which the store's secrets go on the wire or can come back
+// in a store's error text, longest first, for scrubbing: each secret (password, bearer
+// token, custom header value) as it is, percent-encoded (query and path), JSON- and
+// HTML-escaped; and for basic auth, user:password and its base64 (standard and URL-safe
+// alphabets, with and without padding, and percent-encoded), which is what an echoed
+// Authorization header shows. Secrets shorter than MinScrubLen are left out (see MinScrubLen).
 func (s Store) Secrets() []string {
+	seen := map[string]bool{}
 	var out []string
-	for _, v := range []string{s.basicAuthPassword, s.bearerToken} {
-		if v != "" {
+	add := func(v string) {
+		if v != "" && !seen[v] {
+			seen[v] = true
 			out = append(out, v)
 		}
 	}
+	addForms := func(plain string) {
+		if utf8.RuneCountInString(plain) < MinScrubLen {
+			return
+		}
+		add(plain)
+		add(url.QueryEscape(plain))
+		add(url.PathEscape(plain))
+		add(html.EscapeString(plain))
+		if b, err := json.Marshal(plain); err == nil {
+			add(string(b[1 : len(b)-1]))
+		}
+	}
+	if s.basicAuthPassword != "" {
+		addForms(s.basicAuthPassword)
+		pair := s.BasicAuthUser + ":" + s.basicAuthPassword
+		if utf8.RuneCountInString(pair) >= MinScrubLen {
+			addForms(pair)
+			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+				b64 := enc.EncodeToString([]byte(pair))
+				add(b64)
+				add(url.QueryEscape(b64)) // '+', '/' and '=' are escaped in a URL
+				add(url.PathEscape(b64))
+			}
+		}
+	}
+	addForms(s.bearerToken)
 	for _, v := range s.headers {
-		if v != "" {
-			out = append(out, v)
-		}
+		addForms(v)
 	}
+	// Longest first, so a form that contains another is replaced whole.
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i] < out[j]
+	})
 	return out
 }
 
@@ -209,14 +232,11 @@ type Settings struct {
 	LogWindowPadding time.Duration
 }
 
-// Parse reads jsonData and the decrypted secureJsonData. Errors never contain secrets.
+// Parse reads jsonData and the decrypted secureJsonData. It always returns settings
+// (defaults where a value is missing or invalid); the error, when not nil, is a Problems
+// listing every invalid setting with what it concerns, so that a bad setting of one store
+// disables that store alone. Errors never contain secrets.
 func Parse(raw []byte, secure map[string]string) (*Settings, error) {
-	var jd jsonData
-	if len(strings.TrimSpace(string(raw))) > 0 {
-		if err := json.Unmarshal(raw, &jd); err != nil {
-			return nil, fmt.Errorf("settings: jsonData is not valid: %w", err)
-		}
-	}
 	s := &Settings{
 		TraceKind:        TraceKindTempo,
 		TraceLogSelector: DefaultTraceLogSelector,
@@ -228,105 +248,225 @@ func Parse(raw []byte, secure map[string]string) (*Settings, error) {
 		MaxLogLines:      DefaultMaxLogLines,
 		LogWindowPadding: DefaultLogWindowPadding,
 	}
-	var errs []error
-	var err error
-	if s.Metrics, err = parseStore(StoreMetrics, jd.Metrics, secure); err != nil {
-		errs = append(errs, err)
+	s.Metrics, _ = parseStore(StoreMetrics, nil, secure)
+	s.Logs, _ = parseStore(StoreLogs, nil, secure)
+	s.Traces, _ = parseStore(StoreTraces, nil, secure)
+
+	var ps Problems
+	// Each section is decoded on its own, so that a value of the wrong type in one
+	// section is that section's problem only.
+	var sections map[string]json.RawMessage
+	if len(strings.TrimSpace(string(raw))) > 0 {
+		if err := json.Unmarshal(raw, &sections); err != nil {
+			ps = append(ps, jsonProblem("", "jsonData", err))
+			return s, ps
+		}
 	}
-	if jd.Logs != nil {
-		if s.Logs, err = parseStore(StoreLogs, &jd.Logs.storeJSON, secure); err != nil {
-			errs = append(errs, err)
+	decode := func(section, store string, dst any) bool {
+		b, ok := sections[section]
+		if !ok {
+			return false
 		}
-		if jd.Logs.TraceLogSelector != "" {
-			s.TraceLogSelector = jd.Logs.TraceLogSelector
+		if err := json.Unmarshal(b, dst); err != nil {
+			ps = append(ps, jsonProblem(store, section, err))
+			return false
 		}
-		if jd.Logs.Extraction != nil {
-			if s.Extraction, err = parseExtraction(*jd.Logs.Extraction); err != nil {
-				errs = append(errs, err)
+		return true
+	}
+
+	var metrics *storeJSON
+	if decode(StoreMetrics, StoreMetrics, &metrics) && metrics != nil {
+		s.Metrics = ps.store(StoreMetrics, metrics, secure)
+	}
+
+	var logs *struct {
+		storeJSON
+		TraceLogSelector string          `json:"traceLogSelector"`
+		Extraction       *extractionJSON `json:"extraction"`
+	}
+	if decode(StoreLogs, StoreLogs, &logs) && logs != nil {
+		s.Logs = ps.store(StoreLogs, &logs.storeJSON, secure)
+		if logs.TraceLogSelector != "" {
+			s.TraceLogSelector = logs.TraceLogSelector
+		}
+		if logs.Extraction != nil {
+			if e, p := parseExtraction(*logs.Extraction); p != nil {
+				ps = append(ps, p)
+			} else {
+				s.Extraction = e
 			}
 		}
-	} else {
-		s.Logs, _ = parseStore(StoreLogs, nil, secure)
 	}
-	if jd.Traces != nil {
-		if s.Traces, err = parseStore(StoreTraces, &jd.Traces.storeJSON, secure); err != nil {
-			errs = append(errs, err)
-		}
-		switch jd.Traces.Kind {
+
+	var traces *struct {
+		storeJSON
+		Kind string `json:"kind"`
+	}
+	if decode(StoreTraces, StoreTraces, &traces) && traces != nil {
+		s.Traces = ps.store(StoreTraces, &traces.storeJSON, secure)
+		switch traces.Kind {
 		case "":
 		case TraceKindTempo, TraceKindJaegerV1, TraceKindJaegerV3:
-			s.TraceKind = jd.Traces.Kind
+			s.TraceKind = traces.Kind
 		default:
-			errs = append(errs, fmt.Errorf("settings: traces.kind %q is not one of tempo, jaeger-v1, jaeger-v3", jd.Traces.Kind))
+			ps.add(StoreTraces, "traces.kind", "traces.kind %q is not one of tempo, jaeger-v1, jaeger-v3", traces.Kind)
 		}
-	} else {
-		s.Traces, _ = parseStore(StoreTraces, nil, secure)
 	}
-	if l := jd.Latency; l != nil {
-		if len(l.Percentiles) > 0 {
-			for _, p := range l.Percentiles {
-				if !(p > 0 && p < 1) {
-					errs = append(errs, fmt.Errorf("settings: latency.percentiles: %v is not in (0,1)", p))
-				}
-			}
-			s.Percentiles = append([]float64(nil), l.Percentiles...)
-		}
-		s.HistogramMetrics = l.HistogramMetrics
-		if l.ServiceLabel != "" {
-			s.ServiceLabel = l.ServiceLabel
-		}
-		if l.OperationLabel != "" {
-			s.OperationLabel = l.OperationLabel
-		}
-		for _, n := range []string{s.ServiceLabel, s.OperationLabel} {
-			if !language.ValidLabelName(n) {
-				errs = append(errs, fmt.Errorf("settings: latency label %q is not a Prometheus label name", n))
-			}
-		}
-		if l.ServiceRate < 0 {
-			errs = append(errs, fmt.Errorf("settings: latency.serviceRate %v is negative", l.ServiceRate))
-		}
-		s.ServiceRate = l.ServiceRate
-		if l.ErrorLabel != "" {
-			if !language.ValidLabelName(l.ErrorLabel) {
-				errs = append(errs, fmt.Errorf("settings: latency.errorLabel %q is not a Prometheus label name", l.ErrorLabel))
-			}
-			s.ErrorLabel = l.ErrorLabel
-			s.ErrorValues = DefaultErrorValues
-			if l.ErrorValues != "" {
-				if _, err := regexp.Compile("^(?:" + l.ErrorValues + ")$"); err != nil {
-					errs = append(errs, fmt.Errorf("settings: latency.errorValues: %w", err))
-				}
-				s.ErrorValues = l.ErrorValues
+
+	var latency *latencyJSON
+	if decode("latency", "", &latency) && latency != nil {
+		ps.latency(s, latency)
+	}
+
+	// Each limit bounds what one store returns, so its problem is that store's.
+	var limits map[string]json.RawMessage
+	if _, ok := sections["limits"]; ok {
+		if err := json.Unmarshal(sections["limits"], &limits); err != nil {
+			for _, store := range []string{StoreTraces, StoreLogs} {
+				ps = append(ps, jsonProblem(store, "limits", err))
 			}
 		}
 	}
-	if l := jd.Limits; l != nil {
-		if l.MaxSpans < 0 || l.MaxLogLines < 0 {
-			errs = append(errs, errors.New("settings: limits must not be negative"))
+	for _, l := range []struct {
+		key, store string
+		dst        *int
+	}{{"maxSpans", StoreTraces, &s.MaxSpans}, {"maxLogLines", StoreLogs, &s.MaxLogLines}} {
+		b, ok := limits[l.key]
+		if !ok {
+			continue
 		}
-		if l.MaxSpans > 0 {
-			s.MaxSpans = l.MaxSpans
+		var n *int
+		switch err := json.Unmarshal(b, &n); {
+		case err != nil:
+			ps.add(l.store, "limits."+l.key, "limits.%s is not a whole number", l.key)
+		case n != nil && *n < 0:
+			ps.add(l.store, "limits."+l.key, "limits.%s %d must not be negative", l.key, *n)
+		case n != nil && *n > 0:
+			*l.dst = *n
 		}
-		if l.MaxLogLines > 0 {
-			s.MaxLogLines = l.MaxLogLines
-		}
-		if l.LogWindowPadding != "" {
-			d, err := time.ParseDuration(l.LogWindowPadding)
+	}
+	if b, ok := limits["logWindowPadding"]; ok {
+		var v *string
+		if err := json.Unmarshal(b, &v); err != nil {
+			ps.add(StoreLogs, "limits.logWindowPadding", "limits.logWindowPadding is not a string")
+		} else if v != nil && *v != "" {
+			d, err := time.ParseDuration(*v)
 			if err != nil || d < 0 {
-				errs = append(errs, fmt.Errorf("settings: limits.logWindowPadding %q is not a non-negative Go duration", l.LogWindowPadding))
+				ps.add(StoreLogs, "limits.logWindowPadding", "limits.logWindowPadding %q is not a non-negative Go duration", *v)
 			} else {
 				s.LogWindowPadding = d
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return s, errors.Join(errs...)
+
+	if len(ps) > 0 {
+		return s, ps
 	}
 	return s, nil
 }
 
-func parseStore(name string, j *storeJSON, secure map[string]string) (Store, error) {
+type latencyJSON struct {
+	Percentiles      []float64 `json:"percentiles"`
+	HistogramMetrics []string  `json:"histogramMetrics"`
+	ServiceLabel     string    `json:"serviceLabel"`
+	OperationLabel   string    `json:"operationLabel"`
+	ServiceRate      float64   `json:"serviceRate"`
+	ErrorLabel       string    `json:"errorLabel"`
+	ErrorValues      string    `json:"errorValues"`
+}
+
+// latency applies the latency section; an invalid value is reported and never stored.
+func (ps *Problems) latency(s *Settings, l *latencyJSON) {
+	if len(l.Percentiles) > 0 {
+		ok := true
+		for _, p := range l.Percentiles {
+			if !(p > 0 && p < 1) {
+				ps.add("", "latency.percentiles", "latency.percentiles: %v is not in (0,1)", p)
+				ok = false
+			}
+		}
+		if ok {
+			s.Percentiles = append([]float64(nil), l.Percentiles...)
+		}
+	}
+	s.HistogramMetrics = l.HistogramMetrics
+	for _, lb := range []struct {
+		key, v string
+		dst    *string
+	}{{"serviceLabel", l.ServiceLabel, &s.ServiceLabel}, {"operationLabel", l.OperationLabel, &s.OperationLabel}} {
+		switch {
+		case lb.v == "":
+		case !language.ValidLabelName(lb.v):
+			ps.add("", "latency."+lb.key, "latency.%s %q is not a Prometheus label name", lb.key, lb.v)
+		default:
+			*lb.dst = lb.v
+		}
+	}
+	if l.ServiceRate < 0 {
+		ps.add("", "latency.serviceRate", "latency.serviceRate %v is negative", l.ServiceRate)
+	} else {
+		s.ServiceRate = l.ServiceRate
+	}
+	if l.ErrorLabel != "" {
+		if !language.ValidLabelName(l.ErrorLabel) {
+			ps.add("", "latency.errorLabel", "latency.errorLabel %q is not a Prometheus label name", l.ErrorLabel)
+			return
+		}
+		values := DefaultErrorValues
+		if l.ErrorValues != "" {
+			_, err := regexp.Compile(l.ErrorValues)
+			if err == nil {
+				_, err = regexp.Compile("^(?:" + l.ErrorValues + ")$")
+			}
+			if err != nil {
+				ps.addErr("", "latency.errorValues", fmt.Errorf("latency.errorValues: %w", err))
+				return
+			}
+			values = l.ErrorValues
+		}
+		s.ErrorLabel, s.ErrorValues = l.ErrorLabel, values
+	}
+}
+
+// store parses one store's section, recording its problem.
+func (ps *Problems) store(name string, j *storeJSON, secure map[string]string) Store {
+	st, p := parseStore(name, j, secure)
+	if p != nil {
+		*ps = append(*ps, p)
+	}
+	return st
+}
+
+// jsonProblem describes a section that does not decode, naming the setting and the
+// types rather than quoting the value.
+func jsonProblem(store, section string, err error) *Problem {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		at := section
+		if f := strings.TrimPrefix(te.Field, "storeJSON."); f != "" {
+			at += "." + f
+		}
+		return problem(store, at, "%s is not valid: got a JSON %s, want %s", at, te.Value, jsonKind(te.Type.Kind().String()))
+	}
+	return problem(store, section, "%s is not valid: %v", section, err)
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "a list"
+	case "struct", "map", "ptr":
+		return "an object"
+	default:
+		return "a number"
+	}
+}
+
+func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Problem) {
 	st := Store{Name: name, Auth: AuthNone, Timeout: DefaultTimeout}
 	if j == nil {
 		return st, nil
@@ -335,10 +475,10 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, err
 	if st.URL != "" {
 		u, err := url.Parse(st.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return st, fmt.Errorf("settings: %s.url must be an http(s) URL", name)
+			return st, problem(name, name+".url", "%s.url must be an http(s) URL", name)
 		}
 		if u.User != nil {
-			return st, fmt.Errorf("settings: %s.url must not carry credentials; use basic auth", name)
+			return st, problem(name, name+".url", "%s.url must not carry credentials; use basic auth", name)
 		}
 	}
 	switch j.Auth {
@@ -351,10 +491,10 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, err
 		st.Auth = AuthBearer
 		st.bearerToken = secure[name+"BearerToken"]
 		if st.bearerToken == "" {
-			return st, fmt.Errorf("settings: %s.auth is bearer but %sBearerToken is not set", name, name)
+			return st, problem(name, name+".auth", "%s.auth is bearer but %sBearerToken is not set", name, name)
 		}
 	default:
-		return st, fmt.Errorf("settings: %s.auth %q is not one of none, basic, bearer", name, j.Auth)
+		return st, problem(name, name+".auth", "%s.auth %q is not one of none, basic, bearer", name, j.Auth)
 	}
 	if len(j.HeaderNames) > 0 {
 		st.headers = make(map[string]string, len(j.HeaderNames))
@@ -370,55 +510,55 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, err
 	if j.TLSWithCACert {
 		st.caCert = secure[name+"TlsCACert"]
 		if st.caCert == "" {
-			return st, fmt.Errorf("settings: %s.tlsWithCACert is set but %sTlsCACert is empty", name, name)
+			return st, problem(name, name+".tlsWithCACert", "%s.tlsWithCACert is set but %sTlsCACert is empty", name, name)
 		}
 	}
 	if j.Timeout != "" {
 		d, err := time.ParseDuration(j.Timeout)
 		if err != nil || d <= 0 {
-			return st, fmt.Errorf("settings: %s.timeout %q is not a positive Go duration", name, j.Timeout)
+			return st, problem(name, name+".timeout", "%s.timeout %q is not a positive Go duration", name, j.Timeout)
 		}
 		st.Timeout = d
 	}
 	return st, nil
 }
 
-func parseExtraction(j extractionJSON) (Extraction, error) {
+func parseExtraction(j extractionJSON) (Extraction, *Problem) {
 	e := Extraction{Mode: j.Mode}
 	switch j.Mode {
 	case ExtractLabel, ExtractStructuredMetadata, ExtractLogfmt:
 		e.TraceIDKey, e.SpanIDKey = j.TraceIDKey, j.SpanIDKey
 		if e.TraceIDKey == "" {
-			return e, fmt.Errorf("settings: logs.extraction (%s) needs traceIdKey", j.Mode)
+			return e, problem(StoreLogs, "logs.extraction.traceIdKey", "logs.extraction (%s) needs traceIdKey", j.Mode)
 		}
 		// Label and structured-metadata keys are written unquoted into LogQL filters.
 		if j.Mode != ExtractLogfmt {
 			for _, k := range []string{e.TraceIDKey, e.SpanIDKey} {
 				if k != "" && !language.ValidLabelName(k) {
-					return e, fmt.Errorf("settings: logs.extraction key %q is not a Loki label name", k)
+					return e, problem(StoreLogs, "logs.extraction", "logs.extraction key %q is not a Loki label name", k)
 				}
 			}
 		}
 	case ExtractJSON:
 		e.TraceIDKey, e.SpanIDKey = j.TraceIDPath, j.SpanIDPath
 		if e.TraceIDKey == "" {
-			return e, errors.New("settings: logs.extraction (json) needs traceIdPath")
+			return e, problem(StoreLogs, "logs.extraction.traceIdPath", "logs.extraction (json) needs traceIdPath")
 		}
 	case ExtractRegex:
 		var err error
 		if j.TraceIDRegex == "" {
-			return e, errors.New("settings: logs.extraction (regex) needs traceIdRegex")
+			return e, problem(StoreLogs, "logs.extraction.traceIdRegex", "logs.extraction (regex) needs traceIdRegex")
 		}
 		if e.TraceIDRegex, err = regexp.Compile(j.TraceIDRegex); err != nil {
-			return e, fmt.Errorf("settings: logs.extraction.traceIdRegex: %w", err)
+			return e, &Problem{Store: StoreLogs, Setting: "logs.extraction.traceIdRegex", err: fmt.Errorf("logs.extraction.traceIdRegex: %w", err)}
 		}
 		if j.SpanIDRegex != "" {
 			if e.SpanIDRegex, err = regexp.Compile(j.SpanIDRegex); err != nil {
-				return e, fmt.Errorf("settings: logs.extraction.spanIdRegex: %w", err)
+				return e, &Problem{Store: StoreLogs, Setting: "logs.extraction.spanIdRegex", err: fmt.Errorf("logs.extraction.spanIdRegex: %w", err)}
 			}
 		}
 	default:
-		return e, fmt.Errorf("settings: logs.extraction.mode %q is not one of label, structuredMetadata, json, logfmt, regex", j.Mode)
+		return e, problem(StoreLogs, "logs.extraction.mode", "logs.extraction.mode %q is not one of label, structuredMetadata, json, logfmt, regex", j.Mode)
 	}
 	return e, nil
 }

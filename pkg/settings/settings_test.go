@@ -1,8 +1,11 @@
 package settings
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +84,206 @@ func TestParse(t *testing.T) {
 			}
 			if strings.Contains(printed, "SECRET") {
 				t.Errorf("a secret leaked: %s", printed)
+			}
+		})
+	}
+}
+
+// TestProblemsConcernTheirOwnPart: a bad setting is reported by the part that uses it
+// (its store, the latency section, or the whole data source for a jsonData that is not
+// an object) and every other store still parses in full.
+func TestProblemsConcernTheirOwnPart(t *testing.T) {
+	good := map[string]string{
+		StoreMetrics: `"metrics":{"url":"http://prom:9090"}`,
+		StoreLogs:    `"logs":{"url":"http://loki:3100"}`,
+		StoreTraces:  `"traces":{"url":"http://tempo:3200"}`,
+	}
+	tests := []struct {
+		name string
+		// replace swaps one store's section (or, with store "", adds a section).
+		store, section string
+		wantSetting    string
+		wantMsg        string
+	}{
+		{"loki trace ID regex", StoreLogs, `"logs":{"url":"http://loki:3100","extraction":{"mode":"regex","traceIdRegex":"("}}`,
+			"logs.extraction.traceIdRegex", "logs.extraction.traceIdRegex: error parsing regexp"},
+		{"loki extraction mode", StoreLogs, `"logs":{"url":"http://loki:3100","extraction":{"mode":"xml"}}`,
+			"logs.extraction.mode", `logs.extraction.mode "xml"`},
+		{"prometheus timeout", StoreMetrics, `"metrics":{"url":"http://prom:9090","timeout":"soon"}`,
+			"metrics.timeout", `metrics.timeout "soon"`},
+		{"prometheus timeout of the wrong JSON type", StoreMetrics, `"metrics":{"url":"http://prom:9090","timeout":5}`,
+			"metrics.timeout", "metrics.timeout is not valid: got a JSON number, want a string"},
+		{"header names of the wrong JSON type", StoreLogs, `"logs":{"url":"http://loki:3100","headerNames":"X-Org"}`,
+			"logs.headerNames", "logs.headerNames is not valid: got a JSON string, want a list"},
+		{"trace kind", StoreTraces, `"traces":{"url":"http://tempo:3200","kind":"zipkin"}`,
+			"traces.kind", `traces.kind "zipkin"`},
+		{"traces section not an object", StoreTraces, `"traces":"http://tempo:3200"`,
+			"traces", "traces is not valid: got a JSON string, want an object"},
+		{"bearer without token", StoreMetrics, `"metrics":{"url":"http://prom:9090","auth":"bearer"}`,
+			"metrics.auth", "metricsBearerToken is not set"},
+		{"max spans", StoreTraces, `"limits":{"maxSpans":-1}`, "limits.maxSpans", "limits.maxSpans -1 must not be negative"},
+		{"max log lines", StoreLogs, `"limits":{"maxLogLines":"many"}`, "limits.maxLogLines", "limits.maxLogLines is not a whole number"},
+		{"log window padding", StoreLogs, `"limits":{"logWindowPadding":"-1m"}`, "limits.logWindowPadding", "limits.logWindowPadding"},
+		{"percentile", "", `"latency":{"percentiles":[0.5,2]}`, "latency.percentiles", "latency.percentiles: 2 is not in (0,1)"},
+		{"service label", "", `"latency":{"serviceLabel":"svc\"} or vector(1) #"}`, "latency.serviceLabel", "is not a Prometheus label name"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			parts := []string{}
+			for _, name := range []string{StoreMetrics, StoreLogs, StoreTraces} {
+				if name == tc.store && strings.HasPrefix(tc.section, `"`+name+`"`) {
+					parts = append(parts, tc.section)
+				} else {
+					parts = append(parts, good[name])
+				}
+			}
+			if !strings.HasPrefix(tc.section, `"`+tc.store+`"`) || tc.store == "" {
+				parts = append(parts, tc.section)
+			}
+			s, err := Parse([]byte("{"+strings.Join(parts, ",")+"}"), nil)
+			ps := ProblemsOf(err)
+			if len(ps) != 1 {
+				t.Fatalf("problems %v, want one", err)
+			}
+			p := ps[0]
+			if p.Store != tc.store || p.Setting != tc.wantSetting || !strings.Contains(p.Error(), tc.wantMsg) {
+				t.Errorf("problem {store %q setting %q %q}, want {store %q setting %q ...%q...}",
+					p.Store, p.Setting, p.Error(), tc.store, tc.wantSetting, tc.wantMsg)
+			}
+			if ps.DataSource() != nil {
+				t.Errorf("a store's or section's problem concerns the whole data source: %v", ps.DataSource())
+			}
+			for _, st := range []Store{s.Metrics, s.Logs, s.Traces} {
+				if st.Name == tc.store {
+					if ps.Store(st.Name) == nil {
+						t.Errorf("Store(%s) lost the problem", st.Name)
+					}
+					continue
+				}
+				if e := ps.Store(st.Name); e != nil {
+					t.Errorf("Store(%s) = %v, want nil", st.Name, e)
+				}
+				if !st.Configured() {
+					t.Errorf("store %s lost its URL", st.Name)
+				}
+			}
+		})
+	}
+}
+
+func TestProblemsWholeDataSource(t *testing.T) {
+	for _, raw := range []string{`{"metrics":`, `[]`, `"x"`} {
+		s, err := Parse([]byte(raw), nil)
+		ps := ProblemsOf(err)
+		if s == nil || ps.DataSource() == nil || !strings.Contains(err.Error(), "jsonData is not valid") {
+			t.Errorf("%s: settings %v, problems %v", raw, s, err)
+		}
+	}
+}
+
+// TestInvalidValuesAreNotKept: a setting that is reported keeps its default, so a part
+// that forgets to ask for its problems still never uses the bad value.
+func TestInvalidValuesAreNotKept(t *testing.T) {
+	s, err := Parse([]byte(`{"latency":{"percentiles":[2],"serviceLabel":"a b","operationLabel":"c-d","serviceRate":-1,
+		"errorLabel":"status","errorValues":"5(("},"limits":{"maxSpans":-3,"logWindowPadding":"x"},
+		"logs":{"extraction":{"mode":"regex","traceIdRegex":"("}},"traces":{"kind":"zipkin"}}`), nil)
+	if len(ProblemsOf(err)) != 9 {
+		t.Fatalf("problems: %v", err)
+	}
+	if s.ServiceLabel != DefaultServiceLabel || s.OperationLabel != DefaultOperationLabel || s.ServiceRate != 0 ||
+		s.ErrorLabel != "" || s.ErrorValues != "" || len(s.Percentiles) != len(DefaultPercentiles) ||
+		s.MaxSpans != DefaultMaxSpans || s.LogWindowPadding != DefaultLogWindowPadding ||
+		s.Extraction.Mode != ExtractStructuredMetadata || s.TraceKind != TraceKindTempo {
+		t.Errorf("an invalid value was kept: %+v", s)
+	}
+}
+
+func TestProblemsSettings(t *testing.T) {
+	section := &Problem{Setting: "latency", err: errors.New("section")}
+	label := &Problem{Setting: "latency.serviceLabel", err: errors.New("label")}
+	pct := &Problem{Setting: "latency.percentiles", err: errors.New("pct")}
+	other := &Problem{Setting: "latency.serviceLabelX", err: errors.New("other")}
+	tests := []struct {
+		name  string
+		ps    Problems
+		names []string
+		want  string
+	}{
+		{"exact", Problems{label, pct}, []string{"latency.serviceLabel"}, "settings: label"},
+		{"a section covers its settings", Problems{section}, []string{"latency.serviceLabel"}, "settings: section"},
+		{"a section name asks for all of it", Problems{label, pct}, []string{"latency"}, "settings: label; settings: pct"},
+		{"a longer name is not inside", Problems{other}, []string{"latency.serviceLabel"}, ""},
+		{"none", Problems{pct}, []string{"latency.serviceLabel", "latency.operationLabel"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if err := tc.ps.Settings(tc.names...); err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("Settings(%v) = %q, want %q", tc.names, got, tc.want)
+			}
+		})
+	}
+	var p *Problem
+	if !errors.As(Problems{label, pct}.Settings("latency"), &p) {
+		t.Error("errors.As does not find a *Problem")
+	}
+}
+
+// TestSecretsWireForms: Secrets lists each secret in every form it can take on the wire
+// or in a store's echo of a request.
+func TestSecretsWireForms(t *testing.T) {
+	pair := "alice:s3cret pw/&"
+	tests := []struct {
+		name   string
+		json   string
+		secure map[string]string
+		want   []string
+		not    []string
+	}{
+		{"basic", `{"metrics":{"url":"http://x","auth":"basic","basicAuthUser":"alice"}}`,
+			map[string]string{"metricsBasicAuthPassword": "s3cret pw/&"},
+			[]string{"s3cret pw/&", pair, "s3cret+pw%2F%26", "s3cret%20pw%2F&", "s3cret pw/&amp;", `s3cret pw/\u0026`,
+				base64.StdEncoding.EncodeToString([]byte(pair)), base64.RawStdEncoding.EncodeToString([]byte(pair)),
+				base64.URLEncoding.EncodeToString([]byte(pair)), base64.RawURLEncoding.EncodeToString([]byte(pair))},
+			nil},
+		{"basic, base64 with URL specials", `{"metrics":{"url":"http://x","auth":"basic","basicAuthUser":"alice"}}`,
+			map[string]string{"metricsBasicAuthPassword": "pa>ss?"},
+			[]string{"YWxpY2U6cGE+c3M/", "YWxpY2U6cGE%2Bc3M%2F", "YWxpY2U6cGE-c3M_"}, nil},
+		{"basic with a short password", `{"metrics":{"url":"http://x","auth":"basic","basicAuthUser":"alice"}}`,
+			map[string]string{"metricsBasicAuthPassword": "Ω"},
+			[]string{"alice:Ω", base64.StdEncoding.EncodeToString([]byte("alice:Ω"))},
+			[]string{"Ω", "%CE%A9"}},
+		{"bearer", `{"metrics":{"url":"http://x","auth":"bearer"}}`,
+			map[string]string{"metricsBearerToken": "tok+en=="},
+			[]string{"tok+en==", "tok%2Ben%3D%3D"}, nil},
+		{"headers", `{"metrics":{"url":"http://x","headerNames":["X-Org","X-Short"]}}`,
+			map[string]string{"metricsHeaderValue0": "tenant 42", "metricsHeaderValue1": "ab"},
+			[]string{"tenant 42", "tenant+42", "tenant%2042"}, []string{"ab", "X-Org"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Parse([]byte(tc.json), tc.secure)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := s.Metrics.Secrets()
+			for _, w := range tc.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("missing %q in %q", w, got)
+				}
+			}
+			for _, n := range tc.not {
+				if slices.Contains(got, n) {
+					t.Errorf("%q should not be scrubbed: %q", n, got)
+				}
+			}
+			for i := 1; i < len(got); i++ {
+				if len(got[i]) > len(got[i-1]) {
+					t.Fatalf("not longest first: %q", got)
+				}
 			}
 		})
 	}

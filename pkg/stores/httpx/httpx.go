@@ -195,7 +195,9 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	}
 	ct := resp.Header.Get("Content-Type")
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		msg := c.message(resp.StatusCode, ct, data)
+		// Scrub the whole body before the message is picked out and cut to length: a
+		// secret cut in half by the cut would no longer match.
+		msg := c.message(resp.StatusCode, ct, []byte(c.Scrub(string(data))))
 		if msg == "" {
 			msg = http.StatusText(resp.StatusCode)
 		}
@@ -211,12 +213,13 @@ func (c *Client) fail(status int, msg string, timeout bool) *StoreError {
 	return &StoreError{Store: c.store, Status: status, Message: c.Scrub(msg), Timeout: timeout}
 }
 
-// Scrub replaces every secret of the store in s.
+// Scrub replaces every secret of the store in s, in each form it takes on the wire
+// (settings.Store.Secrets). A secret shorter than settings.MinScrubLen is not replaced:
+// it cannot be cut out of free text without destroying it; the backend's own messages
+// never carry a secret (headers and settings are named, never their values).
 func (c *Client) Scrub(s string) string {
 	for _, sec := range c.secrets {
-		if len(sec) >= 3 {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
+		s = strings.ReplaceAll(s, sec, "[redacted]")
 	}
 	return s
 }
