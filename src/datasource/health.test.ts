@@ -24,6 +24,26 @@ describe('toTestResult', () => {
     expect(r.details?.verboseMessage).toBe(message);
   });
 
+  it('shows a store with invalid settings and an invalid latency section next to working stores', () => {
+    const r = toTestResult({
+      status: 'ERROR',
+      details: {
+        stores: [
+          { store: 'metrics (prometheus)', status: 'ok' },
+          { store: 'logs (loki)', status: 'error', detail: 'logs: extraction.traceIdRegex: missing closing )' },
+          { store: 'latency settings', status: 'error', detail: 'latency.serviceRate must not be negative' },
+        ],
+      },
+    });
+    expect(r.status).toBe('error');
+    expect(r.message).toBe('Metrics OK · Logs failed · Latency failed');
+    expect(r.details?.message?.split('\n')).toEqual([
+      'Metrics (prometheus): OK',
+      'Logs (loki): failed — logs: extraction.traceIdRegex: missing closing )',
+      'Latency settings: failed — latency.serviceRate must not be negative',
+    ]);
+  });
+
   it.each([
     [{ status: 'OK', message: 'fine' }, 'success', 'fine'],
     [{ status: 'ERROR', message: 'settings: metrics.url must be an http(s) URL' }, 'error', 'settings: metrics.url must be an http(s) URL'],

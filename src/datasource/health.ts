@@ -1,7 +1,8 @@
 /**
  * Stage 3: CheckHealth's answer (pkg/plugin/health.go; shape in shared/resources.ts) as the
- * result Grafana's "Save & test" shows. Guarantees: one line per store in
- * `details.message`, in the order metrics, logs, traces; the title summarises all stores;
+ * result Grafana's "Save & test" shows. Guarantees: one line per store (and per invalid
+ * settings section) in `details.message`, in the order the backend gives (metrics, logs,
+ * traces, latency settings); the title summarises all of them;
  * never throws.
  */
 import type { TestDataSourceResponse } from '@grafana/data';

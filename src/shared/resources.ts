@@ -51,22 +51,24 @@ export interface ValuesResponse {
   values: string[];
 }
 
-/** Every failed look-up (non-2xx: 400 store not configured, 404 unknown path, 502 store failed). */
+/** Every failed look-up (non-2xx: 400 store not configured or its settings invalid, 404 unknown path, 502 store failed). */
 export interface ResourceError {
   error: string;
 }
 
 /**
  * CheckHealth (pkg/plugin/health.go): `status` OK when every configured store answered,
- * ERROR when one failed or none is configured. `message` has one line per store;
- * `jsonDetails` is a HealthDetails, in the order metrics, logs, traces.
+ * ERROR when one failed, has invalid settings, or none is configured. `message` has one line
+ * per store; `jsonDetails` is a HealthDetails, in the order metrics, logs, traces, then a
+ * `latency settings` entry when that section is invalid. When jsonData is not a JSON object
+ * at all, the only entry is `settings`.
  */
 export interface HealthDetails {
   stores: StoreHealth[];
 }
 
 export interface StoreHealth {
-  /** Store and kind, e.g. `metrics (prometheus)`, `traces (tempo)`. */
+  /** Store and kind, e.g. `metrics (prometheus)`, `traces (tempo)`; or a settings section. */
   store: string;
   status: 'ok' | 'error' | 'not configured';
   /** The store's error, when it failed. */
