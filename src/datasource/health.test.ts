@@ -2,7 +2,8 @@ import { toTestResult } from './health';
 
 describe('toTestResult', () => {
   it('shows each store on its own line and summarises them', () => {
-    const message = 'metrics (prometheus): ok\nlogs (loki): not configured\ntraces (tempo): error (tempo: HTTP 502: bad gateway)';
+    const message =
+      'metrics (prometheus): ok\nlogs (loki): not configured\ntraces (tempo): error (tempo: HTTP 502: bad gateway)';
     const r = toTestResult({
       status: 'ERROR',
       message,
@@ -46,7 +47,11 @@ describe('toTestResult', () => {
 
   it.each([
     [{ status: 'OK', message: 'fine' }, 'success', 'fine'],
-    [{ status: 'ERROR', message: 'settings: metrics.url must be an http(s) URL' }, 'error', 'settings: metrics.url must be an http(s) URL'],
+    [
+      { status: 'ERROR', message: 'settings: metrics.url must be an http(s) URL' },
+      'error',
+      'settings: metrics.url must be an http(s) URL',
+    ],
     [{ status: 'UNKNOWN', message: 'no stores configured' }, 'warning', 'no stores configured'],
     [undefined, 'warning', 'The data source did not answer the health check'],
   ])('without details: %p', (answer, status, message) => {
