@@ -80,8 +80,12 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	resp := backend.DataResponse{}
 	var spans []model.Span
 	spansTotal := 0
+	// The log window is the whole trace's [start, end], read before the spans are cut to
+	// maxSpans: the spans left after the cut may cover only part of the trace.
+	var traceStart, traceEnd int64
 	if traceErr == nil && trace != nil {
 		spans, spansTotal = trace.Spans, len(trace.Spans)
+		traceStart, traceEnd = trace.Bounds()
 		if st.MaxSpans > 0 && len(spans) > st.MaxSpans {
 			spans = spans[:st.MaxSpans]
 		}
@@ -99,9 +103,8 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 				lines.err = fmt.Errorf("lines not fetched: the trace's time window is unknown")
 			}
 		default:
-			start, end := (&model.Trace{Spans: spans}).Bounds()
-			from := time.Unix(0, start).Add(-st.LogWindowPadding)
-			to := time.Unix(0, end).Add(st.LogWindowPadding)
+			from := time.Unix(0, traceStart).Add(-st.LogWindowPadding)
+			to := time.Unix(0, traceEnd).Add(st.LogWindowPadding)
 			if specStarted && spec.err == nil && !spec.truncated &&
 				!from.Before(r.From.Add(-st.LogWindowPadding)) && !to.After(r.To.Add(st.LogWindowPadding)) {
 				lines = spec.within(from.UnixNano(), to.UnixNano())
