@@ -45,6 +45,8 @@ type memLogs struct {
 	mu    sync.Mutex
 	lines []loki.Entry // oldest first
 	reqs  []loki.RangeRequest
+	// incomplete is put on every answer, as the client does when paging stopped early.
+	incomplete string
 }
 
 func (m *memLogs) QueryRange(_ context.Context, r loki.RangeRequest) (*loki.Result, error) {
@@ -66,7 +68,7 @@ func (m *memLogs) QueryRange(_ context.Context, r loki.RangeRequest) (*loki.Resu
 		in = in[:r.Limit]
 	}
 	return &loki.Result{
-		ResultType: loki.ResultStreams, Categorized: true, Lines: len(in), Limit: r.Limit,
+		ResultType: loki.ResultStreams, Categorized: true, Lines: len(in), Limit: r.Limit, Incomplete: m.incomplete,
 		Streams: []loki.Stream{{Labels: map[string]string{"service_name": "checkout"}, Entries: in}},
 	}, nil
 }
@@ -194,4 +196,33 @@ func fieldValues(t *testing.T, f *data.Frame, name string) []string {
 		}
 	}
 	return out
+}
+
+// Lines the log store could not read in full (its paging stopped early): the logs frame
+// says so with the figures, and a speculative fetch that stopped early is not trusted to
+// cover the trace's window, which is fetched again.
+func TestTraceLinesIncompleteAreAnnounced(t *testing.T) {
+	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{
+		{TraceID: windowTraceID, SpanID: "53995c3f42cd8ad8", Operation: "batch", Service: "checkout",
+			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Hour)},
+	}}
+	logs := &memLogs{
+		lines:      []loki.Entry{traceLine(time.Minute, "one"), traceLine(2*time.Minute, "two")},
+		incomplete: "the store's time budget of 5s ran out after 2 pages",
+	}
+	env := &Env{Settings: windowSettings(10, 100), Logs: logs, Traces: oneTrace{trace},
+		MetricsErr: errors.New("prometheus: not configured")}
+	no := false
+	res := Trace(context.Background(), env, Request{
+		Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no},
+		From:  midnight.Add(-time.Hour), To: midnight.Add(2 * time.Hour),
+	})
+	lf := kindFrame(t, res.Frames, frames.KindLogs)
+	want := "log lines incomplete: 2 shown of up to 100; the store's time budget of 5s ran out after 2 pages"
+	if lf.Rows() != 2 || !strings.Contains(notices(lf), want) || strings.Contains(notices(lf), "truncated") {
+		t.Errorf("%d rows, notices %q", lf.Rows(), notices(lf))
+	}
+	if len(logs.reqs) != 2 || !logs.reqs[1].Start.Equal(midnight.Add(-time.Minute)) {
+		t.Errorf("log requests %+v: want the speculative one, then the trace's window", logs.reqs)
+	}
 }
