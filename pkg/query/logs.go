@@ -24,12 +24,14 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		return errorResponse(err)
 	}
 	st := env.Settings
-	limit := q.Limit
-	if limit <= 0 || limit > st.MaxLogLines {
-		limit = st.MaxLogLines
+	limit, limitName := q.Limit, "the query's limit"
+	if limit <= 0 || limit >= st.MaxLogLines {
+		limit, limitName = st.MaxLogLines, "the configured limit"
 	}
+	// One line more than the limit tells whether more exist; a limit above the store's
+	// max_entries_limit_per_query is honoured by the client's paging.
 	res, err := ls.QueryRange(ctx, loki.RangeRequest{
-		Expr: q.Expr, Start: r.From, End: r.To, Limit: limit, Direction: "backward",
+		Expr: q.Expr, Start: r.From, End: r.To, Limit: loki.ProbeLimit(limit), Direction: "backward",
 		Step: prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints),
 	})
 	if err != nil {
@@ -38,11 +40,13 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if res.ResultType != loki.ResultStreams {
 		return backend.DataResponse{Frames: frames.MetricSeries(&prometheus.Data{ResultType: res.ResultType, Series: res.Series}, q.LegendFormat)}
 	}
-	lines, total := loki.Lines(res, st.Extraction, 0)
+	lines, _ := loki.Lines(res, st.Extraction, 0)
 	sortLinesDesc(lines)
-	f := frames.Logs(lines, nil, nil, env.Links)
-	if total >= limit {
-		frames.Truncated(f, "log lines", limit, total)
+	more := limit > 0 && len(lines) > limit
+	if more {
+		lines = lines[:limit] // the newest
 	}
+	f := frames.Logs(lines, nil, nil, env.Links)
+	announceLines(f, limitName, limit, len(lines), more, res.Incomplete)
 	return backend.DataResponse{Frames: data.Frames{f}}
 }

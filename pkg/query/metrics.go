@@ -15,6 +15,14 @@ import (
 // Metrics answers a `metrics` query: the PromQL range query, and in parallel the
 // exemplars of the same expression as a frame linking to the trace query. A failing
 // exemplar call leaves a notice on the exemplars frame; the series still come back.
+//
+// Alert requests get the same series frames, and no exemplars frame: the one exception
+// to "alert requests get the same answers". Grafana's server-side expressions, which
+// evaluate alert rules, turn each frame of a data source's answer into series and
+// refuse the whole answer ("input data must be a wide series but got type long") when
+// one frame is not a wide time series. The exemplars frame (time, value, trace ID, span
+// ID, series labels) is a long one, so with it every alert rule on a metrics query
+// would fail to evaluate. README ("Alerting") says the same.
 func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	q := r.Query
 	if q.Expr == "" {
@@ -33,9 +41,10 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	step := prometheus.Step(r.From, r.To, r.Interval, minStep, r.MaxDataPoints)
 
 	var (
-		wg     sync.WaitGroup
-		ex     *prometheus.ExemplarSet
-		exErr  error
+		wg    sync.WaitGroup
+		ex    *prometheus.ExemplarSet
+		exErr error
+		// Not for alert evaluation: see above.
 		wantEx = on(q.Exemplars) && !r.FromAlert
 	)
 	if wantEx {

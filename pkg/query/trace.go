@@ -80,8 +80,12 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	resp := backend.DataResponse{}
 	var spans []model.Span
 	spansTotal := 0
+	// The log window is the whole trace's [start, end], read before the spans are cut to
+	// maxSpans: the spans left after the cut may cover only part of the trace.
+	var traceStart, traceEnd int64
 	if traceErr == nil && trace != nil {
 		spans, spansTotal = trace.Spans, len(trace.Spans)
+		traceStart, traceEnd = trace.Bounds()
 		if st.MaxSpans > 0 && len(spans) > st.MaxSpans {
 			spans = spans[:st.MaxSpans]
 		}
@@ -99,10 +103,9 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 				lines.err = fmt.Errorf("lines not fetched: the trace's time window is unknown")
 			}
 		default:
-			start, end := (&model.Trace{Spans: spans}).Bounds()
-			from := time.Unix(0, start).Add(-st.LogWindowPadding)
-			to := time.Unix(0, end).Add(st.LogWindowPadding)
-			if specStarted && spec.err == nil && !spec.truncated &&
+			from := time.Unix(0, traceStart).Add(-st.LogWindowPadding)
+			to := time.Unix(0, traceEnd).Add(st.LogWindowPadding)
+			if specStarted && spec.err == nil && !spec.truncated && spec.incomplete == "" &&
 				!from.Before(r.From.Add(-st.LogWindowPadding)) && !to.After(r.To.Add(st.LogWindowPadding)) {
 				lines = spec.within(from.UnixNano(), to.UnixNano())
 			} else {
@@ -140,8 +143,8 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		switch {
 		case lines.err != nil:
 			frames.StoreFailed(lf, lines.err)
-		case lines.truncated:
-			frames.Truncated(lf, "log lines", st.MaxLogLines, lines.total)
+		case lines.truncated || lines.incomplete != "":
+			announceLines(lf, "the configured limit", st.MaxLogLines, len(lines.lines), lines.truncated, lines.incomplete)
 		}
 		if lines.note != "" {
 			frames.Notice(lf, data.NoticeSeverityInfo, "%s", lines.note)
@@ -170,14 +173,16 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 type logFetch struct {
 	lines     []model.LogLine
 	total     int
-	truncated bool
-	err       error
-	note      string
+	truncated bool // the limit cut them: more lines carry the ID
+	// incomplete is the log store's word on reading that stopped early or skipped lines.
+	incomplete string
+	err        error
+	note       string
 }
 
 // within keeps the lines in [from, to].
 func (f logFetch) within(from, to int64) logFetch {
-	out := logFetch{total: f.total, truncated: f.truncated, err: f.err}
+	out := logFetch{total: f.total, truncated: f.truncated, incomplete: f.incomplete, err: f.err}
 	for _, l := range f.lines {
 		if l.TimeUnixNano >= from && l.TimeUnixNano <= to {
 			out.lines = append(out.lines, l)
@@ -208,7 +213,7 @@ func fetchTraceLines(ctx context.Context, env *Env, id string, from, to time.Tim
 		return logFetch{err: err}
 	}
 	all, total := loki.Lines(res, st.Extraction, 0)
-	out := logFetch{lines: all[:0:0], total: total}
+	out := logFetch{lines: all[:0:0], total: total, incomplete: res.Incomplete}
 	for _, l := range all {
 		if l.TraceID == id || l.TraceID == "" {
 			if l.TraceID == "" {
@@ -218,7 +223,9 @@ func fetchTraceLines(ctx context.Context, env *Env, id string, from, to time.Tim
 		}
 	}
 	sortLines(out.lines)
-	if limit > 0 && (total > limit || len(out.lines) > limit || res.Full()) {
+	// Asked for one line more than the limit (paged past the store's maximum when
+	// needed): more than limit lines means more exist.
+	if limit > 0 && (total > limit || len(out.lines) > limit) {
 		out.truncated = true
 		if len(out.lines) > limit {
 			out.lines = out.lines[:limit]

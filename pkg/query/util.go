@@ -3,6 +3,9 @@ package query
 import (
 	"slices"
 
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/model"
 )
 
@@ -28,4 +31,19 @@ func sortLinesDesc(ls []model.LogLine) {
 		}
 		return 0
 	})
+}
+
+// announceLines notes on f what cut the log lines it holds: limit (named by limitName,
+// e.g. "the configured limit") when more lines exist in the range (more), and reading
+// that stopped short of the limit or skipped lines (incomplete, from the log store).
+// shown is the number of lines f holds.
+func announceLines(f *data.Frame, limitName string, limit, shown int, more bool, incomplete string) {
+	if more {
+		frames.Notice(f, data.NoticeSeverityWarning,
+			"log lines truncated to %s of %d: %d shown; the store holds more in the time range", limitName, limit, shown)
+	}
+	if incomplete != "" {
+		frames.Notice(f, data.NoticeSeverityWarning,
+			"log lines incomplete: %d shown of up to %d; %s", shown, limit, incomplete)
+	}
 }

@@ -126,6 +126,9 @@ func New(store string, cfg settings.Store, opts Options) (*Client, error) {
 // Store names the store this client calls.
 func (c *Client) Store() string { return c.store }
 
+// Timeout is the store's per-call deadline (its configured timeout, or the default).
+func (c *Client) Timeout() time.Duration { return c.timeout }
+
 // PlainMessage returns the first 512 bytes of the body, trimmed.
 func PlainMessage(_ int, _ string, body []byte) string {
 	s := strings.TrimSpace(string(body))

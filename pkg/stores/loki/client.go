@@ -3,10 +3,15 @@ package loki
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/latencylens/lens/pkg/stores/httpx"
@@ -36,12 +41,19 @@ type API interface {
 
 // Client is the HTTP implementation of API. Loki's errors are plain text, which the
 // default httpx message function keeps as they are.
-type Client struct{ h *httpx.Client }
+type Client struct {
+	h *httpx.Client
+	// budget bounds one QueryRange as a whole, every page of it: the store's timeout.
+	budget time.Duration
+	// storeMax is the store's max_entries_limit_per_query once a refusal has told it
+	// (0 while unknown), so later queries page at once instead of being refused first.
+	storeMax atomic.Int64
+}
 
 var _ API = (*Client)(nil)
 
-// NewClient wraps an httpx client.
-func NewClient(h *httpx.Client) *Client { return &Client{h: h} }
+// NewClient wraps an httpx client; its timeout is the time budget of each QueryRange.
+func NewClient(h *httpx.Client) *Client { return &Client{h: h, budget: h.Timeout()} }
 
 // Options returns the httpx options this store needs.
 func Options() httpx.Options { return httpx.Options{} }
@@ -55,29 +67,304 @@ func ns(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
 const DefaultMaxEntries = 5000
 
 // ProbeLimit is the line limit to ask for when up to want lines are needed and more
-// must be noticed: want+1, but not above Loki's default maximum (a Result that comes
-// back Full then says more may exist).
-func ProbeLimit(want int) int { return min(want+1, DefaultMaxEntries) }
+// must be noticed: want+1, so a Result with more than want lines says more exist. A
+// limit above the store's max_entries_limit_per_query is honoured by paging (QueryRange).
+func ProbeLimit(want int) int {
+	if want <= 0 || want == math.MaxInt {
+		return want
+	}
+	return want + 1
+}
 
-// maxEntriesRE reads the store's line limit from its refusal of a larger one:
-// "max entries limit per query exceeded, limit > max_entries_limit_per_query (5001 > 5000)".
-var maxEntriesRE = regexp.MustCompile(`max_entries_limit_per_query \((\d+) > (\d+)\)`)
+// maxEntriesRE reads the store's line limit from its refusal of a larger one, worded
+// "max entries limit per query exceeded, limit > max_entries_limit (5001 > 5000)" by the
+// querier and query frontend, and with "max_entries_limit_per_query" by newer releases.
+var maxEntriesRE = regexp.MustCompile(`max entries limit per query exceeded, limit > max_entries_limit(?:_per_query)? \((\d+) > (\d+)\)`)
+
+// refusedAbove returns the store's line limit when err is Loki refusing limit as above
+// it, else 0.
+func refusedAbove(err error, limit int) int {
+	var se *httpx.StoreError
+	if !errors.As(err, &se) || se.Status != http.StatusBadRequest {
+		return 0
+	}
+	m := maxEntriesRE.FindStringSubmatch(se.Message)
+	if m == nil {
+		return 0
+	}
+	if max, perr := strconv.Atoi(m[2]); perr == nil && max > 0 && max < limit {
+		return max
+	}
+	return 0
+}
 
 // QueryRange runs /loki/api/v1/query_range. A line limit above the store's
-// max_entries_limit_per_query (5000 by default) is refused by Loki with a 400; the
-// query is then run once more with the store's limit, and Result.Limit says so.
+// max_entries_limit_per_query (5000 by default) is honoured by reading the range in
+// pages: until the store's maximum is known, the first page asks for at most Loki's
+// default maximum and the next for the rest; a store that refuses a page with its 400
+// names its maximum, and the pages are then of that size (remembered for later
+// queries). Pages go on until r.Limit lines are read or the range is exhausted. Each
+// page moves the time bound to the last entry read, in the query's direction, keeping
+// that timestamp (several lines can share one nanosecond) and dropping the entries at
+// it that an earlier page returned.
+//
+// The pages share one time budget, the store's timeout: before each page the budget is
+// checked, and each call runs under what is left of it. When the budget runs out, a
+// page fails or a whole page of lines shares one timestamp, the lines read so far come
+// back with Result.Incomplete saying so. Only a failing first page is an error.
 func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error) {
-	res, err := c.queryRange(ctx, r)
-	var se *httpx.StoreError
-	if err != nil && errors.As(err, &se) && se.Status == http.StatusBadRequest {
-		if m := maxEntriesRE.FindStringSubmatch(se.Message); m != nil {
-			if max, perr := strconv.Atoi(m[2]); perr == nil && max > 0 && max < r.Limit {
-				r.Limit = max
-				return c.queryRange(ctx, r)
+	began := time.Now()
+	if c.budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, began.Add(c.budget))
+		defer cancel()
+	}
+	// pageMax is the store's maximum when known and below the limit (0: none applies).
+	pageMax := int(c.storeMax.Load())
+	if r.Limit <= 0 || pageMax >= r.Limit {
+		pageMax = 0
+	}
+	pg := newPager(r)
+	for {
+		limit := r.Limit
+		switch {
+		case pg.pages > 0:
+			if why := c.outOfTime(ctx, began); why != "" {
+				pg.stop(why + " after " + pagesRead(pg.pages))
+				return pg.result(pageMax), nil
 			}
+			limit = r.Limit - pg.lines() + len(pg.atBound)
+		case pageMax == 0 && c.storeMax.Load() == 0 && limit > DefaultMaxEntries:
+			// The store's maximum is not known yet: a first page Loki accepts by default
+			// answers most queries in one call.
+			limit = DefaultMaxEntries
+		}
+		if pageMax > 0 && limit > pageMax {
+			limit = pageMax
+		}
+		pr := pg.request(limit)
+		res, err := c.queryRange(ctx, pr)
+		if err != nil {
+			if max := refusedAbove(err, pr.Limit); max > 0 {
+				c.storeMax.Store(int64(max))
+				pageMax = max
+				continue
+			}
+			if pg.pages == 0 {
+				return nil, err
+			}
+			if why := c.outOfTime(ctx, began); why != "" {
+				pg.stop(why + " after " + pagesRead(pg.pages))
+			} else {
+				pg.stop(fmt.Sprintf("page %d failed: %v", pg.pages+1, err))
+			}
+			return pg.result(pageMax), nil
+		}
+		if pg.pages == 0 && (res.ResultType != ResultStreams || pr.Limit == r.Limit || res.Lines < pr.Limit) {
+			// One call answered: a metric query, the whole limit taken, or every line
+			// of the range in the first page.
+			res.Limit = r.Limit
+			if pr.Limit < r.Limit {
+				res.StoreMax = pageMax
+			}
+			return res, nil
+		}
+		if res.ResultType != ResultStreams {
+			pg.stop(fmt.Sprintf("page %d came back as %s, not streams", pg.pages+1, res.ResultType))
+			return pg.result(pageMax), nil
+		}
+		added, inRange := pg.add(res)
+		pg.pages++
+		if res.Lines < pr.Limit || pg.lines() >= r.Limit {
+			return pg.result(pageMax), nil // the range is exhausted, or there are enough lines
+		}
+		if inRange == 0 {
+			pg.stop(fmt.Sprintf("page %d held only lines outside the asked time range", pg.pages))
+			return pg.result(pageMax), nil
+		}
+		if added == 0 {
+			// A whole page on one timestamp, every line already read: the store returns
+			// no more of that instant, so the next page starts past it.
+			pg.skipBound(pr.Limit)
+		}
+		if pg.exhausted() {
+			return pg.result(pageMax), nil
 		}
 	}
-	return res, err
+}
+
+// outOfTime says why no further page may start: the budget is spent or the caller's
+// context is done ("" when neither).
+func (c *Client) outOfTime(ctx context.Context, began time.Time) string {
+	switch {
+	case c.budget > 0 && time.Since(began) >= c.budget:
+		return fmt.Sprintf("the store's time budget of %s ran out", c.budget)
+	case ctx.Err() != nil:
+		return "the request ended (" + ctx.Err().Error() + ")"
+	}
+	return ""
+}
+
+func pagesRead(n int) string {
+	if n == 1 {
+		return "1 page"
+	}
+	return strconv.Itoa(n) + " pages"
+}
+
+// pager gathers the lines of a paged query_range.
+type pager struct {
+	req     RangeRequest
+	forward bool
+	pages   int
+	res     Result
+	streams map[string]int // stream key -> index in res.Streams
+	// bound is the timestamp of the last entry read: the next page starts there
+	// (inclusive) and drops the entries at it listed in atBound.
+	bound   int64
+	atBound map[string]struct{}
+	notes   []string
+}
+
+func newPager(r RangeRequest) *pager {
+	return &pager{
+		req: r, forward: r.Direction == "forward",
+		res: Result{ResultType: ResultStreams}, streams: map[string]int{},
+	}
+}
+
+func (p *pager) lines() int { return p.res.Lines }
+
+func (p *pager) stop(why string) { p.notes = append(p.notes, why) }
+
+// request is the next page's query_range: the first one as asked, later ones with the
+// time bound moved to the last entry read (end is exclusive, so backward pages end one
+// nanosecond after it).
+func (p *pager) request(limit int) RangeRequest {
+	r := p.req
+	r.Limit = limit
+	if p.pages > 0 {
+		if p.forward {
+			r.Start = time.Unix(0, p.bound)
+		} else {
+			r.End = time.Unix(0, p.bound+1)
+		}
+	}
+	return r
+}
+
+// exhausted reports whether the bound has left the asked range.
+func (p *pager) exhausted() bool {
+	if p.forward {
+		return !p.req.End.IsZero() && p.bound >= p.req.End.UnixNano()
+	}
+	return !p.req.Start.IsZero() && p.bound < p.req.Start.UnixNano()
+}
+
+// skipBound moves past the bound's timestamp, whose lines fill a whole page (so there
+// may be more than the store returns per query), and says so.
+func (p *pager) skipBound(perQuery int) {
+	p.stop(fmt.Sprintf("at least %d lines share the timestamp %s, as many as the store returns per query; any others at that instant were skipped",
+		perQuery, time.Unix(0, p.bound).UTC().Format(time.RFC3339Nano)))
+	if p.forward {
+		p.bound++
+	} else {
+		p.bound--
+	}
+	p.atBound = nil
+}
+
+// add appends a page's entries in the query's direction, leaving out those an earlier
+// page returned (at the bound) and, on later pages, any before the bound; it stops at
+// the request's limit. It returns how many entries it added and how many were in range.
+func (p *pager) add(page *Result) (added, inRange int) {
+	if p.pages == 0 {
+		p.res.Categorized = page.Categorized
+	}
+	type item struct {
+		stream int
+		e      *Entry
+	}
+	keys := make([]string, len(page.Streams))
+	items := make([]item, 0, page.Lines)
+	for i := range page.Streams {
+		keys[i] = streamKey(page.Streams[i].Labels)
+		for j := range page.Streams[i].Entries {
+			e := &page.Streams[i].Entries[j]
+			if p.pages > 0 && (p.forward && e.TimeUnixNano < p.bound || !p.forward && e.TimeUnixNano > p.bound) {
+				continue
+			}
+			items = append(items, item{i, e})
+		}
+	}
+	sort.SliceStable(items, func(a, b int) bool {
+		if p.forward {
+			return items[a].e.TimeUnixNano < items[b].e.TimeUnixNano
+		}
+		return items[a].e.TimeUnixNano > items[b].e.TimeUnixNano
+	})
+	entryKey := func(it item) string { return keys[it.stream] + "\x00" + it.e.Line }
+	oldBound := p.bound
+	var kept []item
+	for _, it := range items {
+		if p.res.Lines >= p.req.Limit {
+			break
+		}
+		if p.atBound != nil && it.e.TimeUnixNano == oldBound {
+			if _, seen := p.atBound[entryKey(it)]; seen {
+				continue
+			}
+		}
+		si, ok := p.streams[keys[it.stream]]
+		if !ok {
+			si = len(p.res.Streams)
+			p.streams[keys[it.stream]] = si
+			p.res.Streams = append(p.res.Streams, Stream{Labels: page.Streams[it.stream].Labels})
+		}
+		p.res.Streams[si].Entries = append(p.res.Streams[si].Entries, *it.e)
+		p.res.Lines++
+		kept = append(kept, it)
+	}
+	if len(kept) == 0 {
+		return 0, len(items)
+	}
+	// The new bound is the last entry kept; remember every entry read at it.
+	last := kept[len(kept)-1].e.TimeUnixNano
+	if p.atBound == nil || last != oldBound {
+		p.bound, p.atBound = last, map[string]struct{}{}
+	}
+	for i := len(kept) - 1; i >= 0 && kept[i].e.TimeUnixNano == last; i-- {
+		p.atBound[entryKey(kept[i])] = struct{}{}
+	}
+	return len(kept), len(items)
+}
+
+func (p *pager) result(storeMax int) *Result {
+	r := p.res
+	r.Limit = p.req.Limit
+	r.StoreMax = storeMax
+	r.Incomplete = strings.Join(p.notes, "; ")
+	if r.Streams == nil {
+		r.Streams = []Stream{}
+	}
+	return &r
+}
+
+// streamKey is a stream's labels in a canonical order.
+func streamKey(labels map[string]string) string {
+	ks := make([]string, 0, len(labels))
+	for k := range labels {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	var b strings.Builder
+	for _, k := range ks {
+		b.WriteString(k)
+		b.WriteByte(0xfe)
+		b.WriteString(labels[k])
+		b.WriteByte(0xff)
+	}
+	return b.String()
 }
 
 func (c *Client) queryRange(ctx context.Context, r RangeRequest) (*Result, error) {

@@ -53,8 +53,8 @@ func TestStreamSelectorRefusesBadLabel(t *testing.T) {
 }
 
 // TestQueryRangeFollowsTheStoreLineLimit: a limit above the store's
-// max_entries_limit_per_query is refused with Loki's plain-text 400; the client asks
-// again with the store's limit and says the answer is full.
+// max_entries_limit_per_query is refused with Loki's plain-text 400; the client pages
+// with the store's limit until the range is exhausted (paging_test.go has the rest).
 func TestQueryRangeFollowsTheStoreLineLimit(t *testing.T) {
 	var limits []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +65,11 @@ func TestQueryRangeFollowsTheStoreLineLimit(t *testing.T) {
 			fmt.Fprintf(w, "max entries limit per query exceeded, limit > max_entries_limit_per_query (%d > 2)\n", n)
 			return
 		}
-		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"streams","result":[{"stream":{"a":"b"},"values":[["1","x"],["2","y"]]}]}}`))
+		if end, _ := strconv.ParseInt(r.URL.Query().Get("end"), 10, 64); end <= 2 { // end is exclusive
+			_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"streams","result":[{"stream":{"a":"b"},"values":[["1","x"]]}]}}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"streams","result":[{"stream":{"a":"b"},"values":[["2","y"],["1","x"]]}]}}`))
 	}))
 	defer srv.Close()
 	h, err := httpx.New(StoreName, settings.Store{URL: srv.URL, Timeout: time.Second}, Options())
@@ -76,10 +80,10 @@ func TestQueryRangeFollowsTheStoreLineLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(limits, ",") != "5,2" || res.Limit != 2 || res.Lines != 2 || !res.Full() {
-		t.Errorf("limits asked %v; result limit %d lines %d full %t", limits, res.Limit, res.Lines, res.Full())
+	if strings.Join(limits, ",") != "5,2,2" || res.Limit != 5 || res.StoreMax != 2 || res.Lines != 2 || res.Full() {
+		t.Errorf("limits asked %v; result limit %d store max %d lines %d full %t", limits, res.Limit, res.StoreMax, res.Lines, res.Full())
 	}
-	if ProbeLimit(10) != 11 || ProbeLimit(5000) != DefaultMaxEntries {
+	if ProbeLimit(10) != 11 || ProbeLimit(5000) != DefaultMaxEntries+1 {
 		t.Errorf("ProbeLimit(10) = %d, ProbeLimit(5000) = %d", ProbeLimit(10), ProbeLimit(5000))
 	}
 }

@@ -45,14 +45,20 @@ type Result struct {
 	Categorized bool
 	// Lines is the number of entries in all streams.
 	Lines int
-	// Limit is the line limit the store applied: the request's, or the store's own
-	// max_entries_limit_per_query when the request asked for more (see QueryRange).
+	// Limit is the request's line limit. When it is above the store's
+	// max_entries_limit_per_query, Client.QueryRange pages through the range to honour it.
 	Limit int
+	// StoreMax is the store's max_entries_limit_per_query when it refused a larger
+	// limit and the lines were read in pages of at most StoreMax (0 otherwise).
+	StoreMax int
+	// Incomplete, when not empty, says why fewer lines than exist up to Limit were read:
+	// paging stopped early (time budget spent, a page failed) or skipped lines.
+	Incomplete string
 }
 
-// Full reports whether a log query came back with as many lines as its limit allowed,
-// so more lines may exist.
-func (r *Result) Full() bool { return r.Limit > 0 && r.Lines >= r.Limit }
+// Full reports whether more lines than those read may exist: the query came back with
+// as many lines as its limit allowed, or reading was Incomplete.
+func (r *Result) Full() bool { return (r.Limit > 0 && r.Lines >= r.Limit) || r.Incomplete != "" }
 
 // ParseQueryRange parses /loki/api/v1/query_range (and /query).
 func ParseQueryRange(body []byte) (*Result, error) {

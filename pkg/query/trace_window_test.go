@@ -1,0 +1,228 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/loki"
+	"github.com/latencylens/lens/pkg/stores/tracestore"
+)
+
+// windowTraceID is the trace the window tests ask for.
+const windowTraceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+// midnight is where the window tests' trace starts.
+var midnight = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+
+// oneTrace is a trace store holding one trace.
+type oneTrace struct{ trace *model.Trace }
+
+func (s oneTrace) Name() string { return "tempo" }
+func (s oneTrace) Trace(_ context.Context, id string, _, _ time.Time) (*model.Trace, error) {
+	if id != s.trace.TraceID {
+		return nil, errors.New("tempo: HTTP 404: trace not found")
+	}
+	return s.trace, nil
+}
+func (oneTrace) Search(context.Context, tracestore.SearchParams) (*tracestore.SearchResult, error) {
+	return nil, errors.New("not used")
+}
+func (oneTrace) Services(context.Context) ([]string, error)           { return nil, nil }
+func (oneTrace) Operations(context.Context, string) ([]string, error) { return nil, nil }
+
+// memLogs is an in-memory log store: one stream of lines, answered like query_range
+// ([start, end) and the limit in the asked direction), with every request recorded.
+type memLogs struct {
+	mu    sync.Mutex
+	lines []loki.Entry // oldest first
+	reqs  []loki.RangeRequest
+	// incomplete is put on every answer, as the client does when paging stopped early.
+	incomplete string
+}
+
+func (m *memLogs) QueryRange(_ context.Context, r loki.RangeRequest) (*loki.Result, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reqs = append(m.reqs, r)
+	var in []loki.Entry
+	for _, e := range m.lines {
+		if e.TimeUnixNano >= r.Start.UnixNano() && e.TimeUnixNano < r.End.UnixNano() {
+			in = append(in, e)
+		}
+	}
+	if r.Direction != "forward" {
+		for i, j := 0, len(in)-1; i < j; i, j = i+1, j-1 {
+			in[i], in[j] = in[j], in[i]
+		}
+	}
+	if r.Limit > 0 && len(in) > r.Limit {
+		in = in[:r.Limit]
+	}
+	return &loki.Result{
+		ResultType: loki.ResultStreams, Categorized: true, Lines: len(in), Limit: r.Limit, Incomplete: m.incomplete,
+		Streams: []loki.Stream{{Labels: map[string]string{"service_name": "checkout"}, Entries: in}},
+	}, nil
+}
+
+func (*memLogs) Labels(context.Context, time.Time, time.Time) ([]string, error) { return nil, nil }
+func (*memLogs) LabelValues(context.Context, string, string, time.Time, time.Time) ([]string, error) {
+	return nil, nil
+}
+
+func traceLine(at time.Duration, body string) loki.Entry {
+	return loki.Entry{
+		TimeUnixNano:       midnight.Add(at).UnixNano(),
+		Line:               body,
+		StructuredMetadata: map[string]string{"trace_id": windowTraceID},
+	}
+}
+
+func windowSettings(maxSpans, maxLines int) *settings.Settings {
+	return &settings.Settings{
+		TraceLogSelector: `{service_name=~".+"}`,
+		Extraction:       settings.Extraction{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id", SpanIDKey: "span_id"},
+		MaxSpans:         maxSpans,
+		MaxLogLines:      maxLines,
+		LogWindowPadding: time.Minute,
+	}
+}
+
+func kindFrame(t *testing.T, fs data.Frames, kind string) *data.Frame {
+	t.Helper()
+	for _, f := range fs {
+		if m, ok := f.Meta.Custom.(map[string]any); ok && m[frames.LensKindKey] == kind {
+			return f
+		}
+	}
+	t.Fatalf("no %s frame", kind)
+	return nil
+}
+
+func notices(f *data.Frame) string {
+	var b strings.Builder
+	if f.Meta != nil {
+		for _, n := range f.Meta.Notices {
+			b.WriteString(n.Text + "\n")
+		}
+	}
+	return b.String()
+}
+
+// A trace from 00:00 to 01:00 whose first span (in store order) lasts from 00:00:05 to
+// 00:00:06: cut to maxSpans=1, only that span is left, yet the log window stays the
+// whole trace's, plus padding.
+func TestTraceLogWindowComesFromTheWholeTrace(t *testing.T) {
+	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{
+		{TraceID: windowTraceID, SpanID: "00f067aa0ba902b7", ParentSpanID: "53995c3f42cd8ad8", Operation: "SELECT", Service: "db",
+			StartUnixNano: midnight.Add(5 * time.Second).UnixNano(), DurationNano: int64(time.Second)},
+		{TraceID: windowTraceID, SpanID: "53995c3f42cd8ad8", Operation: "batch", Service: "checkout",
+			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Hour)},
+	}}
+	lines := []loki.Entry{
+		traceLine(-2*time.Minute, "before the padded window"),
+		traceLine(-30*time.Second, "in the padding before the trace"),
+		traceLine(5500*time.Millisecond, "during the short span"),
+		traceLine(30*time.Minute, "half way through the trace"),
+		traceLine(time.Hour+30*time.Second, "in the padding after the trace"),
+		traceLine(time.Hour+2*time.Minute, "after the padded window"),
+	}
+	wantBodies := []string{"in the padding before the trace", "during the short span", "half way through the trace", "in the padding after the trace"}
+	wantFrom, wantTo := midnight.Add(-time.Minute), midnight.Add(time.Hour+time.Minute)
+
+	tests := []struct {
+		name     string
+		from, to time.Time // the request's range
+		// wantReq: the last log request must ask for exactly the padded trace window
+		// (otherwise the speculative fetch over the request's range is cut to it).
+		wantReq bool
+	}{
+		{name: "no request range: the window is fetched", wantReq: true},
+		{name: "request range covers the trace: the lines are cut to the window",
+			from: midnight.Add(-3 * time.Hour), to: midnight.Add(3 * time.Hour)},
+		{name: "request range covers only the short span: the window is fetched",
+			from: midnight, to: midnight.Add(10 * time.Second), wantReq: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &memLogs{lines: lines}
+			env := &Env{Settings: windowSettings(1, 100), Logs: logs, Traces: oneTrace{trace},
+				MetricsErr: errors.New("prometheus: not configured")}
+			no := false
+			res := Trace(context.Background(), env, Request{
+				Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no},
+				From:  tc.from, To: tc.to,
+			})
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			sf := kindFrame(t, res.Frames, frames.KindSpans)
+			if sf.Rows() != 1 || !strings.Contains(notices(sf), "spans truncated to the configured limit of 1 (the store returned 2)") {
+				t.Errorf("spans: %d rows, notices %q", sf.Rows(), notices(sf))
+			}
+			lf := kindFrame(t, res.Frames, frames.KindLogs)
+			got := fieldValues(t, lf, frames.LogBody)
+			if strings.Join(got, "|") != strings.Join(wantBodies, "|") {
+				t.Errorf("lines %q, want %q", got, wantBodies)
+			}
+			if tc.wantReq {
+				last := logs.reqs[len(logs.reqs)-1]
+				if !last.Start.Equal(wantFrom) || !last.End.Equal(wantTo.Add(time.Nanosecond)) {
+					t.Errorf("log window [%s, %s), want [%s, %s]", last.Start, last.End, wantFrom, wantTo)
+				}
+			}
+		})
+	}
+}
+
+func fieldValues(t *testing.T, f *data.Frame, name string) []string {
+	t.Helper()
+	fld, _ := f.FieldByName(name)
+	if fld == nil {
+		t.Fatalf("frame %s has no field %s", f.Name, name)
+	}
+	out := make([]string, fld.Len())
+	for i := range out {
+		if v, ok := fld.At(i).(string); ok {
+			out[i] = v
+		}
+	}
+	return out
+}
+
+// Lines the log store could not read in full (its paging stopped early): the logs frame
+// says so with the figures, and a speculative fetch that stopped early is not trusted to
+// cover the trace's window, which is fetched again.
+func TestTraceLinesIncompleteAreAnnounced(t *testing.T) {
+	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{
+		{TraceID: windowTraceID, SpanID: "53995c3f42cd8ad8", Operation: "batch", Service: "checkout",
+			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Hour)},
+	}}
+	logs := &memLogs{
+		lines:      []loki.Entry{traceLine(time.Minute, "one"), traceLine(2*time.Minute, "two")},
+		incomplete: "the store's time budget of 5s ran out after 2 pages",
+	}
+	env := &Env{Settings: windowSettings(10, 100), Logs: logs, Traces: oneTrace{trace},
+		MetricsErr: errors.New("prometheus: not configured")}
+	no := false
+	res := Trace(context.Background(), env, Request{
+		Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no},
+		From:  midnight.Add(-time.Hour), To: midnight.Add(2 * time.Hour),
+	})
+	lf := kindFrame(t, res.Frames, frames.KindLogs)
+	want := "log lines incomplete: 2 shown of up to 100; the store's time budget of 5s ran out after 2 pages"
+	if lf.Rows() != 2 || !strings.Contains(notices(lf), want) || strings.Contains(notices(lf), "truncated") {
+		t.Errorf("%d rows, notices %q", lf.Rows(), notices(lf))
+	}
+	if len(logs.reqs) != 2 || !logs.reqs[1].Start.Equal(midnight.Add(-time.Minute)) {
+		t.Errorf("log requests %+v: want the speculative one, then the trace's window", logs.reqs)
+	}
+}
