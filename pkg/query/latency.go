@@ -631,21 +631,11 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 	if err != nil {
 		return errorResponse(err)
 	}
-	selector, field := strings.TrimSpace(q.LogSelector), strings.TrimSpace(q.LogField)
-	if q.EditorMode == ModeCode {
-		selector, field = splitUnwrap(q.Expr)
-	} else if selector == "" && q.Service != "" {
-		if selector, err = loki.StreamSelector(LogServiceLabel, q.Service); err != nil {
-			return errorResponse(badQuery("latency query (logs): %v", err))
-		}
+	u, err := logUnwrapOf(q)
+	if err != nil {
+		return errorResponse(err)
 	}
-	if field != "" && !language.ValidLabelName(field) {
-		return errorResponse(badQuery("latency query (logs): %q is not a LogQL label name to unwrap", field))
-	}
-	if strings.TrimSpace(selector) == "" || field == "" {
-		return errorResponse(badQuery("latency query (logs): need a LogQL selector and a field to unwrap"))
-	}
-	scale, err := unitToMs(q.ValueUnit, "ms")
+	scale, err := u.scaleToMs(q.ValueUnit)
 	if err != nil {
 		return errorResponse(err)
 	}
@@ -656,8 +646,9 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 	var fns []func()
 	for i, x := range p.qs {
 		fns = append(fns, func() {
+			// The range expression already unwraps: no field is added to it.
 			res, err := ls.QueryRange(ctx, loki.RangeRequest{
-				Expr: loki.QuantileOverTime(x, selector, field, p.window, p.groupBy), Start: p.from, End: p.to, Step: p.step,
+				Expr: loki.QuantileOverTime(x, u.expr, "", p.window, p.groupBy), Start: p.from, End: p.to, Step: p.step,
 			})
 			if err != nil {
 				errs[i] = err
@@ -667,7 +658,7 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 		})
 	}
 	if p.wantCDF || p.wantSummary {
-		fns = append(fns, func() { raw = fetchLogValues(ctx, ls, selector, field, scale, p) })
+		fns = append(fns, func() { raw = fetchLogValues(ctx, ls, u, scale, p) })
 	}
 	parallel(fns...)
 	for i := range p.qs {
@@ -680,30 +671,279 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 	return resp
 }
 
-// splitUnwrap splits `… | unwrap field …` into the selector before it and the field.
-func splitUnwrap(expr string) (string, string) {
-	i := strings.Index(expr, "| unwrap ")
-	if i < 0 {
-		return expr, ""
-	}
-	rest := strings.Fields(expr[i+len("| unwrap "):])
-	if len(rest) == 0 {
-		return expr[:i], ""
-	}
-	field := strings.TrimSuffix(rest[0], ")")
-	if j := strings.IndexAny(field, "[("); j >= 0 {
-		field = field[:j]
-	}
-	return strings.TrimSpace(expr[:i]), field
+// LogQL's unwrap conversions (`| unwrap duration(label)` …).
+const (
+	convNone            = ""
+	convDuration        = "duration"
+	convDurationSeconds = "duration_seconds"
+	convBytes           = "bytes"
+)
+
+// logUnwrap is a LogQL log range expression that unwraps one label.
+type logUnwrap struct {
+	// expr is the whole range expression sent inside quantile_over_time, as written.
+	expr string
+	// pipeline is the selector and the stages before the unwrap.
+	pipeline string
+	// conv is the conversion applied to the label (convNone, convDuration…).
+	conv string
+	// label is the label unwrapped (inside the conversion when there is one).
+	label string
+	// post holds the stages after the unwrap (label filters such as `| __error__=""`),
+	// "" when there are none.
+	post string
 }
 
-// fetchLogValues reads the unwrapped field of each line (parsed labels, structured
-// metadata, stream labels, then the line as logfmt or JSON).
-func fetchLogValues(ctx context.Context, ls LogStore, selector, field string, scale float64, p latencyPlan) rawSpans {
-	res, err := ls.QueryRange(ctx, loki.RangeRequest{Expr: selector, Start: p.from, End: p.to, Limit: loki.ProbeLimit(p.maxLogLines), Direction: "forward"})
+// logUnwrapOf reads the unwrap of a logs latency query: the code-mode expression as
+// written, or the builder's selector (or the service's stream) and field.
+func logUnwrapOf(q *Query) (logUnwrap, error) {
+	if q.EditorMode == ModeCode {
+		return splitUnwrap(q.Expr)
+	}
+	selector, field := strings.TrimSpace(q.LogSelector), strings.TrimSpace(q.LogField)
+	if selector == "" && q.Service != "" {
+		var err error
+		if selector, err = loki.StreamSelector(LogServiceLabel, q.Service); err != nil {
+			return logUnwrap{}, badQuery("latency query (logs): %v", err)
+		}
+	}
+	if field != "" && !language.ValidLabelName(field) {
+		return logUnwrap{}, badQuery("latency query (logs): %q is not a LogQL label name to unwrap", field)
+	}
+	if selector == "" || field == "" {
+		return logUnwrap{}, badQuery("latency query (logs): need a LogQL selector and a field to unwrap")
+	}
+	if at, _, err := findUnwrap(selector); err != nil {
+		return logUnwrap{}, err
+	} else if at >= 0 {
+		return logUnwrap{}, badQuery("latency query (logs): the log selector already has an unwrap stage; give the field in the field box only, or write the whole expression in code mode")
+	}
+	return logUnwrap{expr: selector + " | unwrap " + field, pipeline: selector, label: field}, nil
+}
+
+// splitUnwrap reads `<selector> <stages> | unwrap [conv(]label[)] <label filters>`: the
+// unwrap may convert the label (duration, duration_seconds, bytes) and be followed by
+// label filters (`| __error__=""`), which LogQL allows there. The expression is kept
+// as written; the range and the aggregation are added by the query.
+func splitUnwrap(expr string) (logUnwrap, error) {
+	expr = strings.TrimSpace(expr)
+	if expr == "" {
+		return logUnwrap{}, badQuery("latency query (logs): need a LogQL selector and a field to unwrap")
+	}
+	if expr[0] != '{' {
+		return logUnwrap{}, badQuery("latency query (logs): %q does not start with a stream selector `{…}`; write the log pipeline with `| unwrap <label>` (the range and quantile_over_time are added by the query)", expr)
+	}
+	at, end, err := findUnwrap(expr)
+	if err != nil {
+		return logUnwrap{}, err
+	}
+	if at < 0 {
+		return logUnwrap{}, badQuery("latency query (logs): %q has no `| unwrap <label>` stage; need a LogQL selector and a field to unwrap", expr)
+	}
+	u := logUnwrap{expr: expr, pipeline: strings.TrimSpace(expr[:at])}
+	body := expr[at:end] // `| unwrap …`
+	body = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(body[1:]), "unwrap"))
+	if i := strings.IndexByte(body, '('); i >= 0 {
+		u.conv = strings.TrimSpace(body[:i])
+		u.label = strings.TrimSpace(strings.TrimSuffix(body[i+1:], ")"))
+	} else {
+		u.label = body
+	}
+	switch u.conv {
+	case convNone, convDuration, convDurationSeconds, convBytes:
+	default:
+		return logUnwrap{}, badQuery("latency query (logs): unwrap conversion %q is not one of duration, duration_seconds, bytes", u.conv)
+	}
+	if !language.ValidLabelName(u.label) {
+		return logUnwrap{}, badQuery("latency query (logs): %q is not a LogQL label name to unwrap", u.label)
+	}
+	rest := strings.TrimSpace(expr[end:])
+	if rest != "" && rest[0] != '|' {
+		return logUnwrap{}, badQuery("latency query (logs): %q after the unwrap is not a pipeline stage; only label filters such as `| __error__=\"\"` may follow it (the range and quantile_over_time are added by the query)", rest)
+	}
+	if k := unquotedIndexAny(rest, "[]"); k >= 0 {
+		return logUnwrap{}, badQuery("latency query (logs): %q after the unwrap holds a range; leave it out (the query adds the range from the panel's interval)", rest)
+	}
+	if k, _, _ := findUnwrap(rest); k >= 0 {
+		return logUnwrap{}, badQuery("latency query (logs): %q unwraps more than once", expr)
+	}
+	u.post = rest
+	return u, nil
+}
+
+// findUnwrap finds the unwrap stage of a LogQL pipeline outside its string literals:
+// at is the offset of its `|` (-1 when there is none) and end the offset just after
+// its label (or the conversion's `)`).
+func findUnwrap(expr string) (at, end int, err error) {
+	for i := 0; i < len(expr); i++ {
+		switch expr[i] {
+		case '"', '`':
+			n := quotedLen(expr[i:])
+			if n < 0 {
+				return -1, -1, badQuery("latency query (logs): a string in %q does not end", expr)
+			}
+			i += n - 1
+		case '|':
+			j := skipSpace(expr, i+1)
+			if !strings.HasPrefix(expr[j:], "unwrap") {
+				continue
+			}
+			j += len("unwrap")
+			if j < len(expr) && isIdentByte(expr[j]) {
+				continue // a label that starts with "unwrap"
+			}
+			k := skipSpace(expr, j)
+			name := k
+			for k < len(expr) && isIdentByte(expr[k]) {
+				k++
+			}
+			if k == name {
+				return -1, -1, badQuery("latency query (logs): `| unwrap` in %q names no label", expr)
+			}
+			if p := skipSpace(expr, k); p < len(expr) && expr[p] == '(' {
+				rp := strings.IndexByte(expr[p:], ')')
+				if rp < 0 {
+					return -1, -1, badQuery("latency query (logs): the unwrap conversion in %q has no `)`", expr)
+				}
+				k = p + rp + 1
+			}
+			return i, k, nil
+		}
+	}
+	return -1, -1, nil
+}
+
+// quotedLen is the length of the LogQL string literal s starts with ("…" with escapes
+// or `…`), -1 when it does not end.
+func quotedLen(s string) int {
+	if s[0] == '`' {
+		if k := strings.IndexByte(s[1:], '`'); k >= 0 {
+			return k + 2
+		}
+		return -1
+	}
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// unquotedIndexAny is strings.IndexAny outside string literals.
+func unquotedIndexAny(s, chars string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '`' {
+			n := quotedLen(s[i:])
+			if n < 0 {
+				return -1
+			}
+			i += n - 1
+			continue
+		}
+		if strings.IndexByte(chars, s[i]) >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// logQuery is the log query whose lines carry the unwrapped values: the pipeline before
+// the unwrap plus the label filters after it.
+func (u logUnwrap) logQuery() string {
+	if u.post == "" {
+		return u.pipeline
+	}
+	return u.pipeline + " " + u.post
+}
+
+// scaleToMs is the factor from the unwrapped value to ms. duration(…) and
+// duration_seconds(…) give seconds whatever the query's unit, so a different unit is
+// refused; a plain or bytes(…) value is read in the query's unit (ms by default).
+func (u logUnwrap) scaleToMs(valueUnit string) (float64, error) {
+	switch u.conv {
+	case convDuration, convDurationSeconds:
+		if valueUnit != "" && valueUnit != "s" {
+			return 0, badQuery("latency query (logs): %s(%s) gives seconds, but valueUnit is %q; leave the unit empty or set it to s", u.conv, u.label, valueUnit)
+		}
+		return 1e3, nil
+	}
+	return unitToMs(valueUnit, "ms")
+}
+
+// value converts one label value as Loki's unwrap does: a float, a Go duration in
+// seconds, or a byte size (`5 MiB`, `3k`); ok is false when Loki would fail to convert
+// it (and `| __error__=""` drop the line).
+func (u logUnwrap) value(v string) (float64, bool) {
+	switch u.conv {
+	case convDuration, convDurationSeconds:
+		d, err := time.ParseDuration(v)
+		return d.Seconds(), err == nil
+	case convBytes:
+		return parseBytes(v)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil
+}
+
+// byteUnits are the size suffixes LogQL's bytes() conversion reads (case-insensitive):
+// SI multiples of 1000, IEC ones of 1024.
+var byteUnits = map[string]float64{
+	"": 1, "b": 1,
+	"k": 1e3, "kb": 1e3, "ki": 1 << 10, "kib": 1 << 10,
+	"m": 1e6, "mb": 1e6, "mi": 1 << 20, "mib": 1 << 20,
+	"g": 1e9, "gb": 1e9, "gi": 1 << 30, "gib": 1 << 30,
+	"t": 1e12, "tb": 1e12, "ti": 1 << 40, "tib": 1 << 40,
+	"p": 1e15, "pb": 1e15, "pi": 1 << 50, "pib": 1 << 50,
+	"e": 1e18, "eb": 1e18, "ei": 1 << 60, "eib": 1 << 60,
+}
+
+// parseBytes reads a byte size: digits (with `.` and `,` separators), optional space and
+// a unit; a whole number of bytes below 2^64, as LogQL's bytes() gives.
+func parseBytes(s string) (float64, bool) {
+	n := 0
+	for n < len(s) && (s[n] >= '0' && s[n] <= '9' || s[n] == '.' || s[n] == ',') {
+		n++
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s[:n], ",", ""), 64)
+	if err != nil {
+		return 0, false
+	}
+	m, ok := byteUnits[strings.ToLower(strings.TrimSpace(s[n:]))]
+	if !ok {
+		return 0, false
+	}
+	f *= m
+	if f >= math.MaxUint64 {
+		return 0, false
+	}
+	return math.Floor(f), true
+}
+
+// fetchLogValues reads the unwrapped label of each line of the pipeline (with the label
+// filters that follow the unwrap): parsed labels, structured metadata, stream labels,
+// then the line as logfmt or JSON; the conversion is applied as Loki applies it and a
+// line whose value does not convert is left out.
+func fetchLogValues(ctx context.Context, ls LogStore, u logUnwrap, scale float64, p latencyPlan) rawSpans {
+	res, err := ls.QueryRange(ctx, loki.RangeRequest{Expr: u.logQuery(), Start: p.from, End: p.to, Limit: loki.ProbeLimit(p.maxLogLines), Direction: "forward"})
 	if err != nil {
 		return rawSpans{err: err}
 	}
+	field := u.label
 	out := rawSpans{}
 	for _, s := range res.Streams {
 		for i := range s.Entries {
@@ -721,13 +961,8 @@ func fetchLogValues(ctx context.Context, ls LogStore, selector, field string, sc
 			if v == "" {
 				v = loki.JSONPath(e.Line, field)
 			}
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				if d, derr := time.ParseDuration(v); derr == nil {
-					f, err = float64(d)/1e6/scale, nil
-				}
-			}
-			if err != nil || math.IsNaN(f) {
+			f, ok := u.value(v)
+			if !ok || math.IsNaN(f) {
 				continue
 			}
 			out.total++
