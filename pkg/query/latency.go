@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/latencylens/lens/pkg/latency"
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
 	"github.com/latencylens/lens/pkg/stores/tempo"
@@ -428,12 +431,12 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		if seriesEr != nil && len(fs) > 0 {
 			frames.Notice(fs[0], data.NoticeSeverityInfo, "TraceQL metrics unavailable (%v); percentiles computed exactly from %d spans", seriesEr, len(raw.durMs))
 		}
-		if raw.truncated && len(fs) > 0 {
-			frames.Truncated(fs[0], "spans", p.maxSpans, raw.total)
+		if len(fs) > 0 {
+			announceCut(fs[0], raw, "spans", p.maxSpans)
 		}
 		resp.Frames = append(resp.Frames, fs...)
 	}
-	resp.Frames = append(resp.Frames, rawParts(raw.durMs, raw.errors, raw.err, raw.truncated, raw.total, "spans", p.maxSpans, p)...)
+	resp.Frames = append(resp.Frames, rawParts(raw, raw.errors, "spans", p.maxSpans, p)...)
 	return resp
 }
 
@@ -498,34 +501,63 @@ func traceQLQuantileMs(seconds float64) float64 {
 	return seconds * 1e3
 }
 
-// rawSpans are raw span durations for exact statistics.
+// rawSpans are raw span durations (or log values) for exact statistics.
 type rawSpans struct {
-	durMs     []float64
-	startNs   []int64
-	errors    int
+	durMs   []float64
+	startNs []int64
+	errors  int
+	// total counts the values found, kept or not; truncated says a configured limit
+	// (values, traces searched) cut them.
 	total     int
 	truncated bool
-	err       error
+	// matched and returned count the spans the trace store matched and returned; it
+	// returns at most perTrace per trace, so matched can exceed returned.
+	matched, returned, perTrace int
+	err                         error
+}
+
+// unreturned reports whether the store matched spans it did not return.
+func (r rawSpans) unreturned() bool { return r.matched > r.returned }
+
+// announceCut adds the notices of what cut the raw values: a configured limit, and
+// spans the trace store matched but did not return (with its true count).
+func announceCut(f *data.Frame, r rawSpans, what string, limit int) {
+	if r.unreturned() {
+		frames.Notice(f, data.NoticeSeverityWarning,
+			"%s truncated: the trace store matched %d but returned %d (at most %d per trace); the statistics use the %d kept",
+			what, r.matched, r.returned, r.perTrace, len(r.durMs))
+	}
+	if r.truncated {
+		frames.Truncated(f, what, limit, r.total)
+	}
 }
 
 // fetchRawSpans searches the trace store for spans of the selection, up to maxSpans.
+// Tempo is asked for up to maxSpans spans per span set; when it refuses that many
+// (its max_spans_per_span_set, 100 by default), the search is run again with its
+// maximum. Spans Tempo matched but did not return are counted in matched.
 func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, p latencyPlan) rawSpans {
 	ts, err := env.traces()
 	if err != nil {
 		return rawSpans{err: err}
 	}
 	limit := p.maxSpans
+	isTempo := ts.Name() == tempo.StoreName
 	sp := searchParamsForSpans(q, selector, p, limit)
-	if ts.Name() != tempo.StoreName {
+	if !isTempo {
 		sp.TraceQL = "" // Jaeger searches by service and operation
 	}
 	res, err := ts.Search(ctx, sp)
+	if n, ok := spansPerSpanSetCap(err); ok && isTempo && n < sp.SpansPerSpanSet {
+		sp.SpansPerSpanSet = n
+		res, err = ts.Search(ctx, sp)
+	}
 	if err != nil {
 		return rawSpans{err: err}
 	}
 	out := rawSpans{}
 	for _, s := range res.Spans {
-		if ts.Name() != tempo.StoreName && !spanMatches(&s, q) {
+		if !isTempo && !spanMatches(&s, q) {
 			continue // Jaeger returns whole traces; keep the spans asked for
 		}
 		if s.StartUnixNano < p.from.UnixNano() || s.StartUnixNano > p.to.UnixNano() {
@@ -542,16 +574,44 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, p l
 			out.errors++
 		}
 	}
+	if isTempo {
+		out.returned, out.perTrace = len(res.Spans), sp.SpansPerSpanSet
+		for _, tr := range res.Traces {
+			out.matched += tr.MatchedSpans
+		}
+		out.matched = max(out.matched, out.returned)
+		if out.unreturned() {
+			out.total += out.matched - out.returned
+		}
+	}
 	if len(res.Traces) >= sp.Limit {
 		out.truncated = true
 	}
 	return out
 }
 
+// spansPerSpanSetRE reads Tempo's refusal of a larger spss than its
+// max_spans_per_span_set: "spans per span set exceeds 100. received 50000".
+var spansPerSpanSetRE = regexp.MustCompile(`spans per span set exceeds (\d+)`)
+
+// spansPerSpanSetCap returns the spans-per-span-set maximum a 400 from Tempo names.
+func spansPerSpanSetCap(err error) (int, bool) {
+	var se *httpx.StoreError
+	if err == nil || !errors.As(err, &se) || se.Status != http.StatusBadRequest {
+		return 0, false
+	}
+	m := spansPerSpanSetRE.FindStringSubmatch(se.Message)
+	if m == nil {
+		return 0, false
+	}
+	n, perr := strconv.Atoi(m[1])
+	return n, perr == nil && n > 0
+}
+
 func searchParamsForSpans(q *Query, selector string, p latencyPlan, limit int) tracestore.SearchParams {
 	return tracestore.SearchParams{
 		TraceQL: selector, Service: q.Service, Operation: q.Operation,
-		Start: p.from, End: p.to, Limit: max(limit/10, 20), SpansPerSpanSet: 100,
+		Start: p.from, End: p.to, Limit: max(limit/10, 20), SpansPerSpanSet: max(limit, 1),
 	}
 }
 
@@ -592,34 +652,36 @@ func exactPercentiles(durMs []float64, startNs []int64, p latencyPlan) []*data.F
 	return out
 }
 
-// rawParts builds the CDF and summary from raw durations (ms).
-func rawParts(durMs []float64, errorsN int, err error, truncated bool, total int, what string, limit int, p latencyPlan) []*data.Frame {
+// rawParts builds the CDF and summary from raw durations (ms); errorsN < 0 means the
+// error rate is not known.
+func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) []*data.Frame {
 	var out []*data.Frame
+	err := raw.err
 	if p.wantCDF {
 		f := frames.CDF(nil)
-		if err == nil && len(durMs) > 0 {
-			rows, cerr := exactCDF(durMs)
+		if err == nil && len(raw.durMs) > 0 {
+			rows, cerr := exactCDF(raw.durMs)
 			if cerr == nil {
 				f = frames.CDF(rows)
 			}
 		}
 		if err != nil {
 			frames.StoreFailed(f, err)
-		} else if truncated {
-			frames.Truncated(f, what, limit, total)
+		} else {
+			announceCut(f, raw, what, limit)
 		}
 		out = append(out, f)
 	}
 	if p.wantSummary {
-		row, serr := durationsSummary(durMs, errorsN, p)
+		row, serr := durationsSummary(raw.durMs, errorsN, p)
 		f := frames.Summary(row)
 		if serr != nil && err == nil {
 			err = serr
 		}
 		if err != nil {
 			frames.StoreFailed(f, err)
-		} else if truncated {
-			frames.Truncated(f, what, limit, total)
+		} else {
+			announceCut(f, raw, what, limit)
 		}
 		out = append(out, f)
 	}
@@ -667,7 +729,7 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 		}
 		resp.Frames = append(resp.Frames, pct[i]...)
 	}
-	resp.Frames = append(resp.Frames, rawParts(raw.durMs, -1, raw.err, raw.truncated, raw.total, "log lines", p.maxLogLines, p)...)
+	resp.Frames = append(resp.Frames, rawParts(raw, -1, "log lines", p.maxLogLines, p)...)
 	return resp
 }
 
