@@ -25,6 +25,7 @@ import (
 	"github.com/latencylens/lens/pkg/stores/prometheus"
 	"github.com/latencylens/lens/pkg/stores/tempo"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
+	"github.com/latencylens/lens/pkg/traceqlfilter"
 )
 
 // LogServiceLabel is the Loki label that names a service: the one Loki's OTLP
@@ -406,6 +407,13 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 			return errorResponse(badQuery("latency query: %v", err))
 		}
 	}
+	// A store without TraceQL (Jaeger) gets the selection as a filter on its spans.
+	var sel *spanSelection
+	if ts.Name() != tempo.StoreName {
+		if sel, err = selectionWithoutTraceQL(q, selector); err != nil {
+			return errorResponse(err)
+		}
+	}
 	resp := backend.DataResponse{}
 	var (
 		series   []tempo.Series
@@ -419,7 +427,7 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 				series, seriesEr = tm.MetricsQueryRange(ctx, tempo.QuantileOverTime(selector, p.qs, p.groupBy), p.from, p.to, p.step)
 			}
 		},
-		func() { raw = fetchRawSpans(ctx, env, q, selector, p) },
+		func() { raw = fetchRawSpans(ctx, env, q, selector, sel, p) },
 	)
 	if inStore && seriesEr == nil {
 		resp.Frames = append(resp.Frames, traceQLPercentiles(series, p)...)
@@ -532,11 +540,39 @@ func announceCut(f *data.Frame, r rawSpans, what string, limit int) {
 	}
 }
 
+// spanSelection is the selection of a span latency query for a trace store without
+// TraceQL: the service and operation it searches by, and the TraceQL selector
+// evaluated on the spans of the traces it returns.
+type spanSelection struct {
+	service, operation string
+	filter             *traceqlfilter.Filter
+}
+
+// selectionWithoutTraceQL reads selector (built from the builder's fields and span
+// filter, or written in code mode) for a store without TraceQL. What the filter cannot
+// evaluate exactly is refused, naming the part.
+func selectionWithoutTraceQL(q *Query, selector string) (*spanSelection, error) {
+	f, err := traceqlfilter.Parse(selector)
+	if err != nil {
+		return nil, badQuery("latency query: Jaeger has no TraceQL, so the span selection is evaluated on the spans it returns, and this one cannot be: %v", err)
+	}
+	sel := &spanSelection{service: q.Service, operation: q.Operation, filter: f}
+	if q.EditorMode == ModeCode && strings.TrimSpace(q.Expr) != "" {
+		sel.service, _ = f.EqualString("resource.service.name")
+		sel.operation, _ = f.EqualString("name")
+		if sel.service == "" {
+			return nil, badQuery(`latency query: Jaeger searches by service; the TraceQL selector %q needs a resource.service.name = "…" condition joined to the rest with &&`, selector)
+		}
+	}
+	return sel, nil
+}
+
 // fetchRawSpans searches the trace store for spans of the selection, up to maxSpans.
-// Tempo is asked for up to maxSpans spans per span set; when it refuses that many
+// A store without TraceQL searches by sel's service and operation and its spans are
+// kept when sel's filter matches them. Tempo is asked for up to maxSpans spans per span set; when it refuses that many
 // (its max_spans_per_span_set, 100 by default), the search is run again with its
 // maximum. Spans Tempo matched but did not return are counted in matched.
-func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, p latencyPlan) rawSpans {
+func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel *spanSelection, p latencyPlan) rawSpans {
 	ts, err := env.traces()
 	if err != nil {
 		return rawSpans{err: err}
@@ -545,7 +581,10 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, p l
 	isTempo := ts.Name() == tempo.StoreName
 	sp := searchParamsForSpans(q, selector, p, limit)
 	if !isTempo {
-		sp.TraceQL = "" // Jaeger searches by service and operation
+		if sel == nil {
+			return rawSpans{err: badQuery("latency query: no span selection for %s", ts.Name())}
+		}
+		sp.TraceQL, sp.Service, sp.Operation = "", sel.service, sel.operation
 	}
 	res, err := ts.Search(ctx, sp)
 	if n, ok := spansPerSpanSetCap(err); ok && isTempo && n < sp.SpansPerSpanSet {
@@ -557,8 +596,15 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, p l
 	}
 	out := rawSpans{}
 	for _, s := range res.Spans {
-		if !isTempo && !spanMatches(&s, q) {
-			continue // Jaeger returns whole traces; keep the spans asked for
+		if !isTempo {
+			// Jaeger returns whole traces; keep the spans the selection asks for.
+			ok, err := sel.filter.Match(&s)
+			if err != nil {
+				return rawSpans{err: badQuery("latency query: span filter: %v", err)}
+			}
+			if !ok {
+				continue
+			}
 		}
 		if s.StartUnixNano < p.from.UnixNano() || s.StartUnixNano > p.to.UnixNano() {
 			continue
@@ -613,10 +659,6 @@ func searchParamsForSpans(q *Query, selector string, p latencyPlan, limit int) t
 		TraceQL: selector, Service: q.Service, Operation: q.Operation,
 		Start: p.from, End: p.to, Limit: max(limit/10, 20), SpansPerSpanSet: max(limit, 1),
 	}
-}
-
-func spanMatches(s *model.Span, q *Query) bool {
-	return (q.Service == "" || s.Service == q.Service) && (q.Operation == "" || s.Operation == q.Operation)
 }
 
 // exactPercentiles computes each step's exact quantiles from raw values.
