@@ -554,7 +554,7 @@ type spanSelection struct {
 func selectionWithoutTraceQL(q *Query, selector string) (*spanSelection, error) {
 	f, err := traceqlfilter.Parse(selector)
 	if err != nil {
-		return nil, badQuery("latency query: Jaeger has no TraceQL, so the span selection is evaluated on the spans it returns, and this one cannot be: %v", err)
+		return nil, badQuery("latency query: Jaeger has no TraceQL, so the span selection is evaluated here on the spans it returns: %v", err)
 	}
 	sel := &spanSelection{service: q.Service, operation: q.Operation, filter: f}
 	if q.EditorMode == ModeCode && strings.TrimSpace(q.Expr) != "" {
@@ -568,10 +568,11 @@ func selectionWithoutTraceQL(q *Query, selector string) (*spanSelection, error) 
 }
 
 // fetchRawSpans searches the trace store for spans of the selection, up to maxSpans.
-// A store without TraceQL searches by sel's service and operation and its spans are
-// kept when sel's filter matches them. Tempo is asked for up to maxSpans spans per span set; when it refuses that many
-// (its max_spans_per_span_set, 100 by default), the search is run again with its
-// maximum. Spans Tempo matched but did not return are counted in matched.
+// A store without TraceQL searches by sel's service and operation, and its spans are
+// kept when sel's filter matches them. Tempo is asked for up to maxSpans spans per span
+// set; when it refuses that many (its max_spans_per_span_set, 100 by default), the
+// search is run again with its maximum. Spans Tempo matched but did not return are
+// counted in matched.
 func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel *spanSelection, p latencyPlan) rawSpans {
 	ts, err := env.traces()
 	if err != nil {
