@@ -108,4 +108,7 @@ type TraceSummary struct {
 	DurationMs    float64
 	SpanCount     int
 	HasError      bool
+	// MatchedSpans is how many spans of the trace the search matched, which may be more
+	// than it returned (Tempo caps the spans per span set); 0 when the store does not say.
+	MatchedSpans int
 }

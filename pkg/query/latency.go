@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,10 +20,12 @@ import (
 	"github.com/latencylens/lens/pkg/latency"
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
 	"github.com/latencylens/lens/pkg/stores/tempo"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
+	"github.com/latencylens/lens/pkg/traceqlfilter"
 )
 
 // LogServiceLabel is the Loki label that names a service: the one Loki's OTLP
@@ -403,6 +407,13 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 			return errorResponse(badQuery("latency query: %v", err))
 		}
 	}
+	// A store without TraceQL (Jaeger) gets the selection as a filter on its spans.
+	var sel *spanSelection
+	if ts.Name() != tempo.StoreName {
+		if sel, err = selectionWithoutTraceQL(q, selector); err != nil {
+			return errorResponse(err)
+		}
+	}
 	resp := backend.DataResponse{}
 	var (
 		series   []tempo.Series
@@ -416,7 +427,7 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 				series, seriesEr = tm.MetricsQueryRange(ctx, tempo.QuantileOverTime(selector, p.qs, p.groupBy), p.from, p.to, p.step)
 			}
 		},
-		func() { raw = fetchRawSpans(ctx, env, q, selector, p) },
+		func() { raw = fetchRawSpans(ctx, env, q, selector, sel, p) },
 	)
 	if inStore && seriesEr == nil {
 		resp.Frames = append(resp.Frames, traceQLPercentiles(series, p)...)
@@ -428,12 +439,12 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		if seriesEr != nil && len(fs) > 0 {
 			frames.Notice(fs[0], data.NoticeSeverityInfo, "TraceQL metrics unavailable (%v); percentiles computed exactly from %d spans", seriesEr, len(raw.durMs))
 		}
-		if raw.truncated && len(fs) > 0 {
-			frames.Truncated(fs[0], "spans", p.maxSpans, raw.total)
+		if len(fs) > 0 {
+			announceCut(fs[0], raw, "spans", p.maxSpans)
 		}
 		resp.Frames = append(resp.Frames, fs...)
 	}
-	resp.Frames = append(resp.Frames, rawParts(raw.durMs, raw.errors, raw.err, raw.truncated, raw.total, "spans", p.maxSpans, p)...)
+	resp.Frames = append(resp.Frames, rawParts(raw, raw.errors, "spans", p.maxSpans, p)...)
 	return resp
 }
 
@@ -498,35 +509,103 @@ func traceQLQuantileMs(seconds float64) float64 {
 	return seconds * 1e3
 }
 
-// rawSpans are raw span durations for exact statistics.
+// rawSpans are raw span durations (or log values) for exact statistics.
 type rawSpans struct {
-	durMs     []float64
-	startNs   []int64
-	errors    int
+	durMs   []float64
+	startNs []int64
+	errors  int
+	// total counts the values found, kept or not; truncated says a configured limit
+	// (values, traces searched) cut them.
 	total     int
 	truncated bool
-	err       error
+	// matched and returned count the spans the trace store matched and returned; it
+	// returns at most perTrace per trace, so matched can exceed returned.
+	matched, returned, perTrace int
+	err                         error
+}
+
+// unreturned reports whether the store matched spans it did not return.
+func (r rawSpans) unreturned() bool { return r.matched > r.returned }
+
+// announceCut adds the notices of what cut the raw values: a configured limit, and
+// spans the trace store matched but did not return (with its true count).
+func announceCut(f *data.Frame, r rawSpans, what string, limit int) {
+	if r.unreturned() {
+		frames.Notice(f, data.NoticeSeverityWarning,
+			"%s truncated: the trace store matched %d but returned %d (at most %d per trace); the statistics use the %d kept",
+			what, r.matched, r.returned, r.perTrace, len(r.durMs))
+	}
+	if r.truncated {
+		frames.Truncated(f, what, limit, r.total)
+	}
+}
+
+// spanSelection is the selection of a span latency query for a trace store without
+// TraceQL: the service and operation it searches by, and the TraceQL selector
+// evaluated on the spans of the traces it returns.
+type spanSelection struct {
+	service, operation string
+	filter             *traceqlfilter.Filter
+}
+
+// selectionWithoutTraceQL reads selector (built from the builder's fields and span
+// filter, or written in code mode) for a store without TraceQL. What the filter cannot
+// evaluate exactly is refused, naming the part.
+func selectionWithoutTraceQL(q *Query, selector string) (*spanSelection, error) {
+	f, err := traceqlfilter.Parse(selector)
+	if err != nil {
+		return nil, badQuery("latency query: Jaeger has no TraceQL, so the span selection is evaluated here on the spans it returns: %v", err)
+	}
+	sel := &spanSelection{service: q.Service, operation: q.Operation, filter: f}
+	if q.EditorMode == ModeCode && strings.TrimSpace(q.Expr) != "" {
+		sel.service, _ = f.EqualString("resource.service.name")
+		sel.operation, _ = f.EqualString("name")
+		if sel.service == "" {
+			return nil, badQuery(`latency query: Jaeger searches by service; the TraceQL selector %q needs a resource.service.name = "…" condition joined to the rest with &&`, selector)
+		}
+	}
+	return sel, nil
 }
 
 // fetchRawSpans searches the trace store for spans of the selection, up to maxSpans.
-func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, p latencyPlan) rawSpans {
+// A store without TraceQL searches by sel's service and operation, and its spans are
+// kept when sel's filter matches them. Tempo is asked for up to maxSpans spans per span
+// set; when it refuses that many (its max_spans_per_span_set, 100 by default), the
+// search is run again with its maximum. Spans Tempo matched but did not return are
+// counted in matched.
+func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel *spanSelection, p latencyPlan) rawSpans {
 	ts, err := env.traces()
 	if err != nil {
 		return rawSpans{err: err}
 	}
 	limit := p.maxSpans
+	isTempo := ts.Name() == tempo.StoreName
 	sp := searchParamsForSpans(q, selector, p, limit)
-	if ts.Name() != tempo.StoreName {
-		sp.TraceQL = "" // Jaeger searches by service and operation
+	if !isTempo {
+		if sel == nil {
+			return rawSpans{err: badQuery("latency query: no span selection for %s", ts.Name())}
+		}
+		sp.TraceQL, sp.Service, sp.Operation = "", sel.service, sel.operation
 	}
 	res, err := ts.Search(ctx, sp)
+	if n, ok := spansPerSpanSetCap(err); ok && isTempo && n < sp.SpansPerSpanSet {
+		sp.SpansPerSpanSet = n
+		res, err = ts.Search(ctx, sp)
+	}
 	if err != nil {
 		return rawSpans{err: err}
 	}
 	out := rawSpans{}
 	for _, s := range res.Spans {
-		if ts.Name() != tempo.StoreName && !spanMatches(&s, q) {
-			continue // Jaeger returns whole traces; keep the spans asked for
+		if !isTempo {
+			// Jaeger returns whole traces; keep the spans the selection asks for.
+			ok, err := sel.filter.Match(&s)
+			if err != nil {
+				return rawSpans{err: badQuery("latency query: span filter: %v", err)}
+			}
+			if !ok {
+				continue
+			}
 		}
 		if s.StartUnixNano < p.from.UnixNano() || s.StartUnixNano > p.to.UnixNano() {
 			continue
@@ -542,21 +621,45 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, p l
 			out.errors++
 		}
 	}
+	if isTempo {
+		out.returned, out.perTrace = len(res.Spans), sp.SpansPerSpanSet
+		for _, tr := range res.Traces {
+			out.matched += tr.MatchedSpans
+		}
+		out.matched = max(out.matched, out.returned)
+		if out.unreturned() {
+			out.total += out.matched - out.returned
+		}
+	}
 	if len(res.Traces) >= sp.Limit {
 		out.truncated = true
 	}
 	return out
 }
 
+// spansPerSpanSetRE reads Tempo's refusal of a larger spss than its
+// max_spans_per_span_set: "spans per span set exceeds 100. received 50000".
+var spansPerSpanSetRE = regexp.MustCompile(`spans per span set exceeds (\d+)`)
+
+// spansPerSpanSetCap returns the spans-per-span-set maximum a 400 from Tempo names.
+func spansPerSpanSetCap(err error) (int, bool) {
+	var se *httpx.StoreError
+	if err == nil || !errors.As(err, &se) || se.Status != http.StatusBadRequest {
+		return 0, false
+	}
+	m := spansPerSpanSetRE.FindStringSubmatch(se.Message)
+	if m == nil {
+		return 0, false
+	}
+	n, perr := strconv.Atoi(m[1])
+	return n, perr == nil && n > 0
+}
+
 func searchParamsForSpans(q *Query, selector string, p latencyPlan, limit int) tracestore.SearchParams {
 	return tracestore.SearchParams{
 		TraceQL: selector, Service: q.Service, Operation: q.Operation,
-		Start: p.from, End: p.to, Limit: max(limit/10, 20), SpansPerSpanSet: 100,
+		Start: p.from, End: p.to, Limit: max(limit/10, 20), SpansPerSpanSet: max(limit, 1),
 	}
-}
-
-func spanMatches(s *model.Span, q *Query) bool {
-	return (q.Service == "" || s.Service == q.Service) && (q.Operation == "" || s.Operation == q.Operation)
 }
 
 // exactPercentiles computes each step's exact quantiles from raw values.
@@ -592,34 +695,36 @@ func exactPercentiles(durMs []float64, startNs []int64, p latencyPlan) []*data.F
 	return out
 }
 
-// rawParts builds the CDF and summary from raw durations (ms).
-func rawParts(durMs []float64, errorsN int, err error, truncated bool, total int, what string, limit int, p latencyPlan) []*data.Frame {
+// rawParts builds the CDF and summary from raw durations (ms); errorsN < 0 means the
+// error rate is not known.
+func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) []*data.Frame {
 	var out []*data.Frame
+	err := raw.err
 	if p.wantCDF {
 		f := frames.CDF(nil)
-		if err == nil && len(durMs) > 0 {
-			rows, cerr := exactCDF(durMs)
+		if err == nil && len(raw.durMs) > 0 {
+			rows, cerr := exactCDF(raw.durMs)
 			if cerr == nil {
 				f = frames.CDF(rows)
 			}
 		}
 		if err != nil {
 			frames.StoreFailed(f, err)
-		} else if truncated {
-			frames.Truncated(f, what, limit, total)
+		} else {
+			announceCut(f, raw, what, limit)
 		}
 		out = append(out, f)
 	}
 	if p.wantSummary {
-		row, serr := durationsSummary(durMs, errorsN, p)
+		row, serr := durationsSummary(raw.durMs, errorsN, p)
 		f := frames.Summary(row)
 		if serr != nil && err == nil {
 			err = serr
 		}
 		if err != nil {
 			frames.StoreFailed(f, err)
-		} else if truncated {
-			frames.Truncated(f, what, limit, total)
+		} else {
+			announceCut(f, raw, what, limit)
 		}
 		out = append(out, f)
 	}
@@ -631,21 +736,11 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 	if err != nil {
 		return errorResponse(err)
 	}
-	selector, field := strings.TrimSpace(q.LogSelector), strings.TrimSpace(q.LogField)
-	if q.EditorMode == ModeCode {
-		selector, field = splitUnwrap(q.Expr)
-	} else if selector == "" && q.Service != "" {
-		if selector, err = loki.StreamSelector(LogServiceLabel, q.Service); err != nil {
-			return errorResponse(badQuery("latency query (logs): %v", err))
-		}
+	u, err := logUnwrapOf(q)
+	if err != nil {
+		return errorResponse(err)
 	}
-	if field != "" && !language.ValidLabelName(field) {
-		return errorResponse(badQuery("latency query (logs): %q is not a LogQL label name to unwrap", field))
-	}
-	if strings.TrimSpace(selector) == "" || field == "" {
-		return errorResponse(badQuery("latency query (logs): need a LogQL selector and a field to unwrap"))
-	}
-	scale, err := unitToMs(q.ValueUnit, "ms")
+	scale, err := u.scaleToMs(q.ValueUnit)
 	if err != nil {
 		return errorResponse(err)
 	}
@@ -656,8 +751,9 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 	var fns []func()
 	for i, x := range p.qs {
 		fns = append(fns, func() {
+			// The range expression already unwraps: no field is added to it.
 			res, err := ls.QueryRange(ctx, loki.RangeRequest{
-				Expr: loki.QuantileOverTime(x, selector, field, p.window, p.groupBy), Start: p.from, End: p.to, Step: p.step,
+				Expr: loki.QuantileOverTime(x, u.expr, "", p.window, p.groupBy), Start: p.from, End: p.to, Step: p.step,
 			})
 			if err != nil {
 				errs[i] = err
@@ -667,7 +763,7 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 		})
 	}
 	if p.wantCDF || p.wantSummary {
-		fns = append(fns, func() { raw = fetchLogValues(ctx, ls, selector, field, scale, p) })
+		fns = append(fns, func() { raw = fetchLogValues(ctx, ls, u, scale, p) })
 	}
 	parallel(fns...)
 	for i := range p.qs {
@@ -676,34 +772,283 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 		}
 		resp.Frames = append(resp.Frames, pct[i]...)
 	}
-	resp.Frames = append(resp.Frames, rawParts(raw.durMs, -1, raw.err, raw.truncated, raw.total, "log lines", p.maxLogLines, p)...)
+	resp.Frames = append(resp.Frames, rawParts(raw, -1, "log lines", p.maxLogLines, p)...)
 	return resp
 }
 
-// splitUnwrap splits `… | unwrap field …` into the selector before it and the field.
-func splitUnwrap(expr string) (string, string) {
-	i := strings.Index(expr, "| unwrap ")
-	if i < 0 {
-		return expr, ""
-	}
-	rest := strings.Fields(expr[i+len("| unwrap "):])
-	if len(rest) == 0 {
-		return expr[:i], ""
-	}
-	field := strings.TrimSuffix(rest[0], ")")
-	if j := strings.IndexAny(field, "[("); j >= 0 {
-		field = field[:j]
-	}
-	return strings.TrimSpace(expr[:i]), field
+// LogQL's unwrap conversions (`| unwrap duration(label)` …).
+const (
+	convNone            = ""
+	convDuration        = "duration"
+	convDurationSeconds = "duration_seconds"
+	convBytes           = "bytes"
+)
+
+// logUnwrap is a LogQL log range expression that unwraps one label.
+type logUnwrap struct {
+	// expr is the whole range expression sent inside quantile_over_time, as written.
+	expr string
+	// pipeline is the selector and the stages before the unwrap.
+	pipeline string
+	// conv is the conversion applied to the label (convNone, convDuration…).
+	conv string
+	// label is the label unwrapped (inside the conversion when there is one).
+	label string
+	// post holds the stages after the unwrap (label filters such as `| __error__=""`),
+	// "" when there are none.
+	post string
 }
 
-// fetchLogValues reads the unwrapped field of each line (parsed labels, structured
-// metadata, stream labels, then the line as logfmt or JSON).
-func fetchLogValues(ctx context.Context, ls LogStore, selector, field string, scale float64, p latencyPlan) rawSpans {
-	res, err := ls.QueryRange(ctx, loki.RangeRequest{Expr: selector, Start: p.from, End: p.to, Limit: loki.ProbeLimit(p.maxLogLines), Direction: "forward"})
+// logUnwrapOf reads the unwrap of a logs latency query: the code-mode expression as
+// written, or the builder's selector (or the service's stream) and field.
+func logUnwrapOf(q *Query) (logUnwrap, error) {
+	if q.EditorMode == ModeCode {
+		return splitUnwrap(q.Expr)
+	}
+	selector, field := strings.TrimSpace(q.LogSelector), strings.TrimSpace(q.LogField)
+	if selector == "" && q.Service != "" {
+		var err error
+		if selector, err = loki.StreamSelector(LogServiceLabel, q.Service); err != nil {
+			return logUnwrap{}, badQuery("latency query (logs): %v", err)
+		}
+	}
+	if field != "" && !language.ValidLabelName(field) {
+		return logUnwrap{}, badQuery("latency query (logs): %q is not a LogQL label name to unwrap", field)
+	}
+	if selector == "" || field == "" {
+		return logUnwrap{}, badQuery("latency query (logs): need a LogQL selector and a field to unwrap")
+	}
+	if at, _, err := findUnwrap(selector); err != nil {
+		return logUnwrap{}, err
+	} else if at >= 0 {
+		return logUnwrap{}, badQuery("latency query (logs): the log selector already has an unwrap stage; give the field in the field box only, or write the whole expression in code mode")
+	}
+	return logUnwrap{expr: selector + " | unwrap " + field, pipeline: selector, label: field}, nil
+}
+
+// splitUnwrap reads `<selector> <stages> | unwrap [conv(]label[)] <label filters>`: the
+// unwrap may convert the label (duration, duration_seconds, bytes) and be followed by
+// label filters (`| __error__=""`), which LogQL allows there. The expression is kept
+// as written; the range and the aggregation are added by the query.
+func splitUnwrap(expr string) (logUnwrap, error) {
+	expr = strings.TrimSpace(expr)
+	if expr == "" {
+		return logUnwrap{}, badQuery("latency query (logs): need a LogQL selector and a field to unwrap")
+	}
+	if expr[0] != '{' {
+		return logUnwrap{}, badQuery("latency query (logs): %q does not start with a stream selector `{…}`; write the log pipeline with `| unwrap <label>` (the range and quantile_over_time are added by the query)", expr)
+	}
+	at, end, err := findUnwrap(expr)
+	if err != nil {
+		return logUnwrap{}, err
+	}
+	if at < 0 {
+		return logUnwrap{}, badQuery("latency query (logs): %q has no `| unwrap <label>` stage; need a LogQL selector and a field to unwrap", expr)
+	}
+	u := logUnwrap{expr: expr, pipeline: strings.TrimSpace(expr[:at])}
+	body := expr[at:end] // `| unwrap …`
+	body = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(body[1:]), "unwrap"))
+	if i := strings.IndexByte(body, '('); i >= 0 {
+		u.conv = strings.TrimSpace(body[:i])
+		u.label = strings.TrimSpace(strings.TrimSuffix(body[i+1:], ")"))
+	} else {
+		u.label = body
+	}
+	switch u.conv {
+	case convNone, convDuration, convDurationSeconds, convBytes:
+	default:
+		return logUnwrap{}, badQuery("latency query (logs): unwrap conversion %q is not one of duration, duration_seconds, bytes", u.conv)
+	}
+	if !language.ValidLabelName(u.label) {
+		return logUnwrap{}, badQuery("latency query (logs): %q is not a LogQL label name to unwrap", u.label)
+	}
+	rest := strings.TrimSpace(expr[end:])
+	if rest != "" && rest[0] != '|' {
+		return logUnwrap{}, badQuery("latency query (logs): %q after the unwrap is not a pipeline stage; only label filters such as `| __error__=\"\"` may follow it (the range and quantile_over_time are added by the query)", rest)
+	}
+	if k := unquotedIndexAny(rest, "[]"); k >= 0 {
+		return logUnwrap{}, badQuery("latency query (logs): %q after the unwrap holds a range; leave it out (the query adds the range from the panel's interval)", rest)
+	}
+	if k, _, _ := findUnwrap(rest); k >= 0 {
+		return logUnwrap{}, badQuery("latency query (logs): %q unwraps more than once", expr)
+	}
+	u.post = rest
+	return u, nil
+}
+
+// findUnwrap finds the unwrap stage of a LogQL pipeline outside its string literals:
+// at is the offset of its `|` (-1 when there is none) and end the offset just after
+// its label (or the conversion's `)`).
+func findUnwrap(expr string) (at, end int, err error) {
+	for i := 0; i < len(expr); i++ {
+		switch expr[i] {
+		case '"', '`':
+			n := quotedLen(expr[i:])
+			if n < 0 {
+				return -1, -1, badQuery("latency query (logs): a string in %q does not end", expr)
+			}
+			i += n - 1
+		case '|':
+			j := skipSpace(expr, i+1)
+			if !strings.HasPrefix(expr[j:], "unwrap") {
+				continue
+			}
+			j += len("unwrap")
+			if j < len(expr) && isIdentByte(expr[j]) {
+				continue // a label that starts with "unwrap"
+			}
+			k := skipSpace(expr, j)
+			name := k
+			for k < len(expr) && isIdentByte(expr[k]) {
+				k++
+			}
+			if k == name {
+				return -1, -1, badQuery("latency query (logs): `| unwrap` in %q names no label", expr)
+			}
+			if p := skipSpace(expr, k); p < len(expr) && expr[p] == '(' {
+				rp := strings.IndexByte(expr[p:], ')')
+				if rp < 0 {
+					return -1, -1, badQuery("latency query (logs): the unwrap conversion in %q has no `)`", expr)
+				}
+				k = p + rp + 1
+			}
+			return i, k, nil
+		}
+	}
+	return -1, -1, nil
+}
+
+// quotedLen is the length of the LogQL string literal s starts with ("…" with escapes
+// or `…`), -1 when it does not end.
+func quotedLen(s string) int {
+	if s[0] == '`' {
+		if k := strings.IndexByte(s[1:], '`'); k >= 0 {
+			return k + 2
+		}
+		return -1
+	}
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// unquotedIndexAny is strings.IndexAny outside string literals.
+func unquotedIndexAny(s, chars string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '`' {
+			n := quotedLen(s[i:])
+			if n < 0 {
+				return -1
+			}
+			i += n - 1
+			continue
+		}
+		if strings.IndexByte(chars, s[i]) >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// logQuery is the log query whose lines carry the unwrapped values: the pipeline before
+// the unwrap plus the label filters after it.
+func (u logUnwrap) logQuery() string {
+	if u.post == "" {
+		return u.pipeline
+	}
+	return u.pipeline + " " + u.post
+}
+
+// scaleToMs is the factor from the unwrapped value to ms. duration(…) and
+// duration_seconds(…) give seconds whatever the query's unit, so a different unit is
+// refused; a plain or bytes(…) value is read in the query's unit (ms by default).
+func (u logUnwrap) scaleToMs(valueUnit string) (float64, error) {
+	switch u.conv {
+	case convDuration, convDurationSeconds:
+		if valueUnit != "" && valueUnit != "s" {
+			return 0, badQuery("latency query (logs): %s(%s) gives seconds, but valueUnit is %q; leave the unit empty or set it to s", u.conv, u.label, valueUnit)
+		}
+		return 1e3, nil
+	}
+	return unitToMs(valueUnit, "ms")
+}
+
+// value converts one label value as Loki's unwrap does: a float, a Go duration in
+// seconds, or a byte size (`5 MiB`, `3k`); ok is false when Loki would fail to convert
+// it (and `| __error__=""` drop the line).
+func (u logUnwrap) value(v string) (float64, bool) {
+	switch u.conv {
+	case convDuration, convDurationSeconds:
+		d, err := time.ParseDuration(v)
+		return d.Seconds(), err == nil
+	case convBytes:
+		return parseBytes(v)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil
+}
+
+// byteUnits are the size suffixes LogQL's bytes() conversion reads (case-insensitive):
+// SI multiples of 1000, IEC ones of 1024.
+var byteUnits = map[string]float64{
+	"": 1, "b": 1,
+	"k": 1e3, "kb": 1e3, "ki": 1 << 10, "kib": 1 << 10,
+	"m": 1e6, "mb": 1e6, "mi": 1 << 20, "mib": 1 << 20,
+	"g": 1e9, "gb": 1e9, "gi": 1 << 30, "gib": 1 << 30,
+	"t": 1e12, "tb": 1e12, "ti": 1 << 40, "tib": 1 << 40,
+	"p": 1e15, "pb": 1e15, "pi": 1 << 50, "pib": 1 << 50,
+	"e": 1e18, "eb": 1e18, "ei": 1 << 60, "eib": 1 << 60,
+}
+
+// parseBytes reads a byte size: digits (with `.` and `,` separators), optional space and
+// a unit; a whole number of bytes below 2^64, as LogQL's bytes() gives.
+func parseBytes(s string) (float64, bool) {
+	n := 0
+	for n < len(s) && (s[n] >= '0' && s[n] <= '9' || s[n] == '.' || s[n] == ',') {
+		n++
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s[:n], ",", ""), 64)
+	if err != nil {
+		return 0, false
+	}
+	m, ok := byteUnits[strings.ToLower(strings.TrimSpace(s[n:]))]
+	if !ok {
+		return 0, false
+	}
+	f *= m
+	if f >= math.MaxUint64 {
+		return 0, false
+	}
+	return math.Floor(f), true
+}
+
+// fetchLogValues reads the unwrapped label of each line of the pipeline (with the label
+// filters that follow the unwrap): parsed labels, structured metadata, stream labels,
+// then the line as logfmt or JSON; the conversion is applied as Loki applies it and a
+// line whose value does not convert is left out.
+func fetchLogValues(ctx context.Context, ls LogStore, u logUnwrap, scale float64, p latencyPlan) rawSpans {
+	res, err := ls.QueryRange(ctx, loki.RangeRequest{Expr: u.logQuery(), Start: p.from, End: p.to, Limit: loki.ProbeLimit(p.maxLogLines), Direction: "forward"})
 	if err != nil {
 		return rawSpans{err: err}
 	}
+	field := u.label
 	out := rawSpans{}
 	for _, s := range res.Streams {
 		for i := range s.Entries {
@@ -721,13 +1066,8 @@ func fetchLogValues(ctx context.Context, ls LogStore, selector, field string, sc
 			if v == "" {
 				v = loki.JSONPath(e.Line, field)
 			}
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				if d, derr := time.ParseDuration(v); derr == nil {
-					f, err = float64(d)/1e6/scale, nil
-				}
-			}
-			if err != nil || math.IsNaN(f) {
+			f, ok := u.value(v)
+			if !ok || math.IsNaN(f) {
 				continue
 			}
 			out.total++

@@ -139,6 +139,7 @@ func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Spa
 			}
 		}
 		for _, ss := range sets {
+			s.MatchedSpans += max(ss.Matched, len(ss.Spans))
 			for _, sp := range ss.Spans {
 				m := model.Span{TraceID: id, SpanID: traceid.MustNormalizeOrEmpty(sp.SpanID, true),
 					StartUnixNano: int64(sp.StartTimeUnixNano), DurationNano: max(int64(sp.DurationNanos), 0)}

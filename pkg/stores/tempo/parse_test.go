@@ -76,6 +76,10 @@ func TestParseSearch(t *testing.T) {
 	if hits[1].TraceID != "00002f3577b34da6a3ce929d0e0e4736" || hits[1].SpanCount != 2 || hits[1].HasError {
 		t.Errorf("hit 1 = %+v", hits[1])
 	}
+	// matched counts the spans the search found, also those a span set leaves out.
+	if hits[0].MatchedSpans != 1 || hits[1].MatchedSpans != 2 {
+		t.Errorf("matched %d and %d, want 1 and 2", hits[0].MatchedSpans, hits[1].MatchedSpans)
+	}
 }
 
 func TestParseMetrics(t *testing.T) {

@@ -1,0 +1,112 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/settings"
+)
+
+// tempoSearchBody is a /api/search answer in Tempo's JSON: one trace (leading zeros of
+// its ID stripped, as Tempo does) whose span set matched `matched` spans and carries
+// the given durations (ms), each span 1 s after the last from 1700000010 s.
+func tempoSearchBody(matched int, durMs ...int) string {
+	spans := make([]string, len(durMs))
+	for i, d := range durMs {
+		spans[i] = fmt.Sprintf(`{"spanID":"%016x","startTimeUnixNano":"%d","durationNanos":"%d"}`,
+			i+1, int64(1700000010+i)*1e9, int64(d)*1e6)
+	}
+	set := `{"spans":[` + strings.Join(spans, ",") + `],"matched":` + strconv.Itoa(matched) + `}`
+	return `{"traces":[{"traceID":"2f3577b34da6a3ce929d0e0e4736","rootServiceName":"api","rootTraceName":"GET /",
+		"startTimeUnixNano":"1700000010000000000","durationMs":900,"spanSet":` + set + `,"spanSets":[` + set + `]}],
+		"metrics":{"inspectedTraces":1,"inspectedBytes":"1000","completedJobs":1,"totalJobs":1}}`
+}
+
+// tempoSpansReplay serves /api/search with body; when maxSpss > 0 it refuses a larger
+// spss as Tempo's query frontend does (400, plain text). TraceQL metrics are not
+// available (404), so percentiles too come from the raw spans.
+func tempoSpansReplay(t *testing.T, maxSpss int, body string) *storeReplay {
+	return newStoreReplay(t, map[string]answer{
+		"/api/search": func(r *http.Request) (int, string, string) {
+			if n, _ := strconv.Atoi(r.URL.Query().Get("spss")); maxSpss > 0 && n > maxSpss {
+				return 400, "text/plain; charset=utf-8", fmt.Sprintf("spans per span set exceeds %d. received %d", maxSpss, n)
+			}
+			return 200, "application/json", body
+		},
+		"/api/metrics/query_range": func(*http.Request) (int, string, string) { return 404, "text/plain", "404 page not found\n" },
+	})
+}
+
+func TestLatencyFromTempoSpansAnnouncesSpansTempoDidNotReturn(t *testing.T) {
+	tests := []struct {
+		name      string
+		maxSpss   int    // Tempo's max_spans_per_span_set (0: no maximum)
+		limits    string // the data source's limits
+		matched   int
+		wantSpss  []string
+		wantNote  string // "" when no notice is due
+		wantCount float64
+	}{
+		{name: "stock Tempo refuses the limit, then caps the span set at 100", maxSpss: 100, matched: 150,
+			wantSpss:  []string{strconv.Itoa(settings.DefaultMaxSpans), "100"},
+			wantNote:  "spans truncated: the trace store matched 150 but returned 2 (at most 100 per trace); the statistics use the 2 kept",
+			wantCount: 2},
+		{name: "configured span limit within Tempo's maximum", limits: `{"maxSpans":500}`, maxSpss: 1000, matched: 700,
+			wantSpss:  []string{"500"},
+			wantNote:  "spans truncated: the trace store matched 700 but returned 2 (at most 500 per trace)",
+			wantCount: 2},
+		{name: "everything matched came back", maxSpss: 100, matched: 2,
+			wantSpss: []string{strconv.Itoa(settings.DefaultMaxSpans), "100"}, wantCount: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := tempoSpansReplay(t, tt.maxSpss, tempoSearchBody(tt.matched, 100, 300))
+			env := replayEnv(t, nil, tr, settings.TraceKindTempo, tt.limits)
+			q := &Query{Source: SourceSpans, EditorMode: "builder", Service: "api", Percentiles: []float64{0.5}}
+			res := Latency(context.Background(), env, latencyRequest(q))
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			if got := tr.params("/api/search", "spss"); strings.Join(got, ",") != strings.Join(tt.wantSpss, ",") {
+				t.Errorf("spss sent %q, want %q", got, tt.wantSpss)
+			}
+			count, mean := summaryOf(t, res.Frames)
+			if count != tt.wantCount || mean != 200 {
+				t.Errorf("summary count %v mean %v ms, want %v and 200", count, mean, tt.wantCount)
+			}
+			parts := append(framesOfKind(res.Frames, frames.KindPercentile)[:1], framesOfKind(res.Frames, frames.KindCDF)...)
+			parts = append(parts, framesOfKind(res.Frames, frames.KindSummary)...)
+			for _, f := range parts {
+				got := noticeText(f)
+				if tt.wantNote == "" && strings.Contains(got, "truncated") {
+					t.Errorf("%s frame: unexpected notice %q", f.Name, got)
+				}
+				if tt.wantNote != "" && !strings.Contains(got, tt.wantNote) {
+					t.Errorf("%s frame notices %q, want %q", f.Name, got, tt.wantNote)
+				}
+			}
+		})
+	}
+}
+
+func TestLatencyFromTempoSpansKeepsOtherErrors(t *testing.T) {
+	tr := newStoreReplay(t, map[string]answer{
+		"/api/search": func(*http.Request) (int, string, string) {
+			return 400, "text/plain; charset=utf-8", "invalid TraceQL query: parse error at line 1, col 3"
+		},
+		"/api/metrics/query_range": func(*http.Request) (int, string, string) { return 404, "text/plain", "404 page not found\n" },
+	})
+	q := &Query{Source: SourceSpans, EditorMode: ModeCode, Expr: "{ .a = }", Percentiles: []float64{0.5}}
+	res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), latencyRequest(q))
+	if res.Error == nil || !strings.Contains(res.Error.Error(), "tempo: HTTP 400: invalid TraceQL query") {
+		t.Fatalf("error %v", res.Error)
+	}
+	if got := tr.params("/api/search", "spss"); len(got) != 1 {
+		t.Errorf("a 400 that names no span maximum is not retried: %d searches", len(got))
+	}
+}
