@@ -161,7 +161,7 @@ func TestV1ErrorsWithData(t *testing.T) {
 		{name: "recorded partial answer", body: string(read(t, "traces_v1_partial.json")), wantTraces: 1,
 			wantWarnings: []string{"jaeger: failed to read trace from storage: span with unreadable ID (code 500, trace a3ce929d0e0e47364bf92f3577b34da6)"}},
 		{name: "two errors, one without trace ID", wantTraces: 1,
-			body: `{"data":[` + trace + `],"total":1,"limit":0,"offset":0,"errors":[{"code":500,"msg":"storage timeout"},{"code":404,"msg":"trace not found","traceID":"ff"}]}`,
+			body:         `{"data":[` + trace + `],"total":1,"limit":0,"offset":0,"errors":[{"code":500,"msg":"storage timeout"},{"code":404,"msg":"trace not found","traceID":"ff"}]}`,
 			wantWarnings: []string{"jaeger: storage timeout (code 500)", "jaeger: trace not found (code 404, trace ff)"}},
 		{name: "error without a message", wantTraces: 1,
 			body:         `{"data":[` + trace + `],"errors":[{"code":503}]}`,
