@@ -402,6 +402,9 @@ func TestPrometheusMetricsQueryAgainstRealPrometheus(t *testing.T) {
 			{newTestDatasource(t, cfg), "services?source=metrics", `{"values":["checkout"]}`},
 			{ds, "prometheus/label-values?label=job&match=" + url.QueryEscape(`lens_test_native_request_duration_seconds`), `{"values":["app-native"]}`},
 			{ds, "prometheus/label-values?label=operation", `{"values":["POST /pay"]}`},
+			// The native histogram has no `_bucket` series: only the metadata API lists it.
+			{ds, "prometheus/histograms", `{"values":["lens_test_native_request_duration_seconds","lens_test_request_duration_seconds"]}`},
+			{newTestDatasource(t, cfg), "prometheus/histograms", `{"values":["lens_test_request_duration_seconds","lens_test_native_request_duration_seconds"]}`},
 		} {
 			status, body := callResource(t, tc.ds, tc.path)
 			if status != 200 || body != tc.want {

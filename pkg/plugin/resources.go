@@ -236,15 +236,37 @@ func (d *Datasource) tempo() (tagNamer, error) {
 	return tn, nil
 }
 
+// histogramNames lists the configured histogram metrics first, then, sorted and without
+// repeats, the classic histograms found by their `_bucket` series and the histograms
+// (native ones included) the metadata API knows. The two look-ups run concurrently; when
+// one fails the other's names still come back, and when neither finds a name any failure
+// is the answer.
 func (d *Datasource) histogramNames(ctx context.Context) ([]string, error) {
 	if err := d.needMetrics(); err != nil {
 		return nil, err
 	}
-	names, err := d.env.Metrics.LabelValues(ctx, "__name__", nil, time.Time{}, time.Time{})
-	if err != nil {
-		return nil, err
+	var buckets, meta []string
+	var bucketsErr, metaErr error
+	runAll([]func(){
+		func() {
+			var names []string
+			names, bucketsErr = d.env.Metrics.LabelValues(ctx, "__name__", nil, time.Time{}, time.Time{})
+			buckets = prometheus.HistogramMetricNames(names)
+		},
+		func() { meta, metaErr = d.env.Metrics.MetricNamesOfType(ctx, prometheus.MetricTypeHistogram) },
+	})
+	found := slices.Concat(buckets, meta)
+	if len(found) == 0 && (bucketsErr != nil || metaErr != nil) {
+		var errs []error
+		if bucketsErr != nil {
+			errs = append(errs, fmt.Errorf("histogram names from the `_bucket` series: %w", bucketsErr))
+		}
+		if metaErr != nil {
+			errs = append(errs, fmt.Errorf("histogram names from the metadata API: %w", metaErr))
+		}
+		return nil, errors.Join(errs...)
 	}
-	return mergeFirst(d.settings.HistogramMetrics, prometheus.HistogramMetricNames(names)), nil
+	return mergeFirst(d.settings.HistogramMetrics, found), nil
 }
 
 // labelSettingsErr is the problem, if any, of the service and operation label settings,

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -138,4 +139,79 @@ func TestResourcesBySource(t *testing.T) {
 			t.Errorf("asked %s", p)
 		}
 	})
+}
+
+// Native histograms have no `_bucket` series: prometheus/histograms finds them through
+// the metadata API, and one failing look-up does not sink the other's names.
+func TestHistogramNamesFromBucketsAndMetadata(t *testing.T) {
+	const (
+		labelsPath = "/api/v1/label/__name__/values"
+		metaPath   = "/api/v1/metadata"
+	)
+	buckets := ok([]byte(`{"status":"success","data":["http_duration_seconds_bucket","http_duration_seconds_count","checkout_request_duration_seconds_bucket","up"]}`))
+	noBuckets := ok([]byte(`{"status":"success","data":["up","checkout_requests_total"]}`))
+	metadata := ok(fixture(t, "prometheus", "metadata.json"))
+	failing := func(status int, body string) func(*http.Request) (int, string, []byte) {
+		return func(*http.Request) (int, string, []byte) { return status, jsonCT, []byte(body) }
+	}
+	unavailable := failing(503, `{"status":"error","errorType":"unavailable","error":"TSDB not ready"}`)
+	notFound := failing(404, `404 page not found`)
+
+	tests := []struct {
+		name       string
+		configured string
+		routes     map[string]func(*http.Request) (int, string, []byte)
+		status     int
+		want       []string // body values, or substrings of the error
+	}{
+		{"merged, sorted, without repeats", "",
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: buckets, metaPath: metadata}, 200,
+			[]string{`{"values":["checkout_native_duration_seconds","checkout_request_duration_seconds","http_duration_seconds","payment_wait_seconds"]}`}},
+		{"configured names first", `"latency":{"histogramMetrics":["rpc_seconds","payment_wait_seconds"]}`,
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: buckets, metaPath: metadata}, 200,
+			[]string{`{"values":["rpc_seconds","payment_wait_seconds","checkout_native_duration_seconds","checkout_request_duration_seconds","http_duration_seconds"]}`}},
+		{"metadata fails: bucket names still come back", "",
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: buckets, metaPath: unavailable}, 200,
+			[]string{`{"values":["checkout_request_duration_seconds","http_duration_seconds"]}`}},
+		{"metadata API missing (404): bucket names still come back", "",
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: buckets, metaPath: notFound}, 200,
+			[]string{`{"values":["checkout_request_duration_seconds","http_duration_seconds"]}`}},
+		{"label values fail: metadata names still come back", "",
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: unavailable, metaPath: metadata}, 200,
+			[]string{`{"values":["checkout_native_duration_seconds","checkout_request_duration_seconds","payment_wait_seconds"]}`}},
+		{"metadata fails and no bucket names: the failure is the answer", "",
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: noBuckets, metaPath: unavailable}, 502,
+			[]string{"histogram names from the metadata API", "prometheus: HTTP 503: unavailable: TSDB not ready"}},
+		{"configured names do not hide a failure to find any", `"latency":{"histogramMetrics":["rpc_seconds"]}`,
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: noBuckets, metaPath: notFound}, 502,
+			[]string{"histogram names from the metadata API", "HTTP 404"}},
+		{"both fail: both failures named", "",
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: notFound, metaPath: unavailable}, 502,
+			[]string{"histogram names from the `_bucket` series: prometheus: HTTP 404", "histogram names from the metadata API: prometheus: HTTP 503"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			prom := newReplay(t, tc.routes)
+			ds := newTestDatasource(t, settingsJSON("", "tempo", "", prom.srv.URL, tc.configured))
+			status, body := callResource(t, ds, "prometheus/histograms")
+			if status != tc.status {
+				t.Fatalf("status %d (%s), want %d", status, body, tc.status)
+			}
+			if status == 200 {
+				if body != tc.want[0] {
+					t.Errorf("%s\nwant %s", body, tc.want[0])
+				}
+				return
+			}
+			var doc struct{ Error string }
+			if err := json.Unmarshal([]byte(body), &doc); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(doc.Error, w) {
+					t.Errorf("error %q lacks %q", doc.Error, w)
+				}
+			}
+		})
+	}
 }

@@ -32,6 +32,9 @@ func Search(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		return errorResponse(err)
 	}
 	f := frames.Search(res.Traces, env.Links)
+	for _, w := range res.Warnings {
+		frames.Notice(f, data.NoticeSeverityWarning, "%s", w)
+	}
 	if len(res.Traces) >= p.Limit {
 		frames.Notice(f, data.NoticeSeverityInfo, "showing the first %d traces; raise the limit to see more", p.Limit)
 	}

@@ -209,6 +209,13 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	return &Response{Status: resp.StatusCode, ContentType: ct, Body: data}, nil
 }
 
+// Budget bounds ctx by the store's timeout, for calls that together make one store call
+// (a fallback after a first answer): each Do inside keeps the earlier deadline, so the
+// sequence ends within one timeout.
+func (c *Client) Budget(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, c.timeout)
+}
+
 // Fail builds a StoreError for this store, for parsers that find a garbled body.
 func (c *Client) Fail(status int, msg string) *StoreError { return c.fail(status, msg, false) }
 

@@ -56,14 +56,19 @@ func (c *V1) Trace(ctx context.Context, id string, start, end time.Time) (*model
 	if err != nil {
 		return nil, err
 	}
-	ts, perr := ParseV1Traces(resp.Body)
+	ts, warnings, perr := ParseV1Traces(resp.Body)
 	if perr != nil {
 		return nil, c.h.Fail(resp.Status, perr.Error())
 	}
 	if len(ts) == 0 {
 		return nil, c.h.Fail(http.StatusNotFound, fmt.Sprintf("trace %s not found", id))
 	}
-	return &ts[0], nil
+	t := &ts[0]
+	// Errors that came with the trace reach the trace's notices, like Tempo's partial status.
+	for _, w := range warnings {
+		t.Warnings = append(t.Warnings, c.h.Scrub(w))
+	}
+	return t, nil
 }
 
 // Search runs /api/traces?service=… and summarises each trace; raw spans are kept for
@@ -100,11 +105,15 @@ func (c *V1) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	if err != nil {
 		return nil, err
 	}
-	ts, perr := ParseV1Traces(resp.Body)
+	ts, warnings, perr := ParseV1Traces(resp.Body)
 	if perr != nil {
 		return nil, c.h.Fail(resp.Status, perr.Error())
 	}
-	return summaries(ts), nil
+	res := summaries(ts)
+	for _, w := range warnings {
+		res.Warnings = append(res.Warnings, c.h.Scrub(w))
+	}
+	return res, nil
 }
 
 func summaries(ts []model.Trace) *tracestore.SearchResult {

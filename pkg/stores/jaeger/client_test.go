@@ -2,10 +2,13 @@ package jaeger
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
@@ -48,4 +51,50 @@ func TestV3SearchAlwaysSendsATraceCount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestV1ClientKeepsErrorsWithData: errors that come with data keep the data: the trace carries them as warnings, a search
+// result as its warnings, and a secret of the store never shows in either.
+func TestV1ClientKeepsErrorsWithData(t *testing.T) {
+	const token = "s3cret-token"
+	body := `{"data":` + string(partialData(t)) + `,"total":1,"limit":0,"offset":0,"errors":[{"code":500,"msg":"storage rejected ` + token + `","traceID":"ff"}]}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	st, err := settings.Parse([]byte(`{"traces":{"url":"`+srv.URL+`","kind":"jaeger-v1","auth":"bearer"}}`),
+		map[string]string{"tracesBearerToken": token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := httpx.New(StoreName, st.Traces, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewV1(h)
+	const want = "jaeger: storage rejected [redacted] (code 500, trace ff)"
+	tr, err := c.Trace(context.Background(), "4bf92f3577b34da6a3ce929d0e0e4736", time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Spans) != 3 || strings.Join(tr.Warnings, "|") != want {
+		t.Errorf("trace: %d spans, warnings %q", len(tr.Spans), tr.Warnings)
+	}
+	res, err := c.Search(context.Background(), tracestore.SearchParams{Service: "frontend"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Traces) != 1 || strings.Join(res.Warnings, "|") != want {
+		t.Errorf("search: %d hits, warnings %q", len(res.Traces), res.Warnings)
+	}
+}
+
+// partialData is the `data` of the recorded partial answer.
+func partialData(t *testing.T) json.RawMessage {
+	var env struct{ Data json.RawMessage }
+	if err := json.Unmarshal(read(t, "traces_v1_partial.json"), &env); err != nil {
+		t.Fatal(err)
+	}
+	return env.Data
 }

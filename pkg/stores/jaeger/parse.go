@@ -14,6 +14,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/stores/otlp"
@@ -24,12 +25,47 @@ import (
 type v1Envelope struct {
 	Data   json.RawMessage `json:"data"`
 	Total  int             `json:"total"`
-	Errors []struct {
-		Code    int    `json:"code"`
-		Msg     string `json:"msg"`
-		TraceID string `json:"traceID"`
-	} `json:"errors"`
+	Errors []v1Error       `json:"errors"`
 }
+
+// v1Error is one entry of the envelope's `errors`: a failure of the whole request (with
+// `data` null) or of one trace of an answer that still carries the others.
+type v1Error struct {
+	Code    int    `json:"code"`
+	Msg     string `json:"msg"`
+	TraceID string `json:"traceID"`
+}
+
+// String reads "<msg> (code <code>, trace <traceID>)", leaving out what the store left out.
+func (e v1Error) String() string {
+	msg := strings.TrimSpace(e.Msg)
+	if msg == "" {
+		msg = "an error without a message"
+	}
+	var detail []string
+	if e.Code != 0 {
+		detail = append(detail, fmt.Sprintf("code %d", e.Code))
+	}
+	if id := strings.TrimSpace(e.TraceID); id != "" {
+		detail = append(detail, "trace "+id)
+	}
+	if len(detail) > 0 {
+		msg += " (" + strings.Join(detail, ", ") + ")"
+	}
+	return msg
+}
+
+// v1Errors joins the envelope's errors into one message.
+func v1Errors(errs []v1Error) string {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.String()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// hasData reports whether the envelope's `data` is present and not null.
+func (e *v1Envelope) hasData() bool { return len(e.Data) > 0 && string(e.Data) != "null" }
 
 type v1KV struct {
 	Key   string `json:"key"`
@@ -77,44 +113,60 @@ func ErrorMessage(status int, contentType string, body []byte) string {
 		} `json:"error"`
 	}
 	if json.Unmarshal(body, &doc) == nil {
-		if doc.Error != nil && doc.Error.Message != "" {
-			return doc.Error.Message
+		if doc.Error != nil && strings.TrimSpace(doc.Error.Message) != "" {
+			return strings.TrimSpace(doc.Error.Message)
 		}
 		msgs := make([]string, 0, len(doc.Errors))
 		for _, e := range doc.Errors {
-			msgs = append(msgs, e.Msg)
+			if m := strings.TrimSpace(e.Msg); m != "" {
+				msgs = append(msgs, m)
+			}
 		}
 		if len(msgs) > 0 {
 			return strings.Join(msgs, "; ")
 		}
 	}
+	// Not one of the store's error documents (a proxy's page), or one without a message.
 	s := strings.TrimSpace(string(body))
-	if len(s) > 512 {
-		s = s[:512]
+	if len(s) > maxPlainMessage {
+		cut := maxPlainMessage
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }
 
+// maxPlainMessage is how much of an error body that is not the store's JSON is kept.
+const maxPlainMessage = 512
+
 // ParseV1Traces parses the v1 envelope holding traces (/api/traces/<id>, /api/traces?…).
-func ParseV1Traces(body []byte) ([]model.Trace, error) {
+// An envelope with `errors` and no trace is an error carrying the store's messages. When
+// `errors` come with traces (some traces of a search could not be read), the traces are
+// kept and each error comes back in warnings, prefixed "jaeger: ".
+func ParseV1Traces(body []byte) (traces []model.Trace, warnings []string, err error) {
 	var env v1Envelope
 	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("traces (v1): %w", err)
+		return nil, nil, fmt.Errorf("traces (v1): %w", err)
 	}
-	if len(env.Errors) > 0 && (len(env.Data) == 0 || string(env.Data) == "null") {
-		return nil, errors.New(ErrorMessage(0, "", body))
-	}
-	var traces []v1Trace
-	if len(env.Data) > 0 && string(env.Data) != "null" {
-		if err := json.Unmarshal(env.Data, &traces); err != nil {
-			return nil, fmt.Errorf("traces (v1) data: %w", err)
+	var raw []v1Trace
+	if env.hasData() {
+		if err := json.Unmarshal(env.Data, &raw); err != nil {
+			return nil, nil, fmt.Errorf("traces (v1) data: %w", err)
 		}
 	}
-	out := make([]model.Trace, 0, len(traces))
-	for i := range traces {
-		out = append(out, convertV1(&traces[i]))
+	if len(env.Errors) > 0 && len(raw) == 0 {
+		return nil, nil, errors.New(v1Errors(env.Errors))
 	}
-	return out, nil
+	out := make([]model.Trace, 0, len(raw))
+	for i := range raw {
+		out = append(out, convertV1(&raw[i]))
+	}
+	for _, e := range env.Errors {
+		warnings = append(warnings, "jaeger: "+e.String())
+	}
+	return out, warnings, nil
 }
 
 func convertV1(t *v1Trace) model.Trace {
@@ -200,17 +252,21 @@ func convertV1(t *v1Trace) model.Trace {
 	return tr
 }
 
-// ParseV1Strings parses {"data":["…"]} (services, operations).
+// ParseV1Strings parses {"data":["…"]} (services, operations). An envelope with
+// `errors` and no data is an error carrying the store's messages.
 func ParseV1Strings(body []byte) ([]string, error) {
 	var env v1Envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, fmt.Errorf("list (v1): %w", err)
 	}
 	var out []string
-	if len(env.Data) > 0 && string(env.Data) != "null" {
+	if env.hasData() {
 		if err := json.Unmarshal(env.Data, &out); err != nil {
 			return nil, fmt.Errorf("list (v1): data is not a list of strings")
 		}
+	}
+	if len(env.Errors) > 0 && len(out) == 0 {
+		return nil, errors.New(v1Errors(env.Errors))
 	}
 	sort.Strings(out)
 	return out, nil
@@ -268,27 +324,55 @@ func GroupTraces(spans []model.Span) []model.Trace {
 	return out
 }
 
-// ParseV3Services parses {"services":[…]}.
+// v3Error is the v3 API's error document, {"error":{"httpCode","message"}}.
+type v3Error struct {
+	Error *struct {
+		HTTPCode int    `json:"httpCode"`
+		Message  string `json:"message"`
+	} `json:"error"`
+}
+
+// err is the document's error, nil when it has none.
+func (d *v3Error) err() error {
+	if d.Error == nil {
+		return nil
+	}
+	msg := strings.TrimSpace(d.Error.Message)
+	if msg == "" {
+		msg = "an error without a message"
+	}
+	return fmt.Errorf("%s (code %d)", msg, d.Error.HTTPCode)
+}
+
+// ParseV3Services parses {"services":[…]} (or the error document).
 func ParseV3Services(body []byte) ([]string, error) {
 	var doc struct {
+		v3Error
 		Services []string `json:"services"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, fmt.Errorf("services (v3): %w", err)
 	}
+	if err := doc.err(); err != nil {
+		return nil, err
+	}
 	sort.Strings(doc.Services)
 	return doc.Services, nil
 }
 
-// ParseV3Operations parses {"operations":[{"name","spanKind"}]}.
+// ParseV3Operations parses {"operations":[{"name","spanKind"}]} (or the error document).
 func ParseV3Operations(body []byte) ([]string, error) {
 	var doc struct {
+		v3Error
 		Operations []struct {
 			Name string `json:"name"`
 		} `json:"operations"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, fmt.Errorf("operations (v3): %w", err)
+	}
+	if err := doc.err(); err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
 	var out []string

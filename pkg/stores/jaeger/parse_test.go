@@ -1,8 +1,10 @@
 package jaeger
 
 import (
+	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/stores/storetest"
@@ -17,7 +19,13 @@ func TestParseTraces(t *testing.T) {
 		file  string
 		parse func([]byte) ([]model.Trace, error)
 	}{
-		{"v1 envelope, µs, processes", "trace_v1.json", ParseV1Traces},
+		{"v1 envelope, µs, processes", "trace_v1.json", func(b []byte) ([]model.Trace, error) {
+			ts, warnings, err := ParseV1Traces(b)
+			if len(warnings) > 0 {
+				t.Errorf("warnings %q from an answer without errors", warnings)
+			}
+			return ts, err
+		}},
 		{"v3 OTLP hex IDs integer enums", "trace_v3.json", func(b []byte) ([]model.Trace, error) {
 			ts, _, err := ParseV3Traces(b)
 			return ts, err
@@ -53,7 +61,7 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: message %q", tc.file, got)
 		}
 	}
-	if _, err := ParseV1Traces(read(t, "error_v1.json")); err == nil || !strings.Contains(err.Error(), "trace not found") {
+	if _, _, err := ParseV1Traces(read(t, "error_v1.json")); err == nil || !strings.Contains(err.Error(), "trace not found") {
 		t.Errorf("v1 error envelope: %v", err)
 	}
 	if _, _, err := ParseV3Traces(read(t, "error_v3.json")); err == nil || !strings.Contains(err.Error(), "No traces found") {
@@ -73,7 +81,7 @@ func TestParentOnlyFromSameTrace(t *testing.T) {
 	body := `{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"2","references":[
 		{"refType":"CHILD_OF","traceID":"ff","spanID":"9"},{"refType":"FOLLOWS_FROM","traceID":"1","spanID":"3"}],
 		"startTime":1,"duration":1,"processID":"p1"}],"processes":{"p1":{"serviceName":"a"}}}]}`
-	ts, err := ParseV1Traces([]byte(body))
+	ts, _, err := ParseV1Traces([]byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,10 +95,19 @@ func FuzzParseV1Traces(f *testing.F) {
 	f.Add(read(f, "trace_v1.json"))
 	f.Add(read(f, "error_v1.json"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ts, err := ParseV1Traces(b)
-		if err == nil {
-			for i := range ts {
-				_ = Summarize(&ts[i])
+		ts, warnings, err := ParseV1Traces(b)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("error without a message")
+			}
+			return
+		}
+		for i := range ts {
+			_ = Summarize(&ts[i])
+		}
+		for _, w := range warnings {
+			if !strings.HasPrefix(w, "jaeger: ") || len(w) == len("jaeger: ") {
+				t.Fatalf("warning %q does not name the store and a problem", w)
 			}
 		}
 	})
@@ -108,7 +125,7 @@ func TestRecordedAnswers(t *testing.T) {
 		file  string
 		parse func([]byte) ([]model.Trace, error)
 	}{
-		{"jaeger_v1_trace.json", ParseV1Traces},
+		{"jaeger_v1_trace.json", func(b []byte) ([]model.Trace, error) { ts, _, err := ParseV1Traces(b); return ts, err }},
 		{"jaeger_v3_trace.json", func(b []byte) ([]model.Trace, error) { ts, _, err := ParseV3Traces(b); return ts, err }},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
@@ -128,4 +145,168 @@ func TestRecordedAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Jaeger's v1 envelope can carry `errors` next to `data` (a search whose some traces could
+// not be read): the traces stay and every error comes back as a warning naming the store.
+func TestV1ErrorsWithData(t *testing.T) {
+	const trace = `{"traceID":"1","spans":[{"traceID":"1","spanID":"2","startTime":1,"duration":1,"processID":"p1"}],"processes":{"p1":{"serviceName":"a"}}}`
+	tests := []struct {
+		name         string
+		body         string
+		wantTraces   int
+		wantWarnings []string
+		wantErr      string
+	}{
+		{name: "recorded partial answer", body: string(read(t, "traces_v1_partial.json")), wantTraces: 1,
+			wantWarnings: []string{"jaeger: failed to read trace from storage: span with unreadable ID (code 500, trace a3ce929d0e0e47364bf92f3577b34da6)"}},
+		{name: "two errors, one without trace ID", wantTraces: 1,
+			body:         `{"data":[` + trace + `],"total":1,"limit":0,"offset":0,"errors":[{"code":500,"msg":"storage timeout"},{"code":404,"msg":"trace not found","traceID":"ff"}]}`,
+			wantWarnings: []string{"jaeger: storage timeout (code 500)", "jaeger: trace not found (code 404, trace ff)"}},
+		{name: "error without a message", wantTraces: 1,
+			body:         `{"data":[` + trace + `],"errors":[{"code":503}]}`,
+			wantWarnings: []string{"jaeger: an error without a message (code 503)"}},
+		{name: "errors null", body: `{"data":[` + trace + `],"total":1,"limit":0,"offset":0,"errors":null}`, wantTraces: 1},
+		{name: "errors and data null", body: `{"data":null,"errors":[{"code":500,"msg":"storage down"}]}`, wantErr: "storage down (code 500)"},
+		{name: "errors and an empty data list", body: `{"data":[],"errors":[{"code":500,"msg":"storage down"},{"msg":"index missing"}]}`,
+			wantErr: "storage down (code 500); index missing"},
+		{name: "no errors, no data", body: `{"data":[],"total":0,"limit":0,"offset":0,"errors":null}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts, warnings, err := ParseV1Traces([]byte(tc.body))
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ts) != tc.wantTraces || strings.Join(warnings, "|") != strings.Join(tc.wantWarnings, "|") {
+				t.Errorf("%d traces, warnings %q; want %d, %q", len(ts), warnings, tc.wantTraces, tc.wantWarnings)
+			}
+		})
+	}
+}
+
+func TestParseLists(t *testing.T) {
+	tests := []struct {
+		name    string
+		parse   func([]byte) ([]string, error)
+		body    string
+		want    string
+		wantErr string
+	}{
+		{"v1 services, sorted", ParseV1Strings, string(read(t, "services_v1.json")), "checkout,frontend,payment", ""},
+		{"v1 null data", ParseV1Strings, `{"data":null,"total":0,"limit":0,"offset":0,"errors":null}`, "", ""},
+		{"v1 errors without data", ParseV1Strings, `{"data":null,"errors":[{"code":500,"msg":"storage down"}]}`, "", "storage down (code 500)"},
+		{"v1 data not strings", ParseV1Strings, `{"data":[{"a":1}]}`, "", "data is not a list of strings"},
+		{"v3 services, sorted", ParseV3Services, `{"services":["payment","checkout"]}`, "checkout,payment", ""},
+		{"v3 services garbled", ParseV3Services, `{"services":"checkout"}`, "", "services (v3)"},
+		{"v3 operations, unique and sorted", ParseV3Operations,
+			`{"operations":[{"name":"POST /pay","spanKind":"server"},{"name":"GET /cart","spanKind":"server"},{"name":"POST /pay","spanKind":"client"}]}`, "GET /cart,POST /pay", ""},
+		{"v3 operations garbled", ParseV3Operations, `{"operations":[1]}`, "", "operations (v3)"},
+		{"v3 services error document", ParseV3Services, `{"error":{"httpCode":500,"message":"storage down"}}`, "", "storage down (code 500)"},
+		{"v3 operations error document", ParseV3Operations, string(read(t, "error_v3.json")), "", "No traces found"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.parse([]byte(tc.body))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || strings.Join(got, ",") != tc.want {
+				t.Errorf("%q %v, want %s", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestErrorMessageBodies(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"v1 errors joined, empty messages skipped", `{"data":null,"errors":[{"code":500,"msg":" storage down "},{"code":500,"msg":""},{"msg":"index missing"}]}`, "storage down; index missing"},
+		{"v1 errors without messages: the body", `{"data":null,"errors":[{"code":500}]}`, `{"data":null,"errors":[{"code":500}]}`},
+		{"v3 error", `{"error":{"httpCode":500,"message":"storage down"}}`, "storage down"},
+		{"proxy page, trimmed", "\n<html>bad gateway</html>\n", "<html>bad gateway</html>"},
+		{"long body cut on a rune boundary", "x" + strings.Repeat("é", 400), "x" + strings.Repeat("é", 255) + "…"},
+	}
+	for _, tc := range tests {
+		if got := ErrorMessage(502, "text/plain", []byte(tc.body)); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// listSeeds are the package's recorded answers, for the list parsers' fuzz targets.
+func listSeeds(f *testing.F) {
+	for _, n := range []string{"services_v1.json", "error_v1.json", "error_v3.json", "traces_v1_partial.json"} {
+		f.Add(read(f, n))
+	}
+	f.Add([]byte(`{"services":["payment","checkout"]}`))
+	f.Add([]byte(`{"operations":[{"name":"POST /pay","spanKind":"server"},{"name":"POST /pay","spanKind":"client"}]}`))
+}
+
+// checkList is the property every list parser keeps: an error has a message; a list is sorted.
+func checkList(t *testing.T, out []string, err error) {
+	if err != nil {
+		if err.Error() == "" {
+			t.Fatal("error without a message")
+		}
+		return
+	}
+	if !sort.StringsAreSorted(out) {
+		t.Fatalf("not sorted: %q", out)
+	}
+}
+
+func FuzzParseV1Strings(f *testing.F) {
+	listSeeds(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, err := ParseV1Strings(b)
+		checkList(t, out, err)
+	})
+}
+
+func FuzzParseV3Services(f *testing.F) {
+	listSeeds(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, err := ParseV3Services(b)
+		checkList(t, out, err)
+	})
+}
+
+func FuzzParseV3Operations(f *testing.F) {
+	listSeeds(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, err := ParseV3Operations(b)
+		checkList(t, out, err)
+		for i := 1; i < len(out); i++ {
+			if out[i] == out[i-1] {
+				t.Fatalf("repeated operation %q", out[i])
+			}
+		}
+	})
+}
+
+func FuzzErrorMessage(f *testing.F) {
+	listSeeds(f)
+	f.Add(read(f, "trace_v1.json"))
+	f.Add([]byte(strings.Repeat("é", 300)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		msg := ErrorMessage(500, "application/json", b)
+		if utf8.Valid(b) && !utf8.ValidString(msg) {
+			t.Fatalf("valid UTF-8 body gave invalid UTF-8 message %q", msg)
+		}
+		if msg != strings.TrimSpace(msg) && !strings.HasSuffix(msg, "…") {
+			t.Fatalf("message %q has surrounding space", msg)
+		}
+		if msg == "" && strings.TrimSpace(string(b)) != "" {
+			t.Fatalf("non-empty body %q gave an empty message", b)
+		}
+	})
 }

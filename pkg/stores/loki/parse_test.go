@@ -1,6 +1,7 @@
 package loki
 
 import (
+	"encoding/json"
 	"regexp"
 	"testing"
 
@@ -134,5 +135,29 @@ func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line, key string) {
 		_ = LogfmtValue(line, key)
 		_ = JSONPath(line, key)
+	})
+}
+
+func FuzzParseLabels(f *testing.F) {
+	for _, n := range []string{"labels.json", "streams_categorized.json", "streams_plain.json", "matrix.json"} {
+		f.Add(read(f, n))
+	}
+	f.Add([]byte(`{"status":"error","error":"rpc error"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		labels, err := ParseLabels(b)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("error without a message")
+			}
+			return
+		}
+		// Only an answer with status success is read.
+		var env struct {
+			Status string   `json:"status"`
+			Data   []string `json:"data"`
+		}
+		if json.Unmarshal(b, &env) != nil || env.Status != "success" || len(env.Data) != len(labels) {
+			t.Fatalf("read %q from an answer with status %q", labels, env.Status)
+		}
 	})
 }

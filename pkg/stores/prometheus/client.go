@@ -23,6 +23,9 @@ type API interface {
 	Query(ctx context.Context, expr string, at time.Time) (*Data, error)
 	Exemplars(ctx context.Context, expr string, start, end time.Time) (*ExemplarSet, error)
 	LabelValues(ctx context.Context, label string, matchers []string, start, end time.Time) ([]string, error)
+	// MetricNamesOfType lists the metric names whose metadata has the given type
+	// (MetricTypeHistogram finds native histograms, which have no `_bucket` series).
+	MetricNamesOfType(ctx context.Context, metricType string) ([]string, error)
 }
 
 // Client is the HTTP implementation of API.
@@ -104,6 +107,20 @@ func (c *Client) LabelValues(ctx context.Context, label string, matchers []strin
 		return nil, err
 	}
 	out, err := ParseLabelValues(resp.Body)
+	if err != nil {
+		return nil, c.wrap(resp.Status, err)
+	}
+	return out, nil
+}
+
+// MetricNamesOfType runs /api/v1/metadata and keeps the names of metricType. Prometheus
+// serves the metadata of the metrics its targets currently expose (not of stored series).
+func (c *Client) MetricNamesOfType(ctx context.Context, metricType string) ([]string, error) {
+	resp, err := c.h.Get(ctx, "/api/v1/metadata", nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	out, err := ParseMetadataNames(resp.Body, metricType)
 	if err != nil {
 		return nil, c.wrap(resp.Status, err)
 	}

@@ -11,7 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/traceid"
@@ -87,10 +90,14 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	if e.Type == "" {
-		return e.Message
+	msg := e.Message
+	if msg == "" {
+		msg = "the store answered status error without a message"
 	}
-	return e.Type + ": " + e.Message
+	if e.Type == "" {
+		return msg
+	}
+	return e.Type + ": " + msg
 }
 
 // ErrorMessage pulls errorType and error out of an error envelope; plain bodies (a
@@ -100,10 +107,24 @@ func ErrorMessage(status int, contentType string, body []byte) string {
 	if err := json.Unmarshal(body, &env); err == nil && env.Status == "error" {
 		return (&APIError{Type: env.ErrorType, Message: env.Error}).Error()
 	}
-	if len(body) > 512 {
-		body = body[:512]
+	return plainMessage(body)
+}
+
+// maxPlainMessage is how much of a plain error body is kept.
+const maxPlainMessage = 512
+
+// plainMessage is a body trimmed of surrounding space and cut to maxPlainMessage bytes
+// on a rune boundary (a cut never leaves half a UTF-8 sequence).
+func plainMessage(body []byte) string {
+	s := strings.TrimSpace(string(body))
+	if len(s) <= maxPlainMessage {
+		return s
 	}
-	return string(body)
+	cut := maxPlainMessage
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // parseEnvelope checks status and returns data.
@@ -384,5 +405,43 @@ func ParseLabelValues(body []byte) ([]string, error) {
 	if err := json.Unmarshal(env.Data, &out); err != nil {
 		return nil, errors.New("label values: data is not a list of strings")
 	}
+	return out, nil
+}
+
+// MetricTypeHistogram is the metadata type of classic and native histograms.
+const MetricTypeHistogram = "histogram"
+
+// ParseMetadataNames parses /api/v1/metadata
+// ({"data":{"<metric>":[{"type","help","unit"}…]}}) and returns, sorted, the names of the
+// metrics with at least one entry of type metricType. Prometheus keeps one entry per
+// distinct metadata its targets expose, so a name can carry several entries.
+func ParseMetadataNames(body []byte, metricType string) ([]string, error) {
+	env, err := parseEnvelope(body)
+	if err != nil {
+		return nil, err
+	}
+	var data map[string][]struct {
+		Type string `json:"type"`
+		Help string `json:"help"`
+		Unit string `json:"unit"`
+	}
+	if len(env.Data) > 0 && string(env.Data) != "null" {
+		if err := json.Unmarshal(env.Data, &data); err != nil {
+			return nil, fmt.Errorf("metadata: data is not an object of metric names to lists of {type, help, unit}: %w", err)
+		}
+	}
+	var out []string
+	for name, entries := range data {
+		if name == "" {
+			return nil, errors.New("metadata: an entry has an empty metric name")
+		}
+		for _, e := range entries {
+			if e.Type == metricType {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
 	return out, nil
 }

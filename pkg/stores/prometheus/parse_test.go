@@ -1,11 +1,15 @@
 package prometheus
 
 import (
-	"github.com/latencylens/lens/pkg/stores/storetest"
+	"encoding/json"
 	"math"
+	"sort"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/latencylens/lens/pkg/stores/storetest"
 )
 
 // read loads a recorded store answer from testdata/.
@@ -112,6 +116,154 @@ func FuzzParseExemplars(f *testing.F) {
 					t.Fatalf("trace ID %q", e.TraceID)
 				}
 			}
+		}
+	})
+}
+
+func TestParseMetadataNames(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		want    []string
+		wantErr string
+	}{
+		{name: "classic and native histograms, a name with two entries",
+			body: string(read(t, "metadata.json")),
+			want: []string{"checkout_native_duration_seconds", "checkout_request_duration_seconds", "payment_wait_seconds"}},
+		{name: "no metadata", body: `{"status":"success","data":{}}`},
+		{name: "null data", body: `{"status":"success","data":null}`},
+		{name: "null entry list", body: `{"status":"success","data":{"a":null}}`},
+		{name: "error envelope", body: string(read(t, "error.json")), wantErr: "bad_data: 1:5: parse error"},
+		{name: "error envelope without a message", body: `{"status":"error"}`, wantErr: "without a message"},
+		{name: "data is a list", body: `{"status":"success","data":["a"]}`, wantErr: "metadata: data is not an object"},
+		{name: "type is not a string", body: `{"status":"success","data":{"a":[{"type":1}]}}`, wantErr: "metadata: data is not an object"},
+		{name: "empty metric name", body: `{"status":"success","data":{"":[{"type":"histogram"}]}}`, wantErr: "empty metric name"},
+		{name: "not JSON", body: `<html>`, wantErr: "not the API's JSON envelope"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseMetadataNames([]byte(tc.body), MetricTypeHistogram)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("names %q, want %q", got, tc.want)
+			}
+		})
+	}
+	got, err := ParseMetadataNames(read(t, "metadata.json"), "counter")
+	if err != nil || len(got) != 1 || got[0] != "checkout_requests_total" {
+		t.Errorf("counters: %q %v", got, err)
+	}
+}
+
+func TestParseLabelValues(t *testing.T) {
+	got, err := ParseLabelValues(read(t, "label_values.json"))
+	if err != nil || len(got) != 4 {
+		t.Fatalf("%q %v", got, err)
+	}
+	if h := HistogramMetricNames(got); len(h) != 1 || h[0] != "checkout_request_duration_seconds" {
+		t.Errorf("histogram names %q", h)
+	}
+	if _, err := ParseLabelValues([]byte(`{"status":"success","data":{"a":1}}`)); err == nil || !strings.Contains(err.Error(), "not a list of strings") {
+		t.Errorf("object data: %v", err)
+	}
+}
+
+func TestErrorMessage(t *testing.T) {
+	long := strings.Repeat("é", 400) // 800 bytes: a cut at 512 bytes falls on a rune start
+	tests := []struct{ name, body, want string }{
+		{"envelope", string(read(t, "error.json")), "bad_data: 1:5: parse error: unclosed left parenthesis"},
+		{"envelope without a message", `{"status":"error","errorType":"internal"}`, "internal: the store answered status error without a message"},
+		{"plain body from a proxy, trimmed", "  upstream connect error\n", "upstream connect error"},
+		{"long plain body cut on a rune boundary", "x" + long, "x" + strings.Repeat("é", 255) + "…"},
+	}
+	for _, tc := range tests {
+		if got := ErrorMessage(502, "text/plain", []byte(tc.body)); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// seeds are the package's recorded answers, for every parser's fuzz target.
+func seeds(f *testing.F) [][]byte {
+	var out [][]byte
+	for _, n := range []string{"matrix.json", "native_vector.json", "scalar.json", "error.json", "exemplars.json", "metadata.json", "label_values.json"} {
+		out = append(out, read(f, n))
+	}
+	return out
+}
+
+func FuzzParseMetadataNames(f *testing.F) {
+	for _, b := range seeds(f) {
+		f.Add(b)
+	}
+	f.Add([]byte(`{"status":"success","data":{"":[{"type":"histogram"}]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		names, err := ParseMetadataNames(b, MetricTypeHistogram)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("error without a message")
+			}
+			return
+		}
+		if !sort.StringsAreSorted(names) {
+			t.Fatalf("names not sorted: %q", names)
+		}
+		for i, n := range names {
+			if n == "" || (i > 0 && names[i-1] == n) {
+				t.Fatalf("empty or repeated name in %q", names)
+			}
+		}
+	})
+}
+
+func FuzzParseLabelValues(f *testing.F) {
+	for _, b := range seeds(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		values, err := ParseLabelValues(b)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("error without a message")
+			}
+			return
+		}
+		for _, h := range HistogramMetricNames(values) {
+			if h == "" {
+				t.Fatalf("empty histogram name from %q", values)
+			}
+		}
+	})
+}
+
+func FuzzErrorMessage(f *testing.F) {
+	for _, b := range seeds(f) {
+		f.Add(b)
+	}
+	f.Add([]byte(`{"status":"error"}`))
+	f.Add([]byte(strings.Repeat("é", 300)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		msg := ErrorMessage(500, "application/json", b)
+		if utf8.Valid(b) && !utf8.ValidString(msg) {
+			t.Fatalf("valid UTF-8 body gave invalid UTF-8 message %q", msg)
+		}
+		var env Envelope
+		if json.Unmarshal(b, &env) == nil && env.Status == "error" {
+			if msg == "" || !strings.Contains(msg, env.Error) || !strings.HasPrefix(msg, env.ErrorType) {
+				t.Fatalf("envelope %+v gave message %q", env, msg)
+			}
+			return
+		}
+		if len(msg) > maxPlainMessage+len("…") || msg != strings.TrimSpace(msg) && !strings.HasSuffix(msg, "…") {
+			t.Fatalf("plain body gave %d-byte message %q", len(msg), msg)
 		}
 	})
 }

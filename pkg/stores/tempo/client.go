@@ -37,8 +37,11 @@ var jsonAccept = http.Header{"Accept": {"application/json"}}
 func secs(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
 // Trace fetches /api/v2/traces/<id>, falling back to /api/traces/<id> for Tempo
-// versions before 2.6 (which answer 404 on the v2 path).
+// versions before 2.6 (which answer 404 on the v2 path). Both calls share one store
+// timeout: the fallback gets what the first call left, never a fresh budget.
 func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*model.Trace, error) {
+	ctx, cancel := c.h.Budget(ctx)
+	defer cancel()
 	v := url.Values{}
 	if !start.IsZero() && !end.IsZero() {
 		v.Set("start", secs(start))

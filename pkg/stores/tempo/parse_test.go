@@ -1,6 +1,9 @@
 package tempo
 
 import (
+	"encoding/json"
+	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -311,6 +314,76 @@ func TestRecordedAnswers(t *testing.T) {
 					t.Fatalf("samples not in time order")
 				}
 			}
+		}
+	})
+}
+
+// testdataSeeds adds every JSON answer under testdata/ to a fuzz target's corpus.
+func testdataSeeds(f *testing.F) {
+	entries, err := os.ReadDir("testdata")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".json") {
+			f.Add(read(f, e.Name()))
+		}
+	}
+}
+
+func FuzzParseTagNames(f *testing.F) {
+	testdataSeeds(f)
+	f.Add([]byte(`{"tagNames":["service.name","http.method"]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		names, err := ParseTagNames(b)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("error without a message")
+			}
+			return
+		}
+		if !sort.StringsAreSorted(names) {
+			t.Fatalf("not sorted: %q", names)
+		}
+		// Nothing is lost: one name per tag of every scope and of the v1 list.
+		var doc struct {
+			Scopes []struct {
+				Tags []string `json:"tags"`
+			} `json:"scopes"`
+			TagNames []string `json:"tagNames"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("parsed what is not JSON of the tags answer: %v", err)
+		}
+		want := len(doc.TagNames)
+		for _, s := range doc.Scopes {
+			want += len(s.Tags)
+		}
+		if len(names) != want {
+			t.Fatalf("%d names from %d tags", len(names), want)
+		}
+	})
+}
+
+func FuzzParseTagValues(f *testing.F) {
+	testdataSeeds(f)
+	f.Add([]byte(`{"tagValues":["frontend","checkout"]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		values, err := ParseTagValues(b)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("error without a message")
+			}
+			return
+		}
+		if !sort.StringsAreSorted(values) {
+			t.Fatalf("not sorted: %q", values)
+		}
+		var doc struct {
+			TagValues []json.RawMessage `json:"tagValues"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil || len(values) != len(doc.TagValues) {
+			t.Fatalf("%d values from %d entries (%v)", len(values), len(doc.TagValues), err)
 		}
 	})
 }

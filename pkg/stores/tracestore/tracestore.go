@@ -32,6 +32,9 @@ type SearchResult struct {
 	// Spans are the raw spans of the hits when the store returns them (Jaeger), used for
 	// exact latency statistics; nil otherwise.
 	Spans []model.Span
+	// Warnings are the store's own messages about hits it could not return (Jaeger v1
+	// `errors` next to `data`), each naming the store; the search frame shows them as notices.
+	Warnings []string
 }
 
 // Store is a trace store.
