@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,6 +38,10 @@ type instrumentedApp struct {
 	latency  []float64 // seconds, in observation order
 	traceIDs map[string]bool
 	srv      *httptest.Server
+	// scrapes is held for reading by each scrape and for writing by observe, so a scrape
+	// sees all of a batch of observations or none of it (a scrape in the middle of a batch
+	// would store counts no query of the finished batch can be checked against).
+	scrapes sync.RWMutex
 }
 
 // classicBuckets are the classic histogram's upper bounds in seconds.
@@ -64,12 +69,18 @@ func newInstrumentedApp(t *testing.T) *instrumentedApp {
 	pb := promhttp.HandlerFor(nativeReg, promhttp.HandlerOpts{EnableOpenMetrics: true})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/classic", func(w http.ResponseWriter, r *http.Request) {
+		app.scrapes.RLock()
+		defer app.scrapes.RUnlock()
 		// Prometheus with native histograms on asks for protobuf first; this target
 		// speaks OpenMetrics, the text format that carries exemplars.
 		r.Header.Set("Accept", "application/openmetrics-text;version=1.0.0")
 		om.ServeHTTP(w, r)
 	})
-	mux.Handle("/native", pb)
+	mux.HandleFunc("/native", func(w http.ResponseWriter, r *http.Request) {
+		app.scrapes.RLock()
+		defer app.scrapes.RUnlock()
+		pb.ServeHTTP(w, r)
+	})
 	app.srv = httptest.NewServer(mux)
 	t.Cleanup(app.srv.Close)
 	return app
@@ -77,6 +88,8 @@ func newInstrumentedApp(t *testing.T) *instrumentedApp {
 
 // observe records n seeded log-normal latencies (median ~80ms), each with a trace ID.
 func (a *instrumentedApp) observe(seed uint64, n int) {
+	a.scrapes.Lock()
+	defer a.scrapes.Unlock()
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	for i := 0; i < n; i++ {
 		v := math.Exp(math.Log(0.08) + 0.9*rng.NormFloat64())
@@ -125,13 +138,15 @@ func startPromWithApp(t *testing.T) (*testenv.Prometheus, *instrumentedApp) {
 	return prom, app
 }
 
-// storedUntil waits for one more scrape of both app jobs and returns the time of the older
-// job's latest sample. Every sample up to that time is stored, and later scrapes carry later
-// timestamps, so a range ending there answers the same on every query (dashboard or alert)
-// while Prometheus keeps scraping.
+// storedUntil waits for a scrape of both app jobs that starts more than a second after now
+// and returns the time of the older job's latest sample. Every sample up to that time is
+// stored, and later scrapes carry later timestamps, so a range ending there answers the
+// same on every query (dashboard or alert) while Prometheus keeps scraping. The second
+// is the tests' query step: the last step of a range ending there falls after every
+// scrape that came before now, whatever the range's start.
 func storedUntil(t *testing.T, prom *testenv.Prometheus) time.Time {
 	t.Helper()
-	now := float64(time.Now().UnixMilli()) / 1000
+	now := float64(time.Now().Add(time.Second).UnixMilli()) / 1000
 	d := prom.WaitForQuery(t, fmt.Sprintf(`min(timestamp(up{job=~"app-.+"})) > %.3f`, now), 30*time.Second)
 	if len(d.Series) != 1 || len(d.Series[0].Points) != 1 {
 		t.Fatalf("latest scrape time: unexpected answer %+v", d)
