@@ -34,7 +34,7 @@ import (
 //	loki/labels                                Loki label names
 //	loki/label-values?label=                   Loki values of a label
 //	prometheus/label-values?label=&match=      Prometheus values of a label, optionally on the series of one selector
-//	prometheus/histograms                      histogram base names (configured first, then classic `_bucket` names)
+//	prometheus/histograms                      histogram base names (configured first, then classic `_bucket` names and the metadata's histograms, native ones included)
 //	traceql/tags                               TraceQL tag names (Tempo)
 //	traceql/tag-values?tag=                    values of one TraceQL tag (Tempo)
 //

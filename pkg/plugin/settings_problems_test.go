@@ -173,6 +173,21 @@ func TestTraceQueryWithInvalidLogSettings(t *testing.T) {
 	}
 }
 
+// TestTraceQueryWithInvalidTraceSettings: the trace part fails as the plugin's (and the
+// user's) problem, status 400, naming the setting; the logs store is not blamed.
+func TestTraceQueryWithInvalidTraceSettings(t *testing.T) {
+	lk := lokiReplay(t)
+	js := fmt.Sprintf(`{"traces":{"url":"ftp://tempo:3200","kind":"tempo"},"logs":{"url":%q}}`, lk.srv.URL)
+	inst, _ := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{UID: "u", JSONData: []byte(js)})
+	res := mustQuery(t, inst.(*Datasource), traceQuery(storetest.CheckoutTraceID))
+	if res.Error == nil || !strings.Contains(res.Error.Error(), "traces.url") {
+		t.Fatalf("want the trace store's setting named: %v", res.Error)
+	}
+	if res.ErrorSource != backend.ErrorSourcePlugin || res.Status != backend.StatusBadRequest {
+		t.Errorf("source %q status %v, want plugin 400", res.ErrorSource, res.Status)
+	}
+}
+
 // TestInvalidLatencySettings: invalid latency settings stop latency queries and the
 // look-ups that read the service and operation labels, get their own health line, and
 // leave every store working.

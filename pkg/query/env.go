@@ -39,7 +39,8 @@ type Request struct {
 	From, To      time.Time
 	Interval      time.Duration
 	MaxDataPoints int64
-	// FromAlert is set for alert evaluation; handlers give the same answers.
+	// FromAlert is set for alert evaluation; handlers give the same answers, except that a
+	// metrics query leaves out its exemplars frame (see Metrics).
 	FromAlert bool
 }
 

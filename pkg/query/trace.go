@@ -126,9 +126,8 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	switch {
 	case traceErr != nil:
 		frames.StoreFailed(sf, traceErr)
-		resp.Error = traceErr
-		resp.ErrorSource = backend.ErrorSourceDownstream
-		resp.Status = errorResponse(traceErr).Status
+		er := errorResponse(traceErr) // a store's failure, or the store's own settings
+		resp.Error, resp.ErrorSource, resp.Status = traceErr, er.ErrorSource, er.Status
 	default:
 		for _, w := range trace.Warnings {
 			frames.Notice(sf, data.NoticeSeverityWarning, "%s", w)

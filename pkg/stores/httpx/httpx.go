@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/settings"
 )
@@ -133,7 +134,11 @@ func (c *Client) Timeout() time.Duration { return c.timeout }
 func PlainMessage(_ int, _ string, body []byte) string {
 	s := strings.TrimSpace(string(body))
 	if len(s) > 512 {
-		s = s[:512] + "…"
+		cut := 512
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // not inside a character
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

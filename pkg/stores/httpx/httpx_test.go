@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/settings"
 )
@@ -152,5 +153,17 @@ func TestOwnErrorsNameHeadersNotValues(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "Ω") || !strings.Contains(err.Error(), "X-Org") ||
 		!strings.HasPrefix(err.Error(), "prometheus: ") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A long plain-text answer is cut before a character, never inside one.
+func TestPlainMessageCutsBetweenCharacters(t *testing.T) {
+	body := []byte(strings.Repeat("a", 511) + strings.Repeat("é", 10))
+	got := PlainMessage(500, "text/plain", body)
+	if !utf8.ValidString(got) || got != strings.Repeat("a", 511)+"…" {
+		t.Errorf("cut to %q", got)
+	}
+	if short := PlainMessage(500, "text/plain", []byte("  bad gateway\n")); short != "bad gateway" {
+		t.Errorf("short message %q", short)
 	}
 }
