@@ -48,6 +48,16 @@ func (f Field) Attribute() (name string, ok bool) {
 	return f.o.name, f.o.kind == kAttr
 }
 
+// Unscoped returns the field read as an unscoped attribute (the span's, else the
+// resource's), for answers that name attributes without their scope, as Tempo's search
+// does. An intrinsic stays as it is.
+func (f Field) Unscoped() Field {
+	if f.o.kind == kAttr {
+		f.o.scope = scopeNone
+	}
+	return f
+}
+
 // Label returns the field's value on s as Tempo renders it in a series label: strings
 // as they are, integers in decimal, other numbers in Go's shortest form, booleans as
 // true/false, durations as Go durations, status and kind by their TraceQL names. ok is

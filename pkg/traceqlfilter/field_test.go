@@ -101,3 +101,17 @@ func TestFieldAttribute(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldUnscoped(t *testing.T) {
+	f, err := ParseField("resource.http.method")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := makeSpan() // http.method is a span attribute
+	if _, ok, _ := f.Label(s); ok {
+		t.Fatal("resource.http.method found on the span's attributes")
+	}
+	if got, ok, err := f.Unscoped().Label(s); err != nil || !ok || got != "GET" {
+		t.Errorf("Unscoped().Label = %q, %v, %v; want GET", got, ok, err)
+	}
+}
