@@ -446,6 +446,12 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		if groupsErr != nil {
 			return errorResponse(badQuery("latency query: TraceQL metrics unavailable (%v), and the spans Tempo returned cannot be grouped here: %v", seriesEr, groupsErr))
 		}
+		if raw.groupErr != nil {
+			if seriesEr != nil {
+				return errorResponse(badQuery("latency query: TraceQL metrics unavailable (%v), and the spans returned cannot be grouped here: %v", seriesEr, raw.groupErr))
+			}
+			return errorResponse(badQuery("latency query: %v", raw.groupErr))
+		}
 		fs := exactPercentiles(raw, p)
 		for _, f := range fs {
 			if seriesEr != nil {
@@ -545,6 +551,8 @@ type rawSpans struct {
 	// warnings are the store's messages about records it could not return (Jaeger's
 	// `errors` next to its data).
 	warnings []string
+	// groupErr says why the spans could not be grouped (then group and groups are empty).
+	groupErr error
 	err      error
 }
 
@@ -609,6 +617,7 @@ type groupField struct {
 var traceGroupBy = map[string]func(*model.TraceSummary) string{
 	"rootName":        func(t *model.TraceSummary) string { return t.RootName },
 	"rootServiceName": func(t *model.TraceSummary) string { return t.RootService },
+	// Tempo's search hit gives whole milliseconds, so from Tempo this is in ms.
 	"traceDuration": func(t *model.TraceSummary) string {
 		return time.Duration(math.Round(t.DurationMs * 1e6)).String()
 	},
@@ -814,9 +823,12 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 		if groups != nil {
 			ls, err := groups.labels(s, hits[s.TraceID], isTempo)
 			if err != nil {
-				return rawSpans{err: badQuery("latency query: %v", err)}
+				// Only percentiles computed here need the groups; the CDF and summary
+				// do not, so the spans are still read.
+				out.groupErr, out.group, out.groups, groups = err, nil, nil, nil
+			} else {
+				out.addGroup(ls, groupIndex)
 			}
-			out.addGroup(ls, groupIndex)
 		}
 		out.durMs = append(out.durMs, float64(s.DurationNano)/1e6)
 		out.startNs = append(out.startNs, s.StartUnixNano)

@@ -369,6 +369,36 @@ func TestLatencyGroupByRefusesWhatCannotBeReadOffTheSpans(t *testing.T) {
 			t.Fatalf("error %v", res.Error)
 		}
 	})
+	t.Run("tempo: a value that cannot be a label", func(t *testing.T) {
+		body := strings.Replace(groupedTempoSearch(groupedSpans), `{"key":"user.tier","value":{"stringValue":"gold"}}`,
+			`{"key":"user.tier","value":{"arrayValue":{"values":[{"stringValue":"gold"}]}}}`, -1)
+		for _, metrics := range []string{"", `{"series":[]}`} {
+			routes := map[string]answer{"/api/search": jsonAnswer(body),
+				"/api/metrics/query_range": func(*http.Request) (int, string, string) { return 404, "text/plain", "404 page not found\n" }}
+			if metrics != "" {
+				routes["/api/metrics/query_range"] = jsonAnswer(metrics)
+			}
+			tr := newStoreReplay(t, routes)
+			q := &Query{Source: SourceSpans, EditorMode: ModeBuilder, Service: "checkout", Percentiles: []float64{0.5}, GroupBy: []string{"span.user.tier"}}
+			res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), latencyRequest(q))
+			if metrics == "" {
+				// Without TraceQL metrics the groups are needed here: a clear error.
+				if res.Error == nil || !strings.Contains(res.Error.Error(), `TraceQL metrics unavailable`) ||
+					!strings.Contains(res.Error.Error(), `by "span.user.tier": attribute span.user.tier holds a list`) {
+					t.Errorf("error %v", res.Error)
+				}
+				continue
+			}
+			// Tempo grouped the percentiles; the CDF and summary need no groups.
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			if count, _ := summaryOf(t, res.Frames); count != 5 {
+				t.Errorf("summary count %v, want 5", count)
+			}
+			assertNotices(t, rawFrames(res.Frames, false), nil, []string{"cannot group"})
+		}
+	})
 	t.Run("tempo with metrics: the store groups them", func(t *testing.T) {
 		tr := tempoGroupedReplay(t, `{"series":[]}`)
 		q := &Query{Source: SourceSpans, EditorMode: ModeBuilder, Service: "checkout", GroupBy: []string{"span.host.name", "resource.host.name"}}

@@ -102,9 +102,10 @@ func renderLabel(name string, v any) (string, error) {
 		return strconv.Itoa(x), nil
 	case int32:
 		return strconv.FormatInt(int64(x), 10), nil
-	}
-	if _, err := attrValue(name, v); err != nil {
-		return "", err
+	case []any:
+		return "", fmt.Errorf("attribute %s holds a list, which cannot be a group's label here", name)
+	case map[string]any:
+		return "", fmt.Errorf("attribute %s holds a map, which cannot be a group's label here", name)
 	}
 	return "", fmt.Errorf("attribute %s holds a value of type %T that cannot be a label", name, v)
 }
