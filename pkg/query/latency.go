@@ -581,9 +581,24 @@ func announceRaw(f *data.Frame, r rawSpans, what string, limit int) {
 	}
 }
 
+// groupKey identifies a label set: its names and values, quoted, in name order.
+func groupKey(ls map[string]string) string {
+	names := make([]string, 0, len(ls))
+	for k := range ls {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		b.WriteString(strconv.Quote(k))
+		b.WriteString(strconv.Quote(ls[k]))
+	}
+	return b.String()
+}
+
 // addGroup files the value just appended under the label set ls.
 func (r *rawSpans) addGroup(ls map[string]string, index map[string]int) {
-	key := data.Labels(ls).String()
+	key := groupKey(ls)
 	g, ok := index[key]
 	if !ok {
 		g = len(r.groups)
@@ -891,9 +906,7 @@ func exactPercentiles(raw rawSpans, p latencyPlan) []*data.Frame {
 	for g := range order {
 		order[g] = g
 	}
-	sort.Slice(order, func(a, b int) bool {
-		return data.Labels(raw.groups[order[a]]).String() < data.Labels(raw.groups[order[b]]).String()
-	})
+	sort.Slice(order, func(a, b int) bool { return groupKey(raw.groups[order[a]]) < groupKey(raw.groups[order[b]]) })
 	durs := make([][]float64, len(raw.groups))
 	starts := make([][]int64, len(raw.groups))
 	for i, g := range raw.group {
