@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"regexp"
@@ -407,12 +408,19 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 			return errorResponse(badQuery("latency query: %v", err))
 		}
 	}
+	isTempo := ts.Name() == tempo.StoreName
 	// A store without TraceQL (Jaeger) gets the selection as a filter on its spans.
 	var sel *spanSelection
-	if ts.Name() != tempo.StoreName {
+	if !isTempo {
 		if sel, err = selectionWithoutTraceQL(q, selector); err != nil {
 			return errorResponse(err)
 		}
+	}
+	// The group-by names are read off the returned spans when the store cannot group
+	// them (Jaeger always; Tempo when its TraceQL metrics fail).
+	groups, groupsErr := newSpanGroups(p.groupBy, isTempo)
+	if groupsErr != nil && !isTempo {
+		return errorResponse(badQuery("latency query: Jaeger has no TraceQL metrics, so its spans are grouped here: %v", groupsErr))
 	}
 	resp := backend.DataResponse{}
 	var (
@@ -427,7 +435,7 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 				series, seriesEr = tm.MetricsQueryRange(ctx, tempo.QuantileOverTime(selector, p.qs, p.groupBy), p.from, p.to, p.step)
 			}
 		},
-		func() { raw = fetchRawSpans(ctx, env, q, selector, sel, p) },
+		func() { raw = fetchRawSpans(ctx, env, q, selector, sel, groups, p) },
 	)
 	if inStore && seriesEr == nil {
 		resp.Frames = append(resp.Frames, traceQLPercentiles(series, p)...)
@@ -435,12 +443,21 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		if raw.err != nil {
 			return errorResponse(raw.err)
 		}
-		fs := exactPercentiles(raw.durMs, raw.startNs, p)
-		if seriesEr != nil && len(fs) > 0 {
-			frames.Notice(fs[0], data.NoticeSeverityInfo, "TraceQL metrics unavailable (%v); percentiles computed exactly from %d spans", seriesEr, len(raw.durMs))
+		if groupsErr != nil {
+			return errorResponse(badQuery("latency query: TraceQL metrics unavailable (%v), and the spans Tempo returned cannot be grouped here: %v", seriesEr, groupsErr))
 		}
-		if len(fs) > 0 {
-			announceCut(fs[0], raw, "spans", p.maxSpans)
+		if raw.groupErr != nil {
+			if seriesEr != nil {
+				return errorResponse(badQuery("latency query: TraceQL metrics unavailable (%v), and the spans returned cannot be grouped here: %v", seriesEr, raw.groupErr))
+			}
+			return errorResponse(badQuery("latency query: %v", raw.groupErr))
+		}
+		fs := exactPercentiles(raw, p)
+		for _, f := range fs {
+			if seriesEr != nil {
+				frames.Notice(f, data.NoticeSeverityInfo, "TraceQL metrics unavailable (%v); percentiles computed exactly from %d spans", seriesEr, len(raw.durMs))
+			}
+			announceRaw(f, raw, "spans", p.maxSpans)
 		}
 		resp.Frames = append(resp.Frames, fs...)
 	}
@@ -514,30 +531,222 @@ type rawSpans struct {
 	durMs   []float64
 	startNs []int64
 	errors  int
-	// total counts the values found, kept or not; truncated says a configured limit
-	// (values, traces searched) cut them.
-	total     int
-	truncated bool
+	// group holds each value's group, an index into groups, when the query groups by
+	// names read off the spans; groups are the label sets (a name the span lacks is
+	// left out, as the stores leave it out of a series' labels).
+	group  []int
+	groups []map[string]string
+	// shown counts the records kept (spans, or log lines whether or not their value
+	// converted); read counts those the store's answer held in the range. read > shown
+	// means the configured limit cut them and the store holds more.
+	shown, read int
+	// traceCap, when > 0, is the number of traces the search was limited to and
+	// returned: the store may hold more spans in the range.
+	traceCap int
+	// incomplete is the store's word on a read that stopped early or skipped records.
+	incomplete string
 	// matched and returned count the spans the trace store matched and returned; it
 	// returns at most perTrace per trace, so matched can exceed returned.
 	matched, returned, perTrace int
-	err                         error
+	// warnings are the store's messages about records it could not return (Jaeger's
+	// `errors` next to its data).
+	warnings []string
+	// groupErr says why the spans could not be grouped (then group and groups are empty).
+	groupErr error
+	err      error
 }
 
 // unreturned reports whether the store matched spans it did not return.
 func (r rawSpans) unreturned() bool { return r.matched > r.returned }
 
-// announceCut adds the notices of what cut the raw values: a configured limit, and
-// spans the trace store matched but did not return (with its true count).
-func announceCut(f *data.Frame, r rawSpans, what string, limit int) {
+// announceRaw adds to f the notices about the raw records it was built from: the
+// store's warnings, spans it matched but did not return, a cut at the configured limit
+// and reading that stopped early (both worded as for the logs and trace queries), and a
+// search that stopped at its trace limit. what names the records ("spans", "log lines").
+func announceRaw(f *data.Frame, r rawSpans, what string, limit int) {
+	for _, w := range r.warnings {
+		frames.Notice(f, data.NoticeSeverityWarning, "%s", w)
+	}
 	if r.unreturned() {
 		frames.Notice(f, data.NoticeSeverityWarning,
 			"%s truncated: the trace store matched %d but returned %d (at most %d per trace); the statistics use the %d kept",
 			what, r.matched, r.returned, r.perTrace, len(r.durMs))
 	}
-	if r.truncated {
-		frames.Truncated(f, what, limit, r.total)
+	cut := r.read > r.shown
+	announceRead(f, what, "the configured limit", limit, r.shown, cut, r.incomplete)
+	if !cut && r.traceCap > 0 {
+		frames.Notice(f, data.NoticeSeverityWarning,
+			"%s: the search returned its maximum of %d traces (set from the configured span limit), so the store may hold more in the time range; %d shown",
+			what, r.traceCap, r.shown)
 	}
+}
+
+// groupKey identifies a label set: its names and values, quoted, in name order.
+func groupKey(ls map[string]string) string {
+	names := make([]string, 0, len(ls))
+	for k := range ls {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		b.WriteString(strconv.Quote(k))
+		b.WriteString(strconv.Quote(ls[k]))
+	}
+	return b.String()
+}
+
+// addGroup files the value just appended under the label set ls.
+func (r *rawSpans) addGroup(ls map[string]string, index map[string]int) {
+	key := groupKey(ls)
+	g, ok := index[key]
+	if !ok {
+		g = len(r.groups)
+		index[key] = g
+		r.groups = append(r.groups, ls)
+	}
+	r.group = append(r.group, g)
+}
+
+// spanGroups reads a spans query's group-by names off the spans a trace store returned,
+// as TraceQL metrics' `by (…)` reads them, so each group gets its own percentiles.
+type spanGroups struct {
+	fields []groupField
+	// byTrace says a name is read off the trace (its search hit), not the span.
+	byTrace bool
+}
+
+type groupField struct {
+	// name is the group-by name as the query gives it: the label's name.
+	name string
+	// field reads a span-level name; ofTrace a trace-level one.
+	field   traceqlfilter.Field
+	ofTrace func(*model.TraceSummary) string
+	// tempoKey is the name Tempo's search answer gives this attribute or intrinsic
+	// (scope dropped), "" when it is not read from the answer's attributes.
+	tempoKey string
+}
+
+// traceGroupBy are the trace intrinsics a group-by may name, read off the search hit
+// (Tempo gives them per hit; for Jaeger they come from the trace's root span).
+var traceGroupBy = map[string]func(*model.TraceSummary) string{
+	"rootName":        func(t *model.TraceSummary) string { return t.RootName },
+	"rootServiceName": func(t *model.TraceSummary) string { return t.RootService },
+	// Tempo's search hit gives whole milliseconds, so from Tempo this is in ms.
+	"traceDuration": func(t *model.TraceSummary) string {
+		return time.Duration(math.Round(t.DurationMs * 1e6)).String()
+	},
+}
+
+// tempoAnswerIntrinsics are the span intrinsics Tempo's search answer returns as
+// attributes, under their own name.
+var tempoAnswerIntrinsics = map[string]bool{"status": true, "kind": true, "statusMessage": true}
+
+// newSpanGroups reads the group-by names (already checked by language.TraceQLGroupBy);
+// nil when there are none. fromTempo says the spans come from Tempo's search, whose
+// answer names attributes without their scope, so two names that differ only by scope
+// cannot be told apart there and are refused.
+func newSpanGroups(names []string, fromTempo bool) (*spanGroups, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	g := &spanGroups{}
+	seen := map[string]string{}
+	for _, n := range names {
+		gf := groupField{name: n}
+		if of, ok := traceGroupBy[n]; ok {
+			gf.ofTrace, g.byTrace = of, true
+			g.fields = append(g.fields, gf)
+			continue
+		}
+		f, err := traceqlfilter.ParseField(n)
+		if err != nil {
+			return nil, fmt.Errorf("cannot group spans by %q: %v", n, err)
+		}
+		gf.field = f
+		if a, ok := f.Attribute(); ok {
+			gf.tempoKey = a
+		} else if tempoAnswerIntrinsics[n] {
+			gf.tempoKey = n
+		}
+		if fromTempo && gf.tempoKey != "" {
+			if prev, dup := seen[gf.tempoKey]; dup && prev != n {
+				return nil, fmt.Errorf("cannot group by both %q and %q: Tempo's search answer names both %q", prev, n, gf.tempoKey)
+			}
+			seen[gf.tempoKey] = n
+		}
+		g.fields = append(g.fields, gf)
+	}
+	return g, nil
+}
+
+// tempoSearch is selector with a select() of the span-level names, so Tempo's search
+// answer carries their values (duration and the trace intrinsics always come back).
+func (g *spanGroups) tempoSearch(selector string) string {
+	if g == nil {
+		return selector
+	}
+	var names []string
+	for _, f := range g.fields {
+		if f.ofTrace == nil && f.name != "duration" {
+			names = append(names, f.name)
+		}
+	}
+	if len(names) == 0 {
+		return selector
+	}
+	return selector + " | select(" + strings.Join(names, ", ") + ")"
+}
+
+// labels is the label set of span s (of the trace whose hit is hit, nil when unknown):
+// each name the span has, rendered as Tempo renders the series label. fromTempo reads
+// attributes from Tempo's search answer, which names them without scope; an answer
+// holding one name twice with different values cannot be read and is an error.
+func (g *spanGroups) labels(s *model.Span, hit *model.TraceSummary, fromTempo bool) (map[string]string, error) {
+	out := make(map[string]string, len(g.fields))
+	for _, f := range g.fields {
+		var (
+			v   string
+			ok  bool
+			err error
+		)
+		switch {
+		case f.ofTrace != nil:
+			if hit != nil {
+				v, ok = f.ofTrace(hit), true
+			}
+		case fromTempo && f.tempoKey != "":
+			if err = oneValue(s.Tags, f.tempoKey); err == nil {
+				v, ok, err = f.field.Unscoped().Label(s)
+			}
+		default:
+			v, ok, err = f.field.Label(s)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cannot group span %s by %q: %v", s.SpanID, f.name, err)
+		}
+		if ok {
+			out[f.name] = v
+		}
+	}
+	return out, nil
+}
+
+// oneValue checks that kvs holds key at most once, or only with one value.
+func oneValue(kvs []model.KeyValue, key string) error {
+	var first any
+	n := 0
+	for _, kv := range kvs {
+		if kv.Key != key {
+			continue
+		}
+		if n > 0 && fmt.Sprint(kv.Value) != fmt.Sprint(first) {
+			return fmt.Errorf("Tempo's answer holds %q twice (%v and %v), from different scopes it does not name", key, first, kv.Value)
+		}
+		first = kv.Value
+		n++
+	}
+	return nil
 }
 
 // spanSelection is the selection of a span latency query for a trace store without
@@ -572,8 +781,9 @@ func selectionWithoutTraceQL(q *Query, selector string) (*spanSelection, error) 
 // kept when sel's filter matches them. Tempo is asked for up to maxSpans spans per span
 // set; when it refuses that many (its max_spans_per_span_set, 100 by default), the
 // search is run again with its maximum. Spans Tempo matched but did not return are
-// counted in matched.
-func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel *spanSelection, p latencyPlan) rawSpans {
+// counted in matched. With groups, each kept span is filed under its group's labels
+// (Tempo is asked to select the names the groups read).
+func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel *spanSelection, groups *spanGroups, p latencyPlan) rawSpans {
 	ts, err := env.traces()
 	if err != nil {
 		return rawSpans{err: err}
@@ -581,7 +791,9 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 	limit := p.maxSpans
 	isTempo := ts.Name() == tempo.StoreName
 	sp := searchParamsForSpans(q, selector, p, limit)
-	if !isTempo {
+	if isTempo {
+		sp.TraceQL = groups.tempoSearch(selector)
+	} else {
 		if sel == nil {
 			return rawSpans{err: badQuery("latency query: no span selection for %s", ts.Name())}
 		}
@@ -595,11 +807,20 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 	if err != nil {
 		return rawSpans{err: err}
 	}
-	out := rawSpans{}
-	for _, s := range res.Spans {
+	out := rawSpans{warnings: res.Warnings}
+	var hits map[string]*model.TraceSummary
+	if groups != nil && groups.byTrace {
+		hits = make(map[string]*model.TraceSummary, len(res.Traces))
+		for i := range res.Traces {
+			hits[res.Traces[i].TraceID] = &res.Traces[i]
+		}
+	}
+	groupIndex := map[string]int{}
+	for i := range res.Spans {
+		s := &res.Spans[i]
 		if !isTempo {
 			// Jaeger returns whole traces; keep the spans the selection asks for.
-			ok, err := sel.filter.Match(&s)
+			ok, err := sel.filter.Match(s)
 			if err != nil {
 				return rawSpans{err: badQuery("latency query: span filter: %v", err)}
 			}
@@ -610,10 +831,19 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 		if s.StartUnixNano < p.from.UnixNano() || s.StartUnixNano > p.to.UnixNano() {
 			continue
 		}
-		out.total++
+		out.read++
 		if limit > 0 && len(out.durMs) >= limit {
-			out.truncated = true
 			continue
+		}
+		if groups != nil {
+			ls, err := groups.labels(s, hits[s.TraceID], isTempo)
+			if err != nil {
+				// Only percentiles computed here need the groups; the CDF and summary
+				// do not, so the spans are still read.
+				out.groupErr, out.group, out.groups, groups = err, nil, nil, nil
+			} else {
+				out.addGroup(ls, groupIndex)
+			}
 		}
 		out.durMs = append(out.durMs, float64(s.DurationNano)/1e6)
 		out.startNs = append(out.startNs, s.StartUnixNano)
@@ -621,18 +851,16 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 			out.errors++
 		}
 	}
+	out.shown = len(out.durMs)
 	if isTempo {
 		out.returned, out.perTrace = len(res.Spans), sp.SpansPerSpanSet
 		for _, tr := range res.Traces {
 			out.matched += tr.MatchedSpans
 		}
 		out.matched = max(out.matched, out.returned)
-		if out.unreturned() {
-			out.total += out.matched - out.returned
-		}
 	}
-	if len(res.Traces) >= sp.Limit {
-		out.truncated = true
+	if sp.Limit > 0 && len(res.Traces) >= sp.Limit {
+		out.traceCap = sp.Limit
 	}
 	return out
 }
@@ -662,8 +890,49 @@ func searchParamsForSpans(q *Query, selector string, p latencyPlan, limit int) t
 	}
 }
 
-// exactPercentiles computes each step's exact quantiles from raw values.
-func exactPercentiles(durMs []float64, startNs []int64, p latencyPlan) []*data.Frame {
+// exactPercentiles computes each step's exact quantiles from raw values: one frame per
+// percentile, or with groups one per (percentile, group) carrying the group's labels,
+// percentile by percentile and the groups in the order of their labels.
+func exactPercentiles(raw rawSpans, p latencyPlan) []*data.Frame {
+	if len(raw.groups) == 0 {
+		times, vals := stepQuantiles(raw.durMs, raw.startNs, p)
+		out := make([]*data.Frame, len(p.qs))
+		for i, x := range p.qs {
+			out[i] = frames.Percentile(x, nil, times, vals[i])
+		}
+		return out
+	}
+	order := make([]int, len(raw.groups))
+	for g := range order {
+		order[g] = g
+	}
+	sort.Slice(order, func(a, b int) bool { return groupKey(raw.groups[order[a]]) < groupKey(raw.groups[order[b]]) })
+	durs := make([][]float64, len(raw.groups))
+	starts := make([][]int64, len(raw.groups))
+	for i, g := range raw.group {
+		durs[g] = append(durs[g], raw.durMs[i])
+		starts[g] = append(starts[g], raw.startNs[i])
+	}
+	type series struct {
+		times []int64
+		vals  [][]float64
+	}
+	byGroup := make([]series, len(raw.groups))
+	for g := range raw.groups {
+		byGroup[g].times, byGroup[g].vals = stepQuantiles(durs[g], starts[g], p)
+	}
+	out := make([]*data.Frame, 0, len(p.qs)*len(raw.groups))
+	for i, x := range p.qs {
+		for _, g := range order {
+			out = append(out, frames.Percentile(x, raw.groups[g], byGroup[g].times, byGroup[g].vals[i]))
+		}
+	}
+	return out
+}
+
+// stepQuantiles is the exact quantiles p.qs of the values that start in each step of the
+// range, at the steps holding values: times (ms) and, per quantile, the values.
+func stepQuantiles(durMs []float64, startNs []int64, p latencyPlan) (times []int64, vals [][]float64) {
 	steps := int(p.rng/p.step) + 1
 	buckets := make([][]float64, steps)
 	for i, d := range durMs {
@@ -672,8 +941,8 @@ func exactPercentiles(durMs []float64, startNs []int64, p latencyPlan) []*data.F
 			buckets[k] = append(buckets[k], d)
 		}
 	}
-	times := make([]int64, 0, steps)
-	vals := make([][]float64, len(p.qs))
+	times = make([]int64, 0, steps)
+	vals = make([][]float64, len(p.qs))
 	for k, b := range buckets {
 		if len(b) == 0 {
 			continue
@@ -688,15 +957,11 @@ func exactPercentiles(durMs []float64, startNs []int64, p latencyPlan) []*data.F
 			vals[i] = append(vals[i], qv[i])
 		}
 	}
-	out := make([]*data.Frame, len(p.qs))
-	for i, x := range p.qs {
-		out[i] = frames.Percentile(x, nil, times, vals[i])
-	}
-	return out
+	return times, vals
 }
 
-// rawParts builds the CDF and summary from raw durations (ms); errorsN < 0 means the
-// error rate is not known.
+// rawParts builds the CDF and summary from raw durations (ms), over every group;
+// errorsN < 0 means the error rate is not known.
 func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) []*data.Frame {
 	var out []*data.Frame
 	err := raw.err
@@ -711,7 +976,7 @@ func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) 
 		if err != nil {
 			frames.StoreFailed(f, err)
 		} else {
-			announceCut(f, raw, what, limit)
+			announceRaw(f, raw, what, limit)
 		}
 		out = append(out, f)
 	}
@@ -724,7 +989,7 @@ func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) 
 		if err != nil {
 			frames.StoreFailed(f, err)
 		} else {
-			announceCut(f, raw, what, limit)
+			announceRaw(f, raw, what, limit)
 		}
 		out = append(out, f)
 	}
@@ -1042,14 +1307,21 @@ func parseBytes(s string) (float64, bool) {
 // fetchLogValues reads the unwrapped label of each line of the pipeline (with the label
 // filters that follow the unwrap): parsed labels, structured metadata, stream labels,
 // then the line as logfmt or JSON; the conversion is applied as Loki applies it and a
-// line whose value does not convert is left out.
+// line whose value does not convert is left out. Up to maxLogLines lines are read, the
+// earliest first; one line more says the store holds more (shown and read), and the
+// log store's word on reading that stopped early is kept.
 func fetchLogValues(ctx context.Context, ls LogStore, u logUnwrap, scale float64, p latencyPlan) rawSpans {
 	res, err := ls.QueryRange(ctx, loki.RangeRequest{Expr: u.logQuery(), Start: p.from, End: p.to, Limit: loki.ProbeLimit(p.maxLogLines), Direction: "forward"})
 	if err != nil {
 		return rawSpans{err: err}
 	}
+	type line struct {
+		t  int64
+		v  float64
+		ok bool
+	}
 	field := u.label
-	out := rawSpans{}
+	var lines []line
 	for _, s := range res.Streams {
 		for i := range s.Entries {
 			e := &s.Entries[i]
@@ -1067,21 +1339,21 @@ func fetchLogValues(ctx context.Context, ls LogStore, u logUnwrap, scale float64
 				v = loki.JSONPath(e.Line, field)
 			}
 			f, ok := u.value(v)
-			if !ok || math.IsNaN(f) {
-				continue
-			}
-			out.total++
-			if len(out.durMs) >= p.maxLogLines {
-				out.truncated = true
-				continue
-			}
-			out.durMs = append(out.durMs, f*scale)
-			out.startNs = append(out.startNs, e.TimeUnixNano)
+			lines = append(lines, line{t: e.TimeUnixNano, v: f * scale, ok: ok && !math.IsNaN(f)})
 		}
 	}
-	if res.Lines > p.maxLogLines || res.Full() {
-		out.truncated = true
-		out.total = max(out.total, res.Lines)
+	out := rawSpans{read: len(lines), incomplete: res.Incomplete}
+	if p.maxLogLines > 0 && len(lines) > p.maxLogLines {
+		// The streams come one after another: the lines past the limit are the latest.
+		sort.SliceStable(lines, func(i, j int) bool { return lines[i].t < lines[j].t })
+		lines = lines[:p.maxLogLines]
+	}
+	out.shown = len(lines)
+	for _, l := range lines {
+		if l.ok {
+			out.durMs = append(out.durMs, l.v)
+			out.startNs = append(out.startNs, l.t)
+		}
 	}
 	return out
 }

@@ -38,12 +38,17 @@ func sortLinesDesc(ls []model.LogLine) {
 // that stopped short of the limit or skipped lines (incomplete, from the log store).
 // shown is the number of lines f holds.
 func announceLines(f *data.Frame, limitName string, limit, shown int, more bool, incomplete string) {
+	announceRead(f, "log lines", limitName, limit, shown, more, incomplete)
+}
+
+// announceRead is announceLines for any kind of record (what: "log lines", "spans").
+func announceRead(f *data.Frame, what, limitName string, limit, shown int, more bool, incomplete string) {
 	if more {
 		frames.Notice(f, data.NoticeSeverityWarning,
-			"log lines truncated to %s of %d: %d shown; the store holds more in the time range", limitName, limit, shown)
+			"%s truncated to %s of %d: %d shown; the store holds more in the time range", what, limitName, limit, shown)
 	}
 	if incomplete != "" {
 		frames.Notice(f, data.NoticeSeverityWarning,
-			"log lines incomplete: %d shown of up to %d; %s", shown, limit, incomplete)
+			"%s incomplete: %d shown of up to %d; %s", what, shown, limit, incomplete)
 	}
 }

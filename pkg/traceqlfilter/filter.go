@@ -336,6 +336,16 @@ func (o operand) value(s *model.Span) (value, error) {
 			return value{t: typeKind, s: k}, nil
 		}
 	}
+	v, found := o.attr(s)
+	if !found {
+		return value{}, nil
+	}
+	return attrValue(o.text, v)
+}
+
+// attr looks an attribute operand up on s as written: the span's attributes, the
+// resource's, or (unscoped) the span's and else the resource's.
+func (o operand) attr(s *model.Span) (any, bool) {
 	var v any
 	var found bool
 	if o.scope != scopeResource {
@@ -348,10 +358,7 @@ func (o operand) value(s *model.Span) (value, error) {
 			v, found = lookup(s.ServiceTags, o.name)
 		}
 	}
-	if !found {
-		return value{}, nil
-	}
-	return attrValue(o.text, v)
+	return v, found && v != nil
 }
 
 func lookup(kvs []model.KeyValue, key string) (any, bool) {

@@ -83,7 +83,11 @@ func ParseSearch(body []byte) (hits []model.TraceSummary, dropped int, err error
 }
 
 // ParseSearchSpans is ParseSearch that also returns the matched spans of each span set
-// (trace and span ID, start, duration, error status) for exact latency statistics.
+// (trace and span ID, start, duration, and what the search selected: name, status,
+// kind, status message) for exact latency statistics. Every attribute of a span is kept
+// in Tags under the name the answer gives it, which drops the scope
+// (resource.service.name comes back as service.name); intrinsics come back there too
+// (status, kind, statusMessage).
 func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Span, dropped int, err error) {
 	var doc struct {
 		Traces []struct {
@@ -141,13 +145,26 @@ func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Spa
 		for _, ss := range sets {
 			s.MatchedSpans += max(ss.Matched, len(ss.Spans))
 			for _, sp := range ss.Spans {
-				m := model.Span{TraceID: id, SpanID: traceid.MustNormalizeOrEmpty(sp.SpanID, true),
+				m := model.Span{TraceID: id, SpanID: traceid.MustNormalizeOrEmpty(sp.SpanID, true), Operation: sp.Name,
 					StartUnixNano: int64(sp.StartTimeUnixNano), DurationNano: max(int64(sp.DurationNanos), 0)}
 				for _, kv := range sp.Attributes {
-					if kv.Key == "status" && strings.EqualFold(kv.Value.String(), "error") {
-						s.HasError = true
-						m.StatusCode = model.StatusError
+					switch v := kv.Value.String(); kv.Key {
+					case "status":
+						switch strings.ToLower(v) {
+						case "error":
+							s.HasError = true
+							m.StatusCode = model.StatusError
+						case "ok":
+							m.StatusCode = model.StatusOK
+						}
+					case "kind":
+						if k := strings.ToLower(v); searchKinds[k] {
+							m.Kind = k
+						}
+					case "statusMessage":
+						m.StatusMessage = v
 					}
+					m.Tags = append(m.Tags, model.KeyValue{Key: kv.Key, Value: kv.Value.Go()})
 				}
 				spans = append(spans, m)
 			}
@@ -157,9 +174,13 @@ func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Spa
 	return hits, spans, dropped, nil
 }
 
+// searchKinds are the span kinds a search answer names ("unspecified" is left as "").
+var searchKinds = map[string]bool{"internal": true, "server": true, "client": true, "producer": true, "consumer": true}
+
 type spanSet struct {
 	Spans []struct {
 		SpanID            string          `json:"spanID"`
+		Name              string          `json:"name"`
 		StartTimeUnixNano otlp.Int64      `json:"startTimeUnixNano"`
 		DurationNanos     otlp.Int64      `json:"durationNanos"`
 		Attributes        []otlp.KeyValue `json:"attributes"`

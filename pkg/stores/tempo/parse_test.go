@@ -299,6 +299,13 @@ func TestRecordedAnswers(t *testing.T) {
 		if len(hits) != 2 || !ids[storetest.RecordedTraceID] || !ids[storetest.RecordedShortTraceID] || len(spans) == 0 {
 			t.Errorf("hits %+v, %d spans", hits, len(spans))
 		}
+		// The query's condition on resource.service.name comes back as the attribute
+		// service.name (Tempo drops the scope); it is kept for grouping.
+		for _, s := range spans {
+			if len(s.Tags) != 1 || s.Tags[0].Key != "service.name" || s.Tags[0].Value != "testenv-checkout" {
+				t.Errorf("span %s tags %v", s.SpanID, s.Tags)
+			}
+		}
 	})
 	t.Run("metrics", func(t *testing.T) {
 		series, err := ParseMetrics(storetest.Recorded(t, "tempo_metrics_query_range.json"))
@@ -386,4 +393,31 @@ func FuzzParseTagValues(f *testing.F) {
 			t.Fatalf("%d values from %d entries (%v)", len(values), len(doc.TagValues), err)
 		}
 	})
+}
+
+// TestParseSearchSpansKeepsSelectedFields: what a `| select(…)` brings back (the name,
+// intrinsics and attributes, typed) is on the spans.
+func TestParseSearchSpansKeepsSelectedFields(t *testing.T) {
+	body := `{"traces":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spanSets":[{"matched":1,"spans":[
+		{"spanID":"00f067aa0ba902b7","name":"SELECT orders","startTimeUnixNano":"1700000000000000000","durationNanos":"120000000",
+		 "attributes":[{"key":"status","value":{"stringValue":"error"}},{"key":"kind","value":{"stringValue":"client"}},
+		 {"key":"statusMessage","value":{"stringValue":"deadlock"}},{"key":"db.rows","value":{"intValue":"42"}},
+		 {"key":"service.name","value":{"stringValue":"checkout"}}]}]}]}]}`
+	_, spans, _, err := ParseSearchSpans([]byte(body))
+	if err != nil || len(spans) != 1 {
+		t.Fatalf("%d spans, %v", len(spans), err)
+	}
+	s := spans[0]
+	if s.Operation != "SELECT orders" || s.StatusCode != model.StatusError || s.Kind != "client" || s.StatusMessage != "deadlock" {
+		t.Errorf("span %+v", s)
+	}
+	want := map[string]any{"status": "error", "kind": "client", "statusMessage": "deadlock", "db.rows": int64(42), "service.name": "checkout"}
+	if len(s.Tags) != len(want) {
+		t.Fatalf("tags %v", s.Tags)
+	}
+	for _, kv := range s.Tags {
+		if want[kv.Key] != kv.Value {
+			t.Errorf("tag %s = %#v, want %#v", kv.Key, kv.Value, want[kv.Key])
+		}
+	}
 }

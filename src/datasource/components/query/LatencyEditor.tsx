@@ -39,6 +39,13 @@ const CODE_HELP: Record<LatencySource, { label: string; placeholder: string }> =
   logs: { label: 'LogQL with unwrap', placeholder: '{service_name="api"} | json | unwrap duration_ms' },
 };
 
+/** A group-by key as each source names it: a label, or a TraceQL attribute or intrinsic. */
+const GROUP_BY_PLACEHOLDER: Record<LatencySource, string> = {
+  histogram: 'service',
+  spans: 'resource.service.name',
+  logs: 'service_name',
+};
+
 export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props) {
   const set = (patch: Partial<LatencyQuery>) => {
     onChange({ ...query, ...patch });
@@ -227,8 +234,8 @@ function PercentileRow({
         <CommitInput
           id="lens-latency-groupby"
           value={(query.groupBy ?? []).join(', ')}
-          placeholder="service"
-          width={20}
+          placeholder={GROUP_BY_PLACEHOLDER[query.source]}
+          width={24}
           onCommit={(t) => {
             const groupBy = t.split(/[\s,]+/).filter(Boolean);
             set({ groupBy: groupBy.length ? groupBy : undefined });
