@@ -680,20 +680,17 @@ func newSpanGroups(names []string, fromTempo bool) (*spanGroups, error) {
 	return g, nil
 }
 
-// tempoSearch is selector with a select() of the span-level names, so Tempo's search
-// answer carries their values (duration and the trace intrinsics always come back).
+// tempoSearch is selector with a select() of each span's status (which Tempo's search
+// answer leaves out unless asked for, and the error rate needs) and of the span-level
+// names the groups read (duration and the trace intrinsics always come back).
 func (g *spanGroups) tempoSearch(selector string) string {
-	if g == nil {
-		return selector
-	}
-	var names []string
-	for _, f := range g.fields {
-		if f.ofTrace == nil && f.name != "duration" {
-			names = append(names, f.name)
+	names := []string{"status"}
+	if g != nil {
+		for _, f := range g.fields {
+			if f.ofTrace == nil && f.name != "duration" && f.name != "status" {
+				names = append(names, f.name)
+			}
 		}
-	}
-	if len(names) == 0 {
-		return selector
 	}
 	return selector + " | select(" + strings.Join(names, ", ") + ")"
 }

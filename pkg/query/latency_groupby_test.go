@@ -269,12 +269,12 @@ func TestLatencyFromTempoSpansGroupsByWithoutTraceQLMetrics(t *testing.T) {
 		wantSelect string
 		want       []groupWant
 	}{
-		{"operation name", []string{"name"}, " | select(name)", wantByName},
-		{"resource attribute some spans lack", []string{"resource.host.name"}, " | select(resource.host.name)", wantByHost},
+		{"operation name", []string{"name"}, " | select(status, name)", wantByName},
+		{"resource attribute some spans lack", []string{"resource.host.name"}, " | select(status, resource.host.name)", wantByHost},
 		{"status and a span attribute", []string{"status", "span.user.tier"}, " | select(status, span.user.tier)", wantByStatusAndTier},
-		{"service, as the answer names it", []string{"resource.service.name"}, " | select(resource.service.name)",
+		{"service, as the answer names it", []string{"resource.service.name"}, " | select(status, resource.service.name)",
 			wantAllOneGroup(data.Labels{"resource.service.name": "checkout"})},
-		{"root service (from the hit)", []string{"rootServiceName"}, "", wantAllOneGroup(data.Labels{"rootServiceName": "checkout"})},
+		{"root service (from the hit)", []string{"rootServiceName"}, " | select(status)", wantAllOneGroup(data.Labels{"rootServiceName": "checkout"})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

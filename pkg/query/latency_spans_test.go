@@ -110,3 +110,45 @@ func TestLatencyFromTempoSpansKeepsOtherErrors(t *testing.T) {
 		t.Errorf("a 400 that names no span maximum is not retried: %d searches", len(got))
 	}
 }
+
+// Tempo's search answer carries a span's status only when the query selects it (a real
+// Tempo 2.x answers `{ }` with bare spans and `{ } | select(status)` with a "status"
+// attribute per span): the error rate of raw spans needs the select.
+func TestLatencyFromTempoSpansErrorRateSelectsStatus(t *testing.T) {
+	statuses := []string{"unset", "error", "ok", "unset"}
+	tr := newStoreReplay(t, map[string]answer{
+		"/api/search": func(r *http.Request) (int, string, string) {
+			selected := strings.Contains(r.URL.Query().Get("q"), "select(status")
+			spans := make([]string, len(statuses))
+			for i, st := range statuses {
+				attrs := ""
+				if selected {
+					attrs = `,"attributes":[{"key":"status","value":{"stringValue":"` + st + `"}}]`
+				}
+				spans[i] = fmt.Sprintf(`{"spanID":"%016x","startTimeUnixNano":"%d","durationNanos":"%d"%s}`,
+					i+1, int64(1700000010+i)*1e9, int64(100+i)*1e6, attrs)
+			}
+			set := `{"spans":[` + strings.Join(spans, ",") + `],"matched":4}`
+			return 200, "application/json", `{"traces":[{"traceID":"2f3577b34da6a3ce929d0e0e4736","rootServiceName":"api",` +
+				`"rootTraceName":"GET /","startTimeUnixNano":"1700000010000000000","durationMs":900,"spanSet":` + set +
+				`,"spanSets":[` + set + `]}],"metrics":{"completedJobs":1,"totalJobs":1}}`
+		},
+		"/api/metrics/query_range": func(*http.Request) (int, string, string) { return 404, "text/plain", "404 page not found\n" },
+	})
+	q := &Query{Source: SourceSpans, EditorMode: ModeBuilder, Service: "api", Percentiles: []float64{0.5}}
+	res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), latencyRequest(q))
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	s := framesOfKind(res.Frames, frames.KindSummary)
+	if len(s) != 1 {
+		t.Fatalf("%d summary frames", len(s))
+	}
+	er, _ := s[0].FieldByName(frames.SummaryErrorRate)
+	if er == nil {
+		t.Fatal("no error-rate field")
+	}
+	if v, ok := er.ConcreteAt(0); !ok || v.(float64) != 0.25 {
+		t.Errorf("error rate %v, want 0.25 (1 error in 4 spans)", v)
+	}
+}
