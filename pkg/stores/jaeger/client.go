@@ -116,11 +116,16 @@ func (c *V1) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	return res, nil
 }
 
+// summaries is a search result from whole traces; each trace's warnings become the
+// result's, naming the trace.
 func summaries(ts []model.Trace) *tracestore.SearchResult {
 	out := &tracestore.SearchResult{Traces: make([]model.TraceSummary, 0, len(ts))}
 	for i := range ts {
 		out.Traces = append(out.Traces, Summarize(&ts[i]))
 		out.Spans = append(out.Spans, ts[i].Spans...)
+		for _, w := range ts[i].Warnings {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("trace %s: %s", ts[i].TraceID, w))
+		}
 	}
 	return out
 }
@@ -215,11 +220,15 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	if err != nil {
 		return nil, err
 	}
-	ts, _, perr := ParseV3Traces(resp.Body)
+	ts, dropped, perr := ParseV3Traces(resp.Body)
 	if perr != nil {
 		return nil, c.h.Fail(resp.Status, perr.Error())
 	}
-	return summaries(ts), nil
+	res := summaries(ts)
+	if dropped > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("jaeger: %d spans with unreadable IDs were left out", dropped))
+	}
+	return res, nil
 }
 
 // defaultV3SearchLimit is the trace count asked for when a search names none.

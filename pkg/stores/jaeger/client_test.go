@@ -98,3 +98,47 @@ func partialData(t *testing.T) json.RawMessage {
 	}
 	return env.Data
 }
+
+// A search result carries what its traces say of themselves: Jaeger's per-trace warnings
+// (v1), named by trace, and spans left out for unreadable IDs (v3).
+func TestSearchKeepsTraceWarnings(t *testing.T) {
+	serve := func(t *testing.T, body []byte) *httpx.Client {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(body)
+		}))
+		t.Cleanup(srv.Close)
+		h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: srv.URL}, Options())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	t.Run("v1 trace warnings", func(t *testing.T) {
+		var env map[string]any
+		if err := json.Unmarshal(read(t, "trace_v1.json"), &env); err != nil {
+			t.Fatal(err)
+		}
+		traces := env["data"].([]any)
+		traces[0].(map[string]any)["warnings"] = []string{"clock skew adjustment disabled"}
+		body, _ := json.Marshal(env)
+		res, err := NewV1(serve(t, body)).Search(context.Background(), tracestore.SearchParams{Service: "frontend"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "trace " + res.Traces[0].TraceID + ": clock skew adjustment disabled"
+		if strings.Join(res.Warnings, "|") != want {
+			t.Errorf("warnings %q, want %q", res.Warnings, want)
+		}
+	})
+	t.Run("v3 spans with unreadable IDs", func(t *testing.T) {
+		body := strings.Replace(string(read(t, "trace_v3.json")), `"spanId": "5b8efff798038103"`, `"spanId": "not-hex"`, 1)
+		res, err := NewV3(serve(t, []byte(body))).Search(context.Background(), tracestore.SearchParams{Service: "frontend"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Spans) != 2 || !strings.Contains(strings.Join(res.Warnings, "|"), "1 spans with unreadable IDs were left out") {
+			t.Errorf("%d spans, warnings %q", len(res.Spans), res.Warnings)
+		}
+	})
+}
