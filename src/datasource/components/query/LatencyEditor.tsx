@@ -134,7 +134,12 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
             </EditorField>
           )}
           {source === 'spans' && (
-            <EditorField label="Span filter" htmlFor="lens-latency-filter" optional>
+            <EditorField
+              label="Span filter"
+              htmlFor="lens-latency-filter"
+              optional
+              tooltip="TraceQL conditions on each span. Tempo runs them; with Jaeger they are checked on the spans Jaeger returns: comparisons of span., resource. and . attributes, name, status, kind, duration and statusMessage, joined by &&, || and parentheses"
+            >
               <CommitInput
                 id="lens-latency-filter"
                 value={query.spanFilter}
