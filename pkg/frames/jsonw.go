@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/latencylens/lens/pkg/model"
 )
 
 // Small append-style JSON writers for the columns built per row (span logs, labels),
@@ -144,6 +146,8 @@ func appendAny(b []byte, v any) []byte {
 		return append(b, "null"...)
 	case string:
 		return appendString(b, x)
+	case model.BigInt:
+		return appendString(b, string(x))
 	case bool:
 		return strconv.AppendBool(b, x)
 	case int64:

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"testing"
+
+	"github.com/latencylens/lens/pkg/model"
 )
 
 func FuzzAppendString(f *testing.F) {
@@ -58,5 +60,15 @@ func TestNanosToMillisKeepsWholeMilliseconds(t *testing.T) {
 	}
 	if got := NanosToMillis(1795327775746000500); got <= 1795327775746 || got > 1795327775746.001 {
 		t.Errorf("half a microsecond past a whole ms: %v", got)
+	}
+}
+
+// An integer beyond 2^53 is written as its digits in a JSON string, as a string is.
+func TestAppendAnyBigInt(t *testing.T) {
+	if got := string(appendAny(nil, model.BigInt("9007199254740993"))); got != `"9007199254740993"` {
+		t.Errorf("big int written as %s", got)
+	}
+	if got := string(appendAny(nil, int64(42))); got != `42` {
+		t.Errorf("int written as %s", got)
 	}
 }

@@ -5,6 +5,12 @@
 // 16 hex, "" when absent), times are Unix nanoseconds, durations nanoseconds.
 package model
 
+// BigInt is an integer attribute value beyond ±2^53, kept as its decimal digits: JSON
+// numbers (and the JavaScript that reads the frames) lose digits there. It is written
+// into frames as a JSON string, and compared as an integer by span filters; a string
+// attribute that happens to hold digits stays a string.
+type BigInt string
+
 // KeyValue is one attribute or tag, value as JSON would carry it.
 type KeyValue struct {
 	Key   string `json:"key"`

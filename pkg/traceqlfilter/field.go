@@ -90,6 +90,8 @@ func renderLabel(name string, v any) (string, error) {
 	switch x := v.(type) {
 	case string:
 		return x, nil
+	case model.BigInt:
+		return string(x), nil
 	case bool:
 		return strconv.FormatBool(x), nil
 	case float64:

@@ -380,22 +380,19 @@ func statusName(code int64) string {
 	return "unset"
 }
 
-// bigIntRE is an integer the store clients carry as a string because it is beyond
-// 2^53 (JSON numbers lose digits there).
-var bigIntRE = regexp.MustCompile(`^-?[0-9]{16,19}$`)
-
 // attrValue types an attribute value as the store clients decode it.
 func attrValue(name string, v any) (value, error) {
 	switch x := v.(type) {
 	case nil:
 		return value{}, nil
 	case string:
-		if bigIntRE.MatchString(x) {
-			if n, err := strconv.ParseInt(x, 10, 64); err == nil && (n > 1<<53 || n < -(1<<53)) {
-				return value{t: typeInt, f: float64(n)}, nil
-			}
-		}
 		return value{t: typeString, s: x}, nil
+	case model.BigInt:
+		n, err := strconv.ParseInt(string(x), 10, 64)
+		if err != nil {
+			return value{}, fmt.Errorf("attribute %s: integer %q does not fit in 64 bits", name, string(x))
+		}
+		return value{t: typeInt, f: float64(n)}, nil
 	case bool:
 		return value{t: typeBool, b: x}, nil
 	case float64:

@@ -19,7 +19,8 @@ func makeSpan(mods ...func(*model.Span)) *model.Span {
 			{Key: "retry", Value: true},
 			{Key: "ratio", Value: 0.25},
 			{Key: "attempts", Value: int64(3)},
-			{Key: "big", Value: "9007199254740993"},
+			{Key: "big", Value: model.BigInt("9007199254740993")},
+			{Key: "order.id", Value: "12345678901234567"}, // a string of digits, not a number
 			{Key: "region", Value: "span-level"},
 		},
 		ServiceTags: []model.KeyValue{
@@ -51,6 +52,10 @@ func TestMatch(t *testing.T) {
 		{`{ span.attempts > 2 && span.attempts <= 3 }`, true},
 		{`{ span.ratio < 0.5 }`, true},
 		{`{ span.big > 9007199254740000 }`, true}, // beyond 2^53, carried as digits
+		{`{ span.big = "9007199254740993" }`, false}, // an int is not a string
+		{`{ span.order.id = "12345678901234567" }`, true},
+		{`{ span.order.id =~ "1234.*" }`, true},
+		{`{ span.order.id > 1 }`, false}, // a string is not a number
 		{`{ span.retry = true }`, true},
 		{`{ span.retry }`, true},
 		{`{ span.retry != false }`, true},

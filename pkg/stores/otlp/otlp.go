@@ -90,7 +90,7 @@ func (v AnyValue) Go() any {
 	case v.IntValue != nil:
 		i := int64(*v.IntValue)
 		if i > 1<<53 || i < -(1<<53) {
-			return strconv.FormatInt(i, 10) // beyond JS precision: keep the digits
+			return model.BigInt(strconv.FormatInt(i, 10)) // beyond JS precision: keep the digits
 		}
 		return i
 	case v.DoubleValue != nil:
@@ -127,6 +127,8 @@ func (v AnyValue) String() string {
 		return ""
 	case string:
 		return g
+	case model.BigInt:
+		return string(g)
 	default:
 		b, _ := json.Marshal(g)
 		return string(b)

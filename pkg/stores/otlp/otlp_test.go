@@ -3,6 +3,8 @@ package otlp
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/latencylens/lens/pkg/model"
 )
 
 func TestAnyValueAndEnums(t *testing.T) {
@@ -16,6 +18,13 @@ func TestAnyValueAndEnums(t *testing.T) {
 	b, _ := json.Marshal([]any{kv[0].Value.Go(), kv[1].Value.Go(), kv[2].Value.Go(), kv[3].Value.Go(), kv[4].Value.Go()})
 	if string(b) != `["x","9007199254740993","+Inf",[1,true],{"k":"v"}]` {
 		t.Errorf("values %s", b)
+	}
+	// The big integer keeps its digits and stays an integer; a string of digits stays a string.
+	if v, ok := kv[1].Value.Go().(model.BigInt); !ok || v != "9007199254740993" {
+		t.Errorf("intValue beyond 2^53: %#v", kv[1].Value.Go())
+	}
+	if _, ok := kv[0].Value.Go().(string); !ok {
+		t.Errorf("stringValue: %#v", kv[0].Value.Go())
 	}
 	tests := []struct {
 		in         string
