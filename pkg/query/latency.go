@@ -669,6 +669,11 @@ func newSpanGroups(names []string, fromTempo bool) (*spanGroups, error) {
 		} else if tempoAnswerIntrinsics[n] {
 			gf.tempoKey = n
 		}
+		if fromTempo && gf.tempoKey == "status" && n != "status" {
+			// The search always selects the span status (for the error rate), which the
+			// answer names "status" too: the two could not be told apart.
+			return nil, fmt.Errorf("cannot group spans by %q from Tempo's search: its answer names that attribute %q, as it names the span status it carries for the error rate", n, gf.tempoKey)
+		}
 		if fromTempo && gf.tempoKey != "" {
 			if prev, dup := seen[gf.tempoKey]; dup && prev != n {
 				return nil, fmt.Errorf("cannot group by both %q and %q: Tempo's search answer names both %q", prev, n, gf.tempoKey)

@@ -369,6 +369,16 @@ func TestLatencyGroupByRefusesWhatCannotBeReadOffTheSpans(t *testing.T) {
 			t.Fatalf("error %v", res.Error)
 		}
 	})
+	t.Run("tempo without metrics: an attribute named like the span status", func(t *testing.T) {
+		for _, key := range []string{"span.status", ".status", "resource.status"} {
+			tr := tempoGroupedReplay(t, "")
+			q := &Query{Source: SourceSpans, EditorMode: ModeBuilder, Service: "checkout", GroupBy: []string{key}}
+			res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), latencyRequest(q))
+			if res.Error == nil || !strings.Contains(res.Error.Error(), `cannot group spans by "`+key+`" from Tempo's search`) {
+				t.Errorf("%s: error %v", key, res.Error)
+			}
+		}
+	})
 	t.Run("tempo: a value that cannot be a label", func(t *testing.T) {
 		body := strings.Replace(groupedTempoSearch(groupedSpans), `{"key":"user.tier","value":{"stringValue":"gold"}}`,
 			`{"key":"user.tier","value":{"arrayValue":{"values":[{"stringValue":"gold"}]}}}`, -1)
