@@ -51,7 +51,7 @@ func TestMatch(t *testing.T) {
 		{`{ span.http.status_code = "503" }`, false}, // an int is not a string
 		{`{ span.attempts > 2 && span.attempts <= 3 }`, true},
 		{`{ span.ratio < 0.5 }`, true},
-		{`{ span.big > 9007199254740000 }`, true}, // beyond 2^53, carried as digits
+		{`{ span.big > 9007199254740000 }`, true},    // beyond 2^53, carried as digits
 		{`{ span.big = "9007199254740993" }`, false}, // an int is not a string
 		{`{ span.order.id = "12345678901234567" }`, true},
 		{`{ span.order.id =~ "1234.*" }`, true},
