@@ -163,6 +163,12 @@ func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error
 		if pg.pages == 0 && (res.ResultType != ResultStreams || pr.Limit == r.Limit || res.Lines < pr.Limit) {
 			// One call answered: a metric query, the whole limit taken, or every line
 			// of the range in the first page.
+			if res.ResultType == ResultStreams {
+				// Lines past the range's far edge mean the range ran out before the page did.
+				if near, far := dropOutside(res, r); near > 0 && far == 0 && res.Lines+near >= pr.Limit {
+					res.Incomplete = fmt.Sprintf("%d of the lines the store returned fell outside the asked time range and were left out; the range may hold more", near)
+				}
+			}
 			res.Limit = r.Limit
 			if pr.Limit < r.Limit {
 				res.StoreMax = pageMax
@@ -173,16 +179,18 @@ func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error
 			pg.stop(fmt.Sprintf("page %d came back as %s, not streams", pg.pages+1, res.ResultType))
 			return pg.result(pageMax), nil
 		}
-		added, inRange := pg.add(res)
+		added, pastFar, seen := pg.add(res)
 		pg.pages++
-		if res.Lines < pr.Limit || pg.lines() >= r.Limit {
-			return pg.result(pageMax), nil // the range is exhausted, or there are enough lines
-		}
-		if inRange == 0 {
-			pg.stop(fmt.Sprintf("page %d held only lines outside the asked time range", pg.pages))
+		if res.Lines < pr.Limit || pastFar || pg.lines() >= r.Limit {
+			// The range is exhausted (a short page, or lines past its far edge, which
+			// come after all of its own), or there are enough lines.
 			return pg.result(pageMax), nil
 		}
 		if added == 0 {
+			if seen < res.Lines {
+				pg.stop(fmt.Sprintf("page %d held no new line of the asked time range: the store answered with lines outside it or before the page's start", pg.pages))
+				return pg.result(pageMax), nil
+			}
 			// A whole page on one timestamp, every line already read: the store returns
 			// no more of that instant, so the next page starts past it.
 			pg.skipBound(pr.Limit)
@@ -274,10 +282,12 @@ func (p *pager) skipBound(perQuery int) {
 	p.atBound = nil
 }
 
-// add appends a page's entries in the query's direction, leaving out those an earlier
-// page returned (at the bound) and, on later pages, any before the bound; it stops at
-// the request's limit. It returns how many entries it added and how many were in range.
-func (p *pager) add(page *Result) (added, inRange int) {
+// add appends a page's entries in the query's direction, leaving out those outside the
+// asked range, those an earlier page returned (at the bound) and, on later pages, any
+// before the bound; it stops at the request's limit. It returns how many entries it
+// added, whether any lay past the range's far edge (its end going forward, its start
+// going backward), and how many it left out as already read at the bound.
+func (p *pager) add(page *Result) (added int, pastFar bool, seen int) {
 	if p.pages == 0 {
 		p.res.Categorized = page.Categorized
 	}
@@ -291,6 +301,10 @@ func (p *pager) add(page *Result) (added, inRange int) {
 		keys[i] = streamKey(page.Streams[i].Labels)
 		for j := range page.Streams[i].Entries {
 			e := &page.Streams[i].Entries[j]
+			if !withinRange(e.TimeUnixNano, p.req) {
+				pastFar = pastFar || p.pastFarEdge(e.TimeUnixNano)
+				continue
+			}
 			if p.pages > 0 && (p.forward && e.TimeUnixNano < p.bound || !p.forward && e.TimeUnixNano > p.bound) {
 				continue
 			}
@@ -311,7 +325,8 @@ func (p *pager) add(page *Result) (added, inRange int) {
 			break
 		}
 		if p.atBound != nil && it.e.TimeUnixNano == oldBound {
-			if _, seen := p.atBound[entryKey(it)]; seen {
+			if _, ok := p.atBound[entryKey(it)]; ok {
+				seen++
 				continue
 			}
 		}
@@ -326,7 +341,7 @@ func (p *pager) add(page *Result) (added, inRange int) {
 		kept = append(kept, it)
 	}
 	if len(kept) == 0 {
-		return 0, len(items)
+		return 0, pastFar, seen
 	}
 	// The new bound is the last entry kept; remember every entry read at it.
 	last := kept[len(kept)-1].e.TimeUnixNano
@@ -336,7 +351,7 @@ func (p *pager) add(page *Result) (added, inRange int) {
 	for i := len(kept) - 1; i >= 0 && kept[i].e.TimeUnixNano == last; i-- {
 		p.atBound[entryKey(kept[i])] = struct{}{}
 	}
-	return len(kept), len(items)
+	return len(kept), pastFar, seen
 }
 
 func (p *pager) result(storeMax int) *Result {
@@ -348,6 +363,53 @@ func (p *pager) result(storeMax int) *Result {
 		r.Streams = []Stream{}
 	}
 	return &r
+}
+
+// withinRange reports whether a line at ts belongs to r's range: Loki returns lines at or
+// after start and before end, but has been seen to return lines just outside it.
+func withinRange(ts int64, r RangeRequest) bool {
+	return (r.Start.IsZero() || ts >= r.Start.UnixNano()) && (r.End.IsZero() || ts < r.End.UnixNano())
+}
+
+// pastFarEdge reports whether ts lies beyond the range's far edge in the query's
+// direction (at or after its end going forward, before its start going backward).
+func (p *pager) pastFarEdge(ts int64) bool {
+	if p.forward {
+		return !p.req.End.IsZero() && ts >= p.req.End.UnixNano()
+	}
+	return !p.req.Start.IsZero() && ts < p.req.Start.UnixNano()
+}
+
+// dropOutside removes from res the lines outside r's range and returns how many lay on
+// the near side (before the start going forward, at or after the end going backward)
+// and how many past the far side.
+func dropOutside(res *Result, r RangeRequest) (near, far int) {
+	edge := pager{req: r, forward: r.Direction == "forward"}
+	dropped := 0
+	streams := res.Streams[:0]
+	for _, st := range res.Streams {
+		kept := st.Entries[:0]
+		for _, e := range st.Entries {
+			switch {
+			case withinRange(e.TimeUnixNano, r):
+				kept = append(kept, e)
+			case edge.pastFarEdge(e.TimeUnixNano):
+				far++
+			default:
+				near++
+			}
+		}
+		dropped += len(st.Entries) - len(kept)
+		if len(kept) > 0 {
+			st.Entries = kept
+			streams = append(streams, st)
+		}
+	}
+	if dropped > 0 {
+		res.Streams = streams
+		res.Lines -= dropped
+	}
+	return near, far
 }
 
 // streamKey is a stream's labels in a canonical order.

@@ -34,6 +34,9 @@ type pagingLoki struct {
 	max     int
 	refusal string
 	delay   time.Duration
+	// slack widens the range served on both sides, as a store that returns lines just
+	// outside the asked range does.
+	slack time.Duration
 	// fail, when set, answers the nth call (1-based) with its status and body.
 	fail func(n int) (int, string)
 
@@ -98,7 +101,7 @@ func (p *pagingLoki) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var in []storedLine
 	for _, l := range p.lines {
-		if l.ts >= start && l.ts < end {
+		if l.ts >= start-int64(p.slack) && l.ts < end+int64(p.slack) {
 			in = append(in, l)
 		}
 	}
@@ -443,6 +446,56 @@ func TestQueryRangeFirstPageWithinLokisDefault(t *testing.T) {
 			}
 			if res.StoreMax != tc.wantMax || res.Full() != tc.wantFull || res.Incomplete != "" {
 				t.Errorf("StoreMax %d, Full %t, Incomplete %q", res.StoreMax, res.Full(), res.Incomplete)
+			}
+		})
+	}
+}
+
+// TestQueryRangeLeavesOutLinesOutsideTheRange: lines a store returns from just outside
+// the asked [start, end) are left out, in one call and in pages; lines past the range's
+// far edge end the reading (the range is exhausted); when lines from outside filled a
+// page that may hide lines of the range, or a store returns nothing new, the result says so.
+func TestQueryRangeLeavesOutLinesOutsideTheRange(t *testing.T) {
+	lines := linesAt(-20, -3, 0, 10, 20, 30, 40, 52, 60)
+	r := RangeRequest{Expr: `{service_name=~".+"}`, Start: base, End: base.Add(50 * time.Millisecond)}
+	want := bodies(lines, span(2, 7)...) // 0 to 40 ms
+	for _, tc := range []struct {
+		name       string
+		slack      time.Duration
+		max, limit int
+		direction  string
+		want       []string
+		incomplete string // "" when the reading is complete
+	}{
+		{"one call, backward", 5 * time.Millisecond, 0, 100, "backward", want, ""},
+		{"one call, forward", 5 * time.Millisecond, 0, 100, "forward", want, ""},
+		{"pages, backward", 5 * time.Millisecond, 3, 100, "backward", want, ""},
+		{"pages, forward", 5 * time.Millisecond, 3, 100, "forward", want, ""},
+		// Six lines asked: one from before the start among them, five of the range read.
+		{"one full call with a line from before the start", 5 * time.Millisecond, 0, 6, "forward",
+			bodies(lines, span(2, 7)...), "1 of the lines the store returned fell outside the asked time range"},
+		// A store that answers every page with the same lines from past the page's start.
+		{"pages from a store that ignores the bound", 25 * time.Millisecond, 3, 100, "backward",
+			bodies(lines, 6), "page 2 held no new line of the asked time range"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			loki := newPagingLoki(t, tc.max, lines)
+			loki.slack = tc.slack
+			rr := r
+			rr.Limit, rr.Direction = tc.limit, tc.direction
+			res, err := loki.client(t, 5*time.Second).QueryRange(context.Background(), rr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := linesRead(t, res)
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("lines %q, want %q", got, tc.want)
+			}
+			if tc.incomplete == "" && res.Incomplete != "" || !strings.Contains(res.Incomplete, tc.incomplete) {
+				t.Errorf("incomplete %q, want %q", res.Incomplete, tc.incomplete)
+			}
+			if tc.incomplete != "" && !res.Full() {
+				t.Error("a reading that may have missed lines must say more may exist")
 			}
 		})
 	}
