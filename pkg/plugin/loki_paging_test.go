@@ -109,7 +109,7 @@ func pagedLines(offsetsMs ...int) []lokiLine {
 			labels: map[string]string{"service_name": "payment", "pod": []string{"a", "b"}[i%2]},
 			ts:     storetest.BaseUnixNano + int64(ms)*int64(time.Millisecond),
 			line:   fmt.Sprintf("level=info msg=\"line %04d\" dur=%d trace_id=%s", i, 10+i, storetest.CheckoutTraceID),
-			meta:   map[string]string{"trace_id": storetest.CheckoutTraceID},
+			meta:   map[string]string{"trace_id": storetest.CheckoutTraceID, "dur": strconv.Itoa(10 + i)},
 		}
 	}
 	return out

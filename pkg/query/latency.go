@@ -1307,8 +1307,9 @@ func parseBytes(s string) (float64, bool) {
 }
 
 // fetchLogValues reads the unwrapped label of each line of the pipeline (with the label
-// filters that follow the unwrap): parsed labels, structured metadata, stream labels,
-// then the line as logfmt or JSON; the conversion is applied as Loki applies it and a
+// filters that follow the unwrap): parsed labels, structured metadata, stream labels —
+// what Loki's unwrap reads, so a pipeline without a parser stage takes nothing from the
+// line's text here either (the percentiles Loki computes and these values agree); the conversion is applied as Loki applies it and a
 // line whose value does not convert is left out. Up to maxLogLines lines are read, the
 // earliest first; one line more says the store holds more (shown and read), and the
 // log store's word on reading that stopped early is kept.
@@ -1333,12 +1334,6 @@ func fetchLogValues(ctx context.Context, ls LogStore, u logUnwrap, scale float64
 			}
 			if v == "" {
 				v = s.Labels[field]
-			}
-			if v == "" {
-				v = loki.LogfmtValue(e.Line, field)
-			}
-			if v == "" {
-				v = loki.JSONPath(e.Line, field)
 			}
 			f, ok := u.value(v)
 			lines = append(lines, line{t: e.TimeUnixNano, v: f * scale, ok: ok && !math.IsNaN(f)})

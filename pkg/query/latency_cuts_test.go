@@ -147,11 +147,12 @@ func lokiStreams(streams ...[][2]int) string {
 	for i, s := range streams {
 		var vs []string
 		for _, e := range s {
-			vs = append(vs, fmt.Sprintf(`["%d","dur=%d"]`, (replayFrom.Unix()+int64(e[0]))*1e9, e[1]))
+			// The pipeline's logfmt stage parsed the value out of the line.
+			vs = append(vs, fmt.Sprintf(`["%d","dur=%d",{"parsed":{"dur":"%d"}}]`, (replayFrom.Unix()+int64(e[0]))*1e9, e[1], e[1]))
 		}
 		rs = append(rs, fmt.Sprintf(`{"stream":{"app":"x","pod":"%d"},"values":[%s]}`, i, strings.Join(vs, ",")))
 	}
-	return `{"status":"success","data":{"resultType":"streams","result":[` + strings.Join(rs, ",") + `]}}`
+	return `{"status":"success","data":{"resultType":"streams","encodingFlags":["categorize-labels"],"result":[` + strings.Join(rs, ",") + `]}}`
 }
 
 func TestLatencyFromLogValuesAnnouncesCutsWithTrueFigures(t *testing.T) {

@@ -137,11 +137,13 @@ func lokiLatencyReplay(t *testing.T, lines string) *storeReplay {
 }
 
 func TestLatencyFromLogsSendsTheUnwrapAsWritten(t *testing.T) {
-	// One line per way Loki hands over the value: a parsed label, only the line
-	// (logfmt), and a value the conversion refuses (dropped, as `__error__=""` does).
+	// One line per way Loki hands over the value: a parsed label, structured metadata,
+	// and a value the conversion refuses (dropped, as `__error__=""` does). A value only
+	// in the line's text is not a label, so Loki's unwrap and the values read here skip it.
 	lines := `[
 		["1700000010000000000","level=info latency=250ms",{"parsed":{"latency":"250ms"}}],
-		["1700000020000000000","level=info latency=1.5s",{}],
+		["1700000020000000000","level=info",{"structuredMetadata":{"latency":"1.5s"}}],
+		["1700000025000000000","level=info latency=9s",{}],
 		["1700000030000000000","level=info latency=oops",{"parsed":{"latency":"oops"}}]]`
 	tests := []struct {
 		name      string
