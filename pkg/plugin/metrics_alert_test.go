@@ -11,26 +11,45 @@ import (
 )
 
 // checkAlertAnswer compares an alert request's answer to a metrics query with the
-// dashboard's, frame by frame (schema, meta and values): every dashboard frame but the
-// exemplars one, in the same order. That one is left out because it is not a wide time
-// series, which Grafana's server-side expressions refuse, failing the whole rule; every
-// frame of the alert answer must be one. wantExemplarRows is how many exemplars the
-// dashboard answer carries (so the exception is exercised, not assumed).
+// dashboard's: every dashboard frame but the exemplars one (see alertAnswerIs).
+// wantExemplarRows is how many exemplars the dashboard answer carries (so the exception
+// is exercised, not assumed; -1: some).
 func checkAlertAnswer(t *testing.T, dash, alert backend.DataResponse, wantExemplarRows int) {
 	t.Helper()
-	if dash.Error != nil || alert.Error != nil {
-		t.Fatal(dash.Error, alert.Error)
-	}
 	ex := framesOfKind(dash.Frames, frames.KindExemplars)
 	if len(ex) != 1 || (wantExemplarRows >= 0 && ex[0].Rows() != wantExemplarRows) || (wantExemplarRows < 0 && ex[0].Rows() == 0) {
 		t.Fatalf("dashboard answer: %d exemplars frames, want one with %d rows (-1: some)", len(ex), wantExemplarRows)
 	}
-	if typ := ex[0].TimeSeriesSchema().Type; typ == data.TimeSeriesTypeWide {
-		t.Errorf("the exemplars frame is a wide time series now; alert requests can get it too (drop the exception in query.Metrics)")
+	alertAnswerIs(t, dash, alert, frames.KindExemplars)
+}
+
+// alertAnswerIs compares an alert request's answer with the dashboard's, frame by frame
+// (schema, meta and values): every dashboard frame but those of the kinds leftOut, in
+// the same order. Those are left out because they are not wide time series, which
+// Grafana's server-side expressions refuse, failing the whole rule; each kind must be in
+// the dashboard answer (so the exception is exercised) and every frame of the alert
+// answer must be a wide time series.
+func alertAnswerIs(t *testing.T, dash, alert backend.DataResponse, leftOut ...string) {
+	t.Helper()
+	if dash.Error != nil || alert.Error != nil {
+		t.Fatal(dash.Error, alert.Error)
+	}
+	skip := map[*data.Frame]bool{}
+	for _, kind := range leftOut {
+		fs := framesOfKind(dash.Frames, kind)
+		if len(fs) == 0 {
+			t.Fatalf("the dashboard answer has no %s frame", kind)
+		}
+		for _, f := range fs {
+			if typ := f.TimeSeriesSchema().Type; typ == data.TimeSeriesTypeWide {
+				t.Errorf("the %s frame is a wide time series now; alert requests can get it too (drop the exception in pkg/query)", kind)
+			}
+			skip[f] = true
+		}
 	}
 	var want data.Frames
 	for _, f := range dash.Frames {
-		if f != ex[0] {
+		if !skip[f] {
 			want = append(want, f)
 		}
 	}
@@ -38,7 +57,7 @@ func checkAlertAnswer(t *testing.T, dash, alert backend.DataResponse, wantExempl
 		t.Fatal("the dashboard answer has no series frames")
 	}
 	if len(alert.Frames) != len(want) {
-		t.Fatalf("alert answer: %d frames, dashboard %d besides its exemplars", len(alert.Frames), len(want))
+		t.Fatalf("alert answer: %d frames, dashboard %d besides those left out", len(alert.Frames), len(want))
 	}
 	for i, f := range alert.Frames {
 		got, err1 := json.Marshal(f)
@@ -75,5 +94,40 @@ func TestMetricsQueryAlertRequest(t *testing.T) {
 		if len(framesOfKind(alert.Frames, frames.KindMetrics)) != 2 {
 			t.Errorf("%v: want the two series", h)
 		}
+	}
+}
+
+// TestLatencyQueryAlertRequest: a latency query as a dashboard sends it (CDF and summary
+// on) answers an alert request with the same percentile frames and nothing else, from a
+// classic histogram and from exact span durations.
+func TestLatencyQueryAlertRequest(t *testing.T) {
+	pr := promReplay(t)
+	pr.routes["/api/v1/query_range"] = ok([]byte(`{"status":"success","data":{"resultType":"matrix","result":[
+		{"metric":{"service":"checkout"},"values":[[1700000000,"0.12"],[1700000060,"0.25"]]}]}}`))
+	pr.routes["/api/v1/query"] = ok([]byte(`{"status":"success","data":{"resultType":"vector","result":[
+		{"metric":{"le":"0.1"},"value":[1700000060,"10"]},{"metric":{"le":"+Inf"},"value":[1700000060,"40"]}]}}`))
+	for _, tc := range []struct {
+		name     string
+		settings string
+		q        map[string]any
+	}{
+		{"histogram", settingsJSON("", "tempo", "", pr.srv.URL, ""),
+			map[string]any{"source": "histogram", "histogramMetric": "http_duration_seconds", "service": "checkout"}},
+		{"exact from Jaeger spans", settingsJSON(jaegerReplay(t, false).srv.URL, "jaeger-v1", "", "", ""),
+			map[string]any{"source": "spans", "service": "checkout"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ds := newTestDatasource(t, tc.settings)
+			q := map[string]any{"queryType": "latency", "version": 1, "editorMode": "builder", "percentiles": []float64{0.5, 0.99}}
+			for k, v := range tc.q {
+				q[k] = v
+			}
+			dash := queryOne(t, ds, nil, traceFrom, traceTo, q)
+			alert := queryOne(t, ds, map[string]string{"FromAlert": "true"}, traceFrom, traceTo, q)
+			alertAnswerIs(t, dash, alert, frames.KindCDF, frames.KindSummary)
+			if n := len(framesOfKind(alert.Frames, frames.KindPercentile)); n != 2 {
+				t.Errorf("alert answer: %d percentile frames, want 2", n)
+			}
+		})
 	}
 }

@@ -39,8 +39,9 @@ type Request struct {
 	From, To      time.Time
 	Interval      time.Duration
 	MaxDataPoints int64
-	// FromAlert is set for alert evaluation; handlers give the same answers, except that a
-	// metrics query leaves out its exemplars frame (see Metrics).
+	// FromAlert is set for alert evaluation; handlers give the same answers, except that
+	// they leave out the frames that are not time series: a metrics query's exemplars
+	// (see Metrics), a latency query's CDF and summary (see Latency).
 	FromAlert bool
 }
 

@@ -71,12 +71,14 @@ type latencyPlan struct {
 // Latency answers a `latency` query: one alertable frame per percentile (and group),
 // computed in the store where it can be (histogram_quantile, TraceQL or LogQL
 // quantile_over_time) and exactly from raw durations otherwise; a CDF frame; a summary.
-// Alert requests get the same frames.
+// Alert requests get the same percentile frames and no CDF or summary frame: those are
+// not time series, and Grafana's server-side expressions refuse a whole answer when one
+// frame is not one (README, "Alerting"), so a rule made from a dashboard's query works.
 func Latency(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	q := r.Query
 	st := env.Settings
 	p := latencyPlan{
-		qs: q.Percentiles, wantCDF: on(q.CDF), wantSummary: on(q.Summary),
+		qs: q.Percentiles, wantCDF: on(q.CDF) && !r.FromAlert, wantSummary: on(q.Summary) && !r.FromAlert,
 		from: r.From, to: r.To, rng: r.To.Sub(r.From),
 		serviceRate: st.ServiceRate, maxSpans: st.MaxSpans, maxLogLines: st.MaxLogLines, groupBy: q.GroupBy,
 	}
