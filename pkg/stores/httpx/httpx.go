@@ -150,18 +150,24 @@ type Response struct {
 	Body        []byte
 }
 
-// Get calls GET base+path?query with extra headers.
+// Get calls GET base+path?query with extra headers. path is in escaped form (see Do).
 func (c *Client) Get(ctx context.Context, path string, query url.Values, header http.Header) (*Response, error) {
 	return c.Do(ctx, http.MethodGet, path, query, header, nil)
 }
 
 // Do performs one call under the store's own deadline.
+//
+// path is in escaped form: the caller escapes each value it puts in a segment with
+// url.PathEscape (so a `/` in a value stays in its segment), and Do sends the path as
+// given after the base URL's own (escaped) path, escaping nothing a second time. A path
+// that is not a valid escaped form is an error and nothing is sent.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, header http.Header, body io.Reader) (*Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	u := *c.base
-	u.Path = strings.TrimRight(u.Path, "/") + path
-	u.RawPath = ""
+	u, err := c.url(path)
+	if err != nil {
+		return nil, c.fail(0, "cannot build request: "+err.Error(), false)
+	}
 	if query != nil {
 		u.RawQuery = query.Encode()
 	}
@@ -212,6 +218,22 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		return nil, c.fail(resp.StatusCode, msg, resp.StatusCode == http.StatusGatewayTimeout)
 	}
 	return &Response{Status: resp.StatusCode, ContentType: ct, Body: data}, nil
+}
+
+// url is the base URL followed by the escaped path. Path and RawPath are set together,
+// so the URL's escaped form is exactly the base's escaped path plus path.
+func (c *Client) url(path string) (*url.URL, error) {
+	raw := strings.TrimRight(c.base.EscapedPath(), "/") + path
+	plain, err := url.PathUnescape(raw)
+	if err != nil {
+		return nil, fmt.Errorf("path %q is not a valid escaped path", path)
+	}
+	u := *c.base
+	u.Path, u.RawPath = plain, raw
+	if u.EscapedPath() != raw {
+		return nil, fmt.Errorf("path %q has characters a path cannot carry unescaped", path)
+	}
+	return &u, nil
 }
 
 // Budget bounds ctx by the store's timeout, for calls that together make one store call
