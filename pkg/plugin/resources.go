@@ -25,7 +25,10 @@ import (
 )
 
 // Resource paths (CallResource), all GET, all answering {"values":[…]} (sorted, unique;
-// prometheus/histograms keeps the configured names first) or {"error":…}. Optional
+// prometheus/histograms keeps the configured names first) or {"error":…}: 400 for a
+// missing or invalid parameter, a store not configured or with invalid settings, or a
+// look-up the configured store cannot do (TraceQL tags on Jaeger); 404 for an unknown
+// path; 502 when the store failed. Optional
 // `start` and `end` (Unix ms) narrow the look-ups that take a time range; the default
 // is the last 6 hours.
 //
@@ -76,13 +79,14 @@ func (d *Datasource) callResource(ctx context.Context, req *backend.CallResource
 	if err != nil {
 		status = http.StatusBadGateway
 		var se *httpx.StoreError
+		var re *httpx.RequestError
 		var nf notFound
 		var br badRequest
 		var sp *settings.Problem
 		switch {
 		case errors.As(err, &nf):
 			status = http.StatusNotFound
-		case errors.As(err, &br), errors.As(err, &sp):
+		case errors.As(err, &br), errors.As(err, &sp), errors.As(err, &re):
 			status = http.StatusBadRequest
 		case errors.As(err, &se) && se.Status == 0 && strings.Contains(se.Message, "not configured"):
 			status = http.StatusBadRequest
@@ -231,7 +235,7 @@ func (d *Datasource) tempo() (tagNamer, error) {
 	}
 	tn, ok := d.env.Traces.(tagNamer)
 	if !ok {
-		return nil, &httpx.StoreError{Store: d.env.Traces.Name(), Message: "TraceQL tags need Tempo"}
+		return nil, &httpx.RequestError{Store: d.env.Traces.Name(), Message: "TraceQL tags need Tempo"}
 	}
 	return tn, nil
 }

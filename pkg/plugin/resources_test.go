@@ -121,7 +121,7 @@ func TestResourcesBySource(t *testing.T) {
 
 	t.Run("tag values need Tempo", func(t *testing.T) {
 		jds := newTestDatasource(t, settingsJSON(jaegerReplay(t, false).srv.URL, "jaeger-v1", "", "", ""))
-		if status, body := callResource(t, jds, "traceql/tag-values?tag=name"); status != 502 || !strings.Contains(body, "TraceQL tags need Tempo") {
+		if status, body := callResource(t, jds, "traceql/tag-values?tag=name"); status != 400 || !strings.Contains(body, "jaeger: TraceQL tags need Tempo") {
 			t.Errorf("%d %s", status, body)
 		}
 	})

@@ -89,13 +89,18 @@ func (e *userError) Error() string { return e.msg }
 
 func badQuery(format string, args ...any) error { return &userError{msg: fmt.Sprintf(format, args...)} }
 
-// errorResponse turns an error into a DataResponse with the right status and source.
+// errorResponse turns an error into a DataResponse with the right status and source: the
+// query's own problems, invalid settings and requests a store client refused before
+// calling its store (httpx.RequestError) are 400 from the plugin; a store's failure keeps
+// the store's status where it says something (bad request, not found, unauthorised,
+// forbidden, timeout) and is 502 otherwise, from downstream.
 func errorResponse(err error) backend.DataResponse {
 	var se *httpx.StoreError
+	var re *httpx.RequestError
 	var ue *userError
 	var sp *settings.Problem
 	switch {
-	case errors.As(err, &ue), errors.As(err, &sp):
+	case errors.As(err, &ue), errors.As(err, &sp), errors.As(err, &re):
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
 	case errors.As(err, &se):
 		st := backend.StatusBadGateway

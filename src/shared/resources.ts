@@ -51,7 +51,11 @@ export interface ValuesResponse {
   values: string[];
 }
 
-/** Every failed look-up (non-2xx: 400 store not configured or its settings invalid, 404 unknown path, 502 store failed). */
+/**
+ * Every failed look-up (non-2xx): 400 a required parameter missing or one invalid, the store
+ * not configured or its settings invalid, or a look-up the configured store cannot do
+ * (TraceQL tags on Jaeger); 404 unknown path; 502 the store failed.
+ */
 export interface ResourceError {
   error: string;
 }

@@ -4,7 +4,8 @@
 // Guarantees to the next stage: a nil error means a 2xx answer whose body is complete
 // and within the limit; any other outcome is a *StoreError naming the store, the HTTP
 // status (0 when there was no answer) and the store's own message, with every secret
-// of the store scrubbed out.
+// of the store scrubbed out. A request a client refuses before calling its store (invalid,
+// or beyond what the store can do) is a *RequestError instead, never a StoreError.
 package httpx
 
 import (
@@ -45,6 +46,19 @@ func (e *StoreError) Error() string {
 	}
 	return fmt.Sprintf("%s: HTTP %d: %s", e.Store, e.Status, e.Message)
 }
+
+// RequestError is a request refused before any store is called: it is invalid (a search
+// without the service the store needs, a tag name TraceQL cannot carry) or asks the store
+// for what it cannot do (TraceQL sent to Jaeger). It names the store, as StoreError does,
+// but it is the user's to fix, not a store failure: handlers answer it as a bad request.
+type RequestError struct {
+	// Store names the store that cannot answer the request, e.g. "jaeger".
+	Store string
+	// Message says what is wrong with the request.
+	Message string
+}
+
+func (e *RequestError) Error() string { return fmt.Sprintf("%s: %s", e.Store, e.Message) }
 
 // MessageFunc extracts the store's own message from an error body.
 type MessageFunc func(status int, contentType string, body []byte) string
@@ -245,6 +259,12 @@ func (c *Client) Budget(ctx context.Context) (context.Context, context.CancelFun
 
 // Fail builds a StoreError for this store, for parsers that find a garbled body.
 func (c *Client) Fail(status int, msg string) *StoreError { return c.fail(status, msg, false) }
+
+// Refuse builds a RequestError for this store: the request is invalid or asks what the
+// store cannot do, and the store is not called.
+func (c *Client) Refuse(msg string) *RequestError {
+	return &RequestError{Store: c.store, Message: c.Scrub(msg)}
+}
 
 func (c *Client) fail(status int, msg string, timeout bool) *StoreError {
 	return &StoreError{Store: c.store, Status: status, Message: c.Scrub(msg), Timeout: timeout}

@@ -75,10 +75,10 @@ func (c *V1) Trace(ctx context.Context, id string, start, end time.Time) (*model
 // exact latency statistics.
 func (c *V1) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
 	if p.TraceQL != "" {
-		return nil, c.h.Fail(0, "TraceQL is a Tempo language; search Jaeger by service, operation and tags")
+		return nil, c.h.Refuse("TraceQL is a Tempo language; search Jaeger by service, operation and tags")
 	}
 	if p.Service == "" {
-		return nil, c.h.Fail(0, "search needs a service")
+		return nil, c.h.Refuse("search needs a service")
 	}
 	v := url.Values{"service": {p.Service}}
 	if p.Operation != "" {
@@ -181,17 +181,17 @@ func (c *V3) Trace(ctx context.Context, id string, start, end time.Time) (*model
 // version accepts).
 func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
 	if p.TraceQL != "" {
-		return nil, c.h.Fail(0, "TraceQL is a Tempo language; search Jaeger by service, operation and tags")
+		return nil, c.h.Refuse("TraceQL is a Tempo language; search Jaeger by service, operation and tags")
 	}
 	if p.Service == "" {
-		return nil, c.h.Fail(0, "search needs a service")
+		return nil, c.h.Refuse("search needs a service")
 	}
 	// The v3 HTTP gateway has no attribute parameter: it sends FindTraces an empty
 	// attribute map whatever the URL holds (jaeger cmd/query/app/apiv3/http_gateway.go,
 	// parseFindTracesQuery, checked at v1.76.0, the version tests/stores builds). Refuse
 	// rather than return unfiltered traces.
 	if len(p.Tags) > 0 {
-		return nil, c.h.Fail(0, "tag search is not supported through the Jaeger v3 API; use the v1 API or Tempo")
+		return nil, c.h.Refuse("tag search is not supported through the Jaeger v3 API; use the v1 API or Tempo")
 	}
 	v := url.Values{"query.service_name": {p.Service}}
 	if p.Operation != "" {

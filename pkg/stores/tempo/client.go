@@ -77,7 +77,7 @@ func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*m
 func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
 	q, err := SearchQuery(p)
 	if err != nil {
-		return nil, c.h.Fail(0, err.Error())
+		return nil, c.h.Refuse(err.Error())
 	}
 	v := url.Values{"q": {q}}
 	if p.SpansPerSpanSet > 0 {

@@ -37,7 +37,9 @@ type SearchResult struct {
 	Warnings []string
 }
 
-// Store is a trace store.
+// Store is a trace store. A request a store refuses before calling it (TraceQL sent to
+// Jaeger, a search without the service Jaeger needs, a tag name TraceQL cannot carry) is
+// an *httpx.RequestError naming the store; a failed call is an *httpx.StoreError.
 type Store interface {
 	// Name is the store's name in errors: "tempo", "jaeger".
 	Name() string
