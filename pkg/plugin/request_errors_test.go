@@ -84,3 +84,35 @@ func TestTraceQLResourcesOnJaegerAreBadRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestOperationsNeedAService: the operations look-up without a service (or with an
+// empty one) is a 400 for every source and every trace store, and no store is called
+// (Jaeger v1 would otherwise be asked for /api/services//operations).
+func TestOperationsNeedAService(t *testing.T) {
+	stores := map[string]*replay{
+		"jaeger-v1": jaegerReplay(t, false),
+		"jaeger-v3": jaegerReplay(t, true),
+		"tempo":     tempoReplay(t, false),
+	}
+	for kind, traces := range stores {
+		logs, metrics := lokiReplay(t), promReplay(t)
+		ds := newTestDatasource(t, settingsJSON(traces.srv.URL, kind, logs.srv.URL, metrics.srv.URL,
+			`"latency":{"serviceLabel":"svc","operationLabel":"op"}`))
+		for _, path := range []string{
+			"operations", "operations?service=", "operations?source=traces",
+			"operations?source=metrics", "operations?source=logs&service=",
+		} {
+			t.Run(kind+" "+path, func(t *testing.T) {
+				status, body := callResource(t, ds, path)
+				if status != http.StatusBadRequest || body != `{"error":"parameter service is required"}` {
+					t.Errorf("%d %s, want 400 parameter service is required", status, body)
+				}
+			})
+		}
+		for name, r := range map[string]*replay{kind: traces, "loki": logs, "prometheus": metrics} {
+			if n := r.calls.Load(); n != 0 {
+				t.Errorf("%s was called %d times", name, n)
+			}
+		}
+	}
+}

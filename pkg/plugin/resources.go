@@ -33,7 +33,7 @@ import (
 // is the last 6 hours.
 //
 //	services?source=traces|metrics|logs        service names (default: the trace store)
-//	operations?service=&source=…              operation names of a service
+//	operations?service=&source=…              operation names of a service (service required)
 //	loki/labels                                Loki label names
 //	loki/label-values?label=                   Loki values of a label
 //	prometheus/label-values?label=&match=      Prometheus values of a label, optionally on the series of one selector
@@ -131,7 +131,10 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 	case resServices:
 		values, err = d.services(ctx, q.Get("source"), start, end)
 	case resOperations:
-		values, err = d.operations(ctx, q.Get("source"), q.Get("service"), start, end)
+		service := q.Get("service")
+		if err = needParam("service", service); err == nil {
+			values, err = d.operations(ctx, q.Get("source"), service, start, end)
+		}
 	case resLokiLabels:
 		if err = d.needLogs(); err == nil {
 			values, err = d.env.Logs.Labels(ctx, start, end)
