@@ -78,7 +78,6 @@ func (d *Datasource) callResource(ctx context.Context, req *backend.CallResource
 	var body []byte
 	if err != nil {
 		status = http.StatusBadGateway
-		var se *httpx.StoreError
 		var re *httpx.RequestError
 		var nf notFound
 		var br badRequest
@@ -87,8 +86,6 @@ func (d *Datasource) callResource(ctx context.Context, req *backend.CallResource
 		case errors.As(err, &nf):
 			status = http.StatusNotFound
 		case errors.As(err, &br), errors.As(err, &sp), errors.As(err, &re):
-			status = http.StatusBadRequest
-		case errors.As(err, &se) && se.Status == 0 && strings.Contains(se.Message, "not configured"):
 			status = http.StatusBadRequest
 		}
 		body, _ = json.Marshal(map[string]string{"error": err.Error()})
@@ -390,7 +387,7 @@ func orErr(err error, store string) error {
 	if err != nil {
 		return err
 	}
-	return &httpx.StoreError{Store: store, Message: "not configured (no URL in the data source settings)"}
+	return httpx.NotConfigured(store)
 }
 
 // mergeFirst returns first, then the sorted rest without duplicates.

@@ -79,7 +79,7 @@ func orNotConfigured(err error, store string) error {
 	if err != nil {
 		return err
 	}
-	return &httpx.StoreError{Store: store, Message: "not configured (no URL in the data source settings)"}
+	return httpx.NotConfigured(store)
 }
 
 // userError is a problem with the query itself.

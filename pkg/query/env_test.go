@@ -26,6 +26,8 @@ func TestErrorResponseStatus(t *testing.T) {
 			backend.StatusBadRequest, backend.ErrorSourcePlugin, "jaeger: search needs a service"},
 		{"wrapped refused request", fmt.Errorf("latency query: %w", &httpx.RequestError{Store: "tempo", Message: "bad tag"}),
 			backend.StatusBadRequest, backend.ErrorSourcePlugin, "latency query: tempo: bad tag"},
+		{"store not configured", orNotConfigured(nil, "loki"),
+			backend.StatusBadRequest, backend.ErrorSourcePlugin, "loki: not configured"},
 		{"bad query", badQuery("search query: TraceQL is empty"),
 			backend.StatusBadRequest, backend.ErrorSourcePlugin, "TraceQL is empty"},
 		{"store without answer", &httpx.StoreError{Store: "jaeger", Message: "connection refused"},

@@ -60,6 +60,12 @@ type RequestError struct {
 
 func (e *RequestError) Error() string { return fmt.Sprintf("%s: %s", e.Store, e.Message) }
 
+// NotConfigured is the error for a request to a store the data source's settings do not
+// name: the request cannot be served as set up, which is not the store's failure.
+func NotConfigured(store string) *RequestError {
+	return &RequestError{Store: store, Message: "not configured (no URL in the data source settings)"}
+}
+
 // MessageFunc extracts the store's own message from an error body.
 type MessageFunc func(status int, contentType string, body []byte) string
 
@@ -88,7 +94,7 @@ type Options struct {
 // New builds a client for the store named store (e.g. "prometheus") configured by cfg.
 func New(store string, cfg settings.Store, opts Options) (*Client, error) {
 	if !cfg.Configured() {
-		return nil, &StoreError{Store: store, Message: "not configured (no URL in the data source settings)"}
+		return nil, NotConfigured(store)
 	}
 	base, err := url.Parse(cfg.URL)
 	if err != nil {

@@ -46,7 +46,7 @@ func formatTime(t time.Time) string {
 // QueryRange runs /api/v1/query_range.
 func (c *Client) QueryRange(ctx context.Context, expr string, start, end time.Time, step time.Duration) (*Data, error) {
 	if step <= 0 {
-		return nil, c.h.Fail(0, "query_range needs a positive step")
+		return nil, c.h.Refuse("query_range needs a positive step")
 	}
 	v := url.Values{
 		"query": {expr},
