@@ -1,6 +1,7 @@
 package loki
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -14,33 +15,124 @@ import (
 // levelKeys are where a line's level is looked up, in order.
 var levelKeys = []string{"level", "detected_level", "severity", "lvl"}
 
-// Lines turns streams into log lines with trace and span IDs extracted by ex. IDs that
-// do not normalise become "". maxLines <= 0 means no limit; the second result is the
-// number of entries seen.
-func Lines(r *Result, ex settings.Extraction, maxLines int) ([]model.LogLine, int) {
+// Line is a log line as read, with each ID as written when the extraction rule found one
+// that does not normalise (the LogLine's ID is then "").
+type Line struct {
+	model.LogLine
+	BadTraceID, BadSpanID string
+}
+
+// Lines turns streams into log lines with trace and span IDs extracted by ex and
+// normalised. A found ID that does not normalise leaves the line's ID "" and is kept, as
+// written, in BadTraceID or BadSpanID; an empty or all-zero ID counts as no ID (the
+// spelling many loggers use outside a trace). maxLines <= 0 means no limit; the second
+// result is the number of entries seen.
+func Lines(r *Result, ex settings.Extraction, maxLines int) ([]Line, int) {
 	n := r.Lines
 	if maxLines > 0 && n > maxLines {
 		n = maxLines
 	}
-	out := make([]model.LogLine, 0, n)
+	out := make([]Line, 0, n)
 	for _, s := range r.Streams {
 		for i := range s.Entries {
 			if maxLines > 0 && len(out) >= maxLines {
 				return out, r.Lines
 			}
 			e := &s.Entries[i]
-			tid, sid := Extract(ex, s.Labels, e)
-			out = append(out, model.LogLine{
-				TimeUnixNano: e.TimeUnixNano,
-				Body:         e.Line,
-				Level:        level(s.Labels, e),
-				Labels:       s.Labels,
-				TraceID:      traceid.MustNormalizeOrEmpty(tid, false),
-				SpanID:       traceid.MustNormalizeOrEmpty(sid, true),
+			rawTrace, rawSpan := Extract(ex, s.Labels, e)
+			tid, badTrace := normalizeFound(rawTrace, false)
+			sid, badSpan := normalizeFound(rawSpan, true)
+			out = append(out, Line{
+				LogLine: model.LogLine{
+					TimeUnixNano: e.TimeUnixNano,
+					Body:         e.Line,
+					Level:        level(s.Labels, e),
+					Labels:       s.Labels,
+					TraceID:      tid,
+					SpanID:       sid,
+				},
+				BadTraceID: badTrace,
+				BadSpanID:  badSpan,
 			})
 		}
 	}
 	return out, r.Lines
+}
+
+// normalizeFound normalises a found ID: the ID, or "" and the ID as written when it is
+// not one. Empty and all-zero IDs are no ID.
+func normalizeFound(raw string, span bool) (id, bad string) {
+	norm := traceid.Normalize
+	if span {
+		norm = traceid.NormalizeSpan
+	}
+	id, err := norm(raw)
+	if err == nil {
+		return id, ""
+	}
+	if noID(raw) {
+		return "", ""
+	}
+	return "", raw
+}
+
+// noID tells whether raw spells "no ID": blank, or hex or base64 of zeros only.
+func noID(raw string) bool {
+	s := strings.TrimSpace(raw)
+	if strings.Trim(s, "0-") == "" {
+		return true
+	}
+	if b, ok := decodeBase64(s); ok {
+		for _, c := range b {
+			if c != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func decodeBase64(s string) ([]byte, bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+// IDFaults counts the lines whose trace or span ID was found but does not normalise, with
+// the normaliser's error for the first of each (it quotes the ID as written).
+type IDFaults struct {
+	Trace, Span                 int
+	FirstTrace, FirstSpan       string
+	FirstTraceErr, FirstSpanErr error
+}
+
+// Plain returns the lines as model lines (what joins and frames take) and counts their
+// ID faults.
+func Plain(ls []Line) ([]model.LogLine, IDFaults) {
+	out := make([]model.LogLine, len(ls))
+	var f IDFaults
+	for i := range ls {
+		out[i] = ls[i].LogLine
+		if b := ls[i].BadTraceID; b != "" {
+			if f.Trace == 0 {
+				f.FirstTrace = b
+				_, f.FirstTraceErr = traceid.Normalize(b)
+			}
+			f.Trace++
+		}
+		if b := ls[i].BadSpanID; b != "" {
+			if f.Span == 0 {
+				f.FirstSpan = b
+				_, f.FirstSpanErr = traceid.NormalizeSpan(b)
+			}
+			f.Span++
+		}
+	}
+	return out, f
 }
 
 func level(labels map[string]string, e *Entry) string {

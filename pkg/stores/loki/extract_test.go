@@ -2,6 +2,7 @@ package loki
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/latencylens/lens/pkg/settings"
@@ -63,6 +64,53 @@ func streamOf(lines ...string) *Result {
 		s.Entries = append(s.Entries, Entry{TimeUnixNano: int64(i + 1), Line: l})
 	}
 	return &Result{ResultType: ResultStreams, Streams: []Stream{s}, Lines: len(lines)}
+}
+
+// A found ID that is not one leaves the line's ID empty, keeps the line and its other
+// ID, and is counted with the first as written; blank and all-zero IDs are no ID.
+func TestLinesMalformedIDs(t *testing.T) {
+	long := strings.Repeat("z", 100)
+	ex := settings.Extraction{Mode: settings.ExtractLogfmt, TraceIDKey: "trace_id", SpanIDKey: "span_id"}
+	r := streamOf(
+		"msg=ok trace_id="+goodTrace+" span_id="+goodSpan,
+		"msg=bad-trace trace_id=xyz span_id="+goodSpan,
+		"msg=bad-span trace_id="+goodTrace+" span_id=nope",
+		"msg=long trace_id="+long,
+		"msg=zeros trace_id=00000000000000000000000000000000 span_id=0000000000000000",
+		`msg=blank trace_id="" span_id=`,
+		"msg=none",
+	)
+	lines, total := Lines(r, ex, 0)
+	if total != 7 || len(lines) != 7 {
+		t.Fatalf("%d lines of %d, want all 7", len(lines), total)
+	}
+	type want struct{ trace, span, badTrace, badSpan string }
+	wants := []want{
+		{goodTrace, goodSpan, "", ""},
+		{"", goodSpan, "xyz", ""},
+		{goodTrace, "", "", "nope"},
+		{"", "", long, ""},
+		{"", "", "", ""},
+		{"", "", "", ""},
+		{"", "", "", ""},
+	}
+	for i, w := range wants {
+		l := lines[i]
+		if l.TraceID != w.trace || l.SpanID != w.span || l.BadTraceID != w.badTrace || l.BadSpanID != w.badSpan {
+			t.Errorf("line %q: trace %q span %q bad %q/%q, want %+v", l.Body, l.TraceID, l.SpanID, l.BadTraceID, l.BadSpanID, w)
+		}
+	}
+	plain, f := Plain(lines)
+	if len(plain) != 7 || plain[1].Body != "msg=bad-trace trace_id=xyz span_id="+goodSpan || plain[1].SpanID != goodSpan {
+		t.Errorf("plain lines lost something: %+v", plain)
+	}
+	if f.Trace != 2 || f.FirstTrace != "xyz" || f.Span != 1 || f.FirstSpan != "nope" {
+		t.Errorf("faults %+v", f)
+	}
+	if f.FirstTraceErr == nil || !strings.Contains(f.FirstTraceErr.Error(), `"xyz"`) ||
+		f.FirstSpanErr == nil || !strings.Contains(f.FirstSpanErr.Error(), `"nope"`) {
+		t.Errorf("errors %v / %v do not quote the IDs", f.FirstTraceErr, f.FirstSpanErr)
+	}
 }
 
 // The JSON rule reads `$.`-prefixed and padded paths, and logfmt splits on tabs, for
