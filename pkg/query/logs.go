@@ -46,7 +46,9 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if more {
 		lines = lines[:limit] // the newest
 	}
-	f := frames.Logs(lines, nil, nil, env.Links)
+	shown, faults := loki.Plain(lines)
+	f := frames.Logs(shown, nil, nil, env.Links)
 	announceLines(f, limitName, limit, len(lines), more, res.Incomplete)
+	announceIDFaults(f, faults, "shown without a trace link", "shown without a span ID")
 	return backend.DataResponse{Frames: data.Frames{f}}
 }

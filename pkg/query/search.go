@@ -2,8 +2,10 @@ package query
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -84,43 +86,77 @@ func parseDur(name, s string) (time.Duration, error) {
 	return d, nil
 }
 
-// ParseLogfmtTags reads `k=v k2="v 2"` into a map; a key without `=` is refused.
+// ParseLogfmtTags reads `k=v k2="v 2"` into a map (a later key wins), as the search
+// editor reads it (parseLogfmt in src/datasource/queryBuilders/logfmt.ts): pairs are
+// separated by ASCII whitespace (loki.IsLogfmtSpace); a key is a run of characters other
+// than whitespace, `=` and `"` and must be followed by `=`; a value is a JSON-escaped
+// double-quoted string followed by whitespace or the end, or a run of characters other
+// than whitespace, `=` and `"`. Anything else is refused with an error naming it.
 func ParseLogfmtTags(s string) (map[string]string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, nil
+	bad := func(format string, args ...any) error {
+		return badQuery("tags %q: "+format+"; each tag must be key=value, with a value holding spaces, = or \" in double quotes", append([]any{s}, args...)...)
 	}
 	out := map[string]string{}
-	rest := s
-	for rest != "" {
-		rest = strings.TrimLeft(rest, " \t")
-		if rest == "" {
-			break
-		}
-		eq := strings.IndexByte(rest, '=')
-		sp := strings.IndexAny(rest, " \t")
-		if eq <= 0 || (sp >= 0 && sp < eq) {
-			return nil, badQuery("tags %q: each tag must be key=value", s)
-		}
-		key := rest[:eq]
-		val := loki.LogfmtValue(rest, key)
-		out[key] = val
-		// Skip past this pair.
-		after := rest[eq+1:]
-		if strings.HasPrefix(after, `"`) {
-			end := 1
-			for end < len(after) && after[end] != '"' {
-				if after[end] == '\\' {
-					end++
-				}
-				end++
-			}
-			rest = after[min(end+1, len(after)):]
-		} else if k := strings.IndexAny(after, " \t"); k >= 0 {
-			rest = after[k:]
-		} else {
-			rest = ""
+	i := 0
+	skipSpace := func() {
+		for i < len(s) && loki.IsLogfmtSpace(s[i]) {
+			i++
 		}
 	}
+	for skipSpace(); i < len(s); skipSpace() {
+		ks := i
+		for i < len(s) && !loki.IsLogfmtSpace(s[i]) && s[i] != '=' && s[i] != '"' {
+			i++
+		}
+		key := s[ks:i]
+		if key == "" || i >= len(s) || s[i] != '=' {
+			return nil, bad("expected key=value at %q", cut(s[ks:], 20))
+		}
+		i++ // '='
+		if i < len(s) && s[i] == '"' {
+			j := i + 1
+			for j < len(s) && s[j] != '"' {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(s) {
+				return nil, bad("the quoted value of %s is not closed", key)
+			}
+			var v string
+			if err := json.Unmarshal([]byte(s[i:j+1]), &v); err != nil {
+				return nil, bad("the quoted value of %s has a bad escape or a control character", key)
+			}
+			out[key] = v
+			i = j + 1
+			if i < len(s) && !loki.IsLogfmtSpace(s[i]) {
+				return nil, bad("expected a space after the value of %s", key)
+			}
+			continue
+		}
+		vs := i
+		for i < len(s) && !loki.IsLogfmtSpace(s[i]) {
+			if s[i] == '"' || s[i] == '=' {
+				return nil, bad("the value of %s holds %q unquoted", key, s[i])
+			}
+			i++
+		}
+		out[key] = s[vs:i]
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
 	return out, nil
+}
+
+// cut shortens s to at most n bytes on a character boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -114,15 +114,16 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		}
 	}
 
+	logLines, faults := loki.Plain(lines.lines)
 	var j *join.Result
-	if len(lines.lines) > 0 && len(spans) > 0 {
-		j = join.Join(spans, lines.lines)
+	if len(logLines) > 0 && len(spans) > 0 {
+		j = join.Join(spans, logLines)
 	}
 	spanJoin := j
 	if !on(q.LinesInSpanLogs) {
 		spanJoin = nil // the lines stay in the logs frame, each with its span's ID
 	}
-	sf := frames.Spans(spans, lines.lines, spanJoin, env.Links)
+	sf := frames.Spans(spans, logLines, spanJoin, env.Links)
 	switch {
 	case traceErr != nil:
 		frames.StoreFailed(sf, traceErr)
@@ -138,7 +139,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	}
 	resp.Frames = append(resp.Frames, sf)
 	if wantLogs {
-		lf := frames.Logs(lines.lines, spans, j, env.Links)
+		lf := frames.Logs(logLines, spans, j, env.Links)
 		switch {
 		case lines.err != nil:
 			frames.StoreFailed(lf, lines.err)
@@ -148,6 +149,11 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		if lines.note != "" {
 			frames.Notice(lf, data.NoticeSeverityInfo, "%s", lines.note)
 		}
+		spanFate := "joined to spans by time, not by span ID"
+		if j == nil {
+			spanFate = "shown without a span ID"
+		}
+		announceIDFaults(lf, faults, "kept as this trace's lines, since the log store found its ID in them", spanFate)
 		resp.Frames = append(resp.Frames, lf)
 	}
 	if wantEx {
@@ -170,7 +176,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 
 // logFetch is the outcome of fetching a trace's lines.
 type logFetch struct {
-	lines     []model.LogLine
+	lines     []loki.Line
 	total     int
 	truncated bool // the limit cut them: more lines carry the ID
 	// incomplete is the log store's word on reading that stopped early or skipped lines.
@@ -192,8 +198,9 @@ func (f logFetch) within(from, to int64) logFetch {
 }
 
 // fetchTraceLines asks the log store for the lines carrying id in [from, to], oldest
-// first, keeping only those whose extracted trace ID is id (or, when the line names no
-// trace ID at all, those the store's filter matched).
+// first, keeping only those whose extracted trace ID is id, and giving id to those the
+// store's filter matched whose trace ID is not found or is not one (the latter keep their
+// BadTraceID, for the notice).
 func fetchTraceLines(ctx context.Context, env *Env, id string, from, to time.Time) logFetch {
 	ls, err := env.logs()
 	if err != nil {
@@ -234,7 +241,7 @@ func fetchTraceLines(ctx context.Context, env *Env, id string, from, to time.Tim
 }
 
 // sortLines orders lines by time (streams come one after another).
-func sortLines(ls []model.LogLine) {
+func sortLines(ls []loki.Line) {
 	for i := 1; i < len(ls); i++ {
 		if ls[i].TimeUnixNano < ls[i-1].TimeUnixNano {
 			sortLinesSlow(ls)

@@ -1,16 +1,19 @@
 package query
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/latencylens/lens/pkg/frames"
-	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/stores/loki"
 )
 
-func sortLinesSlow(ls []model.LogLine) {
-	slices.SortStableFunc(ls, func(a, b model.LogLine) int {
+func sortLinesSlow(ls []loki.Line) {
+	slices.SortStableFunc(ls, func(a, b loki.Line) int {
 		switch {
 		case a.TimeUnixNano < b.TimeUnixNano:
 			return -1
@@ -21,8 +24,8 @@ func sortLinesSlow(ls []model.LogLine) {
 	})
 }
 
-func sortLinesDesc(ls []model.LogLine) {
-	slices.SortStableFunc(ls, func(a, b model.LogLine) int {
+func sortLinesDesc(ls []loki.Line) {
+	slices.SortStableFunc(ls, func(a, b loki.Line) int {
 		switch {
 		case a.TimeUnixNano > b.TimeUnixNano:
 			return -1
@@ -51,4 +54,50 @@ func announceRead(f *data.Frame, what, limitName string, limit, shown int, more 
 		frames.Notice(f, data.NoticeSeverityWarning,
 			"%s incomplete: %d shown of up to %d; %s", what, shown, limit, incomplete)
 	}
+}
+
+// maxQuotedID is how much of a malformed ID a notice quotes, in characters.
+const maxQuotedID = 40
+
+// announceIDFaults warns on f about the lines whose trace or span ID, as the extraction
+// rule found it, is not one: how many, the normaliser's word on the first, and what
+// became of them (traceFate, spanFate).
+func announceIDFaults(f *data.Frame, fa loki.IDFaults, traceFate, spanFate string) {
+	if fa.Trace > 0 {
+		frames.Notice(f, data.NoticeSeverityWarning, "%s a trace ID that is not one (first: %s): %s",
+			linesCarry(fa.Trace), quoteFault(fa.FirstTrace, fa.FirstTraceErr), traceFate)
+	}
+	if fa.Span > 0 {
+		frames.Notice(f, data.NoticeSeverityWarning, "%s a span ID that is not one (first: %s): %s",
+			linesCarry(fa.Span), quoteFault(fa.FirstSpan, fa.FirstSpanErr), spanFate)
+	}
+}
+
+func linesCarry(n int) string {
+	if n == 1 {
+		return "1 log line carries"
+	}
+	return fmt.Sprintf("%d log lines carry", n)
+}
+
+// quoteFault is the normaliser's error on raw with raw cut to maxQuotedID characters, or
+// raw quoted (and cut) when the error does not quote it.
+func quoteFault(raw string, err error) string {
+	short, n := raw, 0
+	for i := range raw {
+		if n == maxQuotedID {
+			short = raw[:i] + "…"
+			break
+		}
+		n++
+	}
+	q := strconv.Quote(short)
+	if err == nil {
+		return q
+	}
+	msg := strings.Replace(err.Error(), strconv.Quote(raw), q, 1)
+	if !strings.Contains(msg, q) {
+		return q
+	}
+	return msg
 }

@@ -544,6 +544,14 @@ func parseExtraction(j extractionJSON) (Extraction, *Problem) {
 		if e.TraceIDKey == "" {
 			return e, problem(StoreLogs, "logs.extraction.traceIdPath", "logs.extraction (json) needs traceIdPath")
 		}
+		if !jsonPathNamesField(e.TraceIDKey) {
+			return e, problem(StoreLogs, "logs.extraction.traceIdPath", "logs.extraction.traceIdPath %q names no field (write it as a.b[0].c, optionally after $.)", e.TraceIDKey)
+		}
+		if strings.Trim(e.SpanIDKey, asciiSpace) == "" {
+			e.SpanIDKey = "" // blank: no span ID
+		} else if !jsonPathNamesField(e.SpanIDKey) {
+			return e, problem(StoreLogs, "logs.extraction.spanIdPath", "logs.extraction.spanIdPath %q names no field (write it as a.b[0].c, optionally after $.)", e.SpanIDKey)
+		}
 	case ExtractRegex:
 		var err error
 		if j.TraceIDRegex == "" {
@@ -561,4 +569,15 @@ func parseExtraction(j extractionJSON) (Extraction, *Problem) {
 		return e, problem(StoreLogs, "logs.extraction.mode", "logs.extraction.mode %q is not one of label, structuredMetadata, json, logfmt, regex", j.Mode)
 	}
 	return e, nil
+}
+
+// asciiSpace is the whitespace around a JSON path that extraction ignores.
+const asciiSpace = " \t\n\v\f\r"
+
+// jsonPathNamesField tells whether a JSON extraction path (pkg/stores/loki reads it)
+// names anything: something other than `.`, `[` and `]` is left once the whitespace
+// around it and a leading `$` are dropped.
+func jsonPathNamesField(p string) bool {
+	p = strings.TrimPrefix(strings.Trim(p, asciiSpace), "$")
+	return strings.Trim(p, ".[]") != ""
 }

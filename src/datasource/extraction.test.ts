@@ -1,3 +1,5 @@
+import fs from 'fs';
+import path from 'path';
 import type { TraceIdExtraction } from '../shared/settings';
 import { goRegex, jsonPath, parseLabelText, parseLogfmtLine, previewExtraction, type SampleEntry } from './extraction';
 
@@ -6,7 +8,11 @@ const SPAN = '00f067aa0ba902b7';
 
 describe('previewExtraction', () => {
   it.each<[string, TraceIdExtraction, SampleEntry]>([
-    ['label', { mode: 'label', traceIdKey: 'trace_id', spanIdKey: 'span_id' }, { line: 'x', labels: { trace_id: TRACE, span_id: SPAN } }],
+    [
+      'label',
+      { mode: 'label', traceIdKey: 'trace_id', spanIdKey: 'span_id' },
+      { line: 'x', labels: { trace_id: TRACE, span_id: SPAN } },
+    ],
     [
       'structured metadata',
       { mode: 'structuredMetadata', traceIdKey: 'trace_id', spanIdKey: 'span_id' },
@@ -27,7 +33,11 @@ describe('previewExtraction', () => {
       { mode: 'regex', traceIdRegex: 'trace=(\\w+)', spanIdRegex: '(?P<span>[0-9a-f]{16})$' },
       { line: `GET / trace=${TRACE} ${SPAN}` },
     ],
-    ['regex whole match', { mode: 'regex', traceIdRegex: '(?i)[0-9A-F]{32}' }, { line: `id ${TRACE.toUpperCase()} end` }],
+    [
+      'regex whole match',
+      { mode: 'regex', traceIdRegex: '(?i)[0-9A-F]{32}' },
+      { line: `id ${TRACE.toUpperCase()} end` },
+    ],
     ['base64 (tempo style)', { mode: 'logfmt', traceIdKey: 't' }, { line: 't=S/kvNXezTaajzpKdDg5HNg==' }],
   ])('%s', (_n, rule, entry) => {
     const p = previewExtraction(rule, entry);
@@ -45,7 +55,9 @@ describe('previewExtraction', () => {
   });
 
   it('reports missing keys, non-JSON lines and bad regexes without throwing', () => {
-    expect(previewExtraction({ mode: 'label', traceIdKey: 'nope' }, { line: 'x', labels: {} }).traceId.status).toBe('missing');
+    expect(previewExtraction({ mode: 'label', traceIdKey: 'nope' }, { line: 'x', labels: {} }).traceId.status).toBe(
+      'missing'
+    );
     expect(previewExtraction({ mode: 'json', traceIdPath: 'a' }, { line: 'not json' }).problem).toMatch(/not JSON/);
     expect(previewExtraction({ mode: 'regex', traceIdRegex: '(' }, { line: 'x' }).problem).toMatch(/regex/);
   });
@@ -84,5 +96,40 @@ describe('helpers', () => {
     const re = goRegex('(?i)(?P<id>ab)');
     expect(re instanceof RegExp && re.exec('xAB')?.groups?.id).toBe('AB');
     expect(typeof goRegex('[')).toBe('string');
+  });
+});
+
+/** Cases the backend's tests (pkg/stores/loki/extract_test.go) run too: both read lines alike. */
+const shared: {
+  json: Array<{ name: string; line: string; path: string; want: string | null }>;
+  logfmt: Array<{ name: string; line: string; key: string; want: string | null }>;
+} = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../pkg/stores/loki/testdata/extraction_cases.json'), 'utf8')
+);
+
+describe('extraction cases shared with the backend', () => {
+  it.each(shared.json)('json: $name', ({ line, path: p, want }) => {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(line);
+    } catch {
+      expect(want).toBeNull(); // not JSON: nothing is found
+      return;
+    }
+    expect(jsonPath(doc, p) ?? null).toBe(want);
+  });
+
+  it.each(shared.logfmt)('logfmt: $name', ({ line, key, want }) => {
+    expect(parseLogfmtLine(line).find(([k]) => k === key)?.[1] ?? null).toBe(want);
+  });
+
+  it('the preview finds a `$.` path and a tab-separated logfmt key', () => {
+    const json = previewExtraction({ mode: 'json', traceIdPath: ' $.trace_id ' }, { line: `{"trace_id":"${TRACE}"}` });
+    expect(json.traceId).toMatchObject({ status: 'found', id: TRACE });
+    const logfmt = previewExtraction(
+      { mode: 'logfmt', traceIdKey: 'trace_id' },
+      { line: `level=info\ttrace_id=${TRACE}` }
+    );
+    expect(logfmt.traceId).toMatchObject({ status: 'found', id: TRACE });
   });
 });

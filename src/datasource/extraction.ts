@@ -1,15 +1,14 @@
 /**
  * Stage 3 (parsing): how one Loki entry yields its trace and span IDs under each extraction
  * mode of settings.ts. The config editor's live preview runs it on a pasted sample; the
- * backend (pkg/stores/loki) applies the same rules to every line:
+ * backend (pkg/stores/loki) applies the same rules to every line; the JSON-path and logfmt
+ * cases in pkg/stores/loki/testdata/extraction_cases.json run on both sides:
  *
  *  - label: the stream label named by the key.
  *  - structuredMetadata: the structured-metadata key (Loki 3 `categorize-labels`); without
  *    that flag Loki merges metadata into the labels, so the stream labels are read next.
- *  - json: the line parsed as JSON; the path is dot-separated keys with optional `[n]`
- *    indices and an optional leading `$.`; strings and numbers are taken, anything else is
- *    "not found".
- *  - logfmt: the line parsed as logfmt (`k=v`, `k="quoted \"v\""`); the first occurrence wins.
+ *  - json: the line parsed as one JSON value, read by a path (see jsonPath).
+ *  - logfmt: the line parsed as logfmt (see parseLogfmtLine); the first occurrence wins.
  *  - regex: Go RE2 on the line; the first capture group when there is one, else the whole match.
  *
  * Every found value then goes through the one normaliser (shared/traceId.ts).
@@ -111,39 +110,96 @@ function finder(rule: TraceIdExtraction, entry: SampleEntry): (key: string, what
   }
 }
 
-/** `$.a.b[0].c`, `a.b`, `a[1]` → the string or number at that path. */
+/** ASCII whitespace: what separates logfmt pairs and is trimmed off JSON paths. */
+const SPACE = ' \t\n\v\f\r';
+
+/**
+ * The string or number at a JSON path (`$.a.b[0].c`, `a.b`, `trace.id`), read as the backend
+ * reads it (JSONPath in pkg/stores/loki/extract.go):
+ *  - ASCII whitespace around the path is ignored, and so is a leading `$` (`$.a.b`, `$[0]`);
+ *  - when the document is an object with a member named by the whole rest (`trace.id`), that
+ *    member is the value;
+ *  - otherwise the rest is a walk from the top: a name (a run of characters other than `.`,
+ *    `[` and `]`) is an object's own member, or, when it is all digits, an array's index;
+ *    `[n]` is an array's index; other `.`, `[` and `]` only separate;
+ *  - a string is taken as is, a number as JavaScript spells it (the backend keeps the line's
+ *    spelling, which differs only beyond 2^53, for exponents and for fractions); anything
+ *    else, or a path that names nothing, is "not found" (undefined).
+ */
 export function jsonPath(doc: unknown, path: string): string | undefined {
-  const p = path.trim().replace(/^\$\.?/, '');
+  let p = trimSpace(path);
+  if (p.startsWith('$')) {
+    p = p.slice(1).replace(/^\./, '');
+  }
   if (p === '') {
     return undefined;
   }
-  let cur: unknown = doc;
-  for (const part of p.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
-    if (cur === null || typeof cur !== 'object') {
-      return undefined;
+  if (isObject(doc)) {
+    const whole = scalar(own(doc, p));
+    if (whole !== undefined) {
+      return whole;
     }
-    if (part.startsWith('[')) {
-      if (!Array.isArray(cur)) {
+  }
+  let cur: unknown = doc;
+  for (const step of p.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
+    const index = step.startsWith('[');
+    const name = index ? step.slice(1, -1) : step;
+    if (Array.isArray(cur)) {
+      if (!/^\d+$/.test(name)) {
         return undefined;
       }
-      cur = cur[Number(part.slice(1, -1))];
+      cur = cur[Number(name)];
+    } else if (isObject(cur) && !index) {
+      cur = own(cur, name);
     } else {
-      cur = (cur as Record<string, unknown>)[part];
+      return undefined;
     }
   }
-  if (typeof cur === 'string') {
-    return cur;
+  return scalar(cur);
+}
+
+function trimSpace(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && SPACE.includes(s[a])) {
+    a++;
   }
-  if (typeof cur === 'number' && Number.isFinite(cur)) {
-    return String(cur);
+  while (b > a && SPACE.includes(s[b - 1])) {
+    b--;
+  }
+  return s.slice(a, b);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function own(o: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+}
+
+function scalar(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    return v;
+  }
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    return String(v);
   }
   return undefined;
 }
 
-/** logfmt as go-logfmt reads it: bare keys have an empty value, quoted values unescape. */
+/**
+ * logfmt as the backend reads it (LogfmtValue in pkg/stores/loki/extract.go):
+ *  - pairs are separated by ASCII whitespace (space, tab, line breaks, \v, \f) outside quotes;
+ *  - a key is a run of characters other than whitespace, `=` and `"`; a key without `=` is a
+ *    bare key with an empty value; a `=` or `"` where a key would start is skipped;
+ *  - a value is a double-quoted string, unescaped as a JSON string (left as written, without
+ *    its quotes, when it is not a valid one), or a run of characters other than whitespace
+ *    and `"` (an unterminated quote gives an empty value).
+ */
 export function parseLogfmtLine(line: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  const re = /([^\s="]+)(?:=("(?:[^"\\]|\\.)*"|[^\s"]*))?/g;
+  const re = /([^ \t\n\v\f\r="]+)(?:=("(?:[^"\\]|\\[\s\S])*"|[^ \t\n\v\f\r"]*))?/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(line))) {
     let value = m[2] ?? '';
