@@ -6,19 +6,22 @@
 export type TagPair = { key: string; value: string };
 export type ParsedTags = { ok: true; pairs: TagPair[] } | { ok: false; error: string };
 
+/** ASCII whitespace separates pairs, as the backend (pkg/query/search.go) reads them. */
+const isSpace = (c: string | undefined) => c !== undefined && ' \t\n\v\f\r'.includes(c);
+
 export function parseLogfmt(input: string): ParsedTags {
   const pairs: TagPair[] = [];
   let i = 0;
   const s = input;
   const skipSpace = () => {
-    while (i < s.length && /\s/.test(s[i])) {
+    while (i < s.length && isSpace(s[i])) {
       i++;
     }
   };
   skipSpace();
   while (i < s.length) {
     const keyStart = i;
-    while (i < s.length && s[i] !== '=' && !/\s/.test(s[i]) && s[i] !== '"') {
+    while (i < s.length && s[i] !== '=' && !isSpace(s[i]) && s[i] !== '"') {
       i++;
     }
     const key = s.slice(keyStart, i);
@@ -41,12 +44,12 @@ export function parseLogfmt(input: string): ParsedTags {
         return { ok: false, error: `tags: bad escape in the value of ${key}` };
       }
       i = j + 1;
-      if (i < s.length && !/\s/.test(s[i])) {
+      if (i < s.length && !isSpace(s[i])) {
         return { ok: false, error: `tags: expected a space after the value of ${key}` };
       }
     } else {
       const vStart = i;
-      while (i < s.length && !/\s/.test(s[i])) {
+      while (i < s.length && !isSpace(s[i])) {
         if (s[i] === '"' || s[i] === '=') {
           return { ok: false, error: `tags: quote the value of ${key}` };
         }

@@ -30,10 +30,20 @@ describe('buildTraceSelector', () => {
     ['service', { service: 'api' }, '{ resource.service.name = "api" }'],
     [
       'everything',
-      { service: 'api', operation: 'GET /users', tags: 'http.status_code=500 error=true span.peer="db 1"', minDuration: '120ms', maxDuration: '1.5s' },
+      {
+        service: 'api',
+        operation: 'GET /users',
+        tags: 'http.status_code=500 error=true span.peer="db 1"',
+        minDuration: '120ms',
+        maxDuration: '1.5s',
+      },
       '{ resource.service.name = "api" && name = "GET /users" && .http.status_code = 500 && .error = true && span.peer = "db 1" && duration >= 120ms && duration <= 1.5s }',
     ],
-    ['filter', { service: 'api', filter: 'span.http.status_code >= 500' }, '{ resource.service.name = "api" && (span.http.status_code >= 500) }'],
+    [
+      'filter',
+      { service: 'api', filter: 'span.http.status_code >= 500' },
+      '{ resource.service.name = "api" && (span.http.status_code >= 500) }',
+    ],
   ])('%s', (_n, state, want) => {
     expect(buildTraceSelector(state)).toEqual({ ok: true, expr: want });
   });
@@ -64,7 +74,13 @@ describe('buildTraceSelector', () => {
 describe('logfmt tags', () => {
   it('parses quoted values with escapes and builds Jaeger JSON', () => {
     const r = parseLogfmt(' error=true  http.url="/a b?x=\\"1\\"" ');
-    expect(r).toEqual({ ok: true, pairs: [{ key: 'error', value: 'true' }, { key: 'http.url', value: '/a b?x="1"' }] });
+    expect(r).toEqual({
+      ok: true,
+      pairs: [
+        { key: 'error', value: 'true' },
+        { key: 'http.url', value: '/a b?x="1"' },
+      ],
+    });
     if (r.ok) {
       expect(JSON.parse(jaegerTagsJson(r.pairs))).toEqual({ error: 'true', 'http.url': '/a b?x="1"' });
     }
@@ -76,6 +92,18 @@ describe('logfmt tags', () => {
     expect(r.ok && JSON.parse(jaegerTagsJson(r.pairs))).toEqual({ k: value });
   });
 
+  it('separates pairs by ASCII whitespace only, as the backend does', () => {
+    expect(parseLogfmt('http.method=GET\terror=true')).toEqual({
+      ok: true,
+      pairs: [
+        { key: 'http.method', value: 'GET' },
+        { key: 'error', value: 'true' },
+      ],
+    });
+    // A no-break space is part of the value, not a separator.
+    expect(parseLogfmt('team=a\u00a0b')).toEqual({ ok: true, pairs: [{ key: 'team', value: 'a\u00a0b' }] });
+  });
+
   it.each(['novalue', '=x', 'a=b"c', 'a="x"y'])('refuses %p', (tags) => {
     expect(parseLogfmt(tags).ok).toBe(false);
   });
@@ -85,7 +113,11 @@ describe('buildHistogramSelector', () => {
   const base = { serviceLabel: 'service', operationLabel: 'operation' };
   it.each([
     ['name only', { metric: 'http_request_duration_seconds' }, 'http_request_duration_seconds'],
-    ['service+operation', { metric: 'rpc_seconds', service: 'api', operation: 'GET /' }, 'rpc_seconds{service="api", operation="GET /"}'],
+    [
+      'service+operation',
+      { metric: 'rpc_seconds', service: 'api', operation: 'GET /' },
+      'rpc_seconds{service="api", operation="GET /"}',
+    ],
   ])('%s', (_n, state, want) => {
     expect(buildHistogramSelector({ ...base, ...state })).toEqual({ ok: true, expr: want });
   });
@@ -112,7 +144,11 @@ describe('buildHistogramSelector', () => {
 
 describe('buildLogLatency', () => {
   it.each([
-    ['selector', { logSelector: '{app="api"} | json', logField: 'duration_ms' }, '{app="api"} | json | unwrap duration_ms'],
+    [
+      'selector',
+      { logSelector: '{app="api"} | json', logField: 'duration_ms' },
+      '{app="api"} | json | unwrap duration_ms',
+    ],
     ['from service', { service: 'a"b', logField: 'dur' }, '{service_name="a\\"b"} | unwrap dur'],
   ])('%s', (_n, state, want) => {
     expect(buildLogLatency(state)).toEqual({ ok: true, expr: want });
