@@ -170,7 +170,7 @@ func TestLogsQueryHonoursMaxLogLinesAboveTheStoreMaximum(t *testing.T) {
 			wantNotice: "log lines truncated to the configured limit of 6: 6 shown; the store holds more"},
 		{name: "exactly the limit", storeMax: 4, maxLogLines: 6, lines: shared[3:]},
 		{name: "fewer lines than the limit", storeMax: 3, maxLogLines: 5, lines: shared[:4]},
-		{name: "audit case: store max 3, maxLogLines 5", storeMax: 3, maxLogLines: 5, lines: pagedLines(offsets(8)...),
+		{name: "store max 3, maxLogLines 5", storeMax: 3, maxLogLines: 5, lines: pagedLines(offsets(8)...),
 			wantNotice: "log lines truncated to the configured limit of 5: 5 shown; the store holds more"},
 		{name: "more lines on one timestamp than a page", storeMax: 3, maxLogLines: 20, lines: crowded,
 			wantRows: sortedBodies(crowded, 0, 1, 3, 5, 7, 8),
