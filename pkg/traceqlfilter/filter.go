@@ -176,6 +176,8 @@ func compare(o op, l, r value) bool {
 	switch {
 	case l.t == typeNil || r.t == typeNil:
 		return false
+	case l.t == typeInt && r.t == typeInt && l.exact && r.exact:
+		return ordered(o, cmpInt(l.i, r.i))
 	case l.numeric() && r.numeric():
 		return ordered(o, cmpFloat(l.f, r.f))
 	case l.t != r.t:
@@ -199,6 +201,17 @@ func compare(o op, l, r value) bool {
 		}
 		return false
 	}
+}
+
+// cmpInt is -1, 0 or 1.
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // cmpFloat is -1, 0 or 1; 2 when either is NaN (every comparison false but !=).
@@ -255,7 +268,15 @@ type value struct {
 	s string  // string, status, kind
 	f float64 // int, float, duration (ns)
 	b bool
+	// i is an int's exact value when exact (an int64 attribute, a BigInt, an integer
+	// literal): two exact ints compare as integers, as Tempo compares them, where float64
+	// would lose the low digits beyond 2^53.
+	i     int64
+	exact bool
 }
+
+// exactInt is an int value held exactly.
+func exactInt(n int64) value { return value{t: typeInt, f: float64(n), i: n, exact: true} }
 
 func (v value) numeric() bool { return v.t == typeInt || v.t == typeFloat || v.t == typeDuration }
 
@@ -392,7 +413,7 @@ func attrValue(name string, v any) (value, error) {
 		if err != nil {
 			return value{}, fmt.Errorf("attribute %s: integer %q does not fit in 64 bits", name, string(x))
 		}
-		return value{t: typeInt, f: float64(n)}, nil
+		return exactInt(n), nil
 	case bool:
 		return value{t: typeBool, b: x}, nil
 	case float64:
@@ -403,11 +424,11 @@ func attrValue(name string, v any) (value, error) {
 	case float32:
 		return value{t: typeFloat, f: float64(x)}, nil
 	case int64:
-		return value{t: typeInt, f: float64(x)}, nil
+		return exactInt(x), nil
 	case int:
-		return value{t: typeInt, f: float64(x)}, nil
+		return exactInt(int64(x)), nil
 	case int32:
-		return value{t: typeInt, f: float64(x)}, nil
+		return exactInt(int64(x)), nil
 	case []any:
 		return value{}, fmt.Errorf("attribute %s holds a list; conditions on list attributes cannot be evaluated on these spans", name)
 	case map[string]any:
@@ -818,10 +839,13 @@ func numberOperand(t token, neg bool) operand {
 		v.t = typeDuration
 	case t.isInt:
 		v.t = typeInt
+		if n, err := strconv.ParseInt(t.text, 10, 64); err == nil {
+			v.i, v.exact = n, true
+		}
 	}
 	text := t.text
 	if neg {
-		v.f, text = -v.f, "-"+text
+		v.f, v.i, text = -v.f, -v.i, "-"+text
 	}
 	return operand{kind: kLiteral, lit: v, text: text}
 }

@@ -53,6 +53,12 @@ func TestMatch(t *testing.T) {
 		{`{ span.ratio < 0.5 }`, true},
 		{`{ span.big > 9007199254740000 }`, true},    // beyond 2^53, carried as digits
 		{`{ span.big = "9007199254740993" }`, false}, // an int is not a string
+		{`{ span.big = 9007199254740993 }`, true},    // compared as integers, every digit
+		{`{ span.big = 9007199254740992 }`, false},
+		{`{ span.big != 9007199254740992 }`, true},
+		{`{ span.big > 9007199254740992 }`, true},
+		{`{ span.big < 9007199254740994 }`, true},
+		{`{ span.big > 9007199254740993.5 }`, false}, // against a float, as floats
 		{`{ span.order.id = "12345678901234567" }`, true},
 		{`{ span.order.id =~ "1234.*" }`, true},
 		{`{ span.order.id > 1 }`, false}, // a string is not a number
