@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -71,6 +72,28 @@ type v1KV struct {
 	Key   string `json:"key"`
 	Type  string `json:"type"`
 	Value any    `json:"value"`
+}
+
+// UnmarshalJSON reads a tag as JSON would, except an integer beyond ±2^53, which a float64
+// cannot hold: it is kept as a model.BigInt with every digit.
+func (kv *v1KV) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Key   string          `json:"key"`
+		Type  string          `json:"type"`
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	kv.Key, kv.Type, kv.Value = raw.Key, raw.Type, nil
+	if len(raw.Value) == 0 {
+		return nil
+	}
+	if n, err := strconv.ParseInt(string(raw.Value), 10, 64); err == nil && (n > 1<<53 || n < -(1<<53)) {
+		kv.Value = model.BigInt(strconv.FormatInt(n, 10))
+		return nil
+	}
+	return json.Unmarshal(raw.Value, &kv.Value)
 }
 
 type v1Trace struct {

@@ -310,3 +310,27 @@ func FuzzErrorMessage(f *testing.F) {
 		}
 	})
 }
+
+// A v1 int64 tag beyond 2^53 keeps every digit (as a model.BigInt); smaller numbers read
+// as before.
+func TestV1BigIntTags(t *testing.T) {
+	body := `{"data":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spans":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736",
+		"spanID":"00f067aa0ba902b7","operationName":"op","startTime":1700000000000000,"duration":1000,"processID":"p1",
+		"tags":[{"key":"big","type":"int64","value":9007199254740993},{"key":"neg","type":"int64","value":-9007199254740995},
+		{"key":"small","type":"int64","value":42},{"key":"ratio","type":"float64","value":0.5}]}],
+		"processes":{"p1":{"serviceName":"svc","tags":[]}}}],"total":1,"limit":0,"offset":0,"errors":null}`
+	ts, _, err := ParseV1Traces([]byte(body))
+	if err != nil || len(ts) != 1 || len(ts[0].Spans) != 1 {
+		t.Fatalf("%v %d", err, len(ts))
+	}
+	got := map[string]any{}
+	for _, kv := range ts[0].Spans[0].Tags {
+		got[kv.Key] = kv.Value
+	}
+	want := map[string]any{"big": model.BigInt("9007199254740993"), "neg": model.BigInt("-9007199254740995"), "small": float64(42), "ratio": 0.5}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("tag %s = %#v, want %#v", k, got[k], w)
+		}
+	}
+}
