@@ -62,6 +62,15 @@ describe('previewExtraction', () => {
     expect(previewExtraction({ mode: 'regex', traceIdRegex: '(' }, { line: 'x' }).problem).toMatch(/regex/);
   });
 
+  it('a blank JSON span path is no span path, as the backend reads it', () => {
+    const p = previewExtraction(
+      { mode: 'json', traceIdPath: 'trace_id', spanIdPath: '  ' },
+      { line: JSON.stringify({ trace_id: TRACE }) }
+    );
+    expect(p.traceId).toMatchObject({ status: 'found', id: TRACE });
+    expect(p.spanId).toBeUndefined();
+  });
+
   it('label mode does not read structured metadata', () => {
     const p = previewExtraction({ mode: 'label', traceIdKey: 't' }, { line: '', structuredMetadata: { t: TRACE } });
     expect(p.traceId.status).toBe('missing');

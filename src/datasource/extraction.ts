@@ -59,7 +59,8 @@ export function previewExtraction(rule: TraceIdExtraction, entry: SampleEntry): 
 function keys(rule: TraceIdExtraction): [string, string | undefined] {
   switch (rule.mode) {
     case 'json':
-      return [rule.traceIdPath, rule.spanIdPath || undefined];
+      // A blank span path is no span path, as the backend's settings read it.
+      return [rule.traceIdPath, rule.spanIdPath?.trim() ? rule.spanIdPath : undefined];
     case 'regex':
       return [rule.traceIdRegex, rule.spanIdRegex || undefined];
     default:

@@ -186,14 +186,14 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	defer cancel()
 	u, err := c.url(path)
 	if err != nil {
-		return nil, c.fail(0, "cannot build request: "+err.Error(), false)
+		return nil, c.Refuse("cannot build request: " + err.Error())
 	}
 	if query != nil {
 		u.RawQuery = query.Encode()
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
-		return nil, c.fail(0, "cannot build request: "+err.Error(), false)
+		return nil, c.Refuse("cannot build request: " + err.Error())
 	}
 	for k, vs := range header {
 		for _, v := range vs {
