@@ -42,6 +42,9 @@ func TestParseLogfmtTags(t *testing.T) {
 	if _, err := ParseLogfmtTags(`novalue other=1`); err == nil {
 		t.Error("a key without = must be refused")
 	}
+	if _, err := ParseLogfmtTags(`k=a k=b`); err == nil || !strings.Contains(err.Error(), "k is given twice") {
+		t.Errorf("a tag given twice: %v", err)
+	}
 }
 
 func FuzzParse(f *testing.F) {

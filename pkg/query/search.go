@@ -112,6 +112,9 @@ func ParseLogfmtTags(s string) (map[string]string, error) {
 		if key == "" || i >= len(s) || s[i] != '=' {
 			return nil, bad("expected key=value at %q", cut(s[ks:], 20))
 		}
+		if _, twice := out[key]; twice {
+			return nil, bad("%s is given twice (a span holds one value per tag)", key)
+		}
 		i++ // '='
 		if i < len(s) && s[i] == '"' {
 			j := i + 1

@@ -20,7 +20,7 @@ func TestParseLogfmtTagsSeparatorsAndErrors(t *testing.T) {
 		{name: "escaped tab inside quotes", in: `msg="a\tb"`, want: map[string]string{"msg": "a\tb"}},
 		{name: "raw tab inside quotes is refused, as JSON does", in: "msg=\"a\tb\"", err: "the quoted value of msg has a bad escape or a control character"},
 		{name: "JSON escapes", in: `msg="say \"hi\" \u0041"`, want: map[string]string{"msg": `say "hi" A`}},
-		{name: "a later key wins", in: "a=1 a=2", want: map[string]string{"a": "2"}},
+		{name: "a key given twice", in: "a=1 a=2", err: "a is given twice"},
 		{name: "empty value", in: "x=", want: map[string]string{"x": ""}},
 		{name: "blank", in: " \t\n", want: nil},
 		{name: "key without =, tab separated", in: "novalue\tother=1", err: `expected key=value at "novalue\tother=1"`},

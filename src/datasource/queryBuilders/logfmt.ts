@@ -57,6 +57,9 @@ export function parseLogfmt(input: string): ParsedTags {
       }
       value = s.slice(vStart, i);
     }
+    if (pairs.some((p) => p.key === key)) {
+      return { ok: false, error: `tags: ${key} is given twice (a span holds one value per tag)` };
+    }
     pairs.push({ key, value });
     skipSpace();
   }
