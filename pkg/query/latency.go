@@ -431,14 +431,22 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		raw      rawSpans
 	)
 	tm, inStore := ts.(traceMetrics)
-	parallel(
-		func() {
-			if inStore {
-				series, seriesEr = tm.MetricsQueryRange(ctx, tempo.QuantileOverTime(selector, p.qs, p.groupBy), p.from, p.to, p.step)
-			}
-		},
-		func() { raw = fetchRawSpans(ctx, env, q, selector, sel, groups, p) },
-	)
+	metrics := func() {
+		if inStore {
+			series, seriesEr = tm.MetricsQueryRange(ctx, tempo.QuantileOverTime(selector, p.qs, p.groupBy), p.from, p.to, p.step)
+		}
+	}
+	search := func() { raw = fetchRawSpans(ctx, env, q, selector, sel, groups, p) }
+	if inStore && !p.wantCDF && !p.wantSummary {
+		// Only the percentiles are wanted (always so for alerts) and the store computes
+		// them: the raw spans are searched only when it cannot.
+		if metrics(); seriesEr != nil {
+			search()
+		}
+	} else {
+		// The CDF and summary need the raw spans anyway: ask both at once.
+		parallel(metrics, search)
+	}
 	if inStore && seriesEr == nil {
 		resp.Frames = append(resp.Frames, traceQLPercentiles(series, p)...)
 	} else {
