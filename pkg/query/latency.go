@@ -431,14 +431,22 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		raw      rawSpans
 	)
 	tm, inStore := ts.(traceMetrics)
-	parallel(
-		func() {
-			if inStore {
-				series, seriesEr = tm.MetricsQueryRange(ctx, tempo.QuantileOverTime(selector, p.qs, p.groupBy), p.from, p.to, p.step)
-			}
-		},
-		func() { raw = fetchRawSpans(ctx, env, q, selector, sel, groups, p) },
-	)
+	metrics := func() {
+		if inStore {
+			series, seriesEr = tm.MetricsQueryRange(ctx, tempo.QuantileOverTime(selector, p.qs, p.groupBy), p.from, p.to, p.step)
+		}
+	}
+	search := func() { raw = fetchRawSpans(ctx, env, q, selector, sel, groups, p) }
+	if inStore && !p.wantCDF && !p.wantSummary {
+		// Only the percentiles are wanted (always so for alerts) and the store computes
+		// them: the raw spans are searched only when it cannot.
+		if metrics(); seriesEr != nil {
+			search()
+		}
+	} else {
+		// The CDF and summary need the raw spans anyway: ask both at once.
+		parallel(metrics, search)
+	}
 	if inStore && seriesEr == nil {
 		resp.Frames = append(resp.Frames, traceQLPercentiles(series, p)...)
 	} else {
@@ -555,7 +563,10 @@ type rawSpans struct {
 	warnings []string
 	// groupErr says why the spans could not be grouped (then group and groups are empty).
 	groupErr error
-	err      error
+	// errorsUnknown says why the spans' status could not be read (then errors is -1
+	// and the error rate is left out).
+	errorsUnknown string
+	err           error
 }
 
 // unreturned reports whether the store matched spans it did not return.
@@ -700,6 +711,67 @@ func (g *spanGroups) tempoSearch(selector string) string {
 		}
 	}
 	return selector + " | select(" + strings.Join(names, ", ") + ")"
+}
+
+// traceQLScopes are the prefixes that make a TraceQL name an attribute; `parent.` may
+// come before any of them.
+var traceQLScopes = []string{".", "span.", "resource.", "event.", "link.", "instrumentation."}
+
+// statusAttribute returns the first reference in TraceQL text to an attribute named
+// status, in any scope (span.status, resource.status, .status, span."status",
+// parent.span.status …), as written; "" when there is none. String literals and line
+// comments are skipped; the intrinsic (status, span:status) is not an attribute. Tempo's
+// search answer returns such an attribute, without its scope, under the key it gives
+// the selected span status.
+func statusAttribute(traceQL string) string {
+	const stop = " \t\r\n{}()[]=!<>&|~\"`,+*/%^"
+	s := traceQL
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == '"' || c == '`':
+			n := quotedLen(s[i:])
+			if n < 0 {
+				return "" // a string that does not end: Tempo refuses the query
+			}
+			i += n
+			continue
+		case strings.HasPrefix(s[i:], "//"):
+			if k := strings.IndexByte(s[i:], '\n'); k >= 0 {
+				i += k + 1
+				continue
+			}
+			return ""
+		case strings.IndexByte(stop, c) >= 0:
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && strings.IndexByte(stop, s[j]) < 0 {
+			j++
+		}
+		name := s[i:j]
+		if strings.HasSuffix(name, ".") && j < len(s) && s[j] == '"' {
+			// A quoted attribute name after the scope: span."status".
+			n := quotedLen(s[j:])
+			if n < 0 {
+				return ""
+			}
+			unquoted, err := strconv.Unquote(s[j : j+n])
+			if err != nil {
+				unquoted = s[j+1 : j+n-1]
+			}
+			name += unquoted
+			j += n
+		}
+		attr := strings.TrimPrefix(name, "parent.")
+		for _, scope := range traceQLScopes {
+			if strings.HasPrefix(attr, scope) && attr[len(scope):] == "status" {
+				return s[i:j]
+			}
+		}
+		i = j
+	}
+	return ""
 }
 
 // labels is the label set of span s (of the trace whose hit is hit, nil when unknown):
@@ -857,6 +929,11 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 	}
 	out.shown = len(out.durMs)
 	if isTempo {
+		if ref := statusAttribute(sp.TraceQL); ref != "" {
+			// The answer's "status" may be that attribute: the span status is not known.
+			out.errors = -1
+			out.errorsUnknown = fmt.Sprintf("error rate left out: the selection filters on an attribute named status (%s), which Tempo's search answer cannot tell from the span status", ref)
+		}
 		out.returned, out.perTrace = len(res.Spans), sp.SpansPerSpanSet
 		for _, tr := range res.Traces {
 			out.matched += tr.MatchedSpans
@@ -993,6 +1070,9 @@ func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) 
 		if err != nil {
 			frames.StoreFailed(f, err)
 		} else {
+			if raw.errorsUnknown != "" {
+				frames.Notice(f, data.NoticeSeverityWarning, "%s", raw.errorsUnknown)
+			}
 			announceRaw(f, raw, what, limit)
 		}
 		out = append(out, f)

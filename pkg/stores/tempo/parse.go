@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,7 +88,9 @@ func ParseSearch(body []byte) (hits []model.TraceSummary, dropped int, err error
 // kind, status message) for exact latency statistics. Every attribute of a span is kept
 // in Tags under the name the answer gives it, which drops the scope
 // (resource.service.name comes back as service.name); intrinsics come back there too
-// (status, kind, statusMessage).
+// (status, kind, statusMessage). When a span holds one of those keys twice (an attribute
+// of that name and the intrinsic), the first is read into the span's field and Tags
+// keep both.
 func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Span, dropped int, err error) {
 	var doc struct {
 		Traces []struct {
@@ -147,7 +150,18 @@ func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Spa
 			for _, sp := range ss.Spans {
 				m := model.Span{TraceID: id, SpanID: traceid.MustNormalizeOrEmpty(sp.SpanID, true), Operation: sp.Name,
 					StartUnixNano: int64(sp.StartTimeUnixNano), DurationNano: max(int64(sp.DurationNanos), 0)}
+				// A key read into a field is read once: the first wins. The answer names
+				// attributes without their scope, so an attribute called status (kind,
+				// statusMessage) comes back under the intrinsic's name, and the key
+				// appears twice; Tags keep both, so the ambiguity stays visible there.
+				var read [len(searchFields)]bool
 				for _, kv := range sp.Attributes {
+					m.Tags = append(m.Tags, model.KeyValue{Key: kv.Key, Value: kv.Value.Go()})
+					i := slices.Index(searchFields[:], kv.Key)
+					if i < 0 || read[i] {
+						continue
+					}
+					read[i] = true
 					switch v := kv.Value.String(); kv.Key {
 					case "status":
 						switch strings.ToLower(v) {
@@ -164,7 +178,6 @@ func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Spa
 					case "statusMessage":
 						m.StatusMessage = v
 					}
-					m.Tags = append(m.Tags, model.KeyValue{Key: kv.Key, Value: kv.Value.Go()})
 				}
 				spans = append(spans, m)
 			}
@@ -173,6 +186,9 @@ func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Spa
 	}
 	return hits, spans, dropped, nil
 }
+
+// searchFields are the keys of a search answer's span attributes read into span fields.
+var searchFields = [...]string{"status", "kind", "statusMessage"}
 
 // searchKinds are the span kinds a search answer names ("unspecified" is left as "").
 var searchKinds = map[string]bool{"internal": true, "server": true, "client": true, "producer": true, "consumer": true}

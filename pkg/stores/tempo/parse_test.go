@@ -421,3 +421,48 @@ func TestParseSearchSpansKeepsSelectedFields(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSearchSpansReadsARepeatedKeyOnce: Tempo's search answer names attributes
+// without their scope, so a span whose query used an attribute called status (or kind,
+// statusMessage) carries that key twice. The first is read into the span's field; a
+// later one does not overwrite it, and Tags keep both.
+func TestParseSearchSpansReadsARepeatedKeyOnce(t *testing.T) {
+	tests := []struct {
+		name        string
+		attrs       string
+		wantStatus  int64
+		wantHasErr  bool
+		wantKind    string
+		wantMessage string
+	}{
+		{name: "status then an attribute valued error",
+			attrs:      `{"key":"status","value":{"stringValue":"unset"}},{"key":"status","value":{"stringValue":"error"}}`,
+			wantStatus: model.StatusUnset},
+		{name: "status error then an attribute valued ok",
+			attrs:      `{"key":"status","value":{"stringValue":"error"}},{"key":"status","value":{"stringValue":"ok"}}`,
+			wantStatus: model.StatusError, wantHasErr: true},
+		{name: "kind and statusMessage twice",
+			attrs: `{"key":"kind","value":{"stringValue":"server"}},{"key":"kind","value":{"stringValue":"client"}},` +
+				`{"key":"statusMessage","value":{"stringValue":"timeout"}},{"key":"statusMessage","value":{"stringValue":"other"}}`,
+			wantKind: "server", wantMessage: "timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := `{"traces":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spanSets":[{"matched":1,"spans":[
+				{"spanID":"00f067aa0ba902b7","startTimeUnixNano":"1700000000000000000","durationNanos":"120000000",
+				 "attributes":[` + tt.attrs + `]}]}]}]}`
+			hits, spans, _, err := ParseSearchSpans([]byte(body))
+			if err != nil || len(spans) != 1 || len(hits) != 1 {
+				t.Fatalf("%d hits, %d spans, %v", len(hits), len(spans), err)
+			}
+			s := spans[0]
+			if s.StatusCode != tt.wantStatus || hits[0].HasError != tt.wantHasErr || s.Kind != tt.wantKind || s.StatusMessage != tt.wantMessage {
+				t.Errorf("status %v, trace has error %v, kind %q, message %q; want %v, %v, %q, %q",
+					s.StatusCode, hits[0].HasError, s.Kind, s.StatusMessage, tt.wantStatus, tt.wantHasErr, tt.wantKind, tt.wantMessage)
+			}
+			if len(s.Tags) != strings.Count(tt.attrs, `"key"`) {
+				t.Errorf("tags %v: every attribute of the answer is kept", s.Tags)
+			}
+		})
+	}
+}
