@@ -1391,10 +1391,11 @@ func parseBytes(s string) (float64, bool) {
 // fetchLogValues reads the unwrapped label of each line of the pipeline (with the label
 // filters that follow the unwrap): parsed labels, structured metadata, stream labels —
 // what Loki's unwrap reads, so a pipeline without a parser stage takes nothing from the
-// line's text here either (the percentiles Loki computes and these values agree); the conversion is applied as Loki applies it and a
-// line whose value does not convert is left out. Up to maxLogLines lines are read, the
-// earliest first; one line more says the store holds more (shown and read), and the
-// log store's word on reading that stopped early is kept.
+// line's text here either (the percentiles Loki computes and these values agree). The
+// conversion is applied as Loki applies it, and a line whose value does not convert is
+// left out. Up to maxLogLines lines are read, the earliest first; one line more says the
+// store holds more (shown and read), and the log store's word on reading that stopped
+// early is kept.
 func fetchLogValues(ctx context.Context, ls LogStore, u logUnwrap, scale float64, p latencyPlan) rawSpans {
 	res, err := ls.QueryRange(ctx, loki.RangeRequest{Expr: u.logQuery(), Start: p.from, End: p.to, Limit: loki.ProbeLimit(p.maxLogLines), Direction: "forward"})
 	if err != nil {
