@@ -249,15 +249,23 @@ func convertV1(t *v1Trace) model.Trace {
 			}
 			sp.Events = append(sp.Events, ev)
 		}
-		// A parent comes only from a reference into the same trace, CHILD_OF first.
+		// A parent comes only from a reference into the same trace, CHILD_OF first. That
+		// reference is the parentSpanID and not also a reference: Grafana's trace view
+		// links parentSpanID itself, and would show the parent twice.
+		parentRef := -1
 		for _, want := range []string{"CHILD_OF", "FOLLOWS_FROM"} {
-			for _, r := range s.References {
-				if r.RefType == want && sp.ParentSpanID == "" && traceid.MustNormalizeOrEmpty(r.TraceID, false) == tid {
-					sp.ParentSpanID = traceid.MustNormalizeOrEmpty(r.SpanID, true)
+			for k, r := range s.References {
+				if r.RefType == want && parentRef < 0 && traceid.MustNormalizeOrEmpty(r.TraceID, false) == tid {
+					if id := traceid.MustNormalizeOrEmpty(r.SpanID, true); id != "" {
+						sp.ParentSpanID, parentRef = id, k
+					}
 				}
 			}
 		}
-		for _, r := range s.References {
+		for k, r := range s.References {
+			if k == parentRef {
+				continue
+			}
 			sp.References = append(sp.References, model.SpanRef{
 				TraceID: traceid.MustNormalizeOrEmpty(r.TraceID, false),
 				SpanID:  traceid.MustNormalizeOrEmpty(r.SpanID, true),

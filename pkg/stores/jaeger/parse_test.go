@@ -86,8 +86,38 @@ func TestParentOnlyFromSameTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := ts[0].Spans[0]
-	if s.ParentSpanID != "0000000000000003" || len(s.References) != 2 {
-		t.Errorf("parent %q refs %d", s.ParentSpanID, len(s.References))
+	// The reference into another trace stays a reference; the one that became the parent
+	// is not repeated (Grafana's trace view links parentSpanID itself).
+	if s.ParentSpanID != "0000000000000003" || len(s.References) != 1 || s.References[0].SpanID != "0000000000000009" {
+		t.Errorf("parent %q refs %+v", s.ParentSpanID, s.References)
+	}
+}
+
+// A child's CHILD_OF parent and a FOLLOWS_FROM-only span's parent are each its
+// parentSpanID alone; other references of the span stay.
+func TestParentReferenceNotRepeated(t *testing.T) {
+	body := `{"data":[{"traceID":"a","spans":[
+		{"traceID":"a","spanID":"a1","references":[],"startTime":1,"duration":10,"processID":"p1"},
+		{"traceID":"a","spanID":"b1","references":[{"refType":"CHILD_OF","traceID":"a","spanID":"a1"},
+			{"refType":"FOLLOWS_FROM","traceID":"a","spanID":"c1"}],"startTime":2,"duration":1,"processID":"p1"},
+		{"traceID":"a","spanID":"c1","references":[{"refType":"FOLLOWS_FROM","traceID":"a","spanID":"a1"}],"startTime":3,"duration":1,"processID":"p1"}],
+		"processes":{"p1":{"serviceName":"svc"}}}]}`
+	ts, _, err := ParseV1Traces([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ts[0].Spans[1:] {
+		if s.ParentSpanID != "00000000000000a1" {
+			t.Errorf("span %s parent %q", s.SpanID, s.ParentSpanID)
+		}
+		for _, r := range s.References {
+			if r.SpanID == s.ParentSpanID {
+				t.Errorf("span %s repeats its parent in references: %+v", s.SpanID, s.References)
+			}
+		}
+	}
+	if b := ts[0].Spans[1]; len(b.References) != 1 || b.References[0].RefType != "FOLLOWS_FROM" {
+		t.Errorf("span b1 keeps its FOLLOWS_FROM c1: %+v", b.References)
 	}
 }
 
