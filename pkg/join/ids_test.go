@@ -57,19 +57,24 @@ func bruteForce(spans []model.Span, logs []model.LogLine) []int32 {
 		}
 		want := int32(-1)
 		if trace != "" && l.SpanID != "" {
+			// A line that names a span joins it or nothing.
 			for i := range spans {
 				if spans[i].TraceID == trace && spans[i].SpanID == l.SpanID {
 					want = int32(i)
 					break
 				}
 			}
-		}
-		if want < 0 && trace != "" {
-			bestStart := int64(-1 << 63)
+		} else if trace != "" {
+			// The containing span that started last; of those that started at once, the
+			// one that ends first.
 			for i := range spans {
 				s := &spans[i]
-				if s.TraceID == trace && s.StartUnixNano <= l.TimeUnixNano && l.TimeUnixNano <= s.EndUnixNano() && (want < 0 || s.StartUnixNano > bestStart) {
-					want, bestStart = int32(i), s.StartUnixNano
+				if s.TraceID != trace || s.StartUnixNano > l.TimeUnixNano || l.TimeUnixNano > s.EndUnixNano() {
+					continue
+				}
+				if b := want; b < 0 || s.StartUnixNano > spans[b].StartUnixNano ||
+					s.StartUnixNano == spans[b].StartUnixNano && s.EndUnixNano() < spans[b].EndUnixNano() {
+					want = int32(i)
 				}
 			}
 		}
@@ -79,7 +84,7 @@ func bruteForce(spans []model.Span, logs []model.LogLine) []int32 {
 }
 
 // checkJoin compares Join with bruteForce (a line placed by time may join another span
-// with the same start) and checks that every span lists its lines in time order.
+// with the same start and end) and checks that every span lists its lines in time order.
 func checkJoin(t *testing.T, spans []model.Span, logs []model.LogLine) {
 	t.Helper()
 	r := Join(spans, logs)
@@ -87,7 +92,8 @@ func checkJoin(t *testing.T, spans []model.Span, logs []model.LogLine) {
 	for j := range logs {
 		got := r.LogSpan[j]
 		byID := want[j] >= 0 && spans[want[j]].SpanID == logs[j].SpanID
-		if got != want[j] && !(got >= 0 && want[j] >= 0 && !byID && spans[got].StartUnixNano == spans[want[j]].StartUnixNano) {
+		if got != want[j] && !(got >= 0 && want[j] >= 0 && !byID && spans[got].StartUnixNano == spans[want[j]].StartUnixNano &&
+			spans[got].EndUnixNano() == spans[want[j]].EndUnixNano()) {
 			t.Fatalf("line %d (%+v): joined %d, want %d", j, logs[j], got, want[j])
 		}
 	}
@@ -165,15 +171,15 @@ func TestJoinMixedIDs(t *testing.T) {
 		line("ABC", hexS, 5),
 		line("ABC", "not-hex-span-id!", 50),
 		line(hexT, hexID(16, 0xdef0), 99),
-		line(hexT, "def", 35),         // no such span: by time
+		line(hexT, "def", 35),         // no such span: it joins none
 		line("abc", hexS, 50),         // another trace than "ABC": unknown
 		line(hexT, "", 35),            // by time
 		line(hexT, hexID(16, 1), 200), // unknown span, outside every span
 		line(strings.ToUpper(hexT), hexS, 1),
-		line(hexT, strings.ToUpper(hexID(16, 0xdef0)), 35), // no such span: by time
+		line(hexT, strings.ToUpper(hexID(16, 0xdef0)), 35), // no such span: it joins none
 	}
 	r := Join(spans, logs)
-	want := []int32{0, 1, 2, 3, 5, 5, -1, 5, -1, 4, 5}
+	want := []int32{0, 1, 2, 3, 5, -1, -1, 5, -1, 4, -1}
 	if !slices.Equal(r.LogSpan, want) {
 		t.Fatalf("LogSpan = %v, want %v", r.LogSpan, want)
 	}

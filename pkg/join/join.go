@@ -1,9 +1,11 @@
 // Package join attaches log lines to the spans they belong to, whatever store either
 // came from.
 //
-// Rule: a line that names a span of its trace joins that span; otherwise it joins the
-// innermost span of its trace whose [start, end] holds the line's time (the span that
-// started last among those still open). A line without a trace ID is placed by time only
+// Rule: a line that names a span of its trace joins that span; a line that names a span
+// its trace does not have (one cut by a span limit, say) joins none and keeps its own span
+// ID; a line without a span ID joins the innermost span of its trace whose [start, end]
+// holds the line's time (the span that started last among those still open; of spans
+// that started at once, the shortest). A line without a trace ID is placed by time only
 // when all spans belong to one trace. Assumes IDs normalised by pkg/traceid.
 //
 // Guarantees to the next stage: each line joins at most one span; each span's lines are
@@ -233,8 +235,8 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 				if i, ok := byID.find(trace, lastT, lastBin, l.SpanID); ok {
 					res.LogSpan[j] = i
 					n++
-					continue
 				}
+				continue // a span the trace does not have: the line names it, so no other
 			}
 			pendingTrace[j] = lastT
 		}
@@ -309,6 +311,7 @@ func containment(starts, ends []int64, idx []int32, times []int64, lines []int32
 	if !sortedBy(order, starts) {
 		srt.sortBy(order, starts)
 	}
+	longestFirst(order, starts, ends)
 	if !linesInOrder && !sortedBy(lines, times) {
 		srt.sortBy(lines, times)
 	}
@@ -329,6 +332,22 @@ func containment(starts, ends []int64, idx []int32, times []int64, lines []int32
 		}
 	}
 	return order, placed
+}
+
+// longestFirst orders each run of spans that start at once (order is sorted by start) by
+// end, latest first, so that the shortest of them is pushed last and is the innermost
+// open span; spans that also end at once keep their order.
+func longestFirst(order []int32, starts, ends []int64) {
+	for a := 0; a < len(order); {
+		b := a + 1
+		for b < len(order) && starts[order[b]] == starts[order[a]] {
+			b++
+		}
+		if b-a > 1 {
+			slices.SortStableFunc(order[a:b], func(x, y int32) int { return cmp.Compare(ends[y], ends[x]) })
+		}
+		a = b
+	}
 }
 
 // sortedBy reports whether key[idx[k]] does not decrease.

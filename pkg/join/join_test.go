@@ -31,7 +31,7 @@ func TestJoin(t *testing.T) {
 		want []int32 // span index per line
 	}{
 		{"by span ID", []model.LogLine{line(A, "child", 99)}, []int32{1}},
-		{"span ID of another trace falls back to time", []model.LogLine{line(B, "child", 25)}, []int32{4}},
+		{"a span ID the trace does not have joins none", []model.LogLine{line(B, "child", 25)}, []int32{-1}},
 		{"innermost containing span", []model.LogLine{line(A, "", 25)}, []int32{2}},
 		{"after a child ended, its parent", []model.LogLine{line(A, "", 40)}, []int32{1}},
 		{"sibling window", []model.LogLine{line(A, "", 70)}, []int32{3}},
@@ -120,4 +120,22 @@ func FuzzJoin(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Spans that start at once (common with microsecond times, and OTLP exporters send a
+// child before its parent): a line inside both joins the shorter, the inner one, in
+// either order.
+func TestJoinEqualStartsInnermost(t *testing.T) {
+	tid := hexID(32, 5)
+	child, parent := span(tid, hexID(16, 2), 0, 10), span(tid, hexID(16, 1), 0, 100)
+	for _, order := range [][]model.Span{{child, parent}, {parent, child}} {
+		r := Join(order, []model.LogLine{line(tid, "", 5), line(tid, "", 50)})
+		inner, outer := int32(0), int32(1)
+		if order[0].SpanID == parent.SpanID {
+			inner, outer = 1, 0
+		}
+		if r.LogSpan[0] != inner || r.LogSpan[1] != outer {
+			t.Errorf("child first=%v: lines joined %v, want [%d %d]", order[0].SpanID == child.SpanID, r.LogSpan, inner, outer)
+		}
+	}
 }
