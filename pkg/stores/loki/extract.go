@@ -23,7 +23,7 @@ type Line struct {
 }
 
 // Lines turns streams into log lines with trace and span IDs extracted by ex and
-// normalised. A found ID that does not normalise leaves the line's ID "" and is kept, as
+// normalised, each line labelled as by lineLabels. A found ID that does not normalise leaves the line's ID "" and is kept, as
 // written, in BadTraceID or BadSpanID; an empty or all-zero ID counts as no ID (the
 // spelling many loggers use outside a trace). maxLines <= 0 means no limit; the second
 // result is the number of entries seen.
@@ -47,7 +47,7 @@ func Lines(r *Result, ex settings.Extraction, maxLines int) ([]Line, int) {
 					TimeUnixNano: e.TimeUnixNano,
 					Body:         e.Line,
 					Level:        level(s.Labels, e),
-					Labels:       s.Labels,
+					Labels:       lineLabels(s.Labels, e),
 					TraceID:      tid,
 					SpanID:       sid,
 				},
@@ -57,6 +57,29 @@ func Lines(r *Result, ex settings.Extraction, maxLines int) ([]Line, int) {
 		}
 	}
 	return out, r.Lines
+}
+
+// lineLabels are a line's labels as Loki gives them without categorize-labels: the
+// stream's, then its structured metadata, then those its pipeline parsed. A name already
+// taken with another value gets the suffix "_extracted", as Loki names a parsed label
+// that clashes with a stream label. Lines without either share the stream's map.
+func lineLabels(stream map[string]string, e *Entry) map[string]string {
+	if len(e.StructuredMetadata)+len(e.Parsed) == 0 {
+		return stream
+	}
+	m := make(map[string]string, len(stream)+len(e.StructuredMetadata)+len(e.Parsed))
+	for k, v := range stream {
+		m[k] = v
+	}
+	for _, extra := range []map[string]string{e.StructuredMetadata, e.Parsed} {
+		for k, v := range extra {
+			if old, taken := m[k]; taken && old != v {
+				k += "_extracted"
+			}
+			m[k] = v
+		}
+	}
+	return m
 }
 
 // normalizeFound normalises a found ID: the ID, or "" and the ID as written when it is

@@ -135,3 +135,40 @@ func TestLinesPathAndSeparatorSpellings(t *testing.T) {
 		})
 	}
 }
+
+// A line's labels are its stream's plus, when Loki categorised them, its structured
+// metadata and parsed labels (as Loki merges them without categorize-labels); a name
+// taken with another value gets "_extracted".
+func TestLinesLabelsIncludeMetadataAndParsed(t *testing.T) {
+	stream := map[string]string{"service_name": "api", "status": "200"}
+	r := &Result{ResultType: ResultStreams, Categorized: true, Lines: 2, Streams: []Stream{{Labels: stream, Entries: []Entry{
+		{TimeUnixNano: 1, Line: "plain"},
+		{TimeUnixNano: 2, Line: `{"status":"503"}`,
+			StructuredMetadata: map[string]string{"trace_id": goodTrace, "pod": "api-7d9"},
+			Parsed:             map[string]string{"status": "503", "route": "/pay", "service_name": "api"}},
+	}}}}
+	lines, _ := Lines(r, settings.Extraction{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id"}, 0)
+	if len(lines) != 2 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	if got := lines[0].Labels; len(got) != 2 || got["service_name"] != "api" {
+		t.Errorf("plain line labels %v, want the stream's", got)
+	}
+	want := map[string]string{"service_name": "api", "status": "200", "trace_id": goodTrace, "pod": "api-7d9",
+		"status_extracted": "503", "route": "/pay"}
+	got := lines[1].Labels
+	if len(got) != len(want) {
+		t.Errorf("labels %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("label %s = %q, want %q (labels %v)", k, got[k], v, got)
+		}
+	}
+	if len(stream) != 2 {
+		t.Errorf("the stream's own labels changed: %v", stream)
+	}
+	if lines[1].TraceID != goodTrace {
+		t.Errorf("trace ID %q", lines[1].TraceID)
+	}
+}
