@@ -94,15 +94,26 @@ func MetricSeries(d *prometheus.Data, legend string) []*data.Frame {
 			out = append(out, f)
 		}
 	}
-	for _, w := range d.Warnings {
+	if len(d.Warnings)+len(d.Infos) > 0 {
 		if len(out) == 0 {
 			f := data.NewFrame("")
 			f.Meta = newMeta(KindMetrics)
 			out = append(out, f)
 		}
-		Notice(out[0], data.NoticeSeverityWarning, "prometheus: %s", w)
+		StoreAnnotations(out[0], "prometheus", d.Warnings, d.Infos)
 	}
 	return out
+}
+
+// StoreAnnotations adds a store's warnings and infos about its answer to f as notices of
+// those severities, each prefixed with the store's name.
+func StoreAnnotations(f *data.Frame, store string, warnings, infos []string) {
+	for _, w := range warnings {
+		Notice(f, data.NoticeSeverityWarning, "%s: %s", store, w)
+	}
+	for _, w := range infos {
+		Notice(f, data.NoticeSeverityInfo, "%s: %s", store, w)
+	}
 }
 
 // Exemplars builds the exemplars frame; its trace-ID field links to the trace query.

@@ -164,8 +164,9 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 	if err != nil {
 		return errorResponse(err)
 	}
-	// Classic (`_bucket` series with `le`) or native? Ask for the classic series.
-	probe, err := prom.Query(ctx, "count("+metric+"_bucket"+sel+")", p.to)
+	// Classic (`_bucket` series with `le`) or native? Ask for classic series with a sample
+	// anywhere in the range.
+	probe, err := prom.Query(ctx, prometheus.ClassicProbe(metric, sel, p.rng), p.to)
 	if err != nil {
 		return errorResponse(err)
 	}
@@ -184,6 +185,7 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 				return
 			}
 			pct[i] = seriesPercentiles(x, d.Series, scale)
+			annotate(pct[i][0], d)
 		})
 	}
 	if p.wantCDF {
@@ -225,7 +227,7 @@ func partOrFailed(f *data.Frame, err error, empty func() *data.Frame) *data.Fram
 
 // histogramCDF reads the bucket counts accumulated over the whole range and lets
 // pkg/latency turn them into CDF steps: classic `le` counts are cumulative, native
-// buckets carry their own bounds.
+// buckets carry their own bounds. The store's annotations go on the frame.
 func histogramCDF(ctx context.Context, prom prometheus.API, metric, sel string, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
 	if native {
 		d, err := prom.Query(ctx, prometheus.NativeIncrease(metric, sel, p.rng), p.to)
@@ -244,7 +246,9 @@ func histogramCDF(ctx context.Context, prom prometheus.API, metric, sel string, 
 				}
 			}
 		}
-		return frames.CDF(cdfRows(latency.NativeCDF(h), scale)), nil
+		f := frames.CDF(cdfRows(latency.NativeCDF(h), scale))
+		annotate(f, d)
+		return f, nil
 	}
 	d, err := prom.Query(ctx, prometheus.BucketIncrease(metric, sel, p.rng), p.to)
 	if err != nil {
@@ -258,7 +262,9 @@ func histogramCDF(ctx context.Context, prom prometheus.API, metric, sel string, 
 		}
 		buckets = append(buckets, latency.Bucket{UpperBound: le, Count: s.Points[len(s.Points)-1].Value})
 	}
-	return frames.CDF(cdfRows(latency.NewClassic(buckets).CDF(), scale)), nil
+	f := frames.CDF(cdfRows(latency.NewClassic(buckets).CDF(), scale))
+	annotate(f, d)
+	return f, nil
 }
 
 // errorSelector is sel narrowed to the failed requests (the configured error label
@@ -275,48 +281,78 @@ func errorSelector(sel string, st *settings.Settings) string {
 	return "{" + strings.TrimSuffix(body, ",") + "," + m + "}"
 }
 
-// histogramSummary reads N and the total over the range. It takes the difference of the
-// counters between the range's ends when no counter reset happened in between (exact),
-// and Prometheus' extrapolated increase() otherwise. With an error selector the error
-// rate is increase(errors)/increase(all) over the range (both extrapolated alike) and
-// the errors are that share of N; without one the error rate is unknown (NaN).
+// histogramSummary reads N and the total over the range. It takes the exact growth of
+// the counters between the range's ends (prometheus.CounterDelta: series present at both
+// ends, plus series that appeared in the range) when that is knowable: no counter reset
+// in the range and no series that went away in it (pod churn; its growth before it went
+// is invisible at the range's end). Otherwise it takes Prometheus' extrapolated
+// increase(). With an error selector the error rate is increase(errors)/increase(all)
+// over the range (both extrapolated alike) and the errors are that share of N; without
+// one the error rate is unknown (NaN). The store's annotations go on the frame.
 func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, errSel string, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
-	rng := prometheus.FormatRange(p.rng)
-	diff := func(now string, then string) string {
-		return "(" + now + ") - ((" + then + ") or vector(0))"
+	count, sum := metric+"_count", metric+"_sum"
+	if native {
+		count, sum = metric, metric
 	}
-	var countDiff, sumDiff, countInc, sumInc, resets string
+	now := func(m, f string) string {
+		if f == "" {
+			return m + sel
+		}
+		return f + "(" + m + sel + ")"
+	}
+	then := func(m, f string) string {
+		if f == "" {
+			return prometheus.Offset(m, sel, p.rng)
+		}
+		return f + "(" + prometheus.Offset(m, sel, p.rng) + ")"
+	}
+	countF, sumF := "", ""
+	if native {
+		countF, sumF = "histogram_count", "histogram_sum"
+	}
+	var countInc, sumInc, resets string
 	if native {
 		inc := prometheus.NativeIncrease(metric, sel, p.rng)
 		countInc, sumInc = "histogram_count("+inc+")", "histogram_sum("+inc+")"
-		countDiff = diff("histogram_count(sum("+metric+sel+"))", "histogram_count(sum("+metric+sel+" offset "+rng+"))")
-		sumDiff = diff("histogram_sum(sum("+metric+sel+"))", "histogram_sum(sum("+metric+sel+" offset "+rng+"))")
+		// Sampled at least every 15 s and at most 11,000 times over the range.
+		res := max(15*time.Second, (p.rng/11000).Round(time.Second)+time.Second)
+		resets = prometheus.ResetsSampled(now(count, countF), p.rng, res)
 	} else {
 		countInc, sumInc = prometheus.CountIncrease(metric, sel, p.rng), prometheus.SumIncrease(metric, sel, p.rng)
-		countDiff = diff("sum("+metric+"_count"+sel+")", "sum("+metric+"_count"+sel+" offset "+rng+")")
-		sumDiff = diff("sum("+metric+"_sum"+sel+")", "sum("+metric+"_sum"+sel+" offset "+rng+")")
-		resets = "sum(resets(" + metric + "_count" + sel + "[" + rng + "]))"
+		resets = "sum(resets(" + count + sel + "[" + prometheus.FormatRange(p.rng) + "]))"
 	}
-	// 0-3 always; 4 the errors' increase and 5 the resets, when there are such (an empty
-	// expression is not sent and reads as 0).
-	exprs := []string{countDiff, sumDiff, countInc, sumInc, "", ""}
+	const (
+		iCount = iota
+		iSum
+		iCountInc
+		iSumInc
+		iErrors // the errors' increase, when there is an error selector (else not sent, 0)
+		iResets
+		iVanished
+	)
+	exprs := []string{
+		iCount:    prometheus.CounterDelta(now(count, countF), then(count, countF)),
+		iSum:      prometheus.CounterDelta(now(sum, sumF), then(sum, sumF)),
+		iCountInc: countInc,
+		iSumInc:   sumInc,
+		iResets:   resets,
+		iVanished: prometheus.Vanished(now(count, ""), then(count, "")),
+	}
 	if errSel != "" {
 		if native {
-			exprs[4] = "histogram_count(" + prometheus.NativeIncrease(metric, errSel, p.rng) + ")"
+			exprs[iErrors] = "histogram_count(" + prometheus.NativeIncrease(metric, errSel, p.rng) + ")"
 		} else {
-			exprs[4] = prometheus.CountIncrease(metric, errSel, p.rng)
+			exprs[iErrors] = prometheus.CountIncrease(metric, errSel, p.rng)
 		}
 	}
-	if resets != "" {
-		exprs[5] = resets
-	}
 	vals := make([]float64, len(exprs))
+	notes := make([]*prometheus.Data, len(exprs))
 	errs := make([]error, len(exprs))
 	fns := make([]func(), len(exprs))
 	for i, e := range exprs {
 		fns[i] = func() {
 			if e != "" {
-				vals[i], errs[i] = scalarAt(ctx, prom, e, p.to)
+				vals[i], notes[i], errs[i] = scalarAt(ctx, prom, e, p.to)
 			}
 		}
 	}
@@ -324,22 +360,48 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, err
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	count, total := vals[0], vals[1]
-	if vals[5] > 0 || count < 0 || total < 0 {
-		count, total = vals[2], vals[3]
+	n, total := vals[iCount], vals[iSum]
+	if vals[iResets] > 0 || vals[iVanished] > 0 || n < 0 || total < 0 {
+		n, total = vals[iCountInc], vals[iSumInc]
 	}
 	errorsN := -1.0 // unknown
 	if errSel != "" {
 		errorsN = 0
-		if vals[2] > 0 {
-			errorsN = min(max(vals[4]/vals[2], 0), 1) * count
+		if vals[iCountInc] > 0 {
+			errorsN = min(max(vals[iErrors]/vals[iCountInc], 0), 1) * n
 		}
 	}
-	row, err := summaryRow(count, total*scale, errorsN, p)
+	row, err := summaryRow(n, total*scale, errorsN, p)
 	if err != nil {
 		return nil, err
 	}
-	return frames.Summary(row), nil
+	f := frames.Summary(row)
+	annotate(f, notes...)
+	return f, nil
+}
+
+// annotate adds the store's warnings and infos of each answer to f, each text once.
+func annotate(f *data.Frame, answers ...*prometheus.Data) {
+	seen := map[string]bool{}
+	var warnings, infos []string
+	for _, d := range answers {
+		if d == nil {
+			continue
+		}
+		for _, w := range d.Warnings {
+			if !seen["w"+w] {
+				seen["w"+w] = true
+				warnings = append(warnings, w)
+			}
+		}
+		for _, w := range d.Infos {
+			if !seen["i"+w] {
+				seen["i"+w] = true
+				infos = append(infos, w)
+			}
+		}
+	}
+	frames.StoreAnnotations(f, prometheus.StoreName, warnings, infos)
 }
 
 // summaryRow is latency.Summarize over the query range (N, the total in ms and the
@@ -377,21 +439,22 @@ func summaryFrameRow(s latency.Summary) frames.SummaryRow {
 	return frames.SummaryRow{Count: s.Count, MeanMs: s.Mean, TPS: s.TPS, ErrorRate: s.ErrorRate, Rho: s.Rho, HasRho: s.HasRho}
 }
 
-// scalarAt runs an instant query expected to give one number (0 when it gives none).
-func scalarAt(ctx context.Context, prom prometheus.API, expr string, at time.Time) (float64, error) {
+// scalarAt runs an instant query expected to give one number (0 when it gives none),
+// and returns the answer too for its annotations.
+func scalarAt(ctx context.Context, prom prometheus.API, expr string, at time.Time) (float64, *prometheus.Data, error) {
 	d, err := prom.Query(ctx, expr, at)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if d.Scalar != nil {
-		return d.Scalar.Value, nil
+		return d.Scalar.Value, d, nil
 	}
 	for _, s := range d.Series {
 		if len(s.Points) > 0 {
-			return s.Points[len(s.Points)-1].Value, nil
+			return s.Points[len(s.Points)-1].Value, d, nil
 		}
 	}
-	return 0, nil
+	return 0, d, nil
 }
 
 // traceMetrics is the optional TraceQL-metrics ability of a trace store (Tempo).

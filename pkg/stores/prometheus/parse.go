@@ -79,8 +79,11 @@ type Data struct {
 	ResultType string
 	Series     []Series
 	// Scalar is set for scalar results.
-	Scalar   *Point
+	Scalar *Point
+	// Warnings and Infos are the store's annotations of the answer (the envelope's
+	// `warnings` and, from Prometheus 2.52 on, `infos`).
 	Warnings []string
+	Infos    []string
 }
 
 // APIError is an error envelope ({"status":"error",...}).
@@ -156,7 +159,7 @@ func ParseQuery(body []byte) (*Data, error) {
 	if err := json.Unmarshal(env.Data, &raw); err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	d := &Data{ResultType: raw.ResultType, Warnings: env.Warnings}
+	d := &Data{ResultType: raw.ResultType, Warnings: env.Warnings, Infos: env.Infos}
 	switch raw.ResultType {
 	case ResultMatrix, ResultVector:
 		if d.Series, err = ParseSeries(raw.Result); err != nil {

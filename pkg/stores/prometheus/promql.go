@@ -89,6 +89,40 @@ func SumIncrease(metric, selector string, rng time.Duration) string {
 	return fmt.Sprintf("sum(increase(%s_sum%s[%s]))", metric, selector, FormatRange(rng))
 }
 
+// ClassicProbe counts the classic `_bucket` series of a histogram that had a sample in
+// the range ending at the query's time: a series that stopped before the range's end
+// (a pod gone, a service renamed) still makes the histogram classic.
+func ClassicProbe(metric, selector string, rng time.Duration) string {
+	return fmt.Sprintf("count(last_over_time(%s_bucket%s[%s]))", metric, selector, FormatRange(rng))
+}
+
+// CounterDelta is the exact growth of a counter-valued expression over the range, given
+// as the expression now (`at`) and the expression with `offset` (`then`): each series
+// present at both ends adds now - then, each series that appeared in the range adds its
+// whole value (its counter started in the range). Series that went away in the range
+// are not in it: Vanished tells whether there are any.
+func CounterDelta(now, then string) string {
+	return fmt.Sprintf("sum(((%s) - (%s)) or (%s))", now, then, now)
+}
+
+// Vanished counts the series of then (the selector with `offset`) that have no sample
+// now: series that went away in the range, whose growth the instant `now` cannot see.
+func Vanished(now, then string) string {
+	return fmt.Sprintf("count((%s) unless (%s))", then, now)
+}
+
+// Offset is the selector metric+selector as it was rng before the query's time.
+func Offset(metric, selector string, rng time.Duration) string {
+	return metric + selector + " offset " + FormatRange(rng)
+}
+
+// ResetsSampled counts the decreases of a float expression sampled every res over the
+// range (a subquery): counter resets of what resets() cannot read directly, such as the
+// count of a native histogram on stores before native-histogram support in resets().
+func ResetsSampled(expr string, rng, res time.Duration) string {
+	return fmt.Sprintf("sum(resets((%s)[%s:%s]))", expr, FormatRange(rng), FormatRange(res))
+}
+
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 // Step picks a query_range step: at least minStep and interval, and coarse enough to
