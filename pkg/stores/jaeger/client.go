@@ -3,10 +3,12 @@ package jaeger
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/latencylens/lens/pkg/model"
@@ -178,7 +180,7 @@ func (c *V3) Trace(ctx context.Context, id string, start, end time.Time) (*model
 }
 
 // Search runs /api/v3/traces with query.* parameters (snake_case, which every v3
-// version accepts).
+// version accepts). The gateway's 404 "No traces found" is an empty result.
 func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
 	if p.TraceQL != "" {
 		return nil, c.h.Refuse("TraceQL is a Tempo language; search Jaeger by service, operation and tags")
@@ -217,6 +219,9 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	v.Set("query.num_traces", strconv.Itoa(limit))
 	v.Set("query.search_depth", strconv.Itoa(limit))
 	resp, err := c.h.Get(ctx, "/api/v3/traces", v, nil)
+	if isV3NoTraces(err) {
+		return summaries(nil), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -229,6 +234,18 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 		res.Warnings = append(res.Warnings, fmt.Sprintf("jaeger: %d spans with unreadable IDs were left out", dropped))
 	}
 	return res, nil
+}
+
+// v3NoTracesMessage is the message of the 404 with which Jaeger's v3 gateway answers a
+// search or trace look-up that finds nothing: {"error":{"httpCode":404,"message":"No
+// traces found"}} (cmd/query/app/apiv3/http_gateway.go, returnTraces, v1.76.0).
+const v3NoTracesMessage = "No traces found"
+
+// isV3NoTraces tells the gateway's "nothing found" from other 404s (a wrong base path,
+// a Jaeger without the v3 API), which stay errors.
+func isV3NoTraces(err error) bool {
+	var se *httpx.StoreError
+	return errors.As(err, &se) && se.Status == http.StatusNotFound && strings.EqualFold(se.Message, v3NoTracesMessage)
 }
 
 // defaultV3SearchLimit is the trace count asked for when a search names none.
