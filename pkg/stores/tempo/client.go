@@ -36,6 +36,17 @@ var jsonAccept = http.Header{"Accept": {"application/json"}}
 
 func secs(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
+// ceilSecs is t in Unix seconds rounded up. Tempo's search keeps a trace whose start is
+// at or before end seconds (tempodb vparquet createTraceIterator: span start <= end), so
+// an end rounded down would lose what started in the range's last fraction of a second.
+func ceilSecs(t time.Time) string {
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return strconv.FormatInt(s, 10)
+}
+
 // Trace fetches /api/v2/traces/<id>, falling back to /api/traces/<id> for Tempo
 // versions before 2.6 (which answer 404 on the v2 path). Both calls share one store
 // timeout: the fallback gets what the first call left, never a fresh budget.
@@ -73,7 +84,9 @@ func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*m
 	return t, nil
 }
 
-// Search runs /api/search with TraceQL.
+// Search runs /api/search with TraceQL over whole seconds covering Start..End: the
+// answer may hold traces up to a second outside the range, which callers that need the
+// exact range drop by span start.
 func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
 	q, err := SearchQuery(p)
 	if err != nil {
@@ -88,7 +101,7 @@ func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*traces
 	}
 	if !p.Start.IsZero() {
 		v.Set("start", secs(p.Start))
-		v.Set("end", secs(p.End))
+		v.Set("end", ceilSecs(p.End))
 	}
 	resp, err := c.h.Get(ctx, "/api/search", v, jsonAccept)
 	if err != nil {
