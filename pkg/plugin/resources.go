@@ -63,8 +63,8 @@ const (
 )
 
 type tagNamer interface {
-	TagNames(ctx context.Context) ([]string, error)
-	TagValues(ctx context.Context, tag, q string) ([]string, error)
+	TagNames(ctx context.Context, start, end time.Time) ([]string, error)
+	TagValues(ctx context.Context, tag, q string, start, end time.Time) ([]string, error)
 }
 
 // badRequest is a look-up the caller got wrong (missing or invalid parameter).
@@ -163,12 +163,12 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 			break
 		}
 		if path == resTraceQLTags {
-			values, err = tn.TagNames(ctx)
+			values, err = tn.TagNames(ctx, start, end)
 			break
 		}
 		tag := q.Get("tag")
 		if err = needParam("tag", tag); err == nil {
-			values, err = tn.TagValues(ctx, tag, "")
+			values, err = tn.TagValues(ctx, tag, "", start, end)
 		}
 	default:
 		return nil, notFound(req.Path)
@@ -291,7 +291,7 @@ func (d *Datasource) services(ctx context.Context, source string, start, end tim
 		if err := d.needTraces(); err != nil {
 			return nil, err
 		}
-		return d.env.Traces.Services(ctx)
+		return d.env.Traces.Services(ctx, start, end)
 	case sourceMetrics:
 		return d.histogramLabelValues(ctx, d.settings.ServiceLabel, "", start, end)
 	case sourceLogs:
@@ -313,7 +313,7 @@ func (d *Datasource) operations(ctx context.Context, source, service string, sta
 		if err := d.needTraces(); err != nil {
 			return nil, err
 		}
-		return d.env.Traces.Operations(ctx, service)
+		return d.env.Traces.Operations(ctx, service, start, end)
 	case sourceMetrics:
 		return d.histogramLabelValues(ctx, d.settings.OperationLabel, service, start, end)
 	case sourceLogs:

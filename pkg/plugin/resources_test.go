@@ -141,6 +141,36 @@ func TestResourcesBySource(t *testing.T) {
 	})
 }
 
+// Tempo's tag look-ups (/api/v2/search/tag/<tag>/values, /api/v2/search/tags) search only
+// the ingesters, i.e. the last minutes, when the request has no start and end (tempo
+// modules/frontend/tag_sharder.go: "request without start or end, search only in
+// ingester"). The trace store's services, operations and TraceQL tag look-ups pass the
+// resource's range on, in Unix seconds.
+func TestTempoLookupsCarryTheTimeRange(t *testing.T) {
+	var rec urlRecorder
+	tr := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v2/search/tag/": rec.route(`{"tagValues":[{"type":"string","value":"shop"}]}`),
+		"/api/v2/search/tags": rec.route(`{"scopes":[{"name":"span","tags":["http.method"]}]}`),
+	})
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", "", "", ""))
+	for _, path := range []string{
+		"services?start=1700000000000&end=1700003600000",
+		"operations?service=shop&start=1700000000000&end=1700003600000",
+		"traceql/tag-values?tag=name&start=1700000000000&end=1700003600000",
+		"traceql/tags?start=1700000000000&end=1700003600000",
+	} {
+		t.Run(path, func(t *testing.T) {
+			if status, body := callResource(t, ds, path); status != 200 {
+				t.Fatalf("%d %s", status, body)
+			}
+			p, q := rec.last()
+			if q.Get("start") != "1700000000" || q.Get("end") != "1700003600" {
+				t.Errorf("Tempo was asked %s with start=%q end=%q, want start=1700000000 end=1700003600", p, q.Get("start"), q.Get("end"))
+			}
+		})
+	}
+}
+
 // Native histograms have no `_bucket` series: prometheus/histograms finds them through
 // the metadata API, and one failing look-up does not sink the other's names.
 func TestHistogramNamesFromBucketsAndMetadata(t *testing.T) {

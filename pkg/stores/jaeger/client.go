@@ -132,13 +132,14 @@ func summaries(ts []model.Trace) *tracestore.SearchResult {
 	return out
 }
 
-// Services runs /api/services.
-func (c *V1) Services(ctx context.Context) ([]string, error) {
+// Services runs /api/services, which takes no time range: start and end are ignored.
+func (c *V1) Services(ctx context.Context, _, _ time.Time) ([]string, error) {
 	return c.list(ctx, "/api/services")
 }
 
-// Operations runs /api/services/<service>/operations.
-func (c *V1) Operations(ctx context.Context, service string) ([]string, error) {
+// Operations runs /api/services/<service>/operations, which takes no time range: start
+// and end are ignored.
+func (c *V1) Operations(ctx context.Context, service string, _, _ time.Time) ([]string, error) {
 	return c.list(ctx, "/api/services/"+url.PathEscape(service)+"/operations")
 }
 
@@ -251,8 +252,9 @@ func isV3NoTraces(err error) bool {
 // defaultV3SearchLimit is the trace count asked for when a search names none.
 const defaultV3SearchLimit = 20
 
-// Services runs /api/v3/services.
-func (c *V3) Services(ctx context.Context) ([]string, error) {
+// Services runs /api/v3/services, which takes no time range (the gateway's getServices
+// reads no parameter): start and end are ignored.
+func (c *V3) Services(ctx context.Context, _, _ time.Time) ([]string, error) {
 	resp, err := c.h.Get(ctx, "/api/v3/services", nil, nil)
 	if err != nil {
 		return nil, err
@@ -264,8 +266,9 @@ func (c *V3) Services(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// Operations runs /api/v3/operations?service=….
-func (c *V3) Operations(ctx context.Context, service string) ([]string, error) {
+// Operations runs /api/v3/operations?service=…, which takes no time range (the gateway's
+// getOperations reads only service and span_kind): start and end are ignored.
+func (c *V3) Operations(ctx context.Context, service string, _, _ time.Time) ([]string, error) {
 	resp, err := c.h.Get(ctx, "/api/v3/operations", url.Values{"service": {service}}, nil)
 	if err != nil {
 		return nil, err

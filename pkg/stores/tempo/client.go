@@ -115,25 +115,38 @@ func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*traces
 }
 
 // Services lists resource.service.name values.
-func (c *Client) Services(ctx context.Context) ([]string, error) {
-	return c.TagValues(ctx, "resource.service.name", "")
+func (c *Client) Services(ctx context.Context, start, end time.Time) ([]string, error) {
+	return c.TagValues(ctx, "resource.service.name", "", start, end)
 }
 
 // Operations lists span names of a service.
-func (c *Client) Operations(ctx context.Context, service string) ([]string, error) {
+func (c *Client) Operations(ctx context.Context, service string, start, end time.Time) ([]string, error) {
 	q := ""
 	if service != "" {
 		q = "{ resource.service.name = " + language.QuoteString(service) + " }"
 	}
-	return c.TagValues(ctx, "name", q)
+	return c.TagValues(ctx, "name", q, start, end)
 }
 
-// TagValues runs /api/v2/search/tag/<tag>/values, optionally filtered by TraceQL q.
-func (c *Client) TagValues(ctx context.Context, tag, q string) ([]string, error) {
+// tagRange sets start and end (Unix seconds, end rounded up) when both are given.
+// Tempo's tag look-ups without them search only the ingesters, i.e. the last minutes
+// (modules/frontend/tag_sharder.go: "request without start or end, search only in
+// ingester").
+func tagRange(v url.Values, start, end time.Time) {
+	if !start.IsZero() && !end.IsZero() {
+		v.Set("start", secs(start))
+		v.Set("end", ceilSecs(end))
+	}
+}
+
+// TagValues runs /api/v2/search/tag/<tag>/values, optionally filtered by TraceQL q, over
+// start..end when both are non-zero.
+func (c *Client) TagValues(ctx context.Context, tag, q string, start, end time.Time) ([]string, error) {
 	v := url.Values{}
 	if q != "" {
 		v.Set("q", q)
 	}
+	tagRange(v, start, end)
 	resp, err := c.h.Get(ctx, "/api/v2/search/tag/"+url.PathEscape(tag)+"/values", v, jsonAccept)
 	if err != nil {
 		return nil, err
@@ -145,9 +158,11 @@ func (c *Client) TagValues(ctx context.Context, tag, q string) ([]string, error)
 	return out, nil
 }
 
-// TagNames runs /api/v2/search/tags.
-func (c *Client) TagNames(ctx context.Context) ([]string, error) {
-	resp, err := c.h.Get(ctx, "/api/v2/search/tags", nil, jsonAccept)
+// TagNames runs /api/v2/search/tags over start..end when both are non-zero.
+func (c *Client) TagNames(ctx context.Context, start, end time.Time) ([]string, error) {
+	v := url.Values{}
+	tagRange(v, start, end)
+	resp, err := c.h.Get(ctx, "/api/v2/search/tags", v, jsonAccept)
 	if err != nil {
 		return nil, err
 	}
