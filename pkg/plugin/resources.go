@@ -28,9 +28,10 @@ import (
 // prometheus/histograms keeps the configured names first) or {"error":…}: 400 for a
 // missing or invalid parameter, a store not configured or with invalid settings, or a
 // look-up the configured store cannot do (TraceQL tags on Jaeger); 404 for an unknown
-// path; 502 when the store failed. Optional
-// `start` and `end` (Unix ms) narrow the look-ups that take a time range; the default
-// is the last 6 hours.
+// path; when the store failed, the status QueryData gives that failure
+// (query.StoreErrorStatus: the store's 400 or 422 is 400, its 401, 403 and 404 are kept,
+// a timeout is 504, anything else 502). Optional `start` and `end` (Unix ms) narrow the
+// look-ups that take a time range; the default is the last 6 hours.
 //
 //	services?source=traces|metrics|logs        service names (default: the trace store)
 //	operations?service=&source=…              operation names of a service (service required)
@@ -79,6 +80,7 @@ func (d *Datasource) callResource(ctx context.Context, req *backend.CallResource
 	if err != nil {
 		status = http.StatusBadGateway
 		var re *httpx.RequestError
+		var se *httpx.StoreError
 		var nf notFound
 		var br badRequest
 		var sp *settings.Problem
@@ -87,6 +89,8 @@ func (d *Datasource) callResource(ctx context.Context, req *backend.CallResource
 			status = http.StatusNotFound
 		case errors.As(err, &br), errors.As(err, &sp), errors.As(err, &re):
 			status = http.StatusBadRequest
+		case errors.As(err, &se):
+			status = int(query.StoreErrorStatus(se))
 		}
 		body, _ = json.Marshal(map[string]string{"error": err.Error()})
 	} else {

@@ -171,6 +171,40 @@ func TestTempoLookupsCarryTheTimeRange(t *testing.T) {
 	}
 }
 
+// A store's failure is answered with the status QueryData gives it: a parameter the store
+// refuses as a bad request (Prometheus: 400 bad_data for an invalid match[] selector, as
+// its HTTP API documents; 422 for an expression it cannot execute) is the caller's to
+// fix, 400 with the store's name and message; 401, 403 and 404 are kept; the rest is 502.
+func TestResourceStoreFailureStatus(t *testing.T) {
+	tests := []struct {
+		name       string
+		status     int
+		body       string
+		wantStatus int
+		want       string
+	}{
+		{"bad match[]", 400, `{"status":"error","errorType":"bad_data","error":"invalid parameter \"match[]\": 1:4: parse error: unexpected end of input"}`,
+			400, `prometheus: HTTP 400: bad_data: invalid parameter \"match[]\": 1:4: parse error`},
+		{"unprocessable", 422, `{"status":"error","errorType":"execution","error":"expanding series: too many"}`, 400, "prometheus: HTTP 422"},
+		{"unauthorised", 401, `{"status":"error","errorType":"unauthorized","error":"no token"}`, 401, "prometheus: HTTP 401"},
+		{"forbidden", 403, `{"status":"error","errorType":"forbidden","error":"tenant"}`, 403, "prometheus: HTTP 403"},
+		{"not found", 404, `404 page not found`, 404, "prometheus: HTTP 404"},
+		{"unavailable", 503, `{"status":"error","errorType":"unavailable","error":"TSDB not ready"}`, 502, "prometheus: HTTP 503: unavailable: TSDB not ready"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+				"/api/v1/label/": func(*http.Request) (int, string, []byte) { return tc.status, jsonCT, []byte(tc.body) },
+			})
+			ds := newTestDatasource(t, settingsJSON("", "tempo", "", prom.srv.URL, ""))
+			status, body := callResource(t, ds, "prometheus/label-values?label=job&match=up{")
+			if status != tc.wantStatus || !strings.Contains(body, tc.want) {
+				t.Fatalf("%d %s, want %d with %q", status, body, tc.wantStatus, tc.want)
+			}
+		})
+	}
+}
+
 // Native histograms have no `_bucket` series: prometheus/histograms finds them through
 // the metadata API, and one failing look-up does not sink the other's names.
 func TestHistogramNamesFromBucketsAndMetadata(t *testing.T) {
@@ -213,10 +247,10 @@ func TestHistogramNamesFromBucketsAndMetadata(t *testing.T) {
 			map[string]func(*http.Request) (int, string, []byte){labelsPath: noBuckets, metaPath: unavailable}, 502,
 			[]string{"histogram names from the metadata API", "prometheus: HTTP 503: unavailable: TSDB not ready"}},
 		{"configured names do not hide a failure to find any", `"latency":{"histogramMetrics":["rpc_seconds"]}`,
-			map[string]func(*http.Request) (int, string, []byte){labelsPath: noBuckets, metaPath: notFound}, 502,
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: noBuckets, metaPath: notFound}, 404,
 			[]string{"histogram names from the metadata API", "HTTP 404"}},
-		{"both fail: both failures named", "",
-			map[string]func(*http.Request) (int, string, []byte){labelsPath: notFound, metaPath: unavailable}, 502,
+		{"both fail: both failures named, the first one's status", "",
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: notFound, metaPath: unavailable}, 404,
 			[]string{"histogram names from the `_bucket` series: prometheus: HTTP 404", "histogram names from the metadata API: prometheus: HTTP 503"}},
 	}
 	for _, tc := range tests {
