@@ -26,12 +26,12 @@ import (
 
 // Resource paths (CallResource), all GET, all answering {"values":[…]} (sorted, unique;
 // prometheus/histograms keeps the configured names first) or {"error":…}: 400 for a
-// missing or invalid parameter, a store not configured or with invalid settings, or a
-// look-up the configured store cannot do (TraceQL tags on Jaeger); 404 for an unknown
-// path; when the store failed, the status QueryData gives that failure
-// (query.StoreErrorStatus: the store's 400 or 422 is 400, its 401, 403 and 404 are kept,
-// a timeout is 504, anything else 502). Optional `start` and `end` (Unix ms) narrow the
-// look-ups that take a time range; the default is the last 6 hours.
+// malformed query string, a missing or invalid parameter, a store not configured or with
+// invalid settings, or a look-up the configured store cannot do (TraceQL tags on
+// Jaeger); 404 for an unknown path; when the store failed, the status QueryData gives
+// that failure (query.StoreErrorStatus: the store's 400 or 422 is 400, its 401, 403 and
+// 404 are kept, a timeout is 504, anything else 502). Optional `start` and `end` (Unix
+// ms) narrow the look-ups that take a time range; the default is the last 6 hours.
 //
 //	services?source=traces|metrics|logs        service names (default: the trace store)
 //	operations?service=&source=…              operation names of a service (service required)
@@ -118,7 +118,11 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 	if err != nil {
 		return nil, notFound(req.Path)
 	}
-	q := u.Query()
+	// url.URL.Query drops a parameter it cannot decode (start=1%zz); refuse it instead.
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, badRequest("malformed query string: " + err.Error())
+	}
 	start, end, err := resourceRange(q)
 	if err != nil {
 		return nil, err

@@ -205,6 +205,25 @@ func TestResourceStoreFailureStatus(t *testing.T) {
 	}
 }
 
+// A parameter whose percent-escape is malformed is refused with 400 naming the escape,
+// rather than dropped (url.URL.Query drops it: start=1%zz would answer over the default
+// 6 hours, label=%zz that the label is missing); the store is not called.
+func TestResourceMalformedParameter(t *testing.T) {
+	for _, path := range []string{"loki/labels?start=1%zz", "loki/label-values?label=%zz"} {
+		t.Run(path, func(t *testing.T) {
+			lk := lokiReplay(t)
+			ds := newTestDatasource(t, settingsJSON("", "tempo", lk.srv.URL, "", ""))
+			status, body := callResource(t, ds, path)
+			if status != http.StatusBadRequest || !strings.Contains(body, `malformed query string: invalid URL escape \"%zz\"`) {
+				t.Errorf("%d %s, want 400 naming the malformed escape", status, body)
+			}
+			if n := lk.calls.Load(); n != 0 {
+				t.Errorf("loki was called %d times", n)
+			}
+		})
+	}
+}
+
 // Native histograms have no `_bucket` series: prometheus/histograms finds them through
 // the metadata API, and one failing look-up does not sink the other's names.
 func TestHistogramNamesFromBucketsAndMetadata(t *testing.T) {
