@@ -26,11 +26,12 @@ import (
 
 // Resource paths (CallResource), all GET, all answering {"values":[…]} (sorted, unique;
 // prometheus/histograms keeps the configured names first) or {"error":…}: 400 for a
-// missing or invalid parameter, a store not configured or with invalid settings, or a
-// look-up the configured store cannot do (TraceQL tags on Jaeger); 404 for an unknown
-// path; 502 when the store failed. Optional
-// `start` and `end` (Unix ms) narrow the look-ups that take a time range; the default
-// is the last 6 hours.
+// malformed query string, a missing or invalid parameter, a store not configured or with
+// invalid settings, or a look-up the configured store cannot do (TraceQL tags on
+// Jaeger); 404 for an unknown path; when the store failed, the status QueryData gives
+// that failure (query.StoreErrorStatus: the store's 400 or 422 is 400, its 401, 403 and
+// 404 are kept, a timeout is 504, anything else 502). Optional `start` and `end` (Unix
+// ms) narrow the look-ups that take a time range; the default is the last 6 hours.
 //
 //	services?source=traces|metrics|logs        service names (default: the trace store)
 //	operations?service=&source=…              operation names of a service (service required)
@@ -63,8 +64,8 @@ const (
 )
 
 type tagNamer interface {
-	TagNames(ctx context.Context) ([]string, error)
-	TagValues(ctx context.Context, tag, q string) ([]string, error)
+	TagNames(ctx context.Context, start, end time.Time) ([]string, error)
+	TagValues(ctx context.Context, tag, q string, start, end time.Time) ([]string, error)
 }
 
 // badRequest is a look-up the caller got wrong (missing or invalid parameter).
@@ -79,6 +80,7 @@ func (d *Datasource) callResource(ctx context.Context, req *backend.CallResource
 	if err != nil {
 		status = http.StatusBadGateway
 		var re *httpx.RequestError
+		var se *httpx.StoreError
 		var nf notFound
 		var br badRequest
 		var sp *settings.Problem
@@ -87,6 +89,8 @@ func (d *Datasource) callResource(ctx context.Context, req *backend.CallResource
 			status = http.StatusNotFound
 		case errors.As(err, &br), errors.As(err, &sp), errors.As(err, &re):
 			status = http.StatusBadRequest
+		case errors.As(err, &se):
+			status = int(query.StoreErrorStatus(se))
 		}
 		body, _ = json.Marshal(map[string]string{"error": err.Error()})
 	} else {
@@ -114,7 +118,11 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 	if err != nil {
 		return nil, notFound(req.Path)
 	}
-	q := u.Query()
+	// url.URL.Query drops a parameter it cannot decode (start=1%zz); refuse it instead.
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, badRequest("malformed query string: " + err.Error())
+	}
 	start, end, err := resourceRange(q)
 	if err != nil {
 		return nil, err
@@ -163,12 +171,12 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 			break
 		}
 		if path == resTraceQLTags {
-			values, err = tn.TagNames(ctx)
+			values, err = tn.TagNames(ctx, start, end)
 			break
 		}
 		tag := q.Get("tag")
 		if err = needParam("tag", tag); err == nil {
-			values, err = tn.TagValues(ctx, tag, "")
+			values, err = tn.TagValues(ctx, tag, "", start, end)
 		}
 	default:
 		return nil, notFound(req.Path)
@@ -291,7 +299,7 @@ func (d *Datasource) services(ctx context.Context, source string, start, end tim
 		if err := d.needTraces(); err != nil {
 			return nil, err
 		}
-		return d.env.Traces.Services(ctx)
+		return d.env.Traces.Services(ctx, start, end)
 	case sourceMetrics:
 		return d.histogramLabelValues(ctx, d.settings.ServiceLabel, "", start, end)
 	case sourceLogs:
@@ -313,7 +321,7 @@ func (d *Datasource) operations(ctx context.Context, source, service string, sta
 		if err := d.needTraces(); err != nil {
 			return nil, err
 		}
-		return d.env.Traces.Operations(ctx, service)
+		return d.env.Traces.Operations(ctx, service, start, end)
 	case sourceMetrics:
 		return d.histogramLabelValues(ctx, d.settings.OperationLabel, service, start, end)
 	case sourceLogs:

@@ -141,6 +141,89 @@ func TestResourcesBySource(t *testing.T) {
 	})
 }
 
+// Tempo's tag look-ups (/api/v2/search/tag/<tag>/values, /api/v2/search/tags) search only
+// the ingesters, i.e. the last minutes, when the request has no start and end (tempo
+// modules/frontend/tag_sharder.go: "request without start or end, search only in
+// ingester"). The trace store's services, operations and TraceQL tag look-ups pass the
+// resource's range on, in Unix seconds.
+func TestTempoLookupsCarryTheTimeRange(t *testing.T) {
+	var rec urlRecorder
+	tr := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v2/search/tag/": rec.route(`{"tagValues":[{"type":"string","value":"shop"}]}`),
+		"/api/v2/search/tags": rec.route(`{"scopes":[{"name":"span","tags":["http.method"]}]}`),
+	})
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", "", "", ""))
+	for _, path := range []string{
+		"services?start=1700000000000&end=1700003600000",
+		"operations?service=shop&start=1700000000000&end=1700003600000",
+		"traceql/tag-values?tag=name&start=1700000000000&end=1700003600000",
+		"traceql/tags?start=1700000000000&end=1700003600000",
+	} {
+		t.Run(path, func(t *testing.T) {
+			if status, body := callResource(t, ds, path); status != 200 {
+				t.Fatalf("%d %s", status, body)
+			}
+			p, q := rec.last()
+			if q.Get("start") != "1700000000" || q.Get("end") != "1700003600" {
+				t.Errorf("Tempo was asked %s with start=%q end=%q, want start=1700000000 end=1700003600", p, q.Get("start"), q.Get("end"))
+			}
+		})
+	}
+}
+
+// A store's failure is answered with the status QueryData gives it: a parameter the store
+// refuses as a bad request (Prometheus: 400 bad_data for an invalid match[] selector, as
+// its HTTP API documents; 422 for an expression it cannot execute) is the caller's to
+// fix, 400 with the store's name and message; 401, 403 and 404 are kept; the rest is 502.
+func TestResourceStoreFailureStatus(t *testing.T) {
+	tests := []struct {
+		name       string
+		status     int
+		body       string
+		wantStatus int
+		want       string
+	}{
+		{"bad match[]", 400, `{"status":"error","errorType":"bad_data","error":"invalid parameter \"match[]\": 1:4: parse error: unexpected end of input"}`,
+			400, `prometheus: HTTP 400: bad_data: invalid parameter \"match[]\": 1:4: parse error`},
+		{"unprocessable", 422, `{"status":"error","errorType":"execution","error":"expanding series: too many"}`, 400, "prometheus: HTTP 422"},
+		{"unauthorised", 401, `{"status":"error","errorType":"unauthorized","error":"no token"}`, 401, "prometheus: HTTP 401"},
+		{"forbidden", 403, `{"status":"error","errorType":"forbidden","error":"tenant"}`, 403, "prometheus: HTTP 403"},
+		{"not found", 404, `404 page not found`, 404, "prometheus: HTTP 404"},
+		{"unavailable", 503, `{"status":"error","errorType":"unavailable","error":"TSDB not ready"}`, 502, "prometheus: HTTP 503: unavailable: TSDB not ready"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+				"/api/v1/label/": func(*http.Request) (int, string, []byte) { return tc.status, jsonCT, []byte(tc.body) },
+			})
+			ds := newTestDatasource(t, settingsJSON("", "tempo", "", prom.srv.URL, ""))
+			status, body := callResource(t, ds, "prometheus/label-values?label=job&match=up{")
+			if status != tc.wantStatus || !strings.Contains(body, tc.want) {
+				t.Fatalf("%d %s, want %d with %q", status, body, tc.wantStatus, tc.want)
+			}
+		})
+	}
+}
+
+// A parameter whose percent-escape is malformed is refused with 400 naming the escape,
+// rather than dropped (url.URL.Query drops it: start=1%zz would answer over the default
+// 6 hours, label=%zz that the label is missing); the store is not called.
+func TestResourceMalformedParameter(t *testing.T) {
+	for _, path := range []string{"loki/labels?start=1%zz", "loki/label-values?label=%zz"} {
+		t.Run(path, func(t *testing.T) {
+			lk := lokiReplay(t)
+			ds := newTestDatasource(t, settingsJSON("", "tempo", lk.srv.URL, "", ""))
+			status, body := callResource(t, ds, path)
+			if status != http.StatusBadRequest || !strings.Contains(body, `malformed query string: invalid URL escape \"%zz\"`) {
+				t.Errorf("%d %s, want 400 naming the malformed escape", status, body)
+			}
+			if n := lk.calls.Load(); n != 0 {
+				t.Errorf("loki was called %d times", n)
+			}
+		})
+	}
+}
+
 // Native histograms have no `_bucket` series: prometheus/histograms finds them through
 // the metadata API, and one failing look-up does not sink the other's names.
 func TestHistogramNamesFromBucketsAndMetadata(t *testing.T) {
@@ -183,10 +266,10 @@ func TestHistogramNamesFromBucketsAndMetadata(t *testing.T) {
 			map[string]func(*http.Request) (int, string, []byte){labelsPath: noBuckets, metaPath: unavailable}, 502,
 			[]string{"histogram names from the metadata API", "prometheus: HTTP 503: unavailable: TSDB not ready"}},
 		{"configured names do not hide a failure to find any", `"latency":{"histogramMetrics":["rpc_seconds"]}`,
-			map[string]func(*http.Request) (int, string, []byte){labelsPath: noBuckets, metaPath: notFound}, 502,
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: noBuckets, metaPath: notFound}, 404,
 			[]string{"histogram names from the metadata API", "HTTP 404"}},
-		{"both fail: both failures named", "",
-			map[string]func(*http.Request) (int, string, []byte){labelsPath: notFound, metaPath: unavailable}, 502,
+		{"both fail: both failures named, the first one's status", "",
+			map[string]func(*http.Request) (int, string, []byte){labelsPath: notFound, metaPath: unavailable}, 404,
 			[]string{"histogram names from the `_bucket` series: prometheus: HTTP 404", "histogram names from the metadata API: prometheus: HTTP 503"}},
 	}
 	for _, tc := range tests {

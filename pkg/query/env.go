@@ -91,9 +91,8 @@ func badQuery(format string, args ...any) error { return &userError{msg: fmt.Spr
 
 // errorResponse turns an error into a DataResponse with the right status and source: the
 // query's own problems, invalid settings and requests a store client refused before
-// calling its store (httpx.RequestError) are 400 from the plugin; a store's failure keeps
-// the store's status where it says something (bad request, not found, unauthorised,
-// forbidden, timeout) and is 502 otherwise, from downstream.
+// calling its store (httpx.RequestError) are 400 from the plugin; a store's failure has
+// the status StoreErrorStatus gives it, from downstream.
 func errorResponse(err error) backend.DataResponse {
 	var se *httpx.StoreError
 	var re *httpx.RequestError
@@ -103,21 +102,28 @@ func errorResponse(err error) backend.DataResponse {
 	case errors.As(err, &ue), errors.As(err, &sp), errors.As(err, &re):
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
 	case errors.As(err, &se):
-		st := backend.StatusBadGateway
-		switch {
-		case se.Timeout:
-			st = backend.StatusTimeout
-		case se.Status == http.StatusBadRequest || se.Status == http.StatusUnprocessableEntity:
-			st = backend.StatusBadRequest
-		case se.Status == http.StatusNotFound:
-			st = backend.StatusNotFound
-		case se.Status == http.StatusUnauthorized:
-			st = backend.StatusUnauthorized
-		case se.Status == http.StatusForbidden:
-			st = backend.StatusForbidden
-		}
-		return backend.ErrDataResponseWithSource(st, backend.ErrorSourceDownstream, err.Error())
+		return backend.ErrDataResponseWithSource(StoreErrorStatus(se), backend.ErrorSourceDownstream, err.Error())
 	default:
 		return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
 	}
+}
+
+// StoreErrorStatus is the status a store's failure is answered with: the store's own
+// where it says something about the request (400 and 422 are a bad request; not found,
+// unauthorised, forbidden), a timeout for a call that hit its deadline, and 502 Bad
+// Gateway otherwise.
+func StoreErrorStatus(se *httpx.StoreError) backend.Status {
+	switch {
+	case se.Timeout:
+		return backend.StatusTimeout
+	case se.Status == http.StatusBadRequest || se.Status == http.StatusUnprocessableEntity:
+		return backend.StatusBadRequest
+	case se.Status == http.StatusNotFound:
+		return backend.StatusNotFound
+	case se.Status == http.StatusUnauthorized:
+		return backend.StatusUnauthorized
+	case se.Status == http.StatusForbidden:
+		return backend.StatusForbidden
+	}
+	return backend.StatusBadGateway
 }

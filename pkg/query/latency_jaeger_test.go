@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -154,5 +155,24 @@ func TestLatencyFromJaegerSpansRefusesWhatItCannotEvaluate(t *testing.T) {
 				t.Errorf("Jaeger was called %d times", n)
 			}
 		})
+	}
+}
+
+// Jaeger's v3 gateway answers a search without hits with 404 "No traces found": latency
+// from its spans is then empty (no spans counted), not a failed query.
+func TestLatencyFromJaegerV3SpansWithoutHits(t *testing.T) {
+	js := newStoreReplay(t, map[string]answer{"/api/v3/traces": func(*http.Request) (int, string, string) {
+		return http.StatusNotFound, "text/plain; charset=utf-8", `{"error":{"httpCode":404,"message":"No traces found"}}` + "\n"
+	}})
+	q := Query{EditorMode: "builder", Service: "checkout", Source: SourceSpans, Percentiles: []float64{0.5}}
+	res := Latency(context.Background(), replayEnv(t, nil, js, settings.TraceKindJaegerV3, ""), latencyRequest(&q))
+	if res.Error != nil {
+		t.Fatalf("%v %v, want an empty answer", res.Status, res.Error)
+	}
+	if count, _ := summaryOf(t, res.Frames); count != 0 {
+		t.Errorf("count %v, want 0", count)
+	}
+	if js.calls() != 1 {
+		t.Errorf("Jaeger was called %d times", js.calls())
 	}
 }

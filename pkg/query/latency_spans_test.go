@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/settings"
@@ -150,5 +151,44 @@ func TestLatencyFromTempoSpansErrorRateSelectsStatus(t *testing.T) {
 	}
 	if v, ok := er.ConcreteAt(0); !ok || v.(float64) != 0.25 {
 		t.Errorf("error rate %v, want 0.25 (1 error in 4 spans)", v)
+	}
+}
+
+// Tempo's search takes whole seconds, so it is asked for the seconds covering the range
+// (end rounded up) and may return spans up to a second outside it; latency from spans
+// counts only those that start in the range, and announces no cut for the others.
+func TestLatencyFromTempoSpansKeepsTheRequestRange(t *testing.T) {
+	from, to := time.Unix(1700000000, 0), time.Unix(1700000020, 400_000_000)
+	starts := []int64{
+		1699999999_500_000_000, // before the range
+		1700000010_000_000_000,
+		1700000020_200_000_000, // in the range's last, partial second
+		1700000020_700_000_000, // after the range, inside its last whole second
+	}
+	spans := make([]string, len(starts))
+	for i, s := range starts {
+		spans[i] = fmt.Sprintf(`{"spanID":"%016x","startTimeUnixNano":"%d","durationNanos":"%d"}`, i+1, s, int64(100*(i+1))*1e6)
+	}
+	set := `{"spans":[` + strings.Join(spans, ",") + `],"matched":4}`
+	body := `{"traces":[{"traceID":"2f3577b34da6a3ce929d0e0e4736","rootServiceName":"api","rootTraceName":"GET /",
+		"startTimeUnixNano":"1699999999500000000","durationMs":21500,"spanSet":` + set + `,"spanSets":[` + set + `]}]}`
+	tr := tempoSpansReplay(t, 0, body)
+	q := &Query{Source: SourceSpans, EditorMode: ModeBuilder, Service: "api", Percentiles: []float64{0.5}}
+	r := latencyRequest(q)
+	r.From, r.To = from, to
+	res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), r)
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	if got := tr.params("/api/search", "end"); len(got) != 1 || got[0] != "1700000021" {
+		t.Errorf("searched with end %q, want 1700000021", got)
+	}
+	if count, mean := summaryOf(t, res.Frames); count != 2 || mean != 250 {
+		t.Errorf("count %v mean %v ms, want the 2 spans in the range (200 and 300 ms)", count, mean)
+	}
+	for _, f := range res.Frames {
+		if n := noticeText(f); strings.Contains(n, "truncated") || strings.Contains(n, "limit") || strings.Contains(n, "incomplete") {
+			t.Errorf("%s frame: notice %q announces a cut", f.Name, n)
+		}
 	}
 }

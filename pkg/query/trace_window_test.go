@@ -36,8 +36,10 @@ func (s oneTrace) Trace(_ context.Context, id string, _, _ time.Time) (*model.Tr
 func (oneTrace) Search(context.Context, tracestore.SearchParams) (*tracestore.SearchResult, error) {
 	return nil, errors.New("not used")
 }
-func (oneTrace) Services(context.Context) ([]string, error)           { return nil, nil }
-func (oneTrace) Operations(context.Context, string) ([]string, error) { return nil, nil }
+func (oneTrace) Services(context.Context, time.Time, time.Time) ([]string, error) { return nil, nil }
+func (oneTrace) Operations(context.Context, string, time.Time, time.Time) ([]string, error) {
+	return nil, nil
+}
 
 // memLogs is an in-memory log store: one stream of lines, answered like query_range
 // ([start, end) and the limit in the asked direction), with every request recorded.

@@ -92,7 +92,7 @@ func TestStorePathsAreEscapedOnce(t *testing.T) {
 		{
 			name: "jaeger v1 operations", status: 200, body: `{"data":["GET /"]}`,
 			call: func(base string) error {
-				_, err := jaeger.NewV1(client(t, jaeger.StoreName, base, jaeger.Options())).Operations(ctx, awkward)
+				_, err := jaeger.NewV1(client(t, jaeger.StoreName, base, jaeger.Options())).Operations(ctx, awkward, time.Time{}, time.Time{})
 				return err
 			},
 			want: []string{"/api/services/" + awkwardEscaped + "/operations"},
@@ -100,7 +100,7 @@ func TestStorePathsAreEscapedOnce(t *testing.T) {
 		{
 			name: "jaeger v1 operations, plain space", status: 200, body: `{"data":["GET /"]}`,
 			call: func(base string) error {
-				_, err := jaeger.NewV1(client(t, jaeger.StoreName, base, jaeger.Options())).Operations(ctx, "My Service")
+				_, err := jaeger.NewV1(client(t, jaeger.StoreName, base, jaeger.Options())).Operations(ctx, "My Service", time.Time{}, time.Time{})
 				return err
 			},
 			want: []string{"/api/services/My%20Service/operations"},
@@ -108,7 +108,7 @@ func TestStorePathsAreEscapedOnce(t *testing.T) {
 		{
 			name: "jaeger v3 operations", status: 200, body: `{"operations":[{"name":"GET /"}]}`,
 			call: func(base string) error {
-				_, err := jaeger.NewV3(client(t, jaeger.StoreName, base, jaeger.Options())).Operations(ctx, awkward)
+				_, err := jaeger.NewV3(client(t, jaeger.StoreName, base, jaeger.Options())).Operations(ctx, awkward, time.Time{}, time.Time{})
 				return err
 			},
 			want:      []string{"/api/v3/operations"},
@@ -133,7 +133,7 @@ func TestStorePathsAreEscapedOnce(t *testing.T) {
 		{
 			name: "tempo tag values", status: 200, body: `{"tagValues":[]}`,
 			call: func(base string) error {
-				_, err := tempo.NewClient(client(t, tempo.StoreName, base, tempo.Options())).TagValues(ctx, awkward, "")
+				_, err := tempo.NewClient(client(t, tempo.StoreName, base, tempo.Options())).TagValues(ctx, awkward, "", time.Time{}, time.Time{})
 				return err
 			},
 			want: []string{"/api/v2/search/tag/" + awkwardEscaped + "/values"},
@@ -141,7 +141,7 @@ func TestStorePathsAreEscapedOnce(t *testing.T) {
 		{
 			name: "tempo scoped tag values", status: 200, body: `{"tagValues":[]}`,
 			call: func(base string) error {
-				_, err := tempo.NewClient(client(t, tempo.StoreName, base, tempo.Options())).TagValues(ctx, "span.http method", `{ name = "a b" }`)
+				_, err := tempo.NewClient(client(t, tempo.StoreName, base, tempo.Options())).TagValues(ctx, "span.http method", `{ name = "a b" }`, time.Time{}, time.Time{})
 				return err
 			},
 			want:      []string{"/api/v2/search/tag/span.http%20method/values"},
@@ -150,7 +150,7 @@ func TestStorePathsAreEscapedOnce(t *testing.T) {
 		{
 			name: "tempo operations of a service", status: 200, body: `{"tagValues":[]}`,
 			call: func(base string) error {
-				_, err := tempo.NewClient(client(t, tempo.StoreName, base, tempo.Options())).Operations(ctx, awkward)
+				_, err := tempo.NewClient(client(t, tempo.StoreName, base, tempo.Options())).Operations(ctx, awkward, time.Time{}, time.Time{})
 				return err
 			},
 			want:      []string{"/api/v2/search/tag/name/values"},

@@ -3,10 +3,12 @@ package jaeger
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/latencylens/lens/pkg/model"
@@ -130,13 +132,14 @@ func summaries(ts []model.Trace) *tracestore.SearchResult {
 	return out
 }
 
-// Services runs /api/services.
-func (c *V1) Services(ctx context.Context) ([]string, error) {
+// Services runs /api/services, which takes no time range: start and end are ignored.
+func (c *V1) Services(ctx context.Context, _, _ time.Time) ([]string, error) {
 	return c.list(ctx, "/api/services")
 }
 
-// Operations runs /api/services/<service>/operations.
-func (c *V1) Operations(ctx context.Context, service string) ([]string, error) {
+// Operations runs /api/services/<service>/operations, which takes no time range: start
+// and end are ignored.
+func (c *V1) Operations(ctx context.Context, service string, _, _ time.Time) ([]string, error) {
 	return c.list(ctx, "/api/services/"+url.PathEscape(service)+"/operations")
 }
 
@@ -178,7 +181,7 @@ func (c *V3) Trace(ctx context.Context, id string, start, end time.Time) (*model
 }
 
 // Search runs /api/v3/traces with query.* parameters (snake_case, which every v3
-// version accepts).
+// version accepts). The gateway's 404 "No traces found" is an empty result.
 func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
 	if p.TraceQL != "" {
 		return nil, c.h.Refuse("TraceQL is a Tempo language; search Jaeger by service, operation and tags")
@@ -217,6 +220,9 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	v.Set("query.num_traces", strconv.Itoa(limit))
 	v.Set("query.search_depth", strconv.Itoa(limit))
 	resp, err := c.h.Get(ctx, "/api/v3/traces", v, nil)
+	if isV3NoTraces(err) {
+		return summaries(nil), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -231,11 +237,24 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	return res, nil
 }
 
+// v3NoTracesMessage is the message of the 404 with which Jaeger's v3 gateway answers a
+// search or trace look-up that finds nothing: {"error":{"httpCode":404,"message":"No
+// traces found"}} (cmd/query/app/apiv3/http_gateway.go, returnTraces, v1.76.0).
+const v3NoTracesMessage = "No traces found"
+
+// isV3NoTraces tells the gateway's "nothing found" from other 404s (a wrong base path,
+// a Jaeger without the v3 API), which stay errors.
+func isV3NoTraces(err error) bool {
+	var se *httpx.StoreError
+	return errors.As(err, &se) && se.Status == http.StatusNotFound && strings.EqualFold(se.Message, v3NoTracesMessage)
+}
+
 // defaultV3SearchLimit is the trace count asked for when a search names none.
 const defaultV3SearchLimit = 20
 
-// Services runs /api/v3/services.
-func (c *V3) Services(ctx context.Context) ([]string, error) {
+// Services runs /api/v3/services, which takes no time range (the gateway's getServices
+// reads no parameter): start and end are ignored.
+func (c *V3) Services(ctx context.Context, _, _ time.Time) ([]string, error) {
 	resp, err := c.h.Get(ctx, "/api/v3/services", nil, nil)
 	if err != nil {
 		return nil, err
@@ -247,8 +266,9 @@ func (c *V3) Services(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// Operations runs /api/v3/operations?service=….
-func (c *V3) Operations(ctx context.Context, service string) ([]string, error) {
+// Operations runs /api/v3/operations?service=…, which takes no time range (the gateway's
+// getOperations reads only service and span_kind): start and end are ignored.
+func (c *V3) Operations(ctx context.Context, service string, _, _ time.Time) ([]string, error) {
 	resp, err := c.h.Get(ctx, "/api/v3/operations", url.Values{"service": {service}}, nil)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package jaeger
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -141,4 +142,50 @@ func TestSearchKeepsTraceWarnings(t *testing.T) {
 			t.Errorf("%d spans, warnings %q", len(res.Spans), res.Warnings)
 		}
 	})
+}
+
+// Jaeger's v3 gateway answers a search that finds nothing with 404 and
+// {"error":{"httpCode":404,"message":"No traces found"}} (cmd/query/app/apiv3/http_gateway.go,
+// returnTraces, v1.76.0): an empty result. A 404 of anything else (a wrong base path) stays
+// an error, and so does a trace look-up that finds nothing.
+func TestV3NotFoundAnswers(t *testing.T) {
+	const noTraces = `{"error":{"httpCode":404,"message":"No traces found"}}` + "\n"
+	tests := []struct {
+		name    string
+		body    string
+		trace   bool
+		wantErr string
+	}{
+		{name: "search without hits", body: noTraces},
+		{name: "search at a path Jaeger does not serve", body: "404 page not found\n", wantErr: "jaeger: HTTP 404: 404 page not found"},
+		{name: "trace not found", body: noTraces, trace: true, wantErr: "jaeger: HTTP 404: No traces found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: srv.URL}, Options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := NewV3(h)
+			now := time.Now()
+			if tt.trace {
+				_, err = c.Trace(context.Background(), "4bf92f3577b34da6a3ce929d0e0e4736", now.Add(-time.Hour), now)
+			} else {
+				var res *tracestore.SearchResult
+				res, err = c.Search(context.Background(), tracestore.SearchParams{Service: "shop", Start: now.Add(-time.Hour), End: now, Limit: 20})
+				if err == nil && (res == nil || len(res.Traces) != 0 || len(res.Spans) != 0) {
+					t.Fatalf("result %+v, want no traces", res)
+				}
+			}
+			if got := fmt.Sprint(err); (tt.wantErr == "" && err != nil) || (tt.wantErr != "" && got != tt.wantErr) {
+				t.Fatalf("error %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
 }

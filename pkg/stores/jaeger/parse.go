@@ -417,8 +417,11 @@ func ParseV3Operations(body []byte) ([]string, error) {
 	return out, nil
 }
 
-// Summarize turns a trace into a search hit: root = the earliest span without a parent
-// inside the trace (or the earliest span), duration = earliest start to latest end.
+// Summarize turns a trace into a search hit: root = the earliest span without a parent;
+// when no span lacks one, the earliest span whose parent is not in the trace (a lost
+// root); else the first span. A span without a parent wins over an orphan that starts
+// earlier, as in Tempo's rootServiceName and Jaeger UI's trace name (fewest references
+// first, start time only between equals). Duration = earliest start to latest end.
 func Summarize(t *model.Trace) model.TraceSummary {
 	s := model.TraceSummary{TraceID: t.TraceID, SpanCount: len(t.Spans)}
 	if len(t.Spans) == 0 {
@@ -428,19 +431,27 @@ func Summarize(t *model.Trace) model.TraceSummary {
 	for i := range t.Spans {
 		ids[t.Spans[i].SpanID] = true
 	}
-	root := -1
+	root, orphan := -1, -1
+	earliest := func(cur, i int) int {
+		if cur < 0 || t.Spans[i].StartUnixNano < t.Spans[cur].StartUnixNano {
+			return i
+		}
+		return cur
+	}
 	for i := range t.Spans {
 		sp := &t.Spans[i]
 		if sp.StatusCode == model.StatusError {
 			s.HasError = true
 		}
-		isRoot := sp.ParentSpanID == "" || !ids[sp.ParentSpanID]
-		if isRoot && (root < 0 || sp.StartUnixNano < t.Spans[root].StartUnixNano) {
-			root = i
+		switch {
+		case sp.ParentSpanID == "":
+			root = earliest(root, i)
+		case !ids[sp.ParentSpanID]:
+			orphan = earliest(orphan, i)
 		}
 	}
 	if root < 0 {
-		root = 0
+		root = max(orphan, 0)
 	}
 	start, end := t.Bounds()
 	s.RootService, s.RootName = t.Spans[root].Service, t.Spans[root].Operation

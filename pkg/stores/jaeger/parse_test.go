@@ -364,3 +364,48 @@ func TestV1BigIntTags(t *testing.T) {
 		}
 	}
 }
+
+// The root of a search hit is the earliest span without a parent, as Tempo's
+// rootServiceName and Jaeger UI's trace name (fewest references first, start time only
+// as a tie-break) pick it, even when an orphan (its parent never received: a lost span,
+// clock skew) starts earlier. An orphan is the root only when no span lacks a parent.
+func TestSummarizeRoot(t *testing.T) {
+	const tid = "4bf92f3577b34da6a3ce929d0e0e4736"
+	span := func(id, parent, op string, startMs int64) model.Span {
+		return model.Span{TraceID: tid, SpanID: id, ParentSpanID: parent, Operation: op, Service: "svc-" + op,
+			StartUnixNano: startMs * 1e6, DurationNano: 1e6}
+	}
+	tests := []struct {
+		name  string
+		spans []model.Span
+		want  string
+	}{
+		{"parentless span over an earlier orphan", []model.Span{
+			span("00000000000000a1", "", "checkout", 10),
+			span("00000000000000a2", "00000000000000a1", "charge", 12),
+			span("00000000000000b1", "00000000000000ff", "select", 5),
+		}, "checkout"},
+		{"earliest of two parentless spans", []model.Span{
+			span("00000000000000a1", "", "late", 20),
+			span("00000000000000a2", "", "early", 10),
+			span("00000000000000b1", "00000000000000ff", "orphan", 5),
+		}, "early"},
+		{"earliest orphan when no span lacks a parent", []model.Span{
+			span("00000000000000a2", "00000000000000a1", "late-orphan", 12),
+			span("00000000000000b1", "00000000000000ff", "early-orphan", 5),
+			span("00000000000000b2", "00000000000000b1", "child", 6),
+		}, "early-orphan"},
+		{"first span when every parent is in the trace", []model.Span{
+			span("00000000000000a1", "00000000000000a2", "first", 10),
+			span("00000000000000a2", "00000000000000a1", "second", 5),
+		}, "first"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Summarize(&model.Trace{TraceID: tid, Spans: tt.spans})
+			if s.RootName != tt.want || s.RootService != "svc-"+tt.want {
+				t.Errorf("root %s / %s, want svc-%s / %s", s.RootService, s.RootName, tt.want, tt.want)
+			}
+		})
+	}
+}

@@ -36,6 +36,17 @@ var jsonAccept = http.Header{"Accept": {"application/json"}}
 
 func secs(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
+// ceilSecs is t in Unix seconds rounded up. Tempo's search keeps a trace whose start is
+// at or before end seconds (tempodb vparquet createTraceIterator: span start <= end), so
+// an end rounded down would lose what started in the range's last fraction of a second.
+func ceilSecs(t time.Time) string {
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return strconv.FormatInt(s, 10)
+}
+
 // Trace fetches /api/v2/traces/<id>, falling back to /api/traces/<id> for Tempo
 // versions before 2.6 (which answer 404 on the v2 path). Both calls share one store
 // timeout: the fallback gets what the first call left, never a fresh budget.
@@ -73,7 +84,9 @@ func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*m
 	return t, nil
 }
 
-// Search runs /api/search with TraceQL.
+// Search runs /api/search with TraceQL over whole seconds covering Start..End: the
+// answer may hold traces up to a second outside the range, which callers that need the
+// exact range drop by span start.
 func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
 	q, err := SearchQuery(p)
 	if err != nil {
@@ -88,7 +101,7 @@ func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*traces
 	}
 	if !p.Start.IsZero() {
 		v.Set("start", secs(p.Start))
-		v.Set("end", secs(p.End))
+		v.Set("end", ceilSecs(p.End))
 	}
 	resp, err := c.h.Get(ctx, "/api/search", v, jsonAccept)
 	if err != nil {
@@ -102,25 +115,38 @@ func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*traces
 }
 
 // Services lists resource.service.name values.
-func (c *Client) Services(ctx context.Context) ([]string, error) {
-	return c.TagValues(ctx, "resource.service.name", "")
+func (c *Client) Services(ctx context.Context, start, end time.Time) ([]string, error) {
+	return c.TagValues(ctx, "resource.service.name", "", start, end)
 }
 
 // Operations lists span names of a service.
-func (c *Client) Operations(ctx context.Context, service string) ([]string, error) {
+func (c *Client) Operations(ctx context.Context, service string, start, end time.Time) ([]string, error) {
 	q := ""
 	if service != "" {
 		q = "{ resource.service.name = " + language.QuoteString(service) + " }"
 	}
-	return c.TagValues(ctx, "name", q)
+	return c.TagValues(ctx, "name", q, start, end)
 }
 
-// TagValues runs /api/v2/search/tag/<tag>/values, optionally filtered by TraceQL q.
-func (c *Client) TagValues(ctx context.Context, tag, q string) ([]string, error) {
+// tagRange sets start and end (Unix seconds, end rounded up) when both are given.
+// Tempo's tag look-ups without them search only the ingesters, i.e. the last minutes
+// (modules/frontend/tag_sharder.go: "request without start or end, search only in
+// ingester").
+func tagRange(v url.Values, start, end time.Time) {
+	if !start.IsZero() && !end.IsZero() {
+		v.Set("start", secs(start))
+		v.Set("end", ceilSecs(end))
+	}
+}
+
+// TagValues runs /api/v2/search/tag/<tag>/values, optionally filtered by TraceQL q, over
+// start..end when both are non-zero.
+func (c *Client) TagValues(ctx context.Context, tag, q string, start, end time.Time) ([]string, error) {
 	v := url.Values{}
 	if q != "" {
 		v.Set("q", q)
 	}
+	tagRange(v, start, end)
 	resp, err := c.h.Get(ctx, "/api/v2/search/tag/"+url.PathEscape(tag)+"/values", v, jsonAccept)
 	if err != nil {
 		return nil, err
@@ -132,9 +158,11 @@ func (c *Client) TagValues(ctx context.Context, tag, q string) ([]string, error)
 	return out, nil
 }
 
-// TagNames runs /api/v2/search/tags.
-func (c *Client) TagNames(ctx context.Context) ([]string, error) {
-	resp, err := c.h.Get(ctx, "/api/v2/search/tags", nil, jsonAccept)
+// TagNames runs /api/v2/search/tags over start..end when both are non-zero.
+func (c *Client) TagNames(ctx context.Context, start, end time.Time) ([]string, error) {
+	v := url.Values{}
+	tagRange(v, start, end)
+	resp, err := c.h.Get(ctx, "/api/v2/search/tags", v, jsonAccept)
 	if err != nil {
 		return nil, err
 	}

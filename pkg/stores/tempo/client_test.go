@@ -3,8 +3,10 @@ package tempo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/storetest"
+	"github.com/latencylens/lens/pkg/stores/tracestore"
 )
 
 // sentCall is what a replayed store's client sent: when, and the request's deadline.
@@ -160,4 +163,53 @@ func TestTraceFallbackSharesOneTimeout(t *testing.T) {
 			}
 		}
 	})
+}
+
+// replayClient is a client of a replayed Tempo served by h.
+func replayClient(t *testing.T, h http.HandlerFunc) *Client {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, _ := recordedClient(t, srv.URL, 0)
+	return c
+}
+
+// Tempo's search takes start/end in Unix seconds and keeps a trace whose start is at or
+// before end seconds (tempodb vparquet createTraceIterator: "Span start <= req.End"). A
+// trace that started in the range's last, partial second is found: the end is rounded up.
+func TestSearchEndCoversLastPartialSecond(t *testing.T) {
+	traceStart := time.Unix(1700000000, 500_000_000)
+	tests := []struct {
+		name    string
+		end     time.Time
+		wantEnd string
+	}{
+		{"end inside a second", time.Unix(1700000000, 900_000_000), "1700000001"},
+		{"end on a whole second", time.Unix(1700000001, 0), "1700000001"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var sent string
+			c := replayClient(t, func(w http.ResponseWriter, r *http.Request) {
+				sent = r.URL.Query().Get("end")
+				e, _ := strconv.ParseInt(sent, 10, 64)
+				w.Header().Set("Content-Type", "application/json")
+				if traceStart.UnixNano() <= e*1e9 {
+					fmt.Fprintf(w, `{"traces":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","rootServiceName":"shop","rootTraceName":"GET","startTimeUnixNano":"%d","durationMs":5}]}`, traceStart.UnixNano())
+					return
+				}
+				_, _ = w.Write([]byte(`{"traces":[]}`))
+			})
+			res, err := c.Search(context.Background(), tracestore.SearchParams{TraceQL: "{}", Start: tt.end.Add(-time.Hour), End: tt.end, Limit: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sent != tt.wantEnd {
+				t.Errorf("end = %s, want %s", sent, tt.wantEnd)
+			}
+			if len(res.Traces) != 1 {
+				t.Errorf("got %d traces, want the one that started at %s, inside the range ending %s", len(res.Traces), traceStart, tt.end)
+			}
+		})
+	}
 }

@@ -46,6 +46,9 @@ type Store interface {
 	// Trace fetches one trace by normalised ID; start/end narrow the search when non-zero.
 	Trace(ctx context.Context, traceID string, start, end time.Time) (*model.Trace, error)
 	Search(ctx context.Context, p SearchParams) (*SearchResult, error)
-	Services(ctx context.Context) ([]string, error)
-	Operations(ctx context.Context, service string) ([]string, error)
+	// Services and Operations list names seen between start and end when the store's
+	// look-up takes a range (Tempo); non-zero start/end narrow it, zero asks the store's
+	// default. Stores whose look-up takes none (Jaeger) ignore them.
+	Services(ctx context.Context, start, end time.Time) ([]string, error)
+	Operations(ctx context.Context, service string, start, end time.Time) ([]string, error)
 }
