@@ -229,3 +229,47 @@ func TestTraceQueryFanOut(t *testing.T) {
 		t.Errorf("loki called %d times; the request range covers the trace, one call suffices", lk.calls.Load())
 	}
 }
+
+// TestTraceQuerySlowLogStoreTakesOneDeadline: Loki slower than its 300ms deadline, the
+// trace within the request range. The lines part fails with Loki's timeout, the spans
+// come back, and the request takes one Loki deadline with one Loki call: a timed-out
+// call is not repeated for the trace's narrower window.
+func TestTraceQuerySlowLogStoreTakesOneDeadline(t *testing.T) {
+	tr, lk, pr := tempoReplay(t, false), lokiReplay(t), promReplay(t)
+	lk.delay = 3 * time.Second
+	js := strings.Replace(settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, pr.srv.URL, ""),
+		`"logs":{"url":"`+lk.srv.URL+`","timeout":"5s"`, `"logs":{"url":"`+lk.srv.URL+`","timeout":"300ms"`, 1)
+	ds := newTestDatasource(t, js)
+	start := time.Now()
+	res := mustQuery(t, ds, traceQuery(storetest.CheckoutTraceID))
+	el := time.Since(start)
+	if s := framesOfKind(res.Frames, frames.KindSpans); len(s) != 1 || s[0].Rows() != 3 {
+		t.Fatal("spans missing")
+	}
+	l := framesOfKind(res.Frames, frames.KindLogs)[0]
+	if !strings.Contains(noticeTexts(l), "loki") {
+		t.Errorf("logs notice %q does not name loki", noticeTexts(l))
+	}
+	if el > 500*time.Millisecond || lk.calls.Load() != 1 {
+		t.Errorf("request took %s with %d Loki calls; Loki's deadline is 300ms (notice %q)", el, lk.calls.Load(), noticeTexts(l))
+	}
+}
+
+// TestTraceQueryRefusedLinesQueryAskedOnce: Loki refuses the trace-lines query (plain-text
+// 400, as Loki answers a query it cannot parse). The same expression over the trace's own
+// window would be refused the same way, so Loki is asked once and its refusal is the logs
+// frame's notice.
+func TestTraceQueryRefusedLinesQueryAskedOnce(t *testing.T) {
+	tr, lk, pr := tempoReplay(t, false), lokiReplay(t), promReplay(t)
+	lk.routes["/loki/api/v1/query_range"] = func(*http.Request) (int, string, []byte) {
+		return 400, "text/plain; charset=utf-8", []byte("parse error at line 1, col 27: syntax error: unexpected |\n")
+	}
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", lk.srv.URL, pr.srv.URL, ""))
+	res := mustQuery(t, ds, traceQuery(storetest.CheckoutTraceID))
+	if l := framesOfKind(res.Frames, frames.KindLogs); len(l) != 1 || !strings.Contains(noticeTexts(l[0]), "HTTP 400") {
+		t.Fatal("logs notice missing")
+	}
+	if n := lk.calls.Load(); n != 1 {
+		t.Errorf("Loki was asked %d times for a query it refused", n)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/join"
 	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
 	"github.com/latencylens/lens/pkg/traceid"
@@ -27,8 +28,11 @@ const maxSpeculativeLogRange = 24 * time.Hour
 //   - the trace from the trace store;
 //   - the lines carrying the trace ID over the request's range (at most a day), which
 //     are then cut to the trace's own [start-padding, end+padding]; when that window is
-//     not covered, or the store hit the line limit, the lines are fetched again for
-//     exactly that window (so the window always comes from the trace itself);
+//     not covered, the store hit the line limit, or the store refused the range as too
+//     long for its limits, the lines are fetched again for exactly that window (so the
+//     window always comes from the trace itself). Both fetches share one time budget,
+//     the log store's timeout, and a fetch that failed otherwise (refused, timed out,
+//     store down) is not repeated: its error is the logs part's answer;
 //   - exemplars of the configured histogram metrics whose trace ID is this one.
 //
 // A failing store leaves an error notice on its own frame; the others still come back.
@@ -60,12 +64,18 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		}
 		trace, traceErr = ts.Trace(ctx, id, time.Time{}, time.Time{})
 	}()
+	// logsCtx carries the logs part's one time budget once the fetch over the request's
+	// range starts; a single fetch for the trace's window has its client's own.
+	logsCtx := ctx
 	if wantLogs && !r.From.IsZero() && r.To.Sub(r.From) <= maxSpeculativeLogRange {
 		specStarted = true
+		var cancel context.CancelFunc
+		logsCtx, cancel = context.WithTimeout(ctx, logsTimeout(st))
+		defer cancel()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			spec = fetchTraceLines(ctx, env, id, r.From.Add(-st.LogWindowPadding), r.To.Add(st.LogWindowPadding))
+			spec = fetchTraceLines(logsCtx, env, id, r.From.Add(-st.LogWindowPadding), r.To.Add(st.LogWindowPadding))
 		}()
 	}
 	if wantEx {
@@ -105,11 +115,30 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		default:
 			from := time.Unix(0, traceStart).Add(-st.LogWindowPadding)
 			to := time.Unix(0, traceEnd).Add(st.LogWindowPadding)
-			if specStarted && spec.err == nil && !spec.truncated && spec.incomplete == "" &&
-				!from.Before(r.From.Add(-st.LogWindowPadding)) && !to.After(r.To.Add(st.LogWindowPadding)) {
-				lines = spec.within(from.UnixNano(), to.UnixNano())
-			} else {
+			covered := !from.Before(r.From.Add(-st.LogWindowPadding)) && !to.After(r.To.Add(st.LogWindowPadding))
+			switch {
+			case !specStarted:
 				lines = fetchTraceLines(ctx, env, id, from, to)
+			case spec.err == nil && !spec.truncated && spec.incomplete == "" && covered:
+				lines = spec.within(from.UnixNano(), to.UnixNano())
+			case spec.err != nil && !loki.RefusedForRange(spec.err):
+				// The same expression over a narrower window is refused the same way, a
+				// timeout has spent the budget, and a store that is down stays down.
+				lines = spec
+			case logsCtx.Err() != nil:
+				lines = spec.within(from.UnixNano(), to.UnixNano())
+				lines.note = fmt.Sprintf("the log store's time budget of %s ran out before the lines of the trace's own window could be fetched", logsTimeout(st))
+				if spec.err == nil {
+					lines.note += "; these are the lines of the request's time range within that window"
+				}
+			default:
+				lines = fetchTraceLines(logsCtx, env, id, from, to)
+				if lines.err != nil && spec.err == nil {
+					// The lines already read are still this trace's: keep those in its window.
+					note := fmt.Sprintf("the lines of the trace's own window could not be fetched (%v); these are the lines of the request's time range within that window", lines.err)
+					lines = spec.within(from.UnixNano(), to.UnixNano())
+					lines.note = note
+				}
 			}
 		}
 	}
@@ -172,6 +201,14 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		resp.Frames = append(resp.Frames, ef)
 	}
 	return resp
+}
+
+// logsTimeout is the log store's timeout, which its client applies to each query.
+func logsTimeout(st *settings.Settings) time.Duration {
+	if st.Logs.Timeout > 0 {
+		return st.Logs.Timeout
+	}
+	return settings.DefaultTimeout
 }
 
 // logFetch is the outcome of fetching a trace's lines.

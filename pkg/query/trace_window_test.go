@@ -13,6 +13,7 @@ import (
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
 )
@@ -49,12 +50,23 @@ type memLogs struct {
 	reqs  []loki.RangeRequest
 	// incomplete is put on every answer, as the client does when paging stopped early.
 	incomplete string
+	// fail, when set, answers request n (from 0) with its error instead, if not nil.
+	fail func(n int, r loki.RangeRequest) error
+	// deadlines records each request's context deadline (zero: none).
+	deadlines []time.Time
 }
 
-func (m *memLogs) QueryRange(_ context.Context, r loki.RangeRequest) (*loki.Result, error) {
+func (m *memLogs) QueryRange(ctx context.Context, r loki.RangeRequest) (*loki.Result, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.reqs = append(m.reqs, r)
+	dl, _ := ctx.Deadline()
+	m.deadlines = append(m.deadlines, dl)
+	if m.fail != nil {
+		if err := m.fail(len(m.reqs)-1, r); err != nil {
+			return nil, err
+		}
+	}
 	var in []loki.Entry
 	for _, e := range m.lines {
 		if e.TimeUnixNano >= r.Start.UnixNano() && e.TimeUnixNano < r.End.UnixNano() {
@@ -226,5 +238,127 @@ func TestTraceLinesIncompleteAreAnnounced(t *testing.T) {
 	}
 	if len(logs.reqs) != 2 || !logs.reqs[1].Start.Equal(midnight.Add(-time.Minute)) {
 		t.Errorf("log requests %+v: want the speculative one, then the trace's window", logs.reqs)
+	}
+}
+
+// slowTrace answers like oneTrace after delay.
+type slowTrace struct {
+	oneTrace
+	delay time.Duration
+}
+
+func (s slowTrace) Trace(ctx context.Context, id string, from, to time.Time) (*model.Trace, error) {
+	time.Sleep(s.delay)
+	return s.oneTrace.Trace(ctx, id, from, to)
+}
+
+// A failed fetch over the request's range is fetched again for the trace's own window
+// only when Loki refused the range as too long for its limits; a refusal of the query, a
+// timeout or a store that is down is the logs part's answer after one call. Both fetches
+// run under one deadline, the log store's timeout from the first.
+func TestTraceLinesFetchedAgainOnlyWhenTheWindowCanHelp(t *testing.T) {
+	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{
+		{TraceID: windowTraceID, SpanID: "53995c3f42cd8ad8", Operation: "batch", Service: "checkout",
+			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Hour)},
+	}}
+	lines := []loki.Entry{
+		traceLine(-2*time.Minute, "before the padded window"),
+		traceLine(-30*time.Second, "in the padding before the trace"),
+		traceLine(30*time.Minute, "half way through the trace"),
+		traceLine(time.Hour+30*time.Second, "in the padding after the trace"),
+		traceLine(time.Hour+2*time.Minute, "after the padded window"),
+	}
+	lokiErr := func(status int, msg string) error {
+		return &httpx.StoreError{Store: loki.StoreName, Status: status, Message: msg, Timeout: status == 0}
+	}
+	rangeLimit := func(_ int, r loki.RangeRequest) error {
+		if r.End.Sub(r.Start) > 2*time.Hour {
+			return lokiErr(400, "the query time range exceeds the limit (query length: "+r.End.Sub(r.Start).String()+", limit: 2h0m0s)")
+		}
+		return nil
+	}
+	firstFails := func(err error) func(int, loki.RangeRequest) error {
+		return func(n int, _ loki.RangeRequest) error {
+			if n == 0 {
+				return err
+			}
+			return nil
+		}
+	}
+	tests := []struct {
+		name       string
+		fail       func(int, loki.RangeRequest) error
+		maxLines   int
+		timeout    time.Duration
+		traceDelay time.Duration
+		wantCalls  int
+		wantRows   int
+		wantNotice []string
+	}{
+		{name: "query refused", fail: firstFails(lokiErr(400, "parse error at line 1, col 27: syntax error: unexpected |")),
+			wantCalls: 1, wantNotice: []string{"loki: HTTP 400: parse error"}},
+		{name: "timed out", fail: firstFails(lokiErr(0, "no answer within 1h0m0s (context deadline exceeded)")),
+			wantCalls: 1, wantNotice: []string{"loki: no answer within"}},
+		{name: "store down", fail: firstFails(lokiErr(503, "Service Unavailable")),
+			wantCalls: 1, wantNotice: []string{"loki: HTTP 503"}},
+		{name: "range too long for the store's limit: the window is fetched", fail: rangeLimit,
+			wantCalls: 2, wantRows: 3},
+		{name: "range too long, and the budget spent waiting for the trace", fail: rangeLimit,
+			timeout: 20 * time.Millisecond, traceDelay: 60 * time.Millisecond,
+			wantCalls: 1, wantNotice: []string{"the query time range exceeds the limit", "time budget of 20ms ran out"}},
+		{name: "window fetch after a cut fails: the lines read are kept", maxLines: 2,
+			fail: func(n int, _ loki.RangeRequest) error {
+				if n == 1 {
+					return lokiErr(503, "Service Unavailable")
+				}
+				return nil
+			},
+			wantCalls: 2, wantRows: 1, wantNotice: []string{"truncated", "could not be fetched (loki: HTTP 503"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &memLogs{lines: lines, fail: tc.fail}
+			st := windowSettings(10, 100)
+			if tc.maxLines > 0 {
+				st.MaxLogLines = tc.maxLines
+			}
+			st.Logs.Timeout = time.Hour
+			if tc.timeout > 0 {
+				st.Logs.Timeout = tc.timeout
+			}
+			env := &Env{Settings: st, Logs: logs, Traces: slowTrace{oneTrace{trace}, tc.traceDelay},
+				MetricsErr: errors.New("prometheus: not configured")}
+			no := false
+			res := Trace(context.Background(), env, Request{
+				Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no},
+				From:  midnight.Add(-3 * time.Hour), To: midnight.Add(3 * time.Hour),
+			})
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			lf := kindFrame(t, res.Frames, frames.KindLogs)
+			if len(logs.reqs) != tc.wantCalls {
+				t.Fatalf("%d log requests, want %d", len(logs.reqs), tc.wantCalls)
+			}
+			if tc.wantCalls == 2 {
+				if last := logs.reqs[1]; !last.Start.Equal(midnight.Add(-time.Minute)) {
+					t.Errorf("second request from %s, want the trace's padded window", last.Start)
+				}
+				if !logs.deadlines[1].Equal(logs.deadlines[0]) || logs.deadlines[0].IsZero() {
+					t.Errorf("deadlines %v: both fetches must share the first's", logs.deadlines)
+				}
+			}
+			if lf.Rows() != tc.wantRows {
+				t.Errorf("%d lines, want %d (notices %q)", lf.Rows(), tc.wantRows, notices(lf))
+			}
+			for _, w := range tc.wantNotice {
+				if !strings.Contains(notices(lf), w) {
+					t.Errorf("notices %q lack %q", notices(lf), w)
+				}
+			}
+			if len(tc.wantNotice) == 0 && notices(lf) != "" {
+				t.Errorf("unexpected notices %q", notices(lf))
+			}
+		})
 	}
 }

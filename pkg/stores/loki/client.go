@@ -98,6 +98,35 @@ func refusedAbove(err error, limit int) int {
 	return 0
 }
 
+// rangeLimitMessages are the words of Loki's 400 refusals of a query for limits that grow
+// with its time range, as Loki's "Troubleshoot queries" guide lists them:
+// max_query_length, max_query_bytes_read, max_querier_bytes_read (also worded
+// "un-shardable query too large …") and max_chunks_per_query. For each the guide names a
+// shorter time range as a fix.
+var rangeLimitMessages = []string{
+	"the query time range exceeds the limit",
+	"the query would read too many bytes",
+	"too large to execute on a single querier",
+	"the query hit the max number of chunks limit",
+}
+
+// RefusedForRange reports whether err is Loki refusing a query for the size of its time
+// range, which the same query over a shorter range may pass. Any other refusal (a query
+// that does not parse, a missing tenant, a blocked query) fails the same way over any
+// range.
+func RefusedForRange(err error) bool {
+	var se *httpx.StoreError
+	if !errors.As(err, &se) || se.Status != http.StatusBadRequest {
+		return false
+	}
+	for _, m := range rangeLimitMessages {
+		if strings.Contains(se.Message, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // QueryRange runs /loki/api/v1/query_range. A line limit above the store's
 // max_entries_limit_per_query (5000 by default) is honoured by reading the range in
 // pages: until the store's maximum is known, the first page asks for at most Loki's

@@ -500,3 +500,31 @@ func TestQueryRangeLeavesOutLinesOutsideTheRange(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedForRange: only Loki's refusals for limits that grow with the time range say
+// a shorter range may pass.
+func TestRefusedForRange(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"max_query_length", &httpx.StoreError{Store: StoreName, Status: 400, Message: "the query time range exceeds the limit (query length: 721h1m0s, limit: 721h)"}, true},
+		{"max_query_bytes_read", &httpx.StoreError{Store: StoreName, Status: 400, Message: "the query would read too many bytes (query: 12 GB, limit: 10 GB); consider adding more specific stream selectors or reduce the time range of the query"}, true},
+		{"max_querier_bytes_read", &httpx.StoreError{Store: StoreName, Status: 400, Message: "query too large to execute on a single querier: (query: 200 GB, limit: 150 GB); consider adding more specific stream selectors, reduce the time range of the query, or adjust parallelization settings"}, true},
+		{"un-shardable", &httpx.StoreError{Store: StoreName, Status: 400, Message: "un-shardable query too large to execute on a single querier: (query: 200 GB, limit: 150 GB); consider adding more specific stream selectors or reduce the time range of the query"}, true},
+		{"max_chunks_per_query", &httpx.StoreError{Store: StoreName, Status: 400, Message: "the query hit the max number of chunks limit (limit: 2000000 chunks)"}, true},
+		{"parse error", &httpx.StoreError{Store: StoreName, Status: 400, Message: "parse error at line 1, col 27: syntax error: unexpected |"}, false},
+		{"no org id", &httpx.StoreError{Store: StoreName, Status: 400, Message: "no org id"}, false},
+		{"limit words with another status", &httpx.StoreError{Store: StoreName, Status: 500, Message: "the query time range exceeds the limit"}, false},
+		{"timeout", &httpx.StoreError{Store: StoreName, Message: "no answer within 30s (context deadline exceeded)", Timeout: true}, false},
+		{"wrapped", fmt.Errorf("lines: %w", &httpx.StoreError{Store: StoreName, Status: 400, Message: "the query time range exceeds the limit (query length: 48h, limit: 24h)"}), true},
+		{"not a store error", fmt.Errorf("the query time range exceeds the limit"), false},
+		{"nil", nil, false},
+	}
+	for _, tc := range tests {
+		if got := RefusedForRange(tc.err); got != tc.want {
+			t.Errorf("%s: RefusedForRange = %t, want %t", tc.name, got, tc.want)
+		}
+	}
+}
