@@ -11,6 +11,14 @@ import (
 // QuantileName renders a quantile as frames.ts expects in the `quantile` label ("0.99").
 func QuantileName(q float64) string { return strconv.FormatFloat(q, 'g', -1, 64) }
 
+// percentName is q in percent as the user wrote it ("55" for 0.55): q·100 in float64 is
+// often a ulp off the decimal (55.00000000000001), so it is rounded to 12 significant
+// digits, far finer than any percentile asked for.
+func percentName(q float64) string {
+	p, _ := strconv.ParseFloat(strconv.FormatFloat(q*100, 'g', 12, 64), 64)
+	return strconv.FormatFloat(p, 'g', -1, 64)
+}
+
 // Percentile builds one alertable frame for quantile q: a time field and one float64
 // value field in ms, labelled quantile=q plus the group's labels.
 func Percentile(q float64, group map[string]string, timesMs []int64, valuesMs []float64) *data.Frame {
@@ -24,7 +32,7 @@ func Percentile(q float64, group map[string]string, timesMs []int64, valuesMs []
 	for i, t := range timesMs {
 		ts[i] = time.UnixMilli(t).UTC()
 	}
-	name := "p" + strconv.FormatFloat(q*100, 'g', -1, 64)
+	name := "p" + percentName(q)
 	vf := data.NewField(PercentileValue, labels, append([]float64(nil), valuesMs...))
 	vf.Config = &data.FieldConfig{Unit: "ms", DisplayNameFromDS: Legend("", labelsWithName(name, group))}
 	f := data.NewFrame(name, data.NewField(PercentileTime, nil, ts), vf)

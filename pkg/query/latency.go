@@ -1075,13 +1075,21 @@ func exactPercentiles(raw rawSpans, p latencyPlan) []*data.Frame {
 }
 
 // stepQuantiles is the exact quantiles p.qs of the values that start in each step of the
-// range, at the steps holding values: times (ms) and, per quantile, the values.
+// range, at the steps holding values: times (ms) and, per quantile, the values. As in a
+// range query, point k stands at from + k·step for the step that ends there, (from +
+// (k-1)·step, from + k·step]; a value at from is point 0's. When the range is not a whole
+// number of steps, the last point stands at `to` for the part step before it, so no
+// point lies after the range and every value in it counts.
 func stepQuantiles(durMs []float64, startNs []int64, p latencyPlan) (times []int64, vals [][]float64) {
-	steps := int(p.rng/p.step) + 1
+	step, from := int64(p.step), p.from.UnixNano()
+	steps := int((int64(p.rng)+step-1)/step) + 1
 	buckets := make([][]float64, steps)
 	for i, d := range durMs {
-		k := int((startNs[i] - p.from.UnixNano()) / int64(p.step))
-		if k >= 0 && k < steps {
+		off := startNs[i] - from
+		if off < 0 {
+			continue
+		}
+		if k := int((off + step - 1) / step); k < steps {
 			buckets[k] = append(buckets[k], d)
 		}
 	}
@@ -1095,8 +1103,7 @@ func stepQuantiles(durMs []float64, startNs []int64, p latencyPlan) (times []int
 		if err != nil {
 			continue
 		}
-		// Each point is stamped at the end of its step, as a range query would.
-		times = append(times, p.from.Add(time.Duration(k+1)*p.step).UnixMilli())
+		times = append(times, min(p.from.Add(time.Duration(k)*p.step).UnixMilli(), p.to.UnixMilli()))
 		for i := range p.qs {
 			vals[i] = append(vals[i], qv[i])
 		}

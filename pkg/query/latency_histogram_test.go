@@ -238,13 +238,13 @@ func TestHistogramSummaryCountChoosesExactOrIncrease(t *testing.T) {
 }
 
 // Exact per-step percentiles of raw durations, by hand: R type 7 (the definition
-// pkg/latency documents). Step [T0, T0+1m): {1, 2, 3, 4}: p50 = x[1.5] = 2.5, p90 =
-// x[2.7] = 3 + 0.7·1 = 3.7. Step [T0+2m, T0+3m): {10}. The empty step is absent.
+// pkg/latency documents). Step (T0, T0+1m]: {1, 2, 3, 4}: p50 = x[1.5] = 2.5, p90 =
+// x[2.7] = 3 + 0.7·1 = 3.7. Step (T0+2m, T0+3m]: {10}. The empty step is absent.
 func TestStepQuantilesByHand(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	p := latencyPlan{qs: []float64{0.5, 0.9}, from: t0, to: t0.Add(3 * time.Minute), rng: 3 * time.Minute, step: time.Minute}
 	s := func(d time.Duration) int64 { return t0.Add(d).UnixNano() }
-	times, vals := stepQuantiles([]float64{4, 1, 3, 2, 10}, []int64{s(10 * time.Second), s(20 * time.Second), s(0), s(59 * time.Second), s(150 * time.Second)}, p)
+	times, vals := stepQuantiles([]float64{4, 1, 3, 2, 10}, []int64{s(10 * time.Second), s(20 * time.Second), s(60 * time.Second), s(59 * time.Second), s(150 * time.Second)}, p)
 	wantT := []int64{t0.Add(time.Minute).UnixMilli(), t0.Add(3 * time.Minute).UnixMilli()}
 	if len(times) != 2 || times[0] != wantT[0] || times[1] != wantT[1] {
 		t.Fatalf("times %v, want %v", times, wantT)
@@ -287,5 +287,43 @@ func TestClassicHistogramCDFByHand(t *testing.T) {
 		if lo.At(i).(float64) != w[0] || hi.At(i).(float64) != w[1] || math.Abs(fr.At(i).(float64)-w[2]) > 1e-12 {
 			t.Errorf("row %d: (%v, %v, %v), want %v", i, lo.At(i), hi.At(i), fr.At(i), w)
 		}
+	}
+}
+
+// A range query (Prometheus, Loki, Tempo's TraceQL metrics) never stamps a point after
+// the range's end: its points are at from + k·step ≤ to, each for the window that ends
+// there. The exact per-step percentiles computed from raw spans must keep to the range
+// too, whether or not the range is a whole number of steps.
+func TestStepQuantilesStayInsideTheRange(t *testing.T) {
+	from := time.Unix(1700000000, 0)
+	tests := []struct {
+		name   string
+		to     time.Time
+		starts []time.Duration // span starts after from (all inside [from, to])
+	}{
+		{name: "range a whole number of steps, a span at to", to: from.Add(60 * time.Second),
+			starts: []time.Duration{5 * time.Second, 60 * time.Second}},
+		{name: "range not a whole number of steps, a span in the last partial step", to: from.Add(65 * time.Second),
+			starts: []time.Duration{5 * time.Second, 62 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := latencyPlan{qs: []float64{0.5}, from: from, to: tt.to, rng: tt.to.Sub(from), step: 10 * time.Second}
+			dur := make([]float64, len(tt.starts))
+			start := make([]int64, len(tt.starts))
+			for i, s := range tt.starts {
+				dur[i], start[i] = float64(100*(i+1)), from.Add(s).UnixNano()
+			}
+			times, vals := stepQuantiles(dur, start, p)
+			if len(times) != len(tt.starts) || len(vals[0]) != len(tt.starts) {
+				t.Fatalf("%d points, want one per span's step (%d)", len(times), len(tt.starts))
+			}
+			for i, ms := range times {
+				if ms > tt.to.UnixMilli() {
+					t.Errorf("point %d (%v ms) is stamped %v after the range's end %v",
+						i, vals[0][i], time.UnixMilli(ms).Sub(tt.to), tt.to.UTC())
+				}
+			}
+		})
 	}
 }
