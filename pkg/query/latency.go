@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -90,6 +91,9 @@ func Latency(ctx context.Context, env *Env, r Request) backend.DataResponse {
 			return errorResponse(badQuery("latency query: percentile %v is not in (0,1)", x))
 		}
 	}
+	// Ascending and once each: a percentile asked twice would give two frames with the
+	// same labels, which Grafana's alerting refuses as duplicate results.
+	p.qs = slices.Compact(slices.Sorted(slices.Values(p.qs)))
 	if p.rng <= 0 {
 		return errorResponse(badQuery("latency query: the time range is empty"))
 	}

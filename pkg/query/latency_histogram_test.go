@@ -327,3 +327,24 @@ func TestStepQuantilesStayInsideTheRange(t *testing.T) {
 		})
 	}
 }
+
+// Percentiles asked out of order or twice give one frame each, in ascending order:
+// two frames with the same labels are duplicate results to Grafana's alerting.
+func TestLatencyPercentilesOnceEachInOrder(t *testing.T) {
+	p := &fakeProm{instant: map[string]*prometheus.Data{
+		`count(last_over_time(http_duration_seconds_bucket{service="api"}[3600s]))`: vec(3),
+	}}
+	r := histRequest(false, false)
+	r.Query.Percentiles = []float64{0.99, 0.5, 0.99}
+	resp := Latency(context.Background(), histEnv(p), r)
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	var names []string
+	for _, f := range framesOfKind(resp.Frames, frames.KindPercentile) {
+		names = append(names, f.Name)
+	}
+	if strings.Join(names, ",") != "p50,p99" {
+		t.Errorf("percentile frames %v, want p50,p99", names)
+	}
+}
