@@ -1246,7 +1246,11 @@ func logUnwrapOf(q *Query) (logUnwrap, error) {
 	} else if at >= 0 {
 		return logUnwrap{}, badQuery("latency query (logs): the log selector already has an unwrap stage; give the field in the field box only, or write the whole expression in code mode")
 	}
-	return logUnwrap{expr: selector + " | unwrap " + field, pipeline: selector, label: field}, nil
+	// A value the unwrap cannot convert fails Loki's whole metric query ("pipeline error:
+	// 'SampleExtractionErr'") unless the error is filtered out: the builder drops such
+	// lines, as the exact path skips them.
+	const dropErrors = `| __error__=""`
+	return logUnwrap{expr: selector + " | unwrap " + field + " " + dropErrors, pipeline: selector, label: field, post: dropErrors}, nil
 }
 
 // splitUnwrap reads `<selector> <stages> | unwrap [conv(]label[)] <label filters>`: the

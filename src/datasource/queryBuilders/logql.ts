@@ -1,7 +1,9 @@
 /**
  * Stage 2: LogQL from the latency builder (source=logs).
- * Guarantees: the result is `<selector> | unwrap <field>`; the field is a validated label
- * name; a selector built from the service quotes the value.
+ * Guarantees: the result is `<selector> | unwrap <field> | __error__=""` (a value the unwrap
+ * cannot convert would fail Loki's whole metric query; the filter drops its line, as the
+ * backend's exact path skips it); the field is a validated label name; a selector built
+ * from the service quotes the value.
  */
 import { LABEL_NAME, quoteString } from '../language/escape';
 import { built, failed, type BuildResult } from './buildResult';
@@ -37,5 +39,5 @@ export function buildLogLatency(state: LogLatencyState): BuildResult {
   if (!selector.startsWith('{')) {
     return failed('the selector must start with a stream selector {…}');
   }
-  return built(`${selector} | unwrap ${field}`);
+  return built(`${selector} | unwrap ${field} | __error__=""`);
 }

@@ -147,9 +147,9 @@ describe('buildLogLatency', () => {
     [
       'selector',
       { logSelector: '{app="api"} | json', logField: 'duration_ms' },
-      '{app="api"} | json | unwrap duration_ms',
+      '{app="api"} | json | unwrap duration_ms | __error__=""',
     ],
-    ['from service', { service: 'a"b', logField: 'dur' }, '{service_name="a\\"b"} | unwrap dur'],
+    ['from service', { service: 'a"b', logField: 'dur' }, '{service_name="a\\"b"} | unwrap dur | __error__=""'],
   ])('%s', (_n, state, want) => {
     expect(buildLogLatency(state)).toEqual({ ok: true, expr: want });
   });
