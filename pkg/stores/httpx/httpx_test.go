@@ -140,22 +140,6 @@ func TestShortSecretsAreNotScrubbed(t *testing.T) {
 	}
 }
 
-// TestOwnErrorsNameHeadersNotValues: when a header value cannot be sent, the error names
-// the header and not its value, which (being short) Scrub would not catch.
-func TestOwnErrorsNameHeadersNotValues(t *testing.T) {
-	srv := echoServer(t, 0)
-	st := storeFor(t, srv.URL, `"headerNames":["X-Org"]`, map[string]string{"metricsHeaderValue0": "Ω\n"})
-	c, err := New("prometheus", st, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.Get(context.Background(), "/", nil, nil)
-	if err == nil || strings.Contains(err.Error(), "Ω") || !strings.Contains(err.Error(), "X-Org") ||
-		!strings.HasPrefix(err.Error(), "prometheus: ") {
-		t.Errorf("err = %v", err)
-	}
-}
-
 // A long plain-text answer is cut before a character, never inside one.
 func TestPlainMessageCutsBetweenCharacters(t *testing.T) {
 	body := []byte(strings.Repeat("a", 511) + strings.Repeat("é", 10))
