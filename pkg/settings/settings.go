@@ -1,10 +1,10 @@
 // Package settings parses a data source's jsonData and secureJsonData (mirroring
 // src/shared/settings.ts) into validated settings with defaults applied.
 //
-// Guarantees to the next stage: every duration, limit and percentile is set and valid; a
-// store's connection settings can be sent (header names and values, tokens and the CA
-// certificate are checked); secrets live only in Store fields that String/GoString/
-// MarshalJSON never print.
+// Guarantees to the next stage: every duration, limit and percentile is set and valid,
+// percentiles sorted and each once; a store's connection settings can be sent (header
+// names and values, tokens and the CA certificate are checked); secrets live only in
+// Store fields that String/GoString/MarshalJSON never print.
 package settings
 
 import (
@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -392,7 +393,9 @@ func (ps *Problems) latency(s *Settings, l *latencyJSON) {
 			}
 		}
 		if ok {
-			s.Percentiles = append([]float64(nil), l.Percentiles...)
+			// Sorted, each once: a percentile given twice would be two series of the same
+			// name, which Grafana's alerting refuses as duplicate results.
+			s.Percentiles = slices.Compact(slices.Sorted(slices.Values(l.Percentiles)))
 		}
 	}
 	s.HistogramMetrics = l.HistogramMetrics

@@ -273,6 +273,20 @@ func TestRejectedURLWithCredentialsIsNotKept(t *testing.T) {
 	}
 }
 
+// TestPercentilesSortedOnce: percentiles given twice or out of order (provisioned
+// jsonData has no editor to tidy them) are sorted and each kept once: twice would give
+// two series of the same name (p90 and p90), which Grafana's alerting refuses as
+// duplicate results.
+func TestPercentilesSortedOnce(t *testing.T) {
+	s, err := Parse([]byte(`{"latency":{"percentiles":[0.99,0.5,0.9,0.5]}}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{0.5, 0.9, 0.99}; !slices.Equal(s.Percentiles, want) {
+		t.Errorf("percentiles %v, want %v", s.Percentiles, want)
+	}
+}
+
 func TestProblemsWholeDataSource(t *testing.T) {
 	for _, raw := range []string{`{"metrics":`, `[]`, `"x"`} {
 		s, err := Parse([]byte(raw), nil)
