@@ -125,7 +125,7 @@ func New(store string, cfg settings.Store, opts Options) (*Client, error) {
 	c := &Client{
 		store:   store,
 		base:    base,
-		http:    &http.Client{Transport: rt},
+		http:    &http.Client{Transport: rt, CheckRedirect: dropHeadersOffHost(cfg.Headers())},
 		cfg:     cfg,
 		timeout: cfg.Timeout,
 		maxBody: opts.MaxBody,
@@ -142,6 +142,24 @@ func New(store string, cfg settings.Store, opts Options) (*Client, error) {
 		c.message = PlainMessage
 	}
 	return c, nil
+}
+
+// dropHeadersOffHost follows redirects as net/http does by default (at most 10), but
+// removes the store's custom headers from a redirect to another host: net/http drops only
+// Authorization, WWW-Authenticate and Cookie there (net/http Client docs) and forwards
+// every other header, and custom headers carry secrets (API keys, tenant IDs).
+func dropHeadersOffHost(headers map[string]string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			for name := range headers {
+				req.Header.Del(name)
+			}
+		}
+		return nil
+	}
 }
 
 // Store names the store this client calls.
@@ -188,8 +206,12 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return nil, c.Refuse("cannot build request: " + err.Error())
 	}
-	if query != nil {
-		u.RawQuery = query.Encode()
+	// The base URL's own query (a gateway's ?tenant=a) comes first, then the call's.
+	if q := query.Encode(); q != "" {
+		if u.RawQuery != "" {
+			q = u.RawQuery + "&" + q
+		}
+		u.RawQuery = q
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
@@ -207,6 +229,12 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		req.Header.Set("Authorization", "Bearer "+c.cfg.BearerToken())
 	}
 	for k, v := range c.cfg.Headers() {
+		// net/http sends Request.Host and ignores Header["Host"] (net/http Request docs);
+		// Grafana's SDK custom-headers middleware sets Host the same way.
+		if http.CanonicalHeaderKey(k) == "Host" {
+			req.Host = v
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	resp, err := c.http.Do(req)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -149,5 +150,121 @@ func TestPlainMessageCutsBetweenCharacters(t *testing.T) {
 	}
 	if short := PlainMessage(500, "text/plain", []byte("  bad gateway\n")); short != "bad gateway" {
 		t.Errorf("short message %q", short)
+	}
+}
+
+// TestCustomHeaderSecretsNotSentToAnotherHost: a store that redirects to another host
+// (a misconfigured proxy, a compromised or hostile store) must not receive the store's
+// secret custom header values. net/http drops Authorization on a cross-host redirect but
+// forwards every other header set on the request. A redirect on the same host and port
+// keeps them.
+func TestCustomHeaderSecretsNotSentToAnotherHost(t *testing.T) {
+	tests := []struct {
+		name string
+		// target gives the redirect's scheme and host from the store's URL.
+		target   func(store, other string) string
+		wantSent bool
+	}{
+		{"same host", func(store, _ string) string { return store }, true},
+		// Same port, another host name: localhost instead of 127.0.0.1.
+		{"another host name", func(store, _ string) string { return strings.Replace(store, "127.0.0.1", "localhost", 1) }, false},
+		{"another port", func(_, other string) string { return other }, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := make(chan string, 1)
+			answer := func(w http.ResponseWriter, r *http.Request) {
+				got <- r.Header.Get("X-Api-Key") + "|" + r.Header.Get("Authorization")
+				_, _ = w.Write([]byte(`{}`))
+			}
+			other := httptest.NewServer(http.HandlerFunc(answer))
+			defer other.Close()
+			var store *httptest.Server
+			store = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/moved" {
+					answer(w, r)
+					return
+				}
+				http.Redirect(w, r, tc.target(store.URL, other.URL)+"/moved", http.StatusFound)
+			}))
+			defer store.Close()
+			cfg := storeFor(t, store.URL, `"headerNames":["X-Api-Key"]`, map[string]string{"metricsHeaderValue0": "top-secret-key"})
+			c, err := New("prometheus", cfg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Get(context.Background(), "/api/v1/query", nil, nil); err != nil {
+				t.Fatalf("the redirect was not followed: %v", err)
+			}
+			if v := <-got; strings.Contains(v, "top-secret-key") != tc.wantSent {
+				t.Errorf("redirect target received %q, want the secret header sent: %t", v, tc.wantSent)
+			}
+		})
+	}
+}
+
+// TestRedirectsStopAfterTen: redirects are followed as net/http does by default, ten at most.
+func TestRedirectsStopAfterTen(t *testing.T) {
+	var calls int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		http.Redirect(w, r, "/again", http.StatusFound)
+	}))
+	defer srv.Close()
+	c, err := New("prometheus", storeFor(t, srv.URL, `"auth":"none"`, nil), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), "/", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "stopped after 10 redirects") || calls != 10 {
+		t.Errorf("err = %v after %d calls", err, calls)
+	}
+}
+
+// TestHostCustomHeaderIsSent: a custom header named Host (a reverse proxy's virtual host)
+// is what the store receives as its Host; net/http ignores Header["Host"] on a client
+// request, so it must go into Request.Host (as Grafana's own custom headers do).
+func TestHostCustomHeaderIsSent(t *testing.T) {
+	var host string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host = r.Host
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	cfg := storeFor(t, srv.URL, `"headerNames":["host"]`, map[string]string{"metricsHeaderValue0": "prometheus.internal"})
+	c, err := New("prometheus", cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Get(context.Background(), "/api/v1/query", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if host != "prometheus.internal" {
+		t.Errorf("store got Host %q, want prometheus.internal", host)
+	}
+}
+
+// TestBaseURLQueryKept: a URL with a query string (a gateway's ?tenant=a) keeps it on
+// every call, first, with or without the call's own parameters.
+func TestBaseURLQueryKept(t *testing.T) {
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		queries = append(queries, r.URL.Path+"?"+r.URL.RawQuery)
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	cfg := storeFor(t, srv.URL+"/prom?tenant=a", `"auth":"none"`, nil)
+	c, err := New("prometheus", cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []url.Values{nil, {"query": {"up"}}} {
+		if _, err := c.Get(context.Background(), "/api/v1/query", q, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"/prom/api/v1/query?tenant=a", "/prom/api/v1/query?tenant=a&query=up"}
+	if !slices.Equal(queries, want) {
+		t.Errorf("calls %q, want %q", queries, want)
 	}
 }
