@@ -200,7 +200,7 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values, header 
 // given after the base URL's own (escaped) path, escaping nothing a second time. A path
 // that is not a valid escaped form is an error and nothing is sent.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, header http.Header, body io.Reader) (*Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, c.timeout, ErrStoreTimeout)
 	defer cancel()
 	u, err := c.url(path)
 	if err != nil {
@@ -242,7 +242,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		timeout := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
 		msg := transportMessage(err)
 		if timeout {
-			msg = fmt.Sprintf("no answer within %s (%s)", c.timeout, msg)
+			msg = c.deadlineMessage(ctx, "no answer", msg)
 		}
 		return nil, c.fail(0, msg, timeout)
 	}
@@ -250,7 +250,11 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
 		timeout := errors.Is(ctx.Err(), context.DeadlineExceeded)
-		return nil, c.fail(resp.StatusCode, "reading the answer: "+transportMessage(err), timeout)
+		msg := "reading the answer: " + transportMessage(err)
+		if timeout {
+			msg = c.deadlineMessage(ctx, "answer not complete", msg)
+		}
+		return nil, c.fail(resp.StatusCode, msg, timeout)
 	}
 	if int64(len(data)) > c.maxBody {
 		return nil, c.fail(resp.StatusCode, fmt.Sprintf("answer larger than the %d-byte limit", c.maxBody), false)
@@ -266,6 +270,29 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		return nil, c.fail(resp.StatusCode, msg, resp.StatusCode == http.StatusGatewayTimeout)
 	}
 	return &Response{Status: resp.StatusCode, ContentType: ct, Body: data}, nil
+}
+
+// ErrStoreTimeout is the cause (context.Cause) of a context ended by a store's own
+// timeout: Do's, Budget's, or any time budget a caller sets to the store's timeout
+// (context.WithTimeoutCause). A call it ends reports "no answer within <timeout>"; a call
+// ended by another deadline (Grafana's query timeout, an alert evaluation's) says so
+// instead. It reads and matches (errors.Is) as context.DeadlineExceeded, and net/http
+// returns it as the call's error.
+var ErrStoreTimeout error = storeTimeout{}
+
+type storeTimeout struct{}
+
+func (storeTimeout) Error() string { return context.DeadlineExceeded.Error() }
+func (storeTimeout) Unwrap() error { return context.DeadlineExceeded }
+
+// deadlineMessage says which deadline ended a call: the store's own timeout, or the
+// caller's (Grafana's query timeout, an alert evaluation's), which can come first and
+// then says nothing about how long the store had.
+func (c *Client) deadlineMessage(ctx context.Context, what, cause string) string {
+	if errors.Is(context.Cause(ctx), ErrStoreTimeout) {
+		return fmt.Sprintf("%s within %s (%s)", what, c.timeout, cause)
+	}
+	return fmt.Sprintf("%s before the request's deadline, which came before the store's %s timeout (%s)", what, c.timeout, cause)
 }
 
 // url is the base URL followed by the escaped path. Path and RawPath are set together,
@@ -288,7 +315,7 @@ func (c *Client) url(path string) (*url.URL, error) {
 // (a fallback after a first answer): each Do inside keeps the earlier deadline, so the
 // sequence ends within one timeout.
 func (c *Client) Budget(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, c.timeout)
+	return context.WithTimeoutCause(ctx, c.timeout, ErrStoreTimeout)
 }
 
 // Fail builds a StoreError for this store, for parsers that find a garbled body.

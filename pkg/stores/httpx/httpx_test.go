@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/settings"
@@ -266,5 +267,42 @@ func TestBaseURLQueryKept(t *testing.T) {
 	want := []string{"/prom/api/v1/query?tenant=a", "/prom/api/v1/query?tenant=a&query=up"}
 	if !slices.Equal(queries, want) {
 		t.Errorf("calls %q, want %q", queries, want)
+	}
+}
+
+// TestTimeoutMessageStatesTheDeadlineThatHit: a call ended by the store's own timeout
+// says so; when the caller's deadline (Grafana's own query timeout, an alert
+// evaluation's) ends it first, the error must not claim the store had its whole
+// configured timeout to answer. Both are timeouts.
+func TestTimeoutMessageStatesTheDeadlineThatHit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name, timeout  string
+		caller         time.Duration
+		want, wantNone string
+	}{
+		{"the caller's deadline first", "30s", 50 * time.Millisecond, "no answer before the request's deadline", "within 30s"},
+		{"the store's timeout first", "50ms", time.Minute, "loki: no answer within 50ms", "request's deadline"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := New("loki", storeFor(t, srv.URL, `"timeout":"`+tc.timeout+`"`, nil), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), tc.caller)
+			defer cancel()
+			_, err = c.Get(ctx, "/loki/api/v1/labels", nil, nil)
+			var se *StoreError
+			if !errors.As(err, &se) || !se.Timeout || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.wantNone) {
+				t.Errorf("got %v, want a timeout saying %q", err, tc.want)
+			}
+		})
 	}
 }
