@@ -14,10 +14,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"html"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -168,17 +171,47 @@ func (c *Client) Store() string { return c.store }
 // Timeout is the store's per-call deadline (its configured timeout, or the default).
 func (c *Client) Timeout() time.Duration { return c.timeout }
 
-// PlainMessage returns the first 512 bytes of the body, trimmed.
-func PlainMessage(_ int, _ string, body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if len(s) > 512 {
-		cut := 512
+// MaxMessage is the most bytes of an error body PlainMessage keeps.
+const MaxMessage = 512
+
+var (
+	htmlTitle   = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title\s*>`)
+	htmlScripts = regexp.MustCompile(`(?is)<script\b.*?</script\s*>|<style\b.*?</style\s*>`)
+	htmlTags    = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// PlainMessage is an error body that is not the store's own error document (a reverse
+// proxy's page, a plain-text error) as one line: an HTML page (nginx's 502 page, a load
+// balancer's) gives its <title>, or its text without markup; every run of white space,
+// line breaks included, becomes one space (a store's health line and an error message
+// stay one line); the result is cut to MaxMessage bytes between characters.
+func PlainMessage(_ int, contentType string, body []byte) string {
+	s := string(body)
+	if isHTML(contentType, body) {
+		if m := htmlTitle.FindStringSubmatch(s); m != nil && strings.TrimSpace(htmlTags.ReplaceAllString(m[1], " ")) != "" {
+			s = m[1]
+		}
+		s = html.UnescapeString(htmlTags.ReplaceAllString(htmlScripts.ReplaceAllString(s, " "), " "))
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > MaxMessage {
+		cut := MaxMessage
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
 			cut-- // not inside a character
 		}
 		s = s[:cut] + "…"
 	}
 	return s
+}
+
+// isHTML tells whether a body is an HTML page: by its content type, or by its first
+// bytes when it has none.
+func isHTML(contentType string, body []byte) bool {
+	if contentType == "" {
+		contentType = http.DetectContentType(body)
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
 }
 
 // Response is a successful answer.

@@ -149,8 +149,52 @@ func TestPlainMessageCutsBetweenCharacters(t *testing.T) {
 	if !utf8.ValidString(got) || got != strings.Repeat("a", 511)+"…" {
 		t.Errorf("cut to %q", got)
 	}
-	if short := PlainMessage(500, "text/plain", []byte("  bad gateway\n")); short != "bad gateway" {
-		t.Errorf("short message %q", short)
+}
+
+// TestPlainMessageIsOneLine: an error body that is not the store's own document (a
+// reverse proxy's page) becomes one line, so each store's health line and each error stay
+// one line: an HTML page gives its title, or its text without markup, and every run of
+// white space is one space.
+func TestPlainMessageIsOneLine(t *testing.T) {
+	nginx := "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
+		"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n"
+	tests := []struct{ name, contentType, body, want string }{
+		{"plain text trimmed", "text/plain", "  bad gateway\n", "bad gateway"},
+		{"plain text lines joined", "text/plain", "upstream error:\n\tconnection refused\r\n", "upstream error: connection refused"},
+		{"nginx page gives its title", "text/html", nginx, "502 Bad Gateway"},
+		{"content type with parameters", "text/html; charset=utf-8", nginx, "502 Bad Gateway"},
+		{"page without a content type", "", "<!DOCTYPE html>" + nginx, "502 Bad Gateway"},
+		{"page without a title gives its text", "text/html",
+			"<html><head><style>body { color: red }</style></head><body><h1>Service\nUnavailable</h1><p>try &amp; retry</p></body></html>",
+			"Service Unavailable try & retry"},
+		{"empty title: the text", "text/html", "<title> </title><p>Forbidden</p>", "Forbidden"},
+		{"markup in plain text is kept", "text/plain", "<html>bad gateway</html>", "<html>bad gateway</html>"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := PlainMessage(502, tc.contentType, []byte(tc.body)); got != tc.want {
+				t.Errorf("PlainMessage = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestProxyPageSecretsScrubbed: a proxy page echoing a credential in its title is
+// scrubbed before the title is picked out.
+func TestProxyPageSecretsScrubbed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte("<html><head><title>403 key\n" + r.Header.Get("X-Api-Key") + " refused</title></head></html>"))
+	}))
+	defer srv.Close()
+	c, err := New("prometheus", storeFor(t, srv.URL, `"headerNames":["X-Api-Key"]`, map[string]string{"metricsHeaderValue0": "top-secret-key"}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), "/", nil, nil)
+	if err == nil || err.Error() != "prometheus: HTTP 403: 403 key [redacted] refused" {
+		t.Errorf("err = %v", err)
 	}
 }
 
@@ -305,4 +349,21 @@ func TestTimeoutMessageStatesTheDeadlineThatHit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzPlainMessage: any body, HTML or not, gives one line of at most MaxMessage bytes
+// (and the cut mark), valid UTF-8 when the body is.
+func FuzzPlainMessage(f *testing.F) {
+	f.Add("text/html", []byte("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>x</body></html>"))
+	f.Add("text/plain", []byte("a\nb\r\n\tc"))
+	f.Add("", []byte("<!DOCTYPE html><p>"+strings.Repeat("é ", 400)+"</p>"))
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		msg := PlainMessage(502, contentType, body)
+		if strings.ContainsAny(msg, "\r\n") || len(msg) > MaxMessage+len("…") {
+			t.Fatalf("message %q is not one line within the limit", msg)
+		}
+		if utf8.Valid(body) && !utf8.ValidString(msg) {
+			t.Fatalf("valid UTF-8 body gave invalid UTF-8 message %q", msg)
+		}
+	})
 }
