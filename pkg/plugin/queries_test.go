@@ -191,3 +191,32 @@ func TestHistogramErrorRate(t *testing.T) {
 		t.Errorf("no query %s among %q", want, rec.all())
 	}
 }
+
+// TestProvisionedPercentilesGiveOneFramePerPercentile: percentiles provisioned in
+// jsonData (no editor to sort and deduplicate them, as parsePercentiles does) given twice
+// give one frame per percentile, not two frames of the same series, which Grafana's
+// alerting refuses as duplicate results.
+func TestProvisionedPercentilesGiveOneFramePerPercentile(t *testing.T) {
+	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v1/query_range": ok([]byte(`{"status":"success","data":{"resultType":"matrix","result":[` +
+			`{"metric":{"service":"checkout"},"values":[[1700000000,"0.12"],[1700000060,"0.25"]]}]}}`)),
+		"/api/v1/query": ok([]byte(`{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000120,"40"]}]}}`)),
+	})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", "", prom.srv.URL, `"latency":{"percentiles":[0.99,0.5,0.99]}`))
+	res := mustQuery(t, ds, map[string]any{"queryType": "latency", "version": 1, "source": "histogram", "editorMode": "builder",
+		"histogramMetric": "http_duration_seconds", "service": "checkout", "cdf": false, "summary": false})
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	seen := map[string]int{}
+	for _, f := range res.Frames {
+		key := f.Name
+		if len(f.Fields) > 1 {
+			key += f.Fields[1].Name + f.Fields[1].Labels.String()
+		}
+		seen[key]++
+		if seen[key] == 2 {
+			t.Errorf("two frames of the same series %q", key)
+		}
+	}
+}

@@ -227,3 +227,21 @@ func TestCredentialsNeverEchoedInAnyForm(t *testing.T) {
 		})
 	}
 }
+
+// TestHealthOneLinePerStoreWithProxyErrorPages: a reverse proxy in front of a store
+// answers errors with a multi-line HTML page (nginx's 502). The health message promises
+// one line per store; the page's lines must not break it (nor show raw markup).
+func TestHealthOneLinePerStoreWithProxyErrorPages(t *testing.T) {
+	nginx := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/": func(*http.Request) (int, string, []byte) {
+		return 502, "text/html", []byte("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
+			"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n")
+	}})
+	ds := newTestDatasource(t, settingsJSON(nginx.srv.URL, "tempo", nginx.srv.URL, nginx.srv.URL, ""))
+	h, _ := ds.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	if lines := strings.Split(h.Message, "\n"); len(lines) != 3 {
+		t.Errorf("health message has %d lines, want one per store:\n%s", len(lines), h.Message)
+	}
+	if strings.Contains(h.Message, "<center>") {
+		t.Errorf("raw HTML in the health message:\n%s", h.Message)
+	}
+}

@@ -249,3 +249,42 @@ func TestJSONDataNotAnObject(t *testing.T) {
 		t.Errorf("look-up: %d %s", status, body)
 	}
 }
+
+// TestUnusableConnectionSettingsAreSettingsProblems: a CA certificate that is not PEM or a
+// custom header name HTTP cannot carry is a mistake in the data source's settings: the
+// query answers 400 from the plugin naming the setting, as every other invalid setting
+// does, not 502 "Bad Gateway" blamed on the store (which was never reached).
+func TestUnusableConnectionSettingsAreSettingsProblems(t *testing.T) {
+	for _, tc := range []struct {
+		name, section string
+		secure        map[string]string
+		want          string
+	}{
+		{"CA not PEM", `"tlsWithCACert":true`, map[string]string{"metricsTlsCACert": "not a certificate"}, "metrics.tlsWithCACert"},
+		{"header name with a space", `"headerNames":["X Scope OrgID"]`, map[string]string{"metricsHeaderValue0": "tenant-1"}, "metrics.headerNames"},
+		{"bearer token with a line break inside", `"auth":"bearer"`, map[string]string{"metricsBearerToken": "tok-123\n456"}, "metrics.auth"},
+		{"header value with a control character", `"headerNames":["X-Api-Key"]`, map[string]string{"metricsHeaderValue0": "key-\x00123456"}, "metrics.headerNames"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pr := promReplay(t)
+			inst, err := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{
+				UID: "u", JSONData: []byte(`{"metrics":{"url":"` + pr.srv.URL + `",` + tc.section + `}}`),
+				DecryptedSecureJSONData: tc.secure,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds := inst.(*Datasource)
+			res := mustQuery(t, ds, map[string]any{"queryType": "metrics", "version": 1, "expr": "up"})
+			if res.Error == nil || res.Status != backend.StatusBadRequest || res.ErrorSource != backend.ErrorSourcePlugin ||
+				!strings.Contains(res.Error.Error(), "settings: "+tc.want) {
+				t.Errorf("got %v %v %q, want 400 from the plugin naming %s", res.Status, res.ErrorSource, res.Error, tc.want)
+			}
+			for _, v := range tc.secure {
+				if res.Error != nil && strings.Contains(res.Error.Error(), v) {
+					t.Errorf("the secret shows: %v", res.Error)
+				}
+			}
+		})
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/latencylens/lens/pkg/join"
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
 	"github.com/latencylens/lens/pkg/traceid"
@@ -70,7 +71,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if wantLogs && !r.From.IsZero() && r.To.Sub(r.From) <= maxSpeculativeLogRange {
 		specStarted = true
 		var cancel context.CancelFunc
-		logsCtx, cancel = context.WithTimeout(ctx, logsTimeout(st))
+		logsCtx, cancel = context.WithTimeoutCause(ctx, logsTimeout(st), httpx.ErrStoreTimeout)
 		defer cancel()
 		wg.Add(1)
 		go func() {

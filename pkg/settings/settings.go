@@ -1,23 +1,30 @@
 // Package settings parses a data source's jsonData and secureJsonData (mirroring
 // src/shared/settings.ts) into validated settings with defaults applied.
 //
-// Guarantees to the next stage: every duration, limit and percentile is set and valid;
-// secrets live only in Store fields that String/GoString/MarshalJSON never print.
+// Guarantees to the next stage: every duration, limit and percentile is set and valid,
+// percentiles sorted and each once; a store's connection settings can be sent (header
+// names and values, tokens and the CA certificate are checked); secrets live only in
+// Store fields that String/GoString/MarshalJSON never print.
 package settings
 
 import (
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
+	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/latencylens/lens/pkg/language"
 )
@@ -386,7 +393,9 @@ func (ps *Problems) latency(s *Settings, l *latencyJSON) {
 			}
 		}
 		if ok {
-			s.Percentiles = append([]float64(nil), l.Percentiles...)
+			// Sorted, each once: a percentile given twice would be two series of the same
+			// name, which Grafana's alerting refuses as duplicate results.
+			s.Percentiles = slices.Compact(slices.Sorted(slices.Values(l.Percentiles)))
 		}
 	}
 	s.HistogramMetrics = l.HistogramMetrics
@@ -471,27 +480,28 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 	if j == nil {
 		return st, nil
 	}
-	st.URL = strings.TrimRight(strings.TrimSpace(j.URL), "/")
-	if st.URL != "" {
-		u, err := url.Parse(st.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return st, problem(name, name+".url", "%s.url must be an http(s) URL", name)
+	raw := strings.TrimRight(strings.TrimSpace(j.URL), "/")
+	if raw != "" {
+		// A rejected URL is not kept: it may carry a password (user:password@).
+		if p := urlProblem(name, raw); p != nil {
+			return st, p
 		}
-		if u.User != nil {
-			return st, problem(name, name+".url", "%s.url must not carry credentials; use basic auth", name)
-		}
+		st.URL = raw
 	}
 	switch j.Auth {
 	case "", AuthNone:
 	case AuthBasic:
 		st.Auth = AuthBasic
 		st.BasicAuthUser = j.BasicAuthUser
-		st.basicAuthPassword = secure[name+"BasicAuthPassword"]
+		st.basicAuthPassword = secret(secure, name+"BasicAuthPassword")
 	case AuthBearer:
 		st.Auth = AuthBearer
-		st.bearerToken = secure[name+"BearerToken"]
+		st.bearerToken = secret(secure, name+"BearerToken")
 		if st.bearerToken == "" {
 			return st, problem(name, name+".auth", "%s.auth is bearer but %sBearerToken is not set", name, name)
+		}
+		if !httpguts.ValidHeaderFieldValue(st.bearerToken) {
+			return st, problem(name, name+".auth", "%s.auth is bearer but %sBearerToken has a control character (a line break inside it?), which HTTP cannot send", name, name)
 		}
 	default:
 		return st, problem(name, name+".auth", "%s.auth %q is not one of none, basic, bearer", name, j.Auth)
@@ -503,7 +513,11 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 			if h == "" {
 				continue
 			}
-			st.headers[h] = secure[name+"HeaderValue"+strconv.Itoa(i)]
+			v := secret(secure, name+"HeaderValue"+strconv.Itoa(i))
+			if p := headerProblem(name, h, v); p != nil {
+				return st, p
+			}
+			st.headers[h] = v
 		}
 	}
 	st.TLSSkipVerify = j.TLSSkipVerify
@@ -511,6 +525,9 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 		st.caCert = secure[name+"TlsCACert"]
 		if st.caCert == "" {
 			return st, problem(name, name+".tlsWithCACert", "%s.tlsWithCACert is set but %sTlsCACert is empty", name, name)
+		}
+		if !x509.NewCertPool().AppendCertsFromPEM([]byte(st.caCert)) {
+			return st, problem(name, name+".tlsWithCACert", "%s.tlsWithCACert is set but %sTlsCACert holds no PEM certificate", name, name)
 		}
 	}
 	if j.Timeout != "" {
@@ -521,6 +538,41 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 		st.Timeout = d
 	}
 	return st, nil
+}
+
+// urlProblem checks a store's URL: http(s), with a host and without credentials.
+func urlProblem(name, raw string) *Problem {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return problem(name, name+".url", "%s.url must be an http(s) URL", name)
+	}
+	if u.User != nil {
+		return problem(name, name+".url", "%s.url must not carry credentials; use basic auth", name)
+	}
+	return nil
+}
+
+// secret is a secureJsonData value without the line break a paste into the secret's
+// input field often brings along (a token copied from a terminal or a file).
+func secret(secure map[string]string, key string) string {
+	return strings.TrimRight(secure[key], "\r\n")
+}
+
+// headerProblem checks a custom header: its name must be an HTTP field name (RFC 9110
+// token) and its value one HTTP can carry (no control characters but tab), or net/http
+// refuses every request; a Host header's value must be a host[:port]. The problem names
+// the header, never its value.
+func headerProblem(store, name, value string) *Problem {
+	setting := store + ".headerNames"
+	switch {
+	case !httpguts.ValidHeaderFieldName(name):
+		return problem(store, setting, "%s: %q is not an HTTP header name", setting, name)
+	case !httpguts.ValidHeaderFieldValue(value):
+		return problem(store, setting, "%s: the value of %s has a control character (a line break inside it?), which HTTP cannot send", setting, name)
+	case http.CanonicalHeaderKey(name) == "Host" && !httpguts.ValidHostHeader(value):
+		return problem(store, setting, "%s: the value of Host is not a host name with an optional port", setting)
+	}
+	return nil
 }
 
 func parseExtraction(j extractionJSON) (Extraction, *Problem) {

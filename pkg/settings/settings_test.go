@@ -1,10 +1,18 @@
 package settings
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
+	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +24,7 @@ func TestParse(t *testing.T) {
 		"metricsBearerToken":    "tok-SECRET-1",
 		"logsBasicAuthPassword": "pw-SECRET-2",
 		"tracesHeaderValue0":    "hdr-SECRET-3",
-		"tracesTlsCACert":       "-----BEGIN CERTIFICATE-----",
+		"tracesTlsCACert":       testCACert(t),
 	}
 	tests := []struct {
 		name    string
@@ -168,6 +176,114 @@ func TestProblemsConcernTheirOwnPart(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// testCACert is a self-signed CA certificate in PEM.
+func testCACert(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// TestConnectionSettingsProblems: connection settings HTTP cannot use (a CA that is not
+// PEM, a header name that is not an HTTP token, a value with a control character) are
+// problems of their store alone, naming the setting and never quoting a secret; a line
+// break at the end of a pasted secret is dropped.
+func TestConnectionSettingsProblems(t *testing.T) {
+	tests := []struct {
+		name, store string
+		secure      map[string]string
+		wantSetting string // "" for no problem
+		wantMsg     string
+	}{
+		{"CA not PEM", `"tlsWithCACert":true`, map[string]string{"metricsTlsCACert": "not a SECRET certificate"},
+			"metrics.tlsWithCACert", "metricsTlsCACert holds no PEM certificate"},
+		{"CA in PEM", `"tlsWithCACert":true`, map[string]string{"metricsTlsCACert": testCACert(t)}, "", ""},
+		{"header name with a space", `"headerNames":["X Scope OrgID"]`, map[string]string{"metricsHeaderValue0": "SECRET-1"},
+			"metrics.headerNames", `"X Scope OrgID" is not an HTTP header name`},
+		{"header name with a colon", `"headerNames":["X-Org:"]`, nil, "metrics.headerNames", `"X-Org:" is not an HTTP header name`},
+		{"header value with a line break inside", `"headerNames":["X-Api-Key"]`, map[string]string{"metricsHeaderValue0": "SECRET\nkey"},
+			"metrics.headerNames", "the value of X-Api-Key has a control character"},
+		{"header value with a NUL", `"headerNames":["X-Api-Key"]`, map[string]string{"metricsHeaderValue0": "SECRET\x00"},
+			"metrics.headerNames", "the value of X-Api-Key has a control character"},
+		{"header value with a line break at the end", `"headerNames":["X-Api-Key"]`, map[string]string{"metricsHeaderValue0": "SECRET-key\r\n"}, "", ""},
+		{"Host value not a host", `"headerNames":["host"]`, map[string]string{"metricsHeaderValue0": "SECRET/path"},
+			"metrics.headerNames", "the value of Host is not a host name"},
+		{"Host value a host and port", `"headerNames":["Host"]`, map[string]string{"metricsHeaderValue0": "prom.internal:9090"}, "", ""},
+		{"bearer token with a line break inside", `"auth":"bearer"`, map[string]string{"metricsBearerToken": "SECRET-1\nSECRET-2"},
+			"metrics.auth", "metricsBearerToken has a control character"},
+		{"bearer token with a line break at the end", `"auth":"bearer"`, map[string]string{"metricsBearerToken": "SECRET-tok\n"}, "", ""},
+		{"bearer token of line breaks only", `"auth":"bearer"`, map[string]string{"metricsBearerToken": "\r\n"},
+			"metrics.auth", "metricsBearerToken is not set"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Parse([]byte(`{"metrics":{"url":"http://prom:9090",`+tc.store+`},"logs":{"url":"http://loki:3100"}}`), tc.secure)
+			ps := ProblemsOf(err)
+			if tc.wantSetting == "" {
+				if err != nil {
+					t.Fatalf("problems: %v", err)
+				}
+				for _, v := range append(slices.Collect(maps.Values(s.Metrics.Headers())), s.Metrics.BearerToken()) {
+					if strings.ContainsAny(v, "\r\n") {
+						t.Errorf("secret %q kept its line break", v)
+					}
+				}
+				return
+			}
+			if len(ps) != 1 || ps[0].Store != StoreMetrics || ps[0].Setting != tc.wantSetting || !strings.Contains(err.Error(), tc.wantMsg) {
+				t.Fatalf("problems %v, want one of metrics at %s saying %q", err, tc.wantSetting, tc.wantMsg)
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("a secret is quoted: %v", err)
+			}
+			if ps.Store(StoreLogs) != nil || !s.Logs.Configured() {
+				t.Errorf("the logs store is affected: %v", ps.Store(StoreLogs))
+			}
+		})
+	}
+}
+
+// TestRejectedURLWithCredentialsIsNotKept: a URL with user:password@ is refused, and like
+// every other invalid value it is not kept, so the password shows in no String, %v or
+// JSON form of the settings (Store.String promises a description without secrets).
+func TestRejectedURLWithCredentialsIsNotKept(t *testing.T) {
+	s, err := Parse([]byte(`{"metrics":{"url":"https://admin:hunter2-pw@prom.example/"}}`), nil)
+	if err == nil {
+		t.Fatal("URL with credentials accepted")
+	}
+	b, _ := json.Marshal(s)
+	for _, out := range []string{err.Error(), s.Metrics.String(), fmt.Sprintf("%v %+v %#v", s, s.Metrics, s.Metrics), string(b)} {
+		if strings.Contains(out, "hunter2-pw") {
+			t.Errorf("password shows: %s", out)
+		}
+	}
+	if s.Metrics.Configured() {
+		t.Errorf("the rejected URL is kept: %v", s.Metrics)
+	}
+}
+
+// TestPercentilesSortedOnce: percentiles given twice or out of order (provisioned
+// jsonData has no editor to tidy them) are sorted and each kept once: twice would give
+// two series of the same name (p90 and p90), which Grafana's alerting refuses as
+// duplicate results.
+func TestPercentilesSortedOnce(t *testing.T) {
+	s, err := Parse([]byte(`{"latency":{"percentiles":[0.99,0.5,0.9,0.5]}}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{0.5, 0.9, 0.99}; !slices.Equal(s.Percentiles, want) {
+		t.Errorf("percentiles %v, want %v", s.Percentiles, want)
 	}
 }
 

@@ -14,10 +14,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"html"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -125,7 +128,7 @@ func New(store string, cfg settings.Store, opts Options) (*Client, error) {
 	c := &Client{
 		store:   store,
 		base:    base,
-		http:    &http.Client{Transport: rt},
+		http:    &http.Client{Transport: rt, CheckRedirect: dropHeadersOffHost(cfg.Headers())},
 		cfg:     cfg,
 		timeout: cfg.Timeout,
 		maxBody: opts.MaxBody,
@@ -144,23 +147,71 @@ func New(store string, cfg settings.Store, opts Options) (*Client, error) {
 	return c, nil
 }
 
+// dropHeadersOffHost follows redirects as net/http does by default (at most 10), but
+// removes the store's custom headers from a redirect to another host: net/http drops only
+// Authorization, WWW-Authenticate and Cookie there (net/http Client docs) and forwards
+// every other header, and custom headers carry secrets (API keys, tenant IDs).
+func dropHeadersOffHost(headers map[string]string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			for name := range headers {
+				req.Header.Del(name)
+			}
+		}
+		return nil
+	}
+}
+
 // Store names the store this client calls.
 func (c *Client) Store() string { return c.store }
 
 // Timeout is the store's per-call deadline (its configured timeout, or the default).
 func (c *Client) Timeout() time.Duration { return c.timeout }
 
-// PlainMessage returns the first 512 bytes of the body, trimmed.
-func PlainMessage(_ int, _ string, body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if len(s) > 512 {
-		cut := 512
+// MaxMessage is the most bytes of an error body PlainMessage keeps.
+const MaxMessage = 512
+
+var (
+	htmlTitle   = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title\s*>`)
+	htmlScripts = regexp.MustCompile(`(?is)<script\b.*?</script\s*>|<style\b.*?</style\s*>`)
+	htmlTags    = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// PlainMessage is an error body that is not the store's own error document (a reverse
+// proxy's page, a plain-text error) as one line: an HTML page (nginx's 502 page, a load
+// balancer's) gives its <title>, or its text without markup; every run of white space,
+// line breaks included, becomes one space (a store's health line and an error message
+// stay one line); the result is cut to MaxMessage bytes between characters.
+func PlainMessage(_ int, contentType string, body []byte) string {
+	s := string(body)
+	if isHTML(contentType, body) {
+		if m := htmlTitle.FindStringSubmatch(s); m != nil && strings.TrimSpace(htmlTags.ReplaceAllString(m[1], " ")) != "" {
+			s = m[1]
+		}
+		s = html.UnescapeString(htmlTags.ReplaceAllString(htmlScripts.ReplaceAllString(s, " "), " "))
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > MaxMessage {
+		cut := MaxMessage
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
 			cut-- // not inside a character
 		}
 		s = s[:cut] + "…"
 	}
 	return s
+}
+
+// isHTML tells whether a body is an HTML page: by its content type, or by its first
+// bytes when it has none.
+func isHTML(contentType string, body []byte) bool {
+	if contentType == "" {
+		contentType = http.DetectContentType(body)
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
 }
 
 // Response is a successful answer.
@@ -182,14 +233,18 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values, header 
 // given after the base URL's own (escaped) path, escaping nothing a second time. A path
 // that is not a valid escaped form is an error and nothing is sent.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, header http.Header, body io.Reader) (*Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, c.timeout, ErrStoreTimeout)
 	defer cancel()
 	u, err := c.url(path)
 	if err != nil {
 		return nil, c.Refuse("cannot build request: " + err.Error())
 	}
-	if query != nil {
-		u.RawQuery = query.Encode()
+	// The base URL's own query (a gateway's ?tenant=a) comes first, then the call's.
+	if q := query.Encode(); q != "" {
+		if u.RawQuery != "" {
+			q = u.RawQuery + "&" + q
+		}
+		u.RawQuery = q
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
@@ -207,6 +262,12 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		req.Header.Set("Authorization", "Bearer "+c.cfg.BearerToken())
 	}
 	for k, v := range c.cfg.Headers() {
+		// net/http sends Request.Host and ignores Header["Host"] (net/http Request docs);
+		// Grafana's SDK custom-headers middleware sets Host the same way.
+		if http.CanonicalHeaderKey(k) == "Host" {
+			req.Host = v
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	resp, err := c.http.Do(req)
@@ -214,7 +275,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		timeout := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
 		msg := transportMessage(err)
 		if timeout {
-			msg = fmt.Sprintf("no answer within %s (%s)", c.timeout, msg)
+			msg = c.deadlineMessage(ctx, "no answer", msg)
 		}
 		return nil, c.fail(0, msg, timeout)
 	}
@@ -222,7 +283,11 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
 		timeout := errors.Is(ctx.Err(), context.DeadlineExceeded)
-		return nil, c.fail(resp.StatusCode, "reading the answer: "+transportMessage(err), timeout)
+		msg := "reading the answer: " + transportMessage(err)
+		if timeout {
+			msg = c.deadlineMessage(ctx, "answer not complete", msg)
+		}
+		return nil, c.fail(resp.StatusCode, msg, timeout)
 	}
 	if int64(len(data)) > c.maxBody {
 		return nil, c.fail(resp.StatusCode, fmt.Sprintf("answer larger than the %d-byte limit", c.maxBody), false)
@@ -238,6 +303,29 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		return nil, c.fail(resp.StatusCode, msg, resp.StatusCode == http.StatusGatewayTimeout)
 	}
 	return &Response{Status: resp.StatusCode, ContentType: ct, Body: data}, nil
+}
+
+// ErrStoreTimeout is the cause (context.Cause) of a context ended by a store's own
+// timeout: Do's, Budget's, or any time budget a caller sets to the store's timeout
+// (context.WithTimeoutCause). A call it ends reports "no answer within <timeout>"; a call
+// ended by another deadline (Grafana's query timeout, an alert evaluation's) says so
+// instead. It reads and matches (errors.Is) as context.DeadlineExceeded, and net/http
+// returns it as the call's error.
+var ErrStoreTimeout error = storeTimeout{}
+
+type storeTimeout struct{}
+
+func (storeTimeout) Error() string { return context.DeadlineExceeded.Error() }
+func (storeTimeout) Unwrap() error { return context.DeadlineExceeded }
+
+// deadlineMessage says which deadline ended a call: the store's own timeout, or the
+// caller's (Grafana's query timeout, an alert evaluation's), which can come first and
+// then says nothing about how long the store had.
+func (c *Client) deadlineMessage(ctx context.Context, what, cause string) string {
+	if errors.Is(context.Cause(ctx), ErrStoreTimeout) {
+		return fmt.Sprintf("%s within %s (%s)", what, c.timeout, cause)
+	}
+	return fmt.Sprintf("%s before the request's deadline, which came before the store's %s timeout (%s)", what, c.timeout, cause)
 }
 
 // url is the base URL followed by the escaped path. Path and RawPath are set together,
@@ -260,7 +348,7 @@ func (c *Client) url(path string) (*url.URL, error) {
 // (a fallback after a first answer): each Do inside keeps the earlier deadline, so the
 // sequence ends within one timeout.
 func (c *Client) Budget(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, c.timeout)
+	return context.WithTimeoutCause(ctx, c.timeout, ErrStoreTimeout)
 }
 
 // Fail builds a StoreError for this store, for parsers that find a garbled body.

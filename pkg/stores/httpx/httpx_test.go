@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/settings"
@@ -140,22 +142,6 @@ func TestShortSecretsAreNotScrubbed(t *testing.T) {
 	}
 }
 
-// TestOwnErrorsNameHeadersNotValues: when a header value cannot be sent, the error names
-// the header and not its value, which (being short) Scrub would not catch.
-func TestOwnErrorsNameHeadersNotValues(t *testing.T) {
-	srv := echoServer(t, 0)
-	st := storeFor(t, srv.URL, `"headerNames":["X-Org"]`, map[string]string{"metricsHeaderValue0": "Ω\n"})
-	c, err := New("prometheus", st, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.Get(context.Background(), "/", nil, nil)
-	if err == nil || strings.Contains(err.Error(), "Ω") || !strings.Contains(err.Error(), "X-Org") ||
-		!strings.HasPrefix(err.Error(), "prometheus: ") {
-		t.Errorf("err = %v", err)
-	}
-}
-
 // A long plain-text answer is cut before a character, never inside one.
 func TestPlainMessageCutsBetweenCharacters(t *testing.T) {
 	body := []byte(strings.Repeat("a", 511) + strings.Repeat("é", 10))
@@ -163,7 +149,221 @@ func TestPlainMessageCutsBetweenCharacters(t *testing.T) {
 	if !utf8.ValidString(got) || got != strings.Repeat("a", 511)+"…" {
 		t.Errorf("cut to %q", got)
 	}
-	if short := PlainMessage(500, "text/plain", []byte("  bad gateway\n")); short != "bad gateway" {
-		t.Errorf("short message %q", short)
+}
+
+// TestPlainMessageIsOneLine: an error body that is not the store's own document (a
+// reverse proxy's page) becomes one line, so each store's health line and each error stay
+// one line: an HTML page gives its title, or its text without markup, and every run of
+// white space is one space.
+func TestPlainMessageIsOneLine(t *testing.T) {
+	nginx := "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
+		"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n"
+	tests := []struct{ name, contentType, body, want string }{
+		{"plain text trimmed", "text/plain", "  bad gateway\n", "bad gateway"},
+		{"plain text lines joined", "text/plain", "upstream error:\n\tconnection refused\r\n", "upstream error: connection refused"},
+		{"nginx page gives its title", "text/html", nginx, "502 Bad Gateway"},
+		{"content type with parameters", "text/html; charset=utf-8", nginx, "502 Bad Gateway"},
+		{"page without a content type", "", "<!DOCTYPE html>" + nginx, "502 Bad Gateway"},
+		{"page without a title gives its text", "text/html",
+			"<html><head><style>body { color: red }</style></head><body><h1>Service\nUnavailable</h1><p>try &amp; retry</p></body></html>",
+			"Service Unavailable try & retry"},
+		{"empty title: the text", "text/html", "<title> </title><p>Forbidden</p>", "Forbidden"},
+		{"markup in plain text is kept", "text/plain", "<html>bad gateway</html>", "<html>bad gateway</html>"},
 	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := PlainMessage(502, tc.contentType, []byte(tc.body)); got != tc.want {
+				t.Errorf("PlainMessage = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestProxyPageSecretsScrubbed: a proxy page echoing a credential in its title is
+// scrubbed before the title is picked out.
+func TestProxyPageSecretsScrubbed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte("<html><head><title>403 key\n" + r.Header.Get("X-Api-Key") + " refused</title></head></html>"))
+	}))
+	defer srv.Close()
+	c, err := New("prometheus", storeFor(t, srv.URL, `"headerNames":["X-Api-Key"]`, map[string]string{"metricsHeaderValue0": "top-secret-key"}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), "/", nil, nil)
+	if err == nil || err.Error() != "prometheus: HTTP 403: 403 key [redacted] refused" {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestCustomHeaderSecretsNotSentToAnotherHost: a store that redirects to another host
+// (a misconfigured proxy, a compromised or hostile store) must not receive the store's
+// secret custom header values. net/http drops Authorization on a cross-host redirect but
+// forwards every other header set on the request. A redirect on the same host and port
+// keeps them.
+func TestCustomHeaderSecretsNotSentToAnotherHost(t *testing.T) {
+	tests := []struct {
+		name string
+		// target gives the redirect's scheme and host from the store's URL.
+		target   func(store, other string) string
+		wantSent bool
+	}{
+		{"same host", func(store, _ string) string { return store }, true},
+		// Same port, another host name: localhost instead of 127.0.0.1.
+		{"another host name", func(store, _ string) string { return strings.Replace(store, "127.0.0.1", "localhost", 1) }, false},
+		{"another port", func(_, other string) string { return other }, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := make(chan string, 1)
+			answer := func(w http.ResponseWriter, r *http.Request) {
+				got <- r.Header.Get("X-Api-Key") + "|" + r.Header.Get("Authorization")
+				_, _ = w.Write([]byte(`{}`))
+			}
+			other := httptest.NewServer(http.HandlerFunc(answer))
+			defer other.Close()
+			var store *httptest.Server
+			store = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/moved" {
+					answer(w, r)
+					return
+				}
+				http.Redirect(w, r, tc.target(store.URL, other.URL)+"/moved", http.StatusFound)
+			}))
+			defer store.Close()
+			cfg := storeFor(t, store.URL, `"headerNames":["X-Api-Key"]`, map[string]string{"metricsHeaderValue0": "top-secret-key"})
+			c, err := New("prometheus", cfg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Get(context.Background(), "/api/v1/query", nil, nil); err != nil {
+				t.Fatalf("the redirect was not followed: %v", err)
+			}
+			if v := <-got; strings.Contains(v, "top-secret-key") != tc.wantSent {
+				t.Errorf("redirect target received %q, want the secret header sent: %t", v, tc.wantSent)
+			}
+		})
+	}
+}
+
+// TestRedirectsStopAfterTen: redirects are followed as net/http does by default, ten at most.
+func TestRedirectsStopAfterTen(t *testing.T) {
+	var calls int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		http.Redirect(w, r, "/again", http.StatusFound)
+	}))
+	defer srv.Close()
+	c, err := New("prometheus", storeFor(t, srv.URL, `"auth":"none"`, nil), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), "/", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "stopped after 10 redirects") || calls != 10 {
+		t.Errorf("err = %v after %d calls", err, calls)
+	}
+}
+
+// TestHostCustomHeaderIsSent: a custom header named Host (a reverse proxy's virtual host)
+// is what the store receives as its Host; net/http ignores Header["Host"] on a client
+// request, so it must go into Request.Host (as Grafana's own custom headers do).
+func TestHostCustomHeaderIsSent(t *testing.T) {
+	var host string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host = r.Host
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	cfg := storeFor(t, srv.URL, `"headerNames":["host"]`, map[string]string{"metricsHeaderValue0": "prometheus.internal"})
+	c, err := New("prometheus", cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Get(context.Background(), "/api/v1/query", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if host != "prometheus.internal" {
+		t.Errorf("store got Host %q, want prometheus.internal", host)
+	}
+}
+
+// TestBaseURLQueryKept: a URL with a query string (a gateway's ?tenant=a) keeps it on
+// every call, first, with or without the call's own parameters.
+func TestBaseURLQueryKept(t *testing.T) {
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		queries = append(queries, r.URL.Path+"?"+r.URL.RawQuery)
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	cfg := storeFor(t, srv.URL+"/prom?tenant=a", `"auth":"none"`, nil)
+	c, err := New("prometheus", cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []url.Values{nil, {"query": {"up"}}} {
+		if _, err := c.Get(context.Background(), "/api/v1/query", q, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"/prom/api/v1/query?tenant=a", "/prom/api/v1/query?tenant=a&query=up"}
+	if !slices.Equal(queries, want) {
+		t.Errorf("calls %q, want %q", queries, want)
+	}
+}
+
+// TestTimeoutMessageStatesTheDeadlineThatHit: a call ended by the store's own timeout
+// says so; when the caller's deadline (Grafana's own query timeout, an alert
+// evaluation's) ends it first, the error must not claim the store had its whole
+// configured timeout to answer. Both are timeouts.
+func TestTimeoutMessageStatesTheDeadlineThatHit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name, timeout  string
+		caller         time.Duration
+		want, wantNone string
+	}{
+		{"the caller's deadline first", "30s", 50 * time.Millisecond, "no answer before the request's deadline", "within 30s"},
+		{"the store's timeout first", "50ms", time.Minute, "loki: no answer within 50ms", "request's deadline"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := New("loki", storeFor(t, srv.URL, `"timeout":"`+tc.timeout+`"`, nil), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), tc.caller)
+			defer cancel()
+			_, err = c.Get(ctx, "/loki/api/v1/labels", nil, nil)
+			var se *StoreError
+			if !errors.As(err, &se) || !se.Timeout || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.wantNone) {
+				t.Errorf("got %v, want a timeout saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzPlainMessage: any body, HTML or not, gives one line of at most MaxMessage bytes
+// (and the cut mark), valid UTF-8 when the body is.
+func FuzzPlainMessage(f *testing.F) {
+	f.Add("text/html", []byte("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>x</body></html>"))
+	f.Add("text/plain", []byte("a\nb\r\n\tc"))
+	f.Add("", []byte("<!DOCTYPE html><p>"+strings.Repeat("é ", 400)+"</p>"))
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		msg := PlainMessage(502, contentType, body)
+		if strings.ContainsAny(msg, "\r\n") || len(msg) > MaxMessage+len("…") {
+			t.Fatalf("message %q is not one line within the limit", msg)
+		}
+		if utf8.Valid(body) && !utf8.ValidString(msg) {
+			t.Fatalf("valid UTF-8 body gave invalid UTF-8 message %q", msg)
+		}
+	})
 }

@@ -15,9 +15,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/otlp"
 	"github.com/latencylens/lens/pkg/traceid"
 )
@@ -150,19 +150,8 @@ func ErrorMessage(status int, contentType string, body []byte) string {
 		}
 	}
 	// Not one of the store's error documents (a proxy's page), or one without a message.
-	s := strings.TrimSpace(string(body))
-	if len(s) > maxPlainMessage {
-		cut := maxPlainMessage
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
+	return httpx.PlainMessage(status, contentType, body)
 }
-
-// maxPlainMessage is how much of an error body that is not the store's JSON is kept.
-const maxPlainMessage = 512
 
 // ParseV1Traces parses the v1 envelope holding traces (/api/traces/<id>, /api/traces?…).
 // An envelope with `errors` and no trace is an error carrying the store's messages. When

@@ -145,7 +145,7 @@ func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error
 	began := time.Now()
 	if c.budget > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, began.Add(c.budget))
+		ctx, cancel = context.WithDeadlineCause(ctx, began.Add(c.budget), httpx.ErrStoreTimeout)
 		defer cancel()
 	}
 	// pageMax is the store's maximum when known and below the limit (0: none applies).

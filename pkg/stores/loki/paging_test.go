@@ -3,6 +3,7 @@ package loki
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -385,6 +386,21 @@ func TestQueryRangePagesShareTheStoreTimeout(t *testing.T) {
 	got := linesRead(t, res)
 	if want := bodies(linesAt(span(0, 40)...), span(0, res.Lines)...); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("lines %q, want %q", got, want)
+	}
+}
+
+// TestQueryRangeFirstPageTimeoutNamesTheStoreTimeout: the pages' shared budget is the
+// store's timeout, so a first page it cuts short says the store did not answer within
+// that timeout (not that the request's own deadline passed).
+func TestQueryRangeFirstPageTimeoutNamesTheStoreTimeout(t *testing.T) {
+	lk := newPagingLoki(t, 0, linesAt(0, 10))
+	lk.delay = 2 * time.Second
+	_, err := lk.client(t, 100*time.Millisecond).QueryRange(context.Background(), RangeRequest{
+		Expr: `{a="b"}`, Start: base, End: base.Add(time.Minute), Limit: 6, Direction: "forward",
+	})
+	var se *httpx.StoreError
+	if !errors.As(err, &se) || !se.Timeout || !strings.Contains(err.Error(), "loki: no answer within 100ms") {
+		t.Errorf("err = %v", err)
 	}
 }
 

@@ -13,10 +13,9 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/traceid"
 )
 
@@ -103,31 +102,14 @@ func (e *APIError) Error() string {
 	return e.Type + ": " + msg
 }
 
-// ErrorMessage pulls errorType and error out of an error envelope; plain bodies (a
-// proxy in front of the store) come back trimmed.
+// ErrorMessage pulls errorType and error out of an error envelope; other bodies (a
+// proxy in front of the store) come back as httpx.PlainMessage gives them.
 func ErrorMessage(status int, contentType string, body []byte) string {
 	var env Envelope
 	if err := json.Unmarshal(body, &env); err == nil && env.Status == "error" {
 		return (&APIError{Type: env.ErrorType, Message: env.Error}).Error()
 	}
-	return plainMessage(body)
-}
-
-// maxPlainMessage is how much of a plain error body is kept.
-const maxPlainMessage = 512
-
-// plainMessage is a body trimmed of surrounding space and cut to maxPlainMessage bytes
-// on a rune boundary (a cut never leaves half a UTF-8 sequence).
-func plainMessage(body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if len(s) <= maxPlainMessage {
-		return s
-	}
-	cut := maxPlainMessage
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return httpx.PlainMessage(status, contentType, body)
 }
 
 // parseEnvelope checks status and returns data.

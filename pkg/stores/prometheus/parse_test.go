@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/storetest"
 )
 
@@ -262,7 +263,7 @@ func FuzzErrorMessage(f *testing.F) {
 			}
 			return
 		}
-		if len(msg) > maxPlainMessage+len("…") || msg != strings.TrimSpace(msg) && !strings.HasSuffix(msg, "…") {
+		if len(msg) > httpx.MaxMessage+len("…") || msg != strings.TrimSpace(msg) && !strings.HasSuffix(msg, "…") {
 			t.Fatalf("plain body gave %d-byte message %q", len(msg), msg)
 		}
 	})
