@@ -176,8 +176,8 @@ func TestLatencyFromLogsSendsTheUnwrapAsWritten(t *testing.T) {
 			wantP50:   500, wantCount: 0, wantMean: math.NaN(), // no line carries latency_ms
 		},
 		{
-			name:      "builder: service stream and field",
-			q:         Query{EditorMode: "builder", Service: "api", LogField: "latency"},
+			name: "builder: service stream and field",
+			q:    Query{EditorMode: "builder", Service: "api", LogField: "latency"},
 			// "250ms" is not a number without duration(): Loki would fail the whole metric
 			// query on it without the error filter the builder adds.
 			wantQuery: `quantile_over_time(0.5, {service_name="api"} | unwrap latency | __error__="" [60s]) by ()`,
