@@ -2,10 +2,12 @@ package frames
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -161,12 +163,7 @@ func TestSpansJSONCellsMatchReference(t *testing.T) {
 		if rng.IntN(10) == 0 {
 			s.Warnings = []string{randText(rng, 30)}
 		}
-		// Events in time order, as the parsers give them.
-		for a := 1; a < len(s.Events); a++ {
-			for b := a; b > 0 && s.Events[b].TimeUnixNano < s.Events[b-1].TimeUnixNano; b-- {
-				s.Events[b], s.Events[b-1] = s.Events[b-1], s.Events[b]
-			}
-		}
+		// Events in any order, as OTLP allows.
 		spans = append(spans, s)
 	}
 	var logs []model.LogLine
@@ -181,7 +178,11 @@ func TestSpansJSONCellsMatchReference(t *testing.T) {
 		logs = append(logs, l)
 	}
 	j := join.Join(spans, logs)
+	before := fmt.Sprint(spans)
 	f := Spans(spans, logs, j, Links{})
+	if fmt.Sprint(spans) != before {
+		t.Fatal("Spans changed its input")
+	}
 	col := func(name string) *[]json.RawMessage {
 		field, _ := f.FieldByName(name)
 		out := make([]json.RawMessage, field.Len())
@@ -191,9 +192,16 @@ func TestSpansJSONCellsMatchReference(t *testing.T) {
 		return &out
 	}
 	svc, tags, refs, logCol, warns := col(SpanServiceTags), col(SpanTags), col(SpanReferences), col(SpanLogs), col(SpanWarnings)
-	total := 0
+	total, unordered := 0, 0
 	for i := range spans {
 		s := &spans[i]
+		// The reference merges events in time order (a stable sort keeps those at one
+		// time in their order).
+		events := slices.Clone(s.Events)
+		slices.SortStableFunc(events, func(a, b model.SpanEvent) int { return cmp.Compare(a.TimeUnixNano, b.TimeUnixNano) })
+		if !slices.Equal(eventTimes(events), eventTimes(s.Events)) {
+			unordered++
+		}
 		warn := []byte{'['}
 		for k, w := range s.Warnings {
 			if k > 0 {
@@ -209,7 +217,7 @@ func TestSpansJSONCellsMatchReference(t *testing.T) {
 			{"serviceTags", (*svc)[i], appendKVs(nil, s.ServiceTags)},
 			{"tags", (*tags)[i], appendKVs(nil, s.Tags)},
 			{"references", (*refs)[i], appendRefs(nil, s.References)},
-			{"logs", (*logCol)[i], refSpanLogs(nil, s.Events, logs, j.LogsOf(i))},
+			{"logs", (*logCol)[i], refSpanLogs(nil, events, logs, j.LogsOf(i))},
 			{"warnings", (*warns)[i], warn},
 		} {
 			if !bytes.Equal(c.got, c.want) {
@@ -224,4 +232,15 @@ func TestSpansJSONCellsMatchReference(t *testing.T) {
 	if total < 4*cellChunk {
 		t.Fatalf("only %d bytes of logs cells: no chunk boundaries crossed", total)
 	}
+	if unordered == 0 {
+		t.Fatal("no span with its events out of time order")
+	}
+}
+
+func eventTimes(events []model.SpanEvent) []int64 {
+	out := make([]int64, len(events))
+	for i, e := range events {
+		out[i] = e.TimeUnixNano
+	}
+	return out
 }

@@ -1,8 +1,10 @@
 package frames
 
 import (
+	"cmp"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -104,7 +106,7 @@ func jsonCells(spans []model.Span, off int, logs []model.LogLine, j *join.Result
 		}
 		logCol[i] = emptyList
 		if len(s.Events) > 0 || len(own) > 0 {
-			logCol[i] = c.spanLogs(s.Events, logs, own, &levels, &ms)
+			logCol[i] = c.spanLogs(eventsInTimeOrder(s.Events), logs, own, &levels, &ms)
 		}
 
 		warns[i] = emptyList
@@ -197,8 +199,22 @@ func appendRefs(b []byte, refs []model.SpanRef) []byte {
 	return append(b, ']')
 }
 
+// eventsInTimeOrder returns events ordered by time: events itself when it is, otherwise a
+// sorted copy (stable: events at one time keep their order). OTLP does not order a span's
+// events: one recorded with an explicit earlier timestamp comes after later ones.
+func eventsInTimeOrder(events []model.SpanEvent) []model.SpanEvent {
+	for i := 1; i < len(events); i++ {
+		if events[i].TimeUnixNano < events[i-1].TimeUnixNano {
+			sorted := slices.Clone(events)
+			slices.SortStableFunc(sorted, func(a, b model.SpanEvent) int { return cmp.Compare(a.TimeUnixNano, b.TimeUnixNano) })
+			return sorted
+		}
+	}
+	return events
+}
+
 // spanLogs writes a span's logs cell, Grafana's TraceLog list: {timestamp ms, name?,
-// fields}. Events and joined lines are merged in time order (both are in time order).
+// fields}. Events and joined lines are merged in time order (both must be in time order).
 func (c *cellBuf) spanLogs(events []model.SpanEvent, logs []model.LogLine, own []int32, levels *levelTails, ms *msWriter) json.RawMessage {
 	// Size the cell first. The span's lines lie anywhere among the trace's; reading them
 	// (and the first byte of each body) in this short loop lets the memory loads overlap,

@@ -3,6 +3,7 @@ package frames
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,5 +56,66 @@ func TestLogsFrame(t *testing.T) {
 				t.Fatalf("row %d %s = %v, want %v", i, f.Fields[c].Name, got[c], want[c])
 			}
 		}
+	}
+}
+
+// A span's logs cell is in time order, as Spans promises, though OTLP does not order a
+// span's events (one recorded with an explicit earlier timestamp comes after later
+// ones); events at one time keep their order, and the span's events are left as given.
+func TestSpanLogsInTimeOrderWithUnorderedEvents(t *testing.T) {
+	const tid, sid = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+	const ms = int64(1e6)
+	ev := func(at int64, name string) model.SpanEvent { return model.SpanEvent{TimeUnixNano: at * ms, Name: name} }
+	line := model.LogLine{TimeUnixNano: 1020 * ms, Body: "line", TraceID: tid, SpanID: sid}
+	tests := []struct {
+		name   string
+		events []model.SpanEvent
+		logs   []model.LogLine
+		want   string // the cell's entries, by name or body
+	}{
+		{name: "a line between unordered events", events: []model.SpanEvent{ev(1030, "late"), ev(1010, "early")},
+			logs: []model.LogLine{line}, want: "early line late"},
+		{name: "unordered events alone", events: []model.SpanEvent{ev(1030, "late"), ev(1010, "early")},
+			want: "early late"},
+		{name: "events at one time keep their order", events: []model.SpanEvent{ev(1030, "a"), ev(1030, "b"), ev(1001, "first")},
+			logs: []model.LogLine{line}, want: "first line a b"},
+		{name: "ordered events", events: []model.SpanEvent{ev(1010, "early"), ev(1030, "late")},
+			logs: []model.LogLine{line}, want: "early line late"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			spans := []model.Span{{TraceID: tid, SpanID: sid, StartUnixNano: 1000 * ms, DurationNano: 100 * ms, Events: tc.events}}
+			given := fmt.Sprint(tc.events)
+			f := Spans(spans, tc.logs, join.Join(spans, tc.logs), Links{})
+			if fmt.Sprint(spans[0].Events) != given {
+				t.Errorf("events changed: %v, given %v", spans[0].Events, given)
+			}
+			fld, _ := f.FieldByName(SpanLogs)
+			var cell []struct {
+				Timestamp float64 `json:"timestamp"`
+				Name      string  `json:"name"`
+				Fields    []struct {
+					Key   string `json:"key"`
+					Value any    `json:"value"`
+				} `json:"fields"`
+			}
+			if err := json.Unmarshal(fld.At(0).(json.RawMessage), &cell); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for i, e := range cell {
+				if i > 0 && e.Timestamp < cell[i-1].Timestamp {
+					t.Errorf("out of time order: %s", fld.At(0))
+				}
+				name := e.Name
+				if name == "log" {
+					name = fmt.Sprint(e.Fields[0].Value)
+				}
+				got = append(got, name)
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("logs cell %q, want %q", strings.Join(got, " "), tc.want)
+			}
+		})
 	}
 }

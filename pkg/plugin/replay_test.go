@@ -198,6 +198,47 @@ func promReplay(t testing.TB) *replay {
 	})
 }
 
+// promReplayAt is promReplay with its exemplars moved by base - storetest.BaseUnixNano:
+// those of a checkout trace starting at base, as a Prometheus scraping its service holds
+// them.
+func promReplayAt(t testing.TB, base int64) *replay {
+	t.Helper()
+	p := promReplay(t)
+	dec := json.NewDecoder(strings.NewReader(string(fixture(t, "prometheus", "exemplars.json"))))
+	dec.UseNumber()
+	var doc struct {
+		Status string `json:"status"`
+		Data   []struct {
+			SeriesLabels map[string]string `json:"seriesLabels"`
+			Exemplars    []struct {
+				Labels    map[string]string `json:"labels"`
+				Value     string            `json:"value"`
+				Timestamp json.Number       `json:"timestamp"`
+			} `json:"exemplars"`
+		} `json:"data"`
+	}
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	for i := range doc.Data {
+		for k := range doc.Data[i].Exemplars {
+			e := &doc.Data[i].Exemplars[k]
+			sec, err := e.Timestamp.Float64()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms := int64(sec*1e3+0.5) + (base-storetest.BaseUnixNano)/1e6
+			e.Timestamp = json.Number(fmt.Sprintf("%d.%03d", ms/1000, ms%1000))
+		}
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.routes["/api/v1/query_exemplars"] = ok(b)
+	return p
+}
+
 // checkoutStores are the trace and log stores one row of a store table runs against,
 // and where the checkout trace starts in them.
 type checkoutStores struct {

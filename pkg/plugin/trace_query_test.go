@@ -20,7 +20,8 @@ func TestTraceQueryAcrossTraceStores(t *testing.T) {
 	real := newRealStores(t)
 	for _, ts := range traceStores {
 		t.Run(ts.name, func(t *testing.T) {
-			st, pr := ts.start(t, real), promReplay(t)
+			st := ts.start(t, real)
+			pr := promReplayAt(t, st.base)
 			ds := newTestDatasource(t, settingsJSON(st.traceURL, ts.kind, st.logsURL, pr.srv.URL, ""))
 			// Any spelling of the ID works: upper case here.
 			res := queryOne(t, ds, nil, st.from(), st.to(), traceQuery(strings.ToUpper(storetest.CheckoutTraceID)))
@@ -225,8 +226,8 @@ func TestTraceQueryFanOut(t *testing.T) {
 	if e := framesOfKind(res.Frames, frames.KindExemplars); len(e) != 1 || e[0].Rows() != 1 {
 		t.Error("exemplar missing")
 	}
-	if lk.calls.Load() != 1 {
-		t.Errorf("loki called %d times; the request range covers the trace, one call suffices", lk.calls.Load())
+	if lk.calls.Load() != 1 || pr.calls.Load() != 1 {
+		t.Errorf("loki called %d times, prometheus %d; the request range covers the trace, one call each suffices", lk.calls.Load(), pr.calls.Load())
 	}
 }
 

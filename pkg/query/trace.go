@@ -34,7 +34,11 @@ const maxSpeculativeLogRange = 24 * time.Hour
 //     window always comes from the trace itself). Both fetches share one time budget,
 //     the log store's timeout, and a fetch that failed otherwise (refused, timed out,
 //     store down) is not repeated: its error is the logs part's answer;
-//   - exemplars of the configured histogram metrics whose trace ID is this one.
+//   - exemplars of the configured histogram metrics whose trace ID is this one, over the
+//     request's range (padded as the lines' is), then cut to the same trace window; when
+//     that range does not cover the window, the exemplars are fetched again for exactly
+//     the window. Both fetches share one time budget, the metrics store's timeout, and a
+//     failed fetch is not repeated: its error is the exemplars part's answer.
 //
 // A failing store leaves an error notice on its own frame; the others still come back.
 func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
@@ -53,6 +57,8 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		spec        logFetch
 		exemplars   *prometheus.ExemplarSet
 		exErr       error
+		exFrom      time.Time
+		exTo        time.Time
 		specStarted bool
 	)
 	wg.Add(1)
@@ -79,11 +85,22 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 			spec = fetchTraceLines(logsCtx, env, id, r.From.Add(-st.LogWindowPadding), r.To.Add(st.LogWindowPadding))
 		}()
 	}
+	// exCtx carries the exemplars part's one time budget, shared by both fetches.
+	exCtx := ctx
 	if wantEx {
+		var cancel context.CancelFunc
+		exCtx, cancel = context.WithTimeout(ctx, metricsTimeout(st))
+		defer cancel()
+		exFrom, exTo = r.From, r.To
+		if exFrom.IsZero() {
+			exTo = time.Now()
+			exFrom = exTo.Add(-time.Hour)
+		}
+		exFrom, exTo = exFrom.Add(-st.LogWindowPadding), exTo.Add(st.LogWindowPadding)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			exemplars, exErr = traceExemplars(ctx, env, id, r)
+			exemplars, exErr = traceExemplars(exCtx, env, exFrom, exTo)
 		}()
 	}
 	wg.Wait()
@@ -187,21 +204,77 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		resp.Frames = append(resp.Frames, lf)
 	}
 	if wantEx {
-		var ex []model.Exemplar
-		if exemplars != nil {
-			for _, e := range exemplars.Exemplars {
-				if e.TraceID == id {
-					ex = append(ex, e)
+		ex := exemplarsOf(exemplars, id)
+		var note string
+		switch {
+		case exErr != nil:
+			// Refused, timed out or down: a narrower window does not change that.
+		case traceErr != nil || len(spans) == 0:
+			note = "the trace could not be read, so its exemplars come from the request's time range"
+		default:
+			// Prometheus gives an exemplar exported without its own timestamp the
+			// scrape's (model/exemplar), up to a scrape interval after the request it
+			// records: the padding covers that.
+			from := time.Unix(0, traceStart).Add(-st.LogWindowPadding)
+			to := time.Unix(0, traceEnd).Add(st.LogWindowPadding)
+			covered := !from.Before(exFrom) && !to.After(exTo)
+			switch {
+			case covered:
+			case exCtx.Err() != nil:
+				note = fmt.Sprintf("the metrics store's time budget of %s ran out before the exemplars of the trace's own window could be fetched; these are the exemplars of the request's time range within that window", metricsTimeout(st))
+			default:
+				set, werr := traceExemplars(exCtx, env, from, to)
+				if werr == nil {
+					ex = exemplarsOf(set, id)
+				} else {
+					note = fmt.Sprintf("the exemplars of the trace's own window could not be fetched (%v); these are the exemplars of the request's time range within that window", werr)
 				}
 			}
+			ex = exemplarsWithin(ex, from.UnixNano(), to.UnixNano())
 		}
 		ef := frames.Exemplars(ex, env.Links)
 		if exErr != nil {
 			frames.StoreFailed(ef, exErr)
 		}
+		if note != "" {
+			frames.Notice(ef, data.NoticeSeverityInfo, "%s", note)
+		}
 		resp.Frames = append(resp.Frames, ef)
 	}
 	return resp
+}
+
+// metricsTimeout is the metrics store's timeout, which its client applies to each query.
+func metricsTimeout(st *settings.Settings) time.Duration {
+	if st.Metrics.Timeout > 0 {
+		return st.Metrics.Timeout
+	}
+	return settings.DefaultTimeout
+}
+
+// exemplarsOf keeps the exemplars whose trace ID is id.
+func exemplarsOf(set *prometheus.ExemplarSet, id string) []model.Exemplar {
+	if set == nil {
+		return nil
+	}
+	var out []model.Exemplar
+	for _, e := range set.Exemplars {
+		if e.TraceID == id {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// exemplarsWithin keeps the exemplars in [from, to].
+func exemplarsWithin(ex []model.Exemplar, from, to int64) []model.Exemplar {
+	out := ex[:0:0]
+	for _, e := range ex {
+		if e.TimeUnixNano >= from && e.TimeUnixNano <= to {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // logsTimeout is the log store's timeout, which its client applies to each query.
@@ -289,8 +362,8 @@ func sortLines(ls []loki.Line) {
 }
 
 // traceExemplars asks for exemplars of the configured histogram metrics (or of every
-// metric when none is configured) over the request's range.
-func traceExemplars(ctx context.Context, env *Env, _ string, r Request) (*prometheus.ExemplarSet, error) {
+// metric when none is configured) in [from, to].
+func traceExemplars(ctx context.Context, env *Env, from, to time.Time) (*prometheus.ExemplarSet, error) {
 	prom, err := env.metrics()
 	if err != nil {
 		return nil, err
@@ -306,11 +379,6 @@ func traceExemplars(ctx context.Context, env *Env, _ string, r Request) (*promet
 		if len(names) > 0 {
 			sel = `{__name__=~"` + strings.Join(names, "|") + `"}`
 		}
-	}
-	from, to := r.From, r.To
-	if from.IsZero() {
-		to = time.Now()
-		from = to.Add(-time.Hour)
 	}
 	return prom.Exemplars(ctx, sel, from, to)
 }

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
 )
 
@@ -358,6 +360,194 @@ func TestTraceLinesFetchedAgainOnlyWhenTheWindowCanHelp(t *testing.T) {
 			}
 			if len(tc.wantNotice) == 0 && notices(lf) != "" {
 				t.Errorf("unexpected notices %q", notices(lf))
+			}
+		})
+	}
+}
+
+// A line that mentions this trace's ID in its body but carries another trace's ID in its
+// field is not one of this trace's lines: extraction keeps the lines whose ID normalises
+// to the asked one, whatever the log store's filter matched.
+func TestTraceLineWithAnotherTracesIDIsNotItsLine(t *testing.T) {
+	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{
+		{TraceID: windowTraceID, SpanID: "53995c3f42cd8ad8", Operation: "GET /", Service: "checkout",
+			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Hour)},
+	}}
+	other := traceLine(time.Minute, "retrying after "+strings.ToUpper(windowTraceID))
+	other.StructuredMetadata = map[string]string{"trace_id": "0af7651916cd43dd8448eb211c80319c"}
+	mine := traceLine(2*time.Minute, "mine")
+	mine.StructuredMetadata = map[string]string{"trace_id": "S/kvNXezTaajzpKdDg5HNg=="}
+	env := &Env{Settings: windowSettings(10, 100), Logs: &memLogs{lines: []loki.Entry{other, mine}}, Traces: oneTrace{trace},
+		MetricsErr: errors.New("prometheus: not configured")}
+	no := false
+	res := Trace(context.Background(), env, Request{
+		Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no},
+		From:  midnight.Add(-time.Hour), To: midnight.Add(2 * time.Hour),
+	})
+	lf := kindFrame(t, res.Frames, frames.KindLogs)
+	if got := fieldValues(t, lf, frames.LogBody); strings.Join(got, "|") != "mine" {
+		t.Errorf("lines %q", got)
+	}
+}
+
+// rangeExemplars is a Prometheus holding exemplars: query_exemplars returns those in
+// [start, end], parsed from the documented JSON (so the trace ID label goes through the
+// normaliser as written), with every request and its deadline recorded.
+type rangeExemplars struct {
+	fakeProm
+	mu        sync.Mutex
+	asked     [][2]time.Time
+	deadlines []time.Time
+	// fail, when set, answers request n (from 0) with its error instead, if not nil.
+	fail   func(n int) error
+	points []exemplarAt
+}
+
+type exemplarAt struct {
+	at  time.Time
+	tid string
+}
+
+func (p *rangeExemplars) Exemplars(ctx context.Context, _ string, start, end time.Time) (*prometheus.ExemplarSet, error) {
+	p.mu.Lock()
+	n := len(p.asked)
+	p.asked = append(p.asked, [2]time.Time{start, end})
+	dl, _ := ctx.Deadline()
+	p.deadlines = append(p.deadlines, dl)
+	p.mu.Unlock()
+	if p.fail != nil {
+		if err := p.fail(n); err != nil {
+			return nil, err
+		}
+	}
+	var ex []string
+	for _, e := range p.points {
+		if !e.at.Before(start) && !e.at.After(end) {
+			ex = append(ex, fmt.Sprintf(`{"labels":{"trace_id":%q},"value":"0.25","timestamp":%.3f}`, e.tid, float64(e.at.UnixMilli())/1e3))
+		}
+	}
+	body := `{"status":"success","data":[{"seriesLabels":{"__name__":"http_duration_seconds_bucket","le":"0.5"},"exemplars":[` + strings.Join(ex, ",") + `]}]}`
+	return prometheus.ParseExemplars([]byte(body))
+}
+
+// The trace (00:00–01:00) is often opened from a dashboard whose range is elsewhere, as
+// the *Trace* dashboard does with $traceId. Its exemplars (recorded while its requests
+// ran) come from the trace's own window plus padding, as its lines do: the fetch over the
+// request's range is cut to that window, or, when it does not cover it, the window is
+// fetched again under the same time budget, the metrics store's timeout. A failed fetch
+// is the exemplars part's answer after one call.
+func TestTraceExemplarsComeFromTheTracesWindow(t *testing.T) {
+	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{
+		{TraceID: windowTraceID, SpanID: "53995c3f42cd8ad8", Operation: "GET /", Service: "checkout",
+			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Hour)},
+	}}
+	points := []exemplarAt{
+		{midnight.Add(-2 * time.Minute), windowTraceID},                  // before the padded window
+		{midnight.Add(10 * time.Minute), strings.ToUpper(windowTraceID)}, // the normaliser reads it
+		{midnight.Add(40 * time.Minute), "0af7651916cd43dd8448eb211c80319c"},
+		{midnight.Add(time.Hour + 30*time.Second), windowTraceID}, // in the padding
+		{midnight.Add(2 * time.Hour), windowTraceID},              // after the padded window
+	}
+	promErr := func(status int, msg string) error {
+		return &httpx.StoreError{Store: prometheus.StoreName, Status: status, Message: msg, Timeout: status == 0}
+	}
+	firstFails := func(err error) func(int) error {
+		return func(n int) error {
+			if n == 0 {
+				return err
+			}
+			return nil
+		}
+	}
+	tests := []struct {
+		name       string
+		from, to   time.Time // the request's range
+		fail       func(int) error
+		timeout    time.Duration
+		traceDelay time.Duration
+		traceID    string // asked for when not the window trace's
+		wantCalls  int
+		wantTimes  []time.Duration // after midnight
+		wantNotice []string
+	}{
+		{name: "request range covers the trace: cut to the window",
+			from: midnight.Add(-3 * time.Hour), to: midnight.Add(3 * time.Hour),
+			wantCalls: 1, wantTimes: []time.Duration{10 * time.Minute, time.Hour + 30*time.Second}},
+		{name: "request range elsewhere: the window is fetched",
+			from: midnight.Add(5 * time.Hour), to: midnight.Add(6 * time.Hour),
+			wantCalls: 2, wantTimes: []time.Duration{10 * time.Minute, time.Hour + 30*time.Second}},
+		{name: "request range covers part of the trace: the window is fetched",
+			from: midnight.Add(30 * time.Minute), to: midnight.Add(6 * time.Hour),
+			wantCalls: 2, wantTimes: []time.Duration{10 * time.Minute, time.Hour + 30*time.Second}},
+		{name: "refused", from: midnight.Add(5 * time.Hour), to: midnight.Add(6 * time.Hour),
+			fail:      firstFails(promErr(400, "bad_data: invalid parameter \"query\"")),
+			wantCalls: 1, wantNotice: []string{"prometheus: HTTP 400"}},
+		{name: "timed out", from: midnight.Add(5 * time.Hour), to: midnight.Add(6 * time.Hour),
+			fail:      firstFails(promErr(0, "no answer within 1h0m0s (context deadline exceeded)")),
+			wantCalls: 1, wantNotice: []string{"prometheus: no answer within"}},
+		{name: "window fetch fails: the exemplars read within the window are kept",
+			from: midnight.Add(30 * time.Minute), to: midnight.Add(6 * time.Hour),
+			fail: func(n int) error {
+				if n == 1 {
+					return promErr(503, "Service Unavailable")
+				}
+				return nil
+			},
+			wantCalls: 2, wantTimes: []time.Duration{time.Hour + 30*time.Second},
+			wantNotice: []string{"could not be fetched (prometheus: HTTP 503"}},
+		{name: "budget spent waiting for the trace", from: midnight.Add(30 * time.Minute), to: midnight.Add(6 * time.Hour),
+			timeout: 20 * time.Millisecond, traceDelay: 60 * time.Millisecond,
+			wantCalls: 1, wantTimes: []time.Duration{time.Hour + 30*time.Second},
+			wantNotice: []string{"time budget of 20ms ran out"}},
+		{name: "trace not found: the request's range", from: midnight.Add(-3 * time.Hour), to: midnight.Add(3 * time.Hour),
+			traceID: "0af7651916cd43dd8448eb211c80319c", wantCalls: 1, wantTimes: []time.Duration{40 * time.Minute},
+			wantNotice: []string{"the trace could not be read"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			prom := &rangeExemplars{points: points, fail: tc.fail}
+			st := windowSettings(10, 100)
+			st.Metrics.Timeout = time.Hour
+			if tc.timeout > 0 {
+				st.Metrics.Timeout = tc.timeout
+			}
+			env := &Env{Settings: st, Logs: &memLogs{}, Traces: slowTrace{oneTrace{trace}, tc.traceDelay}, Metrics: prom}
+			id := windowTraceID
+			if tc.traceID != "" {
+				id = tc.traceID
+			}
+			yes, no := true, false
+			res := Trace(context.Background(), env, Request{
+				Query: &Query{QueryType: TypeTrace, TraceID: id, IncludeExemplars: &yes, IncludeLogs: &no},
+				From:  tc.from, To: tc.to,
+			})
+			ef := kindFrame(t, res.Frames, frames.KindExemplars)
+			if len(prom.asked) != tc.wantCalls {
+				t.Fatalf("%d exemplar requests %v, want %d", len(prom.asked), prom.asked, tc.wantCalls)
+			}
+			if tc.wantCalls == 2 {
+				if w := prom.asked[1]; !w[0].Equal(midnight.Add(-time.Minute)) || !w[1].Equal(midnight.Add(time.Hour+time.Minute)) {
+					t.Errorf("second request for %v, want the trace's padded window", w)
+				}
+				if !prom.deadlines[1].Equal(prom.deadlines[0]) || prom.deadlines[0].IsZero() {
+					t.Errorf("deadlines %v: both fetches must share the first's", prom.deadlines)
+				}
+			}
+			tf, _ := ef.FieldByName(frames.ExemplarTime)
+			var got []time.Duration
+			for i := 0; i < ef.Rows(); i++ {
+				got = append(got, tf.At(i).(time.Time).Sub(midnight))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.wantTimes) {
+				t.Errorf("exemplars at %v, want %v (notices %q)", got, tc.wantTimes, notices(ef))
+			}
+			for _, w := range tc.wantNotice {
+				if !strings.Contains(notices(ef), w) {
+					t.Errorf("notices %q lack %q", notices(ef), w)
+				}
+			}
+			if len(tc.wantNotice) == 0 && notices(ef) != "" {
+				t.Errorf("unexpected notices %q", notices(ef))
 			}
 		})
 	}

@@ -111,3 +111,38 @@ func finish(h string, width int, what, in string) (string, error) {
 	}
 	return h, nil
 }
+
+// Spellings are the ways of writing one trace ID that Normalize maps back to it, besides
+// its hex in any case with or without leading zeros.
+type Spellings struct {
+	// Hex is the normalised ID: 32 lower-case hex digits.
+	Hex string
+	// UUID is Hex grouped 8-4-4-4-12 with dashes.
+	UUID string
+	// Base64 holds the standard and URL-safe base64 (padded) of the ID's 16 bytes and,
+	// for a 64-bit ID, of its 8 low bytes; an encoding equal to one before it is left out.
+	Base64 []string
+}
+
+// SpellingsOf normalises id and returns its spellings.
+func SpellingsOf(id string) (Spellings, error) {
+	h, err := Normalize(id)
+	if err != nil {
+		return Spellings{}, err
+	}
+	sp := Spellings{Hex: h, UUID: h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]}
+	b, _ := hex.DecodeString(h)
+	forms := [][]byte{b}
+	if strings.Trim(h[:traceHexLen/2], "0") == "" {
+		forms = append(forms, b[8:])
+	}
+	for _, f := range forms {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+			s := enc.EncodeToString(f)
+			if n := len(sp.Base64); n == 0 || sp.Base64[n-1] != s {
+				sp.Base64 = append(sp.Base64, s)
+			}
+		}
+	}
+	return sp, nil
+}

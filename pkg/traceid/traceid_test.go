@@ -70,6 +70,40 @@ func TestNormalizeSpan(t *testing.T) {
 	}
 }
 
+func TestSpellingsOf(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     Spellings
+	}{
+		{name: "128-bit", in: "4BF92F3577B34DA6A3CE929D0E0E4736", want: Spellings{
+			Hex:    "4bf92f3577b34da6a3ce929d0e0e4736",
+			UUID:   "4bf92f35-77b3-4da6-a3ce-929d0e0e4736",
+			Base64: []string{"S/kvNXezTaajzpKdDg5HNg==", "S_kvNXezTaajzpKdDg5HNg=="},
+		}},
+		{name: "64-bit: also its 8 bytes", in: "a3ce929d0e0e4736", want: Spellings{
+			Hex:    "0000000000000000a3ce929d0e0e4736",
+			UUID:   "00000000-0000-0000-a3ce-929d0e0e4736",
+			Base64: []string{"AAAAAAAAAACjzpKdDg5HNg==", "o86SnQ4ORzY="},
+		}},
+		{name: "leading zeros of a 128-bit ID", in: "2f3577b34da6a3ce929d0e0e4736", want: Spellings{
+			Hex:    "00002f3577b34da6a3ce929d0e0e4736",
+			UUID:   "00002f35-77b3-4da6-a3ce-929d0e0e4736",
+			Base64: []string{"AAAvNXezTaajzpKdDg5HNg=="},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := SpellingsOf(tc.in)
+			if err != nil || got.Hex != tc.want.Hex || got.UUID != tc.want.UUID || strings.Join(got.Base64, " ") != strings.Join(tc.want.Base64, " ") {
+				t.Fatalf("SpellingsOf(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+			}
+		})
+	}
+	if _, err := SpellingsOf("trace-xyz!"); err == nil {
+		t.Error("SpellingsOf accepts what Normalize refuses")
+	}
+}
+
 // FuzzNormalize: never panics; output is 32 lower hex digits and a fixed point.
 func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{"4bf92f3577b34da6a3ce929d0e0e4736", "S/kvNXezTaajzpKdDg5HNg==", "abc", "-", "4bf92f35-77b3-4da6-a3ce-929d0e0e4736", ""} {
@@ -89,6 +123,21 @@ func FuzzNormalize(f *testing.F) {
 		again, err := Normalize(got)
 		if err != nil || again != got {
 			t.Fatalf("not a fixed point: %q -> %q (%v)", got, again, err)
+		}
+		sp, err := SpellingsOf(in)
+		if err != nil || sp.Hex != got {
+			t.Fatalf("SpellingsOf(%q) = %+v, %v; Normalize gives %q", in, sp, err, got)
+		}
+		for _, s := range append([]string{sp.UUID, strings.ToUpper(sp.UUID)}, sp.Base64...) {
+			if n, err := Normalize(s); err != nil || n != got {
+				t.Fatalf("spelling %q of %q normalises to %q, %v", s, got, n, err)
+			}
+			// Unpadded, the same digits are read as hex when they all are hex digits.
+			if raw := strings.TrimRight(s, "="); raw != s && strings.Trim(raw, "0123456789abcdefABCDEF") != "" {
+				if n, err := Normalize(raw); err != nil || n != got {
+					t.Fatalf("unpadded spelling %q of %q normalises to %q, %v", raw, got, n, err)
+				}
+			}
 		}
 	})
 }

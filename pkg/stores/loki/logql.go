@@ -9,6 +9,7 @@ import (
 
 	"github.com/latencylens/lens/pkg/language"
 	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/traceid"
 )
 
 // Pure LogQL builders. Guarantees: values are quoted and escaped by pkg/language; names
@@ -17,17 +18,48 @@ import (
 // result runs as is.
 
 // TraceLines builds the query for the lines of one trace: the selector plus a filter
-// that finds the ID however the line spells it (case-insensitive, with or without the
-// leading zeros of a 64-bit ID). Extraction then keeps exact matches only.
+// that finds the ID however the line spells it, as far as pkg/traceid accepts the
+// spelling: hex in any case, with or without the leading zeros (of a 64-bit ID too), the
+// dashed UUID form, and base64 (standard or URL-safe, padded or not) of the 16 bytes or,
+// for a 64-bit ID, of its 8 bytes. Extraction then keeps the lines whose ID normalises
+// to traceID (and those whose ID it cannot read).
 func TraceLines(selector string, ex settings.Extraction, traceID string) string {
-	core := strings.TrimLeft(traceID, "0")
-	re := "(?i)0*" + regexp.QuoteMeta(core)
 	switch ex.Mode {
 	case settings.ExtractLabel, settings.ExtractStructuredMetadata:
-		return selector + " | " + ex.TraceIDKey + "=~" + language.QuoteString(re)
+		// A label filter's regex must match the whole value (Loki anchors it).
+		return selector + " | " + ex.TraceIDKey + "=~" + language.QuoteString(traceIDPattern(traceID, true))
 	default:
-		return selector + " |~ " + language.QuoteString(re)
+		// A line filter's regex matches anywhere in the line.
+		return selector + " |~ " + language.QuoteString(traceIDPattern(traceID, false))
 	}
+}
+
+// traceIDPattern is an RE2 pattern for the spellings of traceID: the hex forms case
+// insensitive, the base64 forms case sensitive. whole: the pattern is matched against
+// the whole value, so the optional base64 padding is spelled out; otherwise an unpadded
+// form also finds the padded one.
+func traceIDPattern(traceID string, whole bool) string {
+	alts := []string{"(?i)0*" + regexp.QuoteMeta(strings.TrimLeft(traceID, "0"))}
+	sp, err := traceid.SpellingsOf(traceID)
+	if err != nil {
+		return alts[0]
+	}
+	alts = append(alts, sp.UUID)
+	b64 := make([]string, 0, len(sp.Base64))
+	for _, s := range sp.Base64 {
+		raw := strings.TrimRight(s, "=")
+		p := regexp.QuoteMeta(raw)
+		switch pad := s[len(raw):]; {
+		case !whole || pad == "":
+		case len(pad) == 1:
+			p += "=?"
+		default:
+			p += "(?:" + pad + ")?"
+		}
+		b64 = append(b64, p)
+	}
+	alts = append(alts, "(?-i:"+strings.Join(b64, "|")+")")
+	return strings.Join(alts, "|")
 }
 
 // QuantileOverTime builds `quantile_over_time(q, <selector> | unwrap <field> [w]) by (…)`.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/traceid"
 )
 
 var hostileValues = []string{
@@ -85,5 +87,90 @@ func TestQueryRangeFollowsTheStoreLineLimit(t *testing.T) {
 	}
 	if ProbeLimit(10) != 11 || ProbeLimit(5000) != DefaultMaxEntries+1 {
 		t.Errorf("ProbeLimit(10) = %d, ProbeLimit(5000) = %d", ProbeLimit(10), ProbeLimit(5000))
+	}
+}
+
+// lokiKeeps applies the pipeline stage TraceLines appended after the selector as Loki
+// does: `|~ "re"` is an unanchored RE2 match on the line, `| key=~"re"` a fully anchored
+// match on the label (stream label or structured metadata).
+func lokiKeeps(t *testing.T, expr, selector string, ex settings.Extraction, line, label string) bool {
+	t.Helper()
+	stage := strings.TrimPrefix(expr, selector)
+	var lit, subject string
+	var anchored bool
+	switch {
+	case strings.HasPrefix(stage, " |~ "):
+		lit, subject = strings.TrimPrefix(stage, " |~ "), line
+	case strings.HasPrefix(stage, " | "+ex.TraceIDKey+"=~"):
+		lit, subject, anchored = strings.TrimPrefix(stage, " | "+ex.TraceIDKey+"=~"), label, true
+	default:
+		t.Fatalf("unexpected expression %q", expr)
+	}
+	re, err := strconv.Unquote(lit)
+	if err != nil {
+		t.Fatalf("%q: %v", lit, err)
+	}
+	if anchored {
+		re = "^(?:" + re + ")$"
+	}
+	return regexp.MustCompile(re).MatchString(subject)
+}
+
+// A line whose trace ID normalises to the asked one belongs to the trace, however it
+// spells the ID (hex in any case, without leading zeros, UUID style, base64 standard or
+// URL-safe, padded or not, of 16 or, for a 64-bit ID, 8 bytes): Loki must return it in
+// every extraction mode. Another trace's spellings are not asked for.
+func TestTraceLinesFindEverySpellingTheNormaliserAccepts(t *testing.T) {
+	const sel = `{service_name=~".+"}`
+	modes := []settings.Extraction{
+		{Mode: settings.ExtractLogfmt, TraceIDKey: "trace_id"},
+		{Mode: settings.ExtractJSON, TraceIDKey: "trace_id"},
+		{Mode: settings.ExtractRegex, TraceIDRegex: regexp.MustCompile(`trace_id=(\S+)`)},
+		{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id"},
+		{Mode: settings.ExtractLabel, TraceIDKey: "trace_id"},
+	}
+	tests := []struct {
+		name, id  string
+		spellings []string
+		others    []string // spellings of other IDs
+	}{
+		{name: "128-bit", id: "4bf92f3577b34da6a3ce929d0e0e4736",
+			spellings: []string{
+				"4bf92f3577b34da6a3ce929d0e0e4736", "4BF92F3577B34DA6A3CE929D0E0E4736",
+				"4bf92f35-77b3-4da6-a3ce-929d0e0e4736", "4BF92F35-77B3-4DA6-A3CE-929D0E0E4736",
+				"S/kvNXezTaajzpKdDg5HNg==", "S/kvNXezTaajzpKdDg5HNg", "S_kvNXezTaajzpKdDg5HNg==", "S_kvNXezTaajzpKdDg5HNg",
+			},
+			others: []string{"0af7651916cd43dd8448eb211c80319c", "CvdlGRbNQ92ESOshHIAxnA==", "s/kvnxeztaajzpkddg5hng=="}},
+		{name: "64-bit", id: "0000000000000000a3ce929d0e0e4736",
+			spellings: []string{
+				"a3ce929d0e0e4736", "A3CE929D0E0E4736", "0000000000000000A3CE929D0E0E4736",
+				"00000000-0000-0000-a3ce-929d0e0e4736", "00000000-0000-0000-A3CE-929D0E0E4736",
+				"AAAAAAAAAACjzpKdDg5HNg==", "AAAAAAAAAACjzpKdDg5HNg", "o86SnQ4ORzY=", "o86SnQ4ORzY",
+			},
+			others: []string{"b3ce929d0e0e4736", "AAAAAAAAAACzzpKdDg5HNg==", "O86SNQ4ORZY="}},
+		{name: "128-bit with leading zero bytes", id: "00002f3577b34da6a3ce929d0e0e4736",
+			spellings: []string{"2f3577b34da6a3ce929d0e0e4736", "00002F35-77B3-4DA6-A3CE-929D0E0E4736", "AAAvNXezTaajzpKdDg5HNg==", "AAAvNXezTaajzpKdDg5HNg"},
+			others:    []string{"AAAvNXezTaajzpKdDg5HNw=="}},
+	}
+	for _, tc := range tests {
+		for _, ex := range modes {
+			expr := TraceLines(sel, ex, tc.id)
+			for _, sp := range tc.spellings {
+				if n, err := traceid.Normalize(sp); err != nil || n != tc.id {
+					t.Fatalf("%s: the normaliser reads %q as %q, %v", tc.name, sp, n, err)
+				}
+				if !lokiKeeps(t, expr, sel, ex, "level=info trace_id="+sp+" msg=hello", sp) {
+					t.Errorf("%s, mode %s: Loki drops the line with %q: %s", tc.name, ex.Mode, sp, expr)
+				}
+			}
+			for _, o := range tc.others {
+				if n, err := traceid.Normalize(o); err == nil && n == tc.id {
+					t.Fatalf("%s: %q is this trace's ID", tc.name, o)
+				}
+				if lokiKeeps(t, expr, sel, ex, "level=info trace_id="+o+" msg=hello", o) {
+					t.Errorf("%s, mode %s: Loki keeps the line with %q: %s", tc.name, ex.Mode, o, expr)
+				}
+			}
+		}
 	}
 }
