@@ -89,7 +89,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	exCtx := ctx
 	if wantEx {
 		var cancel context.CancelFunc
-		exCtx, cancel = context.WithTimeout(ctx, metricsTimeout(st))
+		exCtx, cancel = context.WithTimeoutCause(ctx, metricsTimeout(st), httpx.ErrStoreTimeout)
 		defer cancel()
 		exFrom, exTo = r.From, r.To
 		if exFrom.IsZero() {
