@@ -43,8 +43,12 @@ func Legend(format string, labels map[string]string) string {
 }
 
 // MetricSeries turns a parsed query answer into one frame per series: a time field and
-// a float64 value field carrying the series labels (one numeric field per frame, as
-// alert rules need). Native histogram samples become `count` and `sum` fields.
+// a float64 value field carrying the series labels, `__name__` included as Grafana's
+// Prometheus data source keeps it (one numeric field per frame, each frame told apart by
+// its labels, as alert rules need: series that differ only by name stay apart). A series
+// of native histogram samples becomes two such frames, its count and its sum, named as
+// the classic histogram's series would be (<name>_count, <name>_sum; histogram_count and
+// histogram_sum for an expression without a name).
 func MetricSeries(d *prometheus.Data, legend string) []*data.Frame {
 	var out []*data.Frame
 	if d.Scalar != nil {
@@ -55,14 +59,16 @@ func MetricSeries(d *prometheus.Data, legend string) []*data.Frame {
 		f.Meta = newMeta(KindMetrics)
 		return []*data.Frame{f}
 	}
+	series := func(labels map[string]string, ts []time.Time, vs []float64) *data.Frame {
+		name := Legend(legend, labels)
+		val := data.NewField(PercentileValue, data.Labels(labels), vs)
+		val.Config = &data.FieldConfig{DisplayNameFromDS: name}
+		f := data.NewFrame(name, data.NewField(PercentileTime, nil, ts), val)
+		f.Meta = newMeta(KindMetrics)
+		f.Meta.Type = data.FrameTypeTimeSeriesMulti
+		return f
+	}
 	for _, s := range d.Series {
-		labels := data.Labels{}
-		for k, v := range s.Labels {
-			if k != "__name__" {
-				labels[k] = v
-			}
-		}
-		name := Legend(legend, s.Labels)
 		if len(s.Points) > 0 || len(s.Histograms) == 0 {
 			ts := make([]time.Time, len(s.Points))
 			vs := make([]float64, len(s.Points))
@@ -70,12 +76,7 @@ func MetricSeries(d *prometheus.Data, legend string) []*data.Frame {
 				ts[i] = time.UnixMilli(p.TimeMs).UTC()
 				vs[i] = p.Value
 			}
-			val := data.NewField(PercentileValue, labels, vs)
-			val.Config = &data.FieldConfig{DisplayNameFromDS: name}
-			f := data.NewFrame(name, data.NewField(PercentileTime, nil, ts), val)
-			f.Meta = newMeta(KindMetrics)
-			f.Meta.Type = data.FrameTypeTimeSeriesMulti
-			out = append(out, f)
+			out = append(out, series(copyLabels(s.Labels), ts, vs))
 		}
 		if len(s.Histograms) > 0 {
 			ts := make([]time.Time, len(s.Histograms))
@@ -85,13 +86,18 @@ func MetricSeries(d *prometheus.Data, legend string) []*data.Frame {
 				ts[i] = time.UnixMilli(h.TimeMs).UTC()
 				cs[i], ss[i] = h.Count, h.Sum
 			}
-			f := data.NewFrame(name,
-				data.NewField(PercentileTime, nil, ts),
-				data.NewField("count", labels, cs),
-				data.NewField("sum", labels, ss),
-			)
-			f.Meta = newMeta(KindMetrics)
-			out = append(out, f)
+			for _, part := range []struct {
+				suffix, fn string
+				vs         []float64
+			}{{"_count", "histogram_count", cs}, {"_sum", "histogram_sum", ss}} {
+				labels := copyLabels(s.Labels)
+				if n := labels["__name__"]; n != "" {
+					labels["__name__"] = n + part.suffix
+				} else {
+					labels["__name__"] = part.fn
+				}
+				out = append(out, series(labels, append([]time.Time(nil), ts...), part.vs))
+			}
 		}
 	}
 	if len(d.Warnings)+len(d.Infos) > 0 {
@@ -155,4 +161,13 @@ func labelsJSON(m map[string]string) json.RawMessage {
 	}
 	b, _ := json.Marshal(m) // map keys are sorted by encoding/json
 	return b
+}
+
+// copyLabels is a copy of a series' labels, never nil.
+func copyLabels(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }

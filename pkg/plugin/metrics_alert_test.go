@@ -2,6 +2,9 @@ package plugin
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -129,5 +132,65 @@ func TestLatencyQueryAlertRequest(t *testing.T) {
 				t.Errorf("alert answer: %d percentile frames, want 2", n)
 			}
 		})
+	}
+}
+
+// Two series that differ only in their metric name (`{__name__=~"a|b"}`) keep apart by
+// their labels (__name__ kept, as Grafana's Prometheus data source keeps it): alerting
+// refuses frames it cannot tell apart by labels ("has duplicate results").
+func TestMetricSeriesKeepDistinctLabels(t *testing.T) {
+	body := `{"status":"success","data":{"resultType":"matrix","result":[
+	 {"metric":{"__name__":"http_requests_total","job":"api"},"values":[[1700000000,"1"]]},
+	 {"metric":{"__name__":"http_errors_total","job":"api"},"values":[[1700000000,"2"]]}]}}`
+	pr := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/api/v1/query_range": ok([]byte(body))})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", "", pr.srv.URL, ""))
+	res := queryOne(t, ds, map[string]string{"FromAlert": "true"}, traceFrom, traceTo,
+		map[string]any{"queryType": "metrics", "version": 1, "expr": `{__name__=~"http_.*_total"}`})
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	seen := map[string]bool{}
+	for _, f := range res.Frames {
+		l := f.Fields[1].Labels.String()
+		if seen[l] {
+			t.Fatalf("two series frames carry the same labels %s: an alert rule cannot tell them apart", l)
+		}
+		seen[l] = true
+	}
+}
+
+// Each PromQL series is its own frame with one time and one float field (README,
+// "Alerting"): a native histogram series (query_range "histograms") becomes two frames,
+// its count and its sum, told apart by their names.
+func TestNativeHistogramSeriesOneFloatFieldPerFrame(t *testing.T) {
+	body := `{"status":"success","data":{"resultType":"matrix","result":[
+	 {"metric":{"__name__":"http_request_duration_seconds","job":"api"},
+	  "histograms":[[1700000000,{"count":"10","sum":"2.5","buckets":[[0,"0.1","0.2","10"]]}]]}]}}`
+	pr := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/api/v1/query_range": ok([]byte(body))})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", "", pr.srv.URL, ""))
+	res := queryOne(t, ds, map[string]string{"FromAlert": "true"}, traceFrom, traceTo,
+		map[string]any{"queryType": "metrics", "version": 1, "expr": `http_request_duration_seconds`})
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	for _, f := range res.Frames {
+		n := 0
+		for _, fld := range f.Fields {
+			if fld.Type().Numeric() {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("frame %q has %d numeric fields (%d fields), want one float field per frame", f.Name, n, len(f.Fields))
+		}
+	}
+	var names []string
+	for _, f := range res.Frames {
+		if len(f.Fields) == 2 {
+			names = append(names, f.Fields[1].Labels["__name__"]+"="+fmt.Sprint(f.Fields[1].At(0)))
+		}
+	}
+	if strings.Join(names, " ") != "http_request_duration_seconds_count=10 http_request_duration_seconds_sum=2.5" {
+		t.Errorf("series %q, want the count and the sum", names)
 	}
 }
