@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -43,12 +44,20 @@ func TestSearchQuery(t *testing.T) {
 				t.Fatalf("%d rows", f.Rows())
 			}
 			ids := fieldStrings(t, f, frames.SearchTraceID)
-			if ids[0] != storetest.CheckoutTraceID {
-				t.Errorf("first hit %q", ids[0])
+			checkout := slices.Index(ids, storetest.CheckoutTraceID)
+			if checkout < 0 {
+				t.Fatalf("no checkout trace among %q", ids)
 			}
 			errs, _ := f.FieldByName(frames.SearchHasError)
-			if !errs.At(0).(bool) {
+			if !errs.At(checkout).(bool) {
 				t.Error("checkout trace has an error span")
+			}
+			// Newest first, whatever order the store answered in.
+			starts, _ := f.FieldByName(frames.SearchStartTime)
+			for i := 1; i < f.Rows(); i++ {
+				if starts.At(i).(time.Time).After(starts.At(i - 1).(time.Time)) {
+					t.Errorf("row %d starts at %v, after row %d: not newest first", i, starts.At(i), i-1)
+				}
 			}
 			tf, _ := f.FieldByName(frames.SearchTraceID)
 			if tf.Config == nil || len(tf.Config.Links) != 1 {
@@ -218,5 +227,27 @@ func TestProvisionedPercentilesGiveOneFramePerPercentile(t *testing.T) {
 		if seen[key] == 2 {
 			t.Errorf("two frames of the same series %q", key)
 		}
+	}
+}
+
+// A Tempo search hit whose trace ID does not normalise is left out with a notice that
+// quotes the ID.
+func TestSearchBadTraceIDIsAnnounced(t *testing.T) {
+	body := `{"traces":[
+	 {"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","rootServiceName":"frontend","rootTraceName":"GET /","startTimeUnixNano":"1700000000000000000","durationMs":5},
+	 {"traceID":"not-a-trace-id","rootServiceName":"frontend","rootTraceName":"GET /x","startTimeUnixNano":"1700000001000000000","durationMs":7}
+	],"metrics":{}}`
+	st := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/api/search": ok([]byte(body))})
+	ds := newTestDatasource(t, settingsJSON(st.srv.URL, "tempo", "", "", ""))
+	res := mustQuery(t, ds, map[string]any{"queryType": "search", "version": 1, "editorMode": "code", "traceql": `{ }`})
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	f := framesOfKind(res.Frames, frames.KindSearch)[0]
+	if f.Rows() != 1 {
+		t.Fatalf("%d rows, want the one valid hit", f.Rows())
+	}
+	if !strings.Contains(noticeTexts(f), "not-a-trace-id") {
+		t.Errorf("the hit with trace ID %q vanished without a notice (notices: %q)", "not-a-trace-id", noticeTexts(f))
 	}
 }

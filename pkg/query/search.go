@@ -1,8 +1,10 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,6 +13,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
 )
@@ -33,7 +36,11 @@ func Search(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if err != nil {
 		return errorResponse(err)
 	}
-	f := frames.Search(res.Traces, env.Links)
+	// Newest first, as Grafana's Tempo and Jaeger data sources show hits: neither store
+	// promises an order (Jaeger none at all), so both answers read alike.
+	traces := slices.Clone(res.Traces)
+	slices.SortStableFunc(traces, func(a, b model.TraceSummary) int { return cmp.Compare(b.StartUnixNano, a.StartUnixNano) })
+	f := frames.Search(traces, env.Links)
 	for _, w := range res.Warnings {
 		frames.Notice(f, data.NoticeSeverityWarning, "%s", w)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
+	"github.com/latencylens/lens/pkg/traceid"
 )
 
 // StoreName names this store in errors and health reports.
@@ -107,11 +108,16 @@ func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*traces
 	if err != nil {
 		return nil, err
 	}
-	hits, spans, _, perr := ParseSearchSpans(resp.Body)
+	hits, spans, bad, perr := ParseSearchSpans(resp.Body)
 	if perr != nil {
 		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
 	}
-	return &tracestore.SearchResult{Traces: hits, Spans: spans}, nil
+	res := &tracestore.SearchResult{Traces: hits, Spans: spans}
+	if len(bad) > 0 {
+		_, err := traceid.Normalize(bad[0])
+		res.Warnings = append(res.Warnings, fmt.Sprintf("tempo: %d search hits left out: their trace IDs are not trace IDs (first: %v)", len(bad), c.h.Scrub(err.Error())))
+	}
+	return res, nil
 }
 
 // Services lists resource.service.name values.

@@ -79,8 +79,8 @@ func toTrace(r otlp.Result, partial bool, message string) *model.Trace {
 // ParseSearch parses GET /api/search. Trace IDs there have leading zeros stripped; the
 // normaliser restores them. A hit whose ID does not normalise is counted in dropped.
 func ParseSearch(body []byte) (hits []model.TraceSummary, dropped int, err error) {
-	hits, _, dropped, err = ParseSearchSpans(body)
-	return hits, dropped, err
+	hits, _, bad, err := ParseSearchSpans(body)
+	return hits, len(bad), err
 }
 
 // ParseSearchSpans is ParseSearch that also returns the matched spans of each span set
@@ -90,8 +90,9 @@ func ParseSearch(body []byte) (hits []model.TraceSummary, dropped int, err error
 // (resource.service.name comes back as service.name); intrinsics come back there too
 // (status, kind, statusMessage). When a span holds one of those keys twice (an attribute
 // of that name and the intrinsic), the first is read into the span's field and Tags
-// keep both.
-func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Span, dropped int, err error) {
+// keep both. badIDs are the hits' trace IDs, as written, that do not normalise; those
+// hits are left out.
+func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Span, badIDs []string, err error) {
 	var doc struct {
 		Traces []struct {
 			TraceID           string      `json:"traceID"`
@@ -108,12 +109,12 @@ func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Spa
 		} `json:"traces"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, nil, 0, fmt.Errorf("search: %w", err)
+		return nil, nil, nil, fmt.Errorf("search: %w", err)
 	}
 	for _, tr := range doc.Traces {
 		id, err := traceid.Normalize(tr.TraceID)
 		if err != nil {
-			dropped++
+			badIDs = append(badIDs, tr.TraceID)
 			continue
 		}
 		s := model.TraceSummary{
@@ -184,7 +185,7 @@ func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Spa
 		}
 		hits = append(hits, s)
 	}
-	return hits, spans, dropped, nil
+	return hits, spans, badIDs, nil
 }
 
 // searchFields are the keys of a search answer's span attributes read into span fields.

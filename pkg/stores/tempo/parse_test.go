@@ -288,8 +288,8 @@ func TestRecordedAnswers(t *testing.T) {
 	}
 	t.Run("search", func(t *testing.T) {
 		hits, spans, dropped, err := ParseSearchSpans(storetest.Recorded(t, "tempo_search.json"))
-		if err != nil || dropped != 0 {
-			t.Fatalf("%v, %d dropped", err, dropped)
+		if err != nil || len(dropped) != 0 {
+			t.Fatalf("%v, %q dropped", err, dropped)
 		}
 		ids := map[string]bool{}
 		for _, h := range hits {
