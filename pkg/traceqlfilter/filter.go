@@ -647,32 +647,24 @@ func (p *parser) unsupported(t token, what string) error {
 	return fmt.Errorf("TraceQL %q: %s (%q at offset %d) is not supported here; supported are %s", p.src, what, t.text, t.pos, Supported)
 }
 
+// or reads conditions joined by && and ||, which TraceQL gives the same precedence and
+// groups from the left (Tempo's grammar: `%left AND OR`): `a || b && c` is
+// `(a || b) && c`.
 func (p *parser) or() (node, error) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for p.accept(tOr) {
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = &logical{l: l, r: r}
-	}
-	return l, nil
-}
-
-func (p *parser) and() (node, error) {
 	l, err := p.unary()
 	if err != nil {
 		return nil, err
 	}
-	for p.accept(tAnd) {
+	for p.at(tAnd) || p.at(tOr) {
+		and := p.accept(tAnd)
+		if !and {
+			p.accept(tOr)
+		}
 		r, err := p.unary()
 		if err != nil {
 			return nil, err
 		}
-		l = &logical{and: true, l: l, r: r}
+		l = &logical{and: and, l: l, r: r}
 	}
 	return l, nil
 }

@@ -99,7 +99,9 @@ func TestMatch(t *testing.T) {
 		{`{ span.http.status_code > -1 }`, true},
 		{`{ span.http.status_code = 200 || span.http.status_code = 503 }`, true},
 		{`{ (span.http.status_code = 200 || kind = server) && status = error }`, true},
-		{`{ span.http.status_code = 200 || kind = server && status = ok }`, false}, // && binds tighter
+		{`{ span.http.status_code = 200 || kind = server && status = ok }`, false}, // (a || b) && c, as Tempo groups it
+		{`{ kind = server || span.http.method = "POST" && status = ok }`, false},   // a true first operand does not win over a later &&
+		{`{ kind = server || (span.http.method = "POST" && status = ok) }`, true},
 		{`{ span."http.method" = "GET" }`, true},
 		{`{ true }`, true},
 		{`{ false || true }`, true},
