@@ -91,7 +91,7 @@ var (
 	metricNameRE      = regexp.MustCompile(`^[A-Za-z_:][A-Za-z0-9_:]*$`)
 	traceQLAttrRE     = regexp.MustCompile(`^(?:(?:span|resource|event|link|instrumentation)\.|\.)?[A-Za-z_][A-Za-z0-9_.\-/]*$`)
 	traceQLScopedRE   = regexp.MustCompile(`^(?:(?:span|resource|event|link|instrumentation)\.|\.)`)
-	traceQLNumberRE   = regexp.MustCompile(`^-?[0-9]+(?:\.[0-9]+)?$`)
+	traceQLNumberRE   = regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$`)
 	traceQLIntrinsics = map[string]bool{"name": true, "status": true, "kind": true, "duration": true, "statusMessage": true, "rootName": true, "rootServiceName": true, "traceDuration": true}
 )
 
@@ -126,9 +126,20 @@ func TraceQLGroupBy(name string) bool {
 
 // TraceQLLiteral is a typed TraceQL literal: numbers and booleans as such, anything
 // else as a quoted string (traceqlLiteral in src/datasource/queryBuilders/traceql.ts).
+// A number is written bare only when Tempo's lexer reads it as that number: no leading
+// zero (`08` would be an invalid octal literal) and, when whole, within int64 (Tempo
+// reads integers with strconv.Atoi); any other digits are a string ("08540").
 func TraceQLLiteral(v string) string {
-	if traceQLNumberRE.MatchString(v) || v == "true" || v == "false" {
+	if v == "true" || v == "false" {
 		return v
+	}
+	if traceQLNumberRE.MatchString(v) {
+		if strings.Contains(v, ".") {
+			return v
+		}
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return v
+		}
 	}
 	return QuoteString(v)
 }
@@ -136,12 +147,20 @@ func TraceQLLiteral(v string) string {
 // CheckTraceQLFilter accepts a span filter the user wrote (TraceQL conditions the
 // builders AND into a span selector inside parentheses) only if it cannot change the
 // selector's structure: outside string literals its parentheses balance and never
-// close more than they opened, and it holds no `{`, `}` or pipeline `|` (`||` is fine).
-// Inside the parentheses it may still be any expression; the store parses it.
+// close more than they opened, and it holds no `{`, `}`, pipeline `|` (`||` is fine) or
+// comment (Tempo's lexer skips `/* */` and `//` comments, which could hide a
+// parenthesis). A backtick opens a raw string only where Tempo's lexer starts one, after
+// a space, an operator or `(`; right after a name it would be part of the name, so it
+// is refused there. Inside the parentheses it may still be any expression; the store
+// parses it.
 func CheckTraceQLFilter(filter string) error {
 	depth := 0
 	for i := 0; i < len(filter); i++ {
 		switch c := filter[i]; c {
+		case '/':
+			if i+1 < len(filter) && (filter[i+1] == '*' || filter[i+1] == '/') {
+				return fmt.Errorf("span filter %q: comments are not allowed", filter)
+			}
 		case '"':
 			lit, err := strconv.QuotedPrefix(filter[i:])
 			if err != nil {
@@ -149,6 +168,9 @@ func CheckTraceQLFilter(filter string) error {
 			}
 			i += len(lit) - 1
 		case '`':
+			if i > 0 && !strings.ContainsRune(" \t\r\n=~!<>(", rune(filter[i-1])) {
+				return fmt.Errorf("span filter %q: a backtick at offset %d follows a name; quote strings after a space or an operator", filter, i)
+			}
 			end := strings.IndexByte(filter[i+1:], '`')
 			if end < 0 {
 				return fmt.Errorf("span filter %q: unterminated string", filter)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"text/scanner"
 	"unicode/utf8"
 )
 
@@ -154,6 +155,63 @@ func TestCheckTraceQLFilter(t *testing.T) {
 	for _, tc := range tests {
 		if err := CheckTraceQLFilter(tc.in); (err == nil) != tc.ok {
 			t.Errorf("CheckTraceQLFilter(%q) = %v, want ok=%t", tc.in, err, tc.ok)
+		}
+	}
+}
+
+// Tempo lexes TraceQL with Go's text/scanner after Init (Mode = GoTokens, which skips
+// `/* … */` and `// …` comments) and reads attribute names rune by rune, where a backtick
+// is an attribute rune (pkg/traceql/lexer.go isAttributeRune). Either lets a filter that
+// CheckTraceQLFilter accepts close the builders' parentheses, e.g. the selector
+// `{ resource.service.name = "a" && (/* ( */ true) || (true /* ) */) }` is, for Tempo,
+// `{ (resource.service.name = "a" && true) || true }`: every span of every service.
+func TestCheckTraceQLFilterCannotEscapeItsParentheses(t *testing.T) {
+	for _, f := range []string{
+		`/* ( */ true) || (true /* ) */`,
+		`true) || (true // )`,
+		"span.a` = 1) || (span.b` = 2",
+	} {
+		if err := CheckTraceQLFilter(f); err == nil {
+			t.Errorf("CheckTraceQLFilter(%q) = nil; Tempo reads a `)` there that closes the builder's parenthesis", f)
+		}
+	}
+}
+
+// TraceQLLiteral writes only what Tempo reads as TraceQL: Tempo scans numbers with
+// text/scanner (a leading 0 makes an octal literal: "08" is an error) and reads integers
+// with strconv.Atoi (beyond int64 is an error), so such digits become strings.
+func TestTraceQLLiteralIsValidTraceQL(t *testing.T) {
+	for _, v := range []string{"08", "0123456789", "12345678901234567890", "0", "-7", "0.25", "9223372036854775807"} {
+		lit := TraceQLLiteral(v)
+		var s scanner.Scanner
+		s.Init(strings.NewReader(lit))
+		var scanErr string
+		s.Error = func(_ *scanner.Scanner, msg string) { scanErr = msg }
+		tok := s.Scan()
+		if scanErr != "" {
+			t.Errorf("TraceQLLiteral(%q) = %s: Tempo's scanner fails: %s", v, lit, scanErr)
+			continue
+		}
+		if tok == scanner.Int {
+			if _, err := strconv.Atoi(s.TokenText()); err != nil {
+				t.Errorf("TraceQLLiteral(%q) = %s: Tempo's strconv.Atoi fails: %v", v, lit, err)
+			}
+		}
+	}
+}
+
+func TestTraceQLLiteralKeepsNumbersAndQuotesTheRest(t *testing.T) {
+	for in, want := range map[string]string{
+		"200": "200", "-1": "-1", "0": "0", "0.5": "0.5", "true": "true",
+		"08540": `"08540"`, "12345678901234567890": `"12345678901234567890"`, "1e3": `"1e3"`, "GET": `"GET"`,
+	} {
+		if got := TraceQLLiteral(in); got != want {
+			t.Errorf("TraceQLLiteral(%q) = %s, want %s", in, got, want)
+		}
+	}
+	for _, ok := range []string{"span.a = `x`", "span.a=`x`", "(`x` = span.a)", "span.a =~ `a/b`"} {
+		if err := CheckTraceQLFilter(ok); err != nil {
+			t.Errorf("CheckTraceQLFilter(%q): %v", ok, err)
 		}
 	}
 }

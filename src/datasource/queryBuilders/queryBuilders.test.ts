@@ -3,7 +3,7 @@ import { DEFAULT_BUILDER_SETTINGS, switchToCode } from './editorModes';
 import { jaegerTagsJson, parseLogfmt } from './logfmt';
 import { buildLogLatency } from './logql';
 import { buildHistogramSelector, histogramQuantilePreview } from './promql';
-import { buildTraceSelector } from './traceql';
+import { buildTraceSelector, traceqlLiteral } from './traceql';
 
 const HOSTILE = ['a"b', 'back\\slash', 'x} or {y', 'p|q', 'new\nline', '" || true || "', '"} or vector(1) or {a="'];
 
@@ -106,6 +106,26 @@ describe('logfmt tags', () => {
 
   it.each(['novalue', '=x', 'a=b"c', 'a="x"y', 'k=a k=b'])('refuses %p', (tags) => {
     expect(parseLogfmt(tags).ok).toBe(false);
+  });
+});
+
+describe('traceqlLiteral', () => {
+  it.each([
+    ['200', '200'],
+    ['-1', '-1'],
+    ['0', '0'],
+    ['0.5', '0.5'],
+    ['true', 'true'],
+    ['9223372036854775807', '9223372036854775807'],
+    ['-9223372036854775808', '-9223372036854775808'],
+    // Tempo's lexer reads 08 as a bad octal literal and cannot hold more than int64.
+    ['08540', '"08540"'],
+    ['9223372036854775808', '"9223372036854775808"'],
+    ['12345678901234567890', '"12345678901234567890"'],
+    ['1e3', '"1e3"'],
+    ['GET', '"GET"'],
+  ])('%s', (value, want) => {
+    expect(traceqlLiteral(value)).toBe(want);
   });
 });
 

@@ -18,10 +18,31 @@ export interface TraceSelectorState {
   filter?: string;
 }
 
-/** A typed TraceQL literal: numbers and booleans as such, anything else as a string. */
+/** Whether a whole number without leading zeros (`-?(0|[1-9]\d*)`) fits in int64. */
+function fitsInt64(digits: string): boolean {
+  const negative = digits.startsWith('-');
+  const abs = negative ? digits.slice(1) : digits;
+  const limit = negative ? '9223372036854775808' : '9223372036854775807';
+  return abs.length < limit.length || (abs.length === limit.length && abs <= limit);
+}
+
+/**
+ * A typed TraceQL literal: numbers and booleans as such, anything else as a string. A
+ * number is written bare only when Tempo's lexer reads it as that number: no leading zero
+ * (`08` would be an invalid octal literal) and, when whole, within int64; other digits
+ * ("08540") are a string. The backend's language.TraceQLLiteral follows the same rule.
+ */
 export function traceqlLiteral(value: string): string {
-  if (/^-?\d+(?:\.\d+)?$/.test(value) || value === 'true' || value === 'false') {
+  if (value === 'true' || value === 'false') {
     return value;
+  }
+  if (/^-?(?:0|[1-9]\d*)(?:\.\d+)?$/.test(value)) {
+    if (value.includes('.')) {
+      return value;
+    }
+    if (fitsInt64(value)) {
+      return value;
+    }
   }
   return quoteString(value);
 }
