@@ -288,8 +288,8 @@ func errorSelector(sel string, st *settings.Settings) string {
 // histogramSummary reads N and the total over the range. It takes the exact growth of
 // the counters between the range's ends (prometheus.CounterDelta: series present at both
 // ends, plus series that appeared in the range) when that is knowable: no counter reset
-// in the range and no series that went away in it (pod churn; its growth before it went
-// is invisible at the range's end). Otherwise it takes Prometheus' extrapolated
+// in the range and no series that went away in it (pod churn, a pod that lived inside the
+// range included: its growth is invisible at the range's end). Otherwise it takes Prometheus' extrapolated
 // increase(). With an error selector the error rate is increase(errors)/increase(all)
 // over the range (both extrapolated alike) and the errors are that share of N; without
 // one the error rate is unknown (NaN). The store's annotations go on the frame.
@@ -340,7 +340,7 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, err
 		iCountInc: countInc,
 		iSumInc:   sumInc,
 		iResets:   resets,
-		iVanished: prometheus.Vanished(now(count, ""), then(count, "")),
+		iVanished: prometheus.Vanished(count+sel, p.rng),
 	}
 	if errSel != "" {
 		if native {

@@ -2,6 +2,10 @@ package testenv
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -33,6 +37,10 @@ type PrometheusOptions struct {
 	Binary string
 	// ExtraArgs are appended to the command line.
 	ExtraArgs []string
+	// Backfill, when set, is OpenMetrics text (ending in "# EOF") written into the TSDB
+	// with promtool (Debian's prometheus package ships it) before the server starts;
+	// retention is then unlimited so that old samples stay.
+	Backfill string
 }
 
 // Prometheus is a running test Prometheus: URL, DataDir, ConfigPath, Pid,
@@ -49,7 +57,27 @@ type Prometheus struct {
 func StartPrometheus(t testing.TB, opts PrometheusOptions) *Prometheus {
 	t.Helper()
 	c := localstores.Common{Binary: opts.Binary, ExtraArgs: opts.ExtraArgs}
+	var promtool string
+	if opts.Backfill != "" {
+		var err error
+		if promtool, err = exec.LookPath("promtool"); err != nil {
+			if storesRequired() {
+				t.Fatalf("testenv: promtool not found (apt-get install prometheus; %s is set)", RequireStoresEnv)
+			}
+			t.Skip("testenv: promtool not found (apt-get install prometheus)")
+		}
+		c.ExtraArgs = append(c.ExtraArgs, "--storage.tsdb.retention.time=100y")
+	}
 	p := start(t, "prometheus", c, func(c localstores.Common) (*localstores.Prometheus, error) {
+		if opts.Backfill != "" {
+			src := filepath.Join(t.TempDir(), "backfill.om")
+			if err := os.WriteFile(src, []byte(opts.Backfill), 0o600); err != nil {
+				return nil, err
+			}
+			if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", src, filepath.Join(c.DataDir, "data")).CombinedOutput(); err != nil {
+				return nil, fmt.Errorf("promtool tsdb create-blocks-from openmetrics: %v: %s", err, out)
+			}
+		}
 		return localstores.StartPrometheus(context.Background(), localstores.PrometheusOptions{
 			Common: c, Targets: opts.Targets, ScrapeInterval: opts.ScrapeInterval, Features: opts.Features,
 		})

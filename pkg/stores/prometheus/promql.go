@@ -105,10 +105,11 @@ func CounterDelta(now, then string) string {
 	return fmt.Sprintf("sum(((%s) - (%s)) or (%s))", now, then, now)
 }
 
-// Vanished counts the series of then (the selector with `offset`) that have no sample
-// now: series that went away in the range, whose growth the instant `now` cannot see.
-func Vanished(now, then string) string {
-	return fmt.Sprintf("count((%s) unless (%s))", then, now)
+// Vanished counts the series of a selector that had a sample in the range but have none
+// at its end: series that went away in it (a pod gone, whether or not it was there at the
+// range's start), whose growth the instant at the end cannot see.
+func Vanished(selector string, rng time.Duration) string {
+	return fmt.Sprintf("count(present_over_time(%s[%s]) unless %s)", selector, FormatRange(rng), selector)
 }
 
 // Offset is the selector metric+selector as it was rng before the query's time.
