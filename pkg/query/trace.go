@@ -25,7 +25,8 @@ import (
 const maxSpeculativeLogRange = 24 * time.Hour
 
 // Trace answers a `trace` query. The trace, its log lines and its exemplars are fetched
-// concurrently, each under its store's deadline:
+// concurrently, each under its store's deadline; a part that must fetch again for the
+// trace's window waits for the trace only, never for another part:
 //   - the trace from the trace store;
 //   - the lines carrying the trace ID over the request's range (at most a day), which
 //     are then cut to the trace's own [start-padding, end+padding]; when that window is
@@ -50,57 +51,57 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	st := env.Settings
 	wantLogs, wantEx := on(q.IncludeLogs), on(q.IncludeExemplars)
 
+	// Each part runs in its own goroutine; a part's second fetch waits only for the trace
+	// (whose window it needs) and its own first fetch, never for another store.
 	var (
-		wg          sync.WaitGroup
-		trace       *model.Trace
-		traceErr    error
-		spec        logFetch
-		exemplars   *prometheus.ExemplarSet
-		exErr       error
-		exFrom      time.Time
-		exTo        time.Time
-		specStarted bool
+		wg         sync.WaitGroup
+		traceDone  = make(chan struct{})
+		trace      *model.Trace
+		traceErr   error
+		traceStart int64
+		traceEnd   int64
+		lines      logFetch
+		ex         []model.Exemplar
+		exErr      error
+		exNote     string
 	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		defer close(traceDone)
 		ts, err := env.traces()
 		if err != nil {
 			traceErr = err
 			return
 		}
 		trace, traceErr = ts.Trace(ctx, id, time.Time{}, time.Time{})
+		// The window is the whole trace's [start, end], read before the spans are cut to
+		// maxSpans: the spans left after the cut may cover only part of the trace.
+		if traceErr == nil && trace != nil {
+			traceStart, traceEnd = trace.Bounds()
+		}
 	}()
-	// logsCtx carries the logs part's one time budget once the fetch over the request's
-	// range starts; a single fetch for the trace's window has its client's own.
-	logsCtx := ctx
-	if wantLogs && !r.From.IsZero() && r.To.Sub(r.From) <= maxSpeculativeLogRange {
-		specStarted = true
-		var cancel context.CancelFunc
-		logsCtx, cancel = context.WithTimeoutCause(ctx, logsTimeout(st), httpx.ErrStoreTimeout)
-		defer cancel()
+	// traceWindow waits for the trace and tells whether it has spans, and its window
+	// with padding.
+	traceWindow := func() (ok bool, from, to time.Time) {
+		<-traceDone
+		if traceErr != nil || trace == nil || len(trace.Spans) == 0 {
+			return false, time.Time{}, time.Time{}
+		}
+		return true, time.Unix(0, traceStart).Add(-st.LogWindowPadding), time.Unix(0, traceEnd).Add(st.LogWindowPadding)
+	}
+	if wantLogs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			spec = fetchTraceLines(logsCtx, env, id, r.From.Add(-st.LogWindowPadding), r.To.Add(st.LogWindowPadding))
+			lines = traceLinesPart(ctx, env, id, r, traceWindow)
 		}()
 	}
-	// exCtx carries the exemplars part's one time budget, shared by both fetches.
-	exCtx := ctx
 	if wantEx {
-		var cancel context.CancelFunc
-		exCtx, cancel = context.WithTimeoutCause(ctx, metricsTimeout(st), httpx.ErrStoreTimeout)
-		defer cancel()
-		exFrom, exTo = r.From, r.To
-		if exFrom.IsZero() {
-			exTo = time.Now()
-			exFrom = exTo.Add(-time.Hour)
-		}
-		exFrom, exTo = exFrom.Add(-st.LogWindowPadding), exTo.Add(st.LogWindowPadding)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			exemplars, exErr = traceExemplars(exCtx, env, exFrom, exTo)
+			ex, exErr, exNote = traceExemplarsPart(ctx, env, id, r, traceWindow)
 		}()
 	}
 	wg.Wait()
@@ -108,56 +109,10 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	resp := backend.DataResponse{}
 	var spans []model.Span
 	spansTotal := 0
-	// The log window is the whole trace's [start, end], read before the spans are cut to
-	// maxSpans: the spans left after the cut may cover only part of the trace.
-	var traceStart, traceEnd int64
 	if traceErr == nil && trace != nil {
 		spans, spansTotal = trace.Spans, len(trace.Spans)
-		traceStart, traceEnd = trace.Bounds()
 		if st.MaxSpans > 0 && len(spans) > st.MaxSpans {
 			spans = spans[:st.MaxSpans]
-		}
-	}
-
-	// Lines: cut the speculative fetch to the trace window, or fetch that window.
-	var lines logFetch
-	if wantLogs {
-		switch {
-		case traceErr != nil || len(spans) == 0:
-			if specStarted {
-				lines = spec
-				lines.note = "the trace could not be read, so its lines come from the request's time range"
-			} else {
-				lines.err = fmt.Errorf("lines not fetched: the trace's time window is unknown")
-			}
-		default:
-			from := time.Unix(0, traceStart).Add(-st.LogWindowPadding)
-			to := time.Unix(0, traceEnd).Add(st.LogWindowPadding)
-			covered := !from.Before(r.From.Add(-st.LogWindowPadding)) && !to.After(r.To.Add(st.LogWindowPadding))
-			switch {
-			case !specStarted:
-				lines = fetchTraceLines(ctx, env, id, from, to)
-			case spec.err == nil && !spec.truncated && spec.incomplete == "" && covered:
-				lines = spec.within(from.UnixNano(), to.UnixNano())
-			case spec.err != nil && !loki.RefusedForRange(spec.err):
-				// The same expression over a narrower window is refused the same way, a
-				// timeout has spent the budget, and a store that is down stays down.
-				lines = spec
-			case logsCtx.Err() != nil:
-				lines = spec.within(from.UnixNano(), to.UnixNano())
-				lines.note = fmt.Sprintf("the log store's time budget of %s ran out before the lines of the trace's own window could be fetched", logsTimeout(st))
-				if spec.err == nil {
-					lines.note += "; these are the lines of the request's time range within that window"
-				}
-			default:
-				lines = fetchTraceLines(logsCtx, env, id, from, to)
-				if lines.err != nil && spec.err == nil {
-					// The lines already read are still this trace's: keep those in its window.
-					note := fmt.Sprintf("the lines of the trace's own window could not be fetched (%v); these are the lines of the request's time range within that window", lines.err)
-					lines = spec.within(from.UnixNano(), to.UnixNano())
-					lines.note = note
-				}
-			}
 		}
 	}
 
@@ -204,44 +159,105 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		resp.Frames = append(resp.Frames, lf)
 	}
 	if wantEx {
-		ex := exemplarsOf(exemplars, id)
-		var note string
-		switch {
-		case exErr != nil:
-			// Refused, timed out or down: a narrower window does not change that.
-		case traceErr != nil || len(spans) == 0:
-			note = "the trace could not be read, so its exemplars come from the request's time range"
-		default:
-			// Prometheus gives an exemplar exported without its own timestamp the
-			// scrape's (model/exemplar), up to a scrape interval after the request it
-			// records: the padding covers that.
-			from := time.Unix(0, traceStart).Add(-st.LogWindowPadding)
-			to := time.Unix(0, traceEnd).Add(st.LogWindowPadding)
-			covered := !from.Before(exFrom) && !to.After(exTo)
-			switch {
-			case covered:
-			case exCtx.Err() != nil:
-				note = fmt.Sprintf("the metrics store's time budget of %s ran out before the exemplars of the trace's own window could be fetched; these are the exemplars of the request's time range within that window", metricsTimeout(st))
-			default:
-				set, werr := traceExemplars(exCtx, env, from, to)
-				if werr == nil {
-					ex = exemplarsOf(set, id)
-				} else {
-					note = fmt.Sprintf("the exemplars of the trace's own window could not be fetched (%v); these are the exemplars of the request's time range within that window", werr)
-				}
-			}
-			ex = exemplarsWithin(ex, from.UnixNano(), to.UnixNano())
-		}
 		ef := frames.Exemplars(ex, env.Links)
 		if exErr != nil {
 			frames.StoreFailed(ef, exErr)
 		}
-		if note != "" {
-			frames.Notice(ef, data.NoticeSeverityInfo, "%s", note)
+		if exNote != "" {
+			frames.Notice(ef, data.NoticeSeverityInfo, "%s", exNote)
 		}
 		resp.Frames = append(resp.Frames, ef)
 	}
 	return resp
+}
+
+// traceLinesPart fetches the trace's lines: over the request's range (at most a day)
+// at once, then, when the trace is known, cut to its window or fetched again for it;
+// without a usable request range, only for the trace's window. Both fetches share one
+// time budget, the log store's timeout.
+func traceLinesPart(ctx context.Context, env *Env, id string, r Request, traceWindow func() (bool, time.Time, time.Time)) logFetch {
+	st := env.Settings
+	if r.From.IsZero() || r.To.Sub(r.From) > maxSpeculativeLogRange {
+		ok, from, to := traceWindow()
+		if !ok {
+			return logFetch{err: fmt.Errorf("lines not fetched: the trace's time window is unknown")}
+		}
+		return fetchTraceLines(ctx, env, id, from, to)
+	}
+	logsCtx, cancel := context.WithTimeoutCause(ctx, logsTimeout(st), httpx.ErrStoreTimeout)
+	defer cancel()
+	spec := fetchTraceLines(logsCtx, env, id, r.From.Add(-st.LogWindowPadding), r.To.Add(st.LogWindowPadding))
+	ok, from, to := traceWindow()
+	if !ok {
+		spec.note = "the trace could not be read, so its lines come from the request's time range"
+		return spec
+	}
+	covered := !from.Before(r.From.Add(-st.LogWindowPadding)) && !to.After(r.To.Add(st.LogWindowPadding))
+	switch {
+	case spec.err == nil && !spec.truncated && spec.incomplete == "" && covered:
+		return spec.within(from.UnixNano(), to.UnixNano())
+	case spec.err != nil && !loki.RefusedForRange(spec.err):
+		// The same expression over a narrower window is refused the same way, a timeout
+		// has spent the budget, and a store that is down stays down.
+		return spec
+	case logsCtx.Err() != nil:
+		lines := spec.within(from.UnixNano(), to.UnixNano())
+		lines.note = fmt.Sprintf("the log store's time budget of %s ran out before the lines of the trace's own window could be fetched", logsTimeout(st))
+		if spec.err == nil {
+			lines.note += "; these are the lines of the request's time range within that window"
+		}
+		return lines
+	}
+	lines := fetchTraceLines(logsCtx, env, id, from, to)
+	if lines.err != nil && spec.err == nil {
+		// The lines already read are still this trace's: keep those in its window.
+		note := fmt.Sprintf("the lines of the trace's own window could not be fetched (%v); these are the lines of the request's time range within that window", lines.err)
+		lines = spec.within(from.UnixNano(), to.UnixNano())
+		lines.note = note
+	}
+	return lines
+}
+
+// traceExemplarsPart fetches the exemplars carrying the trace ID over the request's
+// range (padded as the lines' is; the last hour without one) at once, then, when the
+// trace is known, cuts them to its window or fetches that window again. Both fetches
+// share one time budget, the metrics store's timeout; a failed first fetch is the
+// answer (refused, timed out or down: a narrower window does not change that).
+func traceExemplarsPart(ctx context.Context, env *Env, id string, r Request, traceWindow func() (bool, time.Time, time.Time)) (ex []model.Exemplar, err error, note string) {
+	st := env.Settings
+	exCtx, cancel := context.WithTimeoutCause(ctx, metricsTimeout(st), httpx.ErrStoreTimeout)
+	defer cancel()
+	exFrom, exTo := r.From, r.To
+	if exFrom.IsZero() {
+		exTo = time.Now()
+		exFrom = exTo.Add(-time.Hour)
+	}
+	exFrom, exTo = exFrom.Add(-st.LogWindowPadding), exTo.Add(st.LogWindowPadding)
+	set, err := traceExemplars(exCtx, env, exFrom, exTo)
+	ex = exemplarsOf(set, id)
+	if err != nil {
+		return ex, err, ""
+	}
+	ok, from, to := traceWindow()
+	if !ok {
+		return ex, nil, "the trace could not be read, so its exemplars come from the request's time range"
+	}
+	// Prometheus gives an exemplar exported without its own timestamp the scrape's
+	// (model/exemplar), up to a scrape interval after the request it records: the
+	// padding covers that.
+	switch {
+	case !from.Before(exFrom) && !to.After(exTo):
+	case exCtx.Err() != nil:
+		note = fmt.Sprintf("the metrics store's time budget of %s ran out before the exemplars of the trace's own window could be fetched; these are the exemplars of the request's time range within that window", metricsTimeout(st))
+	default:
+		set, werr := traceExemplars(exCtx, env, from, to)
+		if werr == nil {
+			ex = exemplarsOf(set, id)
+		} else {
+			note = fmt.Sprintf("the exemplars of the trace's own window could not be fetched (%v); these are the exemplars of the request's time range within that window", werr)
+		}
+	}
+	return exemplarsWithin(ex, from.UnixNano(), to.UnixNano()), nil, note
 }
 
 // metricsTimeout is the metrics store's timeout, which its client applies to each query.

@@ -552,3 +552,50 @@ func TestTraceExemplarsComeFromTheTracesWindow(t *testing.T) {
 		})
 	}
 }
+
+// slowLogs is memLogs answering after delay.
+type slowLogs struct {
+	*memLogs
+	delay time.Duration
+}
+
+func (s slowLogs) QueryRange(ctx context.Context, r loki.RangeRequest) (*loki.Result, error) {
+	time.Sleep(s.delay)
+	return s.memLogs.QueryRange(ctx, r)
+}
+
+// The exemplars' second fetch, for the trace's window, waits for the trace only, not for
+// the other parts: a slow log store (well within its own timeout) does not spend the
+// metrics store's budget, and the exemplars of the trace's window are fetched.
+func TestTraceSlowLogStoreLeavesExemplarsBudget(t *testing.T) {
+	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{
+		{TraceID: windowTraceID, SpanID: "53995c3f42cd8ad8", Operation: "GET /", Service: "checkout",
+			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Hour)},
+	}}
+	prom := &rangeExemplars{points: []exemplarAt{
+		{midnight.Add(10 * time.Minute), windowTraceID},
+		{midnight.Add(time.Hour + 30*time.Second), windowTraceID},
+	}}
+	st := windowSettings(10, 100)
+	st.Metrics.Timeout = 100 * time.Millisecond
+	st.Logs.Timeout = time.Hour
+	env := &Env{Settings: st, Logs: slowLogs{&memLogs{}, 300 * time.Millisecond}, Traces: oneTrace{trace}, Metrics: prom}
+	yes := true
+	res := Trace(context.Background(), env, Request{
+		Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &yes, IncludeLogs: &yes},
+		// Covers only part of the trace (00:00-01:00): the window must be fetched again.
+		From: midnight.Add(30 * time.Minute), To: midnight.Add(6 * time.Hour),
+	})
+	ef := kindFrame(t, res.Frames, frames.KindExemplars)
+	tf, _ := ef.FieldByName(frames.ExemplarTime)
+	var got []time.Duration
+	for i := 0; i < ef.Rows(); i++ {
+		got = append(got, tf.At(i).(time.Time).Sub(midnight))
+	}
+	if want := []time.Duration{10 * time.Minute, time.Hour + 30*time.Second}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("exemplars at %v, want %v; %d exemplar requests; notices %q", got, want, len(prom.asked), notices(ef))
+	}
+	if strings.Contains(notices(ef), "budget") {
+		t.Errorf("the exemplars part blames its budget for the log store's slowness: %q", notices(ef))
+	}
+}
