@@ -77,7 +77,8 @@ func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult
 	status := backend.HealthStatusOk
 	configured, failed := 0, 0
 	for _, c := range checks {
-		if c.hasURL {
+		// A store whose settings were refused (its URL among them) was configured.
+		if c.hasURL || c.err != nil {
 			configured++
 		}
 	}

@@ -288,3 +288,25 @@ func TestUnusableConnectionSettingsAreSettingsProblems(t *testing.T) {
 		})
 	}
 }
+
+// A data source whose only store has a URL the settings refuse (credentials in it) has
+// a store configured: its health report names that store's settings problem and does not
+// also tell the user to "configure at least one store".
+func TestHealthOfOnlyStoreWithRefusedURL(t *testing.T) {
+	inst, err := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{
+		UID: "u", JSONData: []byte(`{"metrics":{"url":"http://admin:hunter2-secret@127.0.0.1:9"}}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := inst.(*Datasource).CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	if !strings.Contains(h.Message, "metrics.url must not carry credentials") {
+		t.Fatalf("health message lacks the URL problem:\n%s", h.Message)
+	}
+	if strings.Contains(h.Message, "configure at least one store") {
+		t.Errorf("health message tells the user to configure a store although one is configured (its URL is refused):\n%s", h.Message)
+	}
+	if strings.Contains(h.Message, "hunter2-secret") {
+		t.Errorf("the password shows:\n%s", h.Message)
+	}
+}
