@@ -137,7 +137,8 @@ func TraceQLLiteral(v string) string {
 		if strings.Contains(v, ".") {
 			return v
 		}
-		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+		// Tempo lexes a minus sign apart from the digits, so those must fit on their own.
+		if _, err := strconv.ParseInt(strings.TrimPrefix(v, "-"), 10, 64); err == nil {
 			return v
 		}
 	}

@@ -203,7 +203,7 @@ func TestTraceQLLiteralIsValidTraceQL(t *testing.T) {
 func TestTraceQLLiteralKeepsNumbersAndQuotesTheRest(t *testing.T) {
 	for in, want := range map[string]string{
 		"200": "200", "-1": "-1", "0": "0", "0.5": "0.5", "true": "true",
-		"08540": `"08540"`, "12345678901234567890": `"12345678901234567890"`, "1e3": `"1e3"`, "GET": `"GET"`,
+		"08540": `"08540"`, "-9223372036854775807": "-9223372036854775807", "-9223372036854775808": `"-9223372036854775808"`, "12345678901234567890": `"12345678901234567890"`, "1e3": `"1e3"`, "GET": `"GET"`,
 	} {
 		if got := TraceQLLiteral(in); got != want {
 			t.Errorf("TraceQLLiteral(%q) = %s, want %s", in, got, want)

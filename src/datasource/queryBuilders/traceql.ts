@@ -18,11 +18,13 @@ export interface TraceSelectorState {
   filter?: string;
 }
 
-/** Whether a whole number without leading zeros (`-?(0|[1-9]\d*)`) fits in int64. */
+/**
+ * Whether a whole number without leading zeros (`-?(0|[1-9]\d*)`) reads as an int64 in
+ * Tempo, whose lexer takes a minus sign apart from the digits: those must fit on their own.
+ */
 function fitsInt64(digits: string): boolean {
-  const negative = digits.startsWith('-');
-  const abs = negative ? digits.slice(1) : digits;
-  const limit = negative ? '9223372036854775808' : '9223372036854775807';
+  const abs = digits.startsWith('-') ? digits.slice(1) : digits;
+  const limit = '9223372036854775807';
   return abs.length < limit.length || (abs.length === limit.length && abs <= limit);
 }
 
