@@ -49,6 +49,12 @@ func traceIDPattern(traceID string, whole bool) string {
 	for _, s := range sp.Base64 {
 		raw := strings.TrimRight(s, "=")
 		p := regexp.QuoteMeta(raw)
+		if !whole {
+			// In a line, a JSON string (or a quoted logfmt value) may escape base64's `/`
+			// and `+`: PHP's json_encode writes `\/`, .NET's encoder `\u002B`.
+			p = strings.ReplaceAll(p, `\+`, `(?:\+|\\u002[bB])`)
+			p = strings.ReplaceAll(p, "/", `(?:/|\\/|\\u002[fF])`)
+		}
 		switch pad := s[len(raw):]; {
 		case !whole || pad == "":
 		case len(pad) == 1:
