@@ -42,7 +42,12 @@ const (
 	SpanKind          = "kind"
 	SpanStatusCode    = "statusCode"
 	SpanStatusMessage = "statusMessage"
-	SpanWarnings      = "warnings"
+	// The instrumentation scope (library) that recorded the span, under the names
+	// Grafana's Tempo data source gives it (its trace view shows them as Library Name and
+	// Library Version).
+	SpanLibraryName    = "instrumentationLibraryName"
+	SpanLibraryVersion = "instrumentationLibraryVersion"
+	SpanWarnings       = "warnings"
 )
 
 // Log fields (frames.ts LogFields).

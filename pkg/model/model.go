@@ -56,7 +56,11 @@ type Span struct {
 	Kind          string
 	StatusCode    int64
 	StatusMessage string
-	Warnings      []string
+	// ScopeName and ScopeVersion name the instrumentation scope (library) that recorded
+	// the span.
+	ScopeName    string
+	ScopeVersion string
+	Warnings     []string
 }
 
 // EndUnixNano is the span's end time.

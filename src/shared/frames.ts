@@ -39,6 +39,9 @@ export const SpanFields = {
   kind: 'kind',
   statusCode: 'statusCode',
   statusMessage: 'statusMessage',
+  /** The instrumentation scope (library) that recorded the span (Grafana's Tempo data source names). */
+  libraryName: 'instrumentationLibraryName',
+  libraryVersion: 'instrumentationLibraryVersion',
   /** Extra: the span's events and links as the store sent them. */
   warnings: 'warnings',
 } as const;

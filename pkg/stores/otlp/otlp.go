@@ -28,9 +28,18 @@ type ResourceSpans struct {
 	InstrumentationLibrarySpans []ScopeSpans `json:"instrumentationLibrarySpans"`
 }
 
-// ScopeSpans is one instrumentation scope's spans.
+// ScopeSpans is one instrumentation scope's spans. The scope is `scope` in
+// `scopeSpans`, `instrumentationLibrary` in the older `instrumentationLibrarySpans`.
 type ScopeSpans struct {
-	Spans []Span `json:"spans"`
+	Scope                  Scope  `json:"scope"`
+	InstrumentationLibrary Scope  `json:"instrumentationLibrary"`
+	Spans                  []Span `json:"spans"`
+}
+
+// Scope is an instrumentation scope (formerly instrumentation library).
+type Scope struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
 }
 
 // Span is an OTLP span in either JSON dialect.
@@ -257,12 +266,17 @@ func Spans(rss []ResourceSpans) Result {
 			scopes = rs.InstrumentationLibrarySpans
 		}
 		for _, ss := range scopes {
+			scope := ss.Scope
+			if scope == (Scope{}) {
+				scope = ss.InstrumentationLibrary
+			}
 			for i := range ss.Spans {
 				sp, ok := convert(&ss.Spans[i], service, svcTags)
 				if !ok {
 					res.Dropped++
 					continue
 				}
+				sp.ScopeName, sp.ScopeVersion = scope.Name, scope.Version
 				res.Spans = append(res.Spans, sp)
 			}
 		}
