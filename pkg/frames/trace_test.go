@@ -226,3 +226,27 @@ func TestSpansFrameKeepsInstrumentationScope(t *testing.T) {
 		})
 	}
 }
+
+// traceStateV2 is a Tempo /api/v2/traces answer (gogo jsonpb) whose span carries a W3C
+// tracestate (OTLP Span.trace_state, JSON "traceState").
+const traceStateV2 = `{"trace":{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}}]},
+"scopeSpans":[{"scope":{"name":"io.opentelemetry.http","version":"2.3.0"},"spans":[{
+"traceId":"CvdlGRbNQ92ESOshHIAxnA==","spanId":"t61rcWkgMzE=","traceState":"rojo=00f067aa0ba902b7,congo=t61rcWkgMzE",
+"name":"GET /","kind":"SPAN_KIND_SERVER","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000","status":{}}]}]}]},
+"status":"COMPLETE"}`
+
+// A span's trace state goes into the traceState column, which Grafana's Tempo data
+// source fills from the span's trace_state and its trace view shows as "Trace State".
+func TestSpansFrameKeepsTraceState(t *testing.T) {
+	tr, err := tempo.ParseTraceV2([]byte(traceStateV2))
+	if err != nil || len(tr.Spans) != 1 {
+		t.Fatalf("parse: %+v, %v", tr, err)
+	}
+	f := Spans(tr.Spans, nil, nil, Links{})
+	if got := stringCell(f, 0, SpanTraceState); got != "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE" {
+		t.Errorf("trace state %q, want the span's traceState", got)
+	}
+	if got, v := stringCell(f, 0, SpanLibraryName), stringCell(f, 0, SpanLibraryVersion); got != "io.opentelemetry.http" || v != "2.3.0" {
+		t.Errorf("library %q %q, want io.opentelemetry.http 2.3.0", got, v)
+	}
+}

@@ -60,7 +60,9 @@ type Span struct {
 	// the span.
 	ScopeName    string
 	ScopeVersion string
-	Warnings     []string
+	// TraceState is the span's W3C tracestate header value.
+	TraceState string
+	Warnings   []string
 }
 
 // EndUnixNano is the span's end time.

@@ -42,6 +42,8 @@ export const SpanFields = {
   /** The instrumentation scope (library) that recorded the span (Grafana's Tempo data source names). */
   libraryName: 'instrumentationLibraryName',
   libraryVersion: 'instrumentationLibraryVersion',
+  /** The span's W3C tracestate. */
+  traceState: 'traceState',
   /** Extra: the span's events and links as the store sent them. */
   warnings: 'warnings',
 } as const;

@@ -47,6 +47,7 @@ type Span struct {
 	TraceID           string     `json:"traceId"`
 	SpanID            string     `json:"spanId"`
 	ParentSpanID      string     `json:"parentSpanId"`
+	TraceState        string     `json:"traceState"`
 	Name              string     `json:"name"`
 	Kind              Enum       `json:"kind"`
 	StartTimeUnixNano Int64      `json:"startTimeUnixNano"`
@@ -310,6 +311,7 @@ func convert(s *Span, service string, svcTags []model.KeyValue) (model.Span, boo
 		Kind:          s.Kind.kind(),
 		StatusCode:    s.Status.Code.status(),
 		StatusMessage: s.Status.Message,
+		TraceState:    s.TraceState,
 	}
 	if len(s.Attributes) > 0 {
 		out.Tags = make([]model.KeyValue, len(s.Attributes))

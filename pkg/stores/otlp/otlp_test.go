@@ -46,18 +46,18 @@ func TestAnyValueAndEnums(t *testing.T) {
 	}
 }
 
-// Each span carries its scope (library), from `scope` in `scopeSpans` or
+// Each span carries its scope (library) and trace state, from `scope` in `scopeSpans` or
 // `instrumentationLibrary` in the older `instrumentationLibrarySpans`.
-func TestSpansKeepScope(t *testing.T) {
-	const span = `{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7"}`
+func TestSpansKeepScopeAndTraceState(t *testing.T) {
+	const span = `{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","traceState":"rojo=1"}`
 	tests := []struct {
-		name, in                string
-		scopeName, scopeVersion string
+		name, in                        string
+		scopeName, scopeVersion, tstate string
 	}{
 		{name: "scopeSpans", in: `{"scopeSpans":[{"scope":{"name":"lib","version":"1.2"},"spans":[` + span + `]}]}`,
-			scopeName: "lib", scopeVersion: "1.2"},
+			scopeName: "lib", scopeVersion: "1.2", tstate: "rojo=1"},
 		{name: "instrumentationLibrarySpans", in: `{"instrumentationLibrarySpans":[{"instrumentationLibrary":{"name":"old","version":"0.9"},"spans":[` + span + `]}]}`,
-			scopeName: "old", scopeVersion: "0.9"},
+			scopeName: "old", scopeVersion: "0.9", tstate: "rojo=1"},
 		{name: "no scope", in: `{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7"}]}]}`},
 	}
 	for _, tc := range tests {
@@ -71,8 +71,8 @@ func TestSpansKeepScope(t *testing.T) {
 				t.Fatalf("%d spans", len(res.Spans))
 			}
 			s := res.Spans[0]
-			if s.ScopeName != tc.scopeName || s.ScopeVersion != tc.scopeVersion {
-				t.Errorf("scope %q %q, want %q %q", s.ScopeName, s.ScopeVersion, tc.scopeName, tc.scopeVersion)
+			if s.ScopeName != tc.scopeName || s.ScopeVersion != tc.scopeVersion || s.TraceState != tc.tstate {
+				t.Errorf("scope %q %q, trace state %q; want %q %q, %q", s.ScopeName, s.ScopeVersion, s.TraceState, tc.scopeName, tc.scopeVersion, tc.tstate)
 			}
 		})
 	}
