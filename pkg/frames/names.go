@@ -42,7 +42,13 @@ const (
 	SpanKind          = "kind"
 	SpanStatusCode    = "statusCode"
 	SpanStatusMessage = "statusMessage"
-	SpanWarnings      = "warnings"
+	// The instrumentation scope (library) that recorded the span, and the span's W3C
+	// tracestate, under the names Grafana's Tempo data source gives them (its trace view
+	// shows them as Library Name, Library Version and Trace State).
+	SpanLibraryName    = "instrumentationLibraryName"
+	SpanLibraryVersion = "instrumentationLibraryVersion"
+	SpanTraceState     = "traceState"
+	SpanWarnings       = "warnings"
 )
 
 // Log fields (frames.ts LogFields).

@@ -33,13 +33,17 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 	kindF, kinds, d12 := column[string](SpanKind, data.FieldTypeString, n)
 	codeF, codes, d13 := column[int64](SpanStatusCode, data.FieldTypeInt64, n)
 	msgF, msgs, d14 := column[string](SpanStatusMessage, data.FieldTypeString, n)
-	warnF, warns, d15 := column[json.RawMessage](SpanWarnings, data.FieldTypeJSON, n)
+	libF, libs, d15 := column[string](SpanLibraryName, data.FieldTypeString, n)
+	libVerF, libVers, d16 := column[string](SpanLibraryVersion, data.FieldTypeString, n)
+	stateF, states, d17 := column[string](SpanTraceState, data.FieldTypeString, n)
+	warnF, warns, d18 := column[json.RawMessage](SpanWarnings, data.FieldTypeJSON, n)
 
 	for i := range spans {
 		s := &spans[i]
 		traceIDs[i], spanIDs[i], parents[i] = s.TraceID, s.SpanID, s.ParentSpanID
 		ops[i], services[i], kinds[i] = s.Operation, s.Service, s.Kind
 		codes[i], msgs[i] = s.StatusCode, s.StatusMessage
+		libs[i], libVers[i], states[i] = s.ScopeName, s.ScopeVersion, s.TraceState
 		starts[i] = NanosToMillis(s.StartUnixNano)
 		durs[i] = NanosToMillis(s.DurationNano)
 	}
@@ -48,11 +52,11 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 	parallel.Chunks(n, 2048, func(_, lo, hi int) {
 		jsonCells(spans[lo:hi], lo, logs, j, svcTags[lo:hi], tags[lo:hi], refs[lo:hi], logCol[lo:hi], warns[lo:hi])
 	})
-	for _, done := range []func(){d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13, d14, d15} {
+	for _, done := range []func(){d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13, d14, d15, d16, d17, d18} {
 		done()
 	}
 	links.linkTraceField(tf)
-	f := data.NewFrame("Trace", tf, spanIDF, parentF, opF, svcF, svcTagF, startF, durF, logF, refF, tagF, kindF, codeF, msgF, warnF)
+	f := data.NewFrame("Trace", tf, spanIDF, parentF, opF, svcF, svcTagF, startF, durF, logF, refF, tagF, kindF, codeF, msgF, libF, libVerF, stateF, warnF)
 	f.Fields[6].Config = &data.FieldConfig{Unit: "ms"}
 	f.Fields[7].Config = &data.FieldConfig{Unit: "ms"}
 	f.Meta = newMeta(KindSpans)

@@ -3,12 +3,18 @@ package frames
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
 	"github.com/latencylens/lens/pkg/join"
 	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/stores/jaeger"
+	"github.com/latencylens/lens/pkg/stores/tempo"
 )
 
 // TestLogsFrame: each row is its line, with the span it joined (its own span ID, or the
@@ -117,5 +123,130 @@ func TestSpanLogsInTimeOrderWithUnorderedEvents(t *testing.T) {
 				t.Errorf("logs cell %q, want %q", strings.Join(got, " "), tc.want)
 			}
 		})
+	}
+}
+
+func recordedFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "tests", "stores", "fixtures", name))
+	if err != nil {
+		t.Skipf("recorded answer %s: %v", name, err)
+	}
+	return b
+}
+
+// stringCell is row's value in the string column col ("" when the frame has no such
+// column).
+func stringCell(f *data.Frame, row int, col string) string {
+	if fld, _ := f.FieldByName(col); fld != nil {
+		s, _ := fld.At(row).(string)
+		return s
+	}
+	return ""
+}
+
+// spanTag is row's value of the tag key in the tags column ("" when the span has none).
+func spanTag(t *testing.T, f *data.Frame, row int, key string) string {
+	t.Helper()
+	tf, _ := f.FieldByName(SpanTags)
+	if tf == nil {
+		t.Fatalf("no tags field")
+	}
+	var tags []model.KeyValue
+	if err := json.Unmarshal(tf.At(row).(json.RawMessage), &tags); err != nil {
+		t.Fatalf("tags of row %d: %v", row, err)
+	}
+	for _, kv := range tags {
+		if kv.Key == key {
+			s, _ := kv.Value.(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// The recorded Tempo v1/v2 and Jaeger v1/v3 answers (tests/stores/fixtures) carry the
+// scope {name: latencylens.testenv, version: 1} for every span: OTLP's scope in Tempo
+// and Jaeger v3, the tags otel.scope.name/version in Jaeger v1. The spans frame puts it
+// in instrumentationLibraryName/Version, the columns Grafana's Tempo data source
+// (pkg/tsdb/tempo/trace_transform.go) fills and its trace view shows as "Library Name"
+// and "Library Version"; Jaeger v1's tags stay among the span's tags as well.
+func TestSpansFrameKeepsInstrumentationScope(t *testing.T) {
+	tests := []struct {
+		fixture string
+		parse   func([]byte) ([]model.Span, error)
+		tags    bool
+	}{
+		{fixture: "tempo_v1_trace.json", parse: func(b []byte) ([]model.Span, error) {
+			tr, err := tempo.ParseTraceV1(b)
+			if err != nil {
+				return nil, err
+			}
+			return tr.Spans, nil
+		}},
+		{fixture: "tempo_v2_trace.json", parse: func(b []byte) ([]model.Span, error) {
+			tr, err := tempo.ParseTraceV2(b)
+			if err != nil {
+				return nil, err
+			}
+			return tr.Spans, nil
+		}},
+		{fixture: "jaeger_v3_trace.json", parse: func(b []byte) ([]model.Span, error) {
+			trs, _, err := jaeger.ParseV3Traces(b)
+			if err != nil || len(trs) == 0 {
+				return nil, err
+			}
+			return trs[0].Spans, nil
+		}},
+		{fixture: "jaeger_v1_trace.json", tags: true, parse: func(b []byte) ([]model.Span, error) {
+			trs, _, err := jaeger.ParseV1Traces(b)
+			if err != nil || len(trs) == 0 {
+				return nil, err
+			}
+			return trs[0].Spans, nil
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.fixture, func(t *testing.T) {
+			spans, err := tc.parse(recordedFixture(t, tc.fixture))
+			if err != nil || len(spans) != 2 {
+				t.Fatalf("parse: %d spans, %v", len(spans), err)
+			}
+			f := Spans(spans, nil, nil, Links{})
+			for row := range f.Rows() {
+				name, version := stringCell(f, row, SpanLibraryName), stringCell(f, row, SpanLibraryVersion)
+				if name != "latencylens.testenv" || version != "1" {
+					t.Errorf("span %d: library name %q version %q, want %q %q",
+						row, name, version, "latencylens.testenv", "1")
+				}
+				if tc.tags && (spanTag(t, f, row, "otel.scope.name") != "latencylens.testenv" || spanTag(t, f, row, "otel.scope.version") != "1") {
+					t.Errorf("span %d: otel.scope.* tags left out", row)
+				}
+			}
+		})
+	}
+}
+
+// traceStateV2 is a Tempo /api/v2/traces answer (gogo jsonpb) whose span carries a W3C
+// tracestate (OTLP Span.trace_state, JSON "traceState").
+const traceStateV2 = `{"trace":{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}}]},
+"scopeSpans":[{"scope":{"name":"io.opentelemetry.http","version":"2.3.0"},"spans":[{
+"traceId":"CvdlGRbNQ92ESOshHIAxnA==","spanId":"t61rcWkgMzE=","traceState":"rojo=00f067aa0ba902b7,congo=t61rcWkgMzE",
+"name":"GET /","kind":"SPAN_KIND_SERVER","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000","status":{}}]}]}]},
+"status":"COMPLETE"}`
+
+// A span's trace state goes into the traceState column, which Grafana's Tempo data
+// source fills from the span's trace_state and its trace view shows as "Trace State".
+func TestSpansFrameKeepsTraceState(t *testing.T) {
+	tr, err := tempo.ParseTraceV2([]byte(traceStateV2))
+	if err != nil || len(tr.Spans) != 1 {
+		t.Fatalf("parse: %+v, %v", tr, err)
+	}
+	f := Spans(tr.Spans, nil, nil, Links{})
+	if got := stringCell(f, 0, SpanTraceState); got != "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE" {
+		t.Errorf("trace state %q, want the span's traceState", got)
+	}
+	if got, v := stringCell(f, 0, SpanLibraryName), stringCell(f, 0, SpanLibraryVersion); got != "io.opentelemetry.http" || v != "2.3.0" {
+		t.Errorf("library %q %q, want io.opentelemetry.http 2.3.0", got, v)
 	}
 }

@@ -56,7 +56,13 @@ type Span struct {
 	Kind          string
 	StatusCode    int64
 	StatusMessage string
-	Warnings      []string
+	// ScopeName and ScopeVersion name the instrumentation scope (library) that recorded
+	// the span.
+	ScopeName    string
+	ScopeVersion string
+	// TraceState is the span's W3C tracestate header value.
+	TraceState string
+	Warnings   []string
 }
 
 // EndUnixNano is the span's end time.

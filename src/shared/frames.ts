@@ -39,6 +39,11 @@ export const SpanFields = {
   kind: 'kind',
   statusCode: 'statusCode',
   statusMessage: 'statusMessage',
+  /** The instrumentation scope (library) that recorded the span (Grafana's Tempo data source names). */
+  libraryName: 'instrumentationLibraryName',
+  libraryVersion: 'instrumentationLibraryVersion',
+  /** The span's W3C tracestate. */
+  traceState: 'traceState',
   /** Extra: the span's events and links as the store sent them. */
   warnings: 'warnings',
 } as const;

@@ -220,6 +220,21 @@ func convertV1(t *v1Trace) model.Trace {
 				}
 			case "otel.status_description":
 				sp.StatusMessage = fmt.Sprint(kv.Value)
+			// Jaeger's OTLP translator writes the instrumentation scope as these tags
+			// (otel.library.* before OpenTelemetry renamed libraries to scopes); the
+			// newer spelling wins when a span carries both.
+			case "otel.scope.name":
+				sp.ScopeName = tagText(kv.Value)
+			case "otel.scope.version":
+				sp.ScopeVersion = tagText(kv.Value)
+			case "otel.library.name":
+				if !hasTag(s.Tags, "otel.scope.name") {
+					sp.ScopeName = tagText(kv.Value)
+				}
+			case "otel.library.version":
+				if !hasTag(s.Tags, "otel.scope.version") {
+					sp.ScopeVersion = tagText(kv.Value)
+				}
 			case "error":
 				if b, ok := kv.Value.(bool); (ok && b) || fmt.Sprint(kv.Value) == "true" {
 					sp.StatusCode = model.StatusError
@@ -270,6 +285,24 @@ func convertV1(t *v1Trace) model.Trace {
 		tr.TraceID = tr.Spans[0].TraceID
 	}
 	return tr
+}
+
+// tagText is a tag value as text ("" for a tag without a value).
+func tagText(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// hasTag reports whether tags holds key.
+func hasTag(tags []v1KV, key string) bool {
+	for _, kv := range tags {
+		if kv.Key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseV1Strings parses {"data":["…"]} (services, operations). An envelope with

@@ -365,6 +365,43 @@ func TestV1BigIntTags(t *testing.T) {
 	}
 }
 
+// A v1 span's instrumentation scope comes from its otel.scope.* tags, or the older
+// otel.library.* ones; otel.scope.* wins whichever comes first. The tags stay tags.
+func TestV1ScopeFromTags(t *testing.T) {
+	tests := []struct {
+		name, tags     string
+		scope, version string
+	}{
+		{name: "otel.scope", tags: `{"key":"otel.scope.name","type":"string","value":"lib"},{"key":"otel.scope.version","type":"string","value":"1.2"}`,
+			scope: "lib", version: "1.2"},
+		{name: "otel.library", tags: `{"key":"otel.library.name","type":"string","value":"old"},{"key":"otel.library.version","type":"string","value":"0.9"}`,
+			scope: "old", version: "0.9"},
+		{name: "both, scope first", tags: `{"key":"otel.scope.name","type":"string","value":"lib"},{"key":"otel.library.name","type":"string","value":"old"}`,
+			scope: "lib"},
+		{name: "both, library first", tags: `{"key":"otel.library.name","type":"string","value":"old"},{"key":"otel.scope.name","type":"string","value":"lib"}`,
+			scope: "lib"},
+		{name: "none", tags: `{"key":"span.kind","type":"string","value":"server"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := `{"data":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spans":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736",
+				"spanID":"00f067aa0ba902b7","operationName":"op","startTime":1700000000000000,"duration":1000,"processID":"p1",
+				"tags":[` + tc.tags + `]}],"processes":{"p1":{"serviceName":"svc","tags":[]}}}]}`
+			ts, _, err := ParseV1Traces([]byte(body))
+			if err != nil || len(ts) != 1 || len(ts[0].Spans) != 1 {
+				t.Fatalf("%v %d", err, len(ts))
+			}
+			s := ts[0].Spans[0]
+			if s.ScopeName != tc.scope || s.ScopeVersion != tc.version {
+				t.Errorf("scope %q %q, want %q %q", s.ScopeName, s.ScopeVersion, tc.scope, tc.version)
+			}
+			if want := strings.Count(tc.tags, `"key"`); len(s.Tags) != want {
+				t.Errorf("%d tags, want all %d", len(s.Tags), want)
+			}
+		})
+	}
+}
+
 // The root of a search hit is the earliest span without a parent, as Tempo's
 // rootServiceName and Jaeger UI's trace name (fewest references first, start time only
 // as a tie-break) pick it, even when an orphan (its parent never received: a lost span,

@@ -28,9 +28,18 @@ type ResourceSpans struct {
 	InstrumentationLibrarySpans []ScopeSpans `json:"instrumentationLibrarySpans"`
 }
 
-// ScopeSpans is one instrumentation scope's spans.
+// ScopeSpans is one instrumentation scope's spans. The scope is `scope` in
+// `scopeSpans`, `instrumentationLibrary` in the older `instrumentationLibrarySpans`.
 type ScopeSpans struct {
-	Spans []Span `json:"spans"`
+	Scope                  Scope  `json:"scope"`
+	InstrumentationLibrary Scope  `json:"instrumentationLibrary"`
+	Spans                  []Span `json:"spans"`
+}
+
+// Scope is an instrumentation scope (formerly instrumentation library).
+type Scope struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
 }
 
 // Span is an OTLP span in either JSON dialect.
@@ -38,6 +47,7 @@ type Span struct {
 	TraceID           string     `json:"traceId"`
 	SpanID            string     `json:"spanId"`
 	ParentSpanID      string     `json:"parentSpanId"`
+	TraceState        string     `json:"traceState"`
 	Name              string     `json:"name"`
 	Kind              Enum       `json:"kind"`
 	StartTimeUnixNano Int64      `json:"startTimeUnixNano"`
@@ -257,12 +267,17 @@ func Spans(rss []ResourceSpans) Result {
 			scopes = rs.InstrumentationLibrarySpans
 		}
 		for _, ss := range scopes {
+			scope := ss.Scope
+			if scope == (Scope{}) {
+				scope = ss.InstrumentationLibrary
+			}
 			for i := range ss.Spans {
 				sp, ok := convert(&ss.Spans[i], service, svcTags)
 				if !ok {
 					res.Dropped++
 					continue
 				}
+				sp.ScopeName, sp.ScopeVersion = scope.Name, scope.Version
 				res.Spans = append(res.Spans, sp)
 			}
 		}
@@ -296,6 +311,7 @@ func convert(s *Span, service string, svcTags []model.KeyValue) (model.Span, boo
 		Kind:          s.Kind.kind(),
 		StatusCode:    s.Status.Code.status(),
 		StatusMessage: s.Status.Message,
+		TraceState:    s.TraceState,
 	}
 	if len(s.Attributes) > 0 {
 		out.Tags = make([]model.KeyValue, len(s.Attributes))

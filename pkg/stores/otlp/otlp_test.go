@@ -46,6 +46,38 @@ func TestAnyValueAndEnums(t *testing.T) {
 	}
 }
 
+// Each span carries its scope (library) and trace state, from `scope` in `scopeSpans` or
+// `instrumentationLibrary` in the older `instrumentationLibrarySpans`.
+func TestSpansKeepScopeAndTraceState(t *testing.T) {
+	const span = `{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","traceState":"rojo=1"}`
+	tests := []struct {
+		name, in                        string
+		scopeName, scopeVersion, tstate string
+	}{
+		{name: "scopeSpans", in: `{"scopeSpans":[{"scope":{"name":"lib","version":"1.2"},"spans":[` + span + `]}]}`,
+			scopeName: "lib", scopeVersion: "1.2", tstate: "rojo=1"},
+		{name: "instrumentationLibrarySpans", in: `{"instrumentationLibrarySpans":[{"instrumentationLibrary":{"name":"old","version":"0.9"},"spans":[` + span + `]}]}`,
+			scopeName: "old", scopeVersion: "0.9", tstate: "rojo=1"},
+		{name: "no scope", in: `{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7"}]}]}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var rs ResourceSpans
+			if err := json.Unmarshal([]byte(tc.in), &rs); err != nil {
+				t.Fatal(err)
+			}
+			res := Spans([]ResourceSpans{rs})
+			if len(res.Spans) != 1 {
+				t.Fatalf("%d spans", len(res.Spans))
+			}
+			s := res.Spans[0]
+			if s.ScopeName != tc.scopeName || s.ScopeVersion != tc.scopeVersion || s.TraceState != tc.tstate {
+				t.Errorf("scope %q %q, trace state %q; want %q %q, %q", s.ScopeName, s.ScopeVersion, s.TraceState, tc.scopeName, tc.scopeVersion, tc.tstate)
+			}
+		})
+	}
+}
+
 func FuzzSpans(f *testing.F) {
 	f.Add([]byte(`[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"a"}}]},"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","startTimeUnixNano":"1","endTimeUnixNano":"0"}]}]}]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
