@@ -33,9 +33,6 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 	kindF, kinds, d12 := column[string](SpanKind, data.FieldTypeString, n)
 	codeF, codes, d13 := column[int64](SpanStatusCode, data.FieldTypeInt64, n)
 	msgF, msgs, d14 := column[string](SpanStatusMessage, data.FieldTypeString, n)
-	libF, libs, d15 := column[string](SpanLibraryName, data.FieldTypeString, n)
-	libVerF, libVers, d16 := column[string](SpanLibraryVersion, data.FieldTypeString, n)
-	stateF, states, d17 := column[string](SpanTraceState, data.FieldTypeString, n)
 	warnF, warns, d18 := column[json.RawMessage](SpanWarnings, data.FieldTypeJSON, n)
 
 	for i := range spans {
@@ -43,20 +40,41 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 		traceIDs[i], spanIDs[i], parents[i] = s.TraceID, s.SpanID, s.ParentSpanID
 		ops[i], services[i], kinds[i] = s.Operation, s.Service, s.Kind
 		codes[i], msgs[i] = s.StatusCode, s.StatusMessage
-		libs[i], libVers[i], states[i] = s.ScopeName, s.ScopeVersion, s.TraceState
 		starts[i] = NanosToMillis(s.StartUnixNano)
 		durs[i] = NanosToMillis(s.DurationNano)
+	}
+	// The instrumentation scope and the W3C trace state are columns when some span has
+	// them (a frame of spans without either does not carry three empty columns).
+	var optional []*data.Field
+	for _, c := range []struct {
+		name string
+		of   func(*model.Span) string
+	}{
+		{SpanLibraryName, func(s *model.Span) string { return s.ScopeName }},
+		{SpanLibraryVersion, func(s *model.Span) string { return s.ScopeVersion }},
+		{SpanTraceState, func(s *model.Span) string { return s.TraceState }},
+	} {
+		if !slices.ContainsFunc(spans, func(s model.Span) bool { return c.of(&s) != "" }) {
+			continue
+		}
+		vs := make([]string, n)
+		for i := range spans {
+			vs[i] = c.of(&spans[i])
+		}
+		optional = append(optional, data.NewField(c.name, nil, vs))
 	}
 	// The JSON columns are the bulk of the work (each span's joined lines): build them in
 	// chunks of spans, one per CPU, each chunk writing into its own buffer.
 	parallel.Chunks(n, 2048, func(_, lo, hi int) {
 		jsonCells(spans[lo:hi], lo, logs, j, svcTags[lo:hi], tags[lo:hi], refs[lo:hi], logCol[lo:hi], warns[lo:hi])
 	})
-	for _, done := range []func(){d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13, d14, d15, d16, d17, d18} {
+	for _, done := range []func(){d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11, d12, d13, d14, d18} {
 		done()
 	}
 	links.linkTraceField(tf)
-	f := data.NewFrame("Trace", tf, spanIDF, parentF, opF, svcF, svcTagF, startF, durF, logF, refF, tagF, kindF, codeF, msgF, libF, libVerF, stateF, warnF)
+	fields := []*data.Field{tf, spanIDF, parentF, opF, svcF, svcTagF, startF, durF, logF, refF, tagF, kindF, codeF, msgF}
+	fields = append(append(fields, optional...), warnF)
+	f := data.NewFrame("Trace", fields...)
 	f.Fields[6].Config = &data.FieldConfig{Unit: "ms"}
 	f.Fields[7].Config = &data.FieldConfig{Unit: "ms"}
 	f.Meta = newMeta(KindSpans)

@@ -250,3 +250,23 @@ func TestSpansFrameKeepsTraceState(t *testing.T) {
 		t.Errorf("library %q %q, want io.opentelemetry.http 2.3.0", got, v)
 	}
 }
+
+// Spans without an instrumentation scope or a trace state give a frame without those
+// columns, rather than three columns of empty strings.
+func TestSpansFrameLeavesOutEmptyOptionalColumns(t *testing.T) {
+	spans := []model.Span{{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7", Operation: "GET /"}}
+	f := Spans(spans, nil, nil, Links{})
+	for _, name := range []string{SpanLibraryName, SpanLibraryVersion, SpanTraceState} {
+		if fld, _ := f.FieldByName(name); fld != nil {
+			t.Errorf("frame has an empty %s column", name)
+		}
+	}
+	spans[0].ScopeName = "io.opentelemetry.http"
+	f = Spans(spans, nil, nil, Links{})
+	if got := stringCell(f, 0, SpanLibraryName); got != "io.opentelemetry.http" {
+		t.Errorf("library name %q", got)
+	}
+	if fld, _ := f.FieldByName(SpanTraceState); fld != nil {
+		t.Errorf("frame has an empty %s column", SpanTraceState)
+	}
+}
