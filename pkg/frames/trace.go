@@ -45,23 +45,29 @@ func Spans(spans []model.Span, logs []model.LogLine, j *join.Result, links Links
 	}
 	// The instrumentation scope and the W3C trace state are columns when some span has
 	// them (a frame of spans without either does not carry three empty columns).
+	var hasLib, hasVer, hasState bool
+	for i := range spans {
+		s := &spans[i]
+		hasLib = hasLib || s.ScopeName != ""
+		hasVer = hasVer || s.ScopeVersion != ""
+		hasState = hasState || s.TraceState != ""
+	}
 	var optional []*data.Field
-	for _, c := range []struct {
-		name string
-		of   func(*model.Span) string
-	}{
-		{SpanLibraryName, func(s *model.Span) string { return s.ScopeName }},
-		{SpanLibraryVersion, func(s *model.Span) string { return s.ScopeVersion }},
-		{SpanTraceState, func(s *model.Span) string { return s.TraceState }},
-	} {
-		if !slices.ContainsFunc(spans, func(s model.Span) bool { return c.of(&s) != "" }) {
-			continue
-		}
-		vs := make([]string, n)
+	if hasLib || hasVer || hasState {
+		libs, vers, states := make([]string, n), make([]string, n), make([]string, n)
 		for i := range spans {
-			vs[i] = c.of(&spans[i])
+			s := &spans[i]
+			libs[i], vers[i], states[i] = s.ScopeName, s.ScopeVersion, s.TraceState
 		}
-		optional = append(optional, data.NewField(c.name, nil, vs))
+		for _, c := range []struct {
+			has  bool
+			name string
+			vs   []string
+		}{{hasLib, SpanLibraryName, libs}, {hasVer, SpanLibraryVersion, vers}, {hasState, SpanTraceState, states}} {
+			if c.has {
+				optional = append(optional, data.NewField(c.name, nil, c.vs))
+			}
+		}
 	}
 	// The JSON columns are the bulk of the work (each span's joined lines): build them in
 	// chunks of spans, one per CPU, each chunk writing into its own buffer.
