@@ -294,36 +294,25 @@ func errorSelector(sel string, st *settings.Settings) string {
 // over the range (both extrapolated alike) and the errors are that share of N; without
 // one the error rate is unknown (NaN). The store's annotations go on the frame.
 func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, errSel string, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
-	count, sum := metric+"_count", metric+"_sum"
+	// Each counter now (at the range's end) and then (at its start), the extrapolated
+	// increases, the resets, and the series whose going away is checked.
+	var countNow, countThen, sumNow, sumThen, countInc, sumInc, resets, series string
 	if native {
-		count, sum = metric, metric
-	}
-	now := func(m, f string) string {
-		if f == "" {
-			return m + sel
-		}
-		return f + "(" + m + sel + ")"
-	}
-	then := func(m, f string) string {
-		if f == "" {
-			return prometheus.Offset(m, sel, p.rng)
-		}
-		return f + "(" + prometheus.Offset(m, sel, p.rng) + ")"
-	}
-	countF, sumF := "", ""
-	if native {
-		countF, sumF = "histogram_count", "histogram_sum"
-	}
-	var countInc, sumInc, resets string
-	if native {
+		cur, old := metric+sel, prometheus.Offset(metric, sel, p.rng)
+		countNow, countThen = "histogram_count("+cur+")", "histogram_count("+old+")"
+		sumNow, sumThen = "histogram_sum("+cur+")", "histogram_sum("+old+")"
 		inc := prometheus.NativeIncrease(metric, sel, p.rng)
 		countInc, sumInc = "histogram_count("+inc+")", "histogram_sum("+inc+")"
 		// Sampled at least every 15 s and at most 11,000 times over the range.
 		res := max(15*time.Second, (p.rng/11000).Round(time.Second)+time.Second)
-		resets = prometheus.ResetsSampled(now(count, countF), p.rng, res)
+		resets = prometheus.ResetsSampled(countNow, p.rng, res)
+		series = cur
 	} else {
+		countNow, countThen = metric+"_count"+sel, prometheus.Offset(metric+"_count", sel, p.rng)
+		sumNow, sumThen = metric+"_sum"+sel, prometheus.Offset(metric+"_sum", sel, p.rng)
 		countInc, sumInc = prometheus.CountIncrease(metric, sel, p.rng), prometheus.SumIncrease(metric, sel, p.rng)
-		resets = "sum(resets(" + count + sel + "[" + prometheus.FormatRange(p.rng) + "]))"
+		resets = "sum(resets(" + countNow + "[" + prometheus.FormatRange(p.rng) + "]))"
+		series = countNow
 	}
 	const (
 		iCount = iota
@@ -335,12 +324,12 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, err
 		iVanished
 	)
 	exprs := []string{
-		iCount:    prometheus.CounterDelta(now(count, countF), then(count, countF)),
-		iSum:      prometheus.CounterDelta(now(sum, sumF), then(sum, sumF)),
+		iCount:    prometheus.CounterDelta(countNow, countThen),
+		iSum:      prometheus.CounterDelta(sumNow, sumThen),
 		iCountInc: countInc,
 		iSumInc:   sumInc,
 		iResets:   resets,
-		iVanished: prometheus.Vanished(count+sel, p.rng),
+		iVanished: prometheus.Vanished(series, p.rng),
 	}
 	if errSel != "" {
 		if native {
