@@ -184,7 +184,7 @@ func traceLinesPart(ctx context.Context, env *Env, id string, r Request, traceWi
 		}
 		return fetchTraceLines(ctx, env, id, from, to)
 	}
-	logsCtx, cancel := context.WithTimeoutCause(ctx, logsTimeout(st), httpx.ErrStoreTimeout)
+	logsCtx, cancel := context.WithTimeoutCause(ctx, storeTimeout(st.Logs), httpx.ErrStoreTimeout)
 	defer cancel()
 	spec := fetchTraceLines(logsCtx, env, id, r.From.Add(-st.LogWindowPadding), r.To.Add(st.LogWindowPadding))
 	ok, from, to := traceWindow()
@@ -202,7 +202,7 @@ func traceLinesPart(ctx context.Context, env *Env, id string, r Request, traceWi
 		return spec
 	case logsCtx.Err() != nil:
 		lines := spec.within(from.UnixNano(), to.UnixNano())
-		lines.note = fmt.Sprintf("the log store's time budget of %s ran out before the lines of the trace's own window could be fetched", logsTimeout(st))
+		lines.note = fmt.Sprintf("the log store's time budget of %s ran out before the lines of the trace's own window could be fetched", storeTimeout(st.Logs))
 		if spec.err == nil {
 			lines.note += "; these are the lines of the request's time range within that window"
 		}
@@ -225,7 +225,7 @@ func traceLinesPart(ctx context.Context, env *Env, id string, r Request, traceWi
 // answer (refused, timed out or down: a narrower window does not change that).
 func traceExemplarsPart(ctx context.Context, env *Env, id string, r Request, traceWindow func() (bool, time.Time, time.Time)) (ex []model.Exemplar, err error, note string) {
 	st := env.Settings
-	exCtx, cancel := context.WithTimeoutCause(ctx, metricsTimeout(st), httpx.ErrStoreTimeout)
+	exCtx, cancel := context.WithTimeoutCause(ctx, storeTimeout(st.Metrics), httpx.ErrStoreTimeout)
 	defer cancel()
 	exFrom, exTo := r.From, r.To
 	if exFrom.IsZero() {
@@ -248,7 +248,7 @@ func traceExemplarsPart(ctx context.Context, env *Env, id string, r Request, tra
 	switch {
 	case !from.Before(exFrom) && !to.After(exTo):
 	case exCtx.Err() != nil:
-		note = fmt.Sprintf("the metrics store's time budget of %s ran out before the exemplars of the trace's own window could be fetched; these are the exemplars of the request's time range within that window", metricsTimeout(st))
+		note = fmt.Sprintf("the metrics store's time budget of %s ran out before the exemplars of the trace's own window could be fetched; these are the exemplars of the request's time range within that window", storeTimeout(st.Metrics))
 	default:
 		set, werr := traceExemplars(exCtx, env, from, to)
 		if werr == nil {
@@ -260,10 +260,10 @@ func traceExemplarsPart(ctx context.Context, env *Env, id string, r Request, tra
 	return exemplarsWithin(ex, from.UnixNano(), to.UnixNano()), nil, note
 }
 
-// metricsTimeout is the metrics store's timeout, which its client applies to each query.
-func metricsTimeout(st *settings.Settings) time.Duration {
-	if st.Metrics.Timeout > 0 {
-		return st.Metrics.Timeout
+// storeTimeout is a store's timeout, which its client applies to each call.
+func storeTimeout(s settings.Store) time.Duration {
+	if s.Timeout > 0 {
+		return s.Timeout
 	}
 	return settings.DefaultTimeout
 }
@@ -291,14 +291,6 @@ func exemplarsWithin(ex []model.Exemplar, from, to int64) []model.Exemplar {
 		}
 	}
 	return out
-}
-
-// logsTimeout is the log store's timeout, which its client applies to each query.
-func logsTimeout(st *settings.Settings) time.Duration {
-	if st.Logs.Timeout > 0 {
-		return st.Logs.Timeout
-	}
-	return settings.DefaultTimeout
 }
 
 // logFetch is the outcome of fetching a trace's lines.
