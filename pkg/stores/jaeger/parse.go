@@ -205,6 +205,8 @@ func convertV1(t *v1Trace) model.Trace {
 		for _, kv := range proc.Tags {
 			sp.ServiceTags = append(sp.ServiceTags, model.KeyValue{Key: kv.Key, Value: kv.Value})
 		}
+		var scopeName, scopeVersion bool
+		var libName, libVersion string
 		for _, kv := range s.Tags {
 			switch kv.Key {
 			case "span.kind":
@@ -224,23 +226,25 @@ func convertV1(t *v1Trace) model.Trace {
 			// (otel.library.* before OpenTelemetry renamed libraries to scopes); the
 			// newer spelling wins when a span carries both.
 			case "otel.scope.name":
-				sp.ScopeName = tagText(kv.Value)
+				sp.ScopeName, scopeName = tagText(kv.Value), true
 			case "otel.scope.version":
-				sp.ScopeVersion = tagText(kv.Value)
+				sp.ScopeVersion, scopeVersion = tagText(kv.Value), true
 			case "otel.library.name":
-				if !hasTag(s.Tags, "otel.scope.name") {
-					sp.ScopeName = tagText(kv.Value)
-				}
+				libName = tagText(kv.Value)
 			case "otel.library.version":
-				if !hasTag(s.Tags, "otel.scope.version") {
-					sp.ScopeVersion = tagText(kv.Value)
-				}
+				libVersion = tagText(kv.Value)
 			case "error":
 				if b, ok := kv.Value.(bool); (ok && b) || fmt.Sprint(kv.Value) == "true" {
 					sp.StatusCode = model.StatusError
 				}
 			}
 			sp.Tags = append(sp.Tags, model.KeyValue{Key: kv.Key, Value: kv.Value})
+		}
+		if !scopeName {
+			sp.ScopeName = libName
+		}
+		if !scopeVersion {
+			sp.ScopeVersion = libVersion
 		}
 		for _, l := range s.Logs {
 			ev := model.SpanEvent{TimeUnixNano: int64(l.Timestamp) * 1000}
@@ -293,16 +297,6 @@ func tagText(v any) string {
 		return ""
 	}
 	return fmt.Sprint(v)
-}
-
-// hasTag reports whether tags holds key.
-func hasTag(tags []v1KV, key string) bool {
-	for _, kv := range tags {
-		if kv.Key == key {
-			return true
-		}
-	}
-	return false
 }
 
 // ParseV1Strings parses {"data":["…"]} (services, operations). An envelope with
