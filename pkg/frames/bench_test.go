@@ -314,6 +314,30 @@ func BenchmarkLogsFrameColumnsOnly(b *testing.B) {
 	})
 }
 
+// BenchmarkJoinSpansIDColumnsOnly is the panel path (JoinToPanelFrames) without the four
+// logs-frame columns that copy a line's own values (time, body, level, labels): the join,
+// the spans frame, and the trace and span ID columns the join decides. It bounds what
+// the panel path could cost if those four columns came ready-made with the parsed lines.
+func BenchmarkJoinSpansIDColumnsOnly(b *testing.B) {
+	spans, logs := benchData(b)
+	n := len(logs)
+	benchColumns(b, func() int {
+		j := join.Join(spans, logs)
+		sf := Spans(spans, logs, nil, Links{DatasourceUID: "uid"})
+		tf, tids, tDone := column[string](LogTraceID, data.FieldTypeString, n)
+		sf2, sids, sDone := column[string](LogSpanID, data.FieldTypeString, n)
+		for i := range logs {
+			tids[i], sids[i] = logs[i].TraceID, logs[i].SpanID
+			if sp := j.LogSpan[i]; sp >= 0 {
+				sids[i] = spans[sp].SpanID
+			}
+		}
+		tDone()
+		sDone()
+		return min(sf.Rows(), data.NewFrame("ids", tf, sf2).Rows())
+	})
+}
+
 func BenchmarkTableColumnsOnly(b *testing.B) {
 	_, logs := benchData(b)
 	n := len(logs)
