@@ -7,10 +7,13 @@ import { defaultOptions } from '../types';
 import { prepareWaterfallData, type WaterfallData } from './prepareWaterfallData';
 import { SpanDetail } from './SpanDetail';
 
-function prepared(warnings: unknown[]): WaterfallData {
+type ExtraField = { name: string; type: FieldType; values: unknown[] };
+
+function prepared(warnings: unknown[], extra: ExtraField[] = []): WaterfallData {
   const rows = [makeSpan({ spanID: '0000000000000001', operationName: 'GET /cart' }), makeSpan({ spanID: '0000000000000002', parentSpanID: '0000000000000001' })];
   const frame = traceToFrame(rows);
-  const withWarnings = { ...frame, fields: [...frame.fields, { name: 'warnings', type: FieldType.other, config: {}, values: warnings }] };
+  const added = [{ name: 'warnings', type: FieldType.other, values: warnings }, ...extra].map((x) => ({ ...x, config: {} }));
+  const withWarnings = { ...frame, fields: [...frame.fields, ...added] };
   const d = prepareWaterfallData([withWarnings], defaultOptions.waterfall, createTheme());
   if ('warning' in d) {
     throw new Error(d.warning);
@@ -28,5 +31,28 @@ describe('SpanDetail', () => {
   it('shows no warning block for a span without warnings', () => {
     render(<SpanDetail data={prepared([['clock skew adjusted by 3 ms'], []])} pos={1} width={400} onClose={() => {}} />);
     expect(screen.queryByTestId('lens-span-warnings')).toBeNull();
+  });
+
+  it("shows the span's instrumentation library and trace state when the frame has them", () => {
+    const extra = [
+      { name: 'instrumentationLibraryName', type: FieldType.string, values: ['io.opentelemetry.okhttp', ''] },
+      { name: 'instrumentationLibraryVersion', type: FieldType.string, values: ['1.42.0', ''] },
+      { name: 'traceState', type: FieldType.string, values: ['vendor=abc,other=1', ''] },
+    ];
+    const { unmount } = render(<SpanDetail data={prepared([[], []], extra)} pos={0} width={400} onClose={() => {}} />);
+    expect(screen.getByText('library').nextSibling).toHaveTextContent('io.opentelemetry.okhttp 1.42.0');
+    expect(screen.getByText('trace state').nextSibling).toHaveTextContent('vendor=abc,other=1');
+    unmount();
+    // A span of the same trace without them: no empty rows.
+    render(<SpanDetail data={prepared([[], []], extra)} pos={1} width={400} onClose={() => {}} />);
+    expect(screen.queryByText('library')).toBeNull();
+    expect(screen.queryByText('trace state')).toBeNull();
+  });
+
+  it('shows no library or trace-state rows when the frame has no such columns', () => {
+    render(<SpanDetail data={prepared([[], []])} pos={0} width={400} onClose={() => {}} />);
+    expect(screen.getByText('span ID')).toBeInTheDocument();
+    expect(screen.queryByText('library')).toBeNull();
+    expect(screen.queryByText('trace state')).toBeNull();
   });
 });

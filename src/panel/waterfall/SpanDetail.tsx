@@ -64,6 +64,9 @@ export function SpanDetail({ data, pos, width, onClose }: Props) {
   const statusCode = cell(f, SpanFields.statusCode, row);
   const statusMessage = cell(f, SpanFields.statusMessage, row);
   const kind = cell(f, SpanFields.kind, row);
+  // The scope and trace-state columns come only when some span of the trace has them.
+  const library = [cell(f, SpanFields.libraryName, row), cell(f, SpanFields.libraryVersion, row)].filter((v) => typeof v === 'string' && v !== '').join(' ');
+  const traceState = cell(f, SpanFields.traceState, row);
   // Problems the store or the backend found with this span (clock skew, a truncated part…).
   const rawWarnings = cell(f, SpanFields.warnings, row);
   const warnings = Array.isArray(rawWarnings) ? rawWarnings.map((w) => show(w)) : [];
@@ -90,6 +93,8 @@ export function SpanDetail({ data, pos, width, onClose }: Props) {
           { key: 'parent', value: model.parent[pos] >= 0 ? model.spanId[model.parent[pos]] : '(root)' },
           { key: 'kind', value: kind ?? '' },
           { key: 'status', value: `${model.error[pos] ? 'error' : 'ok'}${statusCode !== undefined ? ` (${show(statusCode)})` : ''}${statusMessage ? `: ${show(statusMessage)}` : ''}` },
+          ...(library ? [{ key: 'library', value: library }] : []),
+          ...(typeof traceState === 'string' && traceState !== '' ? [{ key: 'trace state', value: traceState }] : []),
           { key: 'start', value: new Date(startAbs).toISOString() },
           { key: 'critical path', value: data.critical[pos] ? 'yes' : 'no' },
           {
