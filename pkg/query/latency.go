@@ -452,7 +452,7 @@ func scalarAt(ctx context.Context, prom prometheus.API, expr string, at time.Tim
 
 // traceMetrics is the optional TraceQL-metrics ability of a trace store (Tempo).
 type traceMetrics interface {
-	MetricsQueryRange(ctx context.Context, q string, start, end time.Time, step time.Duration) ([]tempo.Series, error)
+	MetricsQueryRange(ctx context.Context, q string, start, end time.Time, step time.Duration) (*tempo.Metrics, error)
 }
 
 func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) backend.DataResponse {
@@ -482,7 +482,7 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 	}
 	resp := backend.DataResponse{}
 	var (
-		series   []tempo.Series
+		series   *tempo.Metrics
 		seriesEr error
 		raw      rawSpans
 	)
@@ -532,10 +532,11 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 }
 
 // traceQLPercentiles turns quantile_over_time series (label `p`, values in seconds)
-// into percentile frames.
-func traceQLPercentiles(series []tempo.Series, p latencyPlan) []*data.Frame {
+// into percentile frames. When Tempo said its answer is partial (series past its
+// max_response_series left out), every frame carries its message as a warning.
+func traceQLPercentiles(m *tempo.Metrics, p latencyPlan) []*data.Frame {
 	var out []*data.Frame
-	for _, s := range series {
+	for _, s := range m.Series {
 		qv, err := strconv.ParseFloat(s.Labels["p"], 64)
 		if err != nil {
 			continue
@@ -557,6 +558,15 @@ func traceQLPercentiles(series []tempo.Series, p latencyPlan) []*data.Frame {
 	if len(out) == 0 {
 		for _, x := range p.qs {
 			out = append(out, frames.Percentile(x, nil, nil, nil))
+		}
+	}
+	if m.Partial {
+		why := m.Message
+		if why == "" {
+			why = "the answer is partial"
+		}
+		for _, f := range out {
+			frames.Notice(f, data.NoticeSeverityWarning, "%s: TraceQL metrics: %s", tempo.StoreName, why)
 		}
 	}
 	return out

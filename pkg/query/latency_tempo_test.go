@@ -213,3 +213,44 @@ func TestLatencyFromTempoSpansLeavesOutAnErrorRateItCannotRead(t *testing.T) {
 		})
 	}
 }
+
+// Tempo answers a TraceQL metrics query with more series than its max_response_series
+// with the first series only, `"status":"PARTIAL"` and a message; the percentile frames
+// must say so (a group missing from them is not a group without spans). A complete
+// answer carries no such notice.
+func TestLatencyFromTempoMetricsPartialAnswer(t *testing.T) {
+	const msg = "Response exceeds maximum series limit of 1, a partial response is returned. Warning: the accuracy of each individual value is not guaranteed."
+	tests := []struct {
+		name, status string
+		wantNotice   bool
+	}{
+		{name: "partial", status: `,"status":"PARTIAL","message":"` + msg + `"`, wantNotice: true},
+		{name: "complete, status omitted", status: ``},
+		{name: "complete, status named", status: `,"status":"COMPLETE"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := strings.TrimSuffix(tempoMetricsBody, "}") + tt.status + "}"
+			tr := newStoreReplay(t, map[string]answer{"/api/metrics/query_range": jsonAnswer(body)})
+			off := new(bool)
+			q := &Query{Source: SourceSpans, EditorMode: ModeBuilder, Service: "api", Percentiles: []float64{0.5},
+				CDF: off, Summary: off, GroupBy: []string{"name"}}
+			for _, fromAlert := range []bool{false, true} {
+				r := latencyRequest(q)
+				r.FromAlert = fromAlert
+				res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), r)
+				if res.Error != nil {
+					t.Fatal(res.Error)
+				}
+				pct := framesOfKind(res.Frames, frames.KindPercentile)
+				if len(pct) != 1 || pct[0].Rows() != 2 {
+					t.Fatalf("%d percentile frames, want 1 with the 2 points Tempo returned", len(pct))
+				}
+				note := noticeText(pct[0])
+				if got := strings.Contains(note, "tempo") && strings.Contains(note, msg); got != tt.wantNotice {
+					t.Errorf("alert %v: notices %q; want Tempo's partial-answer message: %v", fromAlert, note, tt.wantNotice)
+				}
+			}
+		})
+	}
+}

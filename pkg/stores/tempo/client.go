@@ -180,7 +180,7 @@ func (c *Client) TagNames(ctx context.Context, start, end time.Time) ([]string, 
 }
 
 // MetricsQueryRange runs a TraceQL metrics query (/api/metrics/query_range).
-func (c *Client) MetricsQueryRange(ctx context.Context, q string, start, end time.Time, step time.Duration) ([]Series, error) {
+func (c *Client) MetricsQueryRange(ctx context.Context, q string, start, end time.Time, step time.Duration) (*Metrics, error) {
 	v := url.Values{
 		"q":     {q},
 		"start": {strconv.FormatInt(start.UnixNano(), 10)},

@@ -217,10 +217,21 @@ type Series struct {
 	Samples []Sample
 }
 
+// Metrics is a parsed TraceQL metrics answer.
+type Metrics struct {
+	Series []Series
+	// Partial is set when Tempo said the answer is incomplete (`"status":"PARTIAL"`, for
+	// instance more series than its max_response_series: it returns the first ones);
+	// Message is its reason, "" when it gave none.
+	Partial bool
+	Message string
+}
+
 // ParseMetrics parses GET /api/metrics/query_range:
-// {"series":[{"labels":[{"key","value":{…}}],"samples":[{"timestampMs":"…","value":…}]}]}.
-// A sample without a value is 0 (jsonpb omits zeros). Samples are sorted by time.
-func ParseMetrics(body []byte) ([]Series, error) {
+// {"series":[{"labels":[{"key","value":{…}}],"samples":[{"timestampMs":"…","value":…}]}],
+// "status":"PARTIAL"?,"message":…}. A sample without a value is 0 (jsonpb omits zeros).
+// Samples are sorted by time.
+func ParseMetrics(body []byte) (*Metrics, error) {
 	var doc struct {
 		Series []struct {
 			Labels  []otlp.KeyValue `json:"labels"`
@@ -229,11 +240,18 @@ func ParseMetrics(body []byte) ([]Series, error) {
 				Value       *otlp.Float `json:"value"`
 			} `json:"samples"`
 		} `json:"series"`
+		Status  otlp.Enum `json:"status"`
+		Message string    `json:"message"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	out := make([]Series, 0, len(doc.Series))
+	// PartialStatus: COMPLETE = 0 (omitted by jsonpb), PARTIAL = 1.
+	out := &Metrics{
+		Series:  make([]Series, 0, len(doc.Series)),
+		Partial: strings.EqualFold(doc.Status.Name, "PARTIAL") || doc.Status.Name == "" && doc.Status.Num == 1,
+		Message: doc.Message,
+	}
 	for _, s := range doc.Series {
 		ser := Series{Labels: map[string]string{}}
 		for _, kv := range s.Labels {
@@ -247,7 +265,7 @@ func ParseMetrics(body []byte) ([]Series, error) {
 			ser.Samples = append(ser.Samples, Sample{TimeMs: int64(sm.TimestampMs), Value: v})
 		}
 		sort.SliceStable(ser.Samples, func(i, j int) bool { return ser.Samples[i].TimeMs < ser.Samples[j].TimeMs })
-		out = append(out, ser)
+		out.Series = append(out.Series, ser)
 	}
 	return out, nil
 }

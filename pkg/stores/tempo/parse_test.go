@@ -86,15 +86,48 @@ func TestParseSearch(t *testing.T) {
 }
 
 func TestParseMetrics(t *testing.T) {
-	series, err := ParseMetrics(read(t, "metrics.json"))
-	if err != nil || len(series) != 2 {
-		t.Fatalf("%d series, %v", len(series), err)
+	m, err := ParseMetrics(read(t, "metrics.json"))
+	if err != nil || len(m.Series) != 2 {
+		t.Fatalf("%+v, %v", m, err)
 	}
+	if m.Partial {
+		t.Errorf("an answer without status read as partial")
+	}
+	series := m.Series
 	if series[0].Labels["p"] != "0.99" || series[0].Samples[0].TimeMs != 1700000000000 || series[0].Samples[1].Value != 0.25 {
 		t.Errorf("series 0 = %+v (want sorted by time)", series[0])
 	}
 	if series[1].Samples[0].Value != 0 {
 		t.Errorf("omitted value must read as 0: %+v", series[1])
+	}
+}
+
+// Tempo's PartialStatus comes as its jsonpb name, or as its number from a writer that
+// emits enums as integers; COMPLETE (0) is omitted.
+func TestParseMetricsStatus(t *testing.T) {
+	const series = `"series":[{"labels":[{"key":"p","value":{"doubleValue":0.9}}],"samples":[{"timestampMs":"1700000000000","value":0.1}]}]`
+	tests := []struct {
+		name, body  string
+		partial     bool
+		wantMessage string
+	}{
+		{"omitted", `{` + series + `}`, false, ""},
+		{"COMPLETE", `{` + series + `,"status":"COMPLETE"}`, false, ""},
+		{"PARTIAL with message", `{` + series + `,"status":"PARTIAL","message":"Response exceeds maximum series limit of 1"}`, true, "Response exceeds maximum series limit of 1"},
+		{"PARTIAL without message", `{` + series + `,"status":"PARTIAL"}`, true, ""},
+		{"1", `{` + series + `,"status":1,"message":"m"}`, true, "m"},
+		{"0", `{` + series + `,"status":0}`, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseMetrics([]byte(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Partial != tt.partial || m.Message != tt.wantMessage || len(m.Series) != 1 {
+				t.Errorf("partial %v message %q, %d series; want %v %q, 1", m.Partial, m.Message, len(m.Series), tt.partial, tt.wantMessage)
+			}
+		})
 	}
 }
 
@@ -308,11 +341,11 @@ func TestRecordedAnswers(t *testing.T) {
 		}
 	})
 	t.Run("metrics", func(t *testing.T) {
-		series, err := ParseMetrics(storetest.Recorded(t, "tempo_metrics_query_range.json"))
-		if err != nil || len(series) == 0 {
-			t.Fatalf("%d series, %v", len(series), err)
+		m, err := ParseMetrics(storetest.Recorded(t, "tempo_metrics_query_range.json"))
+		if err != nil || len(m.Series) == 0 || m.Partial {
+			t.Fatalf("%+v, %v", m, err)
 		}
-		for _, s := range series {
+		for _, s := range m.Series {
 			if s.Labels["p"] == "" || s.Labels["name"] == "" {
 				t.Errorf("labels %v", s.Labels)
 			}
