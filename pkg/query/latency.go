@@ -105,6 +105,9 @@ func Latency(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		if !valid {
 			return errorResponse(badQuery("latency query: cannot group by %q: not a label or attribute name", g))
 		}
+		if g == frames.QuantileLabel {
+			return errorResponse(badQuery("latency query: cannot group by %q: that label names each percentile's series", g))
+		}
 	}
 	p.step = prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints)
 	p.window = max(p.step, minRateWindow)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
 )
 
 // groupSpan is one span of the grouped fixture, all of service checkout in one trace:
@@ -420,4 +422,32 @@ func TestLatencyGroupByRefusesWhatCannotBeReadOffTheSpans(t *testing.T) {
 			t.Errorf("metrics query %q", got)
 		}
 	})
+}
+
+// Each percentile's frame is told apart from the others by its `quantile` label; a group
+// of the same name would overwrite it, and the frames of one group would carry equal
+// labels, which Grafana's alerting refuses as duplicate results.
+func TestLatencyGroupByRefusesTheQuantileLabel(t *testing.T) {
+	for _, src := range []string{SourceHistogram, SourceLogs} {
+		t.Run(src, func(t *testing.T) {
+			// Both stores answer nothing useful; the query must stop before calling either.
+			ls := newStoreReplay(t, map[string]answer{})
+			env := replayEnv(t, ls, nil, "", "")
+			h, err := httpx.New(prometheus.StoreName, env.Settings.Logs, prometheus.Options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			env.Metrics = prometheus.NewClient(h)
+			q := &Query{Source: src, EditorMode: ModeBuilder, Service: "checkout", HistogramMetric: "http_server_duration_seconds",
+				LogField: "duration_ms", Percentiles: []float64{0.5, 0.99}, GroupBy: []string{"pod", "quantile"}}
+			res := Latency(context.Background(), env, latencyRequest(q))
+			if res.Error == nil || !strings.Contains(res.Error.Error(), `cannot group by "quantile"`) ||
+				!strings.Contains(res.Error.Error(), "names each percentile's series") {
+				t.Fatalf("error %v", res.Error)
+			}
+			if n := ls.calls(); n != 0 {
+				t.Errorf("the store was called %d times", n)
+			}
+		})
+	}
 }
