@@ -54,7 +54,9 @@ export const LogFields = {
   body: 'body',
   level: 'level',
   labels: 'labels',
+  /** Null for a line without a trace ID (Grafana then shows no "Open trace" link). */
   traceId: 'traceID',
+  /** Null for a line without a span ID that joined no span. */
   spanId: 'spanID',
 } as const;
 
