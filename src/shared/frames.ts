@@ -60,10 +60,13 @@ export const LogFields = {
   spanId: 'spanID',
 } as const;
 
-/** Exemplars frame: one row per exemplar pointing at a trace. */
+/**
+ * Exemplars frame: one row per exemplar pointing at a trace. Time and Value are the names by
+ * which Grafana's time series panel places the markers of an "exemplar" annotations frame.
+ */
 export const ExemplarFields = {
-  time: 'time',
-  value: 'value',
+  time: 'Time',
+  value: 'Value',
   traceId: 'traceID',
   spanId: 'spanID',
   seriesLabels: 'seriesLabels',
