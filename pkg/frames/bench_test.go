@@ -305,8 +305,12 @@ func BenchmarkLogsFrameColumnsOnly(b *testing.B) {
 	benchColumns(b, func() int {
 		f, _, _ := column[time.Time](LogTime, data.FieldTypeTime, n)
 		fields := []*data.Field{f}
-		for _, name := range []string{LogBody, LogLevel, LogTraceID, LogSpanID} {
+		for _, name := range []string{LogBody, LogLevel} {
 			f, _, _ := column[string](name, data.FieldTypeString, n)
+			fields = append(fields, f)
+		}
+		for _, name := range []string{LogTraceID, LogSpanID} {
+			f, _, _ := column[*string](name, data.FieldTypeNullableString, n)
 			fields = append(fields, f)
 		}
 		f, _, _ = column[json.RawMessage](LogLabels, data.FieldTypeJSON, n)

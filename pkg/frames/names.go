@@ -61,10 +61,11 @@ const (
 	LogSpanID  = "spanID"
 )
 
-// Exemplar fields (frames.ts ExemplarFields).
+// Exemplar fields (frames.ts ExemplarFields). Time and Value are the names by which
+// Grafana's time series panel places the markers of an "exemplar" annotations frame.
 const (
-	ExemplarTime         = "time"
-	ExemplarValue        = "value"
+	ExemplarTime         = "Time"
+	ExemplarValue        = "Value"
 	ExemplarTraceID      = "traceID"
 	ExemplarSpanID       = "spanID"
 	ExemplarSeriesLabels = "seriesLabels"

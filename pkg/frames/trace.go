@@ -355,8 +355,12 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 	bodyF, bodies, bodyDone := column[string](LogBody, data.FieldTypeString, n)
 	levelF, levels, levelDone := column[string](LogLevel, data.FieldTypeString, n)
 	labelF, labels, labelDone := column[json.RawMessage](LogLabels, data.FieldTypeJSON, n)
-	tf, tids, tidDone := column[string](LogTraceID, data.FieldTypeString, n)
-	sidF, sids, sidDone := column[string](LogSpanID, data.FieldTypeString, n)
+	// A line without a trace (span) ID has null there: Grafana's logs panel leaves null
+	// fields out of a line's details, where "" would show the field with its "Open trace"
+	// link to a trace query for no ID. The cells point into tidVals and sidVals.
+	tf, tids, tidDone := column[*string](LogTraceID, data.FieldTypeNullableString, n)
+	sidF, sids, sidDone := column[*string](LogSpanID, data.FieldTypeNullableString, n)
+	tidVals, sidVals := make([]string, n), make([]string, n)
 	// The joined spans' IDs side by side: looked up per line, they stay in cache where
 	// the span records would not.
 	var spanIDs, spanTraces []string
@@ -372,13 +376,19 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 		for i := lo; i < hi; i++ {
 			l := &logs[i]
 			ts[i] = time.Unix(0, l.TimeUnixNano).UTC()
-			bodies[i], levels[i], tids[i], sids[i] = l.Body, l.Level, l.TraceID, l.SpanID
+			bodies[i], levels[i], tidVals[i], sidVals[i] = l.Body, l.Level, l.TraceID, l.SpanID
 			if j != nil && j.LogSpan[i] >= 0 {
 				sp := j.LogSpan[i]
-				sids[i] = spanIDs[sp]
-				if tids[i] == "" {
-					tids[i] = spanTraces[sp]
+				sidVals[i] = spanIDs[sp]
+				if tidVals[i] == "" {
+					tidVals[i] = spanTraces[sp]
 				}
+			}
+			if tidVals[i] != "" {
+				tids[i] = &tidVals[i]
+			}
+			if sidVals[i] != "" {
+				sids[i] = &sidVals[i]
 			}
 			labels[i] = streams.get(l.Labels)
 		}

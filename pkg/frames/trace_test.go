@@ -55,7 +55,7 @@ func TestLogsFrame(t *testing.T) {
 		if s := j.LogSpan[i]; s >= 0 {
 			wantSpan, wantTrace = spans[s].SpanID, spans[s].TraceID
 		}
-		got := []any{f.Fields[0].At(i), f.Fields[1].At(i), f.Fields[2].At(i), string(f.Fields[3].At(i).(json.RawMessage)), f.Fields[4].At(i), f.Fields[5].At(i)}
+		got := []any{f.Fields[0].At(i), f.Fields[1].At(i), f.Fields[2].At(i), string(f.Fields[3].At(i).(json.RawMessage)), nullable(f.Fields[4].At(i)), nullable(f.Fields[5].At(i))}
 		want := []any{time.Unix(0, l.TimeUnixNano).UTC(), l.Body, l.Level, string(wantLabels), wantTrace, wantSpan}
 		for c := range want {
 			if got[c] != want[c] {
@@ -63,6 +63,14 @@ func TestLogsFrame(t *testing.T) {
 			}
 		}
 	}
+}
+
+// nullable reads a nullable string cell, null as "".
+func nullable(v any) string {
+	if p, _ := v.(*string); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // A span's logs cell is in time order, as Spans promises, though OTLP does not order a
@@ -268,5 +276,59 @@ func TestSpansFrameLeavesOutEmptyOptionalColumns(t *testing.T) {
 	}
 	if fld, _ := f.FieldByName(SpanTraceState); fld != nil {
 		t.Errorf("frame has an empty %s column", SpanTraceState)
+	}
+}
+
+// TestLogsFrameLeavesMissingIDsNull: a line without a trace (span) ID has null in that
+// column, not "": Grafana's logs panel leaves null fields out of a line's details, but
+// shows an empty string with the field's "Open trace" link, which opens a trace query
+// for the ID "" and fails.
+func TestLogsFrameLeavesMissingIDsNull(t *testing.T) {
+	tid := fmt.Sprintf("%032x", 7)
+	span := model.Span{TraceID: tid, SpanID: fmt.Sprintf("%016x", 9), StartUnixNano: 100, DurationNano: 100}
+	str := func(s string) *string { return &s }
+	tests := []struct {
+		name                string
+		line                model.LogLine
+		join                bool
+		wantTrace, wantSpan *string
+	}{
+		{name: "both IDs", line: model.LogLine{TimeUnixNano: 150, TraceID: tid, SpanID: span.SpanID}, wantTrace: str(tid), wantSpan: str(span.SpanID)},
+		{name: "no IDs, logs query", line: model.LogLine{TimeUnixNano: 150}},
+		{name: "trace ID only, logs query", line: model.LogLine{TimeUnixNano: 150, TraceID: tid}, wantTrace: str(tid)},
+		{name: "no span ID, placed by time", line: model.LogLine{TimeUnixNano: 150, TraceID: tid}, join: true, wantTrace: str(tid), wantSpan: str(span.SpanID)},
+		{name: "no span ID, outside every span", line: model.LogLine{TimeUnixNano: 500, TraceID: tid}, join: true, wantTrace: str(tid)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := []model.LogLine{tc.line}
+			var j *join.Result
+			spans := []model.Span{span}
+			if tc.join {
+				j = join.Join(spans, logs)
+			} else {
+				spans = nil
+			}
+			f := Logs(logs, spans, j, Links{DatasourceUID: "lens"})
+			for _, c := range []struct {
+				name string
+				want *string
+			}{{LogTraceID, tc.wantTrace}, {LogSpanID, tc.wantSpan}} {
+				fd, _ := f.FieldByName(c.name)
+				if fd == nil {
+					t.Fatalf("no %s field", c.name)
+				}
+				if !fd.Nullable() {
+					t.Fatalf("%s is %s, want a nullable string", c.name, fd.Type())
+				}
+				got := fd.At(0).(*string)
+				switch {
+				case c.want == nil && got != nil:
+					t.Errorf("%s = %q, want null", c.name, *got)
+				case c.want != nil && (got == nil || *got != *c.want):
+					t.Errorf("%s = %v, want %q", c.name, got, *c.want)
+				}
+			}
+		})
 	}
 }

@@ -307,6 +307,10 @@ func fieldStrings(t testing.TB, f *data.Frame, name string) []string {
 		switch v := fld.At(i).(type) {
 		case string:
 			out[i] = v
+		case *string:
+			if v != nil {
+				out[i] = *v
+			}
 		case json.RawMessage:
 			out[i] = string(v)
 		default:

@@ -207,8 +207,13 @@ func fieldValues(t *testing.T, f *data.Frame, name string) []string {
 	}
 	out := make([]string, fld.Len())
 	for i := range out {
-		if v, ok := fld.At(i).(string); ok {
+		switch v := fld.At(i).(type) {
+		case string:
 			out[i] = v
+		case *string:
+			if v != nil {
+				out[i] = *v
+			}
 		}
 	}
 	return out

@@ -54,14 +54,19 @@ export const LogFields = {
   body: 'body',
   level: 'level',
   labels: 'labels',
+  /** Null for a line without a trace ID (Grafana then shows no "Open trace" link). */
   traceId: 'traceID',
+  /** Null for a line without a span ID that joined no span. */
   spanId: 'spanID',
 } as const;
 
-/** Exemplars frame: one row per exemplar pointing at a trace. */
+/**
+ * Exemplars frame: one row per exemplar pointing at a trace. Time and Value are the names by
+ * which Grafana's time series panel places the markers of an "exemplar" annotations frame.
+ */
 export const ExemplarFields = {
-  time: 'time',
-  value: 'value',
+  time: 'Time',
+  value: 'Value',
   traceId: 'traceID',
   spanId: 'spanID',
   seriesLabels: 'seriesLabels',

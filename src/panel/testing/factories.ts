@@ -4,7 +4,7 @@
  */
 import { createDataFrame, FieldType, type DataFrame, type FieldConfig, type Labels } from '@grafana/data';
 
-import { LENS_KIND, LogFields, QUANTILE_LABEL, SpanFields, type LensFrameKind } from '../../shared/frames';
+import { ExemplarFields, LENS_KIND, LogFields, QUANTILE_LABEL, SpanFields, type LensFrameKind } from '../../shared/frames';
 import { makeDurations, makeRng } from './random';
 
 const lensMeta = (kind: LensFrameKind) => ({ custom: { [LENS_KIND]: kind } });
@@ -131,8 +131,8 @@ export function makeExemplarsFrame(rows: ExemplarRow[], linkUrl = '/explore?trac
     name: 'exemplar',
     meta: lensMeta('exemplars'),
     fields: [
-      { name: 'time', type: FieldType.time, values: rows.map((r) => r.time) },
-      { name: 'value', type: FieldType.number, values: rows.map((r) => r.value), config: { unit: 'ms' } },
+      { name: ExemplarFields.time, type: FieldType.time, values: rows.map((r) => r.time) },
+      { name: ExemplarFields.value, type: FieldType.number, values: rows.map((r) => r.value), config: { unit: 'ms' } },
       {
         name: 'traceID',
         type: FieldType.string,
