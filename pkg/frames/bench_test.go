@@ -328,12 +328,23 @@ func BenchmarkJoinSpansIDColumnsOnly(b *testing.B) {
 	benchColumns(b, func() int {
 		j := join.Join(spans, logs)
 		sf := Spans(spans, logs, nil, Links{DatasourceUID: "uid"})
-		tf, tids, tDone := column[string](LogTraceID, data.FieldTypeString, n)
-		sf2, sids, sDone := column[string](LogSpanID, data.FieldTypeString, n)
+		// As Logs writes them: nullable, each cell pointing at its value.
+		tf, tids, tDone := column[*string](LogTraceID, data.FieldTypeNullableString, n)
+		sf2, sids, sDone := column[*string](LogSpanID, data.FieldTypeNullableString, n)
+		tidVals, sidVals := make([]string, n), make([]string, n)
 		for i := range logs {
-			tids[i], sids[i] = logs[i].TraceID, logs[i].SpanID
+			tidVals[i], sidVals[i] = logs[i].TraceID, logs[i].SpanID
 			if sp := j.LogSpan[i]; sp >= 0 {
-				sids[i] = spans[sp].SpanID
+				sidVals[i] = spans[sp].SpanID
+				if tidVals[i] == "" {
+					tidVals[i] = spans[sp].TraceID
+				}
+			}
+			if tidVals[i] != "" {
+				tids[i] = &tidVals[i]
+			}
+			if sidVals[i] != "" {
+				sids[i] = &sidVals[i]
 			}
 		}
 		tDone()
