@@ -2,8 +2,10 @@ package frames
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -128,7 +130,7 @@ func Exemplars(ex []model.Exemplar, links Links) *data.Frame {
 	ts := make([]time.Time, n)
 	vs := make([]float64, n)
 	tids := make([]string, n)
-	sids := make([]string, n)
+	sids := make([]*string, n)
 	lbls := make([]json.RawMessage, n)
 	for i, e := range ex {
 		ts[i] = time.Unix(0, e.TimeUnixNano).UTC()
@@ -137,7 +139,9 @@ func Exemplars(ex []model.Exemplar, links Links) *data.Frame {
 			vs[i] = math.NaN()
 		}
 		tids[i] = e.TraceID
-		sids[i] = e.SpanID
+		if sid := e.SpanID; sid != "" {
+			sids[i] = &sid
+		}
 		lbls[i] = labelsJSON(e.SeriesLabels)
 	}
 	tf := data.NewField(ExemplarTraceID, nil, tids)
@@ -149,9 +153,39 @@ func Exemplars(ex []model.Exemplar, links Links) *data.Frame {
 		data.NewField(ExemplarSpanID, nil, sids),
 		data.NewField(ExemplarSeriesLabels, nil, lbls),
 	)
+	f.Fields = append(f.Fields, seriesLabelFields(ex, f)...)
 	f.Meta = newMeta(KindExemplars)
 	f.Meta.DataTopic = data.DataTopicAnnotations
 	return f
+}
+
+// seriesLabelFields are the exemplars' series labels as string fields, one per label name
+// in name order ("" where an exemplar's series lacks the label), as Grafana's Prometheus
+// data source writes its exemplar frames: Grafana's time series panel matches them with
+// the labels of the series it shows, to hide the exemplars of hidden series and to colour
+// each marker like its series. Names the frame already uses stay in seriesLabels only.
+func seriesLabelFields(ex []model.Exemplar, f *data.Frame) []*data.Field {
+	taken := map[string]bool{}
+	for _, fd := range f.Fields {
+		taken[fd.Name] = true
+	}
+	names := map[string]bool{}
+	for _, e := range ex {
+		for k := range e.SeriesLabels {
+			if !taken[k] {
+				names[k] = true
+			}
+		}
+	}
+	var out []*data.Field
+	for _, k := range slices.Sorted(maps.Keys(names)) {
+		vals := make([]string, len(ex))
+		for i, e := range ex {
+			vals[i] = e.SeriesLabels[k]
+		}
+		out = append(out, data.NewField(k, nil, vals))
+	}
+	return out
 }
 
 // labelsJSON renders a label map as a JSON object with sorted keys.

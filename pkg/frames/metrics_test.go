@@ -1,6 +1,9 @@
 package frames
 
 import (
+	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,4 +50,56 @@ func fieldNames(f *data.Frame) []string {
 		out[i] = fd.Name
 	}
 	return out
+}
+
+// TestExemplarsFrameCarriesSeriesLabelsAsFields: Grafana's time series panel shows an
+// exemplar only while a series it belongs to is visible, and colours it like that series,
+// by comparing each label of the visible series with the exemplar frame's field of the
+// same name. So each series label is a string field of its own ("" where an exemplar's
+// series lacks it), besides the seriesLabels JSON; names taken by the frame's own fields
+// stay in the JSON only. A missing span ID is null, which Grafana leaves out of the
+// marker's tooltip.
+func TestExemplarsFrameCarriesSeriesLabelsAsFields(t *testing.T) {
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	ex := []model.Exemplar{
+		{TimeUnixNano: at.UnixNano(), Value: 0.25, TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7",
+			SeriesLabels: map[string]string{"__name__": "http_server_duration_seconds_bucket", "service": "checkout", "le": "0.5", "Value": "x"}},
+		{TimeUnixNano: at.UnixNano() + 1e9, Value: 1.5, TraceID: "5bf92f3577b34da6a3ce929d0e0e4736",
+			SeriesLabels: map[string]string{"__name__": "http_server_duration_seconds_bucket", "service": "cart", "pod": "p-1"}},
+	}
+	f := Exemplars(ex, Links{DatasourceUID: "lens"})
+	want := []string{ExemplarTime, ExemplarValue, ExemplarTraceID, ExemplarSpanID, ExemplarSeriesLabels, "__name__", "le", "pod", "service"}
+	if got := fieldNames(f); !slices.Equal(got, want) {
+		t.Fatalf("fields %v, want %v", got, want)
+	}
+	tests := []struct {
+		field string
+		row   int
+		want  string
+	}{
+		{"service", 0, "checkout"},
+		{"service", 1, "cart"},
+		{"le", 0, "0.5"},
+		{"le", 1, ""},
+		{"pod", 0, ""},
+		{"pod", 1, "p-1"},
+		{"__name__", 1, "http_server_duration_seconds_bucket"},
+	}
+	for _, tc := range tests {
+		fd, _ := f.FieldByName(tc.field)
+		if fd.Type() != data.FieldTypeString || fd.At(tc.row) != tc.want {
+			t.Errorf("%s row %d = %v (%s), want %q", tc.field, tc.row, fd.At(tc.row), fd.Type(), tc.want)
+		}
+	}
+	sid, _ := f.FieldByName(ExemplarSpanID)
+	if v, ok := sid.At(0).(*string); !ok || v == nil || *v != "00f067aa0ba902b7" {
+		t.Errorf("span ID row 0 = %v, want 00f067aa0ba902b7", sid.At(0))
+	}
+	if v, ok := sid.At(1).(*string); !ok || v != nil {
+		t.Errorf("span ID row 1 = %v, want null", sid.At(1))
+	}
+	lbl, _ := f.FieldByName(ExemplarSeriesLabels)
+	if got := string(lbl.At(0).(json.RawMessage)); !strings.Contains(got, `"Value":"x"`) {
+		t.Errorf("seriesLabels row 0 = %s, want the label named like a frame field kept there", got)
+	}
 }

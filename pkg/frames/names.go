@@ -63,6 +63,7 @@ const (
 
 // Exemplar fields (frames.ts ExemplarFields). Time and Value are the names by which
 // Grafana's time series panel places the markers of an "exemplar" annotations frame.
+// Each series label follows as a string field of its own (seriesLabelFields).
 const (
 	ExemplarTime         = "Time"
 	ExemplarValue        = "Value"

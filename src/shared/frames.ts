@@ -63,11 +63,14 @@ export const LogFields = {
 /**
  * Exemplars frame: one row per exemplar pointing at a trace. Time and Value are the names by
  * which Grafana's time series panel places the markers of an "exemplar" annotations frame.
+ * After these fields, each series label is a string field of its own (Grafana matches them
+ * with the visible series' labels); `seriesLabels` holds all of them as one JSON object.
  */
 export const ExemplarFields = {
   time: 'Time',
   value: 'Value',
   traceId: 'traceID',
+  /** Null for an exemplar without a span ID. */
   spanId: 'spanID',
   seriesLabels: 'seriesLabels',
 } as const;

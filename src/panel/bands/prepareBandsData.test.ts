@@ -95,10 +95,17 @@ describe('prepareBandsData', () => {
 
   it('reads exemplars with their trace links, and skips them when switched off', () => {
     const frames = makePercentileFrames({ points: 10, startMs: 0, stepMs: 1000 });
-    const ex = makeExemplarsFrame([{ time: 2500, value: 321, traceID: 'abc123' }], '/explore?trace=${__value.raw}');
+    const ex = makeExemplarsFrame(
+      [
+        { time: 2500, value: 321, traceID: 'abc123' },
+        { time: 3500, value: 400, traceID: 'def456', spanID: '00f067aa0ba902b7' },
+      ],
+      '/explore?trace=${__value.raw}'
+    );
     const d = ok(prepareBandsData([...frames, ex], opts(), theme));
     expect(d.exemplars).toEqual([
       { time: 2500, valueMs: 321, traceId: 'abc123', spanId: undefined, links: [{ title: 'Open trace', href: '/explore?trace=abc123', target: undefined }] },
+      { time: 3500, valueMs: 400, traceId: 'def456', spanId: '00f067aa0ba902b7', links: [{ title: 'Open trace', href: '/explore?trace=def456', target: undefined }] },
     ]);
     expect(d.yMax).toBeGreaterThanOrEqual(321);
     expect(ok(prepareBandsData([...frames, ex], opts({ showExemplars: false }), theme)).exemplars).toEqual([]);

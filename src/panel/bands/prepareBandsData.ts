@@ -272,7 +272,7 @@ function readExemplars(frames: DataFrame[], defaultFactor: number): Exemplar[] {
         time: t,
         valueMs: v,
         traceId: String(trace.values[i]),
-        spanId: span ? String(span.values[i]) || undefined : undefined,
+        spanId: span && span.values[i] != null ? String(span.values[i]) || undefined : undefined,
         links: linksForValue(frame, trace, i),
       });
     }

@@ -139,7 +139,8 @@ export function makeExemplarsFrame(rows: ExemplarRow[], linkUrl = '/explore?trac
         values: rows.map((r) => r.traceID),
         config: { links: [{ title: 'Open trace', url: linkUrl }] },
       },
-      { name: 'spanID', type: FieldType.string, values: rows.map((r) => r.spanID ?? '') },
+      // Null where an exemplar has no span ID, as the backend writes it.
+      { name: ExemplarFields.spanId, type: FieldType.string, values: rows.map((r) => r.spanID ?? null) },
     ],
   });
 }
