@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/latencylens/lens/pkg/language"
@@ -65,7 +66,7 @@ func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*m
 		if perr != nil {
 			return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
 		}
-		return t, nil
+		return c.found(id, t)
 	}
 	var se *httpx.StoreError
 	if !errors.As(err, &se) || se.Status != http.StatusNotFound {
@@ -82,7 +83,24 @@ func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*m
 	if perr != nil {
 		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
 	}
-	return t, nil
+	return c.found(id, t)
+}
+
+// found turns an answer without a single span into the store's "not found", as an
+// empty trace would otherwise reach the user as an empty frame with nothing said; when
+// Tempo marked it partial, the error says so and gives Tempo's reason.
+func (c *Client) found(id string, t *model.Trace) (*model.Trace, error) {
+	if len(t.Spans) > 0 {
+		return t, nil
+	}
+	msg := fmt.Sprintf("trace %s not found", id)
+	if t.Partial {
+		msg += " in a partial answer"
+		if len(t.Warnings) > 0 {
+			msg += " (" + strings.Join(t.Warnings, "; ") + ")"
+		}
+	}
+	return nil, c.h.Fail(http.StatusNotFound, msg)
 }
 
 // Search runs /api/search with TraceQL over whole seconds covering Start..End: the

@@ -213,3 +213,41 @@ func TestSearchEndCoversLastPartialSecond(t *testing.T) {
 		})
 	}
 }
+
+// TestTraceWithoutSpansIsNotFound: an answer that parses but holds no span (Tempo's v2
+// `{"trace":{}}`, v1 `{"batches":[]}`) is the store's 404 naming the trace, as Jaeger's
+// empty answers are, not an empty spans frame with nothing said; a partial one says so.
+func TestTraceWithoutSpansIsNotFound(t *testing.T) {
+	tests := []struct {
+		name, v2, v1 string
+		want         string
+	}{
+		{"v2 empty", `{"trace":{}}`, "", "trace " + storetest.CheckoutTraceID + " not found"},
+		{"v2 empty resourceSpans", `{"trace":{"resourceSpans":[]}}`, "", "not found"},
+		{"v2 partial and empty", `{"trace":{},"status":"PARTIAL","message":"too many blocks"}`, "", "partial answer"},
+		{"v1 empty", "", `{"batches":[]}`, "trace " + storetest.CheckoutTraceID + " not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body := tt.v2
+				if strings.HasPrefix(r.URL.Path, "/api/traces/") {
+					body = tt.v1
+				}
+				if body == "" {
+					http.NotFound(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(body))
+			}))
+			t.Cleanup(srv.Close)
+			c, _ := recordedClient(t, srv.URL, 5*time.Second)
+			tr, err := c.Trace(context.Background(), storetest.CheckoutTraceID, time.Time{}, time.Time{})
+			var se *httpx.StoreError
+			if err == nil || !errors.As(err, &se) || se.Status != http.StatusNotFound || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("trace %+v, error %v: want a 404 saying %q", tr, err, tt.want)
+			}
+		})
+	}
+}
