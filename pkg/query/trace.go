@@ -156,6 +156,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 			spanFate = "shown without a span ID"
 		}
 		announceIDFaults(lf, faults, "kept as this trace's lines, since the log store found its ID in them", spanFate)
+		announceUnjoined(lf, logLines, j, len(spans), spansTotal)
 		resp.Frames = append(resp.Frames, lf)
 	}
 	if wantEx {
@@ -169,6 +170,41 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		resp.Frames = append(resp.Frames, ef)
 	}
 	return resp
+}
+
+// announceUnjoined tells on the logs frame how many lines joined no span, and why: a line
+// naming a span the spans frame lacks (cut by the span limit, or never sent by the trace
+// store), or a line without a span ID outside every span's time. They stay in the frame.
+func announceUnjoined(lf *data.Frame, lines []model.LogLine, j *join.Result, shown, total int) {
+	if j == nil || j.Unmatched == 0 {
+		return
+	}
+	named := 0
+	for i := range lines {
+		if j.LogSpan[i] < 0 && lines[i].SpanID != "" {
+			named++
+		}
+	}
+	var why []string
+	if named > 0 {
+		w := fmt.Sprintf("%d %s a span the spans frame lacks", named, plural(named, "names", "name"))
+		if total > shown {
+			w += fmt.Sprintf(" (the span limit cut %d of %d spans)", total-shown, total)
+		}
+		why = append(why, w)
+	}
+	if other := j.Unmatched - named; other > 0 {
+		why = append(why, fmt.Sprintf("%d without a span ID %s outside every span", other, plural(other, "falls", "fall")))
+	}
+	frames.Notice(lf, data.NoticeSeverityInfo, "%d of %d lines joined no span: %s", j.Unmatched, len(lines), strings.Join(why, "; "))
+}
+
+// plural picks the verb form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // traceLinesPart fetches the trace's lines: over the request's range (at most a day)

@@ -309,7 +309,8 @@ func TestTraceLinesFetchedAgainOnlyWhenTheWindowCanHelp(t *testing.T) {
 		{name: "store down", fail: firstFails(lokiErr(503, "Service Unavailable")),
 			wantCalls: 1, wantNotice: []string{"loki: HTTP 503"}},
 		{name: "range too long for the store's limit: the window is fetched", fail: rangeLimit,
-			wantCalls: 2, wantRows: 3},
+			// The two lines in the padding lie outside the trace's only span.
+			wantCalls: 2, wantRows: 3, wantNotice: []string{"2 of 3 lines joined no span: 2 without a span ID fall outside every span"}},
 		{name: "range too long, and the budget spent waiting for the trace", fail: rangeLimit,
 			timeout: 20 * time.Millisecond, traceDelay: 60 * time.Millisecond,
 			wantCalls: 1, wantNotice: []string{"the query time range exceeds the limit", "time budget of 20ms ran out"}},
@@ -602,5 +603,54 @@ func TestTraceSlowLogStoreLeavesExemplarsBudget(t *testing.T) {
 	}
 	if strings.Contains(notices(ef), "budget") {
 		t.Errorf("the exemplars part blames its budget for the log store's slowness: %q", notices(ef))
+	}
+}
+
+// TestTraceLinesThatJoinNoSpanAreAnnounced: a line naming a span the spans frame lacks
+// (cut by the span limit here) and a line without a span ID outside every span stay in
+// the logs frame without a span; the frame says how many and why, so that a user looking
+// for them in the waterfall knows where they went.
+func TestTraceLinesThatJoinNoSpanAreAnnounced(t *testing.T) {
+	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{
+		{TraceID: windowTraceID, SpanID: "53995c3f42cd8ad8", Operation: "GET /", Service: "checkout",
+			StartUnixNano: midnight.Add(10 * time.Minute).UnixNano(), DurationNano: int64(time.Minute)},
+		{TraceID: windowTraceID, SpanID: "00f067aa0ba902b7", ParentSpanID: "53995c3f42cd8ad8", Operation: "SELECT", Service: "db",
+			StartUnixNano: midnight.Add(10 * time.Minute).UnixNano(), DurationNano: int64(30 * time.Second)},
+	}}
+	withSpan := func(at time.Duration, body, span string) loki.Entry {
+		e := traceLine(at, body)
+		e.StructuredMetadata = map[string]string{"trace_id": windowTraceID, "span_id": span}
+		return e
+	}
+	lines := []loki.Entry{
+		traceLine(9*time.Minute+30*time.Second, "before every span"),
+		withSpan(10*time.Minute+time.Second, "in the root", "53995c3f42cd8ad8"),
+		withSpan(10*time.Minute+2*time.Second, "in the cut span", "00f067aa0ba902b7"),
+		traceLine(10*time.Minute+3*time.Second, "placed by time"),
+	}
+	run := func(maxSpans int) string {
+		env := &Env{Settings: windowSettings(maxSpans, 100), Logs: &memLogs{lines: lines}, Traces: oneTrace{trace},
+			MetricsErr: errors.New("prometheus: not configured")}
+		no := false
+		res := Trace(context.Background(), env, Request{
+			Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no},
+			From:  midnight.Add(-time.Hour), To: midnight.Add(2 * time.Hour),
+		})
+		lf := kindFrame(t, res.Frames, frames.KindLogs)
+		if n := lf.Rows(); n != len(lines) {
+			t.Fatalf("%d lines in the logs frame, want all %d", n, len(lines))
+		}
+		return notices(lf)
+	}
+	got := run(1)
+	for _, want := range []string{"2 of 4 lines joined no span", "1 names a span the spans frame lacks (the span limit cut 1 of 2 spans)", "1 without a span ID falls outside every span"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("notices %q, want %q", got, want)
+		}
+	}
+	// With both spans, only the line before them joins none.
+	got = run(10)
+	if !strings.Contains(got, "1 of 4 lines joined no span: 1 without a span ID falls outside every span") || strings.Contains(got, "names a span") {
+		t.Errorf("notices %q", got)
 	}
 }
