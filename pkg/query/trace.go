@@ -138,6 +138,10 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		if spansTotal > len(spans) {
 			frames.Truncated(sf, "spans", st.MaxSpans, spansTotal)
 		}
+		if loop := model.ParentCycles(spans); len(loop) > 0 {
+			frames.Notice(sf, data.NoticeSeverityWarning, "%d spans are their own ancestor, their parent IDs going round in a loop (%s); "+
+				"Grafana's trace view leaves them out of its tree", len(loop), firstIDs(loop, 5))
+		}
 	}
 	resp.Frames = append(resp.Frames, sf)
 	if wantLogs {
@@ -197,6 +201,14 @@ func announceUnjoined(lf *data.Frame, lines []model.LogLine, j *join.Result, sho
 		why = append(why, fmt.Sprintf("%d without a span ID %s outside every span", other, plural(other, "falls", "fall")))
 	}
 	frames.Notice(lf, data.NoticeSeverityInfo, "%d of %d lines joined no span: %s", j.Unmatched, len(lines), strings.Join(why, "; "))
+}
+
+// firstIDs lists up to n IDs, and how many more there are.
+func firstIDs(ids []string, n int) string {
+	if len(ids) <= n {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:n], ", "), len(ids)-n)
 }
 
 // plural picks the verb form for n.

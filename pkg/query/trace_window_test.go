@@ -654,3 +654,31 @@ func TestTraceLinesThatJoinNoSpanAreAnnounced(t *testing.T) {
 		t.Errorf("notices %q", got)
 	}
 }
+
+// TestTraceParentLoopsAreAnnounced: spans whose parent IDs loop back to themselves are
+// kept, and the spans frame names them: Grafana's trace view builds its tree from the
+// parent IDs and leaves such spans out without a word.
+func TestTraceParentLoopsAreAnnounced(t *testing.T) {
+	span := func(id, parent string) model.Span {
+		return model.Span{TraceID: windowTraceID, SpanID: id, ParentSpanID: parent, Operation: "op", Service: "svc",
+			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Second)}
+	}
+	run := func(spans ...model.Span) (*data.Frame, string) {
+		env := &Env{Settings: windowSettings(100, 100), Traces: oneTrace{&model.Trace{TraceID: windowTraceID, Spans: spans}},
+			LogsErr: errors.New("loki: not configured"), MetricsErr: errors.New("prometheus: not configured")}
+		no := false
+		res := Trace(context.Background(), env, Request{
+			Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no, IncludeLogs: &no},
+			From:  midnight.Add(-time.Hour), To: midnight.Add(time.Hour),
+		})
+		sf := kindFrame(t, res.Frames, frames.KindSpans)
+		return sf, notices(sf)
+	}
+	sf, got := run(span("00000000000000a1", ""), span("00000000000000b2", "00000000000000c3"), span("00000000000000c3", "00000000000000b2"))
+	if sf.Rows() != 3 || !strings.Contains(got, "2 spans are their own ancestor") || !strings.Contains(got, "00000000000000b2, 00000000000000c3") {
+		t.Errorf("%d rows, notices %q", sf.Rows(), got)
+	}
+	if _, got := run(span("00000000000000a1", ""), span("00000000000000b2", "00000000000000a1")); strings.Contains(got, "ancestor") {
+		t.Errorf("a tree announced as a loop: %q", got)
+	}
+}
