@@ -30,9 +30,10 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	}
 	// One line more than the limit tells whether more exist; a limit above the store's
 	// max_entries_limit_per_query is honoured by the client's paging.
+	step := prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints)
 	res, err := ls.QueryRange(ctx, loki.RangeRequest{
-		Expr: q.Expr, Start: r.From, End: r.To, Limit: loki.ProbeLimit(limit), Direction: "backward",
-		Step: prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints),
+		Expr: expandMacros(q.Expr, step, r.From, r.To), Start: r.From, End: r.To, Limit: loki.ProbeLimit(limit), Direction: "backward",
+		Step: step,
 	})
 	if err != nil {
 		return errorResponse(err)

@@ -42,3 +42,19 @@ func TestLogsFrameKeepsParsedAndStructuredMetadataLabels(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A metric LogQL query with Grafana's interval macro, as an alert rule sends it: the
+// macro is expanded from the request (1 h range, 1 m interval) before Loki sees it.
+func TestLogsQueryExpandsIntervalMacro(t *testing.T) {
+	logs := newStoreReplay(t, map[string]answer{"/loki/api/v1/query_range": jsonAnswer(`{"status":"success","data":{"resultType":"matrix","result":[]}}`)})
+	env := replayEnv(t, logs, nil, "", "")
+	resp := Logs(context.Background(), env, Request{Query: &Query{QueryType: TypeLogs, Version: 1, Expr: `sum(count_over_time({service_name="api"}[$__interval]))`},
+		From: replayFrom, To: replayTo, Interval: time.Minute, MaxDataPoints: 1000, FromAlert: true})
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	want := `sum(count_over_time({service_name="api"}[60s]))`
+	if got := logs.params("/loki/api/v1/query_range", "query"); len(got) != 1 || got[0] != want {
+		t.Errorf("query = %q, want %q", got, want)
+	}
+}

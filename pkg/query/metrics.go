@@ -39,6 +39,7 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		}
 	}
 	step := prometheus.Step(r.From, r.To, r.Interval, minStep, r.MaxDataPoints)
+	expr := expandMacros(q.Expr, step, r.From, r.To)
 
 	var (
 		wg    sync.WaitGroup
@@ -51,10 +52,10 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ex, exErr = prom.Exemplars(ctx, q.Expr, r.From, r.To)
+			ex, exErr = prom.Exemplars(ctx, expr, r.From, r.To)
 		}()
 	}
-	d, err := prom.QueryRange(ctx, q.Expr, r.From, r.To, step)
+	d, err := prom.QueryRange(ctx, expr, r.From, r.To, step)
 	wg.Wait()
 	if err != nil {
 		return errorResponse(err)

@@ -9,8 +9,10 @@ package query
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,7 +126,7 @@ func Parse(dq backend.DataQuery) (*Query, error) {
 	}
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, q); err != nil {
-			return nil, fmt.Errorf("query JSON is not valid: %w", err)
+			return nil, fmt.Errorf("query JSON is not valid: %w", fieldTypeError(err))
 		}
 	}
 	q.RefID = dq.RefID
@@ -319,4 +321,67 @@ func v0Percentiles(v any) ([]float64, error) {
 		}
 	}
 	return out, nil
+}
+
+// fieldTypeError says which query field holds a value of the wrong kind, by its JSON
+// key, what it holds and what it takes; other errors are returned as they are.
+func fieldTypeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) || te.Field == "" {
+		return err
+	}
+	want, verb := kindName(te.Type), "is"
+	if f, ok := queryFieldType(te.Field); ok && deref(f) != deref(te.Type) {
+		want, verb = kindName(f), "holds" // an element of a list
+	}
+	got := te.Value
+	switch {
+	case strings.HasPrefix(got, "number "):
+		got = strings.TrimPrefix(got, "number ")
+	case got == "object" || got == "array":
+		got = map[string]string{"object": "an object", "array": "a list"}[got]
+	case got == "bool":
+		got = "true or false"
+	default:
+		got = "a " + got
+	}
+	return fmt.Errorf("%q %s %s; want %s", te.Field, verb, got, want)
+}
+
+// queryFieldType is the type of the Query field with JSON key name.
+func queryFieldType(name string) (reflect.Type, bool) {
+	t := reflect.TypeOf(Query{})
+	for i := range t.NumField() {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag == name {
+			return t.Field(i).Type, true
+		}
+	}
+	return nil, false
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// kindName names a Go type as a JSON value a dashboard author writes.
+func kindName(t reflect.Type) string {
+	switch t = deref(t); t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "a whole number"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Slice:
+		if e := kindName(t.Elem()); strings.HasPrefix(e, "a ") {
+			return "a list of " + strings.TrimPrefix(e, "a ") + "s"
+		}
+		return "a list"
+	}
+	return t.String()
 }

@@ -44,6 +44,29 @@ func TestParse(t *testing.T) {
 // TestParseUpgradesVersion0: a query without a version is version 0 (see
 // src/datasource/migrations.ts) and is upgraded rule by rule, so saved queries that reach
 // the backend without the editor (alert rules, provisioned dashboards) still work.
+// A field of the wrong type is named by its JSON key, with what it holds and what it
+// should hold, in words a dashboard author reads (not Go's struct and type names).
+func TestParseNamesWrongTypedField(t *testing.T) {
+	tests := []struct{ name, json, want string }{
+		{"limit as a string", `{"queryType":"search","version":1,"limit":"20"}`, `"limit" is a string; want a whole number`},
+		{"fractional limit", `{"queryType":"logs","version":1,"expr":"{a=\"b\"}","limit":12.5}`, `"limit" is 12.5; want a whole number`},
+		{"group by as one string", `{"queryType":"latency","version":1,"groupBy":"service"}`, `"groupBy" is a string; want a list of strings`},
+		{"percentiles as a string", `{"queryType":"latency","version":1,"percentiles":"0.5,0.9"}`, `"percentiles" is a string; want a list of numbers`},
+		{"a percentile as a string", `{"queryType":"latency","version":1,"percentiles":[0.5,"0.9"]}`, `"percentiles" holds a string; want a list of numbers`},
+		{"flag as a string", `{"queryType":"trace","version":1,"traceId":"ab","includeLogs":"false"}`, `"includeLogs" is a string; want true or false`},
+		{"trace ID as a number", `{"queryType":"trace","version":1,"traceId":123}`, `"traceId" is a number; want a string`},
+		{"expr as an object", `{"queryType":"metrics","version":1,"expr":{"a":1}}`, `"expr" is an object; want a string`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(backend.DataQuery{RefID: "A", JSON: []byte(tc.json)})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "Go struct") {
+				t.Errorf("err = %v, want one saying %s", err, tc.want)
+			}
+		})
+	}
+}
+
 func TestParseUpgradesVersion0(t *testing.T) {
 	eq := func(a, b []float64) bool { return slices.Equal(a, b) }
 	tests := []struct {

@@ -61,6 +61,29 @@ describe('interpolateQuery', () => {
     ).toThrow(/service field takes exactly one/);
   });
 
+  it.each([
+    ['$many', ['a', 'b']],
+    ['${many:csv}', ['a', 'b']],
+    ['[[many]]', ['a', 'b']],
+    ['$w', ['5m']],
+  ])('latency group by: %s becomes one label per value', (ref, want) => {
+    const q: LensQuery = {
+      refId: 'A',
+      version: v,
+      queryType: 'latency',
+      source: 'histogram',
+      editorMode: 'builder',
+      groupBy: ['service', ref],
+    };
+    expect(interpolateQuery(q, r)).toMatchObject({ groupBy: ['service', ...want] });
+  });
+
+  it('latency group by: "All" with a custom all value cannot name labels', () => {
+    const all = (name: string) => (name === 'dims' ? { values: ['a', 'b'], allValue: '.*' } : undefined);
+    const q: LensQuery = { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', groupBy: ['$dims'] };
+    expect(() => interpolateQuery(q, all)).toThrow(/group by/);
+  });
+
   it('does not change the input', () => {
     const q: LensQuery = Object.freeze({ refId: 'A', version: v, queryType: 'metrics', expr: 'up{a="$op"}' });
     interpolateQuery(q, r);

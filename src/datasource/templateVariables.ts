@@ -2,8 +2,8 @@
  * Stage 2: template variables in a whole query, field by field, each in its own language.
  * Guarantees to the next stage: code fields (PromQL / LogQL / TraceQL / tags) are
  * interpolated with position-aware escaping (language/interpolate.ts); builder fields are
- * plain values that must resolve to exactly one value, and the backend quotes them where
- * it builds a query. Any value that cannot be placed safely throws InterpolationError.
+ * plain values that must resolve to exactly one value (group-by labels: one or more, a
+ * multi-value variable naming several), and the backend quotes them where it builds a query. Any value that cannot be placed safely throws InterpolationError.
  */
 import type { LatencyQuery, LensQuery } from '../shared/queryModel';
 import { interpolate, InterpolationError, type QueryLanguage, type ResolveVariable } from './language/interpolate';
@@ -24,6 +24,32 @@ export function interpolateValue(text: string, field: string, resolve: ResolveVa
       );
     }
     return v.values[0];
+  });
+}
+
+const WHOLE_REFERENCE = new RegExp(`^(?:${REFERENCE.source})$`);
+
+/**
+ * A list field whose entries are names (group-by labels): an entry that is one variable
+ * reference becomes one entry per value, so a multi-value variable (or "All" without a
+ * custom all value) names several labels; any other entry is a one-value field.
+ */
+export function interpolateList(entries: string[], field: string, resolve: ResolveVariable): string[] {
+  return entries.flatMap((entry) => {
+    const m = WHOLE_REFERENCE.exec(entry.trim());
+    const v = m ? resolve(m[1] ?? m[2] ?? m[3]) : undefined;
+    if (!m || !v) {
+      return [interpolateValue(entry, field, resolve)];
+    }
+    if (v.allValue !== undefined) {
+      throw new InterpolationError(
+        `variable ${entry.trim()} is "All" with a custom all value (${JSON.stringify(v.allValue)}); the ${field} field needs the names themselves`
+      );
+    }
+    if (v.values.length === 0) {
+      throw new InterpolationError(`variable ${entry.trim()} has no value; the ${field} field needs at least one`);
+    }
+    return v.values;
   });
 }
 
@@ -64,7 +90,7 @@ export function interpolateQuery(query: LensQuery, resolve: ResolveVariable): Le
         ...opt(query, 'spanFilter', code('traceql')),
         ...opt(query, 'logSelector', code('logql')),
         ...opt(query, 'logField', value('log field')),
-        ...opt(query, 'groupBy', (gs) => gs.map(value('group by'))),
+        ...opt(query, 'groupBy', (gs) => interpolateList(gs, 'group by', resolve)),
       };
     case 'logs':
       return { ...query, expr: code('logql')(query.expr ?? '') };

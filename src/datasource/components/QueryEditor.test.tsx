@@ -114,6 +114,17 @@ describe('QueryEditor', () => {
     expect(last()).toMatchObject({ percentiles: [0.5, 0.99] });
   });
 
+  // The backend reads limit as a whole number and refuses the whole query otherwise.
+  it.each([
+    ['search', /^Limit/, { refId: 'A', version: v, queryType: 'search', editorMode: 'builder' } as LensQuery],
+    ['logs', /^Line limit/, { refId: 'A', version: v, queryType: 'logs', expr: '{a="b"}' } as LensQuery],
+  ])('%s: a fractional limit is stored as a whole number', async (_, label, initial) => {
+    const { last } = setup(initial);
+    await userEvent.type(screen.getByLabelText(label), '12.5{enter}');
+    expect(last()).toMatchObject({ limit: 12 });
+    expect(Number.isInteger((last() as { limit?: number }).limit)).toBe(true);
+  });
+
   it('metrics: PromQL is committed on blur', async () => {
     const { last, onRunQuery } = setup({ refId: 'A', version: v, queryType: 'metrics', expr: '' });
     const box = screen.getByLabelText('PromQL');

@@ -8,3 +8,9 @@ export const failed = (error: string): BuildResult => ({ ok: false, error });
 export const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 
 export const isGoDuration = (s: string): boolean => GO_DURATION.test(s.trim());
+
+/** A limit as typed: a positive whole number (a fraction is cut), or undefined for the default. */
+export const wholeLimit = (text: string): number | undefined => {
+  const n = Math.floor(Number(text));
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+};

@@ -2,6 +2,7 @@ import React from 'react';
 import { EditorField, EditorRow } from '@grafana/plugin-ui';
 
 import type { LogsQuery } from '../../../shared/queryModel';
+import { wholeLimit } from '../../queryBuilders/buildResult';
 import { CodeInput } from './CodeInput';
 import { CommitInput } from './CommitInput';
 
@@ -34,7 +35,7 @@ export function LogsEditor({ query, onChange, onRunQuery }: Props) {
             placeholder="1000"
             width={12}
             onCommit={(v) => {
-              onChange({ ...query, limit: Number(v) > 0 ? Number(v) : undefined });
+              onChange({ ...query, limit: wholeLimit(v) });
               onRunQuery();
             }}
           />

@@ -4,7 +4,7 @@ import { EditorField, EditorRow } from '@grafana/plugin-ui';
 import type { SearchQuery } from '../../../shared/queryModel';
 import { ResourcePaths } from '../../../shared/resources';
 import type { LensDataSource } from '../../datasource';
-import { isGoDuration } from '../../queryBuilders/buildResult';
+import { isGoDuration, wholeLimit } from '../../queryBuilders/buildResult';
 import { parseLogfmt } from '../../queryBuilders/logfmt';
 import { ResourceSelect } from '../ResourceSelect';
 import { CodeInput } from './CodeInput';
@@ -126,7 +126,7 @@ export function SearchEditor({ datasource, query, onChange, onRunQuery }: Props)
             value={query.limit?.toString()}
             placeholder="20"
             width={10}
-            onCommit={(v) => set({ limit: Number(v) > 0 ? Number(v) : undefined })}
+            onCommit={(v) => set({ limit: wholeLimit(v) })}
           />
         </EditorField>
       </EditorRow>
