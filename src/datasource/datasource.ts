@@ -22,7 +22,7 @@ import { addLinks } from './links';
 import { migrateQuery } from './migrations';
 import { DEFAULT_BUILDER_SETTINGS, type BuilderSettings } from './queryBuilders/editorModes';
 import { templateResolver } from './templateResolver';
-import { interpolateQuery } from './templateVariables';
+import { interpolateQuery, traceIdEmptyOnceInterpolated } from './templateVariables';
 import { interpolateVariableQuery } from './variables/interpolateVariableQuery';
 import { LensVariableSupport } from './variables/LensVariableSupport';
 import type { LensVariableQuery } from './variables/variableQuery';
@@ -68,7 +68,9 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
   query(request: DataQueryRequest<LensQuery>): Observable<DataQueryResponse> {
     let response: Observable<DataQueryResponse>;
     try {
-      response = super.query(request);
+      const resolve = templateResolver(getTemplateSrv(), request.scopedVars);
+      const targets = request.targets.filter((q) => !traceIdEmptyOnceInterpolated(migrateQuery(q), resolve));
+      response = super.query({ ...request, targets });
     } catch (e) {
       if (e instanceof InterpolationError) {
         return of({ data: [], error: { message: e.message } });

@@ -1,6 +1,6 @@
 import { QUERY_MODEL_VERSION, type LensQuery } from '../shared/queryModel';
 import { InterpolationError, resolverFrom } from './language/interpolate';
-import { interpolateQuery, interpolateValue } from './templateVariables';
+import { traceIdEmptyOnceInterpolated, interpolateQuery, interpolateValue } from './templateVariables';
 
 const v = QUERY_MODEL_VERSION;
 const hostile = '"} or vector(1) or {a="\\|\n';
@@ -94,5 +94,22 @@ describe('interpolateQuery', () => {
 describe('interpolateValue', () => {
   it('leaves unknown references', () => {
     expect(interpolateValue('$nope-${op}', 'x', resolverFrom({ op: 'o' }))).toBe('$nope-o');
+  });
+});
+
+describe('traceIdEmptyOnceInterpolated', () => {
+  const r = resolverFrom({ blank: '', id: '4bf92f3577b34da6a3ce929d0e0e4736', many: ['a', 'b'], sel: '' });
+  const q = (over: Partial<LensQuery> & Pick<LensQuery, 'queryType'>) => ({ refId: 'A', version: v, ...over }) as LensQuery;
+
+  it.each([
+    ['a trace ID that is an empty variable', q({ queryType: 'trace', traceId: '$blank' }), true],
+    ['one that is only blanks around it', q({ queryType: 'trace', traceId: ' ${blank} ' }), true],
+    ['a trace ID variable with a value', q({ queryType: 'trace', traceId: '$id' }), false],
+    ['a trace ID variable of several values (sent, to be refused by name)', q({ queryType: 'trace', traceId: '$many' }), false],
+    ['an unknown variable (sent as written)', q({ queryType: 'trace', traceId: '$nope' }), false],
+    ['a metrics query', q({ queryType: 'metrics', expr: 'up' }), false],
+    ['a search query', q({ queryType: 'search', service: '$blank' }), false],
+  ])('%s: %s', (_name, query, want) => {
+    expect(traceIdEmptyOnceInterpolated(query, r)).toBe(want);
   });
 });

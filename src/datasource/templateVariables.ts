@@ -104,3 +104,24 @@ export function interpolateQuery(query: LensQuery, resolve: ResolveVariable): Le
       return query;
   }
 }
+
+/**
+ * Whether a trace query asks for nothing once its variables are filled in: its trace ID is
+ * an empty variable (the Trace dashboard before an ID is typed). Grafana's filterQuery sees
+ * the query as written, so such a query passes it; it is not sent either, and its panel
+ * shows no data instead of the backend's "trace ID is empty". A trace ID whose variables
+ * cannot be filled in is not empty: interpolateQuery names its problem.
+ */
+export function traceIdEmptyOnceInterpolated(query: LensQuery, resolve: ResolveVariable): boolean {
+  if (query.queryType !== 'trace') {
+    return false;
+  }
+  try {
+    return interpolateValue(query.traceId ?? '', 'trace ID', resolve).trim() === '';
+  } catch (e) {
+    if (e instanceof InterpolationError) {
+      return false;
+    }
+    throw e;
+  }
+}
