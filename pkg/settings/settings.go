@@ -583,6 +583,15 @@ func parseExtraction(j extractionJSON) (Extraction, *Problem) {
 		if e.TraceIDKey == "" {
 			return e, problem(StoreLogs, "logs.extraction.traceIdKey", "logs.extraction (%s) needs traceIdKey", j.Mode)
 		}
+		// A logfmt key is a run of characters other than white space, `=` and `"`
+		// (pkg/stores/loki LogfmtValue): a key with one of them is never found.
+		if j.Mode == ExtractLogfmt {
+			for _, k := range []struct{ setting, v string }{{"traceIdKey", e.TraceIDKey}, {"spanIdKey", e.SpanIDKey}} {
+				if strings.ContainsAny(k.v, asciiSpace+`="`) {
+					return e, problem(StoreLogs, "logs.extraction."+k.setting, "logs.extraction.%s %q cannot be a logfmt key: a key has no white space, = or \"", k.setting, k.v)
+				}
+			}
+		}
 		// Label and structured-metadata keys are written unquoted into LogQL filters.
 		if j.Mode != ExtractLogfmt {
 			for _, k := range []string{e.TraceIDKey, e.SpanIDKey} {
@@ -612,15 +621,31 @@ func parseExtraction(j extractionJSON) (Extraction, *Problem) {
 		if e.TraceIDRegex, err = regexp.Compile(j.TraceIDRegex); err != nil {
 			return e, &Problem{Store: StoreLogs, Setting: "logs.extraction.traceIdRegex", err: fmt.Errorf("logs.extraction.traceIdRegex: %w", err)}
 		}
+		if p := emptyMatchProblem("traceIdRegex", e.TraceIDRegex); p != nil {
+			return e, p
+		}
 		if j.SpanIDRegex != "" {
 			if e.SpanIDRegex, err = regexp.Compile(j.SpanIDRegex); err != nil {
 				return e, &Problem{Store: StoreLogs, Setting: "logs.extraction.spanIdRegex", err: fmt.Errorf("logs.extraction.spanIdRegex: %w", err)}
+			}
+			if p := emptyMatchProblem("spanIdRegex", e.SpanIDRegex); p != nil {
+				return e, p
 			}
 		}
 	default:
 		return e, problem(StoreLogs, "logs.extraction.mode", "logs.extraction.mode %q is not one of label, structuredMetadata, json, logfmt, regex", j.Mode)
 	}
 	return e, nil
+}
+
+// emptyMatchProblem refuses an extraction regex that matches the empty string: the
+// leftmost match wins, so on a line where an empty match comes first (at its start, for
+// `[0-9a-f]*` before any word that is not hex) the ID read is empty, and the line has none.
+func emptyMatchProblem(setting string, re *regexp.Regexp) *Problem {
+	if !re.MatchString("") {
+		return nil
+	}
+	return problem(StoreLogs, "logs.extraction."+setting, "logs.extraction.%s matches the empty string, so it reads an empty ID from most lines; require at least one character (+ rather than *, no optional group around the ID)", setting)
 }
 
 // asciiSpace is the whitespace around a JSON path that extraction ignores.
