@@ -139,7 +139,9 @@ const MinScrubLen = 3
 // token, custom header value) as it is, percent-encoded (query and path), JSON- and
 // HTML-escaped; and for basic auth, user:password and its base64 (standard and URL-safe
 // alphabets, with and without padding, and percent-encoded), which is what an echoed
-// Authorization header shows. Secrets shorter than MinScrubLen are left out (see MinScrubLen).
+// Authorization header shows. A custom Authorization (or Proxy-Authorization) header adds
+// its credentials without the scheme, and for Basic the decoded user:password and password.
+// Secrets shorter than MinScrubLen are left out (see MinScrubLen).
 func (s Store) Secrets() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -175,8 +177,13 @@ func (s Store) Secrets() []string {
 		}
 	}
 	addForms(s.bearerToken)
-	for _, v := range s.headers {
+	for k, v := range s.headers {
 		addForms(v)
+		if c := http.CanonicalHeaderKey(k); c == "Authorization" || c == "Proxy-Authorization" {
+			for _, cred := range headerCredentials(v) {
+				addForms(cred)
+			}
+		}
 	}
 	// Longest first, so a form that contains another is replaced whole.
 	sort.Slice(out, func(i, j int) bool {
@@ -185,6 +192,31 @@ func (s Store) Secrets() []string {
 		}
 		return out[i] < out[j]
 	})
+	return out
+}
+
+// headerCredentials are the parts of an Authorization header's value (`<scheme>
+// <credentials>`) that a store can echo on their own: the credentials, and for Basic the
+// decoded user:password and the password.
+func headerCredentials(v string) []string {
+	scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
+	cred = strings.TrimSpace(cred)
+	if !ok || cred == "" {
+		return nil
+	}
+	out := []string{cred}
+	if strings.EqualFold(scheme, "Basic") {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			if b, err := enc.DecodeString(cred); err == nil && utf8.Valid(b) {
+				pair := string(b)
+				out = append(out, pair)
+				if _, pw, ok := strings.Cut(pair, ":"); ok {
+					out = append(out, pw)
+				}
+				break
+			}
+		}
+	}
 	return out
 }
 
