@@ -325,8 +325,12 @@ func Parse(raw []byte, secure map[string]string) (*Settings, error) {
 	}
 	if decode(StoreLogs, StoreLogs, &logs) && logs != nil {
 		s.Logs = ps.store(StoreLogs, &logs.storeJSON, secure)
-		if logs.TraceLogSelector != "" {
-			s.TraceLogSelector = logs.TraceLogSelector
+		switch sel := strings.TrimSpace(logs.TraceLogSelector); {
+		case sel == "":
+		case !streamSelectorShape(sel):
+			ps.add(StoreLogs, "logs.traceLogSelector", "logs.traceLogSelector is not a LogQL stream selector: write it in braces with at least one matcher, such as %s", DefaultTraceLogSelector)
+		default:
+			s.TraceLogSelector = sel
 		}
 		if logs.Extraction != nil {
 			if e, p := parseExtraction(*logs.Extraction); p != nil {
@@ -678,6 +682,17 @@ func emptyMatchProblem(setting string, re *regexp.Regexp) *Problem {
 		return nil
 	}
 	return problem(StoreLogs, "logs.extraction."+setting, "logs.extraction.%s matches the empty string, so it reads an empty ID from most lines; require at least one character (+ rather than *, no optional group around the ID)", setting)
+}
+
+// streamSelectorShape tells whether sel starts as a LogQL log query must: a stream
+// selector in braces with something inside (Loki refuses `{}`), optionally followed by
+// a pipeline. The matchers themselves are left to Loki.
+func streamSelectorShape(sel string) bool {
+	if !strings.HasPrefix(sel, "{") {
+		return false
+	}
+	end := strings.IndexByte(sel, '}')
+	return end > 0 && strings.TrimSpace(sel[1:end]) != ""
 }
 
 // asciiSpace is the whitespace around a JSON path that extraction ignores.

@@ -82,6 +82,13 @@ func TestParse(t *testing.T) {
 				t.Errorf("extraction %+v", s.Extraction)
 			}
 		}},
+		{name: "trace log selector without braces", json: `{"logs":{"url":"http://loki:3100","traceLogSelector":"service_name=~\".+\""}}`, wantErr: "logs.traceLogSelector is not a LogQL stream selector"},
+		{name: "trace log selector without a matcher", json: `{"logs":{"url":"http://loki:3100","traceLogSelector":" { } "}}`, wantErr: "logs.traceLogSelector is not a LogQL stream selector"},
+		{name: "trace log selector with a pipeline", json: `{"logs":{"url":"http://loki:3100","traceLogSelector":" {app=\"api\"} | json "}}`, check: func(t *testing.T, s *Settings) {
+			if s.TraceLogSelector != `{app="api"} | json` || !s.Logs.Configured() {
+				t.Errorf("selector %q, logs %v", s.TraceLogSelector, s.Logs)
+			}
+		}},
 		{name: "extraction key is not a label name", json: `{"logs":{"extraction":{"mode":"label","traceIdKey":"trace id"}}}`, wantErr: "is not a Loki label name"},
 	}
 	for _, tc := range tests {
