@@ -36,7 +36,7 @@ import (
 //	services?source=traces|metrics|logs        service names (default: the trace store)
 //	operations?service=&source=…              operation names of a service (service required)
 //	loki/labels                                Loki label names
-//	loki/label-values?label=                   Loki values of a label
+//	loki/label-values?label=&selector=         Loki values of a label, optionally on the streams of one LogQL stream selector
 //	prometheus/label-values?label=&match=      Prometheus values of a label, optionally on the series of one selector
 //	prometheus/histograms                      histogram base names (configured first, then classic `_bucket` names and the metadata's histograms, native ones included)
 //	traceql/tags                               TraceQL tag names (Tempo)
@@ -148,7 +148,7 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 		label := q.Get("label")
 		if err = needParam("label", label); err == nil {
 			if err = d.needLogs(); err == nil {
-				values, err = d.env.Logs.LabelValues(ctx, label, "", start, end)
+				values, err = d.env.Logs.LabelValues(ctx, label, strings.TrimSpace(q.Get("selector")), start, end)
 			}
 		}
 	case resPromLabelValues:

@@ -139,7 +139,9 @@ const MinScrubLen = 3
 // token, custom header value) as it is, percent-encoded (query and path), JSON- and
 // HTML-escaped; and for basic auth, user:password and its base64 (standard and URL-safe
 // alphabets, with and without padding, and percent-encoded), which is what an echoed
-// Authorization header shows. Secrets shorter than MinScrubLen are left out (see MinScrubLen).
+// Authorization header shows. A custom Authorization (or Proxy-Authorization) header adds
+// its credentials without the scheme, and for Basic the decoded user:password and password.
+// Secrets shorter than MinScrubLen are left out (see MinScrubLen).
 func (s Store) Secrets() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -175,8 +177,13 @@ func (s Store) Secrets() []string {
 		}
 	}
 	addForms(s.bearerToken)
-	for _, v := range s.headers {
+	for k, v := range s.headers {
 		addForms(v)
+		if c := http.CanonicalHeaderKey(k); c == "Authorization" || c == "Proxy-Authorization" {
+			for _, cred := range headerCredentials(v) {
+				addForms(cred)
+			}
+		}
 	}
 	// Longest first, so a form that contains another is replaced whole.
 	sort.Slice(out, func(i, j int) bool {
@@ -185,6 +192,31 @@ func (s Store) Secrets() []string {
 		}
 		return out[i] < out[j]
 	})
+	return out
+}
+
+// headerCredentials are the parts of an Authorization header's value (`<scheme>
+// <credentials>`) that a store can echo on their own: the credentials, and for Basic the
+// decoded user:password and the password.
+func headerCredentials(v string) []string {
+	scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
+	cred = strings.TrimSpace(cred)
+	if !ok || cred == "" {
+		return nil
+	}
+	out := []string{cred}
+	if strings.EqualFold(scheme, "Basic") {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			if b, err := enc.DecodeString(cred); err == nil && utf8.Valid(b) {
+				pair := string(b)
+				out = append(out, pair)
+				if _, pw, ok := strings.Cut(pair, ":"); ok {
+					out = append(out, pw)
+				}
+				break
+			}
+		}
+	}
 	return out
 }
 
@@ -293,8 +325,12 @@ func Parse(raw []byte, secure map[string]string) (*Settings, error) {
 	}
 	if decode(StoreLogs, StoreLogs, &logs) && logs != nil {
 		s.Logs = ps.store(StoreLogs, &logs.storeJSON, secure)
-		if logs.TraceLogSelector != "" {
-			s.TraceLogSelector = logs.TraceLogSelector
+		switch sel := strings.TrimSpace(logs.TraceLogSelector); {
+		case sel == "":
+		case !streamSelectorShape(sel):
+			ps.add(StoreLogs, "logs.traceLogSelector", "logs.traceLogSelector is not a LogQL stream selector: write it in braces with at least one matcher, such as %s", DefaultTraceLogSelector)
+		default:
+			s.TraceLogSelector = sel
 		}
 		if logs.Extraction != nil {
 			if e, p := parseExtraction(*logs.Extraction); p != nil {
@@ -583,6 +619,15 @@ func parseExtraction(j extractionJSON) (Extraction, *Problem) {
 		if e.TraceIDKey == "" {
 			return e, problem(StoreLogs, "logs.extraction.traceIdKey", "logs.extraction (%s) needs traceIdKey", j.Mode)
 		}
+		// A logfmt key is a run of characters other than white space, `=` and `"`
+		// (pkg/stores/loki LogfmtValue): a key with one of them is never found.
+		if j.Mode == ExtractLogfmt {
+			for _, k := range []struct{ setting, v string }{{"traceIdKey", e.TraceIDKey}, {"spanIdKey", e.SpanIDKey}} {
+				if strings.ContainsAny(k.v, asciiSpace+`="`) {
+					return e, problem(StoreLogs, "logs.extraction."+k.setting, "logs.extraction.%s %q cannot be a logfmt key: a key has no white space, = or \"", k.setting, k.v)
+				}
+			}
+		}
 		// Label and structured-metadata keys are written unquoted into LogQL filters.
 		if j.Mode != ExtractLogfmt {
 			for _, k := range []string{e.TraceIDKey, e.SpanIDKey} {
@@ -612,15 +657,42 @@ func parseExtraction(j extractionJSON) (Extraction, *Problem) {
 		if e.TraceIDRegex, err = regexp.Compile(j.TraceIDRegex); err != nil {
 			return e, &Problem{Store: StoreLogs, Setting: "logs.extraction.traceIdRegex", err: fmt.Errorf("logs.extraction.traceIdRegex: %w", err)}
 		}
+		if p := emptyMatchProblem("traceIdRegex", e.TraceIDRegex); p != nil {
+			return e, p
+		}
 		if j.SpanIDRegex != "" {
 			if e.SpanIDRegex, err = regexp.Compile(j.SpanIDRegex); err != nil {
 				return e, &Problem{Store: StoreLogs, Setting: "logs.extraction.spanIdRegex", err: fmt.Errorf("logs.extraction.spanIdRegex: %w", err)}
+			}
+			if p := emptyMatchProblem("spanIdRegex", e.SpanIDRegex); p != nil {
+				return e, p
 			}
 		}
 	default:
 		return e, problem(StoreLogs, "logs.extraction.mode", "logs.extraction.mode %q is not one of label, structuredMetadata, json, logfmt, regex", j.Mode)
 	}
 	return e, nil
+}
+
+// emptyMatchProblem refuses an extraction regex that matches the empty string: the
+// leftmost match wins, so on a line where an empty match comes first (at its start, for
+// `[0-9a-f]*` before any word that is not hex) the ID read is empty, and the line has none.
+func emptyMatchProblem(setting string, re *regexp.Regexp) *Problem {
+	if !re.MatchString("") {
+		return nil
+	}
+	return problem(StoreLogs, "logs.extraction."+setting, "logs.extraction.%s matches the empty string, so it reads an empty ID from most lines; require at least one character (+ rather than *, no optional group around the ID)", setting)
+}
+
+// streamSelectorShape tells whether sel starts as a LogQL log query must: a stream
+// selector in braces with something inside (Loki refuses `{}`), optionally followed by
+// a pipeline. The matchers themselves are left to Loki.
+func streamSelectorShape(sel string) bool {
+	if !strings.HasPrefix(sel, "{") {
+		return false
+	}
+	end := strings.IndexByte(sel, '}')
+	return end > 0 && strings.TrimSpace(sel[1:end]) != ""
 }
 
 // asciiSpace is the whitespace around a JSON path that extraction ignores.

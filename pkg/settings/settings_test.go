@@ -67,6 +67,28 @@ func TestParse(t *testing.T) {
 		{name: "service label is not a label name", json: `{"latency":{"serviceLabel":"svc\"} or vector(1) #"}}`, wantErr: "is not a Prometheus label name"},
 		{name: "error label is not a label name", json: `{"latency":{"errorLabel":"status code"}}`, wantErr: "latency.errorLabel"},
 		{name: "error values do not compile", json: `{"latency":{"errorLabel":"status","errorValues":"5(("}}`, wantErr: "latency.errorValues"},
+		{name: "trace ID regex that matches the empty string", json: `{"logs":{"extraction":{"mode":"regex","traceIdRegex":"[0-9a-f]*"}}}`, wantErr: "logs.extraction.traceIdRegex matches the empty string"},
+		{name: "span ID regex whose match can be empty", json: `{"logs":{"extraction":{"mode":"regex","traceIdRegex":"trace_id=(\\w+)","spanIdRegex":"(?:span_id=(\\w+))?"}}}`, wantErr: "logs.extraction.spanIdRegex matches the empty string"},
+		{name: "regex extraction", json: `{"logs":{"extraction":{"mode":"regex","traceIdRegex":"trace_id=(\\w+)","spanIdRegex":"span_id=([0-9a-f]{16})"}}}`, check: func(t *testing.T, s *Settings) {
+			tr, sp := s.Extraction.TraceIDRegex, s.Extraction.SpanIDRegex
+			if s.Extraction.Mode != ExtractRegex || tr == nil || sp == nil || tr.String() != `trace_id=(\w+)` || sp.String() != `span_id=([0-9a-f]{16})` {
+				t.Errorf("extraction %+v", s.Extraction)
+			}
+		}},
+		{name: "logfmt key with a space", json: `{"logs":{"extraction":{"mode":"logfmt","traceIdKey":"trace id"}}}`, wantErr: "logs.extraction.traceIdKey \"trace id\" cannot be a logfmt key"},
+		{name: "logfmt span key with an equals sign", json: `{"logs":{"extraction":{"mode":"logfmt","traceIdKey":"traceID","spanIdKey":"span_id="}}}`, wantErr: "logs.extraction.spanIdKey \"span_id=\" cannot be a logfmt key"},
+		{name: "logfmt keys", json: `{"logs":{"extraction":{"mode":"logfmt","traceIdKey":"trace.id","spanIdKey":"span-id"}}}`, check: func(t *testing.T, s *Settings) {
+			if s.Extraction.Mode != ExtractLogfmt || s.Extraction.TraceIDKey != "trace.id" || s.Extraction.SpanIDKey != "span-id" {
+				t.Errorf("extraction %+v", s.Extraction)
+			}
+		}},
+		{name: "trace log selector without braces", json: `{"logs":{"url":"http://loki:3100","traceLogSelector":"service_name=~\".+\""}}`, wantErr: "logs.traceLogSelector is not a LogQL stream selector"},
+		{name: "trace log selector without a matcher", json: `{"logs":{"url":"http://loki:3100","traceLogSelector":" { } "}}`, wantErr: "logs.traceLogSelector is not a LogQL stream selector"},
+		{name: "trace log selector with a pipeline", json: `{"logs":{"url":"http://loki:3100","traceLogSelector":" {app=\"api\"} | json "}}`, check: func(t *testing.T, s *Settings) {
+			if s.TraceLogSelector != `{app="api"} | json` || !s.Logs.Configured() {
+				t.Errorf("selector %q, logs %v", s.TraceLogSelector, s.Logs)
+			}
+		}},
 		{name: "extraction key is not a label name", json: `{"logs":{"extraction":{"mode":"label","traceIdKey":"trace id"}}}`, wantErr: "is not a Loki label name"},
 	}
 	for _, tc := range tests {

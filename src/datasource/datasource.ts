@@ -14,7 +14,7 @@ import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { map, of, type Observable } from 'rxjs';
 
 import { QUERY_MODEL_VERSION, type LensQuery } from '../shared/queryModel';
-import type { ValuesResponse } from '../shared/resources';
+import type { ServiceSource, ValuesResponse } from '../shared/resources';
 import type { LensJsonData } from '../shared/settings';
 import { toTestResult, type HealthCheckAnswer } from './health';
 import { InterpolationError } from './language/interpolate';
@@ -26,6 +26,8 @@ import { interpolateQuery, traceIdEmptyOnceInterpolated } from './templateVariab
 import { interpolateVariableQuery } from './variables/interpolateVariableQuery';
 import { LensVariableSupport } from './variables/LensVariableSupport';
 import type { LensVariableQuery } from './variables/variableQuery';
+
+const SERVICE_SOURCES: readonly ServiceSource[] = ['traces', 'metrics', 'logs'];
 
 export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonData> {
   readonly jsonData: LensJsonData;
@@ -83,11 +85,11 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
 
   /**
    * Whether the store behind a resource path is configured, so pickers do not ask a store
-   * that is not there. Services and operations come from the trace store (pkg/plugin
-   * serves them from there whatever `source` says).
+   * that is not there. Services and operations come from the store their `source` param
+   * names (default: the trace store), as pkg/plugin serves them.
    */
-  canLookup(path: string): boolean {
-    const has = (s: 'metrics' | 'logs' | 'traces') => Boolean(this.jsonData[s]?.url);
+  canLookup(path: string, params: Record<string, string | number | undefined> = {}): boolean {
+    const has = (s: ServiceSource) => Boolean(this.jsonData[s]?.url);
     if (path.startsWith('loki/')) {
       return has('logs');
     }
@@ -97,7 +99,8 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     if (path.startsWith('traceql/')) {
       return has('traces') && (this.jsonData.traces?.kind ?? 'tempo') === 'tempo';
     }
-    return has('traces');
+    const source = params.source ?? 'traces';
+    return (SERVICE_SOURCES as readonly unknown[]).includes(source) && has(source as ServiceSource);
   }
 
   /** One resource look-up of shared/resources.ts: the sorted values. */

@@ -24,7 +24,7 @@ export const ResourcePaths = {
   operations: 'operations',
   /** Loki label names. */
   logLabels: 'loki/labels',
-  /** Loki values of one label. Param: `label` (required). */
+  /** Loki values of one label. Params: `label` (required), `selector` (optional LogQL stream selector). */
   logLabelValues: 'loki/label-values',
   /**
    * Prometheus values of one label. Params: `label` (required), `match` (optional series

@@ -367,3 +367,48 @@ func FuzzPlainMessage(f *testing.F) {
 		}
 	})
 }
+
+// TestAuthorizationCustomHeaderCredentialsScrubbed: credentials given as a custom
+// Authorization header (`<scheme> <credentials>`, as Grafana users set a token without
+// the bearer option) are scrubbed when a store's error echoes the credentials alone, and
+// for Basic its decoded user:password and password too.
+func TestAuthorizationCustomHeaderCredentialsScrubbed(t *testing.T) {
+	basic := base64.StdEncoding.EncodeToString([]byte("alice:pw-s3cret"))
+	tests := []struct {
+		name, value, echoed string
+	}{
+		{"bearer token alone", "Bearer tok-en-123", `invalid token "tok-en-123"`},
+		{"bearer token, JSON-escaped", "Bearer tok&en+1", `{"error":"token tok\u0026en+1 expired"}`},
+		{"another scheme", "token glpat-XYZ987", "key glpat-XYZ987 revoked"},
+		{"basic credentials", "Basic " + basic, "no user " + basic},
+		{"basic pair decoded", "Basic " + basic, "no user alice:pw-s3cret"},
+		{"basic password decoded", "Basic " + basic, "wrong password pw-s3cret for alice"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = w.Write([]byte(tc.echoed))
+			}))
+			t.Cleanup(srv.Close)
+			c, err := New("prometheus", storeFor(t, srv.URL, `"headerNames":["Authorization"]`, map[string]string{"metricsHeaderValue0": tc.value}), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Get(context.Background(), "/api/v1/query", nil, nil)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "[redacted]") {
+				t.Errorf("nothing redacted: %s", msg)
+			}
+			for _, leak := range []string{"tok-en-123", `tok\u0026en+1`, "glpat-XYZ987", basic, "alice:pw-s3cret", "pw-s3cret"} {
+				if strings.Contains(msg, leak) {
+					t.Errorf("%q leaked: %s", leak, msg)
+				}
+			}
+		})
+	}
+}

@@ -109,6 +109,23 @@ describe('ConfigEditor', () => {
     expect(last().secureJsonData?.metricsTlsCACert).toBe('-----BEGIN CERTIFICATE-----');
   });
 
+  it.each([
+    ['Max spans', 'maxSpans'],
+    ['Max log lines', 'maxLogLines'],
+  ] as const)('saves %s only as a whole number', async (label, key) => {
+    const { last } = setup(makeOptions());
+    await userEvent.click(screen.getByRole('button', { name: 'Expand section Latency' }));
+    const input = screen.getByLabelText(label);
+    fireEvent.change(input, { target: { value: '1000' } });
+    expect(last().jsonData.limits?.[key]).toBe(1000);
+    fireEvent.change(input, { target: { value: '2.5' } });
+    expect(last().jsonData.limits?.[key]).toBe(1000);
+    fireEvent.change(input, { target: { value: '1e21' } });
+    expect(last().jsonData.limits?.[key]).toBe(1000);
+    fireEvent.change(input, { target: { value: '' } });
+    expect(last().jsonData.limits?.[key]).toBeUndefined();
+  });
+
   it('writes the error label and values, and flags a bad regex', async () => {
     const { last } = setup(makeOptions());
     await userEvent.click(screen.getByRole('button', { name: 'Expand section Latency' }));

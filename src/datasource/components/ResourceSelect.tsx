@@ -21,7 +21,7 @@ interface Props {
 
 /** A picker filled from one resource endpoint; any typed value (or `$variable`) is accepted too. */
 export function ResourceSelect({ datasource, path, params = {}, enabled = true, value, onChange, inputId, placeholder, width = 30, extra = [] }: Props) {
-  const available = datasource.canLookup(path);
+  const available = datasource.canLookup(path, params);
   const { values, loading, error } = useLookup(datasource, path, params, enabled && available);
   const options = useMemo<Array<SelectableValue<string>>>(
     () => Array.from(new Set([...extra, ...values])).map((v) => ({ label: v, value: v })),

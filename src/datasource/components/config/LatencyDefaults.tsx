@@ -30,6 +30,16 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
   const padErr = lim.logWindowPadding && !isGoDuration(lim.logWindowPadding) ? 'A duration like 1m' : undefined;
   const errValuesErr = regexError(lat.errorValues);
   const num = (s: string) => (s.trim() === '' || !(Number(s) >= 0) ? undefined : Number(s));
+  // Limits are whole numbers (the backend refuses any other, and the store with them):
+  // empty clears the limit, anything else that is not a whole number is not saved.
+  const setLimit = (key: 'maxSpans' | 'maxLogLines', s: string) => {
+    const n = Number(s);
+    if (s.trim() === '') {
+      onOptionsChange(setJson(options, 'limits', { [key]: undefined }));
+    } else if (Number.isSafeInteger(n) && n >= 0) {
+      onOptionsChange(setJson(options, 'limits', { [key]: n }));
+    }
+  };
   return (
     <ConfigSection title="Latency" description="Defaults for latency queries, and limits" isCollapsible isInitiallyOpen={false}>
       <Field label="Default percentiles" htmlFor="lens-percentiles" invalid={!parsed.ok} error={parsed.ok ? undefined : parsed.error}>
@@ -75,10 +85,10 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
       </Stack>
       <Stack direction="row" gap={2}>
         <Field label="Max spans" htmlFor="lens-max-spans">
-          <Input id="lens-max-spans" type="number" value={lim.maxSpans ?? ''} placeholder="50000" width={16} onChange={(e) => onOptionsChange(setJson(options, 'limits', { maxSpans: num(e.currentTarget.value) }))} />
+          <Input id="lens-max-spans" type="number" min={0} step={1} value={lim.maxSpans ?? ''} placeholder="50000" width={16} onChange={(e) => setLimit('maxSpans', e.currentTarget.value)} />
         </Field>
         <Field label="Max log lines" htmlFor="lens-max-lines">
-          <Input id="lens-max-lines" type="number" value={lim.maxLogLines ?? ''} placeholder="5000" width={16} onChange={(e) => onOptionsChange(setJson(options, 'limits', { maxLogLines: num(e.currentTarget.value) }))} />
+          <Input id="lens-max-lines" type="number" min={0} step={1} value={lim.maxLogLines ?? ''} placeholder="5000" width={16} onChange={(e) => setLimit('maxLogLines', e.currentTarget.value)} />
         </Field>
         <Field label="Log window padding" htmlFor="lens-log-padding" invalid={Boolean(padErr)} error={padErr}>
           <Input id="lens-log-padding" value={lim.logWindowPadding ?? ''} placeholder="1m" width={12} onChange={(e) => onOptionsChange(setJson(options, 'limits', { logWindowPadding: e.currentTarget.value || undefined }))} />
