@@ -8,12 +8,13 @@ import userEventLib from '@testing-library/user-event';
 const userEvent = userEventLib.setup({ delay: null });
 
 import { QUERY_MODEL_VERSION, type LensQuery } from '../../shared/queryModel';
+import type { LensJsonData } from '../../shared/settings';
 import '../testing/jsdomShims';
 import { makeDatasource } from '../testing/makeDatasource';
 import { QueryEditor } from './QueryEditor';
 
-function setup(initial: LensQuery, lookups: Record<string, string[]> = {}) {
-  const { ds, calls } = makeDatasource({}, lookups);
+function setup(initial: LensQuery, lookups: Record<string, string[]> = {}, jsonData: LensJsonData = {}) {
+  const { ds, calls } = makeDatasource(jsonData, lookups);
   const changes: LensQuery[] = [];
   const onRunQuery = jest.fn();
   function Harness() {
@@ -62,6 +63,20 @@ describe('QueryEditor', () => {
   it('migrates an old saved query on mount', async () => {
     const { changes } = setup({ refId: 'A', traceId: 'abc' } as unknown as LensQuery);
     await waitFor(() => expect(changes[0]).toEqual({ refId: 'A', version: v, queryType: 'trace', traceId: 'abc' }));
+  });
+
+  it('search on Jaeger: a query saved in TraceQL mode is stored as the builder the editor shows', async () => {
+    // Jaeger has no TraceQL, so the editor shows the builder; the saved mode must follow,
+    // or the backend would send the TraceQL the user cannot see to Jaeger and fail.
+    const jaeger: LensJsonData = { traces: { url: 'http://jaeger:16686', kind: 'jaeger-v1' } as LensJsonData['traces'] };
+    const { last } = setup({ refId: 'A', version: v, queryType: 'search', editorMode: 'code', traceql: '{ }', service: 'api' }, {}, jaeger);
+    await waitFor(() => expect(last()).toMatchObject({ queryType: 'search', editorMode: 'builder', service: 'api' }));
+  });
+
+  it('search on Tempo: a query saved in TraceQL mode stays in it', async () => {
+    const { changes } = setup({ refId: 'A', version: v, queryType: 'search', editorMode: 'code', traceql: '{ }' });
+    expect(screen.getByText('TraceQL')).toBeInTheDocument();
+    expect(changes).toEqual([]);
   });
 
   it('switches query type to a fresh latency query', async () => {

@@ -27,6 +27,14 @@ export function QueryEditor({ query: raw, onChange, onRunQuery, datasource }: Pr
   }, [raw, onChange]);
 
   const jaeger = (datasource.jsonData.traces?.kind ?? 'tempo') !== 'tempo';
+  // Jaeger has no TraceQL: its search is the builder the editor shows, and the saved mode
+  // follows it (a TraceQL mode saved against Tempo would reach Jaeger and fail).
+  const jaegerSearchInCode = jaeger && query.queryType === 'search' && query.editorMode === 'code';
+  useEffect(() => {
+    if (jaegerSearchInCode) {
+      onChange({ ...migrateQuery(raw), editorMode: 'builder' } as LensQuery);
+    }
+  }, [jaegerSearchInCode, raw, onChange]);
   const hasModes = query.queryType === 'latency' || (query.queryType === 'search' && !jaeger);
   const mode = (query.queryType === 'latency' || query.queryType === 'search') && query.editorMode === 'code' ? QueryEditorMode.Code : QueryEditorMode.Builder;
 
