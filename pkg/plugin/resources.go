@@ -11,12 +11,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/latencylens/lens/pkg/language"
+	"github.com/latencylens/lens/pkg/parallel"
 	"github.com/latencylens/lens/pkg/query"
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
@@ -418,12 +418,6 @@ func mergeFirst(first, rest []string) []string {
 	return out
 }
 
-// runAll runs fns concurrently and waits.
-func runAll(fns []func()) {
-	var wg sync.WaitGroup
-	wg.Add(len(fns))
-	for _, f := range fns {
-		go func() { defer wg.Done(); f() }()
-	}
-	wg.Wait()
-}
+// runAll runs fns concurrently and waits; a panic in one is raised again on the calling
+// goroutine (parallel.Group).
+func runAll(fns []func()) { parallel.Run(fns...) }

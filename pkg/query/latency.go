@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -21,6 +20,7 @@ import (
 	"github.com/latencylens/lens/pkg/language"
 	"github.com/latencylens/lens/pkg/latency"
 	"github.com/latencylens/lens/pkg/model"
+	lensparallel "github.com/latencylens/lens/pkg/parallel"
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
@@ -122,15 +122,9 @@ func Latency(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	return errorResponse(badQuery("latency query: source %q is not one of histogram, spans, logs", q.Source))
 }
 
-// parallel runs fns concurrently and waits.
-func parallel(fns ...func()) {
-	var wg sync.WaitGroup
-	wg.Add(len(fns))
-	for _, f := range fns {
-		go func() { defer wg.Done(); f() }()
-	}
-	wg.Wait()
-}
+// parallel runs fns concurrently and waits; a panic in one is raised again here, where
+// the query's recover answers it as the query's error.
+func parallel(fns ...func()) { lensparallel.Run(fns...) }
 
 // histogramTarget returns the histogram's base name and matcher set.
 func histogramTarget(q *Query, env *Env) (metric, sel string, err error) {

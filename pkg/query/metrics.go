@@ -2,13 +2,13 @@ package query
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/latencylens/lens/pkg/frames"
+	lensparallel "github.com/latencylens/lens/pkg/parallel"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
 )
 
@@ -42,21 +42,17 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	expr := expandMacros(q.Expr, step, r.From, r.To)
 
 	var (
-		wg    sync.WaitGroup
+		g     lensparallel.Group
 		ex    *prometheus.ExemplarSet
 		exErr error
 		// Not for alert evaluation: see above.
 		wantEx = on(q.Exemplars) && !r.FromAlert
 	)
 	if wantEx {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ex, exErr = prom.Exemplars(ctx, expr, r.From, r.To)
-		}()
+		g.Go(func() { ex, exErr = prom.Exemplars(ctx, expr, r.From, r.To) })
 	}
 	d, err := prom.QueryRange(ctx, expr, r.From, r.To, step)
-	wg.Wait()
+	g.Wait()
 	if err != nil {
 		return errorResponse(err)
 	}

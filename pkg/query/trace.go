@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -13,6 +12,7 @@ import (
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/join"
 	"github.com/latencylens/lens/pkg/model"
+	lensparallel "github.com/latencylens/lens/pkg/parallel"
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
@@ -54,7 +54,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	// Each part runs in its own goroutine; a part's second fetch waits only for the trace
 	// (whose window it needs) and its own first fetch, never for another store.
 	var (
-		wg         sync.WaitGroup
+		g          lensparallel.Group
 		traceDone  = make(chan struct{})
 		trace      *model.Trace
 		traceErr   error
@@ -65,9 +65,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		exErr      error
 		exNote     string
 	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	g.Go(func() {
 		defer close(traceDone)
 		ts, err := env.traces()
 		if err != nil {
@@ -80,7 +78,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		if traceErr == nil && trace != nil {
 			traceStart, traceEnd = trace.Bounds()
 		}
-	}()
+	})
 	// traceWindow waits for the trace and tells whether it has spans, and its window
 	// with padding.
 	traceWindow := func() (ok bool, from, to time.Time) {
@@ -91,20 +89,12 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		return true, time.Unix(0, traceStart).Add(-st.LogWindowPadding), time.Unix(0, traceEnd).Add(st.LogWindowPadding)
 	}
 	if wantLogs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lines = traceLinesPart(ctx, env, id, r, traceWindow)
-		}()
+		g.Go(func() { lines = traceLinesPart(ctx, env, id, r, traceWindow) })
 	}
 	if wantEx {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ex, exErr, exNote = traceExemplarsPart(ctx, env, id, r, traceWindow)
-		}()
+		g.Go(func() { ex, exErr, exNote = traceExemplarsPart(ctx, env, id, r, traceWindow) })
 	}
-	wg.Wait()
+	g.Wait()
 
 	resp := backend.DataResponse{}
 	var spans []model.Span

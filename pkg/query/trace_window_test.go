@@ -682,3 +682,27 @@ func TestTraceParentLoopsAreAnnounced(t *testing.T) {
 		t.Errorf("a tree announced as a loop: %q", got)
 	}
 }
+
+// panickyTrace is a trace store whose Trace panics, as a parser bug on hostile input would.
+type panickyTrace struct{ oneTrace }
+
+func (panickyTrace) Trace(context.Context, string, time.Time, time.Time) (*model.Trace, error) {
+	panic("parser bug")
+}
+
+// TestTracePanicInAPartReachesTheCaller: each part of a trace query runs on a goroutine of
+// its own, where a panic would end the plugin process; it is raised again on the query's
+// goroutine, whose recover (pkg/plugin) answers it as that query's error.
+func TestTracePanicInAPartReachesTheCaller(t *testing.T) {
+	env := &Env{Settings: windowSettings(10, 100), Logs: &memLogs{}, Traces: panickyTrace{},
+		MetricsErr: errors.New("prometheus: not configured")}
+	var p any
+	func() {
+		defer func() { p = recover() }()
+		Trace(context.Background(), env, Request{Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID},
+			From: midnight.Add(-time.Hour), To: midnight.Add(time.Hour)})
+	}()
+	if s, _ := p.(string); s != "parser bug" {
+		t.Fatalf("recovered %v, want the store's panic", p)
+	}
+}
