@@ -45,9 +45,9 @@ import (
 // source=metrics answers the values of the configured service (operation) label on the
 // histogram series: the configured histogram metrics (`<name>_bucket` and `<name>`), or
 // every `_bucket` series when none is configured. source=logs answers Loki's values of
-// `service_name` (set by Loki's OTLP ingestion), or of the configured service label when
-// Loki has no `service_name`; operations from logs are the values of the configured
-// operation label on that service's streams.
+// `service_name`, the label a logs latency query selects a service by, and refuses with a
+// message when Loki has no such label; operations from logs are the values of the
+// configured operation label on that service's streams.
 const (
 	resServices          = "services"
 	resOperations        = "operations"
@@ -365,7 +365,10 @@ func (d *Datasource) histogramLabelValues(ctx context.Context, label, service st
 	return d.env.Metrics.LabelValues(ctx, label, []string{sel + "}"}, start, end)
 }
 
-// logServiceLabel is `service_name` when Loki has it, else the configured service label.
+// logServiceLabel is `service_name`, the label a logs latency query selects a service by
+// (Loki 3 adds it at ingestion, from OTLP or from common labels such as app or job). When
+// Loki has no such label, the look-up says so: offering another label's values would
+// give services the query then finds no lines for.
 func (d *Datasource) logServiceLabel(ctx context.Context, start, end time.Time) (string, error) {
 	if err := d.needLogs(); err != nil {
 		return "", err
@@ -374,10 +377,10 @@ func (d *Datasource) logServiceLabel(ctx context.Context, start, end time.Time) 
 	if err != nil {
 		return "", err
 	}
-	if slices.Contains(labels, query.LogServiceLabel) {
-		return query.LogServiceLabel, nil
+	if !slices.Contains(labels, query.LogServiceLabel) {
+		return "", badRequest(fmt.Sprintf("loki has no %s label in this time range (Loki 3 adds it at ingestion); write a stream selector such as {app=\"checkout\"} in the log selector instead of picking a service", query.LogServiceLabel))
 	}
-	return d.settings.ServiceLabel, nil
+	return query.LogServiceLabel, nil
 }
 
 // sortedUnique sorts values and drops repeats (and empty values).
