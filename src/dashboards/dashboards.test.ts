@@ -210,6 +210,24 @@ describe('bundled dashboards', () => {
       }
     });
 
+    // A fixed window such as [1m] reads only part of each step once the step is longer
+    // (a day's range at ~1000 points has 90 s steps): throughput, error rate and the
+    // hour-ago CDF would count a fraction of the requests. $__rate_interval, expanded by
+    // the backend from each request's step, always covers the step.
+    it('takes every PromQL range window of a metrics query from the step ($__rate_interval)', () => {
+      const windows = allPanels(d)
+        .flatMap((p) => (p.targets ?? []).map((t: Json) => ({ panel: p.title, t })))
+        .filter(({ t }) => t.queryType === 'metrics')
+        .flatMap(({ panel, t }) =>
+          [
+            ...String(t.expr)
+              .replace(/^\s*#.*$/gm, '')
+              .matchAll(/\[([^\]]*)\]/g),
+          ].map((m) => ({ panel, window: m[1] }))
+        );
+      expect(windows.filter((w) => w.window !== '$__rate_interval')).toEqual([]);
+    });
+
     it('only references variables it defines (or Grafana built-ins)', () => {
       const defined = new Set(vars.map((v) => v.name));
       const text = JSON.stringify(d);
