@@ -194,3 +194,21 @@ func TestNativeHistogramSeriesOneFloatFieldPerFrame(t *testing.T) {
 		t.Errorf("series %q, want the count and the sum", names)
 	}
 }
+
+// TestLogsMetricQueryAlertRequest: a logs query whose LogQL is a metric query answers an
+// alert request with the same series frames as a dashboard, each a wide time series.
+func TestLogsMetricQueryAlertRequest(t *testing.T) {
+	lk := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/loki/api/v1/query_range": ok([]byte(`{"status":"success","data":{"resultType":"matrix","result":[
+			{"metric":{"level":"error"},"values":[[1700000000,"1"],[1700000060,"3"]]},
+			{"metric":{"level":"info"},"values":[[1700000000,"5"],[1700000060,"7"]]}]}}`)),
+	})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", lk.srv.URL, "", ""))
+	q := map[string]any{"queryType": "logs", "version": 1, "expr": `sum by (level) (count_over_time({service_name="checkout"}[1m]))`}
+	dash := queryOne(t, ds, nil, traceFrom, traceTo, q)
+	alert := queryOne(t, ds, map[string]string{"FromAlert": "true"}, traceFrom, traceTo, q)
+	alertAnswerIs(t, dash, alert)
+	if len(alert.Frames) != 2 {
+		t.Errorf("%d frames, want one per level", len(alert.Frames))
+	}
+}

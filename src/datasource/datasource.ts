@@ -63,6 +63,25 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     return interpolateQuery(migrateQuery(query), templateResolver(getTemplateSrv(), scopedVars));
   }
 
+  /**
+   * The queries with their variables filled in, as they would be sent: Grafana calls this
+   * when it makes an alert rule from a panel (or opens it in Explore), and an alert rule
+   * keeps what it gets, since its evaluation never sees the dashboard's variables. A query
+   * whose variables cannot be filled in stays as it is, for the backend to name the problem.
+   */
+  interpolateVariablesInQueries(queries: LensQuery[], scopedVars: ScopedVars): LensQuery[] {
+    return queries.map((q) => {
+      try {
+        return { ...this.applyTemplateVariables(q, scopedVars), datasource: this.getRef() };
+      } catch (e) {
+        if (e instanceof InterpolationError) {
+          return q;
+        }
+        throw e;
+      }
+    });
+  }
+
   interpolateVariableQuery(query: LensVariableQuery, scopedVars: ScopedVars): LensVariableQuery {
     return interpolateVariableQuery(query, templateResolver(getTemplateSrv(), scopedVars));
   }
