@@ -14,6 +14,7 @@ import { CdfView } from '../cdf/CdfView';
 import { prepareCdfData } from '../cdf/prepareCdfData';
 import { searchTargetOf } from '../cdf/traceSearchLink';
 import { chooseView } from '../frames/chooseView';
+import { panelFrames } from '../frames/panelFrames';
 import { migrateOptions } from '../migrations';
 import { type LensPanelOptions } from '../types';
 import { prepareWaterfallData } from '../waterfall/prepareWaterfallData';
@@ -22,7 +23,8 @@ import { WaterfallView } from '../waterfall/WaterfallView';
 export function LatencyPanel({ data, id, fieldConfig, options: saved, width, height, timeRange }: PanelProps<LensPanelOptions>) {
   const theme = useTheme2();
   const options = useMemo(() => migrateOptions(saved), [saved]);
-  const frames = data.series;
+  const { series, annotations } = data;
+  const frames = useMemo(() => panelFrames({ series, annotations }), [series, annotations]);
   const view = useMemo(() => (options.view === 'auto' ? chooseView(frames) : options.view), [options.view, frames]);
 
   const cdf = useMemo(() => (view === 'cdf' ? prepareCdfData(frames, options.cdf, theme) : undefined), [view, frames, options.cdf, theme]);
