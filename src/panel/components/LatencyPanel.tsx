@@ -4,7 +4,7 @@
  * prepare warnings go to Grafana's PanelDataErrorView.
  */
 import React, { useCallback, useMemo } from 'react';
-import { LoadingState, type PanelProps } from '@grafana/data';
+import { type PanelProps } from '@grafana/data';
 import { PanelDataErrorView } from '@grafana/runtime';
 import { useTheme2 } from '@grafana/ui';
 
@@ -39,7 +39,7 @@ export function LatencyPanel({ data, id, fieldConfig, options: saved, width, hei
   const request = data.request;
   const searchTarget = useCallback((refId?: string) => searchTargetOf(request, refId), [request]);
 
-  if (!frames.length || (data.state === LoadingState.Error && !frames.length)) {
+  if (!series.length) {
     return <PanelDataErrorView panelId={id} fieldConfig={fieldConfig} data={data} />;
   }
   const prepared = cdf ?? bands ?? waterfall;
