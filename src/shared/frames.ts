@@ -95,7 +95,9 @@ export const QUANTILE_LABEL = 'quantile';
 
 /**
  * CDF: rows sorted by `durationMs`; `fraction` = F(t) = P(T <= t) in [0,1].
- * From histogram buckets, `lowerMs`/`upperMs` bound where the values counted in a step may lie.
+ * From histogram buckets, `lowerMs`/`upperMs` bound where the values counted in a step may lie,
+ * and the last row is the +Inf bucket (`durationMs` and `upperMs` +Inf, `fraction` 1).
+ * `count` is cumulative: the observations ≤ `durationMs` (the last row's is the total).
  */
 export const CdfFields = {
   durationMs: 'durationMs',

@@ -78,7 +78,7 @@ export function BandsView({ data, options, width, height }: Props) {
           <div className={styles.tooltip} style={{ left: Math.min(hover.left + offsetLeft + 12, width - 260), top: hover.top + 8 }} data-testid="lens-exemplar-tooltip">
             <div className={styles.head}>Exemplar · {formatMs(hover.e.valueMs)}</div>
             <div>{dateTimeFormat(hover.e.time)}</div>
-            <div>trace {hover.e.traceId}</div>
+            {hover.e.traceId ? <div>trace {hover.e.traceId}</div> : <div>no trace ID</div>}
             {hover.e.links.map((l) => (
               <div key={l.href} className={styles.link}>
                 {l.title} (click)

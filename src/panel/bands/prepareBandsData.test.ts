@@ -111,6 +111,35 @@ describe('prepareBandsData', () => {
     expect(ok(prepareBandsData([...frames, ex], opts({ showExemplars: false }), theme)).exemplars).toEqual([]);
   });
 
+  it.each([
+    ['an empty trace_id (Grafana Prometheus exemplars)', 'trace_id', ''],
+    ['a null traceID (our exemplars frame)', 'traceID', null],
+  ])('an exemplar with %s keeps its dot without a trace link', (_name, field, missing) => {
+    const frames = makePercentileFrames({ points: 10, startMs: 0, stepMs: 1000 });
+    const ex = createDataFrame({
+      name: 'exemplar',
+      meta: { custom: { resultType: 'exemplar' } },
+      fields: [
+        { name: 'Time', type: FieldType.time, values: [2000, 3000] },
+        { name: 'Value', type: FieldType.number, values: [120, 130] },
+        { name: field, type: FieldType.string, values: ['abc123', missing], config: { links: [{ title: 'Open trace', url: '/explore?trace=${__value.raw}' }] } },
+      ],
+    });
+    const d = ok(prepareBandsData([...frames, ex], opts(), theme));
+    expect(d.exemplars.map((e) => [e.traceId, e.links.map((l) => l.href)])).toEqual([
+      ['abc123', ['/explore?trace=abc123']],
+      ['', []],
+    ]);
+  });
+
+  it('shows the notices of the exemplars frame (Grafana keeps annotation frames out of the header)', () => {
+    const frames = makePercentileFrames({ points: 10, startMs: 0, stepMs: 1000 });
+    const base = makeExemplarsFrame([{ time: 2500, value: 321, traceID: 'abc123' }]);
+    const ex = { ...base, meta: { ...base.meta, notices: [{ severity: 'info' as const, text: '3 exemplars without a valid trace ID were left out' }] } };
+    expect(ok(prepareBandsData([...frames, ex], opts(), theme)).notes).toContain('Exemplars: 3 exemplars without a valid trace ID were left out');
+    expect(ok(prepareBandsData([...frames, ex], opts({ showExemplars: false }), theme)).notes).toEqual([]);
+  });
+
   it('extends the y range to thresholds', () => {
     const d = ok(prepareBandsData(makePercentileFrames({ points: 5 }), opts({ thresholdsMs: [5000] }), theme));
     expect(d.yMax).toBe(5000);

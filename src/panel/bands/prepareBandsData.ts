@@ -177,6 +177,9 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
     };
   });
   const exemplars = options.showExemplars ? readExemplars(frames, factorSeen) : [];
+  if (options.showExemplars) {
+    notes.push(...exemplarNotices(frames));
+  }
   for (const e of exemplars) {
     yMin = Math.min(yMin, e.valueMs);
     yMax = Math.max(yMax, e.valueMs);
@@ -268,13 +271,35 @@ function readExemplars(frames: DataFrame[], defaultFactor: number): Exemplar[] {
       if (!Number.isFinite(v) || !Number.isFinite(t)) {
         continue;
       }
+      // An exemplar without a trace ID (null, or "" in a Prometheus label column) keeps its
+      // dot but links nowhere.
+      const traceId = trace.values[i] == null ? '' : String(trace.values[i]);
       out.push({
         time: t,
         valueMs: v,
-        traceId: String(trace.values[i]),
+        traceId,
         spanId: span && span.values[i] != null ? String(span.values[i]) || undefined : undefined,
-        links: linksForValue(frame, trace, i),
+        links: traceId ? linksForValue(frame, trace, i) : [],
       });
+    }
+  }
+  return out;
+}
+
+/**
+ * The notices of the exemplar frames (a failed exemplar query, exemplars left out). Grafana's
+ * panel header shows the notices of `series` only, and exemplar frames are annotations.
+ */
+function exemplarNotices(frames: DataFrame[]): string[] {
+  const out: string[] = [];
+  for (const frame of frames) {
+    if (!isExemplarFrame(frame)) {
+      continue;
+    }
+    for (const n of frame.meta?.notices ?? []) {
+      if (n.text) {
+        out.push(`Exemplars: ${n.text}`);
+      }
     }
   }
   return out;

@@ -1,7 +1,7 @@
 import { createDataFrame, createTheme, FieldType } from '@grafana/data';
 
 import { LENS_KIND } from '../../shared/frames';
-import { makeDurationsFrame, makeHistogramFrames, makeTrace, traceToFrame } from '../testing/factories';
+import { makeDurationsFrame, makeHistogramFrames, makeLensBucketCdfFrame, makeTrace, traceToFrame } from '../testing/factories';
 import { makeDurations } from '../testing/random';
 import { defaultOptions, type CdfOptions } from '../types';
 import { rankOf } from './distribution';
@@ -145,7 +145,7 @@ describe('prepareCdfData', () => {
         { name: 'fraction', type: FieldType.number, values: [0.5, 0.9, 1] },
         { name: 'lowerMs', type: FieldType.number, values: [0, 10, 20] },
         { name: 'upperMs', type: FieldType.number, values: [10, 20, 40] },
-        { name: 'count', type: FieldType.number, values: [50, 40, 10] },
+        { name: 'count', type: FieldType.number, values: [50, 90, 100] },
       ],
     });
     const s = ok(prepareCdfData([frame], opts({ percentiles: [0.9] }), theme)).series[0];
@@ -153,6 +153,47 @@ describe('prepareCdfData', () => {
     expect(s.count).toBe(100);
     expect(s.quantiles[0]).toEqual({ p: 0.9, valueMs: 20, lowMs: 10, highMs: 20 });
     expect(s.boxes).toBeDefined();
+  });
+
+  describe('our backend CDF frame from histogram buckets', () => {
+    // Buckets le=10, 20, 40 ms and +Inf; 2 of 100 observations above 40 ms.
+    const frame = () => makeLensBucketCdfFrame([10, 20, 40, Infinity], [50, 90, 98, 100]);
+
+    it('counts the observations once: count is cumulative', () => {
+      expect(ok(prepareCdfData([frame()], opts(), theme)).series[0].count).toBe(100);
+    });
+
+    it.each([
+      // p, value interpolated in its bucket as histogram_quantile does, bucket bounds
+      [0.25, 5, 0, 10],
+      [0.7, 15, 10, 20],
+      [0.94, 30, 20, 40],
+      // in the +Inf bucket: the highest finite bound, the upper end open
+      [0.99, 40, 40, Infinity],
+    ])('p%s lies at %s ms in (%s, %s]', (p, value, low, high) => {
+      const q = ok(prepareCdfData([frame()], opts({ percentiles: [p] }), theme)).series[0].quantiles[0];
+      expect(q.valueMs).toBeCloseTo(value, 9);
+      expect(q.lowMs).toBe(low);
+      expect(q.highMs).toBe(high);
+    });
+
+    it('plots the finite bounds and keeps the +Inf bucket as overflow', () => {
+      const d = ok(prepareCdfData([frame()], opts(), theme));
+      const s = d.series[0];
+      expect(Array.from(s.x)).toEqual([10, 20, 40]);
+      expect(Array.from(s.f)).toEqual([0.5, 0.9, 0.98]);
+      expect(s.overflow).toBe(2);
+      expect(Array.from(s.boxes!.x1).every(Number.isFinite)).toBe(true);
+      expect(d.xMax).toBe(40);
+    });
+  });
+
+  it('reads null durations as missing, not as 0 ms', () => {
+    const frame = createDataFrame({ fields: [{ name: 'duration', type: FieldType.number, values: [null, 10, 20, null, 30], config: { unit: 'ms' } }] });
+    const s = ok(prepareCdfData([frame], opts({ percentiles: [0.25] }), theme)).series[0];
+    expect(s.count).toBe(3);
+    expect(s.quantiles[0].valueMs).toBe(10);
+    expect(s.x[0]).toBe(10);
   });
 
   it('never mutates the frames', () => {

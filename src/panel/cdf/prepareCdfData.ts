@@ -198,12 +198,20 @@ function lensCdfSeries(frames: DataFrame[]): RawSeries[] {
       const hi = fieldByName(frame, CdfFields.upperMs);
       const cnt = fieldByName(frame, CdfFields.count);
       const n = xf.values.length;
-      const x = Float64Array.from(xf.values as number[]);
-      const f = Float64Array.from(ff.values as number[]);
-      const lower = lo ? Float64Array.from(lo.values as number[]) : x;
-      const upper = hi ? Float64Array.from(hi.values as number[]) : x;
-      const bucketed = lower.some((v, i) => v < upper[i]);
-      const total = cnt ? (cnt.values as number[]).reduce((a, b) => a + (Number(b) || 0), 0) : n;
+      const xAll = Float64Array.from(xf.values as number[]);
+      const fAll = Float64Array.from(ff.values as number[]);
+      const lowerAll = lo ? Float64Array.from(lo.values as number[]) : xAll;
+      const upperAll = hi ? Float64Array.from(hi.values as number[]) : xAll;
+      const bucketed = lowerAll.some((v, i) => v < upperAll[i]);
+      // `count` is cumulative (observations ≤ durationMs): the total is its largest value.
+      const total = cnt ? (cnt.values as number[]).reduce((a, b) => Math.max(a, Number(b) || 0), 0) : n;
+      // The +Inf bucket's row (durationMs +Inf) is no point on the curve: it is the overflow.
+      const finite = xAll.every(Number.isFinite) ? undefined : xAll.map((_, i) => i).filter((i) => Number.isFinite(xAll[i]));
+      const keep = (a: Float64Array) => (finite ? Float64Array.from(finite, (i) => a[i]) : a);
+      const x = keep(xAll);
+      const f = keep(fAll);
+      const lastFinite = finite?.length ? finite[finite.length - 1] : -1;
+      const overflow = !finite ? 0 : cnt ? total - (lastFinite < 0 ? 0 : Number(cnt.values[lastFinite]) || 0) : total * (1 - (f[f.length - 1] ?? 0));
       const labels = { ...ff.labels };
       return [
         {
@@ -215,18 +223,38 @@ function lensCdfSeries(frames: DataFrame[]): RawSeries[] {
             count: total,
             x,
             f,
-            overflow: 0,
-            boxes: bucketed ? boxesFromSteps(lower, upper, f) : undefined,
-            quantiles: ps.map((p) => {
-              const i = firstAtLeast(f, p);
-              const k = i < 0 ? n - 1 : i;
-              return { p, valueMs: x[k], lowMs: lower[k], highMs: upper[k] };
-            }),
-            fractionRange: (t: number) => stepFractionRange(x, f, lower, upper, t),
+            overflow,
+            boxes: bucketed ? boxesFromSteps(keep(lowerAll), keep(upperAll), f) : undefined,
+            quantiles: ps.map((p) => stepQuantile(p, xAll, fAll, lowerAll, upperAll)),
+            fractionRange: (t: number) => stepFractionRange(xAll, fAll, lowerAll, upperAll, t),
           }),
         },
       ];
     });
+}
+
+/**
+ * Quantile p from CDF steps: exact where a step is one value; inside a bucket interpolated
+ * linearly as histogram_quantile does; in the +Inf bucket the highest finite bound.
+ */
+function stepQuantile(p: number, x: Float64Array, f: Float64Array, lower: Float64Array, upper: Float64Array): CdfQuantile {
+  const i = firstAtLeast(f, p);
+  const k = i < 0 ? f.length - 1 : i;
+  const lowMs = lower[k];
+  const highMs = upper[k];
+  if (!(lowMs < highMs)) {
+    return { p, valueMs: x[k], lowMs, highMs };
+  }
+  if (!Number.isFinite(highMs)) {
+    return { p, valueMs: lowMs, lowMs, highMs };
+  }
+  if (!Number.isFinite(lowMs)) {
+    return { p, valueMs: highMs, lowMs, highMs };
+  }
+  const below = k ? f[k - 1] : 0;
+  const inStep = f[k] - below;
+  const share = inStep > 0 ? Math.min(1, Math.max(0, (p - below) / inStep)) : 1;
+  return { p, valueMs: lowMs + (highMs - lowMs) * share, lowMs, highMs };
 }
 
 function boxesFromSteps(lower: Float64Array, upper: Float64Array, f: Float64Array): CdfBoxes {
@@ -455,6 +483,10 @@ function rawSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
       let n = 0;
       let dropped = 0;
       for (let i = 0; i < src.length; i++) {
+        // null is a missing value (Number(null) would make it 0 ms)
+        if (src[i] == null) {
+          continue;
+        }
         const v = Number(src[i]) * factor;
         if (Number.isFinite(v) && v >= 0) {
           values[n++] = v;

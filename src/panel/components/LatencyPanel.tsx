@@ -4,7 +4,7 @@
  * prepare warnings go to Grafana's PanelDataErrorView.
  */
 import React, { useCallback, useMemo } from 'react';
-import { LoadingState, type PanelProps } from '@grafana/data';
+import { type PanelProps } from '@grafana/data';
 import { PanelDataErrorView } from '@grafana/runtime';
 import { useTheme2 } from '@grafana/ui';
 
@@ -14,6 +14,7 @@ import { CdfView } from '../cdf/CdfView';
 import { prepareCdfData } from '../cdf/prepareCdfData';
 import { searchTargetOf } from '../cdf/traceSearchLink';
 import { chooseView } from '../frames/chooseView';
+import { panelFrames } from '../frames/panelFrames';
 import { migrateOptions } from '../migrations';
 import { type LensPanelOptions } from '../types';
 import { prepareWaterfallData } from '../waterfall/prepareWaterfallData';
@@ -22,7 +23,8 @@ import { WaterfallView } from '../waterfall/WaterfallView';
 export function LatencyPanel({ data, id, fieldConfig, options: saved, width, height, timeRange }: PanelProps<LensPanelOptions>) {
   const theme = useTheme2();
   const options = useMemo(() => migrateOptions(saved), [saved]);
-  const frames = data.series;
+  const { series, annotations } = data;
+  const frames = useMemo(() => panelFrames({ series, annotations }), [series, annotations]);
   const view = useMemo(() => (options.view === 'auto' ? chooseView(frames) : options.view), [options.view, frames]);
 
   const cdf = useMemo(() => (view === 'cdf' ? prepareCdfData(frames, options.cdf, theme) : undefined), [view, frames, options.cdf, theme]);
@@ -37,7 +39,7 @@ export function LatencyPanel({ data, id, fieldConfig, options: saved, width, hei
   const request = data.request;
   const searchTarget = useCallback((refId?: string) => searchTargetOf(request, refId), [request]);
 
-  if (!frames.length || (data.state === LoadingState.Error && !frames.length)) {
+  if (!series.length) {
     return <PanelDataErrorView panelId={id} fieldConfig={fieldConfig} data={data} />;
   }
   const prepared = cdf ?? bands ?? waterfall;

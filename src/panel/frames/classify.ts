@@ -104,26 +104,32 @@ const UNIT_TO_MS: Record<string, number> = {
   dtdurationms: 1,
 };
 
-/** Factor that turns a field's values into milliseconds; `fallback` when the unit says nothing. */
+/** Unit suffixes of names, the longer before the ones they end with ("milliseconds" ends with "seconds"). */
+const NAME_UNITS: Array<[RegExp, number]> = [
+  [/(_ns|nanos|nanoseconds|unixnano)$/, 1e-6],
+  [/(_us|micros|microseconds)$/, 1e-3],
+  [/(ms|_millis|milliseconds)$/, 1],
+  [/(_seconds|seconds|_s)$/, 1000],
+];
+
+function unitOfName(name: string): number | undefined {
+  const n = name.toLowerCase();
+  return NAME_UNITS.find(([re]) => re.test(n))?.[1];
+}
+
+/**
+ * Factor that turns a field's values into milliseconds: from the unit in field config, else
+ * the field's name, else the Prometheus metric name in its `__name__` label (Grafana names the
+ * field "Value"), `_bucket`, `_sum` and `_total` suffixes aside (a `_count` is no duration);
+ * `fallback` when none says.
+ */
 export function msFactor(field: Field, fallback = 1): number {
   const unit = field.config?.unit;
   if (unit && UNIT_TO_MS[unit] !== undefined) {
     return UNIT_TO_MS[unit];
   }
-  const name = field.name.toLowerCase();
-  if (/(_seconds|seconds|_s)$/.test(name)) {
-    return 1000;
-  }
-  if (/(ms|_millis|milliseconds)$/.test(name)) {
-    return 1;
-  }
-  if (/(_us|micros|microseconds)$/.test(name)) {
-    return 1e-3;
-  }
-  if (/(_ns|nanos|nanoseconds|unixnano)$/.test(name)) {
-    return 1e-6;
-  }
-  return fallback;
+  const metric = field.labels?.__name__?.replace(/_(bucket|sum|total)$/, '');
+  return unitOfName(field.name) ?? (metric ? unitOfName(metric) : undefined) ?? fallback;
 }
 
 export function isNumeric(field: Field): boolean {

@@ -4,7 +4,7 @@
  */
 import { createDataFrame, FieldType, type DataFrame, type FieldConfig, type Labels } from '@grafana/data';
 
-import { ExemplarFields, LENS_KIND, LogFields, QUANTILE_LABEL, SpanFields, type LensFrameKind } from '../../shared/frames';
+import { CdfFields, ExemplarFields, LENS_KIND, LogFields, QUANTILE_LABEL, SpanFields, type LensFrameKind } from '../../shared/frames';
 import { makeDurations, makeRng } from './random';
 
 const lensMeta = (kind: LensFrameKind) => ({ custom: { [LENS_KIND]: kind } });
@@ -68,6 +68,28 @@ export function makeHistogramFrames(
       ],
     })
   );
+}
+
+/**
+ * Our backend's CDF frame read from classic histogram buckets (pkg/frames CDF with the steps of
+ * latency.Classic.CDF): one row per bucket, the last the +Inf bucket at fraction 1; `count` is
+ * cumulative (observations ≤ the bucket's upper bound); a step's values lie in (lowerMs, upperMs].
+ * `boundsMs` ascending, ending with Infinity; `cumulative` the `le` counts.
+ */
+export function makeLensBucketCdfFrame(boundsMs: number[], cumulative: number[]): DataFrame {
+  const total = cumulative[cumulative.length - 1];
+  const lower = boundsMs.map((b, i) => (i ? boundsMs[i - 1] : b > 0 ? 0 : -Infinity));
+  return createDataFrame({
+    name: 'CDF',
+    meta: lensMeta('cdf'),
+    fields: [
+      { name: CdfFields.durationMs, type: FieldType.number, values: boundsMs, config: { unit: 'ms' } },
+      { name: CdfFields.fraction, type: FieldType.number, values: cumulative.map((c) => c / total), config: { unit: 'percentunit', min: 0, max: 1 } },
+      { name: CdfFields.lowerMs, type: FieldType.number, values: lower, config: { unit: 'ms' } },
+      { name: CdfFields.upperMs, type: FieldType.number, values: boundsMs, config: { unit: 'ms' } },
+      { name: CdfFields.count, type: FieldType.number, values: cumulative },
+    ],
+  });
 }
 
 /** Percentile series: one frame per quantile (our backend's shape; Prometheus summaries look alike). */

@@ -1,5 +1,7 @@
+import { createDataFrame, FieldType } from '@grafana/data';
+
 import { makeLogsFrame, makeSpan, makeTrace, traceToFrame } from '../testing/factories';
-import { LINES_IN_SPAN_LOGS } from '../../shared/frames';
+import { LENS_KIND, LINES_IN_SPAN_LOGS, LogFields } from '../../shared/frames';
 import { buildTraceModel, logLinesOf } from './traceModel';
 
 const id = (i: number) => i.toString(16).padStart(16, '0');
@@ -158,5 +160,30 @@ describe('buildTraceModel', () => {
     // Without the flag the cells are span events of another source: both are shown.
     const both = buildTraceModel(traceToFrame(cells), [logsFrame]);
     expect([both.logs.count(0), both.logs.count(1)]).toEqual([4, 4]);
+  });
+
+  it.each([
+    ['a null trace ID (a line the log store found for this trace without one)', null, 1],
+    ['an empty trace ID', '', 1],
+    ['the trace ID in upper case', 'A1B2C3D4E5F60718293A4B5C6D7E8F90', 1],
+    ['the trace ID of another trace', 'ffffffffffffffffffffffffffffffff', 0],
+  ])('a logs-frame line naming span 2 with %s', (_name, traceId, want) => {
+    const t = Date.UTC(2026, 10, 1);
+    const rows = [makeSpan({ spanID: id(1), startTime: t }), makeSpan({ spanID: id(2), parentSpanID: id(1), startTime: t + 1 })];
+    const logs = createDataFrame({
+      name: 'Logs',
+      meta: { preferredVisualisationType: 'logs', custom: { [LENS_KIND]: 'logs' } },
+      fields: [
+        { name: LogFields.time, type: FieldType.time, values: [t + 2] },
+        { name: LogFields.body, type: FieldType.string, values: ['charged card'] },
+        { name: LogFields.level, type: FieldType.string, values: ['info'] },
+        { name: LogFields.traceId, type: FieldType.string, values: [traceId] },
+        { name: LogFields.spanId, type: FieldType.string, values: [id(2)] },
+      ],
+    });
+    const m = buildTraceModel(traceToFrame(rows), [logs]);
+    const p = m.spanId.indexOf(id(2));
+    expect(m.logs.count(p)).toBe(want);
+    expect(logLinesOf(m, p).map((l) => l.body)).toEqual(want ? ['charged card'] : []);
   });
 });

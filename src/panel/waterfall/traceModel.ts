@@ -11,6 +11,7 @@
 import { type DataFrame, type Field } from '@grafana/data';
 
 import { LINES_IN_SPAN_LOGS, LogFields, SpanFields } from '../../shared/frames';
+import { normalizeTraceId } from '../../shared/traceId';
 import { fieldByName, isLogsFrame } from '../frames/classify';
 import { SpanIdIndex } from './spanIdIndex';
 
@@ -380,6 +381,24 @@ function logIndex(
   // The data source's spans frame may already carry the joined lines in its cells: its logs
   // frame then holds the same lines, which must not be shown twice.
   const lineFrames = frame.meta?.custom?.[LINES_IN_SPAN_LOGS] === true ? [] : otherFrames;
+  // A line is another trace's only when it names one: a line without a trace ID (null, "")
+  // that names a span of this trace is this trace's; spellings of one ID (case, leading
+  // zeros) are the same trace.
+  const want = normalizeTraceId(traceId);
+  const seen = new Map<string, boolean>();
+  const sameTrace = (v: unknown): boolean => {
+    const s = asString(v);
+    if (s === '' || s === traceId) {
+      return true;
+    }
+    let same = seen.get(s);
+    if (same === undefined) {
+      const got = normalizeTraceId(s);
+      same = want.ok && got.ok && got.id === want.id;
+      seen.set(s, same);
+    }
+    return same;
+  };
   const cellOf = (p: number): SpanLogEntry[] | undefined => {
     const entries = spanLogs?.[frameRow[p]];
     return Array.isArray(entries) ? entries : undefined;
@@ -402,7 +421,7 @@ function logIndex(
       const trace = fieldByName(lf, LogFields.traceId);
       const at = new Int32Array(lf.length).fill(-1);
       for (let i = 0; i < lf.length; i++) {
-        if (trace && traceId && asString(trace.values[i]) !== traceId) {
+        if (trace && traceId && !sameTrace(trace.values[i])) {
           continue;
         }
         const sid = span.values[i];

@@ -1,0 +1,42 @@
+import { FieldType, type Field, type Labels } from '@grafana/data';
+
+import { msFactor } from './classify';
+
+const field = (name: string, opts: { unit?: string; labels?: Labels } = {}): Field => ({
+  name,
+  type: FieldType.number,
+  values: [1],
+  config: opts.unit ? { unit: opts.unit } : {},
+  labels: opts.labels,
+});
+
+describe('msFactor', () => {
+  it.each([
+    ['duration_seconds', 1000],
+    ['durationMs', 1],
+    ['duration_milliseconds', 1],
+    ['latencyMilliseconds', 1],
+    ['elapsed_microseconds', 1e-3],
+    ['elapsed_nanoseconds', 1e-6],
+    ['startTimeUnixNano', 1e-6],
+    ['latency', 7],
+  ])('field %s: %d', (name, want) => {
+    expect(msFactor(field(name), 7)).toBe(want);
+  });
+
+  it.each([
+    // Prometheus summary quantiles as Grafana's Prometheus data source returns them: field Value, metric in __name__.
+    ['rpc_duration_seconds', 1000],
+    ['http_server_duration_milliseconds', 1],
+    ['traces_span_metrics_duration_milliseconds_bucket', 1],
+    ['request_latency_seconds_bucket', 1000],
+    ['request_latency', 7],
+    ['request_latency_seconds_count', 7],
+  ])('Value of metric %s: %d', (metric, want) => {
+    expect(msFactor(field('Value', { labels: { __name__: metric } }), 7)).toBe(want);
+  });
+
+  it('the unit in field config wins over any name', () => {
+    expect(msFactor(field('duration_seconds', { unit: 'ms', labels: { __name__: 'x_seconds' } }), 7)).toBe(1);
+  });
+});
