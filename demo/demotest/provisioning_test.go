@@ -179,6 +179,12 @@ func TestAlertRulesUseTheLatencyQueryWithReduceAndThreshold(t *testing.T) {
 		if p.Reducer != "last" || p.Op != "gt" || p.Threshold <= 0 {
 			t.Errorf("%s: reduce %s, threshold %s %v; want last, gt a positive ms value", r.Title, p.Reducer, p.Op, p.Threshold)
 		}
+		// A spans rule's p99 is Tempo's quantile_over_time per step: at a 15 s step the
+		// last point holds a few seconds of spans, and a p99 of a handful of spans flaps.
+		// Each point covers at least a minute, as the histogram rule's 1-minute rates do.
+		if iv, _ := m["intervalMs"].(int); m["source"] == "spans" && iv < 60000 {
+			t.Errorf("%s: intervalMs %v; a spans p99 point must cover at least a minute (60000)", r.Title, m["intervalMs"])
+		}
 		if p.Query.RelativeTimeRange.From < 300 {
 			t.Errorf("%s: looks back %ds, less than the 5m it must hold for", r.Title, p.Query.RelativeTimeRange.From)
 		}
