@@ -13,8 +13,6 @@ import (
 
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/settings"
-	"github.com/latencylens/lens/pkg/stores/httpx"
-	"github.com/latencylens/lens/pkg/stores/prometheus"
 )
 
 // groupSpan is one span of the grouped fixture, all of service checkout in one trace:
@@ -433,11 +431,7 @@ func TestLatencyGroupByRefusesTheQuantileLabel(t *testing.T) {
 			// Both stores answer nothing useful; the query must stop before calling either.
 			ls := newStoreReplay(t, map[string]answer{})
 			env := replayEnv(t, ls, nil, "", "")
-			h, err := httpx.New(prometheus.StoreName, env.Settings.Logs, prometheus.Options())
-			if err != nil {
-				t.Fatal(err)
-			}
-			env.Metrics = prometheus.NewClient(h)
+			env.Metrics = promClient(t, env.Settings.Logs)
 			q := &Query{Source: src, EditorMode: ModeBuilder, Service: "checkout", HistogramMetric: "http_server_duration_seconds",
 				LogField: "duration_ms", Percentiles: []float64{0.5, 0.99}, GroupBy: []string{"pod", "quantile"}}
 			res := Latency(context.Background(), env, latencyRequest(q))

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/latencylens/lens/pkg/settings"
-	"github.com/latencylens/lens/pkg/stores/httpx"
-	"github.com/latencylens/lens/pkg/stores/prometheus"
 	"github.com/latencylens/lens/pkg/testenv"
 )
 
@@ -77,12 +75,8 @@ func checkChurnSummary(t *testing.T, pods []histogramPod, want float64) {
 	}
 	b.WriteString("# EOF\n")
 	srv := testenv.StartPrometheus(t, testenv.PrometheusOptions{Features: []string{}, Backfill: b.String()})
-	h, err := httpx.New(prometheus.StoreName, settings.Store{URL: srv.URL}, prometheus.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
 	env := histEnv(nil)
-	env.Metrics = prometheus.NewClient(h)
+	env.Metrics = promClient(t, settings.Store{URL: srv.URL})
 	ctx := context.Background()
 	inc, err := env.Metrics.Query(ctx, `sum(increase(http_duration_seconds_count{service="api"}[3600s]))`, req.To)
 	if err != nil || len(inc.Series) == 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/jaeger"
 	"github.com/latencylens/lens/pkg/stores/loki"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
 	"github.com/latencylens/lens/pkg/stores/tempo"
 )
 
@@ -131,6 +132,26 @@ func replayEnv(t *testing.T, logs, traces *storeReplay, traceKind string, limits
 		}
 	}
 	return env
+}
+
+// promClient is a Prometheus client of the store settings st (a replay's or a live one).
+func promClient(t *testing.T, st settings.Store) prometheus.API {
+	t.Helper()
+	h, err := httpx.New(prometheus.StoreName, st, prometheus.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prometheus.NewClient(h)
+}
+
+// metricsReplayEnv is an Env whose only store is the replayed Prometheus prom.
+func metricsReplayEnv(t *testing.T, prom *storeReplay) *Env {
+	t.Helper()
+	st, err := settings.Parse([]byte(`{"metrics":{"url":"`+prom.srv.URL+`","timeout":"5s"}}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{Settings: st, Metrics: promClient(t, st.Metrics)}
 }
 
 // replayFrom and replayTo frame every replayed answer: one hour from 1700000000 s.

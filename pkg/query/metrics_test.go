@@ -5,10 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/latencylens/lens/pkg/settings"
-	"github.com/latencylens/lens/pkg/stores/httpx"
-	"github.com/latencylens/lens/pkg/stores/prometheus"
 )
 
 // Prometheus 2.52+ (the demo runs 3.9.1) puts annotations of severity info in the
@@ -19,16 +15,8 @@ func TestMetricsQueryKeepsPrometheusInfos(t *testing.T) {
 	body := `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job":"a"},"values":[[1700000060,"1.5"]]}]},` +
 		`"infos":["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"up\" (1:6)"]}`
 	prom := newStoreReplay(t, map[string]answer{"/api/v1/query_range": jsonAnswer(body)})
-	st, err := settings.Parse([]byte(`{"metrics":{"url":"`+prom.srv.URL+`","timeout":"5s"}}`), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := httpx.New(prometheus.StoreName, st.Metrics, prometheus.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
 	off := false
-	env := &Env{Settings: st, Metrics: prometheus.NewClient(h)}
+	env := metricsReplayEnv(t, prom)
 	resp := Metrics(context.Background(), env, Request{Query: &Query{QueryType: TypeMetrics, Version: 1, Expr: `rate(up[5m])`, Exemplars: &off},
 		From: replayFrom, To: replayTo, Interval: time.Minute, MaxDataPoints: 1000})
 	if resp.Error != nil {
@@ -63,15 +51,7 @@ func TestMetricsQueryExpandsIntervalAndRangeMacros(t *testing.T) {
 				"/api/v1/query_range":     jsonAnswer(matrix),
 				"/api/v1/query_exemplars": jsonAnswer(`{"status":"success","data":[]}`),
 			})
-			st, err := settings.Parse([]byte(`{"metrics":{"url":"`+prom.srv.URL+`","timeout":"5s"}}`), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := httpx.New(prometheus.StoreName, st.Metrics, prometheus.Options())
-			if err != nil {
-				t.Fatal(err)
-			}
-			env := &Env{Settings: st, Metrics: prometheus.NewClient(h)}
+			env := metricsReplayEnv(t, prom)
 			resp := Metrics(context.Background(), env, Request{Query: &Query{QueryType: TypeMetrics, Version: 1, Expr: tc.expr},
 				From: replayFrom, To: replayTo, Interval: time.Minute, MaxDataPoints: 1000, FromAlert: tc.name == "rate interval"})
 			if resp.Error != nil {
