@@ -1,31 +1,17 @@
 // plugin-ui's config wizard imports this ESM-only package at load time; the data source never uses it.
 jest.mock('@marcbachmann/cel-js', () => ({}));
 
-import type { DataSourceInstanceSettings, DataSourcePluginMeta } from '@grafana/data';
 import { setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
 import { QUERY_MODEL_VERSION, type LensQuery } from '../shared/queryModel';
 import { ResourcePaths } from '../shared/resources';
-import type { LensJsonData } from '../shared/settings';
-import { LensDataSource } from './datasource';
-
-const makeReal = (jsonData: LensJsonData) =>
-  new LensDataSource({
-    id: 1,
-    uid: 'lens-uid',
-    type: 'latencylens-lens-datasource',
-    name: 'Lens',
-    access: 'proxy',
-    readOnly: false,
-    jsonData,
-    meta: { id: 'latencylens-lens-datasource', info: { version: '0.1.0' } } as unknown as DataSourcePluginMeta<LensJsonData>,
-  } as DataSourceInstanceSettings<LensJsonData>);
+import { realDatasource } from './testing/makeDatasource';
 
 describe('canLookup', () => {
-  const metricsOnly = makeReal({ metrics: { url: 'http://prometheus:9090' } });
-  const logsOnly = makeReal({ logs: { url: 'http://loki:3100' } });
-  const tracesOnly = makeReal({ traces: { url: 'http://tempo:3200' } });
-  const jaegerOnly = makeReal({ traces: { url: 'http://jaeger:16686', kind: 'jaeger-v1' } });
+  const metricsOnly = realDatasource({ metrics: { url: 'http://prometheus:9090' } });
+  const logsOnly = realDatasource({ logs: { url: 'http://loki:3100' } });
+  const tracesOnly = realDatasource({ traces: { url: 'http://tempo:3200' } });
+  const jaegerOnly = realDatasource({ traces: { url: 'http://jaeger:16686', kind: 'jaeger-v1' } });
 
   it.each([
     ['services from metrics, metrics configured', metricsOnly, ResourcePaths.services, { source: 'metrics' }, true],
@@ -67,7 +53,7 @@ describe('interpolateVariablesInQueries', () => {
       updateTimeRange: () => {},
     } as unknown as TemplateSrv);
   });
-  const ds = makeReal({ metrics: { url: 'http://prometheus:9090' } });
+  const ds = realDatasource({ metrics: { url: 'http://prometheus:9090' } });
 
   it('fills the variables in, as the query would be sent', () => {
     const [q] = ds.interpolateVariablesInQueries(

@@ -3,9 +3,9 @@ import type { DataSourceInstanceSettings, DataSourcePluginMeta } from '@grafana/
 import type { LensJsonData } from '../../shared/settings';
 import { LensDataSource } from '../datasource';
 
-/** A real LensDataSource whose resource look-ups answer from a table (path → values). */
-export function makeDatasource(jsonData: LensJsonData = {}, lookups: Record<string, string[]> = {}) {
-  const settings = {
+/** A LensDataSource on these settings, nothing replaced. */
+export function realDatasource(jsonData: LensJsonData = {}): LensDataSource {
+  return new LensDataSource({
     id: 1,
     uid: 'lens-uid',
     type: 'latencylens-lens-datasource',
@@ -14,8 +14,12 @@ export function makeDatasource(jsonData: LensJsonData = {}, lookups: Record<stri
     readOnly: false,
     jsonData,
     meta: { id: 'latencylens-lens-datasource', info: { version: '0.1.0' } } as unknown as DataSourcePluginMeta<LensJsonData>,
-  } as DataSourceInstanceSettings<LensJsonData>;
-  const ds = new LensDataSource(settings);
+  } as DataSourceInstanceSettings<LensJsonData>);
+}
+
+/** A real LensDataSource whose resource look-ups answer from a table (path → values). */
+export function makeDatasource(jsonData: LensJsonData = {}, lookups: Record<string, string[]> = {}) {
+  const ds = realDatasource(jsonData);
   ds.canLookup = () => true;
   const calls: Array<{ path: string; params: Record<string, string | number> }> = [];
   ds.lookup = jest.fn(async (path: string, params: Record<string, string | number> = {}) => {
