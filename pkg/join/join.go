@@ -30,6 +30,10 @@ type Result struct {
 	LogSpan []int32
 	// BySpanID, ByTime and Unmatched count lines by how they joined.
 	BySpanID, ByTime, Unmatched int
+	// UnknownSpan counts the unmatched lines that name a span ID: their trace has no such
+	// span (one cut by a span limit, say), or is not among the spans. A line naming a span
+	// joins by that ID or not at all, never by time.
+	UnknownSpan int
 
 	nSpans  int
 	times   []int64 // the lines' times while lines of a span may need sorting, else nil
@@ -200,9 +204,10 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 	pendingTrace := make([]int32, len(logs))
 	procs := runtime.GOMAXPROCS(0)
 	bySpan := make([]int, procs)
+	named := make([]int, procs)
 	unsorted := make([]bool, procs)
 	parallel.Chunks(len(logs), minChunk, func(w, lo, hi int) {
-		n := 0
+		n, withSpan := 0, 0
 		prev := int64(math.MinInt64)
 		if lo > 0 {
 			prev = logs[lo-1].TimeUnixNano
@@ -216,6 +221,9 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 			disorder = disorder || tj < prev
 			prev = tj
 			res.LogSpan[j], pendingTrace[j] = -1, -1
+			if l.SpanID != "" {
+				withSpan++
+			}
 			trace := l.TraceID
 			if trace == "" {
 				trace = onlyTrace
@@ -240,11 +248,12 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 			}
 			pendingTrace[j] = lastT
 		}
-		bySpan[w], unsorted[w] = n, disorder
+		bySpan[w], named[w], unsorted[w] = n, withSpan, disorder
 	})
 	inOrder := true
 	for w := range procs {
 		res.BySpanID += bySpan[w]
+		res.UnknownSpan += named[w] - bySpan[w]
 		inOrder = inOrder && !unsorted[w]
 	}
 

@@ -60,6 +60,15 @@ func TestJoin(t *testing.T) {
 			if n+r.Unmatched != len(tc.logs) || r.BySpanID+r.ByTime+r.Unmatched != len(tc.logs) {
 				t.Errorf("counts: listed %d, unmatched %d, by ID %d, by time %d", n, r.Unmatched, r.BySpanID, r.ByTime)
 			}
+			unknown := 0
+			for j, l := range tc.logs {
+				if r.LogSpan[j] < 0 && l.SpanID != "" {
+					unknown++
+				}
+			}
+			if r.UnknownSpan != unknown {
+				t.Errorf("UnknownSpan %d, want %d unmatched lines naming a span", r.UnknownSpan, unknown)
+			}
 		})
 	}
 }

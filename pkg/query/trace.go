@@ -150,7 +150,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 			spanFate = "shown without a span ID"
 		}
 		announceIDFaults(lf, faults, "kept as this trace's lines, since the log store found its ID in them", spanFate)
-		announceUnjoined(lf, logLines, j, len(spans), spansTotal)
+		announceUnjoined(lf, len(logLines), j, len(spans), spansTotal)
 		resp.Frames = append(resp.Frames, lf)
 	}
 	if wantEx {
@@ -169,16 +169,11 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 // announceUnjoined tells on the logs frame how many lines joined no span, and why: a line
 // naming a span the spans frame lacks (cut by the span limit, or never sent by the trace
 // store), or a line without a span ID outside every span's time. They stay in the frame.
-func announceUnjoined(lf *data.Frame, lines []model.LogLine, j *join.Result, shown, total int) {
+func announceUnjoined(lf *data.Frame, lines int, j *join.Result, shown, total int) {
 	if j == nil || j.Unmatched == 0 {
 		return
 	}
-	named := 0
-	for i := range lines {
-		if j.LogSpan[i] < 0 && lines[i].SpanID != "" {
-			named++
-		}
-	}
+	named := j.UnknownSpan
 	var why []string
 	if named > 0 {
 		w := fmt.Sprintf("%d %s a span the spans frame lacks", named, plural(named, "names", "name"))
@@ -190,7 +185,7 @@ func announceUnjoined(lf *data.Frame, lines []model.LogLine, j *join.Result, sho
 	if other := j.Unmatched - named; other > 0 {
 		why = append(why, fmt.Sprintf("%d without a span ID %s outside every span", other, plural(other, "falls", "fall")))
 	}
-	frames.Notice(lf, data.NoticeSeverityInfo, "%d of %d lines joined no span: %s", j.Unmatched, len(lines), strings.Join(why, "; "))
+	frames.Notice(lf, data.NoticeSeverityInfo, "%d of %d lines joined no span: %s", j.Unmatched, lines, strings.Join(why, "; "))
 }
 
 // firstIDs lists up to n IDs, and how many more there are.
