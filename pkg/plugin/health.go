@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/latencylens/lens/pkg/parallel"
 )
 
 // storeHealth is one store's line in the health report.
@@ -70,7 +72,7 @@ func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult
 			}
 		}
 	}
-	runAll(fns)
+	parallel.Run(fns...)
 	if err := env.LatencyErr; err != nil {
 		results = append(results, storeHealth{"latency settings", "error", err.Error()})
 	}

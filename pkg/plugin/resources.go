@@ -259,14 +259,14 @@ func (d *Datasource) histogramNames(ctx context.Context) ([]string, error) {
 	}
 	var buckets, meta []string
 	var bucketsErr, metaErr error
-	runAll([]func(){
+	parallel.Run(
 		func() {
 			var names []string
 			names, bucketsErr = d.env.Metrics.LabelValues(ctx, "__name__", nil, time.Time{}, time.Time{})
 			buckets = prometheus.HistogramMetricNames(names)
 		},
 		func() { meta, metaErr = d.env.Metrics.MetricNamesOfType(ctx, prometheus.MetricTypeHistogram) },
-	})
+	)
 	found := slices.Concat(buckets, meta)
 	if len(found) == 0 && (bucketsErr != nil || metaErr != nil) {
 		var errs []error
@@ -420,7 +420,3 @@ func mergeFirst(first, rest []string) []string {
 	}
 	return out
 }
-
-// runAll runs fns concurrently and waits; a panic in one is raised again on the calling
-// goroutine (parallel.Group).
-func runAll(fns []func()) { parallel.Run(fns...) }

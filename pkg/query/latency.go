@@ -20,7 +20,7 @@ import (
 	"github.com/latencylens/lens/pkg/language"
 	"github.com/latencylens/lens/pkg/latency"
 	"github.com/latencylens/lens/pkg/model"
-	lensparallel "github.com/latencylens/lens/pkg/parallel"
+	"github.com/latencylens/lens/pkg/parallel"
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
@@ -122,10 +122,6 @@ func Latency(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	return errorResponse(badQuery("latency query: source %q is not one of histogram, spans, logs", q.Source))
 }
 
-// parallel runs fns concurrently and waits; a panic in one is raised again here, where
-// the query's recover answers it as the query's error.
-func parallel(fns ...func()) { lensparallel.Run(fns...) }
-
 // histogramTarget returns the histogram's base name and matcher set.
 func histogramTarget(q *Query, env *Env) (metric, sel string, err error) {
 	if q.EditorMode == ModeCode {
@@ -197,7 +193,7 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 			sum, errs[len(p.qs)+1] = histogramSummary(ctx, prom, metric, sel, errorSelector(sel, env.Settings), p, native, scale)
 		})
 	}
-	parallel(fns...)
+	parallel.Run(fns...)
 	for i := range p.qs {
 		if errs[i] != nil {
 			// The percentile series are the alertable part: their failure fails the query.
@@ -346,7 +342,7 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, err
 			}
 		}
 	}
-	parallel(fns...)
+	parallel.Run(fns...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -498,7 +494,7 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		}
 	} else {
 		// The CDF and summary need the raw spans anyway: ask both at once.
-		parallel(metrics, search)
+		parallel.Run(metrics, search)
 	}
 	if inStore && seriesEr == nil {
 		resp.Frames = append(resp.Frames, traceQLPercentiles(series, p)...)
@@ -1184,7 +1180,7 @@ func latencyFromLogs(ctx context.Context, env *Env, q *Query, p latencyPlan) bac
 	if p.wantCDF || p.wantSummary {
 		fns = append(fns, func() { raw = fetchLogValues(ctx, ls, u, scale, p) })
 	}
-	parallel(fns...)
+	parallel.Run(fns...)
 	for i := range p.qs {
 		if errs[i] != nil {
 			return errorResponse(errs[i])

@@ -8,7 +8,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/latencylens/lens/pkg/frames"
-	lensparallel "github.com/latencylens/lens/pkg/parallel"
+	"github.com/latencylens/lens/pkg/parallel"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
 )
 
@@ -42,7 +42,7 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	expr := expandMacros(q.Expr, step, r.From, r.To)
 
 	var (
-		g     lensparallel.Group
+		g     parallel.Group
 		ex    *prometheus.ExemplarSet
 		exErr error
 		// Not for alert evaluation: see above.

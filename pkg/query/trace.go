@@ -12,7 +12,7 @@ import (
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/join"
 	"github.com/latencylens/lens/pkg/model"
-	lensparallel "github.com/latencylens/lens/pkg/parallel"
+	"github.com/latencylens/lens/pkg/parallel"
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
@@ -54,7 +54,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	// Each part runs in its own goroutine; a part's second fetch waits only for the trace
 	// (whose window it needs) and its own first fetch, never for another store.
 	var (
-		g          lensparallel.Group
+		g          parallel.Group
 		traceDone  = make(chan struct{})
 		trace      *model.Trace
 		traceErr   error
