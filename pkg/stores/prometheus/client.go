@@ -43,11 +43,13 @@ func formatTime(t time.Time) string {
 	return strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', 3, 64)
 }
 
-// QueryRange runs /api/v1/query_range.
+// QueryRange runs /api/v1/query_range over start..end moved back to multiples of step
+// (AlignToStep).
 func (c *Client) QueryRange(ctx context.Context, expr string, start, end time.Time, step time.Duration) (*Data, error) {
 	if step <= 0 {
 		return nil, c.h.Refuse("query_range needs a positive step")
 	}
+	start, end = AlignToStep(start, step), AlignToStep(end, step)
 	v := url.Values{
 		"query": {expr},
 		"start": {formatTime(start)},
@@ -55,6 +57,23 @@ func (c *Client) QueryRange(ctx context.Context, expr string, start, end time.Ti
 		"step":  {strconv.FormatFloat(step.Seconds(), 'f', -1, 64)},
 	}
 	return c.query(ctx, "/api/v1/query_range", v)
+}
+
+// AlignToStep moves t back to the last multiple of step since the Unix epoch. Prometheus
+// evaluates a range query at start, start+step, …; a range that moves with the clock
+// would sample the series at other instants on every refresh, so the same data would give
+// other points each time. On multiples of the step, a refresh only adds points (Grafana's
+// own Prometheus data source does the same).
+func AlignToStep(t time.Time, step time.Duration) time.Time {
+	if step <= 0 {
+		return t
+	}
+	ns := t.UnixNano()
+	r := ns % int64(step)
+	if r < 0 {
+		r += int64(step)
+	}
+	return time.Unix(0, ns-r)
 }
 
 // Query runs an instant /api/v1/query.
