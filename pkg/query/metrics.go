@@ -58,20 +58,25 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	}
 	resp := backend.DataResponse{Frames: frames.MetricSeries(d, q.LegendFormat)}
 	if wantEx {
-		resp.Frames = append(resp.Frames, exemplarFrame(ex, exErr, env.Links, env.Settings.MaxSpans))
+		resp.Frames = append(resp.Frames, exemplarFrame(ex, exErr, env.Links, step))
 	}
 	return resp
 }
 
-// exemplarFrame builds the exemplars part, with the store's error or the number of
-// exemplars dropped for lack of a trace ID as notices.
-func exemplarFrame(ex *prometheus.ExemplarSet, err error, links frames.Links, _ int) *data.Frame {
+// exemplarFrame builds the exemplars part, thinned to the highest of each series per
+// step (thinExemplars), with the store's error, the number thinned out and the number
+// dropped for lack of a trace ID as notices.
+func exemplarFrame(ex *prometheus.ExemplarSet, err error, links frames.Links, step time.Duration) *data.Frame {
 	if err != nil {
 		f := frames.Exemplars(nil, links)
 		frames.StoreFailed(f, err)
 		return f
 	}
-	f := frames.Exemplars(ex.Exemplars, links)
+	kept := thinExemplars(ex.Exemplars, step)
+	f := frames.Exemplars(kept, links)
+	if len(kept) < len(ex.Exemplars) {
+		frames.Notice(f, data.NoticeSeverityInfo, "%d of %d exemplars shown: the highest of each series in each %gs step", len(kept), len(ex.Exemplars), step.Seconds())
+	}
 	if ex.Invalid > 0 {
 		frames.Notice(f, data.NoticeSeverityInfo, "%d exemplars without a valid trace ID were left out", ex.Invalid)
 	}
