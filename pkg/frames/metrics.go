@@ -18,10 +18,14 @@ import (
 
 var legendRE = regexp.MustCompile(`\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}`)
 
+// LegendAuto is the legend format Grafana's Prometheus query editor saves for its "Auto"
+// option; like "", it names a series by its metric and labels.
+const LegendAuto = "__auto"
+
 // Legend renders a legend format such as "{{service}} p99" against labels; an empty
-// format gives the PromQL-style series name.
+// format (or LegendAuto) gives the PromQL-style series name.
 func Legend(format string, labels map[string]string) string {
-	if format == "" {
+	if format == "" || format == LegendAuto {
 		name := labels["__name__"]
 		keys := make([]string, 0, len(labels))
 		for k := range labels {

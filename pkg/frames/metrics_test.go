@@ -103,3 +103,21 @@ func TestExemplarsFrameCarriesSeriesLabelsAsFields(t *testing.T) {
 		t.Errorf("seriesLabels row 0 = %s, want the label named like a frame field kept there", got)
 	}
 }
+
+// Legend formats as Grafana's Prometheus query editor writes them: "" and its "Auto"
+// option, saved as "__auto", both name a series by its metric and labels; "{{label}}"
+// templates are filled from the labels, a missing label giving "".
+func TestLegend(t *testing.T) {
+	labels := map[string]string{"__name__": "http_requests_total", "route": "/pay", "code": "500"}
+	for _, tc := range []struct{ format, want string }{
+		{"", `http_requests_total{code="500", route="/pay"}`},
+		{"__auto", `http_requests_total{code="500", route="/pay"}`},
+		{"{{route}} {{ code }}", "/pay 500"},
+		{"{{missing}}x", "x"},
+		{"__auto {{route}}", "__auto /pay"},
+	} {
+		if got := Legend(tc.format, labels); got != tc.want {
+			t.Errorf("Legend(%q) = %q, want %q", tc.format, got, tc.want)
+		}
+	}
+}
