@@ -292,6 +292,33 @@ func TestPrometheusMetricsQueryAgainstRealPrometheus(t *testing.T) {
 		}
 	})
 
+	// A selector of a multi-value variable with hundreds of values: too long for a URL
+	// behind most proxies, so the client posts it as a form (and the exemplars call too).
+	// The real Prometheus must answer it as it answers the short selector.
+	t.Run("query too long for a URL", func(t *testing.T) {
+		others := make([]string, 600)
+		for i := range others {
+			others[i] = fmt.Sprintf("app-other-%03d", i)
+		}
+		short := `sum by (le) (lens_test_request_duration_seconds_bucket{job="app-classic"})`
+		long := `sum by (le) (lens_test_request_duration_seconds_bucket{job=~"` + strings.Join(others, "|") + `|app-classic"})`
+		var answers [2]backend.DataResponse
+		for i, expr := range []string{short, long} {
+			answers[i] = queryOne(t, ds, nil, from, to, map[string]any{"queryType": "metrics", "version": 1, "expr": expr, "legendFormat": "{{le}}"})
+			if answers[i].Error != nil {
+				t.Fatalf("%d-byte query: %v", len(expr), answers[i].Error)
+			}
+		}
+		for _, kind := range []string{frames.KindMetrics, frames.KindExemplars} {
+			a, b := framesOfKind(answers[0].Frames, kind), framesOfKind(answers[1].Frames, kind)
+			ja, _ := json.Marshal(a)
+			jb, _ := json.Marshal(b)
+			if len(a) == 0 || string(ja) != string(jb) {
+				t.Errorf("%s frames: %d for the short query, %d for the long one, or they differ", kind, len(a), len(b))
+			}
+		}
+	})
+
 	// Every frame of the two answers is compared (schema, meta, values): the alert answer
 	// is the dashboard's without its exemplars frame (checkAlertAnswer says why).
 	t.Run("alert request gets the same frames", func(t *testing.T) {

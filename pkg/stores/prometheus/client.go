@@ -3,6 +3,7 @@ package prometheus
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -85,8 +86,24 @@ func (c *Client) Query(ctx context.Context, expr string, at time.Time) (*Data, e
 	return c.query(ctx, "/api/v1/query", v)
 }
 
+// maxGetQuery is the longest encoded query sent in a URL. Longer ones go as a form in a
+// POST body, which Prometheus' query endpoints take too: reverse proxies refuse long
+// request lines (nginx's default limit is 8 KB for the whole line).
+const maxGetQuery = 4096
+
+// queryCall calls one of the query endpoints (query, query_range, query_exemplars) with
+// v: in the URL, or in a POST body when that is too long for one.
+func (c *Client) queryCall(ctx context.Context, path string, v url.Values) (*httpx.Response, error) {
+	enc := v.Encode()
+	if len(enc) <= maxGetQuery {
+		return c.h.Get(ctx, path, v, nil)
+	}
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	return c.h.Do(ctx, http.MethodPost, path, nil, h, strings.NewReader(enc))
+}
+
 func (c *Client) query(ctx context.Context, path string, v url.Values) (*Data, error) {
-	resp, err := c.h.Get(ctx, path, v, nil)
+	resp, err := c.queryCall(ctx, path, v)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +117,7 @@ func (c *Client) query(ctx context.Context, path string, v url.Values) (*Data, e
 // Exemplars runs /api/v1/query_exemplars.
 func (c *Client) Exemplars(ctx context.Context, expr string, start, end time.Time) (*ExemplarSet, error) {
 	v := url.Values{"query": {expr}, "start": {formatTime(start)}, "end": {formatTime(end)}}
-	resp, err := c.h.Get(ctx, "/api/v1/query_exemplars", v, nil)
+	resp, err := c.queryCall(ctx, "/api/v1/query_exemplars", v)
 	if err != nil {
 		return nil, err
 	}
