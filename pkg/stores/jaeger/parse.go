@@ -75,7 +75,9 @@ type v1KV struct {
 }
 
 // UnmarshalJSON reads a tag as JSON would, except an integer beyond ±2^53, which a float64
-// cannot hold: it is kept as a model.BigInt with every digit.
+// cannot hold: it is kept as a model.BigInt with every digit. Jaeger writes such an int64
+// tag as a JSON string (beyond JavaScript's safe integers); with type int64 that string is
+// the integer too.
 func (kv *v1KV) UnmarshalJSON(b []byte) error {
 	var raw struct {
 		Key   string          `json:"key"`
@@ -92,6 +94,19 @@ func (kv *v1KV) UnmarshalJSON(b []byte) error {
 	if n, err := strconv.ParseInt(string(raw.Value), 10, 64); err == nil && (n > 1<<53 || n < -(1<<53)) {
 		kv.Value = model.BigInt(strconv.FormatInt(n, 10))
 		return nil
+	}
+	if raw.Type == "int64" && len(raw.Value) > 1 && raw.Value[0] == '"' {
+		var digits string
+		if json.Unmarshal(raw.Value, &digits) == nil {
+			if n, err := strconv.ParseInt(digits, 10, 64); err == nil {
+				if n > 1<<53 || n < -(1<<53) {
+					kv.Value = model.BigInt(strconv.FormatInt(n, 10))
+				} else {
+					kv.Value = float64(n)
+				}
+				return nil
+			}
+		}
 	}
 	return json.Unmarshal(raw.Value, &kv.Value)
 }

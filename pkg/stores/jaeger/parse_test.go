@@ -365,6 +365,33 @@ func TestV1BigIntTags(t *testing.T) {
 	}
 }
 
+// Jaeger's v1 API writes an int64 tag beyond JavaScript's safe integers as a JSON string
+// (uimodel converter, jsMaxSafeInteger): it is the same integer, kept as a model.BigInt,
+// not text; a string tag holding digits stays a string.
+func TestV1QuotedBigIntTags(t *testing.T) {
+	body := `{"data":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spans":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736",
+		"spanID":"00f067aa0ba902b7","operationName":"op","startTime":1700000000000000,"duration":1000,"processID":"p1",
+		"tags":[{"key":"big","type":"int64","value":"9007199254740993"},{"key":"neg","type":"int64","value":"-9223372036854775808"},
+		{"key":"digits","type":"string","value":"9007199254740993"}]}],
+		"processes":{"p1":{"serviceName":"svc","tags":[{"key":"pbig","type":"int64","value":"9223372036854775807"}]}}}],"total":1,"limit":0,"offset":0,"errors":null}`
+	ts, _, err := ParseV1Traces([]byte(body))
+	if err != nil || len(ts) != 1 || len(ts[0].Spans) != 1 {
+		t.Fatalf("%v %d", err, len(ts))
+	}
+	sp := ts[0].Spans[0]
+	got := map[string]any{}
+	for _, kv := range append(sp.Tags, sp.ServiceTags...) {
+		got[kv.Key] = kv.Value
+	}
+	want := map[string]any{"big": model.BigInt("9007199254740993"), "neg": model.BigInt("-9223372036854775808"),
+		"digits": "9007199254740993", "pbig": model.BigInt("9223372036854775807")}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("tag %s = %#v, want %#v", k, got[k], w)
+		}
+	}
+}
+
 // A v1 span's instrumentation scope comes from its otel.scope.* tags, or the older
 // otel.library.* ones; otel.scope.* wins whichever comes first. The tags stay tags.
 func TestV1ScopeFromTags(t *testing.T) {
