@@ -367,7 +367,39 @@ func ParseV3Traces(body []byte) ([]model.Trace, int, error) {
 		rss = append(rss, doc.Result.ResourceSpans...)
 	}
 	res := otlp.Spans(rss)
+	for i := range res.Spans {
+		liftWarnings(&res.Spans[i])
+	}
 	return GroupTraces(res.Spans), res.Dropped, nil
+}
+
+// v3WarningsAttribute is the span attribute in which Jaeger v2 keeps a span's warnings,
+// a list of strings (internal/jptrace WarningsAttribute, v1.76.0); its v1 API gives them
+// as the span's `warnings`.
+const v3WarningsAttribute = "@jaeger@warnings"
+
+// liftWarnings moves the span's @jaeger@warnings attribute into its warnings.
+func liftWarnings(sp *model.Span) {
+	kept := sp.Tags[:0]
+	for _, kv := range sp.Tags {
+		if kv.Key != v3WarningsAttribute {
+			kept = append(kept, kv)
+			continue
+		}
+		switch v := kv.Value.(type) {
+		case []any:
+			for _, w := range v {
+				sp.Warnings = append(sp.Warnings, tagText(w))
+			}
+		case nil:
+		default:
+			sp.Warnings = append(sp.Warnings, tagText(v))
+		}
+	}
+	if len(kept) == 0 {
+		kept = nil
+	}
+	sp.Tags = kept
 }
 
 // GroupTraces splits spans into traces by trace ID, keeping first-appearance order.

@@ -473,3 +473,26 @@ func TestSummarizeRoot(t *testing.T) {
 		})
 	}
 }
+
+// Jaeger v2 keeps a span's warnings (its adjusters' and sanitizers') in the attribute
+// @jaeger@warnings, a list of strings (jptrace.WarningsAttribute): through the v3 API
+// they are the span's warnings, as the v1 API gives them, not a tag.
+func TestV3WarningsAttribute(t *testing.T) {
+	body := `{"result":{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"backend"}}]},
+		"scopeSpans":[{"scope":{"name":"b.lib"},"spans":[{"traceId":"00000000000000000123456789abcdef","spanId":"3333333333333333",
+		"parentSpanId":"9999999999999999","name":"orphan","kind":1,"startTimeUnixNano":"1796661361198426272","endTimeUnixNano":"1796661361200426272",
+		"attributes":[{"key":"http.route","value":{"stringValue":"/a"}},{"key":"@jaeger@warnings","value":{"arrayValue":{"values":[
+		{"stringValue":"parent span ID=9999999999999999 is not in the trace; skipping clock skew adjustment"}]}}}],"status":{}}]}]}]}}`
+	ts, _, err := ParseV3Traces([]byte(body))
+	if err != nil || len(ts) != 1 || len(ts[0].Spans) != 1 {
+		t.Fatalf("%v %v", err, ts)
+	}
+	sp := ts[0].Spans[0]
+	want := []string{"parent span ID=9999999999999999 is not in the trace; skipping clock skew adjustment"}
+	if strings.Join(sp.Warnings, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings = %q, want %q", sp.Warnings, want)
+	}
+	if len(sp.Tags) != 1 || sp.Tags[0].Key != "http.route" {
+		t.Errorf("tags = %v, want only http.route", sp.Tags)
+	}
+}
