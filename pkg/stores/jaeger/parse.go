@@ -215,7 +215,7 @@ func convertV1(t *v1Trace) model.Trace {
 			Service:       proc.ServiceName,
 			StartUnixNano: int64(s.StartTime) * 1000,
 			DurationNano:  max(int64(s.Duration), 0) * 1000,
-			Warnings:      s.Warnings,
+			Warnings:      distinct(s.Warnings),
 		}
 		for _, kv := range proc.Tags {
 			sp.ServiceTags = append(sp.ServiceTags, model.KeyValue{Key: kv.Key, Value: kv.Value})
@@ -400,6 +400,25 @@ func liftWarnings(sp *model.Span) {
 		kept = nil
 	}
 	sp.Tags = kept
+	sp.Warnings = distinct(sp.Warnings)
+}
+
+// distinct is ws with each warning once, in first-seen order. Jaeger v2's memory store
+// adds its adjusters' warnings to the stored span on every read (v1.76.0), so a span read
+// n times carries the same warning n times.
+func distinct(ws []string) []string {
+	if len(ws) < 2 {
+		return ws
+	}
+	seen := make(map[string]bool, len(ws))
+	out := ws[:0:0]
+	for _, w := range ws {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // GroupTraces splits spans into traces by trace ID, keeping first-appearance order.

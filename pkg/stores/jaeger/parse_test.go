@@ -496,3 +496,40 @@ func TestV3WarningsAttribute(t *testing.T) {
 		t.Errorf("tags = %v, want only http.route", sp.Tags)
 	}
 }
+
+// Jaeger v2's memory store adds its adjusters' warnings to the stored span on every read,
+// so one warning comes back once more each time the trace is read: a span shows each
+// distinct warning once, in first-seen order, through both APIs.
+func TestRepeatedSpanWarningsShownOnce(t *testing.T) {
+	const skew = "parent span ID=9999999999999999 is not in the trace; skipping clock skew adjustment"
+	const other = "invalid parent span IDs=9999999999999999; skipping clock skew adjustment"
+	want := []string{skew, other}
+	v1 := `{"data":[{"traceID":"0123456789abcdef","spans":[{"traceID":"0123456789abcdef","spanID":"3333333333333333",
+		"operationName":"orphan","references":[{"refType":"CHILD_OF","traceID":"0123456789abcdef","spanID":"9999999999999999"}],
+		"startTime":1796661361198426,"duration":2000,"tags":[],"logs":[],"processID":"p1",
+		"warnings":["` + skew + `","` + skew + `","` + other + `","` + skew + `"]}],
+		"processes":{"p1":{"serviceName":"backend","tags":[]}},"warnings":null}],"total":0,"limit":0,"offset":0,"errors":null}`
+	v3 := `{"result":{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"backend"}}]},
+		"scopeSpans":[{"scope":{},"spans":[{"traceId":"00000000000000000123456789abcdef","spanId":"3333333333333333",
+		"parentSpanId":"9999999999999999","name":"orphan","kind":1,"startTimeUnixNano":"1796661361198426272","endTimeUnixNano":"1796661361200426272",
+		"attributes":[{"key":"@jaeger@warnings","value":{"arrayValue":{"values":[{"stringValue":"` + skew + `"},{"stringValue":"` + skew + `"},
+		{"stringValue":"` + other + `"},{"stringValue":"` + skew + `"}]}}}],"status":{}}]}]}]}}`
+	tests := []struct {
+		name  string
+		parse func() ([]model.Trace, error)
+	}{
+		{"v1", func() ([]model.Trace, error) { ts, _, err := ParseV1Traces([]byte(v1)); return ts, err }},
+		{"v3", func() ([]model.Trace, error) { ts, _, err := ParseV3Traces([]byte(v3)); return ts, err }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts, err := tc.parse()
+			if err != nil || len(ts) != 1 || len(ts[0].Spans) != 1 {
+				t.Fatalf("%v %v", err, ts)
+			}
+			if got := ts[0].Spans[0].Warnings; strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("warnings = %q, want %q", got, want)
+			}
+		})
+	}
+}
