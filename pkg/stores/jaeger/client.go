@@ -1,17 +1,21 @@
 package jaeger
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
 )
@@ -47,6 +51,49 @@ func (c *V3) Name() string { return StoreName }
 
 func micros(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
 
+func (c *V1) get(ctx context.Context, path string, v url.Values) (*httpx.Response, error) {
+	return getJSON(ctx, c.h, path, v, "v1", settings.TraceKindJaegerV3)
+}
+
+func (c *V3) get(ctx context.Context, path string, v url.Values) (*httpx.Response, error) {
+	return getJSON(ctx, c.h, path, v, "v3", settings.TraceKindJaegerV1)
+}
+
+// getJSON calls GET path. Jaeger's query service answers a path it has no API for with
+// its UI's page (200, text/html): the URL's base path is not the query service's, or
+// this Jaeger does not serve the API asked (a Jaeger without the v1 API). That answer is
+// an error saying so, not a JSON syntax error.
+func getJSON(ctx context.Context, h *httpx.Client, path string, v url.Values, api, otherKind string) (*httpx.Response, error) {
+	resp, err := h.Get(ctx, path, v, nil)
+	if err != nil || !isHTMLPage(resp) {
+		return resp, err
+	}
+	page := httpx.PlainMessage(resp.Status, resp.ContentType, resp.Body)
+	if len(page) > maxPageText {
+		cut := maxPageText
+		for cut > 0 && !utf8.RuneStart(page[cut]) {
+			cut--
+		}
+		page = page[:cut] + "…"
+	}
+	return nil, h.Fail(resp.Status, fmt.Sprintf("answered %s with an HTML page (%q), not the %s API's JSON: "+
+		"check that the data source URL is the query service's base URL (with its query base path, if it has one, and nothing more) "+
+		"and that this Jaeger serves the %s API (otherwise choose %s)", path, page, api, api, otherKind))
+}
+
+// maxPageText is the most bytes of an HTML page's title or text an error quotes.
+const maxPageText = 100
+
+// isHTMLPage tells whether a successful answer is an HTML page: by its content type, or
+// by its first character (no JSON document starts with '<').
+func isHTMLPage(resp *httpx.Response) bool {
+	if mt, _, err := mime.ParseMediaType(resp.ContentType); err == nil && (mt == "text/html" || mt == "application/xhtml+xml") {
+		return true
+	}
+	b := bytes.TrimSpace(resp.Body)
+	return len(b) > 0 && b[0] == '<'
+}
+
 // Trace fetches /api/traces/<id>.
 func (c *V1) Trace(ctx context.Context, id string, start, end time.Time) (*model.Trace, error) {
 	v := url.Values{}
@@ -54,7 +101,7 @@ func (c *V1) Trace(ctx context.Context, id string, start, end time.Time) (*model
 		v.Set("start", micros(start))
 		v.Set("end", micros(end))
 	}
-	resp, err := c.h.Get(ctx, "/api/traces/"+url.PathEscape(id), v, nil)
+	resp, err := c.get(ctx, "/api/traces/"+url.PathEscape(id), v)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +150,7 @@ func (c *V1) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	if p.MaxDuration > 0 {
 		v.Set("maxDuration", p.MaxDuration.String())
 	}
-	resp, err := c.h.Get(ctx, "/api/traces", v, nil)
+	resp, err := c.get(ctx, "/api/traces", v)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +191,7 @@ func (c *V1) Operations(ctx context.Context, service string, _, _ time.Time) ([]
 }
 
 func (c *V1) list(ctx context.Context, path string) ([]string, error) {
-	resp, err := c.h.Get(ctx, path, nil, nil)
+	resp, err := c.get(ctx, path, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +209,7 @@ func (c *V3) Trace(ctx context.Context, id string, start, end time.Time) (*model
 		v.Set("start_time", start.UTC().Format(time.RFC3339Nano))
 		v.Set("end_time", end.UTC().Format(time.RFC3339Nano))
 	}
-	resp, err := c.h.Get(ctx, "/api/v3/traces/"+url.PathEscape(id), v, nil)
+	resp, err := c.get(ctx, "/api/v3/traces/"+url.PathEscape(id), v)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +266,7 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	}
 	v.Set("query.num_traces", strconv.Itoa(limit))
 	v.Set("query.search_depth", strconv.Itoa(limit))
-	resp, err := c.h.Get(ctx, "/api/v3/traces", v, nil)
+	resp, err := c.get(ctx, "/api/v3/traces", v)
 	if isV3NoTraces(err) {
 		return summaries(nil), nil
 	}
@@ -255,7 +302,7 @@ const defaultV3SearchLimit = 20
 // Services runs /api/v3/services, which takes no time range (the gateway's getServices
 // reads no parameter): start and end are ignored.
 func (c *V3) Services(ctx context.Context, _, _ time.Time) ([]string, error) {
-	resp, err := c.h.Get(ctx, "/api/v3/services", nil, nil)
+	resp, err := c.get(ctx, "/api/v3/services", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +316,7 @@ func (c *V3) Services(ctx context.Context, _, _ time.Time) ([]string, error) {
 // Operations runs /api/v3/operations?service=…, which takes no time range (the gateway's
 // getOperations reads only service and span_kind): start and end are ignored.
 func (c *V3) Operations(ctx context.Context, service string, _, _ time.Time) ([]string, error) {
-	resp, err := c.h.Get(ctx, "/api/v3/operations", url.Values{"service": {service}}, nil)
+	resp, err := c.get(ctx, "/api/v3/operations", url.Values{"service": {service}})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package jaeger
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -187,5 +188,75 @@ func TestV3NotFoundAnswers(t *testing.T) {
 				t.Fatalf("error %v, want %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// Jaeger's query service answers a path it has no API for with its UI's page, 200 and
+// text/html (a base path that is not the query service's, or an API version this Jaeger
+// does not serve: a jaeger-v1 data source on a Jaeger without /api/traces). Every call
+// says so, naming the path and the page, instead of a JSON syntax error.
+func TestHTMLAnswerNamesTheProblem(t *testing.T) {
+	const page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head><title>Jaeger UI</title></head><body><div id=\"jaeger-ui-root\"></div></body></html>\n"
+	var contentType string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		_, _ = w.Write([]byte(page))
+	}))
+	defer srv.Close()
+	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: srv.URL + "/jaeger"}, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	calls := []struct {
+		name, path string
+		call       func(tracestore.Store) error
+	}{
+		{"services", "services", func(c tracestore.Store) error { _, err := c.Services(context.Background(), now, now); return err }},
+		{"operations", "operations", func(c tracestore.Store) error {
+			_, err := c.Operations(context.Background(), "shop", now, now)
+			return err
+		}},
+		{"trace", "traces/4bf92f3577b34da6a3ce929d0e0e4736", func(c tracestore.Store) error {
+			_, err := c.Trace(context.Background(), "4bf92f3577b34da6a3ce929d0e0e4736", time.Time{}, time.Time{})
+			return err
+		}},
+		{"search", "traces", func(c tracestore.Store) error {
+			_, err := c.Search(context.Background(), tracestore.SearchParams{Service: "shop", Start: now.Add(-time.Hour), End: now, Limit: 20})
+			return err
+		}},
+	}
+	for _, api := range []struct {
+		name, prefix, other string
+		c                   tracestore.Store
+	}{
+		{"v1", "/api/", "jaeger-v3", NewV1(h)},
+		{"v3", "/api/v3/", "jaeger-v1", NewV3(h)},
+	} {
+		for _, ct := range []string{"text/html; charset=utf-8", ""} {
+			for _, call := range calls {
+				t.Run(api.name+" "+call.name+" "+ct, func(t *testing.T) {
+					contentType = ct
+					err := call.call(api.c)
+					var se *httpx.StoreError
+					if !errors.As(err, &se) {
+						t.Fatalf("error %v, want a store error", err)
+					}
+					msg := err.Error()
+					path := api.prefix + call.path
+					if call.name == "operations" && api.name == "v1" {
+						path = "/api/services/shop/operations"
+					}
+					for _, want := range []string{"HTML page", `"Jaeger UI"`, path, api.other} {
+						if !strings.Contains(msg, want) {
+							t.Errorf("error %q does not say %q", msg, want)
+						}
+					}
+					if strings.Contains(msg, "invalid character") {
+						t.Errorf("error %q is a JSON syntax error", msg)
+					}
+				})
+			}
+		}
 	}
 }

@@ -75,7 +75,9 @@ type v1KV struct {
 }
 
 // UnmarshalJSON reads a tag as JSON would, except an integer beyond ±2^53, which a float64
-// cannot hold: it is kept as a model.BigInt with every digit.
+// cannot hold: it is kept as a model.BigInt with every digit. Jaeger writes such an int64
+// tag as a JSON string (beyond JavaScript's safe integers); with type int64 that string is
+// the integer too.
 func (kv *v1KV) UnmarshalJSON(b []byte) error {
 	var raw struct {
 		Key   string          `json:"key"`
@@ -92,6 +94,19 @@ func (kv *v1KV) UnmarshalJSON(b []byte) error {
 	if n, err := strconv.ParseInt(string(raw.Value), 10, 64); err == nil && (n > 1<<53 || n < -(1<<53)) {
 		kv.Value = model.BigInt(strconv.FormatInt(n, 10))
 		return nil
+	}
+	if raw.Type == "int64" && len(raw.Value) > 1 && raw.Value[0] == '"' {
+		var digits string
+		if json.Unmarshal(raw.Value, &digits) == nil {
+			if n, err := strconv.ParseInt(digits, 10, 64); err == nil {
+				if n > 1<<53 || n < -(1<<53) {
+					kv.Value = model.BigInt(strconv.FormatInt(n, 10))
+				} else {
+					kv.Value = float64(n)
+				}
+				return nil
+			}
+		}
 	}
 	return json.Unmarshal(raw.Value, &kv.Value)
 }
@@ -200,7 +215,7 @@ func convertV1(t *v1Trace) model.Trace {
 			Service:       proc.ServiceName,
 			StartUnixNano: int64(s.StartTime) * 1000,
 			DurationNano:  max(int64(s.Duration), 0) * 1000,
-			Warnings:      s.Warnings,
+			Warnings:      distinct(s.Warnings),
 		}
 		for _, kv := range proc.Tags {
 			sp.ServiceTags = append(sp.ServiceTags, model.KeyValue{Key: kv.Key, Value: kv.Value})
@@ -352,7 +367,58 @@ func ParseV3Traces(body []byte) ([]model.Trace, int, error) {
 		rss = append(rss, doc.Result.ResourceSpans...)
 	}
 	res := otlp.Spans(rss)
+	for i := range res.Spans {
+		liftWarnings(&res.Spans[i])
+	}
 	return GroupTraces(res.Spans), res.Dropped, nil
+}
+
+// v3WarningsAttribute is the span attribute in which Jaeger v2 keeps a span's warnings,
+// a list of strings (internal/jptrace WarningsAttribute, v1.76.0); its v1 API gives them
+// as the span's `warnings`.
+const v3WarningsAttribute = "@jaeger@warnings"
+
+// liftWarnings moves the span's @jaeger@warnings attribute into its warnings.
+func liftWarnings(sp *model.Span) {
+	kept := sp.Tags[:0]
+	for _, kv := range sp.Tags {
+		if kv.Key != v3WarningsAttribute {
+			kept = append(kept, kv)
+			continue
+		}
+		switch v := kv.Value.(type) {
+		case []any:
+			for _, w := range v {
+				sp.Warnings = append(sp.Warnings, tagText(w))
+			}
+		case nil:
+		default:
+			sp.Warnings = append(sp.Warnings, tagText(v))
+		}
+	}
+	if len(kept) == 0 {
+		kept = nil
+	}
+	sp.Tags = kept
+	sp.Warnings = distinct(sp.Warnings)
+}
+
+// distinct is ws with each warning once, in first-seen order. Jaeger v2's memory store
+// adds its adjusters' warnings to the stored span on every read (v1.76.0), so a span read
+// n times carries the same warning n times.
+func distinct(ws []string) []string {
+	if len(ws) < 2 {
+		return ws
+	}
+	seen := make(map[string]bool, len(ws))
+	out := ws[:0:0]
+	for _, w := range ws {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // GroupTraces splits spans into traces by trace ID, keeping first-appearance order.

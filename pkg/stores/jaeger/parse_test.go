@@ -365,6 +365,33 @@ func TestV1BigIntTags(t *testing.T) {
 	}
 }
 
+// Jaeger's v1 API writes an int64 tag beyond JavaScript's safe integers as a JSON string
+// (uimodel converter, jsMaxSafeInteger): it is the same integer, kept as a model.BigInt,
+// not text; a string tag holding digits stays a string.
+func TestV1QuotedBigIntTags(t *testing.T) {
+	body := `{"data":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spans":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736",
+		"spanID":"00f067aa0ba902b7","operationName":"op","startTime":1700000000000000,"duration":1000,"processID":"p1",
+		"tags":[{"key":"big","type":"int64","value":"9007199254740993"},{"key":"neg","type":"int64","value":"-9223372036854775808"},
+		{"key":"digits","type":"string","value":"9007199254740993"}]}],
+		"processes":{"p1":{"serviceName":"svc","tags":[{"key":"pbig","type":"int64","value":"9223372036854775807"}]}}}],"total":1,"limit":0,"offset":0,"errors":null}`
+	ts, _, err := ParseV1Traces([]byte(body))
+	if err != nil || len(ts) != 1 || len(ts[0].Spans) != 1 {
+		t.Fatalf("%v %d", err, len(ts))
+	}
+	sp := ts[0].Spans[0]
+	got := map[string]any{}
+	for _, kv := range append(sp.Tags, sp.ServiceTags...) {
+		got[kv.Key] = kv.Value
+	}
+	want := map[string]any{"big": model.BigInt("9007199254740993"), "neg": model.BigInt("-9223372036854775808"),
+		"digits": "9007199254740993", "pbig": model.BigInt("9223372036854775807")}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("tag %s = %#v, want %#v", k, got[k], w)
+		}
+	}
+}
+
 // A v1 span's instrumentation scope comes from its otel.scope.* tags, or the older
 // otel.library.* ones; otel.scope.* wins whichever comes first. The tags stay tags.
 func TestV1ScopeFromTags(t *testing.T) {
@@ -442,6 +469,66 @@ func TestSummarizeRoot(t *testing.T) {
 			s := Summarize(&model.Trace{TraceID: tid, Spans: tt.spans})
 			if s.RootName != tt.want || s.RootService != "svc-"+tt.want {
 				t.Errorf("root %s / %s, want svc-%s / %s", s.RootService, s.RootName, tt.want, tt.want)
+			}
+		})
+	}
+}
+
+// Jaeger v2 keeps a span's warnings (its adjusters' and sanitizers') in the attribute
+// @jaeger@warnings, a list of strings (jptrace.WarningsAttribute): through the v3 API
+// they are the span's warnings, as the v1 API gives them, not a tag.
+func TestV3WarningsAttribute(t *testing.T) {
+	body := `{"result":{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"backend"}}]},
+		"scopeSpans":[{"scope":{"name":"b.lib"},"spans":[{"traceId":"00000000000000000123456789abcdef","spanId":"3333333333333333",
+		"parentSpanId":"9999999999999999","name":"orphan","kind":1,"startTimeUnixNano":"1796661361198426272","endTimeUnixNano":"1796661361200426272",
+		"attributes":[{"key":"http.route","value":{"stringValue":"/a"}},{"key":"@jaeger@warnings","value":{"arrayValue":{"values":[
+		{"stringValue":"parent span ID=9999999999999999 is not in the trace; skipping clock skew adjustment"}]}}}],"status":{}}]}]}]}}`
+	ts, _, err := ParseV3Traces([]byte(body))
+	if err != nil || len(ts) != 1 || len(ts[0].Spans) != 1 {
+		t.Fatalf("%v %v", err, ts)
+	}
+	sp := ts[0].Spans[0]
+	want := []string{"parent span ID=9999999999999999 is not in the trace; skipping clock skew adjustment"}
+	if strings.Join(sp.Warnings, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings = %q, want %q", sp.Warnings, want)
+	}
+	if len(sp.Tags) != 1 || sp.Tags[0].Key != "http.route" {
+		t.Errorf("tags = %v, want only http.route", sp.Tags)
+	}
+}
+
+// Jaeger v2's memory store adds its adjusters' warnings to the stored span on every read,
+// so one warning comes back once more each time the trace is read: a span shows each
+// distinct warning once, in first-seen order, through both APIs.
+func TestRepeatedSpanWarningsShownOnce(t *testing.T) {
+	const skew = "parent span ID=9999999999999999 is not in the trace; skipping clock skew adjustment"
+	const other = "invalid parent span IDs=9999999999999999; skipping clock skew adjustment"
+	want := []string{skew, other}
+	v1 := `{"data":[{"traceID":"0123456789abcdef","spans":[{"traceID":"0123456789abcdef","spanID":"3333333333333333",
+		"operationName":"orphan","references":[{"refType":"CHILD_OF","traceID":"0123456789abcdef","spanID":"9999999999999999"}],
+		"startTime":1796661361198426,"duration":2000,"tags":[],"logs":[],"processID":"p1",
+		"warnings":["` + skew + `","` + skew + `","` + other + `","` + skew + `"]}],
+		"processes":{"p1":{"serviceName":"backend","tags":[]}},"warnings":null}],"total":0,"limit":0,"offset":0,"errors":null}`
+	v3 := `{"result":{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"backend"}}]},
+		"scopeSpans":[{"scope":{},"spans":[{"traceId":"00000000000000000123456789abcdef","spanId":"3333333333333333",
+		"parentSpanId":"9999999999999999","name":"orphan","kind":1,"startTimeUnixNano":"1796661361198426272","endTimeUnixNano":"1796661361200426272",
+		"attributes":[{"key":"@jaeger@warnings","value":{"arrayValue":{"values":[{"stringValue":"` + skew + `"},{"stringValue":"` + skew + `"},
+		{"stringValue":"` + other + `"},{"stringValue":"` + skew + `"}]}}}],"status":{}}]}]}]}}`
+	tests := []struct {
+		name  string
+		parse func() ([]model.Trace, error)
+	}{
+		{"v1", func() ([]model.Trace, error) { ts, _, err := ParseV1Traces([]byte(v1)); return ts, err }},
+		{"v3", func() ([]model.Trace, error) { ts, _, err := ParseV3Traces([]byte(v3)); return ts, err }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts, err := tc.parse()
+			if err != nil || len(ts) != 1 || len(ts[0].Spans) != 1 {
+				t.Fatalf("%v %v", err, ts)
+			}
+			if got := ts[0].Spans[0].Warnings; strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("warnings = %q, want %q", got, want)
 			}
 		})
 	}
