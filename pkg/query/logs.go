@@ -2,6 +2,8 @@ package query
 
 import (
 	"context"
+	"regexp"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -32,7 +34,7 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	// max_entries_limit_per_query is honoured by the client's paging.
 	step := prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints)
 	res, err := ls.QueryRange(ctx, loki.RangeRequest{
-		Expr: expandMacros(q.Expr, step, r.From, r.To), Start: r.From, End: r.To, Limit: loki.ProbeLimit(limit), Direction: "backward",
+		Expr: expandMacros(expandAuto(q.Expr, step), step, r.From, r.To), Start: r.From, End: r.To, Limit: loki.ProbeLimit(limit), Direction: "backward",
 		Step: step,
 	})
 	if err != nil {
@@ -52,4 +54,14 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	announceLines(f, limitName, limit, len(lines), more, res.Incomplete)
 	announceIDFaults(f, faults, "shown without a trace link", "shown without a span ID")
 	return backend.DataResponse{Frames: data.Frames{f}}
+}
+
+// autoRE finds Grafana's Loki-only `$__auto` macro (`$__auto` or `${__auto}`, not a
+// longer name).
+var autoRE = regexp.MustCompile(`\$__auto\b|\$\{__auto\}`)
+
+// expandAuto replaces `$__auto` by the step, as Grafana's Loki data source does for a
+// range query (its query builder writes metric queries with `[$__auto]`).
+func expandAuto(expr string, step time.Duration) string {
+	return autoRE.ReplaceAllLiteralString(expr, promDuration(step))
 }

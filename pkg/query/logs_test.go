@@ -58,3 +58,26 @@ func TestLogsQueryExpandsIntervalMacro(t *testing.T) {
 		t.Errorf("query = %q, want %q", got, want)
 	}
 }
+
+// Grafana's Loki query builder writes metric queries with `[$__auto]`, which Grafana's
+// Loki data source replaces by the step of a range query. A logs query copied from it,
+// or an alert rule holding one, reaches the backend with the macro in it: it must be
+// the step (1 m here), not sent to Loki, which refuses it as "not a valid duration".
+func TestLogsQueryExpandsAutoMacro(t *testing.T) {
+	for _, tc := range []struct{ expr, want string }{
+		{`sum(count_over_time({service_name="api"}[$__auto]))`, `sum(count_over_time({service_name="api"}[60s]))`},
+		{`rate({service_name="api"}[${__auto}])`, `rate({service_name="api"}[60s])`},
+		{`{service_name="api"} |= "$__autoscale"`, `{service_name="api"} |= "$__autoscale"`},
+	} {
+		logs := newStoreReplay(t, map[string]answer{"/loki/api/v1/query_range": jsonAnswer(`{"status":"success","data":{"resultType":"matrix","result":[]}}`)})
+		env := replayEnv(t, logs, nil, "", "")
+		resp := Logs(context.Background(), env, Request{Query: &Query{QueryType: TypeLogs, Version: 1, Expr: tc.expr},
+			From: replayFrom, To: replayTo, Interval: time.Minute, MaxDataPoints: 1000})
+		if resp.Error != nil {
+			t.Fatal(resp.Error)
+		}
+		if got := logs.params("/loki/api/v1/query_range", "query"); len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%s: query = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
