@@ -59,6 +59,9 @@ const (
 	LogLabels  = "labels"
 	LogTraceID = "traceID"
 	LogSpanID  = "spanID"
+	// LogID is each line's own ID, by which Grafana's logs panel and Explore tell lines
+	// apart (permalinks, pinned lines, merging results).
+	LogID = "id"
 )
 
 // Exemplar fields (frames.ts ExemplarFields). Time and Value are the names by which

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -360,6 +361,7 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 	// link to a trace query for no ID. The cells point into tidVals and sidVals.
 	tf, tids, tidDone := column[*string](LogTraceID, data.FieldTypeNullableString, n)
 	sidF, sids, sidDone := column[*string](LogSpanID, data.FieldTypeNullableString, n)
+	idF, ids, idDone := column[string](LogID, data.FieldTypeString, n)
 	tidVals, sidVals := make([]string, n), make([]string, n)
 	// The joined spans' IDs side by side: looked up per line, they stay in cache where
 	// the span records would not.
@@ -391,14 +393,47 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 				sids[i] = &sidVals[i]
 			}
 			labels[i] = streams.get(l.Labels)
+			ids[i] = lineKey(l.TimeUnixNano, labels[i], l.Body)
 		}
 	})
-	for _, done := range []func(){tsDone, bodyDone, levelDone, labelDone, tidDone, sidDone} {
+	uniqueLineIDs(ids)
+	for _, done := range []func(){tsDone, bodyDone, levelDone, labelDone, tidDone, sidDone, idDone} {
 		done()
 	}
 	links.linkTraceField(tf)
-	f := data.NewFrame("Logs", tsF, bodyF, levelF, labelF, tf, sidF)
+	// The ID comes after the body: Grafana takes a logs frame's first string field as it.
+	f := data.NewFrame("Logs", tsF, bodyF, levelF, labelF, tf, sidF, idF)
 	f.Meta = newMeta(KindLogs)
 	f.Meta.PreferredVisualization = data.VisTypeLogs
 	return f
+}
+
+// lineKey is a line's ID before uniqueLineIDs: its time in nanoseconds and a hash
+// (64-bit FNV-1a) of its labels as the frame holds them and its body, the same for the
+// same line whenever the frame is built.
+func lineKey(ns int64, labels json.RawMessage, body string) string {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for _, c := range labels {
+		h = (h ^ uint64(c)) * prime
+	}
+	h = (h ^ 0) * prime // between labels and body
+	for i := 0; i < len(body); i++ {
+		h = (h ^ uint64(body[i])) * prime
+	}
+	return strconv.FormatInt(ns, 10) + "_" + strconv.FormatUint(h, 16)
+}
+
+// uniqueLineIDs suffixes the repeats of an ID (the same line logged twice in one
+// nanosecond, or a hash collision) with _1, _2, … in row order; a suffixed ID cannot
+// equal another line's, which has one underscore only.
+func uniqueLineIDs(ids []string) {
+	seen := make(map[string]int, len(ids))
+	for i, id := range ids {
+		k := seen[id]
+		seen[id] = k + 1
+		if k > 0 {
+			ids[i] = id + "_" + strconv.Itoa(k)
+		}
+	}
 }

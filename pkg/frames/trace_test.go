@@ -332,3 +332,48 @@ func TestLogsFrameLeavesMissingIDsNull(t *testing.T) {
 		})
 	}
 }
+
+// Grafana's logs panel and Explore tell lines apart by the frame's `id` field: without
+// one they key a line by its row number (a permalink then points at whatever line holds
+// that row when reopened, and pinning needs an ID) or, when merging results, by time and
+// body, folding distinct lines that share both (two pods logging the same line in the
+// same nanosecond, or one pod logging it twice). Each line needs an ID of its own that
+// stays the same when the frame is built again, in a string field after the body (the
+// panel takes the first string field as the body).
+func TestLogsFrameLineIDs(t *testing.T) {
+	podA, podB := map[string]string{"pod": "a"}, map[string]string{"pod": "b"}
+	logs := []model.LogLine{
+		{TimeUnixNano: 1_700_000_000_123_456_789, Body: "GET /health 200", Labels: podA},
+		{TimeUnixNano: 1_700_000_000_123_456_789, Body: "GET /health 200", Labels: podB},
+		{TimeUnixNano: 1_700_000_000_123_456_789, Body: "GET /health 200", Labels: podA},
+		{TimeUnixNano: 1_700_000_000_123_456_789, Body: "GET /ready 200", Labels: podA},
+		{TimeUnixNano: 1_700_000_000_123_456_790, Body: "GET /health 200", Labels: podA},
+		{TimeUnixNano: 1_700_000_000_123_456_790, Body: "GET /health 200"},
+	}
+	f := Logs(logs, nil, nil, Links{})
+	idF, at := f.FieldByName(LogID)
+	if idF == nil {
+		t.Fatalf("no %q field in %v", LogID, fieldNames(f))
+	}
+	if idF.Type() != data.FieldTypeString {
+		t.Fatalf("id field is %s, want string", idF.Type())
+	}
+	if _, body := f.FieldByName(LogBody); at < body {
+		t.Fatalf("id field at %d comes before the body at %d", at, body)
+	}
+	again, _ := Logs(logs, nil, nil, Links{}).FieldByName(LogID)
+	seen := map[string]int{}
+	for i := range logs {
+		id := idF.At(i).(string)
+		if id == "" {
+			t.Fatalf("row %d has no id", i)
+		}
+		if j, dup := seen[id]; dup {
+			t.Errorf("rows %d and %d share the id %q", j, i, id)
+		}
+		seen[id] = i
+		if other := again.At(i).(string); other != id {
+			t.Errorf("row %d: id %q, then %q when built again", i, id, other)
+		}
+	}
+}

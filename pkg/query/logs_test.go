@@ -3,6 +3,8 @@ package query
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,5 +58,110 @@ func TestLogsQueryExpandsIntervalMacro(t *testing.T) {
 	want := `sum(count_over_time({service_name="api"}[60s]))`
 	if got := logs.params("/loki/api/v1/query_range", "query"); len(got) != 1 || got[0] != want {
 		t.Errorf("query = %q, want %q", got, want)
+	}
+}
+
+// Grafana's Loki query builder writes metric queries with `[$__auto]`, which Grafana's
+// Loki data source replaces by the step of a range query. A logs query copied from it,
+// or an alert rule holding one, reaches the backend with the macro in it: it must be
+// the step (1 m here), not sent to Loki, which refuses it as "not a valid duration".
+func TestLogsQueryExpandsAutoMacro(t *testing.T) {
+	for _, tc := range []struct{ expr, want string }{
+		{`sum(count_over_time({service_name="api"}[$__auto]))`, `sum(count_over_time({service_name="api"}[60s]))`},
+		{`rate({service_name="api"}[${__auto}])`, `rate({service_name="api"}[60s])`},
+		{`{service_name="api"} |= "$__autoscale"`, `{service_name="api"} |= "$__autoscale"`},
+	} {
+		logs := newStoreReplay(t, map[string]answer{"/loki/api/v1/query_range": jsonAnswer(`{"status":"success","data":{"resultType":"matrix","result":[]}}`)})
+		env := replayEnv(t, logs, nil, "", "")
+		resp := Logs(context.Background(), env, Request{Query: &Query{QueryType: TypeLogs, Version: 1, Expr: tc.expr},
+			From: replayFrom, To: replayTo, Interval: time.Minute, MaxDataPoints: 1000})
+		if resp.Error != nil {
+			t.Fatal(resp.Error)
+		}
+		if got := logs.params("/loki/api/v1/query_range", "query"); len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%s: query = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
+
+// shortLoki answers query_range as a Loki whose max_query_length is maxLen: a longer
+// range (as Loki measures it) is refused with Loki's plain-text 400; otherwise the lines (one every step from
+// first) in [start, end), newest first up to limit, or an empty matrix for a metric
+// query.
+func shortLoki(t *testing.T, maxLen time.Duration, first time.Time, step time.Duration, n int) *storeReplay {
+	return newStoreReplay(t, map[string]answer{"/loki/api/v1/query_range": func(r *http.Request) (int, string, string) {
+		q := r.URL.Query()
+		start, _ := strconv.ParseInt(q.Get("start"), 10, 64)
+		end, _ := strconv.ParseInt(q.Get("end"), 10, 64)
+		// Loki 3's frontend refuses a range longer than the limit as asked; its queriers
+		// measure a log query's range 30 s longer and refuse it when that is longer.
+		if l := time.Duration(end - start); l > maxLen {
+			return 400, "text/plain; charset=utf-8", fmt.Sprintf("the query time range exceeds the limit (query length: %s, limit: %s)", l, "2h")
+		}
+		if l := time.Duration(end-start) + 30*time.Second; l > maxLen {
+			return 400, "text/plain; charset=utf-8", fmt.Sprintf("the query time range exceeds the limit (query length: %s, limit: %s)", l, "2h")
+		}
+		if strings.HasPrefix(q.Get("query"), "sum(") {
+			return 200, "application/json", `{"status":"success","data":{"resultType":"matrix","result":[]}}`
+		}
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		var vals []string
+		for i := n - 1; i >= 0 && len(vals) < limit; i-- {
+			ts := first.Add(time.Duration(i) * step).UnixNano()
+			if ts >= start && ts < end {
+				vals = append(vals, fmt.Sprintf(`["%d","line %d"]`, ts, i))
+			}
+		}
+		return 200, "application/json", `{"status":"success","data":{"resultType":"streams","result":[{"stream":{"app":"a"},"values":[` + strings.Join(vals, ",") + `]}]}}`
+	}})
+}
+
+// A Loki refuses a range longer than its max_query_length (30d1h by default), where
+// Grafana's own Loki data source reads a long range in parts. A logs query over such a
+// range reads it in parts of that length, newest first, until it has its lines: the
+// newest lines of the whole range, as Loki would answer without the limit. A metric
+// query still gets Loki's refusal.
+func TestLogsQueryReadsARangeLongerThanLokisMaximumInParts(t *testing.T) {
+	from := replayFrom
+	to := from.Add(10 * time.Hour)
+	// A line every 30 minutes from the start of the range: 20 lines.
+	for _, tc := range []struct {
+		limit int
+		want  []string
+	}{
+		{5, []string{"line 19", "line 18", "line 17", "line 16", "line 15"}},
+		{100, func() []string {
+			var out []string
+			for i := 19; i >= 0; i-- {
+				out = append(out, fmt.Sprintf("line %d", i))
+			}
+			return out
+		}()},
+	} {
+		logs := shortLoki(t, 2*time.Hour, from, 30*time.Minute, 20)
+		env := replayEnv(t, logs, nil, "", "")
+		resp := Logs(context.Background(), env, Request{Query: &Query{QueryType: TypeLogs, Version: 1, Expr: `{app="a"}`, Limit: tc.limit},
+			From: from, To: to, Interval: time.Minute, MaxDataPoints: 1000})
+		if resp.Error != nil {
+			t.Fatalf("limit %d: %v", tc.limit, resp.Error)
+		}
+		got := fieldValues(t, resp.Frames[0], frames.LogBody)
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("limit %d: lines %q, want %q", tc.limit, got, tc.want)
+		}
+		if tc.limit == 5 && !strings.Contains(notices(resp.Frames[0]), "truncated") {
+			t.Errorf("limit 5: no truncation notice: %q", notices(resp.Frames[0]))
+		}
+		if tc.limit == 100 && len(warnings(resp.Frames[0])) > 0 {
+			t.Errorf("limit 100: warnings %q", warnings(resp.Frames[0]))
+		}
+	}
+
+	logs := shortLoki(t, 2*time.Hour, from, 30*time.Minute, 20)
+	env := replayEnv(t, logs, nil, "", "")
+	resp := Logs(context.Background(), env, Request{Query: &Query{QueryType: TypeLogs, Version: 1, Expr: `sum(count_over_time({app="a"}[1m]))`},
+		From: from, To: to, Interval: time.Minute, MaxDataPoints: 1000})
+	if resp.Error == nil || !strings.Contains(resp.Error.Error(), "exceeds the limit") {
+		t.Errorf("metric query: error %v, want Loki's refusal", resp.Error)
 	}
 }

@@ -127,6 +127,58 @@ func RefusedForRange(err error) bool {
 	return false
 }
 
+// maxQueryLengthRE reads the store's refusal of a range longer than its
+// max_query_length: "the query time range exceeds the limit (query length: 800h0m30s,
+// limit: 30d1h)", the length as Go writes durations.
+var maxQueryLengthRE = regexp.MustCompile(`the query time range exceeds the limit \(query length: ([0-9a-zµ.]+), limit: ([0-9a-z]+)\)`)
+
+// modelDurationRE reads a duration as Loki writes its limits (Prometheus' model.Duration:
+// y, w, d, h, m, s and ms, largest first, e.g. 30d1h, 1w, 721h).
+var modelDurationRE = regexp.MustCompile(`^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$`)
+
+// LongestRange returns the longest time range the store accepts for the query it
+// refused as longer than its max_query_length (err), whose range was asked long; 0
+// when err is not that refusal. The store measures a range longer than asked (Loki 3
+// adds 30 s to a log query's, and a metric query's range and step to its): the
+// difference between the length it names and the one asked is taken off its limit.
+func LongestRange(err error, asked time.Duration) time.Duration {
+	var se *httpx.StoreError
+	if !errors.As(err, &se) || se.Status != http.StatusBadRequest {
+		return 0
+	}
+	m := maxQueryLengthRE.FindStringSubmatch(se.Message)
+	if m == nil {
+		return 0
+	}
+	measured, err := time.ParseDuration(m[1])
+	if err != nil {
+		return 0
+	}
+	limit := modelDuration(m[2])
+	return max(limit-max(measured-asked, 0), 0)
+}
+
+// modelDuration reads a model.Duration (0 when it is not one).
+func modelDuration(s string) time.Duration {
+	parts := modelDurationRE.FindStringSubmatch(s)
+	if parts == nil {
+		return 0
+	}
+	units := []time.Duration{365 * 24 * time.Hour, 7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute, time.Second, time.Millisecond}
+	var d time.Duration
+	for i, u := range units {
+		if parts[i+1] == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(parts[i+1], 10, 64)
+		if err != nil || n > int64((math.MaxInt64-d)/u) {
+			return 0
+		}
+		d += time.Duration(n) * u
+	}
+	return d
+}
+
 // QueryRange runs /loki/api/v1/query_range. A line limit above the store's
 // max_entries_limit_per_query (5000 by default) is honoured by reading the range in
 // pages: until the store's maximum is known, the first page asks for at most Loki's

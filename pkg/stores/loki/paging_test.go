@@ -544,3 +544,37 @@ func TestRefusedForRange(t *testing.T) {
 		}
 	}
 }
+
+// TestLongestRange reads the store's max_query_length from its refusal, written as
+// Prometheus' model.Duration writes it, less what the store measured beyond the range
+// asked (10 h here).
+func TestLongestRange(t *testing.T) {
+	refusal := func(length, limit string) error {
+		return &httpx.StoreError{Store: StoreName, Status: 400, Message: "the query time range exceeds the limit (query length: " + length + ", limit: " + limit + ")"}
+	}
+	const asked = 10 * time.Hour
+	tests := []struct {
+		name string
+		err  error
+		want time.Duration
+	}{
+		{"default limit", refusal("10h0m0s", "30d1h"), 721 * time.Hour},
+		{"log query, 30 s more", refusal("10h0m30s", "2h"), 2*time.Hour - 30*time.Second},
+		{"metric query, range and step more", refusal("10h1m6s", "2h"), 2*time.Hour - 66*time.Second},
+		{"hours", refusal("10h0m0s", "721h"), 721 * time.Hour},
+		{"week", refusal("10h0m0s", "1w"), 7 * 24 * time.Hour},
+		{"every unit", refusal("10h0m0s", "1y1w1d1h1m1s1ms"), 365*24*time.Hour + 8*24*time.Hour + time.Hour + time.Minute + time.Second + time.Millisecond},
+		{"wrapped", fmt.Errorf("x: %w", refusal("10h0m0s", "2h")), 2 * time.Hour},
+		{"measured longer than the limit", refusal("12h0m0s", "1h"), 0},
+		{"unreadable limit", refusal("10h0m0s", "2 hours"), 0},
+		{"units out of order", refusal("10h0m0s", "1h1d"), 0},
+		{"other status", &httpx.StoreError{Store: StoreName, Status: 500, Message: "the query time range exceeds the limit (query length: 10h0m0s, limit: 2h)"}, 0},
+		{"bytes limit", &httpx.StoreError{Store: StoreName, Status: 400, Message: "the query would read too many bytes (query: 12 GB, limit: 10 GB)"}, 0},
+		{"nil", nil, 0},
+	}
+	for _, tc := range tests {
+		if got := LongestRange(tc.err, asked); got != tc.want {
+			t.Errorf("%s: LongestRange = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

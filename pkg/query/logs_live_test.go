@@ -1,0 +1,61 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/stores/loki"
+	"github.com/latencylens/lens/pkg/testenv"
+)
+
+// A real Loki with a max_query_length of 30m refuses a 2 h logs query; the logs query
+// reads it in parts and answers the newest lines of the whole range, the lines of the
+// parts' edges once each.
+func TestLogsQueryLongerThanMaxQueryLengthInLoki(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Loki")
+	}
+	lk := testenv.StartLoki(t, testenv.LokiOptions{ExtraLimits: []string{"max_query_length: 30m"}})
+	to := time.Now().Truncate(time.Minute)
+	from := to.Add(-2 * time.Hour)
+	// A line every 5 minutes from `from`, the first on the range's start: 24 lines, on
+	// the parts' edges too.
+	var lines []pushedLine
+	for i := range 24 {
+		lines = append(lines, pushedLine{ns: from.Add(time.Duration(i) * 5 * time.Minute).UnixNano(), body: fmt.Sprintf("line %02d", i), labels: map[string]string{"app": "long"}})
+	}
+	pushLoki(t, lk.URL, lines)
+	h, err := httpx.New(loki.StoreName, settings.Store{URL: lk.URL, Timeout: 20 * time.Second}, loki.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := loki.NewClient(h)
+	waitLines(t, client, `{app="long"}`, from, from.Add(30*time.Minute), 6)
+
+	env := &Env{Settings: &settings.Settings{MaxLogLines: 1000, MaxSpans: 100}, Logs: client}
+	for _, tc := range []struct {
+		limit int
+		want  int
+	}{{5, 5}, {100, 24}} {
+		resp := Logs(context.Background(), env, Request{Query: &Query{QueryType: TypeLogs, Version: 1, Expr: `{app="long"}`, Limit: tc.limit},
+			From: from, To: to, Interval: time.Minute, MaxDataPoints: 1000})
+		if resp.Error != nil {
+			t.Fatalf("limit %d: %v", tc.limit, resp.Error)
+		}
+		got := fieldValues(t, resp.Frames[0], frames.LogBody)
+		var want []string
+		for i := 23; i > 23-tc.want; i-- {
+			want = append(want, fmt.Sprintf("line %02d", i))
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("limit %d: lines %q, want %q", tc.limit, got, want)
+		}
+		t.Logf("limit %d: notices %q", tc.limit, notices(resp.Frames[0]))
+	}
+}
