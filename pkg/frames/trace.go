@@ -348,9 +348,22 @@ func (c *labelCache) get(m map[string]string) json.RawMessage {
 	return js
 }
 
-// Logs builds the logs frame (preferredVisualisationType "logs"). spanIDs, when given,
-// overrides each line's span ID with the span it joined (own ID or by time).
+// Logs builds a trace's logs frame (preferredVisualisationType "logs"). j, when given,
+// overrides each line's span ID with the span it joined (own ID or by time). The frame
+// has no line IDs: it is one query's answer for one trace, which no panel merges with
+// another, and the IDs would cost a hash and a string per line of a million-line trace.
 func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links) *data.Frame {
+	return logsFrame(logs, spans, j, links, false)
+}
+
+// LogLines builds the logs query's frame: Logs without a join, and with each line's ID
+// (LogID), by which Grafana's logs panel and Explore keep a line's permalink and pin and
+// tell equal lines of two streams apart when they merge answers.
+func LogLines(logs []model.LogLine, links Links) *data.Frame {
+	return logsFrame(logs, nil, nil, links, true)
+}
+
+func logsFrame(logs []model.LogLine, spans []model.Span, j *join.Result, links Links, lineIDs bool) *data.Frame {
 	n := len(logs)
 	tsF, ts, tsDone := column[time.Time](LogTime, data.FieldTypeTime, n)
 	bodyF, bodies, bodyDone := column[string](LogBody, data.FieldTypeString, n)
@@ -361,7 +374,11 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 	// link to a trace query for no ID. The cells point into tidVals and sidVals.
 	tf, tids, tidDone := column[*string](LogTraceID, data.FieldTypeNullableString, n)
 	sidF, sids, sidDone := column[*string](LogSpanID, data.FieldTypeNullableString, n)
-	idF, ids, idDone := column[string](LogID, data.FieldTypeString, n)
+	var ids []string
+	idF, idDone := (*data.Field)(nil), func() {}
+	if lineIDs {
+		idF, ids, idDone = column[string](LogID, data.FieldTypeString, n)
+	}
 	tidVals, sidVals := make([]string, n), make([]string, n)
 	// The joined spans' IDs side by side: looked up per line, they stay in cache where
 	// the span records would not.
@@ -393,7 +410,9 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 				sids[i] = &sidVals[i]
 			}
 			labels[i] = streams.get(l.Labels)
-			ids[i] = lineKey(l.TimeUnixNano, labels[i], l.Body)
+			if lineIDs {
+				ids[i] = lineKey(l.TimeUnixNano, labels[i], l.Body)
+			}
 		}
 	})
 	uniqueLineIDs(ids)
@@ -401,8 +420,11 @@ func Logs(logs []model.LogLine, spans []model.Span, j *join.Result, links Links)
 		done()
 	}
 	links.linkTraceField(tf)
-	// The ID comes after the body: Grafana takes a logs frame's first string field as it.
-	f := data.NewFrame("Logs", tsF, bodyF, levelF, labelF, tf, sidF, idF)
+	f := data.NewFrame("Logs", tsF, bodyF, levelF, labelF, tf, sidF)
+	if lineIDs {
+		// After the body: Grafana takes a logs frame's first string field as its body.
+		f.Fields = append(f.Fields, idF)
+	}
 	f.Meta = newMeta(KindLogs)
 	f.Meta.PreferredVisualization = data.VisTypeLogs
 	return f

@@ -350,7 +350,7 @@ func TestLogsFrameLineIDs(t *testing.T) {
 		{TimeUnixNano: 1_700_000_000_123_456_790, Body: "GET /health 200", Labels: podA},
 		{TimeUnixNano: 1_700_000_000_123_456_790, Body: "GET /health 200"},
 	}
-	f := Logs(logs, nil, nil, Links{})
+	f := LogLines(logs, Links{})
 	idF, at := f.FieldByName(LogID)
 	if idF == nil {
 		t.Fatalf("no %q field in %v", LogID, fieldNames(f))
@@ -361,7 +361,7 @@ func TestLogsFrameLineIDs(t *testing.T) {
 	if _, body := f.FieldByName(LogBody); at < body {
 		t.Fatalf("id field at %d comes before the body at %d", at, body)
 	}
-	again, _ := Logs(logs, nil, nil, Links{}).FieldByName(LogID)
+	again, _ := LogLines(logs, Links{}).FieldByName(LogID)
 	seen := map[string]int{}
 	for i := range logs {
 		id := idF.At(i).(string)

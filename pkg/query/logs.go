@@ -60,7 +60,7 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		lines = lines[:limit] // the newest
 	}
 	shown, faults := loki.Plain(lines)
-	f := frames.Logs(shown, nil, nil, env.Links)
+	f := frames.LogLines(shown, env.Links)
 	announceLines(f, limitName, limit, len(lines), more, res.Incomplete)
 	announceIDFaults(f, faults, "shown without a trace link", "shown without a span ID")
 	return backend.DataResponse{Frames: data.Frames{f}}
