@@ -486,17 +486,24 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		}
 	}
 	search := func() { raw = fetchRawSpans(ctx, env, q, selector, sel, groups, p) }
+	// Tempo answers TraceQL metrics over recent data with no series at all when its
+	// metrics-generator does not run the local-blocks processor for the tenant, just as
+	// when no span matched: the search tells the two apart.
+	noSeries := func() bool { return seriesEr == nil && series != nil && len(series.Series) == 0 }
 	if inStore && !p.wantCDF && !p.wantSummary {
 		// Only the percentiles are wanted (always so for alerts) and the store computes
-		// them: the raw spans are searched only when it cannot.
-		if metrics(); seriesEr != nil {
+		// them: the raw spans are searched only when it cannot, or found nothing.
+		if metrics(); seriesEr != nil || noSeries() {
 			search()
 		}
 	} else {
 		// The CDF and summary need the raw spans anyway: ask both at once.
 		parallel.Run(metrics, search)
 	}
-	if inStore && seriesEr == nil {
+	// Metrics without a series while the search found spans that can be grouped as asked:
+	// the percentiles come from those spans.
+	metricsMissedSpans := inStore && noSeries() && raw.err == nil && groupsErr == nil && raw.groupErr == nil && len(raw.durMs) > 0
+	if inStore && seriesEr == nil && !metricsMissedSpans {
 		resp.Frames = append(resp.Frames, traceQLPercentiles(series, p)...)
 	} else {
 		if raw.err != nil {
@@ -513,8 +520,13 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		}
 		fs := exactPercentiles(raw, p)
 		for _, f := range fs {
-			if seriesEr != nil {
+			switch {
+			case seriesEr != nil:
 				frames.Notice(f, data.NoticeSeverityInfo, "TraceQL metrics unavailable (%v); percentiles computed exactly from %d spans", seriesEr, len(raw.durMs))
+			case metricsMissedSpans:
+				frames.Notice(f, data.NoticeSeverityWarning, "TraceQL metrics found no spans where the search found %d "+
+					"(Tempo's metrics over recent data need its metrics-generator's local-blocks processor); percentiles computed exactly from %d spans",
+					raw.read, len(raw.durMs))
 			}
 			announceRaw(f, raw, "spans", p.maxSpans)
 		}

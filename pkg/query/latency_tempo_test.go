@@ -254,3 +254,71 @@ func TestLatencyFromTempoMetricsPartialAnswer(t *testing.T) {
 		})
 	}
 }
+
+// A Tempo whose metrics-generator does not run the local-blocks processor for the
+// tenant (it must be listed in the overrides) answers every TraceQL metrics query over
+// recent data with 200 and no series at all, `{"series":[],…}`, as if no span matched.
+// When the search finds spans, the percentiles come from them, with a notice saying why;
+// when it finds none either, the percentile frames stay empty and nothing is said.
+func TestLatencyFromTempoMetricsWithoutSeries(t *testing.T) {
+	const noSeries = `{"series":[],"metrics":{"completedJobs":1}}`
+	const emptySearch = `{"traces":[],"metrics":{"completedJobs":1,"totalJobs":1}}`
+	off, on := new(bool), new(bool)
+	*on = true
+	tests := []struct {
+		name         string
+		search       string
+		cdf          *bool
+		fromAlert    bool
+		wantPoints   int
+		wantNotice   string
+		wantSearches int
+	}{
+		{name: "percentiles only", search: tempoSearchBody(2, 100, 300), cdf: off, wantPoints: 1, wantSearches: 1,
+			wantNotice: "TraceQL metrics found no spans where the search found 2"},
+		{name: "alert request", search: tempoSearchBody(2, 100, 300), cdf: on, fromAlert: true, wantPoints: 1, wantSearches: 1,
+			wantNotice: "TraceQL metrics found no spans where the search found 2"},
+		{name: "with the CDF", search: tempoSearchBody(2, 100, 300), cdf: on, wantPoints: 1, wantSearches: 1,
+			wantNotice: "TraceQL metrics found no spans where the search found 2"},
+		{name: "no spans anywhere", search: emptySearch, cdf: off, wantPoints: 0, wantSearches: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := newStoreReplay(t, map[string]answer{
+				"/api/search":              jsonAnswer(tt.search),
+				"/api/metrics/query_range": jsonAnswer(noSeries),
+			})
+			q := &Query{Source: SourceSpans, EditorMode: ModeBuilder, Service: "api", Percentiles: []float64{0.5},
+				CDF: tt.cdf, Summary: off}
+			r := latencyRequest(q)
+			r.FromAlert = tt.fromAlert
+			res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), r)
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			if got := len(tr.params("/api/search", "q")); got != tt.wantSearches {
+				t.Errorf("%d searches of raw spans, want %d", got, tt.wantSearches)
+			}
+			pct := framesOfKind(res.Frames, frames.KindPercentile)
+			if len(pct) != 1 {
+				t.Fatalf("%d percentile frames, want 1", len(pct))
+			}
+			if n := pct[0].Rows(); n != tt.wantPoints {
+				t.Errorf("percentile frame has %d points, want %d", n, tt.wantPoints)
+			}
+			if tt.wantPoints > 0 && pct[0].Rows() > 0 {
+				v, _ := pct[0].Fields[1].ConcreteAt(0)
+				if v != 200.0 {
+					t.Errorf("p50 of 100 ms and 300 ms = %v, want 200", v)
+				}
+			}
+			note := noticeText(pct[0])
+			if tt.wantNotice == "" && note != "" {
+				t.Errorf("unexpected notices %q", note)
+			}
+			if tt.wantNotice != "" && !strings.Contains(note, tt.wantNotice) {
+				t.Errorf("notices %q, want %q", note, tt.wantNotice)
+			}
+		})
+	}
+}
