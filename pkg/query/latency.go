@@ -714,8 +714,15 @@ type groupField struct {
 // traceGroupBy are the trace intrinsics a group-by may name, read off the search hit
 // (Tempo gives them per hit; for Jaeger they come from the trace's root span).
 var traceGroupBy = map[string]func(*model.TraceSummary) string{
-	"rootName":        func(t *model.TraceSummary) string { return t.RootName },
-	"rootServiceName": func(t *model.TraceSummary) string { return t.RootService },
+	"rootName": func(t *model.TraceSummary) string { return t.RootName },
+	// Tempo's hit names the root service of a trace whose root span it has not received
+	// with a placeholder; its TraceQL metrics label such a trace's spans "".
+	"rootServiceName": func(t *model.TraceSummary) string {
+		if t.RootService == tempo.RootNotReceived {
+			return ""
+		}
+		return t.RootService
+	},
 	// Tempo's search hit gives whole milliseconds, so from Tempo this is in ms.
 	"traceDuration": func(t *model.TraceSummary) string {
 		return time.Duration(math.Round(t.DurationMs * 1e6)).String()
