@@ -459,6 +459,10 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 			return errorResponse(badQuery("latency query: %v", err))
 		}
 	}
+	if fn := traceQLMetricsFunction(selector); fn != "" {
+		return errorResponse(badQuery("latency query: the TraceQL %q already computes %s(); give the spans to measure (a span selector, "+
+			"with pipeline stages such as select() that still give spans): the latency query adds quantile_over_time() itself", selector, fn))
+	}
 	isTempo := ts.Name() == tempo.StoreName
 	// A store without TraceQL (Jaeger) gets the selection as a filter on its spans.
 	var sel *spanSelection
@@ -1374,6 +1378,48 @@ func quotedLen(s string) int {
 		}
 	}
 	return -1
+}
+
+// traceQLMetricsFunctions are TraceQL's metrics functions: a pipeline stage that turns
+// spans into time series (Tempo's lexer keywords).
+var traceQLMetricsFunctions = map[string]bool{
+	"rate": true, "count_over_time": true, "min_over_time": true, "max_over_time": true, "avg_over_time": true,
+	"sum_over_time": true, "quantile_over_time": true, "histogram_over_time": true, "compare": true,
+}
+
+// traceQLMetricsFunction returns the first metrics function TraceQL text applies as a
+// pipeline stage (`| rate()`, `|quantile_over_time (…)`), "" when there is none. String
+// literals and line comments are skipped; `||` is not a pipe.
+func traceQLMetricsFunction(traceQL string) string {
+	s := traceQL
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '`':
+			n := quotedLen(s[i:])
+			if n < 0 {
+				return ""
+			}
+			i += n - 1
+		case strings.HasPrefix(s[i:], "//"):
+			k := strings.IndexByte(s[i:], '\n')
+			if k < 0 {
+				return ""
+			}
+			i += k
+		case strings.HasPrefix(s[i:], "||"):
+			i++
+		case c == '|':
+			rest := strings.TrimLeft(s[i+1:], " \t\r\n")
+			j := 0
+			for j < len(rest) && (rest[j] == '_' || rest[j] >= 'a' && rest[j] <= 'z') {
+				j++
+			}
+			if fn := rest[:j]; traceQLMetricsFunctions[fn] && strings.HasPrefix(strings.TrimLeft(rest[j:], " \t\r\n"), "(") {
+				return fn
+			}
+		}
+	}
+	return ""
 }
 
 // unquotedIndexAny is strings.IndexAny outside string literals.

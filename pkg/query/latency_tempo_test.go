@@ -322,3 +322,48 @@ func TestLatencyFromTempoMetricsWithoutSeries(t *testing.T) {
 		})
 	}
 }
+
+// The latency query adds quantile_over_time to the spans the code-mode TraceQL selects.
+// TraceQL that already ends in a metrics function is refused before any store is
+// called, naming the function: sent on, Tempo's parse error points past the end of what
+// the user wrote (at the stage the query appended). Pipelines that still give spans,
+// and the function names inside strings, are not refused.
+func TestLatencyFromSpansRefusesAMetricsQuery(t *testing.T) {
+	tests := []struct {
+		expr, wantFn string
+	}{
+		{expr: `{ resource.service.name = "api" } | quantile_over_time(duration, 0.9)`, wantFn: "quantile_over_time"},
+		{expr: `{} | rate() by (name)`, wantFn: "rate"},
+		{expr: "{}|count_over_time()", wantFn: "count_over_time"},
+		{expr: "{ .a = 1 } |\n  histogram_over_time (duration)", wantFn: "histogram_over_time"},
+		{expr: `{} | avg_over_time(duration) | topk(3)`, wantFn: "avg_over_time"},
+		{expr: `{ .note = "| rate()" } | select(span.a)`},
+		{expr: `{ .a = 1 } || { .b = 2 } | count() > 2`},
+		{expr: "{ .a = `x | rate()` } | by(name)"},
+		{expr: "{ .a = 1 } // | rate()"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			tr := newStoreReplay(t, map[string]answer{
+				"/api/search":              jsonAnswer(tempoSearchBody(2, 100, 300)),
+				"/api/metrics/query_range": jsonAnswer(tempoMetricsBody),
+			})
+			off := new(bool)
+			q := &Query{Source: SourceSpans, EditorMode: ModeCode, Expr: tt.expr, Percentiles: []float64{0.5}, CDF: off, Summary: off}
+			res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), latencyRequest(q))
+			calls := len(tr.params("/api/search", "q")) + len(tr.params("/api/metrics/query_range", "q"))
+			if tt.wantFn == "" {
+				if res.Error != nil || calls == 0 {
+					t.Errorf("error %v after %d store calls; want the query sent", res.Error, calls)
+				}
+				return
+			}
+			if res.Error == nil || !strings.Contains(res.Error.Error(), tt.wantFn+"()") || res.Status != http.StatusBadRequest {
+				t.Errorf("status %v error %v; want a bad request naming %s()", res.Status, res.Error, tt.wantFn)
+			}
+			if calls != 0 {
+				t.Errorf("%d store calls; want none", calls)
+			}
+		})
+	}
+}
