@@ -459,6 +459,10 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 			return errorResponse(badQuery("latency query: %v", err))
 		}
 	}
+	if fn := traceQLMetricsFunction(selector); fn != "" {
+		return errorResponse(badQuery("latency query: the TraceQL %q already computes %s(); give the spans to measure (a span selector, "+
+			"with pipeline stages such as select() that still give spans): the latency query adds quantile_over_time() itself", selector, fn))
+	}
 	isTempo := ts.Name() == tempo.StoreName
 	// A store without TraceQL (Jaeger) gets the selection as a filter on its spans.
 	var sel *spanSelection
@@ -486,17 +490,24 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		}
 	}
 	search := func() { raw = fetchRawSpans(ctx, env, q, selector, sel, groups, p) }
+	// Tempo answers TraceQL metrics over recent data with no series at all when its
+	// metrics-generator does not run the local-blocks processor for the tenant, just as
+	// when no span matched: the search tells the two apart.
+	noSeries := func() bool { return seriesEr == nil && series != nil && len(series.Series) == 0 }
 	if inStore && !p.wantCDF && !p.wantSummary {
 		// Only the percentiles are wanted (always so for alerts) and the store computes
-		// them: the raw spans are searched only when it cannot.
-		if metrics(); seriesEr != nil {
+		// them: the raw spans are searched only when it cannot, or found nothing.
+		if metrics(); seriesEr != nil || noSeries() {
 			search()
 		}
 	} else {
 		// The CDF and summary need the raw spans anyway: ask both at once.
 		parallel.Run(metrics, search)
 	}
-	if inStore && seriesEr == nil {
+	// Metrics without a series while the search found spans that can be grouped as asked:
+	// the percentiles come from those spans.
+	metricsMissedSpans := inStore && noSeries() && raw.err == nil && groupsErr == nil && raw.groupErr == nil && len(raw.durMs) > 0
+	if inStore && seriesEr == nil && !metricsMissedSpans {
 		resp.Frames = append(resp.Frames, traceQLPercentiles(series, p)...)
 	} else {
 		if raw.err != nil {
@@ -513,8 +524,13 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 		}
 		fs := exactPercentiles(raw, p)
 		for _, f := range fs {
-			if seriesEr != nil {
+			switch {
+			case seriesEr != nil:
 				frames.Notice(f, data.NoticeSeverityInfo, "TraceQL metrics unavailable (%v); percentiles computed exactly from %d spans", seriesEr, len(raw.durMs))
+			case metricsMissedSpans:
+				frames.Notice(f, data.NoticeSeverityWarning, "TraceQL metrics found no spans where the search found %d "+
+					"(Tempo's metrics over recent data need its metrics-generator's local-blocks processor); percentiles computed exactly from %d spans",
+					raw.read, len(raw.durMs))
 			}
 			announceRaw(f, raw, "spans", p.maxSpans)
 		}
@@ -702,8 +718,15 @@ type groupField struct {
 // traceGroupBy are the trace intrinsics a group-by may name, read off the search hit
 // (Tempo gives them per hit; for Jaeger they come from the trace's root span).
 var traceGroupBy = map[string]func(*model.TraceSummary) string{
-	"rootName":        func(t *model.TraceSummary) string { return t.RootName },
-	"rootServiceName": func(t *model.TraceSummary) string { return t.RootService },
+	"rootName": func(t *model.TraceSummary) string { return t.RootName },
+	// Tempo's hit names the root service of a trace whose root span it has not received
+	// with a placeholder; its TraceQL metrics label such a trace's spans "".
+	"rootServiceName": func(t *model.TraceSummary) string {
+		if t.RootService == tempo.RootNotReceived {
+			return ""
+		}
+		return t.RootService
+	},
 	// Tempo's search hit gives whole milliseconds, so from Tempo this is in ms.
 	"traceDuration": func(t *model.TraceSummary) string {
 		return time.Duration(math.Round(t.DurationMs * 1e6)).String()
@@ -1355,6 +1378,48 @@ func quotedLen(s string) int {
 		}
 	}
 	return -1
+}
+
+// traceQLMetricsFunctions are TraceQL's metrics functions: a pipeline stage that turns
+// spans into time series (Tempo's lexer keywords).
+var traceQLMetricsFunctions = map[string]bool{
+	"rate": true, "count_over_time": true, "min_over_time": true, "max_over_time": true, "avg_over_time": true,
+	"sum_over_time": true, "quantile_over_time": true, "histogram_over_time": true, "compare": true,
+}
+
+// traceQLMetricsFunction returns the first metrics function TraceQL text applies as a
+// pipeline stage (`| rate()`, `|quantile_over_time (…)`), "" when there is none. String
+// literals and line comments are skipped; `||` is not a pipe.
+func traceQLMetricsFunction(traceQL string) string {
+	s := traceQL
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '`':
+			n := quotedLen(s[i:])
+			if n < 0 {
+				return ""
+			}
+			i += n - 1
+		case strings.HasPrefix(s[i:], "//"):
+			k := strings.IndexByte(s[i:], '\n')
+			if k < 0 {
+				return ""
+			}
+			i += k
+		case strings.HasPrefix(s[i:], "||"):
+			i++
+		case c == '|':
+			rest := strings.TrimLeft(s[i+1:], " \t\r\n")
+			j := 0
+			for j < len(rest) && (rest[j] == '_' || rest[j] >= 'a' && rest[j] <= 'z') {
+				j++
+			}
+			if fn := rest[:j]; traceQLMetricsFunctions[fn] && strings.HasPrefix(strings.TrimLeft(rest[j:], " \t\r\n"), "(") {
+				return fn
+			}
+		}
+	}
+	return ""
 }
 
 // unquotedIndexAny is strings.IndexAny outside string literals.

@@ -445,3 +445,23 @@ func TestLatencyGroupByRefusesTheQuantileLabel(t *testing.T) {
 		})
 	}
 }
+
+// A trace whose root span Tempo has not received has rootServiceName
+// "<root span not yet received>" in a search hit, and no rootTraceName; TraceQL metrics
+// give its spans the labels rootServiceName="" and rootName="". Grouped here, its spans
+// get the same labels, so the series is the same whichever way it was computed.
+func TestLatencyFromTempoSpansGroupsARootlessTraceAsTraceQLMetrics(t *testing.T) {
+	body := strings.Replace(groupedTempoSearch(groupedSpans), `"rootServiceName":"checkout","rootTraceName":"GET /cart",`,
+		`"rootServiceName":"\u003croot span not yet received\u003e",`, 1)
+	tr := newStoreReplay(t, map[string]answer{
+		"/api/search":              jsonAnswer(body),
+		"/api/metrics/query_range": func(*http.Request) (int, string, string) { return 404, "text/plain", "404 page not found\n" },
+	})
+	q := &Query{Source: SourceSpans, EditorMode: ModeBuilder, Service: "checkout", Percentiles: []float64{0.5, 0.9},
+		GroupBy: []string{"rootServiceName", "rootName"}}
+	res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), latencyRequest(q))
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	assertGroups(t, res.Frames, wantAllOneGroup(data.Labels{"rootServiceName": "", "rootName": ""}))
+}

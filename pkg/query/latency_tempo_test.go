@@ -254,3 +254,116 @@ func TestLatencyFromTempoMetricsPartialAnswer(t *testing.T) {
 		})
 	}
 }
+
+// A Tempo whose metrics-generator does not run the local-blocks processor for the
+// tenant (it must be listed in the overrides) answers every TraceQL metrics query over
+// recent data with 200 and no series at all, `{"series":[],…}`, as if no span matched.
+// When the search finds spans, the percentiles come from them, with a notice saying why;
+// when it finds none either, the percentile frames stay empty and nothing is said.
+func TestLatencyFromTempoMetricsWithoutSeries(t *testing.T) {
+	const noSeries = `{"series":[],"metrics":{"completedJobs":1}}`
+	const emptySearch = `{"traces":[],"metrics":{"completedJobs":1,"totalJobs":1}}`
+	off, on := new(bool), new(bool)
+	*on = true
+	tests := []struct {
+		name         string
+		search       string
+		cdf          *bool
+		fromAlert    bool
+		wantPoints   int
+		wantNotice   string
+		wantSearches int
+	}{
+		{name: "percentiles only", search: tempoSearchBody(2, 100, 300), cdf: off, wantPoints: 1, wantSearches: 1,
+			wantNotice: "TraceQL metrics found no spans where the search found 2"},
+		{name: "alert request", search: tempoSearchBody(2, 100, 300), cdf: on, fromAlert: true, wantPoints: 1, wantSearches: 1,
+			wantNotice: "TraceQL metrics found no spans where the search found 2"},
+		{name: "with the CDF", search: tempoSearchBody(2, 100, 300), cdf: on, wantPoints: 1, wantSearches: 1,
+			wantNotice: "TraceQL metrics found no spans where the search found 2"},
+		{name: "no spans anywhere", search: emptySearch, cdf: off, wantPoints: 0, wantSearches: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := newStoreReplay(t, map[string]answer{
+				"/api/search":              jsonAnswer(tt.search),
+				"/api/metrics/query_range": jsonAnswer(noSeries),
+			})
+			q := &Query{Source: SourceSpans, EditorMode: ModeBuilder, Service: "api", Percentiles: []float64{0.5},
+				CDF: tt.cdf, Summary: off}
+			r := latencyRequest(q)
+			r.FromAlert = tt.fromAlert
+			res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), r)
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			if got := len(tr.params("/api/search", "q")); got != tt.wantSearches {
+				t.Errorf("%d searches of raw spans, want %d", got, tt.wantSearches)
+			}
+			pct := framesOfKind(res.Frames, frames.KindPercentile)
+			if len(pct) != 1 {
+				t.Fatalf("%d percentile frames, want 1", len(pct))
+			}
+			if n := pct[0].Rows(); n != tt.wantPoints {
+				t.Errorf("percentile frame has %d points, want %d", n, tt.wantPoints)
+			}
+			if tt.wantPoints > 0 && pct[0].Rows() > 0 {
+				v, _ := pct[0].Fields[1].ConcreteAt(0)
+				if v != 200.0 {
+					t.Errorf("p50 of 100 ms and 300 ms = %v, want 200", v)
+				}
+			}
+			note := noticeText(pct[0])
+			if tt.wantNotice == "" && note != "" {
+				t.Errorf("unexpected notices %q", note)
+			}
+			if tt.wantNotice != "" && !strings.Contains(note, tt.wantNotice) {
+				t.Errorf("notices %q, want %q", note, tt.wantNotice)
+			}
+		})
+	}
+}
+
+// The latency query adds quantile_over_time to the spans the code-mode TraceQL selects.
+// TraceQL that already ends in a metrics function is refused before any store is
+// called, naming the function: sent on, Tempo's parse error points past the end of what
+// the user wrote (at the stage the query appended). Pipelines that still give spans,
+// and the function names inside strings, are not refused.
+func TestLatencyFromSpansRefusesAMetricsQuery(t *testing.T) {
+	tests := []struct {
+		expr, wantFn string
+	}{
+		{expr: `{ resource.service.name = "api" } | quantile_over_time(duration, 0.9)`, wantFn: "quantile_over_time"},
+		{expr: `{} | rate() by (name)`, wantFn: "rate"},
+		{expr: "{}|count_over_time()", wantFn: "count_over_time"},
+		{expr: "{ .a = 1 } |\n  histogram_over_time (duration)", wantFn: "histogram_over_time"},
+		{expr: `{} | avg_over_time(duration) | topk(3)`, wantFn: "avg_over_time"},
+		{expr: `{ .note = "| rate()" } | select(span.a)`},
+		{expr: `{ .a = 1 } || { .b = 2 } | count() > 2`},
+		{expr: "{ .a = `x | rate()` } | by(name)"},
+		{expr: "{ .a = 1 } // | rate()"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			tr := newStoreReplay(t, map[string]answer{
+				"/api/search":              jsonAnswer(tempoSearchBody(2, 100, 300)),
+				"/api/metrics/query_range": jsonAnswer(tempoMetricsBody),
+			})
+			off := new(bool)
+			q := &Query{Source: SourceSpans, EditorMode: ModeCode, Expr: tt.expr, Percentiles: []float64{0.5}, CDF: off, Summary: off}
+			res := Latency(context.Background(), replayEnv(t, nil, tr, settings.TraceKindTempo, ""), latencyRequest(q))
+			calls := len(tr.params("/api/search", "q")) + len(tr.params("/api/metrics/query_range", "q"))
+			if tt.wantFn == "" {
+				if res.Error != nil || calls == 0 {
+					t.Errorf("error %v after %d store calls; want the query sent", res.Error, calls)
+				}
+				return
+			}
+			if res.Error == nil || !strings.Contains(res.Error.Error(), tt.wantFn+"()") || res.Status != http.StatusBadRequest {
+				t.Errorf("status %v error %v; want a bad request naming %s()", res.Status, res.Error, tt.wantFn)
+			}
+			if calls != 0 {
+				t.Errorf("%d store calls; want none", calls)
+			}
+		})
+	}
+}

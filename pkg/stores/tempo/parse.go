@@ -76,6 +76,11 @@ func toTrace(r otlp.Result, partial bool, message string) *model.Trace {
 	return t
 }
 
+// RootNotReceived is the rootServiceName Tempo's search gives a trace whose root span it
+// has not received (it then gives no rootTraceName); TraceQL metrics label such a
+// trace's rootServiceName and rootName "".
+const RootNotReceived = "<root span not yet received>"
+
 // ParseSearch parses GET /api/search. Trace IDs there have leading zeros stripped; the
 // normaliser restores them. A hit whose ID does not normalise is counted in dropped.
 func ParseSearch(body []byte) (hits []model.TraceSummary, dropped int, err error) {
