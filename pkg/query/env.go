@@ -110,7 +110,7 @@ func errorResponse(err error) backend.DataResponse {
 
 // StoreErrorStatus is the status a store's failure is answered with: the store's own
 // where it says something about the request (400 and 422 are a bad request; not found,
-// unauthorised, forbidden), a timeout for a call that hit its deadline, and 502 Bad
+// unauthorised, forbidden, too many requests), a timeout for a call that hit its deadline, and 502 Bad
 // Gateway otherwise.
 func StoreErrorStatus(se *httpx.StoreError) backend.Status {
 	switch {
@@ -124,6 +124,8 @@ func StoreErrorStatus(se *httpx.StoreError) backend.Status {
 		return backend.StatusUnauthorized
 	case se.Status == http.StatusForbidden:
 		return backend.StatusForbidden
+	case se.Status == http.StatusTooManyRequests:
+		return backend.StatusTooManyRequests
 	}
 	return backend.StatusBadGateway
 }

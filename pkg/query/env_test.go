@@ -36,6 +36,10 @@ func TestErrorResponseStatus(t *testing.T) {
 			backend.StatusBadGateway, backend.ErrorSourceDownstream, "tempo: HTTP 500: boom"},
 		{"store 400", &httpx.StoreError{Store: "tempo", Status: 400, Message: "parse error"},
 			backend.StatusBadRequest, backend.ErrorSourceDownstream, "tempo: HTTP 400: parse error"},
+		// A store's rate limit (Loki's and Tempo's per-tenant limits) is the store's 429, so
+		// a dashboard says "too many requests" rather than that the store is broken.
+		{"store 429", &httpx.StoreError{Store: "loki", Status: 429, Message: "Ingestion rate limit exceeded"},
+			backend.StatusTooManyRequests, backend.ErrorSourceDownstream, "loki: HTTP 429: Ingestion rate limit exceeded"},
 		{"store timeout", &httpx.StoreError{Store: "loki", Message: "no answer within 5s", Timeout: true},
 			backend.StatusTimeout, backend.ErrorSourceDownstream, "loki: no answer"},
 		{"anything else", errors.New("frame build failed"),
