@@ -58,6 +58,8 @@ export const LogFields = {
   traceId: 'traceID',
   /** Null for a line without a span ID that joined no span. */
   spanId: 'spanID',
+  /** Each line's own ID; only in the `logs` query's frame (a trace's logs frame has none). */
+  id: 'id',
 } as const;
 
 /**
