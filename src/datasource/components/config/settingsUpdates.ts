@@ -9,6 +9,7 @@
 import type { DataSourceSettings } from '@grafana/data';
 
 import type { LensJsonData, LensSecureJsonData, SecureKey, StoreConfig } from '../../../shared/settings';
+import { isGoDuration } from '../../queryBuilders/buildResult';
 
 export type Options = DataSourceSettings<LensJsonData, LensSecureJsonData>;
 export type StoreName = 'metrics' | 'logs' | 'traces';
@@ -134,3 +135,28 @@ export function parsePercentiles(text: string): { ok: true; values: number[] } |
 }
 
 export const formatPercentiles = (values: number[] | undefined): string => (values ?? []).join(', ');
+
+/** The longest timeout pkg/settings accepts in seconds. */
+const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+
+/**
+ * What is wrong with a store's timeout as pkg/settings reads it, or undefined when it is
+ * fine: a positive Go duration (`30s`, `1m30s`) or a number of seconds (`30`, or the JSON
+ * number a provisioning file writes); blank means the default.
+ */
+export function timeoutError(value: unknown): string | undefined {
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  const text = String(value).trim();
+  if (text === '') {
+    return undefined;
+  }
+  const bad = 'A duration like 30s or 1m, or a number of seconds';
+  if (/^\d+(?:\.\d+)?$/.test(text)) {
+    const n = Number(text);
+    return n > 0 && n <= MAX_TIMEOUT_SECONDS ? undefined : bad;
+  }
+  // A Go duration is positive when any of its numbers is.
+  return isGoDuration(text) && /[1-9]/.test(text) ? undefined : bad;
+}
