@@ -71,3 +71,16 @@ describe('StoreSection timeout', () => {
     expect(Boolean(screen.queryByText(/A duration like/))).toBe(flagged);
   });
 });
+
+describe('StoreSection custom headers', () => {
+  it('keeps a configured header value when the header is renamed', () => {
+    const o = makeOptions({ metrics: { url: 'http://prom:9090', headerNames: ['x-scope-orgid'] } });
+    const { last } = setup({ ...o, secureJsonFields: { metricsHeaderValue0: true } });
+    const name = screen.getByDisplayValue('x-scope-orgid');
+    fireEvent.change(name, { target: { value: 'X-Scope-OrgID' } });
+    fireEvent.blur(name);
+    expect(last().jsonData.metrics?.headerNames).toEqual(['X-Scope-OrgID']);
+    expect(last().secureJsonFields.metricsHeaderValue0).toBe(true);
+    expect(last().secureJsonData?.metricsHeaderValue0).toBeUndefined();
+  });
+});

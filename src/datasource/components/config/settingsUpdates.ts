@@ -52,10 +52,11 @@ export function headersOf(o: Options, store: StoreName): HeaderState[] {
 }
 
 /**
- * The Auth component's new header list → slots. A configured header keeps the slot it had
- * (matched by name); a header with a new value reuses its name's old slot, else the first
- * free one; slots no longer used become holes (`''`, which the backend skips) and their
- * secrets are reset; trailing holes are dropped.
+ * The Auth component's new header list → slots. A configured header keeps the slot it had:
+ * matched by name, or, when its name was edited (the component keeps `configured` on the
+ * row), the old slot no other header took, in order; a header with a new value reuses its
+ * name's old slot, else the first free one; slots no longer used become holes (`''`,
+ * which the backend skips) and their secrets are reset; trailing holes are dropped.
  */
 export function applyHeaders(
   o: Options,
@@ -66,33 +67,51 @@ export function applyHeaders(
   const slots: string[] = prev.map(() => '');
   const used = new Set<number>();
   const writes: Array<[number, string]> = [];
-  const pending: Array<{ name: string; value: string }> = [];
-  for (const h of next) {
-    const name = h.name.trim();
-    if (!name) {
-      continue;
+  const rows = next.map((h) => ({ ...h, name: h.name.trim() })).filter((h) => h.name !== '');
+  const slotOf = new Map<number, number>(); // row index → slot
+  const take = (row: number, slot: number) => {
+    used.add(slot);
+    slotOf.set(row, slot);
+    slots[slot] = rows[row].name;
+  };
+  const byName = (name: string) => prev.findIndex((n, i) => n === name && !used.has(i));
+  // 1. Configured headers keep their slot by name; 2. so does a header given a new value.
+  rows.forEach((h, r) => {
+    const old = h.configured ? byName(h.name) : -1;
+    if (old >= 0) {
+      take(r, old);
     }
-    const old = prev.findIndex((n, i) => n === name && !used.has(i));
-    if (old >= 0 && (h.configured || h.value !== '')) {
-      used.add(old);
-      slots[old] = name;
-      if (!h.configured) {
-        writes.push([old, h.value]);
+  });
+  rows.forEach((h, r) => {
+    const old = !h.configured && h.value !== '' ? byName(h.name) : -1;
+    if (old >= 0) {
+      take(r, old);
+      writes.push([old, h.value]);
+    }
+  });
+  // 3. A configured header whose name was edited keeps its row's secret: the old slots left
+  // over, in order (the component keeps the rows' order).
+  rows.forEach((h, r) => {
+    if (h.configured && !slotOf.has(r)) {
+      const old = prev.findIndex((n, i) => n !== '' && !used.has(i));
+      if (old >= 0) {
+        take(r, old);
       }
-    } else {
-      pending.push({ name, value: h.value });
     }
-  }
-  for (const h of pending) {
+  });
+  // 4. Every other header gets the first free slot and its value.
+  rows.forEach((h, r) => {
+    if (slotOf.has(r)) {
+      return;
+    }
     let i = slots.findIndex((n, idx) => n === '' && !used.has(idx));
     if (i < 0) {
       i = slots.length;
       slots.push('');
     }
-    used.add(i);
-    slots[i] = h.name;
+    take(r, i);
     writes.push([i, h.value]);
-  }
+  });
   let out = setStore(o, store, { headerNames: trimHoles(slots) } as Partial<StoreJson<typeof store>>);
   prev.forEach((_n, i) => {
     if (!used.has(i) && (isConfigured(o, headerKey(store, i)) || o.secureJsonData?.[headerKey(store, i)])) {
