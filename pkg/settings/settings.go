@@ -546,6 +546,7 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 	}
 	if len(j.HeaderNames) > 0 {
 		st.headers = make(map[string]string, len(j.HeaderNames))
+		given := map[string]string{} // canonical name → the name as given
 		for i, h := range j.HeaderNames {
 			h = strings.TrimSpace(h)
 			if h == "" {
@@ -555,6 +556,13 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 			if p := headerProblem(name, h, v); p != nil {
 				return st, p
 			}
+			// HTTP header names are case-insensitive: two of the same name would each
+			// replace the other, and which one is sent could change from call to call.
+			c := http.CanonicalHeaderKey(h)
+			if first, ok := given[c]; ok {
+				return st, problem(name, name+".headerNames", "%s.headerNames: %s is given twice (%q and %q); keep one", name, first, first, h)
+			}
+			given[c] = h
 			st.headers[h] = v
 		}
 	}
