@@ -84,3 +84,21 @@ describe('StoreSection custom headers', () => {
     expect(last().secureJsonData?.metricsHeaderValue0).toBeUndefined();
   });
 });
+
+describe('StoreSection with provisioned values of another type', () => {
+  it('shows one header name given as a string, and saves it as a list', () => {
+    const jsonData = { metrics: { url: 'http://prom:9090', headerNames: 'X-Scope-OrgID' } } as unknown as Options['jsonData'];
+    const { last } = setup({ ...makeOptions(jsonData), secureJsonFields: { metricsHeaderValue0: true } });
+    const name = screen.getByDisplayValue('X-Scope-OrgID');
+    fireEvent.blur(name);
+    expect(last().jsonData.metrics?.headerNames).toEqual(['X-Scope-OrgID']);
+    expect(last().secureJsonFields.metricsHeaderValue0).toBe(true);
+  });
+
+  it('starts afresh a store section that is not an object', () => {
+    const jsonData = { metrics: 'http://prom:9090' } as unknown as Options['jsonData'];
+    const { last } = setup(makeOptions(jsonData));
+    fireEvent.change(screen.getByLabelText(/^URL/), { target: { value: 'http://prom:9090' } });
+    expect(last().jsonData.metrics).toEqual({ url: 'http://prom:9090' });
+  });
+});

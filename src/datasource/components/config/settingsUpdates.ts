@@ -15,14 +15,29 @@ export type Options = DataSourceSettings<LensJsonData, LensSecureJsonData>;
 export type StoreName = 'metrics' | 'logs' | 'traces';
 type StoreJson<S extends StoreName> = NonNullable<LensJsonData[S]>;
 
+/**
+ * A jsonData section as an object. A provisioning file can hold anything (a string where
+ * a section belongs): the backend reports it, and the editor starts that section afresh.
+ */
+const section = (v: unknown): object => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {});
+
+/** A list setting as provisioned: a list, or one value where a list belongs. */
+const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null || v === '' ? [] : [v]);
+
+/** A list setting as the text of its input: its values, comma-separated. */
+export const listText = (v: unknown): string => listOf(v).map(String).join(', ');
+
 export function setStore<S extends StoreName>(o: Options, store: S, patch: Partial<StoreJson<S>>): Options {
-  return { ...o, jsonData: { ...o.jsonData, [store]: { ...(o.jsonData[store] ?? {}), ...patch } } };
+  return { ...o, jsonData: { ...o.jsonData, [store]: { ...section(o.jsonData[store]), ...patch } } };
 }
 
 export function setJson<K extends keyof LensJsonData>(o: Options, key: K, patch: Partial<NonNullable<LensJsonData[K]>>): Options {
-  const prev = (o.jsonData[key] ?? {}) as object;
-  return { ...o, jsonData: { ...o.jsonData, [key]: { ...prev, ...patch } } };
+  return { ...o, jsonData: { ...o.jsonData, [key]: { ...section(o.jsonData[key]), ...patch } } };
 }
+
+/** A store's header names (the slots), whatever a provisioning file put there. */
+const headerNamesOf = (o: Options, store: StoreName): string[] =>
+  listOf((section(o.jsonData[store]) as StoreConfig).headerNames).map((n) => (typeof n === 'string' ? n : ''));
 
 export function setSecret(o: Options, key: SecureKey, value: string): Options {
   return { ...o, secureJsonData: { ...(o.secureJsonData ?? {}), [key]: value } };
@@ -47,7 +62,7 @@ export interface HeaderState {
 
 /** Headers as the Auth component lists them: the non-empty slots, in slot order. */
 export function headersOf(o: Options, store: StoreName): HeaderState[] {
-  const names = (o.jsonData[store] as StoreConfig | undefined)?.headerNames ?? [];
+  const names = headerNamesOf(o, store);
   return names.flatMap((name, i) => (name ? [{ name, configured: isConfigured(o, headerKey(store, i)) }] : []));
 }
 
@@ -63,7 +78,7 @@ export function applyHeaders(
   store: StoreName,
   next: Array<{ name: string; value: string; configured: boolean }>
 ): Options {
-  const prev = (o.jsonData[store] as StoreConfig | undefined)?.headerNames ?? [];
+  const prev = headerNamesOf(o, store);
   const slots: string[] = prev.map(() => '');
   const used = new Set<number>();
   const writes: Array<[number, string]> = [];
@@ -153,7 +168,7 @@ export function parsePercentiles(text: string): { ok: true; values: number[] } |
   return { ok: true, values: Array.from(new Set(values)).sort((a, b) => a - b) };
 }
 
-export const formatPercentiles = (values: number[] | undefined): string => (values ?? []).join(', ');
+export const formatPercentiles = (values: number[] | undefined): string => listText(values);
 
 /** The longest timeout pkg/settings accepts in seconds. */
 const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
