@@ -3,13 +3,17 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/latencylens/lens/pkg/parallel"
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
 )
 
 // storeHealth is one store's line in the health report.
@@ -37,17 +41,18 @@ func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult
 		// hasURL: the store is configured; client: its client was built.
 		hasURL, client bool
 		err            error
+		api            storeAPI
 		run            func() error
 	}{
-		{"metrics (prometheus)", st.Metrics.Configured(), env.Metrics != nil, env.MetricsErr, func() error {
+		{"metrics (prometheus)", st.Metrics.Configured(), env.Metrics != nil, env.MetricsErr, prometheusAPI, func() error {
 			_, err := env.Metrics.Query(ctx, "1", time.Time{})
 			return err
 		}},
-		{"logs (loki)", st.Logs.Configured(), env.Logs != nil, env.LogsErr, func() error {
+		{"logs (loki)", st.Logs.Configured(), env.Logs != nil, env.LogsErr, lokiAPI, func() error {
 			_, err := env.Logs.Labels(ctx, start, end)
 			return err
 		}},
-		{"traces (" + st.TraceKind + ")", st.Traces.Configured(), env.Traces != nil, env.TracesErr, func() error {
+		{"traces (" + st.TraceKind + ")", st.Traces.Configured(), env.Traces != nil, env.TracesErr, traceAPI(st.TraceKind), func() error {
 			// Without a range Tempo asks only its ingesters: a cheap call that still
 			// checks the store answers.
 			_, err := env.Traces.Services(ctx, time.Time{}, time.Time{})
@@ -65,7 +70,11 @@ func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult
 				results[i] = storeHealth{c.name, "not configured", ""}
 			default:
 				if err := c.run(); err != nil {
-					results[i] = storeHealth{c.name, "error", err.Error()}
+					detail := err.Error()
+					if a := advice(err, c.api); a != "" {
+						detail += "; " + a
+					}
+					results[i] = storeHealth{c.name, "error", detail}
 				} else {
 					results[i] = storeHealth{c.name, "ok", ""}
 				}
@@ -103,4 +112,71 @@ func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult
 	}
 	details, _ := json.Marshal(map[string]any{"stores": results})
 	return &backend.CheckHealthResult{Status: status, Message: strings.Join(lines, "\n"), JSONDetails: details}
+}
+
+// storeAPI names a store's API for the health check's advice.
+type storeAPI struct {
+	name    string // Prometheus, Loki, Tempo, Jaeger
+	example string // a base URL as the store serves it
+	traces  bool   // the trace store, whose kind is a setting too
+}
+
+var (
+	prometheusAPI = storeAPI{"Prometheus", "http://prometheus:9090", false}
+	lokiAPI       = storeAPI{"Loki", "http://loki:3100", false}
+)
+
+func traceAPI(kind string) storeAPI {
+	if kind == settings.TraceKindJaegerV1 || kind == settings.TraceKindJaegerV3 {
+		return storeAPI{"Jaeger", "http://jaeger-query:16686", true}
+	}
+	return storeAPI{"Tempo", "http://tempo:3200", true}
+}
+
+// advice says what to fix for a store's failed health call, from what went wrong: the
+// credentials refused, a URL that does not lead to the store's API, a TLS or connection
+// failure, the store's own timeout. It is "" when the store's message is all there is
+// to say (a store that answers with an error of its own, an invalid request).
+func advice(err error, api storeAPI) string {
+	var se *httpx.StoreError
+	if !errors.As(err, &se) {
+		return ""
+	}
+	orKind := ""
+	if api.traces {
+		orKind = ", and check the trace store kind (Tempo, Jaeger v1 or v3 API)"
+	}
+	switch se.Fault {
+	case httpx.FaultUnreachable:
+		return "cannot connect: check the URL's host and port, and that the store runs and can be reached from the Grafana server"
+	case httpx.FaultTLSUntrusted:
+		return "the store's certificate is not signed by a CA this data source trusts: paste the CA certificate under TLS (With CA certificate), or skip certificate validation (insecure)"
+	case httpx.FaultTLSWrongHost:
+		return "the store's certificate is not for the URL's host: use in the URL a host name the certificate names"
+	case httpx.FaultTLSExpired:
+		return "the store's certificate has expired or is not valid yet (or the Grafana server's clock is wrong)"
+	case httpx.FaultNotTLS:
+		return "the store does not speak TLS at this address: use an http:// URL"
+	case httpx.FaultTLSClientCert:
+		return "the store asks for a client certificate (mutual TLS), which this data source does not send"
+	case httpx.FaultTLS:
+		return "the TLS handshake failed: check the URL's scheme and port and the TLS settings"
+	}
+	switch {
+	case se.Timeout && se.Status == 0 && strings.HasPrefix(se.Message, "no answer within"):
+		return "check that the URL points at the store (a firewall that drops packets looks like this), or raise the store's timeout"
+	case se.Status == http.StatusUnauthorized:
+		return "the store refused the credentials: check Authentication (user and password, or token) and custom headers such as X-Scope-OrgID"
+	case se.Status == http.StatusForbidden:
+		return "the store refused access with these credentials: check that they may read the store's API (and the tenant header, if the store has tenants)"
+	case se.Status == http.StatusNotFound:
+		return fmt.Sprintf("no %s API at this URL: give the store's base URL (such as %s, with a reverse proxy's path prefix if any), without /api/… or a UI page's path%s",
+			api.name, api.example, orKind)
+	case se.Status == http.StatusBadRequest && strings.Contains(se.Message, "HTTP request to an HTTPS server"):
+		return "use an https:// URL"
+	case se.Status >= 200 && se.Status <= 299 && !strings.Contains(se.Message, "check that"):
+		// A successful answer that did not parse: something else answers at this URL.
+		return fmt.Sprintf("the URL answers, but not as the %s API: check that it is the store's base URL%s", api.name, orKind)
+	}
+	return ""
 }

@@ -77,11 +77,11 @@ func TestOneStoreWithInvalidSettings(t *testing.T) {
 			`"logs":{"url":%q,"extraction":{"mode":"regex","traceIdRegex":"("}}`, "",
 			"settings: logs.extraction.traceIdRegex: error parsing regexp: missing closing )"},
 		{"loki line limit", "logs", "", `"limits":{"maxLogLines":-5}`, "settings: limits.maxLogLines -5 must not be negative"},
-		{"prometheus timeout", "metrics", `"metrics":{"url":%q,"timeout":"soon"}`, "", `settings: metrics.timeout "soon" is not a positive Go duration`},
+		{"prometheus timeout", "metrics", `"metrics":{"url":%q,"timeout":"soon"}`, "", `settings: metrics.timeout "soon" is not a positive duration (such as 30s, 1m, or a number of seconds)`},
 		{"prometheus auth", "metrics", `"metrics":{"url":%q,"auth":"kerberos"}`, "", `settings: metrics.auth "kerberos" is not one of`},
 		{"trace store kind", "traces", `"traces":{"url":%q,"kind":"zipkin"}`, "", `settings: traces.kind "zipkin"`},
-		{"trace store timeout of the wrong JSON type", "traces", `"traces":{"url":%q,"timeout":30}`, "",
-			"settings: traces.timeout is not valid: got a JSON number, want a string"},
+		{"trace store timeout of the wrong JSON type", "traces", `"traces":{"url":%q,"timeout":true}`, "",
+			"settings: traces.timeout is not a duration such as 30s or a number of seconds"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

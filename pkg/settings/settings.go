@@ -80,7 +80,9 @@ type storeJSON struct {
 	HeaderNames   []string `json:"headerNames"`
 	TLSSkipVerify bool     `json:"tlsSkipVerify"`
 	TLSWithCACert bool     `json:"tlsWithCACert"`
-	Timeout       string   `json:"timeout"`
+	// Timeout is a Go duration ("30s") or, as Grafana reads jsonData.timeout and
+	// provisioning files write it, a number of seconds (30 or "30").
+	Timeout json.RawMessage `json:"timeout"`
 }
 
 type extractionJSON struct {
@@ -544,6 +546,7 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 	}
 	if len(j.HeaderNames) > 0 {
 		st.headers = make(map[string]string, len(j.HeaderNames))
+		given := map[string]string{} // canonical name → the name as given
 		for i, h := range j.HeaderNames {
 			h = strings.TrimSpace(h)
 			if h == "" {
@@ -553,6 +556,13 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 			if p := headerProblem(name, h, v); p != nil {
 				return st, p
 			}
+			// HTTP header names are case-insensitive: two of the same name would each
+			// replace the other, and which one is sent could change from call to call.
+			c := http.CanonicalHeaderKey(h)
+			if first, ok := given[c]; ok {
+				return st, problem(name, name+".headerNames", "%s.headerNames: %s is given twice (%q and %q); keep one", name, first, first, h)
+			}
+			given[c] = h
 			st.headers[h] = v
 		}
 	}
@@ -566,14 +576,60 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 			return st, problem(name, name+".tlsWithCACert", "%s.tlsWithCACert is set but %sTlsCACert holds no PEM certificate", name, name)
 		}
 	}
-	if j.Timeout != "" {
-		d, err := time.ParseDuration(j.Timeout)
-		if err != nil || d <= 0 {
-			return st, problem(name, name+".timeout", "%s.timeout %q is not a positive Go duration", name, j.Timeout)
-		}
+	d, p := parseTimeout(name, j.Timeout)
+	if p != nil {
+		return st, p
+	}
+	if d > 0 {
 		st.Timeout = d
 	}
 	return st, nil
+}
+
+// maxTimeout bounds a timeout given in seconds so that it fits a time.Duration.
+const maxTimeout = 24 * time.Hour
+
+// parseTimeout reads a store's timeout: a Go duration ("30s", "1m30s") or a number of
+// seconds, as a JSON number or a string of digits (Grafana's own jsonData.timeout is
+// seconds). Left out, null or blank gives 0 (the default applies).
+func parseTimeout(store string, raw json.RawMessage) (time.Duration, *Problem) {
+	setting := store + ".timeout"
+	var v any
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil || v == nil {
+		return 0, nil
+	}
+	notPositive := func(shown string) *Problem {
+		return problem(store, setting, "%s %s is not a positive duration (such as 30s, 1m, or a number of seconds)", setting, shown)
+	}
+	seconds := func(f float64, shown string) (time.Duration, *Problem) {
+		if f > maxTimeout.Seconds() {
+			return 0, problem(store, setting, "%s %s seconds is longer than %s", setting, shown, maxTimeout)
+		}
+		d := time.Duration(f * float64(time.Second))
+		if d <= 0 {
+			return 0, notPositive(shown)
+		}
+		return d, nil
+	}
+	switch v := v.(type) {
+	case float64:
+		return seconds(v, string(raw))
+	case string:
+		text := strings.TrimSpace(v)
+		if text == "" {
+			return 0, nil
+		}
+		if f, err := strconv.ParseFloat(text, 64); err == nil && !strings.ContainsAny(text, "eEnNxXpP") {
+			return seconds(f, strconv.Quote(v))
+		}
+		d, err := time.ParseDuration(text)
+		if err != nil || d <= 0 {
+			return 0, notPositive(strconv.Quote(v))
+		}
+		return d, nil
+	default:
+		return 0, problem(store, setting, "%s is not a duration such as 30s or a number of seconds", setting)
+	}
 }
 
 // urlProblem checks a store's URL: http(s), with a host and without credentials.

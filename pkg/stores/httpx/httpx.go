@@ -41,6 +41,54 @@ type StoreError struct {
 	Message string
 	// Timeout is set when the call hit its deadline.
 	Timeout bool
+	// Fault says why the store did not answer, when that is known (FaultNone otherwise).
+	Fault Fault
+}
+
+// Fault is why a store call got no answer, so that a health check can say what to fix.
+type Fault int
+
+const (
+	// FaultNone: the store answered, or the reason is none of the others.
+	FaultNone Fault = iota
+	// FaultUnreachable: no connection (nothing listens, the host does not resolve, no route).
+	FaultUnreachable
+	// FaultTLS: the TLS handshake failed for a reason none of the FaultTLS… below names.
+	FaultTLS
+	// FaultTLSUntrusted: the store's certificate is signed by a CA the client does not trust.
+	FaultTLSUntrusted
+	// FaultTLSWrongHost: the store's certificate is not for the URL's host.
+	FaultTLSWrongHost
+	// FaultTLSExpired: the store's certificate has expired or is not valid yet.
+	FaultTLSExpired
+	// FaultNotTLS: the URL is https but the store answered in plain HTTP.
+	FaultNotTLS
+	// FaultTLSClientCert: the store asked for a client certificate and refused the call.
+	FaultTLSClientCert
+)
+
+// TLS reports whether the fault is a TLS one.
+func (f Fault) TLS() bool { return f >= FaultTLS && f <= FaultTLSClientCert }
+
+func (f Fault) String() string {
+	switch f {
+	case FaultUnreachable:
+		return "unreachable"
+	case FaultTLS:
+		return "tls"
+	case FaultTLSUntrusted:
+		return "tls: untrusted certificate"
+	case FaultTLSWrongHost:
+		return "tls: certificate for another host"
+	case FaultTLSExpired:
+		return "tls: certificate expired or not yet valid"
+	case FaultNotTLS:
+		return "tls: store does not speak TLS"
+	case FaultTLSClientCert:
+		return "tls: client certificate required"
+	default:
+		return "none"
+	}
 }
 
 func (e *StoreError) Error() string {
@@ -277,7 +325,11 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		if timeout {
 			msg = c.deadlineMessage(ctx, "no answer", msg)
 		}
-		return nil, c.fail(0, msg, timeout)
+		e := c.fail(0, msg, timeout)
+		if !timeout {
+			e.Fault = transportFault(err)
+		}
+		return nil, e
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
@@ -373,6 +425,44 @@ func (c *Client) Scrub(s string) string {
 		s = strings.ReplaceAll(s, sec, "[redacted]")
 	}
 	return s
+}
+
+// transportFault classifies an error of http.Client.Do.
+func transportFault(err error) Fault {
+	var (
+		verify    *tls.CertificateVerificationError
+		unknownCA x509.UnknownAuthorityError
+		host      x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		record    tls.RecordHeaderError
+		dns       *net.DNSError
+		op        *net.OpError
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		return FaultTLSUntrusted
+	case errors.As(err, &host):
+		return FaultTLSWrongHost
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return FaultTLSExpired
+	case errors.As(err, &record), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		// net/http turns the record error of a plain-HTTP answer into an error of its own.
+		return FaultNotTLS
+	case errors.As(err, &verify), errors.As(err, &invalid):
+		return FaultTLS
+	case errors.As(err, &op) && op.Op == "remote error":
+		// A TLS alert from the store: a client certificate was wanted (TLS 1.3 sends
+		// "certificate required", TLS 1.2 "bad certificate" or "handshake failure").
+		if m := op.Err.Error(); strings.Contains(m, "certificate required") || strings.Contains(m, "bad certificate") {
+			return FaultTLSClientCert
+		}
+		return FaultTLS
+	case errors.As(err, &dns):
+		return FaultUnreachable
+	case errors.As(err, &op) && op.Op == "dial":
+		return FaultUnreachable
+	}
+	return FaultNone
 }
 
 func transportMessage(err error) string {

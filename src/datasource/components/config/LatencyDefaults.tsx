@@ -4,7 +4,7 @@ import { Field, Input, Stack } from '@grafana/ui';
 
 import { DEFAULT_PERCENTILES } from '../../../shared/settings';
 import { isGoDuration } from '../../queryBuilders/buildResult';
-import { formatPercentiles, parsePercentiles, setJson, type Options } from './settingsUpdates';
+import { formatPercentiles, listText, parsePercentiles, setJson, type Options } from './settingsUpdates';
 
 /** The backend's default for errorValues (pkg/settings DefaultErrorValues). */
 const DEFAULT_ERROR_VALUES = '5..|error|ERROR|STATUS_CODE_ERROR';
@@ -27,7 +27,10 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
   const lim = options.jsonData.limits ?? {};
   const [pText, setPText] = useState(formatPercentiles(lat.percentiles));
   const parsed = parsePercentiles(pText);
-  const padErr = lim.logWindowPadding && !isGoDuration(lim.logWindowPadding) ? 'A duration like 1m' : undefined;
+  // A provisioning file can give the padding as a number, which the backend refuses.
+  const padding: unknown = lim.logWindowPadding;
+  const paddingText = padding === undefined || padding === null ? '' : String(padding);
+  const padErr = paddingText && !(typeof padding === 'string' && isGoDuration(padding)) ? 'A duration like 1m' : undefined;
   const errValuesErr = regexError(lat.errorValues);
   const num = (s: string) => (s.trim() === '' || !(Number(s) >= 0) ? undefined : Number(s));
   // Limits are whole numbers (the backend refuses any other, and the store with them):
@@ -55,7 +58,7 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
       <Field label="Histogram metrics" description="Offered first in the editors, comma-separated base names" htmlFor="lens-histograms">
         <Input
           id="lens-histograms"
-          value={(lat.histogramMetrics ?? []).join(', ')}
+          value={listText(lat.histogramMetrics)}
           placeholder="http_request_duration_seconds"
           width={60}
           onChange={(e) => {
@@ -91,7 +94,7 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
           <Input id="lens-max-lines" type="number" min={0} step={1} value={lim.maxLogLines ?? ''} placeholder="5000" width={16} onChange={(e) => setLimit('maxLogLines', e.currentTarget.value)} />
         </Field>
         <Field label="Log window padding" htmlFor="lens-log-padding" invalid={Boolean(padErr)} error={padErr}>
-          <Input id="lens-log-padding" value={lim.logWindowPadding ?? ''} placeholder="1m" width={12} onChange={(e) => onOptionsChange(setJson(options, 'limits', { logWindowPadding: e.currentTarget.value || undefined }))} />
+          <Input id="lens-log-padding" value={paddingText} placeholder="1m" width={12} onChange={(e) => onOptionsChange(setJson(options, 'limits', { logWindowPadding: e.currentTarget.value || undefined }))} />
         </Field>
       </Stack>
     </ConfigSection>

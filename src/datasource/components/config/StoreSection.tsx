@@ -3,7 +3,6 @@ import { Auth, AuthMethod, ConfigSection, ConfigSubSection, type AuthProps } fro
 import { Field, InlineField, InlineSwitch, Input, SecretInput, SecretTextArea } from '@grafana/ui';
 
 import type { StoreConfig } from '../../../shared/settings';
-import { isGoDuration } from '../../queryBuilders/buildResult';
 import {
   applyHeaders,
   headersOf,
@@ -11,6 +10,7 @@ import {
   resetSecret,
   setSecret,
   setStore,
+  timeoutError as timeoutProblem,
   type Options,
   type StoreName,
 } from './settingsUpdates';
@@ -50,7 +50,9 @@ export function StoreSection({ store, title, description, urlPlaceholder, option
   const cfg: StoreConfig = options.jsonData[store] ?? {};
   const set = (patch: Partial<StoreConfig>) => onOptionsChange(setStore(options, store, patch));
   const auth = cfg.auth ?? 'none';
-  const timeoutError = cfg.timeout && !isGoDuration(cfg.timeout) ? 'A duration like 30s or 1m' : undefined;
+  // A provisioned timeout can be a number of seconds (`timeout: 30`), as Grafana writes it.
+  const timeout: unknown = cfg.timeout;
+  const timeoutError = timeoutProblem(timeout);
   const bearerKey = `${store}BearerToken` as const;
   const passwordKey = `${store}BasicAuthPassword` as const;
   const caKey = `${store}TlsCACert` as const;
@@ -129,7 +131,7 @@ export function StoreSection({ store, title, description, urlPlaceholder, option
           )}
         </ConfigSubSection>
         <Field label="Timeout" htmlFor={`lens-${store}-timeout`} description="Deadline of each call to this store" invalid={Boolean(timeoutError)} error={timeoutError}>
-          <Input id={`lens-${store}-timeout`} value={cfg.timeout ?? ''} placeholder="30s" width={12} onChange={(e) => set({ timeout: e.currentTarget.value || undefined })} />
+          <Input id={`lens-${store}-timeout`} value={timeout === undefined || timeout === null ? '' : String(timeout)} placeholder="30s" width={12} onChange={(e) => set({ timeout: e.currentTarget.value || undefined })} />
         </Field>
       </div>
     </ConfigSection>

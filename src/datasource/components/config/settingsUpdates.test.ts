@@ -97,6 +97,32 @@ describe('applyHeaders keeps each secret with its header', () => {
     expect(out.secureJsonData).toEqual({ logsHeaderValue1: 'new' });
   });
 
+  it('a renamed configured header keeps its secret', () => {
+    // The Auth component keeps `configured` on a row whose name is edited: the secret is
+    // still the one set for that row, as Grafana keeps it for its own custom headers.
+    const out = applyHeaders(configured, 'logs', [
+      { name: 'X-A', value: '', configured: true },
+      { name: 'X-Scope-OrgID', value: '', configured: true },
+      { name: 'X-C', value: '', configured: true },
+    ]);
+    expect(out.jsonData.logs?.headerNames).toEqual(['X-A', 'X-Scope-OrgID', 'X-C']);
+    expect(out.secureJsonFields).toEqual(configured.secureJsonFields);
+    expect(out.secureJsonData).toBeUndefined();
+    expect(headersOf(out, 'logs')[1]).toEqual({ name: 'X-Scope-OrgID', configured: true });
+  });
+
+  it('a renamed header keeps its own secret beside a header given a new value', () => {
+    const out = applyHeaders(configured, 'logs', [
+      { name: 'X-A', value: 'fresh', configured: false },
+      { name: 'X-Z', value: '', configured: true },
+      { name: 'X-C', value: '', configured: true },
+      { name: 'X-New', value: 'n', configured: false },
+    ]);
+    expect(out.jsonData.logs?.headerNames).toEqual(['X-A', 'X-Z', 'X-C', 'X-New']);
+    expect(out.secureJsonFields).toEqual({ logsHeaderValue0: false, logsHeaderValue1: true, logsHeaderValue2: true });
+    expect(out.secureJsonData).toEqual({ logsHeaderValue0: 'fresh', logsHeaderValue3: 'n' });
+  });
+
   it('ignores unnamed rows', () => {
     const out = applyHeaders(makeOptions(), 'traces', [{ name: '  ', value: 'x', configured: false }]);
     expect(out.jsonData.traces?.headerNames).toEqual([]);

@@ -9,19 +9,35 @@
 import type { DataSourceSettings } from '@grafana/data';
 
 import type { LensJsonData, LensSecureJsonData, SecureKey, StoreConfig } from '../../../shared/settings';
+import { isGoDuration } from '../../queryBuilders/buildResult';
 
 export type Options = DataSourceSettings<LensJsonData, LensSecureJsonData>;
 export type StoreName = 'metrics' | 'logs' | 'traces';
 type StoreJson<S extends StoreName> = NonNullable<LensJsonData[S]>;
 
+/**
+ * A jsonData section as an object. A provisioning file can hold anything (a string where
+ * a section belongs): the backend reports it, and the editor starts that section afresh.
+ */
+const section = (v: unknown): object => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {});
+
+/** A list setting as provisioned: a list, or one value where a list belongs. */
+const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null || v === '' ? [] : [v]);
+
+/** A list setting as the text of its input: its values, comma-separated. */
+export const listText = (v: unknown): string => listOf(v).map(String).join(', ');
+
 export function setStore<S extends StoreName>(o: Options, store: S, patch: Partial<StoreJson<S>>): Options {
-  return { ...o, jsonData: { ...o.jsonData, [store]: { ...(o.jsonData[store] ?? {}), ...patch } } };
+  return { ...o, jsonData: { ...o.jsonData, [store]: { ...section(o.jsonData[store]), ...patch } } };
 }
 
 export function setJson<K extends keyof LensJsonData>(o: Options, key: K, patch: Partial<NonNullable<LensJsonData[K]>>): Options {
-  const prev = (o.jsonData[key] ?? {}) as object;
-  return { ...o, jsonData: { ...o.jsonData, [key]: { ...prev, ...patch } } };
+  return { ...o, jsonData: { ...o.jsonData, [key]: { ...section(o.jsonData[key]), ...patch } } };
 }
+
+/** A store's header names (the slots), whatever a provisioning file put there. */
+const headerNamesOf = (o: Options, store: StoreName): string[] =>
+  listOf((section(o.jsonData[store]) as StoreConfig).headerNames).map((n) => (typeof n === 'string' ? n : ''));
 
 export function setSecret(o: Options, key: SecureKey, value: string): Options {
   return { ...o, secureJsonData: { ...(o.secureJsonData ?? {}), [key]: value } };
@@ -46,52 +62,71 @@ export interface HeaderState {
 
 /** Headers as the Auth component lists them: the non-empty slots, in slot order. */
 export function headersOf(o: Options, store: StoreName): HeaderState[] {
-  const names = (o.jsonData[store] as StoreConfig | undefined)?.headerNames ?? [];
+  const names = headerNamesOf(o, store);
   return names.flatMap((name, i) => (name ? [{ name, configured: isConfigured(o, headerKey(store, i)) }] : []));
 }
 
 /**
- * The Auth component's new header list → slots. A configured header keeps the slot it had
- * (matched by name); a header with a new value reuses its name's old slot, else the first
- * free one; slots no longer used become holes (`''`, which the backend skips) and their
- * secrets are reset; trailing holes are dropped.
+ * The Auth component's new header list → slots. A configured header keeps the slot it had:
+ * matched by name, or, when its name was edited (the component keeps `configured` on the
+ * row), the old slot no other header took, in order; a header with a new value reuses its
+ * name's old slot, else the first free one; slots no longer used become holes (`''`,
+ * which the backend skips) and their secrets are reset; trailing holes are dropped.
  */
 export function applyHeaders(
   o: Options,
   store: StoreName,
   next: Array<{ name: string; value: string; configured: boolean }>
 ): Options {
-  const prev = (o.jsonData[store] as StoreConfig | undefined)?.headerNames ?? [];
+  const prev = headerNamesOf(o, store);
   const slots: string[] = prev.map(() => '');
   const used = new Set<number>();
   const writes: Array<[number, string]> = [];
-  const pending: Array<{ name: string; value: string }> = [];
-  for (const h of next) {
-    const name = h.name.trim();
-    if (!name) {
-      continue;
+  const rows = next.map((h) => ({ ...h, name: h.name.trim() })).filter((h) => h.name !== '');
+  const slotOf = new Map<number, number>(); // row index → slot
+  const take = (row: number, slot: number) => {
+    used.add(slot);
+    slotOf.set(row, slot);
+    slots[slot] = rows[row].name;
+  };
+  const byName = (name: string) => prev.findIndex((n, i) => n === name && !used.has(i));
+  // 1. Configured headers keep their slot by name; 2. so does a header given a new value.
+  rows.forEach((h, r) => {
+    const old = h.configured ? byName(h.name) : -1;
+    if (old >= 0) {
+      take(r, old);
     }
-    const old = prev.findIndex((n, i) => n === name && !used.has(i));
-    if (old >= 0 && (h.configured || h.value !== '')) {
-      used.add(old);
-      slots[old] = name;
-      if (!h.configured) {
-        writes.push([old, h.value]);
+  });
+  rows.forEach((h, r) => {
+    const old = !h.configured && h.value !== '' ? byName(h.name) : -1;
+    if (old >= 0) {
+      take(r, old);
+      writes.push([old, h.value]);
+    }
+  });
+  // 3. A configured header whose name was edited keeps its row's secret: the old slots left
+  // over, in order (the component keeps the rows' order).
+  rows.forEach((h, r) => {
+    if (h.configured && !slotOf.has(r)) {
+      const old = prev.findIndex((n, i) => n !== '' && !used.has(i));
+      if (old >= 0) {
+        take(r, old);
       }
-    } else {
-      pending.push({ name, value: h.value });
     }
-  }
-  for (const h of pending) {
+  });
+  // 4. Every other header gets the first free slot and its value.
+  rows.forEach((h, r) => {
+    if (slotOf.has(r)) {
+      return;
+    }
     let i = slots.findIndex((n, idx) => n === '' && !used.has(idx));
     if (i < 0) {
       i = slots.length;
       slots.push('');
     }
-    used.add(i);
-    slots[i] = h.name;
+    take(r, i);
     writes.push([i, h.value]);
-  }
+  });
   let out = setStore(o, store, { headerNames: trimHoles(slots) } as Partial<StoreJson<typeof store>>);
   prev.forEach((_n, i) => {
     if (!used.has(i) && (isConfigured(o, headerKey(store, i)) || o.secureJsonData?.[headerKey(store, i)])) {
@@ -133,4 +168,29 @@ export function parsePercentiles(text: string): { ok: true; values: number[] } |
   return { ok: true, values: Array.from(new Set(values)).sort((a, b) => a - b) };
 }
 
-export const formatPercentiles = (values: number[] | undefined): string => (values ?? []).join(', ');
+export const formatPercentiles = (values: number[] | undefined): string => listText(values);
+
+/** The longest timeout pkg/settings accepts in seconds. */
+const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+
+/**
+ * What is wrong with a store's timeout as pkg/settings reads it, or undefined when it is
+ * fine: a positive Go duration (`30s`, `1m30s`) or a number of seconds (`30`, or the JSON
+ * number a provisioning file writes); blank means the default.
+ */
+export function timeoutError(value: unknown): string | undefined {
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  const text = String(value).trim();
+  if (text === '') {
+    return undefined;
+  }
+  const bad = 'A duration like 30s or 1m, or a number of seconds';
+  if (/^\d+(?:\.\d+)?$/.test(text)) {
+    const n = Number(text);
+    return n > 0 && n <= MAX_TIMEOUT_SECONDS ? undefined : bad;
+  }
+  // A Go duration is positive when any of its numbers is.
+  return isGoDuration(text) && /[1-9]/.test(text) ? undefined : bad;
+}

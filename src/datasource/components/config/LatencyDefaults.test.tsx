@@ -1,0 +1,43 @@
+// plugin-ui's config wizard imports this ESM-only package at load time; the editors never use it.
+jest.mock('@marcbachmann/cel-js', () => ({}));
+
+import React from 'react';
+import { fireEvent, render, screen } from '@testing-library/react';
+
+import '../../testing/jsdomShims';
+import { LatencyDefaults } from './LatencyDefaults';
+import type { Options } from './settingsUpdates';
+
+const makeOptions = (jsonData: unknown): Options =>
+  ({
+    id: 1,
+    uid: 'u',
+    orgId: 1,
+    name: 'Lens',
+    type: 'latencylens-lens-datasource',
+    access: 'proxy',
+    url: '',
+    jsonData,
+    secureJsonFields: {},
+    readOnly: false,
+  }) as Options;
+
+describe('LatencyDefaults with provisioned values of another type', () => {
+  // A provisioning file can hold values the editor never writes; the backend reports them
+  // as settings problems, and the editor must still show so that they can be fixed.
+  it.each([
+    ['a padding in seconds', { limits: { logWindowPadding: 30 } }, 'Log window padding', '30'],
+    ['percentiles as one string', { latency: { percentiles: '0.5, 0.99' } }, 'Default percentiles', '0.5, 0.99'],
+    ['one histogram metric as a string', { latency: { histogramMetrics: 'http_request_duration_seconds' } }, 'Histogram metrics', 'http_request_duration_seconds'],
+  ])('shows %s', (_name, jsonData, label, shown) => {
+    render(<LatencyDefaults options={makeOptions(jsonData)} onOptionsChange={() => {}} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Expand section Latency' }));
+    expect(screen.getByLabelText(new RegExp(`^${label}`))).toHaveValue(shown);
+  });
+
+  it('flags a padding in seconds, which the backend refuses', () => {
+    render(<LatencyDefaults options={makeOptions({ limits: { logWindowPadding: 30 } })} onOptionsChange={() => {}} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Expand section Latency' }));
+    expect(screen.getByText('A duration like 1m')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,104 @@
+// plugin-ui's config wizard imports this ESM-only package at load time; the editors never use it.
+jest.mock('@marcbachmann/cel-js', () => ({}));
+
+import React, { useState } from 'react';
+import { fireEvent, render, screen } from '@testing-library/react';
+
+import '../../testing/jsdomShims';
+import type { Options } from './settingsUpdates';
+import { StoreSection } from './StoreSection';
+
+jest.setTimeout(60_000);
+
+const makeOptions = (jsonData: Options['jsonData']): Options =>
+  ({
+    id: 1,
+    uid: 'u',
+    orgId: 1,
+    name: 'Lens',
+    type: 'latencylens-lens-datasource',
+    access: 'proxy',
+    url: '',
+    jsonData,
+    secureJsonFields: {},
+    readOnly: false,
+  }) as Options;
+
+function setup(initial: Options) {
+  const seen: Options[] = [];
+  function Harness() {
+    const [o, setO] = useState(initial);
+    return (
+      <StoreSection
+        store="metrics"
+        title="Metrics"
+        description="d"
+        urlPlaceholder="http://localhost:9090"
+        options={o}
+        onOptionsChange={(next) => {
+          seen.push(next);
+          setO(next);
+        }}
+      />
+    );
+  }
+  render(<Harness />);
+  return { last: () => seen[seen.length - 1] };
+}
+
+describe('StoreSection timeout', () => {
+  it('shows a provisioned timeout in seconds (a JSON number) without an error', () => {
+    // Provisioning files write Grafana's timeout as a number of seconds: `timeout: 30`.
+    const jsonData = { metrics: { url: 'http://prom:9090', timeout: 30 } } as unknown as Options['jsonData'];
+    setup(makeOptions(jsonData));
+    expect(screen.getByLabelText(/^Timeout/)).toHaveValue('30');
+    expect(screen.queryByText(/A duration like/)).not.toBeInTheDocument();
+  });
+
+  it.each([
+    ['30s', false],
+    ['1m30s', false],
+    ['45', false],
+    ['2.5', false],
+    ['0s', true],
+    ['0', true],
+    ['soon', true],
+    ['30 s', true],
+  ])('typed %s: flagged %s', (typed, flagged) => {
+    const { last } = setup(makeOptions({ metrics: { url: 'http://prom:9090' } }));
+    fireEvent.change(screen.getByLabelText(/^Timeout/), { target: { value: typed } });
+    expect(last().jsonData.metrics?.timeout).toBe(typed);
+    expect(Boolean(screen.queryByText(/A duration like/))).toBe(flagged);
+  });
+});
+
+describe('StoreSection custom headers', () => {
+  it('keeps a configured header value when the header is renamed', () => {
+    const o = makeOptions({ metrics: { url: 'http://prom:9090', headerNames: ['x-scope-orgid'] } });
+    const { last } = setup({ ...o, secureJsonFields: { metricsHeaderValue0: true } });
+    const name = screen.getByDisplayValue('x-scope-orgid');
+    fireEvent.change(name, { target: { value: 'X-Scope-OrgID' } });
+    fireEvent.blur(name);
+    expect(last().jsonData.metrics?.headerNames).toEqual(['X-Scope-OrgID']);
+    expect(last().secureJsonFields.metricsHeaderValue0).toBe(true);
+    expect(last().secureJsonData?.metricsHeaderValue0).toBeUndefined();
+  });
+});
+
+describe('StoreSection with provisioned values of another type', () => {
+  it('shows one header name given as a string, and saves it as a list', () => {
+    const jsonData = { metrics: { url: 'http://prom:9090', headerNames: 'X-Scope-OrgID' } } as unknown as Options['jsonData'];
+    const { last } = setup({ ...makeOptions(jsonData), secureJsonFields: { metricsHeaderValue0: true } });
+    const name = screen.getByDisplayValue('X-Scope-OrgID');
+    fireEvent.blur(name);
+    expect(last().jsonData.metrics?.headerNames).toEqual(['X-Scope-OrgID']);
+    expect(last().secureJsonFields.metricsHeaderValue0).toBe(true);
+  });
+
+  it('starts afresh a store section that is not an object', () => {
+    const jsonData = { metrics: 'http://prom:9090' } as unknown as Options['jsonData'];
+    const { last } = setup(makeOptions(jsonData));
+    fireEvent.change(screen.getByLabelText(/^URL/), { target: { value: 'http://prom:9090' } });
+    expect(last().jsonData.metrics).toEqual({ url: 'http://prom:9090' });
+  });
+});
