@@ -371,7 +371,9 @@ func logsFrame(logs []model.LogLine, spans []model.Span, j *join.Result, links L
 	labelF, labels, labelDone := column[json.RawMessage](LogLabels, data.FieldTypeJSON, n)
 	// A line without a trace (span) ID has null there: Grafana's logs panel leaves null
 	// fields out of a line's details, where "" would show the field with its "Open trace"
-	// link to a trace query for no ID. The cells point into tidVals and sidVals.
+	// link to a trace query for no ID. The cells point at the IDs in logs and spans (the
+	// line's own, or those of the span it joined) rather than at copies: neither changes
+	// once parsed, and copies would cost 32 bytes a line.
 	tf, tids, tidDone := column[*string](LogTraceID, data.FieldTypeNullableString, n)
 	sidF, sids, sidDone := column[*string](LogSpanID, data.FieldTypeNullableString, n)
 	var ids []string
@@ -379,14 +381,19 @@ func logsFrame(logs []model.LogLine, spans []model.Span, j *join.Result, links L
 	if lineIDs {
 		idF, ids, idDone = column[string](LogID, data.FieldTypeString, n)
 	}
-	tidVals, sidVals := make([]string, n), make([]string, n)
-	// The joined spans' IDs side by side: looked up per line, they stay in cache where
-	// the span records would not.
-	var spanIDs, spanTraces []string
+	// Which spans have a span ID and a trace ID, side by side: looked up per line, this
+	// stays in cache where the span records would not.
+	const hasSpanID, hasTraceID = 1, 2
+	var spanHas []uint8
 	if j != nil {
-		spanIDs, spanTraces = make([]string, len(spans)), make([]string, len(spans))
+		spanHas = make([]uint8, len(spans))
 		for i := range spans {
-			spanIDs[i], spanTraces[i] = spans[i].SpanID, spans[i].TraceID
+			if spans[i].SpanID != "" {
+				spanHas[i] |= hasSpanID
+			}
+			if spans[i].TraceID != "" {
+				spanHas[i] |= hasTraceID
+			}
 		}
 	}
 	// In chunks of lines, one per CPU; each chunk encodes a stream's labels once.
@@ -395,19 +402,22 @@ func logsFrame(logs []model.LogLine, spans []model.Span, j *join.Result, links L
 		for i := lo; i < hi; i++ {
 			l := &logs[i]
 			ts[i] = time.Unix(0, l.TimeUnixNano).UTC()
-			bodies[i], levels[i], tidVals[i], sidVals[i] = l.Body, l.Level, l.TraceID, l.SpanID
+			bodies[i], levels[i] = l.Body, l.Level
+			if l.TraceID != "" {
+				tids[i] = &l.TraceID
+			}
+			if l.SpanID != "" {
+				sids[i] = &l.SpanID
+			}
 			if j != nil && j.LogSpan[i] >= 0 {
 				sp := j.LogSpan[i]
-				sidVals[i] = spanIDs[sp]
-				if tidVals[i] == "" {
-					tidVals[i] = spanTraces[sp]
+				sids[i] = nil
+				if spanHas[sp]&hasSpanID != 0 {
+					sids[i] = &spans[sp].SpanID
 				}
-			}
-			if tidVals[i] != "" {
-				tids[i] = &tidVals[i]
-			}
-			if sidVals[i] != "" {
-				sids[i] = &sidVals[i]
+				if l.TraceID == "" && spanHas[sp]&hasTraceID != 0 {
+					tids[i] = &spans[sp].TraceID
+				}
 			}
 			labels[i] = streams.get(l.Labels)
 			if lineIDs {
