@@ -16,8 +16,11 @@ export interface StoreConfig {
   tlsSkipVerify?: boolean;
   /** A CA certificate is secure (`<prefix>TlsCACert`). */
   tlsWithCACert?: boolean;
-  /** Per-call deadline, Go duration; default 30s. */
-  timeout?: string;
+  /**
+   * Per-call deadline: a Go duration ("30s"), or a number of seconds as Grafana and
+   * provisioning files write it (`timeout: 30`); default 30s.
+   */
+  timeout?: string | number;
 }
 
 export type TraceStoreKind = 'tempo' | 'jaeger-v1' | 'jaeger-v3';

@@ -50,8 +50,7 @@ export function StoreSection({ store, title, description, urlPlaceholder, option
   const cfg: StoreConfig = options.jsonData[store] ?? {};
   const set = (patch: Partial<StoreConfig>) => onOptionsChange(setStore(options, store, patch));
   const auth = cfg.auth ?? 'none';
-  // A provisioned timeout can be a number of seconds (`timeout: 30`), as Grafana writes it.
-  const timeout: unknown = cfg.timeout;
+  const timeout = cfg.timeout;
   const timeoutError = timeoutProblem(timeout);
   const bearerKey = `${store}BearerToken` as const;
   const passwordKey = `${store}BasicAuthPassword` as const;
