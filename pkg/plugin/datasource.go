@@ -14,11 +14,13 @@ import (
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/query"
 	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
 )
 
 // Datasource is one configured Latency Lens data source.
 type Datasource struct {
 	env      *query.Env
+	clients  []*httpx.Client // the env's store clients
 	settings *settings.Settings
 	// configErr is every settings problem (nil when all settings are valid). Each part
 	// reports the problems that concern it (problems.Store, problems.Settings) and works
@@ -44,12 +46,17 @@ func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (ins
 	st, err := settings.Parse(s.JSONData, s.DecryptedSecureJSONData)
 	ps := settings.ProblemsOf(err)
 	ds := &Datasource{settings: st, configErr: err, problems: ps, allErr: ps.DataSource()}
-	ds.env = newEnv(st, ps, frames.Links{DatasourceUID: s.UID, DatasourceName: s.Name}, storeOptions{})
+	ds.env, ds.clients = newEnv(st, ps, frames.Links{DatasourceUID: s.UID, DatasourceName: s.Name}, storeOptions{})
 	return ds, nil
 }
 
-// Dispose releases the instance's resources when its settings change.
-func (d *Datasource) Dispose() {}
+// Dispose releases the instance's resources when its settings change: its store
+// clients' kept-alive connections (queries still running finish on theirs).
+func (d *Datasource) Dispose() {
+	for _, c := range d.clients {
+		c.CloseIdle()
+	}
+}
 
 // maxParallelQueries bounds how many queries of one request run at once.
 const maxParallelQueries = 8

@@ -21,14 +21,20 @@ type storeOptions struct {
 // newEnv builds one client per configured store; a store that cannot be set up (its
 // settings have a problem, or its client cannot be built) keeps the reason instead,
 // which its queries, resources and health line report. The other stores are unaffected.
-func newEnv(st *settings.Settings, problems settings.Problems, links frames.Links, so storeOptions) *query.Env {
+// The clients built are also returned, for Dispose to close their connections.
+func newEnv(st *settings.Settings, problems settings.Problems, links frames.Links, so storeOptions) (*query.Env, []*httpx.Client) {
 	env := &query.Env{Settings: st, Links: links, LatencyErr: problems.Settings("latency")}
+	var clients []*httpx.Client
 	if st == nil {
-		return env
+		return env, nil
 	}
 	build := func(name string, cfg settings.Store, o httpx.Options) (*httpx.Client, error) {
 		o.Transport = so.transport
-		return httpx.New(name, cfg, o)
+		h, err := httpx.New(name, cfg, o)
+		if err == nil {
+			clients = append(clients, h)
+		}
+		return h, err
 	}
 	env.MetricsErr = problems.Store(settings.StoreMetrics)
 	env.LogsErr = problems.Store(settings.StoreLogs)
@@ -67,5 +73,5 @@ func newEnv(st *settings.Settings, problems settings.Problems, links frames.Link
 			}
 		}
 	}
-	return env
+	return env, clients
 }

@@ -396,6 +396,10 @@ func (c *Client) url(path string) (*url.URL, error) {
 	return &u, nil
 }
 
+// CloseIdle closes the client's kept-alive connections to its store; calls made later
+// open new ones.
+func (c *Client) CloseIdle() { c.http.CloseIdleConnections() }
+
 // Budget bounds ctx by the store's timeout, for calls that together make one store call
 // (a fallback after a first answer): each Do inside keeps the earlier deadline, so the
 // sequence ends within one timeout.
