@@ -158,7 +158,7 @@ func advice(err error, api storeAPI) string {
 	case httpx.FaultNotTLS:
 		return "the store does not speak TLS at this address: use an http:// URL"
 	case httpx.FaultTLSClientCert:
-		return "the store asks for a client certificate (mutual TLS), which this data source does not send"
+		return "the store asks for a client certificate (mutual TLS) or refused the one sent: turn on TLS client authentication under TLS and paste a certificate the store trusts, with its private key"
 	case httpx.FaultTLS:
 		return "the TLS handshake failed: check the URL's scheme and port and the TLS settings"
 	}

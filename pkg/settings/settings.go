@@ -8,6 +8,7 @@
 package settings
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -80,6 +81,9 @@ type storeJSON struct {
 	HeaderNames   []string `json:"headerNames"`
 	TLSSkipVerify bool     `json:"tlsSkipVerify"`
 	TLSWithCACert bool     `json:"tlsWithCACert"`
+	// TLSAuth sends a client certificate (mutual TLS): <store>TlsClientCert and
+	// <store>TlsClientKey in secureJsonData, as Grafana's tlsAuth does.
+	TLSAuth bool `json:"tlsAuth"`
 	// Timeout is a Go duration ("30s") or, as Grafana reads jsonData.timeout and
 	// provisioning files write it, a number of seconds (30 or "30").
 	Timeout json.RawMessage `json:"timeout"`
@@ -109,6 +113,7 @@ type Store struct {
 	basicAuthPassword string
 	bearerToken       string
 	caCert            string
+	clientCert        *tls.Certificate
 	headers           map[string]string
 }
 
@@ -123,6 +128,10 @@ func (s Store) BearerToken() string { return s.bearerToken }
 
 // CACert returns the PEM CA certificate, if any.
 func (s Store) CACert() string { return s.caCert }
+
+// ClientCertificate returns the client certificate and key for mutual TLS, if any (for
+// the HTTP client only).
+func (s Store) ClientCertificate() *tls.Certificate { return s.clientCert }
 
 // Headers returns the custom headers with their secret values (for the HTTP client only).
 func (s Store) Headers() map[string]string { return s.headers }
@@ -229,8 +238,8 @@ func (s Store) String() string {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	return fmt.Sprintf("%s{url=%s auth=%s headers=%v tlsSkipVerify=%t caCert=%t timeout=%s}",
-		s.Name, s.URL, s.Auth, names, s.TLSSkipVerify, s.caCert != "", s.Timeout)
+	return fmt.Sprintf("%s{url=%s auth=%s headers=%v tlsSkipVerify=%t caCert=%t clientCert=%t timeout=%s}",
+		s.Name, s.URL, s.Auth, names, s.TLSSkipVerify, s.caCert != "", s.clientCert != nil, s.Timeout)
 }
 
 // GoString keeps %#v from printing secrets.
@@ -575,6 +584,21 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 		if !x509.NewCertPool().AppendCertsFromPEM([]byte(st.caCert)) {
 			return st, problem(name, name+".tlsWithCACert", "%s.tlsWithCACert is set but %sTlsCACert holds no PEM certificate", name, name)
 		}
+	}
+	if j.TLSAuth {
+		certKey, keyKey := name+"TlsClientCert", name+"TlsClientKey"
+		cert, key := secure[certKey], secure[keyKey]
+		for _, k := range []struct{ key, v string }{{certKey, cert}, {keyKey, key}} {
+			if strings.TrimSpace(k.v) == "" {
+				return st, problem(name, name+".tlsAuth", "%s.tlsAuth is set but %s is empty", name, k.key)
+			}
+		}
+		pair, err := tls.X509KeyPair([]byte(cert), []byte(key))
+		if err != nil {
+			// The error names what is wrong (no PEM, a key of another certificate), never the PEM.
+			return st, problem(name, name+".tlsAuth", "%s.tlsAuth is set but %s and %s are not a PEM certificate and its private key (%v)", name, certKey, keyKey, err)
+		}
+		st.clientCert = &pair
 	}
 	d, p := parseTimeout(name, j.Timeout)
 	if p != nil {

@@ -219,17 +219,49 @@ func testCACert(t *testing.T) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
+// testClientPair is a self-signed client certificate and its private key, in PEM.
+func testClientPair(t *testing.T) (certPEM, keyPEM string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "grafana"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}))
+}
+
 // TestConnectionSettingsProblems: connection settings HTTP cannot use (a CA that is not
 // PEM, a header name that is not an HTTP token, a value with a control character) are
 // problems of their store alone, naming the setting and never quoting a secret; a line
 // break at the end of a pasted secret is dropped.
 func TestConnectionSettingsProblems(t *testing.T) {
+	cert, key := testClientPair(t)
+	_, otherKey := testClientPair(t)
 	tests := []struct {
 		name, store string
 		secure      map[string]string
 		wantSetting string // "" for no problem
 		wantMsg     string
 	}{
+		{"client certificate and key", `"tlsAuth":true`, map[string]string{"metricsTlsClientCert": cert, "metricsTlsClientKey": key}, "", ""},
+		{"client key missing", `"tlsAuth":true`, map[string]string{"metricsTlsClientCert": cert},
+			"metrics.tlsAuth", "metrics.tlsAuth is set but metricsTlsClientKey is empty"},
+		{"client certificate missing", `"tlsAuth":true`, map[string]string{"metricsTlsClientKey": key},
+			"metrics.tlsAuth", "metrics.tlsAuth is set but metricsTlsClientCert is empty"},
+		{"client certificate not PEM", `"tlsAuth":true`, map[string]string{"metricsTlsClientCert": "not a SECRET certificate", "metricsTlsClientKey": key},
+			"metrics.tlsAuth", "metricsTlsClientCert and metricsTlsClientKey are not a PEM certificate and its private key"},
+		{"client key of another certificate", `"tlsAuth":true`, map[string]string{"metricsTlsClientCert": cert, "metricsTlsClientKey": otherKey},
+			"metrics.tlsAuth", "private key does not match public key"},
 		{"CA not PEM", `"tlsWithCACert":true`, map[string]string{"metricsTlsCACert": "not a SECRET certificate"},
 			"metrics.tlsWithCACert", "metricsTlsCACert holds no PEM certificate"},
 		{"CA in PEM", `"tlsWithCACert":true`, map[string]string{"metricsTlsCACert": testCACert(t)}, "", ""},

@@ -16,6 +16,8 @@ export interface StoreConfig {
   tlsSkipVerify?: boolean;
   /** A CA certificate is secure (`<prefix>TlsCACert`). */
   tlsWithCACert?: boolean;
+  /** Mutual TLS: the client certificate and key are secure (`<prefix>TlsClientCert`, `<prefix>TlsClientKey`). */
+  tlsAuth?: boolean;
   /**
    * Per-call deadline: a Go duration ("30s"), or a number of seconds as Grafana and
    * provisioning files write it (`timeout: 30`); default 30s.
@@ -69,6 +71,8 @@ export type SecureKey =
   | `${'metrics' | 'logs' | 'traces'}BasicAuthPassword`
   | `${'metrics' | 'logs' | 'traces'}BearerToken`
   | `${'metrics' | 'logs' | 'traces'}TlsCACert`
+  | `${'metrics' | 'logs' | 'traces'}TlsClientCert`
+  | `${'metrics' | 'logs' | 'traces'}TlsClientKey`
   | `${'metrics' | 'logs' | 'traces'}HeaderValue${number}`;
 
 export type LensSecureJsonData = Partial<Record<SecureKey, string>>;

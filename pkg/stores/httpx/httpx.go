@@ -160,8 +160,11 @@ func New(store string, cfg settings.Store, opts Options) (*Client, error) {
 			IdleConnTimeout:     90 * time.Second,
 			TLSHandshakeTimeout: 10 * time.Second,
 		}
-		if cfg.TLSSkipVerify || cfg.CACert() != "" {
+		if cfg.TLSSkipVerify || cfg.CACert() != "" || cfg.ClientCertificate() != nil {
 			tc := &tls.Config{InsecureSkipVerify: cfg.TLSSkipVerify} //nolint:gosec // the user asked for it
+			if cc := cfg.ClientCertificate(); cc != nil {
+				tc.Certificates = []tls.Certificate{*cc}
+			}
 			if ca := cfg.CACert(); ca != "" {
 				pool := x509.NewCertPool()
 				if !pool.AppendCertsFromPEM([]byte(ca)) {

@@ -80,6 +80,18 @@ func (ca *testCA) leafUntil(t *testing.T, names []string, ips []net.IP, usage x5
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
+// leafPEM is a leaf certificate of the CA (no host names) and its private key, in PEM.
+func (ca *testCA) leafPEM(t *testing.T, usage x509.ExtKeyUsage) (certPEM, keyPEM string) {
+	t.Helper()
+	leaf := ca.leaf(t, nil, nil, usage)
+	der, err := x509.MarshalPKCS8PrivateKey(leaf.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Certificate[0]})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}
+
 // tlsStore is an HTTPS server with a certificate of ca for 127.0.0.1 (or for names).
 func tlsStore(t *testing.T, ca *testCA, names []string, cfg func(*tls.Config)) *httptest.Server {
 	t.Helper()
@@ -123,7 +135,17 @@ func TestTLSEndToEnd(t *testing.T) {
 		c.Certificates = []tls.Certificate{ca.leafUntil(t, nil, []net.IP{net.ParseIP("127.0.0.1")}, x509.ExtKeyUsageServerAuth, time.Now().Add(-time.Minute))}
 	})
 	mtls := tlsStore(t, ca, nil, func(c *tls.Config) { c.ClientAuth = tls.RequireAnyClientCert })
+	// A store that takes only client certificates signed by its CA.
+	clients := x509.NewCertPool()
+	clients.AddCert(ca.cert)
+	verified := tlsStore(t, ca, nil, func(c *tls.Config) {
+		c.ClientAuth, c.ClientCAs = tls.RequireAndVerifyClientCert, clients
+	})
 	withCA := func(pem string) map[string]string { return map[string]string{"metricsTlsCACert": pem} }
+	withClient := func(of *testCA) map[string]string {
+		cert, key := of.leafPEM(t, x509.ExtKeyUsageClientAuth)
+		return map[string]string{"metricsTlsCACert": ca.pem, "metricsTlsClientCert": cert, "metricsTlsClientKey": key}
+	}
 	tests := []struct {
 		name, url, store string
 		secure           map[string]string
@@ -140,6 +162,10 @@ func TestTLSEndToEnd(t *testing.T) {
 		{"expired certificate", expired.URL, `"tlsWithCACert":true`, withCA(ca.pem), []string{"prometheus: ", "certificate has expired"}, FaultTLSExpired},
 		{"https to a plain HTTP store", strings.Replace(plain.URL, "http:", "https:", 1), `"tlsSkipVerify":false`, nil, []string{"prometheus: ", "server gave HTTP response to HTTPS client"}, FaultNotTLS},
 		{"store wants a client certificate", mtls.URL, `"tlsWithCACert":true`, withCA(ca.pem), []string{"prometheus: ", "certificate required"}, FaultTLSClientCert},
+		{"client certificate", verified.URL, `"tlsWithCACert":true,"tlsAuth":true`, withClient(ca), nil, FaultNone},
+		{"client certificate and skip verification", verified.URL, `"tlsSkipVerify":true,"tlsAuth":true`, withClient(ca), nil, FaultNone},
+		{"client certificate of another CA", verified.URL, `"tlsWithCACert":true,"tlsAuth":true`, withClient(other), []string{"prometheus: ", "remote error"}, FaultTLSClientCert},
+		{"no client certificate", verified.URL, `"tlsWithCACert":true`, withCA(ca.pem), []string{"prometheus: ", "certificate required"}, FaultTLSClientCert},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -102,3 +102,31 @@ describe('StoreSection with provisioned values of another type', () => {
     expect(last().jsonData.metrics).toEqual({ url: 'http://prom:9090' });
   });
 });
+
+describe('StoreSection TLS client authentication', () => {
+  it('turns on tlsAuth and stores the client certificate and key as secrets of the store', () => {
+    const { last } = setup(makeOptions({ metrics: { url: 'https://prom:9090' } }));
+    expect(screen.queryByLabelText('Client certificate')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByLabelText('TLS client authentication'));
+    expect(last().jsonData.metrics?.tlsAuth).toBe(true);
+    fireEvent.change(screen.getByLabelText('Client certificate'), { target: { value: '-----BEGIN CERTIFICATE-----\nA' } });
+    fireEvent.change(screen.getByLabelText('Client key'), { target: { value: '-----BEGIN PRIVATE KEY-----\nB' } });
+    expect(last().secureJsonData).toMatchObject({
+      metricsTlsClientCert: '-----BEGIN CERTIFICATE-----\nA',
+      metricsTlsClientKey: '-----BEGIN PRIVATE KEY-----\nB',
+    });
+    // Secrets never go in jsonData.
+    expect(JSON.stringify(last().jsonData)).not.toContain('BEGIN');
+  });
+
+  it('shows a saved key as configured and resets it', () => {
+    const o = makeOptions({ metrics: { url: 'https://prom:9090', tlsAuth: true } });
+    o.secureJsonFields = { metricsTlsClientCert: true, metricsTlsClientKey: true };
+    const { last } = setup(o);
+    const resets = screen.getAllByRole('button', { name: /reset/i });
+    expect(resets).toHaveLength(2);
+    fireEvent.click(resets[1]);
+    expect(last().secureJsonFields.metricsTlsClientKey).toBe(false);
+    expect(last().secureJsonData?.metricsTlsClientKey).toBe('');
+  });
+});

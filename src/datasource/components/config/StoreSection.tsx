@@ -55,6 +55,8 @@ export function StoreSection({ store, title, description, urlPlaceholder, option
   const bearerKey = `${store}BearerToken` as const;
   const passwordKey = `${store}BasicAuthPassword` as const;
   const caKey = `${store}TlsCACert` as const;
+  const clientCertKey = `${store}TlsClientCert` as const;
+  const clientKeyKey = `${store}TlsClientKey` as const;
 
   const authProps: AuthProps = {
     selectedMethod: auth === 'basic' ? AuthMethod.BasicAuth : auth === 'bearer' ? BEARER : AuthMethod.NoAuth,
@@ -107,7 +109,7 @@ export function StoreSection({ store, title, description, urlPlaceholder, option
         </Field>
         {children}
         <Auth {...authProps} />
-        <ConfigSubSection title="TLS" description="Trust a private CA or skip certificate checks" isCollapsible isInitiallyOpen>
+        <ConfigSubSection title="TLS" description="Trust a private CA, skip certificate checks, or send a client certificate" isCollapsible isInitiallyOpen>
           <InlineField label="Skip TLS certificate validation" labelWidth={36} tooltip="Insecure: accepts any certificate">
             <InlineSwitch id={`lens-${store}-skip-verify`} value={cfg.tlsSkipVerify ?? false} onChange={(e) => set({ tlsSkipVerify: e.currentTarget.checked })} />
           </InlineField>
@@ -127,6 +129,37 @@ export function StoreSection({ store, title, description, urlPlaceholder, option
                 onReset={() => onOptionsChange(resetSecret(options, caKey))}
               />
             </Field>
+          )}
+          <InlineField label="TLS client authentication" labelWidth={36} tooltip="Mutual TLS: send this client certificate to the store">
+            <InlineSwitch id={`lens-${store}-tls-auth`} value={cfg.tlsAuth ?? false} onChange={(e) => set({ tlsAuth: e.currentTarget.checked })} />
+          </InlineField>
+          {cfg.tlsAuth && (
+            <>
+              <Field label="Client certificate" htmlFor={`lens-${store}-client-cert`}>
+                <SecretTextArea
+                  id={`lens-${store}-client-cert`}
+                  isConfigured={isConfigured(options, clientCertKey)}
+                  value={options.secureJsonData?.[clientCertKey] ?? ''}
+                  placeholder="-----BEGIN CERTIFICATE-----"
+                  cols={60}
+                  rows={6}
+                  onChange={(e) => onOptionsChange(setSecret(options, clientCertKey, e.currentTarget.value))}
+                  onReset={() => onOptionsChange(resetSecret(options, clientCertKey))}
+                />
+              </Field>
+              <Field label="Client key" htmlFor={`lens-${store}-client-key`}>
+                <SecretTextArea
+                  id={`lens-${store}-client-key`}
+                  isConfigured={isConfigured(options, clientKeyKey)}
+                  value={options.secureJsonData?.[clientKeyKey] ?? ''}
+                  placeholder="-----BEGIN PRIVATE KEY-----"
+                  cols={60}
+                  rows={6}
+                  onChange={(e) => onOptionsChange(setSecret(options, clientKeyKey, e.currentTarget.value))}
+                  onReset={() => onOptionsChange(resetSecret(options, clientKeyKey))}
+                />
+              </Field>
+            </>
           )}
         </ConfigSubSection>
         <Field label="Timeout" htmlFor={`lens-${store}-timeout`} description="Deadline of each call to this store" invalid={Boolean(timeoutError)} error={timeoutError}>
