@@ -132,6 +132,11 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 			frames.Notice(sf, data.NoticeSeverityWarning, "%d spans are their own ancestor, their parent IDs going round in a loop (%s); "+
 				"Grafana's trace view leaves them out of its tree", len(loop), firstIDs(loop, 5))
 		}
+		if rep := model.RepeatedSpanIDs(spans); len(rep) > 0 {
+			frames.Notice(sf, data.NoticeSeverityWarning, "%d span %s more than once (%s): Grafana's trace view shows each repeat with "+
+				"the service of the first span of that ID, and puts that ID's children, and the log lines naming it, under the first",
+				len(rep), plural(len(rep), "ID occurs", "IDs occur"), firstIDs(rep, 5))
+		}
 	}
 	resp.Frames = append(resp.Frames, sf)
 	if wantLogs {
