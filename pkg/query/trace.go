@@ -83,7 +83,8 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	// with padding.
 	traceWindow := func() (ok bool, from, to time.Time) {
 		<-traceDone
-		if traceErr != nil || trace == nil || len(trace.Spans) == 0 {
+		if traceErr != nil || trace == nil || traceStart <= 0 {
+			// No spans, or none with a start time: the window is not known.
 			return false, time.Time{}, time.Time{}
 		}
 		return true, time.Unix(0, traceStart).Add(-st.LogWindowPadding), time.Unix(0, traceEnd).Add(st.LogWindowPadding)
