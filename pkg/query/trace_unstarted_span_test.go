@@ -45,3 +45,25 @@ func TestTraceWindowLeavesOutSpansWithoutStart(t *testing.T) {
 		t.Errorf("notices %q", n)
 	}
 }
+
+// The spans frame keeps a span without a start time and says that Grafana's trace view
+// leaves it out (it drops spans whose startTime is 0), so that the waterfall's missing
+// span is accounted for.
+func TestTraceSpansWithoutStartAreAnnounced(t *testing.T) {
+	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{
+		{TraceID: windowTraceID, SpanID: "53995c3f42cd8ad8", Operation: "GET /", Service: "checkout",
+			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Minute)},
+		{TraceID: windowTraceID, SpanID: "00f067aa0ba902b7", ParentSpanID: "53995c3f42cd8ad8", Operation: "SELECT", Service: "db"},
+	}}
+	env := &Env{Settings: windowSettings(100, 100), Traces: oneTrace{trace},
+		LogsErr: errors.New("loki: not configured"), MetricsErr: errors.New("prometheus: not configured")}
+	no := false
+	res := Trace(context.Background(), env, Request{
+		Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no, IncludeLogs: &no},
+		From:  midnight.Add(-time.Hour), To: midnight.Add(time.Hour),
+	})
+	sf := kindFrame(t, res.Frames, frames.KindSpans)
+	if got := notices(sf); sf.Rows() != 2 || !strings.Contains(got, "1 span has no start time (00f067aa0ba902b7)") {
+		t.Errorf("%d rows, notices %q", sf.Rows(), got)
+	}
+}
