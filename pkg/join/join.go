@@ -5,8 +5,9 @@
 // its trace does not have (one cut by a span limit, say) joins none and keeps its own span
 // ID; a line without a span ID joins the innermost span of its trace whose [start, end]
 // holds the line's time (the span that started last among those still open; of spans
-// that started at once, the shortest). A line without a trace ID is placed by time only
-// when all spans belong to one trace. Assumes IDs normalised by pkg/traceid.
+// that started at once, the shortest; of spans with the same start and end, the deepest
+// in the trace's tree). A line without a trace ID is placed by time only when all spans
+// belong to one trace. Assumes IDs normalised by pkg/traceid.
 //
 // Guarantees to the next stage: each line joins at most one span; each span's lines are
 // in time order.
@@ -262,6 +263,7 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 	traceSpans, traceSpanStart := group(spanTrace, nTraces)
 	traceLines, traceLineStart := group(pendingTrace, nTraces)
 	placed := make([]int, procs)
+	tree := depths{spans: spans, spanTrace: spanTrace, byID: &byID}
 	parallel.Chunks(nTraces, minChunk, func(w, lo, hi int) {
 		var scratch []int32
 		var srt sorter
@@ -269,7 +271,7 @@ func Join(spans []model.Span, logs []model.LogLine) *Result {
 			lines := traceLines[traceLineStart[t]:traceLineStart[t+1]]
 			if len(lines) > 0 {
 				var n int
-				scratch, n = containment(starts, ends, traceSpans[traceSpanStart[t]:traceSpanStart[t+1]], times, lines, inOrder, res.LogSpan, scratch, &srt)
+				scratch, n = containment(starts, ends, traceSpans[traceSpanStart[t]:traceSpanStart[t+1]], times, lines, inOrder, res.LogSpan, scratch, &srt, &tree)
 				placed[w] += n
 			}
 		}
@@ -315,12 +317,12 @@ func group(key []int32, n int) (idx, start []int32) {
 // are the spans' times, times the lines'. Returns scratch (reused across calls) and how
 // many lines were placed. lines is reordered when not in time order (linesInOrder says
 // they are); idx is not modified.
-func containment(starts, ends []int64, idx []int32, times []int64, lines []int32, linesInOrder bool, out, scratch []int32, srt *sorter) ([]int32, int) {
+func containment(starts, ends []int64, idx []int32, times []int64, lines []int32, linesInOrder bool, out, scratch []int32, srt *sorter, tree *depths) ([]int32, int) {
 	order := append(scratch[:0], idx...)
 	if !sortedBy(order, starts) {
 		srt.sortBy(order, starts)
 	}
-	longestFirst(order, starts, ends)
+	longestFirst(order, starts, ends, tree)
 	if !linesInOrder && !sortedBy(lines, times) {
 		srt.sortBy(lines, times)
 	}
@@ -345,18 +347,76 @@ func containment(starts, ends []int64, idx []int32, times []int64, lines []int32
 
 // longestFirst orders each run of spans that start at once (order is sorted by start) by
 // end, latest first, so that the shortest of them is pushed last and is the innermost
-// open span; spans that also end at once keep their order.
-func longestFirst(order []int32, starts, ends []int64) {
+// open span; spans that also end at once are ordered by depth in the trace's tree,
+// shallowest first (a descendant is inside its ancestor whatever order the store sent them
+// in), and spans at one depth keep their order.
+func longestFirst(order []int32, starts, ends []int64, tree *depths) {
 	for a := 0; a < len(order); {
 		b := a + 1
 		for b < len(order) && starts[order[b]] == starts[order[a]] {
 			b++
 		}
 		if b-a > 1 {
-			slices.SortStableFunc(order[a:b], func(x, y int32) int { return cmp.Compare(ends[y], ends[x]) })
+			run := order[a:b]
+			slices.SortStableFunc(run, func(x, y int32) int { return cmp.Compare(ends[y], ends[x]) })
+			for c := 0; c < len(run); {
+				d := c + 1
+				for d < len(run) && ends[run[d]] == ends[run[c]] {
+					d++
+				}
+				if d-c > 1 {
+					slices.SortStableFunc(run[c:d], func(x, y int32) int { return cmp.Compare(tree.depth(x), tree.depth(y)) })
+				}
+				c = d
+			}
 		}
 		a = b
 	}
+}
+
+// depths finds spans' depths in their trace's tree (a root's is 0; a span whose parent is
+// not among the spans is a root), on demand: only spans with the same start and end need
+// them. Each trace's spans are asked for by one goroutine only, and a span's parents are
+// of its trace, so the memo needs no lock; it is allocated once (sync.Once).
+type depths struct {
+	spans     []model.Span
+	spanTrace []int32
+	byID      *spanIndex
+	once      sync.Once
+	memo      []int32 // depth+1; 0: not known yet
+}
+
+// depth returns span i's depth. A loop of parents ends the walk after as many steps as
+// there are spans.
+func (d *depths) depth(i int32) int32 {
+	d.once.Do(func() { d.memo = make([]int32, len(d.spans)) })
+	var chain []int32
+	cur, base := i, int32(0)
+	for steps := 0; ; steps++ {
+		if m := d.memo[cur]; m > 0 {
+			base = m - 1
+			break
+		}
+		chain = append(chain, cur)
+		s := &d.spans[cur]
+		if s.ParentSpanID == "" || steps >= len(d.spans) {
+			base = -1
+			break
+		}
+		_, tok := parseTrace(s.TraceID)
+		p, ok := d.byID.find(s.TraceID, d.spanTrace[cur], tok, s.ParentSpanID)
+		if !ok || p == cur {
+			base = -1
+			break
+		}
+		cur = p
+	}
+	// chain runs from i up to (not including) the span of depth base, or up to a root.
+	for k := len(chain) - 1; k >= 0; k-- {
+		base++
+		d.memo[chain[k]] = base + 1
+	}
+	return d.memo[i] - 1
 }
 
 // sortedBy reports whether key[idx[k]] does not decrease.

@@ -78,16 +78,24 @@ type Trace struct {
 	Warnings []string
 }
 
-// Bounds returns the earliest start and latest end of the trace's spans (0,0 if none).
+// Bounds returns the earliest start and latest end of the trace's spans that have a start
+// time (0,0 if none has). A span without one (0, or before 1970) is left out, as Grafana's
+// trace view leaves it out: its end would be its duration, and its start would stretch
+// the trace back to 1970.
 func (t *Trace) Bounds() (start, end int64) {
+	found := false
 	for i := range t.Spans {
 		s := &t.Spans[i]
-		if i == 0 || s.StartUnixNano < start {
+		if s.StartUnixNano <= 0 {
+			continue
+		}
+		if !found || s.StartUnixNano < start {
 			start = s.StartUnixNano
 		}
-		if e := s.EndUnixNano(); i == 0 || e > end {
+		if e := s.EndUnixNano(); !found || e > end {
 			end = e
 		}
+		found = true
 	}
 	return start, end
 }

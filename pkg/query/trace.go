@@ -83,7 +83,8 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	// with padding.
 	traceWindow := func() (ok bool, from, to time.Time) {
 		<-traceDone
-		if traceErr != nil || trace == nil || len(trace.Spans) == 0 {
+		if traceErr != nil || trace == nil || traceStart <= 0 {
+			// No spans, or none with a start time: the window is not known.
 			return false, time.Time{}, time.Time{}
 		}
 		return true, time.Unix(0, traceStart).Add(-st.LogWindowPadding), time.Unix(0, traceEnd).Add(st.LogWindowPadding)
@@ -131,6 +132,15 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		if loop := model.ParentCycles(spans); len(loop) > 0 {
 			frames.Notice(sf, data.NoticeSeverityWarning, "%d spans are their own ancestor, their parent IDs going round in a loop (%s); "+
 				"Grafana's trace view leaves them out of its tree", len(loop), firstIDs(loop, 5))
+		}
+		if unstarted := spansWithoutStart(spans); len(unstarted) > 0 {
+			frames.Notice(sf, data.NoticeSeverityWarning, "%d %s no start time (%s): Grafana's trace view leaves %s out",
+				len(unstarted), plural(len(unstarted), "span has", "spans have"), firstIDs(unstarted, 5), plural(len(unstarted), "it", "them"))
+		}
+		if rep := model.RepeatedSpanIDs(spans); len(rep) > 0 {
+			frames.Notice(sf, data.NoticeSeverityWarning, "%d span %s more than once (%s): Grafana's trace view shows each repeat with "+
+				"the service of the first span of that ID, and puts that ID's children, and the log lines naming it, under the first",
+				len(rep), plural(len(rep), "ID occurs", "IDs occur"), firstIDs(rep, 5))
 		}
 	}
 	resp.Frames = append(resp.Frames, sf)
@@ -186,6 +196,18 @@ func announceUnjoined(lf *data.Frame, lines int, j *join.Result, shown, total in
 		why = append(why, fmt.Sprintf("%d without a span ID %s outside every span", other, plural(other, "falls", "fall")))
 	}
 	frames.Notice(lf, data.NoticeSeverityInfo, "%d of %d lines joined no span: %s", j.Unmatched, lines, strings.Join(why, "; "))
+}
+
+// spansWithoutStart returns the IDs of the spans whose start time is 0, which Grafana's
+// trace view drops.
+func spansWithoutStart(spans []model.Span) []string {
+	var out []string
+	for i := range spans {
+		if spans[i].StartUnixNano == 0 {
+			out = append(out, spans[i].SpanID)
+		}
+	}
+	return out
 }
 
 // firstIDs lists up to n IDs, and how many more there are.

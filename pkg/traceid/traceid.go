@@ -20,13 +20,17 @@ const (
 
 // Normalize accepts a trace ID as hex of up to 32 digits in any case (leading zeros
 // may be stripped, as in Tempo's search), with dashes (UUID style), or as base64 of
-// 8 or 16 bytes (Tempo's JSON). It returns 32 lower-case hex digits.
+// 8 or 16 bytes (Tempo's JSON). It returns 32 lower-case hex digits. The ID may also
+// come inside the header value it was propagated in (W3C traceparent, Zipkin's B3 single
+// header), and between quotes, brackets or the punctuation of the text around it, as
+// log lines write it: `trace_id=[…],`.
 func Normalize(id string) (string, error) {
 	return normalize(id, traceHexLen, "trace")
 }
 
-// NormalizeSpan accepts a span ID as hex of up to 16 digits or base64 of 8 bytes and
-// returns 16 lower-case hex digits.
+// NormalizeSpan accepts a span ID as hex of up to 16 digits or base64 of 8 bytes, or
+// inside a traceparent or B3 header value and punctuation as Normalize does, and returns
+// 16 lower-case hex digits.
 func NormalizeSpan(id string) (string, error) {
 	return normalize(id, spanHexLen, "span")
 }
@@ -52,6 +56,13 @@ func normalize(in string, width int, what string) (string, error) {
 	if s == "" {
 		return "", fmt.Errorf("%s ID %q is empty", what, in)
 	}
+	s = strings.TrimRight(strings.TrimLeft(s, openers), closers)
+	if trace, span, ok := headerIDs(s); ok {
+		if width == traceHexLen {
+			return finish(trace, width, what, in)
+		}
+		return finish(span, width, what, in)
+	}
 	if h, ok := hexDigits(s, width); ok {
 		return finish(h, width, what, in)
 	}
@@ -59,6 +70,58 @@ func normalize(in string, width int, what string) (string, error) {
 		return finish(hex.EncodeToString(b), width, what, in)
 	}
 	return "", fmt.Errorf("%s ID %q is neither hex of up to %d digits nor base64 of %d bytes", what, in, width, width/2)
+}
+
+// openers and closers are what may stand before and after an ID in text: quotes,
+// brackets, and (after it) the punctuation of a sentence or a list. None is a hex or
+// base64 digit, nor base64's padding.
+const (
+	openers = "\"'`([{<"
+	closers = "\"'`)]}>.,;:"
+)
+
+// headerIDs reads the trace and span IDs (lower-case hex, the trace's maybe 16 digits)
+// out of a propagation header value: W3C traceparent `version-trace(32)-parent(16)-flags`
+// (a version other than 00 may add fields; version ff is invalid), or Zipkin's B3 single
+// header `trace(16|32)-span(16)[-sampling[-parent(16)]]`, sampling one of 0, 1, d. A
+// header whose trace ID is all zeros is invalid, and yields nothing.
+func headerIDs(s string) (trace, span string, ok bool) {
+	if strings.Count(s, "-") == 0 || len(s) > 128 {
+		return "", "", false
+	}
+	f := strings.Split(s, "-")
+	isHex := func(x string, n ...int) bool {
+		for _, c := range []byte(x) {
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+		for _, k := range n {
+			if len(x) == k {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case len(f) >= 4 && isHex(f[0], 2) && isHex(f[1], 32) && isHex(f[2], 16) && isHex(f[3], 2):
+		// traceparent
+		v := strings.ToLower(f[0])
+		if v == "ff" || (v == "00" && len(f) != 4) {
+			return "", "", false
+		}
+		trace, span = f[1], f[2]
+	case len(f) <= 4 && isHex(f[0], 16, 32) && isHex(f[1], 16) &&
+		(len(f) < 3 || f[2] == "0" || f[2] == "1" || f[2] == "d") && (len(f) < 4 || isHex(f[3], 16)):
+		// B3 single
+		trace, span = f[0], f[1]
+	default:
+		return "", "", false
+	}
+	if strings.Trim(trace, "0") == "" {
+		return "", "", false
+	}
+	return strings.ToLower(trace), strings.ToLower(span), true
 }
 
 // hexDigits lower-cases s and drops dashes if what is left is 1..width hex digits.
