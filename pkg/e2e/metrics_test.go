@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
 	"github.com/latencylens/lens/pkg/testenv"
 )
 
@@ -201,9 +202,16 @@ func metricsSettings(promURL string) map[string]any {
 func checkLatencyQuery(t *testing.T, env *metricsEnv) {
 	t.Run("latency query p99 and CDF agree with ground truth", func(t *testing.T) {
 		ds := newDatasource(t, metricsSettings(env.prom.URL))
+		// One step whose window holds the whole run. The range query's points sit on
+		// multiples of its step, each covering the step before it, so the step is one for
+		// which the run lies between two such multiples, and the range is that step.
 		from, to := runWindow(env.gt, env.settled)
-		// One step over the whole run, so the window holds every request.
-		res := queryData(t, ds, from, to, to.Sub(from), 1, latencyQuery())
+		step := to.Sub(from).Truncate(time.Second) + time.Second
+		for prometheus.AlignToStep(from, step) != prometheus.AlignToStep(to, step) {
+			step += time.Second
+		}
+		from = prometheus.AlignToStep(from, step)
+		res := queryData(t, ds, from, from.Add(step), step, 1, latencyQuery())
 		obs := observedSeconds(t, env.gt)
 
 		var p99 []float64
