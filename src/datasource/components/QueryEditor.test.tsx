@@ -149,3 +149,59 @@ describe('QueryEditor', () => {
     expect(onRunQuery).toHaveBeenCalled();
   });
 });
+
+// Provisioned dashboards and hand-edited JSON reach the editor as written: numbers where
+// text is expected, a string where a list is, "false" for a switch. The backend refuses
+// them by field name; the editor must open them, show their values and store them in the
+// types the backend reads.
+describe('QueryEditor: saved fields of another type', () => {
+  const odd = (q: Record<string, unknown>) => ({ refId: 'A', version: v, ...q }) as unknown as LensQuery;
+
+  it.each([
+    ['trace ID a number', odd({ queryType: 'trace', traceId: 12345 }), 'Trace ID', '12345', { traceId: '12345' }],
+    ['tags a number', odd({ queryType: 'search', editorMode: 'builder', tags: 500 }), 'Tags', '500', { tags: '500' }],
+    ['min duration a number', odd({ queryType: 'search', editorMode: 'builder', minDuration: 100 }), 'Min duration', '100', { minDuration: '100' }],
+    ['limit a string', odd({ queryType: 'search', editorMode: 'builder', limit: '30' }), /^Limit/, 30, { limit: 30 }],
+    [
+      'group by a string',
+      odd({ queryType: 'latency', source: 'histogram', editorMode: 'builder', groupBy: 'service, route' }),
+      /^Group by/,
+      'service, route',
+      { groupBy: ['service', 'route'] },
+    ],
+    [
+      'percentiles a string',
+      odd({ queryType: 'latency', source: 'spans', editorMode: 'builder', percentiles: '0.5, 99' }),
+      'Percentiles',
+      '0.5, 0.99',
+      { percentiles: [0.5, 0.99] },
+    ],
+    [
+      'histogram metric a number',
+      odd({ queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: 5, service: 'api' }),
+      undefined,
+      undefined,
+      { histogramMetric: '5' },
+    ],
+    ['step a number', odd({ queryType: 'metrics', expr: 'up', step: 15 }), /^Min step/, '15', { step: '15' }],
+    ['legend a number', odd({ queryType: 'metrics', expr: 'up', legendFormat: 7 }), /^Legend/, '7', { legendFormat: '7' }],
+    ['LogQL a number', odd({ queryType: 'logs', expr: 5 }), 'LogQL', '5', { expr: '5' }],
+  ])('%s: shown and stored in its type', async (_n, query, label, shown, stored) => {
+    const { last } = setup(query);
+    if (label) {
+      expect(screen.getByLabelText(label)).toHaveValue(shown);
+    }
+    await waitFor(() => expect(last()).toMatchObject(stored));
+  });
+
+  it('switches saved as strings are read as what they say', async () => {
+    const { last } = setup(odd({ queryType: 'latency', source: 'spans', editorMode: 'builder', cdf: 'false', summary: 'true' }));
+    expect(screen.getByLabelText('CDF')).not.toBeChecked();
+    await waitFor(() => expect(last()).toMatchObject({ cdf: false, summary: true }));
+  });
+
+  it('an unknown latency source in code mode opens, showing the expression', () => {
+    setup(odd({ queryType: 'latency', source: 'magic', editorMode: 'code', expr: 'x' }));
+    expect(screen.getByLabelText('PromQL histogram selector')).toHaveValue('x');
+  });
+});

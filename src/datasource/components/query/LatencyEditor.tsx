@@ -54,6 +54,8 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
   const defaults = datasource.jsonData.latency?.percentiles ?? DEFAULT_PERCENTILES;
   const percentileText = formatPercentiles(query.percentiles);
   const source = query.source ?? 'histogram';
+  // A saved source the backend does not know is shown unselected, with the histogram's hints.
+  const codeHelp = CODE_HELP[source] ?? CODE_HELP.histogram;
   const serviceSource = source === 'histogram' ? 'metrics' : source === 'spans' ? 'traces' : 'logs';
   const preview = latencyToCode(query, datasource.builderSettings());
 
@@ -66,11 +68,11 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
       </EditorRow>
       {query.editorMode === 'code' ? (
         <EditorRow>
-          <EditorField label={CODE_HELP[source].label} htmlFor="lens-latency-expr" width="100%">
+          <EditorField label={codeHelp.label} htmlFor="lens-latency-expr" width="100%">
             <CodeInput
               id="lens-latency-expr"
               value={query.expr ?? ''}
-              placeholder={CODE_HELP[source].placeholder}
+              placeholder={codeHelp.placeholder}
               onChange={(expr) => onChange({ ...query, expr })}
               onRunQuery={onRunQuery}
             />
