@@ -1,7 +1,9 @@
 // plugin-ui's config wizard imports this ESM-only package at load time; the data source never uses it.
 jest.mock('@marcbachmann/cel-js', () => ({}));
 
-import { setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import type { DataQueryRequest } from '@grafana/data';
+import { DataSourceWithBackend, setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import { lastValueFrom, of } from 'rxjs';
 
 import { QUERY_MODEL_VERSION, type LensQuery } from '../shared/queryModel';
 import { ResourcePaths } from '../shared/resources';
@@ -66,5 +68,56 @@ describe('interpolateVariablesInQueries', () => {
   it('keeps a query whose variables cannot be filled in as it is, for the backend to name the problem', () => {
     const q = { refId: 'A', version: QUERY_MODEL_VERSION, queryType: 'latency', source: 'histogram', service: '$routes' } as LensQuery;
     expect(ds.interpolateVariablesInQueries([q], {})[0]).toMatchObject({ service: '$routes' });
+  });
+});
+
+// A panel's queries run together; a query whose variables cannot be filled in must not
+// take the others down with it, and its error must say which query it is.
+describe('query: a query whose variables cannot be filled in', () => {
+  const vars: Record<string, string | string[]> = { service: 'checkout', routes: ['/a', '/b'] };
+  let sent: LensQuery[][] = [];
+  beforeAll(() => {
+    setTemplateSrv({
+      replace: (target = '', _scoped?: unknown, format?: unknown) =>
+        target.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (whole: string, a?: string, b?: string) => {
+          const name = (a ?? b) as string;
+          const value = vars[name];
+          if (value === undefined) {
+            return whole;
+          }
+          return typeof format === 'function' ? format(value, { name }) : String(value);
+        }),
+      getVariables: () => [],
+      containsTemplate: () => true,
+      updateTimeRange: () => {},
+    } as unknown as TemplateSrv);
+    // As the real one: each query's variables are filled in before anything is sent.
+    jest.spyOn(DataSourceWithBackend.prototype, 'query').mockImplementation(function (this: DataSourceWithBackend, req: DataQueryRequest) {
+      sent.push(req.targets.map((t) => this.applyTemplateVariables(t, req.scopedVars)) as LensQuery[]);
+      return of({ data: req.targets.map((t) => ({ refId: t.refId, fields: [], length: 0 })) });
+    });
+  });
+  afterAll(() => jest.restoreAllMocks());
+  beforeEach(() => {
+    sent = [];
+  });
+
+  const ds = realDatasource({ metrics: { url: 'http://prometheus:9090' } });
+  const request = (targets: LensQuery[]) => ({ targets, scopedVars: {}, range: undefined }) as unknown as DataQueryRequest<LensQuery>;
+
+  it('runs the others and names the failing query in its error', async () => {
+    const bad: LensQuery = { refId: 'A', version: QUERY_MODEL_VERSION, queryType: 'metrics', expr: 'up{route="$routes"}' };
+    const good: LensQuery = { refId: 'B', version: QUERY_MODEL_VERSION, queryType: 'metrics', expr: 'up{service="$service"}' };
+    const res = await lastValueFrom(ds.query(request([bad, good])));
+    expect(sent).toEqual([[{ ...good, expr: 'up{service="checkout"}' }]]);
+    expect(res.data.map((f: { refId?: string }) => f.refId)).toEqual(['B']);
+    expect(res.errors).toEqual([expect.objectContaining({ refId: 'A', message: expect.stringMatching(/^A: variable \$routes has several values/) })]);
+  });
+
+  it('sends nothing when no query can run, and says why', async () => {
+    const bad: LensQuery = { refId: 'A', version: QUERY_MODEL_VERSION, queryType: 'trace', traceId: '$routes' };
+    const res = await lastValueFrom(ds.query(request([bad])));
+    expect(sent.flat()).toEqual([]);
+    expect(res.errors).toEqual([expect.objectContaining({ refId: 'A', message: expect.stringContaining('trace ID') })]);
   });
 });

@@ -4,6 +4,7 @@
  * health endpoints. Everything it calls is a pure function of its own module.
  */
 import {
+  type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
@@ -86,20 +87,40 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     return interpolateVariableQuery(query, templateResolver(getTemplateSrv(), scopedVars));
   }
 
+  /**
+   * A query whose variables cannot be filled in is not sent: its error names it (refId)
+   * and the panel's other queries still run.
+   */
   query(request: DataQueryRequest<LensQuery>): Observable<DataQueryResponse> {
-    let response: Observable<DataQueryResponse>;
-    try {
-      const resolve = templateResolver(getTemplateSrv(), request.scopedVars);
-      const targets = request.targets.filter((q) => !traceIdEmptyOnceInterpolated(migrateQuery(q), resolve));
-      response = super.query({ ...request, targets });
-    } catch (e) {
-      if (e instanceof InterpolationError) {
-        return of({ data: [], error: { message: e.message } });
+    const resolve = templateResolver(getTemplateSrv(), request.scopedVars);
+    const errors: DataQueryError[] = [];
+    const targets = request.targets.filter((raw) => {
+      const q = migrateQuery(raw);
+      if (traceIdEmptyOnceInterpolated(q, resolve)) {
+        return false;
       }
-      throw e;
-    }
+      try {
+        interpolateQuery(q, resolve);
+        return true;
+      } catch (e) {
+        if (e instanceof InterpolationError) {
+          errors.push({ refId: raw.refId, message: `${raw.refId}: ${e.message}` });
+          return false;
+        }
+        throw e;
+      }
+    });
     const target = { datasourceUid: this.uid, datasourceName: this.name };
-    return response.pipe(map((res) => ({ ...res, data: addLinks(res.data ?? [], target, this.jsonData) })));
+    const response = targets.length ? super.query({ ...request, targets }) : of<DataQueryResponse>({ data: [] });
+    return response.pipe(
+      map((res) => {
+        const out: DataQueryResponse = { ...res, data: addLinks(res.data ?? [], target, this.jsonData) };
+        if (errors.length) {
+          out.errors = [...(res.errors ?? []), ...errors];
+        }
+        return out;
+      })
+    );
   }
 
   /**
