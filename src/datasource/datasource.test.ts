@@ -121,3 +121,40 @@ describe('query: a query whose variables cannot be filled in', () => {
     expect(res.errors).toEqual([expect.objectContaining({ refId: 'A', message: expect.stringContaining('trace ID') })]);
   });
 });
+
+// Explore's query history and the query library show a query by getQueryDisplayText;
+// without it they show the query's JSON.
+describe('getQueryDisplayText', () => {
+  const ds = realDatasource({ metrics: { url: 'http://prometheus:9090' } });
+  const v = QUERY_MODEL_VERSION;
+  it.each<[string, unknown, string]>([
+    ['trace', { refId: 'A', version: v, queryType: 'trace', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }, 'Trace: 4bf92f3577b34da6a3ce929d0e0e4736'],
+    ['search in TraceQL', { refId: 'A', version: v, queryType: 'search', editorMode: 'code', traceql: '{ status = error }' }, 'Search: { status = error }'],
+    [
+      'search builder',
+      { refId: 'A', version: v, queryType: 'search', editorMode: 'builder', service: 'api', operation: 'GET /', tags: 'error=true', minDuration: '100ms', limit: 5 },
+      'Search: service=api operation="GET /" tags="error=true" minDuration=100ms limit=5',
+    ],
+    ['search builder, nothing chosen', { refId: 'A', version: v, queryType: 'search', editorMode: 'builder' }, 'Search: all traces'],
+    [
+      'latency builder',
+      { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: 'rpc_seconds', service: 'api', percentiles: [0.5, 0.99], groupBy: ['route'] },
+      'Latency (histogram): rpc_seconds{service="api"} p50, p99 by route',
+    ],
+    [
+      'latency code',
+      { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'code', expr: '{ name = "x" }' },
+      'Latency (spans): { name = "x" }',
+    ],
+    ['logs', { refId: 'A', version: v, queryType: 'logs', expr: '{app="x"} |= "err"' }, 'Logs: {app="x"} |= "err"'],
+    ['metrics', { refId: 'A', version: v, queryType: 'metrics', expr: 'up' }, 'Metrics: up'],
+    ['an old saved query', { refId: 'A', query: 'up' }, 'Metrics: up'],
+    [
+      'fields of another type',
+      { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: 5, groupBy: 'route' },
+      'Latency (histogram): metric=5 by route',
+    ],
+  ])('%s', (_n, q, want) => {
+    expect(ds.getQueryDisplayText(q as LensQuery)).toBe(want);
+  });
+});

@@ -17,11 +17,13 @@ import { map, of, type Observable } from 'rxjs';
 import { QUERY_MODEL_VERSION, type LensQuery } from '../shared/queryModel';
 import type { ServiceSource, ValuesResponse } from '../shared/resources';
 import type { LensJsonData } from '../shared/settings';
+import { editableQuery } from './components/query/editableQuery';
 import { toTestResult, type HealthCheckAnswer } from './health';
 import { InterpolationError } from './language/interpolate';
 import { addLinks } from './links';
 import { migrateQuery } from './migrations';
 import { DEFAULT_BUILDER_SETTINGS, type BuilderSettings } from './queryBuilders/editorModes';
+import { queryDisplayText } from './queryDisplayText';
 import { templateResolver } from './templateResolver';
 import { interpolateQuery, traceIdEmptyOnceInterpolated } from './templateVariables';
 import { interpolateVariableQuery } from './variables/interpolateVariableQuery';
@@ -41,6 +43,11 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
 
   getDefaultQuery(): Partial<LensQuery> {
     return { queryType: 'trace', version: QUERY_MODEL_VERSION, traceId: '' };
+  }
+
+  /** What Explore's query history and the query library show for a query. */
+  getQueryDisplayText(query: LensQuery): string {
+    return queryDisplayText(editableQuery(migrateQuery(query)), this.builderSettings());
   }
 
   /** A trace query without an ID, or an empty expression, is not sent. */
