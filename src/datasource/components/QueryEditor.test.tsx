@@ -205,3 +205,26 @@ describe('QueryEditor: saved fields of another type', () => {
     expect(screen.getByLabelText('PromQL histogram selector')).toHaveValue('x');
   });
 });
+
+describe('QueryEditor: latency source in code mode', () => {
+  it('a new source gets its own language: the builder fields in it, or the builder when they make none', async () => {
+    const { last } = setup({
+      refId: 'A',
+      version: v,
+      queryType: 'latency',
+      source: 'histogram',
+      editorMode: 'code',
+      histogramMetric: 'rpc_seconds',
+      service: 'api',
+      expr: 'rpc_seconds{service="api"}',
+    });
+    await userEvent.click(screen.getByLabelText('Spans'));
+    expect(last()).toMatchObject({ source: 'spans', editorMode: 'code', expr: '{ resource.service.name = "api" }' });
+    expect(screen.getByLabelText('TraceQL span selector')).toHaveValue('{ resource.service.name = "api" }');
+    // The second "Logs" is the source's (the first is the query type's).
+    await userEvent.click(screen.getAllByLabelText('Logs')[1]);
+    // No duration field chosen: the logs builder cannot make LogQL yet.
+    expect(last()).toMatchObject({ source: 'logs', editorMode: 'builder', service: 'api' });
+    expect(last()).not.toHaveProperty('expr');
+  });
+});

@@ -58,12 +58,28 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
   const codeHelp = CODE_HELP[source] ?? CODE_HELP.histogram;
   const serviceSource = source === 'histogram' ? 'metrics' : source === 'spans' ? 'traces' : 'logs';
   const preview = latencyToCode(query, datasource.builderSettings());
+  // Code is in the source's language: a new source in code mode gets the code its builder
+  // fields make, or goes back to the builder when they make none yet.
+  const changeSource = (next: LatencySource) => {
+    if (query.editorMode !== 'code') {
+      set({ source: next });
+      return;
+    }
+    const code = latencyToCode({ ...query, source: next }, datasource.builderSettings());
+    if (code.ok) {
+      set({ source: next, expr: code.expr });
+      return;
+    }
+    const { expr: _, ...builder } = query;
+    onChange({ ...builder, source: next, editorMode: 'builder' });
+    onRunQuery();
+  };
 
   return (
     <>
       <EditorRow>
         <EditorField label="Source">
-          <RadioButtonGroup options={SOURCES} value={source} onChange={(s) => set({ source: s })} />
+          <RadioButtonGroup options={SOURCES} value={source} onChange={changeSource} />
         </EditorField>
       </EditorRow>
       {query.editorMode === 'code' ? (
