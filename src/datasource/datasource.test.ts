@@ -158,3 +158,52 @@ describe('getQueryDisplayText', () => {
     expect(ds.getQueryDisplayText(q as LensQuery)).toBe(want);
   });
 });
+
+describe('filterQuery', () => {
+  const ds = realDatasource({});
+  const v = QUERY_MODEL_VERSION;
+  it.each<[string, unknown, boolean]>([
+    ['trace without ID', { refId: 'A', version: v, queryType: 'trace', traceId: ' ' }, false],
+    ['trace with ID', { refId: 'A', version: v, queryType: 'trace', traceId: 'abc' }, true],
+    ['empty PromQL', { refId: 'A', version: v, queryType: 'metrics', expr: '' }, false],
+    ['empty LogQL', { refId: 'A', version: v, queryType: 'logs', expr: ' ' }, false],
+    ['search in code mode, TraceQL', { refId: 'A', version: v, queryType: 'search', editorMode: 'code', traceql: '{}' }, true],
+    ['search builder, nothing chosen (all traces)', { refId: 'A', version: v, queryType: 'search', editorMode: 'builder' }, true],
+    ['latency in code mode', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'code', expr: '{}' }, true],
+    ['latency builder', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'builder' }, true],
+    ['hidden', { refId: 'A', version: v, queryType: 'metrics', expr: 'up', hide: true }, false],
+    // Sent, for the backend to name the field of the wrong type.
+    ['trace ID a number (provisioned)', { refId: 'A', version: v, queryType: 'trace', traceId: 12345 }, true],
+    ['PromQL a number (provisioned)', { refId: 'A', version: v, queryType: 'metrics', expr: 5 }, true],
+  ])('%s', (_n, q, want) => {
+    expect(ds.filterQuery(q as LensQuery)).toBe(want);
+  });
+});
+
+describe('query: fields of another type (provisioned by hand)', () => {
+  let sent: LensQuery[][] = [];
+  beforeAll(() => {
+    setTemplateSrv({
+      replace: (target = '') => target,
+      getVariables: () => [],
+      containsTemplate: () => false,
+      updateTimeRange: () => {},
+    } as unknown as TemplateSrv);
+    jest.spyOn(DataSourceWithBackend.prototype, 'query').mockImplementation(function (this: DataSourceWithBackend, req: DataQueryRequest) {
+      sent.push(req.targets.map((t) => this.applyTemplateVariables(t, req.scopedVars)) as LensQuery[]);
+      return of({ data: [] });
+    });
+  });
+  afterAll(() => jest.restoreAllMocks());
+
+  it('are sent as they are, for the backend to name the field', async () => {
+    const ds = realDatasource({});
+    const queries = [
+      { refId: 'A', version: QUERY_MODEL_VERSION, queryType: 'trace', traceId: 12345 },
+      { refId: 'B', version: QUERY_MODEL_VERSION, queryType: 'metrics', expr: 'up', step: 15 },
+      { refId: 'C', version: QUERY_MODEL_VERSION, queryType: 'latency', source: 'histogram', editorMode: 'builder', groupBy: 'route', service: 7 },
+    ] as unknown as LensQuery[];
+    await lastValueFrom(ds.query({ targets: queries, scopedVars: {} } as unknown as DataQueryRequest<LensQuery>));
+    expect(sent).toEqual([queries]);
+  });
+});

@@ -58,10 +58,10 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     const q = migrateQuery(query);
     switch (q.queryType) {
       case 'trace':
-        return (q.traceId ?? '').trim() !== '';
+        return String(q.traceId ?? '').trim() !== '';
       case 'logs':
       case 'metrics':
-        return (q.expr ?? '').trim() !== '';
+        return String(q.expr ?? '').trim() !== '';
       default:
         return true;
     }
