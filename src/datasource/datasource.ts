@@ -50,7 +50,7 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     return queryDisplayText(editableQuery(migrateQuery(query)), this.builderSettings());
   }
 
-  /** A trace query without an ID, or an empty expression, is not sent. */
+  /** A trace query without an ID, or an empty expression (code mode), is not sent. */
   filterQuery(query: LensQuery): boolean {
     if (query.hide) {
       return false;
@@ -62,6 +62,10 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
       case 'logs':
       case 'metrics':
         return String(q.expr ?? '').trim() !== '';
+      case 'search':
+        return q.editorMode !== 'code' || String(q.traceql ?? '').trim() !== '';
+      case 'latency':
+        return q.editorMode !== 'code' || String(q.expr ?? '').trim() !== '';
       default:
         return true;
     }
