@@ -228,3 +228,23 @@ describe('QueryEditor: latency source in code mode', () => {
     expect(last()).not.toHaveProperty('expr');
   });
 });
+
+describe('QueryEditor: pickers whose look-up fails', () => {
+  it('say so even when a value is chosen and configured values fill the list', async () => {
+    const { ds } = makeDatasource({ latency: { histogramMetrics: ['rpc_seconds'] } } as LensJsonData);
+    ds.lookup = jest.fn(async () => {
+      throw { data: { error: 'metrics store: 503 Service Unavailable' } };
+    });
+    render(
+      <QueryEditor
+        datasource={ds}
+        query={{ refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: 'rpc_seconds', service: 'api' }}
+        onChange={() => {}}
+        onRunQuery={() => {}}
+      />
+    );
+    const errors = await screen.findAllByText(/Could not load: metrics store: 503 Service Unavailable/);
+    // The histogram metric, service and operation pickers each asked Prometheus.
+    expect(errors).toHaveLength(3);
+  });
+});
