@@ -4,6 +4,7 @@
  * health endpoints. Everything it calls is a pure function of its own module.
  */
 import {
+  type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
@@ -16,11 +17,13 @@ import { map, of, type Observable } from 'rxjs';
 import { QUERY_MODEL_VERSION, type LensQuery } from '../shared/queryModel';
 import type { ServiceSource, ValuesResponse } from '../shared/resources';
 import type { LensJsonData } from '../shared/settings';
+import { editableQuery } from './components/query/editableQuery';
 import { toTestResult, type HealthCheckAnswer } from './health';
 import { InterpolationError } from './language/interpolate';
 import { addLinks } from './links';
 import { migrateQuery } from './migrations';
 import { DEFAULT_BUILDER_SETTINGS, type BuilderSettings } from './queryBuilders/editorModes';
+import { queryDisplayText } from './queryDisplayText';
 import { templateResolver } from './templateResolver';
 import { interpolateQuery, traceIdEmptyOnceInterpolated } from './templateVariables';
 import { interpolateVariableQuery } from './variables/interpolateVariableQuery';
@@ -42,7 +45,12 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     return { queryType: 'trace', version: QUERY_MODEL_VERSION, traceId: '' };
   }
 
-  /** A trace query without an ID, or an empty expression, is not sent. */
+  /** What Explore's query history and the query library show for a query. */
+  getQueryDisplayText(query: LensQuery): string {
+    return queryDisplayText(editableQuery(migrateQuery(query)), this.builderSettings());
+  }
+
+  /** A trace query without an ID, or an empty expression (code mode), is not sent. */
   filterQuery(query: LensQuery): boolean {
     if (query.hide) {
       return false;
@@ -50,10 +58,14 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     const q = migrateQuery(query);
     switch (q.queryType) {
       case 'trace':
-        return (q.traceId ?? '').trim() !== '';
+        return String(q.traceId ?? '').trim() !== '';
       case 'logs':
       case 'metrics':
-        return (q.expr ?? '').trim() !== '';
+        return String(q.expr ?? '').trim() !== '';
+      case 'search':
+        return q.editorMode !== 'code' || String(q.traceql ?? '').trim() !== '';
+      case 'latency':
+        return q.editorMode !== 'code' || String(q.expr ?? '').trim() !== '';
       default:
         return true;
     }
@@ -86,20 +98,40 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     return interpolateVariableQuery(query, templateResolver(getTemplateSrv(), scopedVars));
   }
 
+  /**
+   * A query whose variables cannot be filled in is not sent: its error names it (refId)
+   * and the panel's other queries still run.
+   */
   query(request: DataQueryRequest<LensQuery>): Observable<DataQueryResponse> {
-    let response: Observable<DataQueryResponse>;
-    try {
-      const resolve = templateResolver(getTemplateSrv(), request.scopedVars);
-      const targets = request.targets.filter((q) => !traceIdEmptyOnceInterpolated(migrateQuery(q), resolve));
-      response = super.query({ ...request, targets });
-    } catch (e) {
-      if (e instanceof InterpolationError) {
-        return of({ data: [], error: { message: e.message } });
+    const resolve = templateResolver(getTemplateSrv(), request.scopedVars);
+    const errors: DataQueryError[] = [];
+    const targets = request.targets.filter((raw) => {
+      const q = migrateQuery(raw);
+      if (traceIdEmptyOnceInterpolated(q, resolve)) {
+        return false;
       }
-      throw e;
-    }
+      try {
+        interpolateQuery(q, resolve);
+        return true;
+      } catch (e) {
+        if (e instanceof InterpolationError) {
+          errors.push({ refId: raw.refId, message: `${raw.refId}: ${e.message}` });
+          return false;
+        }
+        throw e;
+      }
+    });
     const target = { datasourceUid: this.uid, datasourceName: this.name };
-    return response.pipe(map((res) => ({ ...res, data: addLinks(res.data ?? [], target, this.jsonData) })));
+    const response = targets.length ? super.query({ ...request, targets }) : of<DataQueryResponse>({ data: [] });
+    return response.pipe(
+      map((res) => {
+        const out: DataQueryResponse = { ...res, data: addLinks(res.data ?? [], target, this.jsonData) };
+        if (errors.length) {
+          out.errors = [...(res.errors ?? []), ...errors];
+        }
+        return out;
+      })
+    );
   }
 
   /**

@@ -3,14 +3,23 @@ import type { TemplateSrv } from '@grafana/runtime';
 
 import type { ResolveVariable, VariableValue } from './language/interpolate';
 
+/** What Grafana's `text` format gives for a variable set to "All". */
+const ALL_TEXT = 'All';
+
 /**
  * Reads a variable's raw value(s) through Grafana's TemplateSrv (scoped variables
  * included) without letting it format anything: the position in the query decides.
+ *
+ * "All" with a custom all value never reaches a format function: Grafana (its scenes
+ * interpolator and the older TemplateSrv alike) inserts that value as it is. So a name
+ * that comes back as something else than its reference without the function being called
+ * is such a value when its `text` is "All", and otherwise one plain value (a macro).
  */
 export function templateResolver(templateSrv: TemplateSrv, scopedVars?: ScopedVars): ResolveVariable {
   return (name) => {
     let captured: VariableValue | undefined;
-    templateSrv.replace(`\${${name}}`, scopedVars, (value: string | string[], variable?: TypedVariableModel) => {
+    const reference = `\${${name}}`;
+    const out = templateSrv.replace(reference, scopedVars, (value: string | string[], variable?: TypedVariableModel) => {
       const values = (Array.isArray(value) ? value : [value]).map(String);
       const v = variable as { allValue?: string | null; current?: { value?: string | string[] } } | undefined;
       const current = v?.current?.value;
@@ -18,6 +27,12 @@ export function templateResolver(templateSrv: TemplateSrv, scopedVars?: ScopedVa
       captured = isAll && v?.allValue ? { values, allValue: v.allValue } : { values };
       return '';
     });
-    return captured;
+    if (captured || out === reference) {
+      return captured;
+    }
+    if (templateSrv.replace(`\${${name}:text}`, scopedVars) === ALL_TEXT) {
+      return { values: [out], allValue: out };
+    }
+    return { values: [out] };
   };
 }

@@ -59,17 +59,25 @@ const LATENCY_CODE_LANGUAGE: Record<LatencyQuery['source'], QueryLanguage> = {
   logs: 'logql',
 };
 
-function opt<T extends object, K extends keyof T>(obj: T, key: K, f: (v: NonNullable<T[K]>) => T[K]): Partial<T> {
+/**
+ * A text field through f; a value of another type (a number in a query provisioned by
+ * hand) is sent as it is, for the backend to name the field.
+ */
+function opt<T extends object, K extends keyof T>(obj: T, key: K, f: (v: string) => string): Partial<T> {
   const v = obj[key];
-  return v === undefined || v === null ? {} : ({ [key]: f(v as NonNullable<T[K]>) } as unknown as Partial<T>);
+  return typeof v === 'string' ? ({ [key]: f(v) } as unknown as Partial<T>) : {};
 }
+
+/** A list of names through interpolateList; as opt, anything else is sent as it is. */
+const optList = (v: unknown, field: string, resolve: ResolveVariable): { groupBy?: string[] } =>
+  Array.isArray(v) && v.every((e) => typeof e === 'string') ? { groupBy: interpolateList(v, field, resolve) } : {};
 
 export function interpolateQuery(query: LensQuery, resolve: ResolveVariable): LensQuery {
   const value = (field: string) => (s: string) => interpolateValue(s, field, resolve);
   const code = (lang: QueryLanguage) => (s: string) => interpolate(s, lang, resolve);
   switch (query.queryType) {
     case 'trace':
-      return { ...query, traceId: interpolateValue(query.traceId ?? '', 'trace ID', resolve).trim() };
+      return { ...query, ...opt({ traceId: query.traceId ?? '' }, 'traceId', (id) => interpolateValue(id, 'trace ID', resolve).trim()) };
     case 'search':
       return {
         ...query,
@@ -90,14 +98,14 @@ export function interpolateQuery(query: LensQuery, resolve: ResolveVariable): Le
         ...opt(query, 'spanFilter', code('traceql')),
         ...opt(query, 'logSelector', code('logql')),
         ...opt(query, 'logField', value('log field')),
-        ...opt(query, 'groupBy', (gs) => interpolateList(gs, 'group by', resolve)),
+        ...optList(query.groupBy, 'group by', resolve),
       };
     case 'logs':
-      return { ...query, expr: code('logql')(query.expr ?? '') };
+      return { ...query, ...opt({ expr: query.expr ?? '' }, 'expr', code('logql')) };
     case 'metrics':
       return {
         ...query,
-        expr: code('promql')(query.expr ?? ''),
+        ...opt({ expr: query.expr ?? '' }, 'expr', code('promql')),
         ...opt(query, 'step', value('step')),
       };
     default:
@@ -116,8 +124,12 @@ export function traceIdEmptyOnceInterpolated(query: LensQuery, resolve: ResolveV
   if (query.queryType !== 'trace') {
     return false;
   }
+  const id = query.traceId ?? '';
+  if (typeof id !== 'string') {
+    return false;
+  }
   try {
-    return interpolateValue(query.traceId ?? '', 'trace ID', resolve).trim() === '';
+    return interpolateValue(id, 'trace ID', resolve).trim() === '';
   } catch (e) {
     if (e instanceof InterpolationError) {
       return false;

@@ -149,3 +149,102 @@ describe('QueryEditor', () => {
     expect(onRunQuery).toHaveBeenCalled();
   });
 });
+
+// Provisioned dashboards and hand-edited JSON reach the editor as written: numbers where
+// text is expected, a string where a list is, "false" for a switch. The backend refuses
+// them by field name; the editor must open them, show their values and store them in the
+// types the backend reads.
+describe('QueryEditor: saved fields of another type', () => {
+  const odd = (q: Record<string, unknown>) => ({ refId: 'A', version: v, ...q }) as unknown as LensQuery;
+
+  it.each([
+    ['trace ID a number', odd({ queryType: 'trace', traceId: 12345 }), 'Trace ID', '12345', { traceId: '12345' }],
+    ['tags a number', odd({ queryType: 'search', editorMode: 'builder', tags: 500 }), 'Tags', '500', { tags: '500' }],
+    ['min duration a number', odd({ queryType: 'search', editorMode: 'builder', minDuration: 100 }), 'Min duration', '100', { minDuration: '100' }],
+    ['limit a string', odd({ queryType: 'search', editorMode: 'builder', limit: '30' }), /^Limit/, 30, { limit: 30 }],
+    [
+      'group by a string',
+      odd({ queryType: 'latency', source: 'histogram', editorMode: 'builder', groupBy: 'service, route' }),
+      /^Group by/,
+      'service, route',
+      { groupBy: ['service', 'route'] },
+    ],
+    [
+      'percentiles a string',
+      odd({ queryType: 'latency', source: 'spans', editorMode: 'builder', percentiles: '0.5, 99' }),
+      'Percentiles',
+      '0.5, 0.99',
+      { percentiles: [0.5, 0.99] },
+    ],
+    [
+      'histogram metric a number',
+      odd({ queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: 5, service: 'api' }),
+      undefined,
+      undefined,
+      { histogramMetric: '5' },
+    ],
+    ['step a number', odd({ queryType: 'metrics', expr: 'up', step: 15 }), /^Min step/, '15', { step: '15' }],
+    ['legend a number', odd({ queryType: 'metrics', expr: 'up', legendFormat: 7 }), /^Legend/, '7', { legendFormat: '7' }],
+    ['LogQL a number', odd({ queryType: 'logs', expr: 5 }), 'LogQL', '5', { expr: '5' }],
+  ])('%s: shown and stored in its type', async (_n, query, label, shown, stored) => {
+    const { last } = setup(query);
+    if (label) {
+      expect(screen.getByLabelText(label)).toHaveValue(shown);
+    }
+    await waitFor(() => expect(last()).toMatchObject(stored));
+  });
+
+  it('switches saved as strings are read as what they say', async () => {
+    const { last } = setup(odd({ queryType: 'latency', source: 'spans', editorMode: 'builder', cdf: 'false', summary: 'true' }));
+    expect(screen.getByLabelText('CDF')).not.toBeChecked();
+    await waitFor(() => expect(last()).toMatchObject({ cdf: false, summary: true }));
+  });
+
+  it('an unknown latency source in code mode opens, showing the expression', () => {
+    setup(odd({ queryType: 'latency', source: 'magic', editorMode: 'code', expr: 'x' }));
+    expect(screen.getByLabelText('PromQL histogram selector')).toHaveValue('x');
+  });
+});
+
+describe('QueryEditor: latency source in code mode', () => {
+  it('a new source gets its own language: the builder fields in it, or the builder when they make none', async () => {
+    const { last } = setup({
+      refId: 'A',
+      version: v,
+      queryType: 'latency',
+      source: 'histogram',
+      editorMode: 'code',
+      histogramMetric: 'rpc_seconds',
+      service: 'api',
+      expr: 'rpc_seconds{service="api"}',
+    });
+    await userEvent.click(screen.getByLabelText('Spans'));
+    expect(last()).toMatchObject({ source: 'spans', editorMode: 'code', expr: '{ resource.service.name = "api" }' });
+    expect(screen.getByLabelText('TraceQL span selector')).toHaveValue('{ resource.service.name = "api" }');
+    // The second "Logs" is the source's (the first is the query type's).
+    await userEvent.click(screen.getAllByLabelText('Logs')[1]);
+    // No duration field chosen: the logs builder cannot make LogQL yet.
+    expect(last()).toMatchObject({ source: 'logs', editorMode: 'builder', service: 'api' });
+    expect(last()).not.toHaveProperty('expr');
+  });
+});
+
+describe('QueryEditor: pickers whose look-up fails', () => {
+  it('say so even when a value is chosen and configured values fill the list', async () => {
+    const { ds } = makeDatasource({ latency: { histogramMetrics: ['rpc_seconds'] } } as LensJsonData);
+    ds.lookup = jest.fn(async () => {
+      throw { data: { error: 'metrics store: 503 Service Unavailable' } };
+    });
+    render(
+      <QueryEditor
+        datasource={ds}
+        query={{ refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: 'rpc_seconds', service: 'api' }}
+        onChange={() => {}}
+        onRunQuery={() => {}}
+      />
+    );
+    const errors = await screen.findAllByText(/Could not load: metrics store: 503 Service Unavailable/);
+    // The histogram metric, service and operation pickers each asked Prometheus.
+    expect(errors).toHaveLength(3);
+  });
+});

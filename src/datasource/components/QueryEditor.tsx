@@ -11,6 +11,7 @@ import { switchToCode } from '../queryBuilders/editorModes';
 import { LatencyEditor } from './query/LatencyEditor';
 import { LogsEditor } from './query/LogsEditor';
 import { MetricsEditor } from './query/MetricsEditor';
+import { editableQuery } from './query/editableQuery';
 import { changeQueryType, QUERY_TYPES } from './query/queryTypes';
 import { SearchEditor } from './query/SearchEditor';
 import { TraceEditor } from './query/TraceEditor';
@@ -18,13 +19,16 @@ import { TraceEditor } from './query/TraceEditor';
 type Props = QueryEditorProps<LensDataSource, LensQuery, LensJsonData>;
 
 export function QueryEditor({ query: raw, onChange, onRunQuery, datasource }: Props) {
-  const query = migrateQuery(raw);
+  const migrated = migrateQuery(raw);
+  const query = editableQuery(migrated);
   const [modeError, setModeError] = useState<string>();
+  // An old version, or fields of another type than the backend reads, are stored as shown.
+  const repaired = needsMigration(raw) || query !== migrated;
   useEffect(() => {
-    if (needsMigration(raw)) {
-      onChange(migrateQuery(raw));
+    if (repaired) {
+      onChange(editableQuery(migrateQuery(raw)));
     }
-  }, [raw, onChange]);
+  }, [repaired, raw, onChange]);
 
   const jaeger = (datasource.jsonData.traces?.kind ?? 'tempo') !== 'tempo';
   // Jaeger has no TraceQL: its search is the builder the editor shows, and the saved mode
@@ -32,7 +36,7 @@ export function QueryEditor({ query: raw, onChange, onRunQuery, datasource }: Pr
   const jaegerSearchInCode = jaeger && query.queryType === 'search' && query.editorMode === 'code';
   useEffect(() => {
     if (jaegerSearchInCode) {
-      onChange({ ...migrateQuery(raw), editorMode: 'builder' } as LensQuery);
+      onChange({ ...editableQuery(migrateQuery(raw)), editorMode: 'builder' } as LensQuery);
     }
   }, [jaegerSearchInCode, raw, onChange]);
   const hasModes = query.queryType === 'latency' || (query.queryType === 'search' && !jaeger);

@@ -1,6 +1,6 @@
 import React, { useMemo } from 'react';
 import type { SelectableValue } from '@grafana/data';
-import { Select } from '@grafana/ui';
+import { FieldValidationMessage, Select } from '@grafana/ui';
 
 import type { LensDataSource } from '../datasource';
 import { useLookup } from './useLookup';
@@ -19,7 +19,7 @@ interface Props {
   extra?: string[];
 }
 
-/** A picker filled from one resource endpoint; any typed value (or `$variable`) is accepted too. */
+/** A picker filled from one resource endpoint; any typed value (or `$variable`) is accepted too; a failed look-up is shown under it. */
 export function ResourceSelect({ datasource, path, params = {}, enabled = true, value, onChange, inputId, placeholder, width = 30, extra = [] }: Props) {
   const available = datasource.canLookup(path, params);
   const { values, loading, error } = useLookup(datasource, path, params, enabled && available);
@@ -27,18 +27,24 @@ export function ResourceSelect({ datasource, path, params = {}, enabled = true, 
     () => Array.from(new Set([...extra, ...values])).map((v) => ({ label: v, value: v })),
     [values, extra]
   );
+  // The error stands below the picker: a chosen value or configured values would hide it
+  // in the placeholder or the empty-menu message.
   return (
-    <Select<string>
-      inputId={inputId}
-      options={options}
-      value={value ? { label: value, value } : null}
-      onChange={(v) => onChange(v?.value || undefined)}
-      allowCustomValue
-      isClearable
-      isLoading={loading}
-      placeholder={error ? `Could not load: ${error}` : available ? placeholder : 'Type a value (store not configured)'}
-      noOptionsMessage={error ? `Could not load: ${error}` : 'No values found'}
-      width={width}
-    />
+    <>
+      <Select<string>
+        inputId={inputId}
+        options={options}
+        value={value ? { label: value, value } : null}
+        onChange={(v) => onChange(v?.value || undefined)}
+        allowCustomValue
+        isClearable
+        isLoading={loading}
+        invalid={Boolean(error)}
+        placeholder={available ? placeholder : 'Type a value (store not configured)'}
+        noOptionsMessage={error ? `Could not load: ${error}` : 'No values found'}
+        width={width}
+      />
+      {error && <FieldValidationMessage>Could not load: {error}</FieldValidationMessage>}
+    </>
   );
 }

@@ -1,14 +1,16 @@
 import React, { useEffect } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { EditorField, EditorRow, EditorRows } from '@grafana/plugin-ui';
-import { Input, RadioButtonGroup, Select } from '@grafana/ui';
+import { RadioButtonGroup, Select } from '@grafana/ui';
 
 import type { LensQuery } from '../../shared/queryModel';
 import { ResourcePaths, type ServiceSource } from '../../shared/resources';
 import type { LensJsonData } from '../../shared/settings';
 import type { LensDataSource } from '../datasource';
 import { VARIABLE_KINDS, type LensVariableQuery } from '../variables/variableQuery';
+import { wholeLimit } from '../queryBuilders/buildResult';
 import { ResourceSelect } from './ResourceSelect';
+import { CommitInput } from './query/CommitInput';
 
 type Props = QueryEditorProps<LensDataSource, LensQuery, LensJsonData, LensVariableQuery>;
 
@@ -73,30 +75,39 @@ export function VariableQueryEditor({ query, onChange, datasource }: Props) {
           </EditorField>
         )}
         {withLabel && (
-          <EditorField label={q.kind === 'logLabelValues' ? 'Stream selector' : 'Series selector'} optional>
-            <Input
+          <EditorField label={q.kind === 'logLabelValues' ? 'Stream selector' : 'Series selector'} htmlFor="lens-var-selector" optional>
+            <CommitInput
+              id="lens-var-selector"
               value={q.selector ?? ''}
               placeholder={q.kind === 'logLabelValues' ? '{service_name="api"}' : 'up{job="api"}'}
-              onChange={(e) => set({ selector: e.currentTarget.value })}
+              onCommit={(selector) => selector !== (q.selector ?? '') && set({ selector: selector || undefined })}
               width={40}
             />
           </EditorField>
         )}
         {q.kind === 'traceIds' && (
           <>
-            <EditorField label="TraceQL" optional tooltip="Tempo only; with Jaeger the service above is searched.">
-              <Input
+            <EditorField label="TraceQL" htmlFor="lens-var-traceql" optional tooltip="Tempo only; with Jaeger the service above is searched.">
+              <CommitInput
+                id="lens-var-traceql"
                 value={q.traceql ?? ''}
-                placeholder='{ status = error }'
-                onChange={(e) => set({ traceql: e.currentTarget.value })}
+                placeholder="{ status = error }"
+                onCommit={(traceql) => traceql !== (q.traceql ?? '') && set({ traceql: traceql || undefined })}
                 width={40}
               />
             </EditorField>
-            <EditorField label="Limit">
-              <Input
+            <EditorField label="Limit" htmlFor="lens-var-limit">
+              <CommitInput
+                id="lens-var-limit"
                 type="number"
-                value={q.limit ?? 20}
-                onChange={(e) => set({ limit: Number(e.currentTarget.value) || undefined })}
+                value={q.limit?.toString()}
+                placeholder="20"
+                onCommit={(text) => {
+                  const limit = wholeLimit(text);
+                  if (limit !== q.limit) {
+                    set({ limit });
+                  }
+                }}
                 width={10}
               />
             </EditorField>

@@ -54,23 +54,41 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
   const defaults = datasource.jsonData.latency?.percentiles ?? DEFAULT_PERCENTILES;
   const percentileText = formatPercentiles(query.percentiles);
   const source = query.source ?? 'histogram';
+  // A saved source the backend does not know is shown unselected, with the histogram's hints.
+  const codeHelp = CODE_HELP[source] ?? CODE_HELP.histogram;
   const serviceSource = source === 'histogram' ? 'metrics' : source === 'spans' ? 'traces' : 'logs';
   const preview = latencyToCode(query, datasource.builderSettings());
+  // Code is in the source's language: a new source in code mode gets the code its builder
+  // fields make, or goes back to the builder when they make none yet.
+  const changeSource = (next: LatencySource) => {
+    if (query.editorMode !== 'code') {
+      set({ source: next });
+      return;
+    }
+    const code = latencyToCode({ ...query, source: next }, datasource.builderSettings());
+    if (code.ok) {
+      set({ source: next, expr: code.expr });
+      return;
+    }
+    const { expr: _, ...builder } = query;
+    onChange({ ...builder, source: next, editorMode: 'builder' });
+    onRunQuery();
+  };
 
   return (
     <>
       <EditorRow>
         <EditorField label="Source">
-          <RadioButtonGroup options={SOURCES} value={source} onChange={(s) => set({ source: s })} />
+          <RadioButtonGroup options={SOURCES} value={source} onChange={changeSource} />
         </EditorField>
       </EditorRow>
       {query.editorMode === 'code' ? (
         <EditorRow>
-          <EditorField label={CODE_HELP[source].label} htmlFor="lens-latency-expr" width="100%">
+          <EditorField label={codeHelp.label} htmlFor="lens-latency-expr" width="100%">
             <CodeInput
               id="lens-latency-expr"
               value={query.expr ?? ''}
-              placeholder={CODE_HELP[source].placeholder}
+              placeholder={codeHelp.placeholder}
               onChange={(expr) => onChange({ ...query, expr })}
               onRunQuery={onRunQuery}
             />
