@@ -407,11 +407,16 @@ func summaryRow(count, totalMs, errorsN float64, p latencyPlan) (frames.SummaryR
 	return summaryFrameRow(s), nil
 }
 
-// durationsSummary is latency.SummarizeDurations over the query range; errorsN < 0
-// means the error rate is not known (log lines carry no status).
-func durationsSummary(durMs []float64, errorsN int, p latencyPlan) (frames.SummaryRow, error) {
+// durationsSummary is latency.SummarizeDurations over the query range, or over its
+// start up to coveredNs when that is set (the records kept cover only that part);
+// errorsN < 0 means the error rate is not known (log lines carry no status).
+func durationsSummary(durMs []float64, errorsN int, coveredNs int64, p latencyPlan) (frames.SummaryRow, error) {
 	known := errorsN >= 0
-	s, err := latency.SummarizeDurations(durMs, max(errorsN, 0), p.rng.Seconds(), p.serviceRate)
+	window := p.rng.Seconds()
+	if c := time.Duration(coveredNs - p.from.UnixNano()); coveredNs > 0 && c > 0 && c < p.rng {
+		window = c.Seconds()
+	}
+	s, err := latency.SummarizeDurations(durMs, max(errorsN, 0), window, p.serviceRate)
 	if err != nil {
 		return frames.SummaryRow{Count: math.NaN(), MeanMs: math.NaN(), TPS: math.NaN(), ErrorRate: math.NaN()}, err
 	}
@@ -630,6 +635,10 @@ type rawSpans struct {
 	traceCap int
 	// incomplete is the store's word on a read that stopped early or skipped records.
 	incomplete string
+	// coveredNs, when > 0, is where the records kept stop covering the range: the
+	// earliest ones were kept up to the limit, and this is the time of the first one left
+	// out. The summary's rate is over the range's start up to it.
+	coveredNs int64
 	// matched and returned count the spans the trace store matched and returned; it
 	// returns at most perTrace per trace, so matched can exceed returned.
 	matched, returned, perTrace int
@@ -1151,7 +1160,7 @@ func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) 
 		out = append(out, f)
 	}
 	if p.wantSummary {
-		row, serr := durationsSummary(raw.durMs, errorsN, p)
+		row, serr := durationsSummary(raw.durMs, errorsN, raw.coveredNs, p)
 		f := frames.Summary(row)
 		if serr != nil && err == nil {
 			err = serr
@@ -1163,6 +1172,10 @@ func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) 
 				frames.Notice(f, data.NoticeSeverityWarning, "%s", raw.errorsUnknown)
 			}
 			announceRaw(f, raw, what, limit)
+			if c := time.Duration(raw.coveredNs - p.from.UnixNano()); raw.coveredNs > 0 && c > 0 && c < p.rng {
+				frames.Notice(f, data.NoticeSeverityInfo, "%s: the %d kept cover the first %s of the range; the rate is over that time",
+					what, raw.shown, c.Round(time.Second))
+			}
 		}
 		out = append(out, f)
 	}
@@ -1561,6 +1574,7 @@ func fetchLogValues(ctx context.Context, ls LogStore, u logUnwrap, scale float64
 	if p.maxLogLines > 0 && len(lines) > p.maxLogLines {
 		// The streams come one after another: the lines past the limit are the latest.
 		sort.SliceStable(lines, func(i, j int) bool { return lines[i].t < lines[j].t })
+		out.coveredNs = lines[p.maxLogLines].t
 		lines = lines[:p.maxLogLines]
 	}
 	out.shown = len(lines)
