@@ -190,7 +190,7 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 	}
 	if p.wantSummary {
 		fns = append(fns, func() {
-			sum, errs[len(p.qs)+1] = histogramSummary(ctx, prom, metric, sel, errorSelector(sel, env.Settings), p, native, scale)
+			sum, errs[len(p.qs)+1] = histogramSummary(ctx, prom, metric, sel, env.Settings, p, native, scale)
 		})
 	}
 	parallel.Run(fns...)
@@ -270,7 +270,11 @@ func errorSelector(sel string, st *settings.Settings) string {
 	if st == nil || st.ErrorLabel == "" {
 		return ""
 	}
-	m := st.ErrorLabel + "=~" + language.QuoteString(st.ErrorValues)
+	return withMatcher(sel, st.ErrorLabel+"=~"+language.QuoteString(st.ErrorValues))
+}
+
+// withMatcher is the matcher set sel with the matcher m added.
+func withMatcher(sel, m string) string {
 	body := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(sel, "{"), "}"))
 	if body == "" {
 		return "{" + m + "}"
@@ -285,8 +289,11 @@ func errorSelector(sel string, st *settings.Settings) string {
 // range included: its growth is invisible at the range's end). Otherwise it takes Prometheus' extrapolated
 // increase(). With an error selector the error rate is increase(errors)/increase(all)
 // over the range (both extrapolated alike) and the errors are that share of N; without
-// one the error rate is unknown (NaN). The store's annotations go on the frame.
-func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, errSel string, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
+// one, or when no series of the histogram in the range carries the error label (a
+// histogram instrumented without a status, which cannot tell failures apart), the error
+// rate is unknown (NaN). The store's annotations go on the frame.
+func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel string, st *settings.Settings, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
+	errSel := errorSelector(sel, st)
 	// Each counter now (at the range's end) and then (at its start), the extrapolated
 	// increases, the resets, and the series whose going away is checked.
 	var countNow, countThen, sumNow, sumThen, countInc, sumInc, resets, series string
@@ -312,7 +319,8 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, err
 		iSum
 		iCountInc
 		iSumInc
-		iErrors // the errors' increase, when there is an error selector (else not sent, 0)
+		iErrors  // the errors' increase, when there is an error selector (else not sent, 0)
+		iLabeled // the series carrying the error label, when there is an error selector
 		iResets
 		iVanished
 	)
@@ -325,11 +333,15 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, err
 		iVanished: prometheus.Vanished(series, p.rng),
 	}
 	if errSel != "" {
+		labeled := withMatcher(sel, st.ErrorLabel+`=~".+"`)
 		if native {
 			exprs[iErrors] = "histogram_count(" + prometheus.NativeIncrease(metric, errSel, p.rng) + ")"
+			labeled = metric + labeled
 		} else {
 			exprs[iErrors] = prometheus.CountIncrease(metric, errSel, p.rng)
+			labeled = metric + "_count" + labeled
 		}
+		exprs[iLabeled] = "count(present_over_time(" + labeled + "[" + prometheus.FormatRange(p.rng) + "]))"
 	}
 	vals := make([]float64, len(exprs))
 	notes := make([]*prometheus.Data, len(exprs))
@@ -351,7 +363,8 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, err
 		n, total = vals[iCountInc], vals[iSumInc]
 	}
 	errorsN := -1.0 // unknown
-	if errSel != "" {
+	unlabeled := errSel != "" && vals[iLabeled] == 0
+	if errSel != "" && !unlabeled {
 		errorsN = 0
 		if vals[iCountInc] > 0 {
 			errorsN = min(max(vals[iErrors]/vals[iCountInc], 0), 1) * n
@@ -363,6 +376,9 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel, err
 	}
 	f := frames.Summary(row)
 	annotate(f, notes...)
+	if unlabeled && n > 0 {
+		frames.Notice(f, data.NoticeSeverityWarning, "error rate unknown: no series of %s in the range carries the error label %q", metric, st.ErrorLabel)
+	}
 	return f, nil
 }
 
