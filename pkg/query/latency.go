@@ -55,6 +55,26 @@ func unitToMs(unit, def string) (float64, error) {
 	return 0, badQuery("latency query: valueUnit %q is not one of s, ms, us, ns", unit)
 }
 
+// unitOfMetricName is the duration unit a histogram's name states (Prometheus' naming
+// rules put the unit last: _seconds; OpenTelemetry's older exporters wrote
+// _milliseconds), seconds when it states none: the unit of a latency query on that
+// histogram when the query gives none.
+func unitOfMetricName(metric string) string {
+	n := strings.ToLower(metric)
+	for _, u := range []struct{ unit, suffixes string }{
+		{"ns", "_nanoseconds _nanos _ns"},
+		{"us", "_microseconds _micros _us"},
+		{"ms", "_milliseconds _millis _ms"},
+	} {
+		for _, suf := range strings.Fields(u.suffixes) {
+			if strings.HasSuffix(n, suf) {
+				return u.unit
+			}
+		}
+	}
+	return "s"
+}
+
 // latencyPlan is a validated latency query.
 type latencyPlan struct {
 	qs           []float64
@@ -157,7 +177,7 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 	if err != nil {
 		return errorResponse(err)
 	}
-	scale, err := unitToMs(q.ValueUnit, "s")
+	scale, err := unitToMs(q.ValueUnit, unitOfMetricName(metric))
 	if err != nil {
 		return errorResponse(err)
 	}

@@ -348,3 +348,42 @@ func TestLatencyPercentilesOnceEachInOrder(t *testing.T) {
 		t.Errorf("percentile frames %v, want p50,p99", names)
 	}
 }
+
+// A histogram's unit is in its name (Prometheus' naming rules; OpenTelemetry's older
+// exporters write http_server_duration_milliseconds). Without a unit on the query, the
+// name decides, and seconds only when it says nothing: a 250 ms p50 of a milliseconds
+// histogram is 250 ms, not 250 s.
+func TestHistogramLatencyUnitFromTheMetricName(t *testing.T) {
+	for _, tc := range []struct {
+		metric, unit string
+		wantMs       float64
+	}{
+		{"http_duration_seconds", "", 250_000},
+		{"http_server_duration_milliseconds", "", 250},
+		{"rpc_latency_ms", "", 250},
+		{"queue_wait_microseconds", "", 0.25},
+		{"gc_pause_nanoseconds", "", 0.00025},
+		{"request_latency", "", 250_000},
+		{"http_server_duration_milliseconds", "s", 250_000},
+	} {
+		t.Run(tc.metric+" "+tc.unit, func(t *testing.T) {
+			p := &fakeProm{
+				instant: map[string]*prometheus.Data{`count(last_over_time(` + tc.metric + `_bucket{service="api"}[3600s]))`: vec(3)},
+				ranged: func(expr string) *prometheus.Data {
+					return &prometheus.Data{ResultType: prometheus.ResultMatrix,
+						Series: []prometheus.Series{{Labels: map[string]string{}, Points: []prometheus.Point{{TimeMs: 1_699_997_000_000, Value: 250}}}}}
+				},
+			}
+			r := histRequest(false, false)
+			r.Query.HistogramMetric, r.Query.ValueUnit = tc.metric, tc.unit
+			resp := Latency(context.Background(), histEnv(p), r)
+			if resp.Error != nil {
+				t.Fatal(resp.Error)
+			}
+			v, _ := resp.Frames[0].FieldByName(frames.PercentileValue)
+			if v == nil || v.Len() != 1 || math.Abs(v.At(0).(float64)-tc.wantMs) > 1e-9*tc.wantMs {
+				t.Fatalf("p50 = %v ms, want %v", v, tc.wantMs)
+			}
+		})
+	}
+}

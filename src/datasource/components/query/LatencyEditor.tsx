@@ -246,10 +246,10 @@ function PercentileRow({
             inputId="lens-latency-unit"
             options={UNITS}
             value={query.valueUnit ?? null}
-            placeholder={query.source === 'logs' ? 'milliseconds' : 'seconds'}
+            placeholder={query.source === 'logs' ? 'milliseconds' : 'as the name says, else s'}
             isClearable
             onChange={(v) => set({ valueUnit: v?.value })}
-            width={18}
+            width={26}
           />
         </EditorField>
       )}
