@@ -61,6 +61,15 @@ func (e *Env) metrics() (prometheus.API, error) {
 	return e.Metrics, nil
 }
 
+// scrapeInterval is the metrics store's scrape interval: its setting, else Prometheus'
+// default.
+func (e *Env) scrapeInterval() time.Duration {
+	if e.Settings != nil && e.Settings.Metrics.ScrapeInterval > 0 {
+		return e.Settings.Metrics.ScrapeInterval
+	}
+	return settings.DefaultScrapeInterval
+}
+
 func (e *Env) logs() (LogStore, error) {
 	if e.Logs == nil {
 		return nil, orNotConfigured(e.LogsErr, "loki")

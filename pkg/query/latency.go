@@ -34,8 +34,10 @@ import (
 // ingestion sets from resource.service.name.
 const LogServiceLabel = "service_name"
 
-// minRateWindow is the shortest window for rate/quantile_over_time (four 15 s scrapes).
-const minRateWindow = time.Minute
+// minRateWindow is the shortest window for quantile_over_time and for rates over raw
+// spans (four scrapes at Prometheus' default interval); a histogram's rates span at least
+// four of its store's scrapes (Env.scrapeInterval).
+const minRateWindow = 4 * settings.DefaultScrapeInterval
 
 // unitToMs converts a DurationUnit into a factor to milliseconds.
 func unitToMs(unit, def string) (float64, error) {
@@ -173,6 +175,8 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 	if err != nil {
 		return errorResponse(err)
 	}
+	// A rate over fewer than two samples is empty: four scrapes at least.
+	p.window = max(p.step, 4*env.scrapeInterval())
 	metric, sel, err := histogramTarget(q, env)
 	if err != nil {
 		return errorResponse(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/stores/prometheus"
@@ -38,7 +39,7 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	// max_entries_limit_per_query is honoured by the client's paging.
 	step := prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints)
 	req := loki.RangeRequest{
-		Expr: expandMacros(expandAuto(q.Expr, step), step, r.From, r.To), Start: r.From, End: r.To, Limit: loki.ProbeLimit(limit), Direction: "backward",
+		Expr: expandMacros(expandAuto(q.Expr, step), step, settings.DefaultScrapeInterval, r.From, r.To), Start: r.From, End: r.To, Limit: loki.ProbeLimit(limit), Direction: "backward",
 		Step: step,
 	}
 	res, err := ls.QueryRange(ctx, req)

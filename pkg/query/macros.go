@@ -6,19 +6,16 @@ import (
 	"time"
 )
 
-// scrapeInterval is the scrape interval $__rate_interval assumes (Prometheus' default).
-const scrapeInterval = 15 * time.Second
-
 var macroRE = regexp.MustCompile(`\$__(interval_ms|interval|rate_interval|range_ms|range_s|range)\b|\$\{__(interval_ms|interval|rate_interval|range_ms|range_s|range)\}`)
 
 // expandMacros replaces Grafana's interval and range macros in a PromQL or LogQL
 // expression, as Grafana's Prometheus and Loki data sources do in their backends: alert
 // rules reach the backend without the editor's interpolation, and no dashboard variable
 // holds $__rate_interval. step is the query's step; $__interval and $__interval_ms are it,
-// $__rate_interval is max(step + one scrape, four scrapes), $__range, $__range_s and
-// $__range_ms the time range. `$name` and `${name}` forms are read; a longer name such
+// $__rate_interval is max(step + one scrape, four scrapes) (scrape: the metrics store's
+// scrape interval), $__range, $__range_s and $__range_ms the time range. `$name` and `${name}` forms are read; a longer name such
 // as $__intervals is left alone.
-func expandMacros(expr string, step time.Duration, from, to time.Time) string {
+func expandMacros(expr string, step, scrape time.Duration, from, to time.Time) string {
 	rng := max(to.Sub(from), 0)
 	return macroRE.ReplaceAllStringFunc(expr, func(m string) string {
 		sub := macroRE.FindStringSubmatch(m)
@@ -29,7 +26,7 @@ func expandMacros(expr string, step time.Duration, from, to time.Time) string {
 		case "interval_ms":
 			return strconv.FormatInt(step.Milliseconds(), 10)
 		case "rate_interval":
-			return promDuration(max(step+scrapeInterval, 4*scrapeInterval))
+			return promDuration(max(step+scrape, 4*scrape))
 		case "range":
 			return promDuration(rng.Round(time.Second))
 		case "range_s":

@@ -39,7 +39,7 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		}
 	}
 	step := prometheus.Step(r.From, r.To, r.Interval, minStep, r.MaxDataPoints)
-	expr := expandMacros(q.Expr, step, r.From, r.To)
+	expr := expandMacros(q.Expr, step, env.scrapeInterval(), r.From, r.To)
 
 	var (
 		g     parallel.Group

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/latencylens/lens/pkg/settings"
 )
 
 // Prometheus 2.52+ (the demo runs 3.9.1) puts annotations of severity info in the
@@ -65,6 +67,47 @@ func TestMetricsQueryExpandsIntervalAndRangeMacros(t *testing.T) {
 				if ex := prom.params("/api/v1/query_exemplars", "query"); len(ex) != 1 || ex[0] != tc.want {
 					t.Errorf("query_exemplars query = %q, want %q", ex, tc.want)
 				}
+			}
+		})
+	}
+}
+
+// $__rate_interval and the histogram latency's rate window follow the metrics store's
+// scrape interval (jsonData.metrics.scrapeInterval, as Grafana's Prometheus data source
+// has one): with one-minute scrapes a window of four 15 s scrapes holds one sample, and
+// rate() over it is empty, so the panel showed gaps or nothing.
+func TestRateWindowsFollowTheScrapeInterval(t *testing.T) {
+	matrix := `{"status":"success","data":{"resultType":"matrix","result":[]}}`
+	vector := `{"status":"success","data":{"resultType":"vector","result":[]}}`
+	for _, tc := range []struct {
+		scrape              string
+		wantRate, wantLatcy string
+	}{
+		{"", `rate(x[75s])`, `[60s]`},
+		{`,"scrapeInterval":"1m"`, `rate(x[240s])`, `[240s]`},
+		{`,"scrapeInterval":30`, `rate(x[120s])`, `[120s]`},
+	} {
+		t.Run(tc.scrape, func(t *testing.T) {
+			prom := newStoreReplay(t, map[string]answer{"/api/v1/query_range": jsonAnswer(matrix), "/api/v1/query": jsonAnswer(vector)})
+			st, err := settings.Parse([]byte(`{"metrics":{"url":"`+prom.srv.URL+`"`+tc.scrape+`}}`), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := &Env{Settings: st, Metrics: promClient(t, st.Metrics)}
+			off := false
+			r := Request{From: replayFrom, To: replayTo, Interval: time.Minute, MaxDataPoints: 1000}
+			r.Query = &Query{QueryType: TypeMetrics, Version: 1, Expr: `rate(x[$__rate_interval])`, Exemplars: &off}
+			if resp := Metrics(context.Background(), env, r); resp.Error != nil {
+				t.Fatal(resp.Error)
+			}
+			r.Query = &Query{QueryType: TypeLatency, Version: 1, Source: SourceHistogram, HistogramMetric: "http_duration_seconds",
+				Service: "checkout", Percentiles: []float64{0.99}, CDF: &off, Summary: &off}
+			if resp := Latency(context.Background(), env, r); resp.Error != nil {
+				t.Fatal(resp.Error)
+			}
+			got := prom.params("/api/v1/query_range", "query")
+			if len(got) != 2 || got[0] != tc.wantRate || !strings.Contains(got[1], tc.wantLatcy) {
+				t.Errorf("queries %q, want %q and a histogram_quantile over %s", got, tc.wantRate, tc.wantLatcy)
 			}
 		})
 	}

@@ -60,6 +60,10 @@ const (
 	StoreTraces  = "traces"
 )
 
+// DefaultScrapeInterval is the metrics store's scrape interval when its settings give
+// none: Prometheus' own default, as Grafana's Prometheus data source assumes.
+const DefaultScrapeInterval = 15 * time.Second
+
 // Defaults applied when jsonData leaves a value out.
 var (
 	DefaultPercentiles      = []float64{0.5, 0.9, 0.95, 0.99}
@@ -87,6 +91,9 @@ type storeJSON struct {
 	// Timeout is a Go duration ("30s") or, as Grafana reads jsonData.timeout and
 	// provisioning files write it, a number of seconds (30 or "30").
 	Timeout json.RawMessage `json:"timeout"`
+	// ScrapeInterval (metrics store only) is how often the store scrapes its targets,
+	// read like Timeout: rate windows span at least four of them.
+	ScrapeInterval json.RawMessage `json:"scrapeInterval"`
 }
 
 type extractionJSON struct {
@@ -109,6 +116,9 @@ type Store struct {
 	BasicAuthUser string
 	TLSSkipVerify bool
 	Timeout       time.Duration
+	// ScrapeInterval is the metrics store's scrape interval (DefaultScrapeInterval unless
+	// set); 0 for the other stores.
+	ScrapeInterval time.Duration
 
 	basicAuthPassword string
 	bearerToken       string
@@ -524,6 +534,9 @@ func jsonKind(goKind string) string {
 
 func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Problem) {
 	st := Store{Name: name, Auth: AuthNone, Timeout: DefaultTimeout}
+	if name == StoreMetrics {
+		st.ScrapeInterval = DefaultScrapeInterval
+	}
 	if j == nil {
 		return st, nil
 	}
@@ -600,12 +613,21 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 		}
 		st.clientCert = &pair
 	}
-	d, p := parseTimeout(name, j.Timeout)
+	d, p := parseDuration(name, name+".timeout", j.Timeout)
 	if p != nil {
 		return st, p
 	}
 	if d > 0 {
 		st.Timeout = d
+	}
+	if name == StoreMetrics {
+		d, p := parseDuration(name, name+".scrapeInterval", j.ScrapeInterval)
+		if p != nil {
+			return st, p
+		}
+		if d > 0 {
+			st.ScrapeInterval = d
+		}
 	}
 	return st, nil
 }
@@ -613,11 +635,11 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 // maxTimeout bounds a timeout given in seconds so that it fits a time.Duration.
 const maxTimeout = 24 * time.Hour
 
-// parseTimeout reads a store's timeout: a Go duration ("30s", "1m30s") or a number of
-// seconds, as a JSON number or a string of digits (Grafana's own jsonData.timeout is
-// seconds). Left out, null or blank gives 0 (the default applies).
-func parseTimeout(store string, raw json.RawMessage) (time.Duration, *Problem) {
-	setting := store + ".timeout"
+// parseDuration reads a store's timeout or scrape interval (setting names it): a Go
+// duration ("30s", "1m30s") or a number of seconds, as a JSON number or a string of
+// digits (Grafana's own jsonData.timeout is seconds). Left out, null or blank gives 0
+// (the default applies).
+func parseDuration(store, setting string, raw json.RawMessage) (time.Duration, *Problem) {
 	var v any
 	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil || v == nil {
 		return 0, nil

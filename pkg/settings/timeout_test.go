@@ -61,3 +61,32 @@ func TestStoreTimeoutForms(t *testing.T) {
 		})
 	}
 }
+
+// The metrics store's scrape interval is read as a timeout is (a Go duration or a number
+// of seconds), 15 s when left out; a value that is neither is a problem of the metrics
+// store naming the setting.
+func TestScrapeInterval(t *testing.T) {
+	for _, tc := range []struct {
+		json    string
+		want    time.Duration
+		problem string
+	}{
+		{``, DefaultScrapeInterval, ""},
+		{`,"scrapeInterval":"1m"`, time.Minute, ""},
+		{`,"scrapeInterval":30`, 30 * time.Second, ""},
+		{`,"scrapeInterval":"soon"`, 0, "metrics.scrapeInterval"},
+		{`,"scrapeInterval":"0s"`, 0, "metrics.scrapeInterval"},
+	} {
+		s, err := Parse([]byte(`{"metrics":{"url":"http://prom:9090"`+tc.json+`}}`), nil)
+		if tc.problem != "" {
+			ps := ProblemsOf(err)
+			if len(ps) != 1 || ps[0].Setting != tc.problem {
+				t.Errorf("%s: problems %v, want one at %s", tc.json, err, tc.problem)
+			}
+			continue
+		}
+		if err != nil || s.Metrics.ScrapeInterval != tc.want {
+			t.Errorf("%s: scrape interval %v (%v), want %v", tc.json, s.Metrics.ScrapeInterval, err, tc.want)
+		}
+	}
+}

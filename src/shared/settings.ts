@@ -23,6 +23,11 @@ export interface StoreConfig {
    * provisioning files write it (`timeout: 30`); default 30s.
    */
   timeout?: string | number;
+  /**
+   * Metrics store only: how often it scrapes its targets, read like `timeout`; default 15s.
+   * Rate windows ($__rate_interval, the histogram latency's) span at least four scrapes.
+   */
+  scrapeInterval?: string | number;
 }
 
 export type TraceStoreKind = 'tempo' | 'jaeger-v1' | 'jaeger-v3';

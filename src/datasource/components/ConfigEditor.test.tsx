@@ -138,4 +138,16 @@ describe('ConfigEditor', () => {
     expect(last().jsonData.latency?.errorValues).toBeUndefined();
     expect(last().jsonData.latency?.errorLabel).toBe('status');
   });
+
+  it('writes the metrics store scrape interval and flags one the backend refuses', () => {
+    const { last } = setup(makeOptions({ jsonData: { metrics: { url: 'http://prom:9090' } } }));
+    const metrics = within(screen.getByTestId('lens-store-metrics'));
+    fireEvent.change(metrics.getByLabelText(/^Scrape interval/), { target: { value: '1m' } });
+    expect(last().jsonData.metrics?.scrapeInterval).toBe('1m');
+    expect(metrics.queryByText(/A duration like/)).not.toBeInTheDocument();
+    fireEvent.change(metrics.getByLabelText(/^Scrape interval/), { target: { value: 'often' } });
+    expect(metrics.getByText(/A duration like/)).toBeInTheDocument();
+    // Only the metrics store has one.
+    expect(within(screen.getByTestId('lens-store-logs')).queryByLabelText(/^Scrape interval/)).not.toBeInTheDocument();
+  });
 });

@@ -6,6 +6,7 @@ import { Divider, Field, RadioButtonGroup } from '@grafana/ui';
 import type { LensJsonData, LensSecureJsonData, TraceStoreKind } from '../../shared/settings';
 import { ExtractionSettings } from './config/ExtractionSettings';
 import { LatencyDefaults } from './config/LatencyDefaults';
+import { ScrapeInterval } from './config/ScrapeInterval';
 import { setStore } from './config/settingsUpdates';
 import { StoreSection } from './config/StoreSection';
 
@@ -29,7 +30,9 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         urlPlaceholder="http://localhost:9090"
         options={options}
         onOptionsChange={onOptionsChange}
-      />
+      >
+        <ScrapeInterval options={options} onOptionsChange={onOptionsChange} />
+      </StoreSection>
       <Divider />
       <StoreSection
         store="logs"
