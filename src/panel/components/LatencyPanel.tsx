@@ -61,7 +61,7 @@ export function LatencyPanel({ data, id, fieldConfig, options: saved, width, hei
     return <BandsView data={bands} options={options.bands} width={width} height={height} timeRange={timeRange} timeZone={timeZone} />;
   }
   if (waterfall && !('warning' in waterfall)) {
-    return <WaterfallView data={waterfall} options={options.waterfall} width={width} height={height} />;
+    return <WaterfallView data={waterfall} options={options.waterfall} width={width} height={height} timeZone={timeZone} />;
   }
   return null;
 }
