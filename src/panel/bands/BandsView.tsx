@@ -1,6 +1,6 @@
 import React, { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { css, cx } from '@emotion/css';
-import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
+import { dateTimeFormat, type GrafanaTheme2, type TimeRange } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import type uPlot from 'uplot';
@@ -18,6 +18,10 @@ interface Props {
   options: BandsOptions;
   width: number;
   height: number;
+  /** The panel's time range: the x axis spans it. */
+  timeRange?: TimeRange;
+  /** The dashboard's time zone, for the axis and the tooltips. */
+  timeZone?: string;
 }
 
 /** Internal paths go through Grafana's router, anything else opens a new tab. */
@@ -29,14 +33,15 @@ export function followLink(link: ValueLink) {
   }
 }
 
-export function BandsView({ data, options, width, height }: Props) {
+export function BandsView({ data, options, width, height, timeRange, timeZone }: Props) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   const [plot, setPlot] = useState<uPlot | null>(null);
   const [cursor, setCursor] = useState<{ idx: number; left: number; top: number } | null>(null);
   const [hover, setHover] = useState<{ e: Exemplar; left: number; top: number } | null>(null);
 
-  const live = useRef<BandsLive>({ data, hovered: null });
+  const range = timeRange ? { from: timeRange.from.valueOf(), to: timeRange.to.valueOf() } : undefined;
+  const live = useRef<BandsLive>({ data, hovered: null, timeRange: range });
   const onPointer = (left: number, top: number, click: boolean) => {
     const u = plot;
     if (!u || !options.showExemplars) {
@@ -55,15 +60,26 @@ export function BandsView({ data, options, width, height }: Props) {
   // Hooks inside the chart read the latest data and handlers from here (no chart rebuild).
   useLayoutEffect(() => {
     live.current.data = data;
+    live.current.timeRange = range;
     live.current.onCursor = (idx, left, top) => setCursor(idx == null || left < 0 ? null : { idx, left, top });
     live.current.onPointer = onPointer;
   });
 
-  const key = bandsStructureKey(data, options, theme);
+  // A chart built before this render's range reached `live` (or a new range with the same
+  // data) gets the range here.
+  const rangeFrom = range?.from;
+  const rangeTo = range?.to;
+  useLayoutEffect(() => {
+    if (plot && rangeFrom !== undefined && rangeTo !== undefined && rangeTo > rangeFrom && (plot.scales.x.min !== rangeFrom || plot.scales.x.max !== rangeTo)) {
+      plot.setScale('x', { min: rangeFrom, max: rangeTo });
+    }
+  }, [plot, rangeFrom, rangeTo]);
+
+  const key = bandsStructureKey(data, options, theme, timeZone);
   // The builder keeps the ref for its draw hooks and reads it only when uPlot draws, never
   // during render; only a structure change rebuilds the chart.
   // eslint-disable-next-line react-hooks/exhaustive-deps, react-hooks/refs
-  const uOptions = useMemo(() => buildBandsOptions(live, data, options, theme), [key]);
+  const uOptions = useMemo(() => buildBandsOptions(live, data, options, theme, timeZone), [key]);
   const aligned = useMemo(() => bandsAlignedData(data), [data]);
   const legendHeight = Math.min(height * 0.35, 8 + 22 * data.groups.length + 18 * data.notes.length);
   const chartHeight = Math.max(80, height - legendHeight);
@@ -77,7 +93,7 @@ export function BandsView({ data, options, width, height }: Props) {
         {hover ? (
           <div className={styles.tooltip} style={{ left: Math.min(hover.left + offsetLeft + 12, width - 260), top: hover.top + 8 }} data-testid="lens-exemplar-tooltip">
             <div className={styles.head}>Exemplar · {formatMs(hover.e.valueMs)}</div>
-            <div>{dateTimeFormat(hover.e.time)}</div>
+            <div>{dateTimeFormat(hover.e.time, { timeZone })}</div>
             {hover.e.traceId ? <div>trace {hover.e.traceId}</div> : <div>no trace ID</div>}
             {hover.e.links.map((l) => (
               <div key={l.href} className={styles.link}>
@@ -89,7 +105,7 @@ export function BandsView({ data, options, width, height }: Props) {
           cursor &&
           cursor.idx < data.time.length && (
             <div className={styles.tooltip} style={{ left: Math.min(cursor.left + offsetLeft + 12, width - 260), top: cursor.top + 8 }} data-testid="lens-bands-tooltip">
-              <div className={styles.head}>{dateTimeFormat(data.time[cursor.idx])}</div>
+              <div className={styles.head}>{dateTimeFormat(data.time[cursor.idx], { timeZone })}</div>
               {data.groups.map((g) => (
                 <div key={g.name}>
                   <span className={styles.swatch} style={{ background: g.color }} /> {g.name}:{' '}

@@ -13,13 +13,32 @@ import { type BandsData, type Exemplar } from './prepareBandsData';
 
 export interface BandsLive {
   data: BandsData;
+  /** The panel's time range (ms epoch): the x axis spans it, whatever times the data holds. */
+  timeRange?: { from: number; to: number };
   hovered: Exemplar | null;
   onCursor?: (idx: number | null, left: number, top: number) => void;
   onPointer?: (left: number, top: number, click: boolean) => void;
 }
 
-export function bandsStructureKey(data: BandsData, options: BandsOptions, theme: GrafanaTheme2): string {
-  return JSON.stringify([data.groups.map((g) => [g.name, g.color, g.quantiles, g.medianIndex]), data.time.length < 3, options, theme.colors.mode]);
+export function bandsStructureKey(data: BandsData, options: BandsOptions, theme: GrafanaTheme2, timeZone?: string): string {
+  return JSON.stringify([data.groups.map((g) => [g.name, g.color, g.quantiles, g.medianIndex]), data.time.length < 3, options, theme.colors.mode, timeZone ?? '']);
+}
+
+/**
+ * uPlot's clock for the time axis in a Grafana time zone: the browser's for "browser" or
+ * none (Grafana's default), UTC for "utc", else the IANA zone (the browser's when unknown).
+ */
+export function tzDateOf(timeZone?: string): ((ts: number) => Date) | undefined {
+  if (!timeZone || timeZone === 'browser') {
+    return undefined;
+  }
+  const zone = timeZone === 'utc' ? 'Etc/UTC' : timeZone;
+  try {
+    uPlot.tzDate(new Date(0), zone);
+  } catch {
+    return undefined;
+  }
+  return (ts) => uPlot.tzDate(new Date(ts), zone);
 }
 
 /** Series index in uPlot (1-based after time) of group g's quantile i. */
@@ -54,7 +73,8 @@ export function buildBandsOptions(
   liveRef: { current: BandsLive },
   data: BandsData,
   options: BandsOptions,
-  theme: GrafanaTheme2
+  theme: GrafanaTheme2,
+  timeZone?: string
 ): Omit<uPlot.Options, 'width' | 'height'> {
   const axisColor = theme.colors.text.secondary;
   const grid = { stroke: theme.colors.border.weak, width: 1 };
@@ -85,8 +105,15 @@ export function buildBandsOptions(
     ms: 1,
     legend: { show: false },
     cursor: { drag: { x: false, y: false }, points: { show: false } },
+    ...(tzDateOf(timeZone) ? { tzDate: tzDateOf(timeZone) } : {}),
     scales: {
-      x: { time: true },
+      x: {
+        time: true,
+        range: (_u, min, max) => {
+          const r = liveRef.current.timeRange;
+          return r && r.to > r.from ? [r.from, r.to] : [min, max];
+        },
+      },
       y: {
         range: () => {
           const d = liveRef.current.data;

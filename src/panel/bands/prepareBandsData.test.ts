@@ -1,6 +1,7 @@
 import { createDataFrame, createTheme, FieldType } from '@grafana/data';
 
 import { makeExemplarsFrame, makePercentileFrames } from '../testing/factories';
+import { goldenFrames } from '../testing/golden';
 import { defaultOptions, type BandsOptions } from '../types';
 import { prepareBandsData, type BandsData, type BandsResult } from './prepareBandsData';
 
@@ -144,6 +145,26 @@ describe('prepareBandsData', () => {
     const d = ok(prepareBandsData(makePercentileFrames({ points: 5 }), opts({ thresholdsMs: [5000] }), theme));
     expect(d.yMax).toBe(5000);
     expect(d.thresholdsMs).toEqual([5000]);
+  });
+
+  it('keeps two latency queries without a group-by apart (the backend answers of two queries)', () => {
+    const a = goldenFrames('latency_tempo_traceql', 'A');
+    const b = goldenFrames('latency_tempo_traceql', 'B').map((f) => ({
+      ...f,
+      fields: f.fields.map((x) => (x.name === 'value' ? { ...x, values: x.values.map((v: number | null) => (v == null ? v : v * 10)) } : x)),
+    }));
+    const d = ok(prepareBandsData([...a, ...b], opts(), theme));
+    expect(d.groups.map((g) => g.name)).toEqual(['latency A', 'latency B']);
+    expect(d.notes).toEqual([]);
+    // Query B's series are its own, not dropped as repeats of A's.
+    const p99 = (g: number) => Array.from(d.groups[g].values[d.groups[g].quantiles.indexOf(0.99)]);
+    expect(p99(1)).toEqual(p99(0).map((v) => v * 10));
+  });
+
+  it('still pairs Prometheus quantiles that come from one query each', () => {
+    const d = ok(prepareBandsData(promQuantileFrames(['p50', 'p99'], [1000, 2000]), opts(), theme));
+    expect(d.groups).toHaveLength(1);
+    expect(d.groups[0].quantiles).toEqual([0.5, 0.99]);
   });
 
   it('never mutates the frames', () => {

@@ -9,6 +9,7 @@
 import { type DataFrame, type Field, type GrafanaTheme2, type Labels } from '@grafana/data';
 
 import { ExemplarFields, QUANTILE_LABEL } from '../../shared/frames';
+import { uniqueNames } from '../frames/names';
 import { isExemplarFrame, isNumeric, isTime, labelsKey, lensKindOf, msFactor, quantileOf } from '../frames/classify';
 import { linksForValue, type ValueLink } from '../frames/links';
 import { type BandsOptions } from '../types';
@@ -69,7 +70,7 @@ function groupName(frame: DataFrame, field: Field): string {
 
 export function prepareBandsData(frames: DataFrame[], options: BandsOptions, theme: GrafanaTheme2): BandsResult {
   const notes: string[] = [];
-  const groups = new Map<string, { name: string; labels: Labels; series: QSeries[] }>();
+  const groups = new Map<string, { name: string; labels: Labels; refId?: string; series: QSeries[] }>();
   let factorSeen = 1;
   for (const frame of frames) {
     const kind = lensKindOf(frame);
@@ -91,13 +92,17 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
       const labels = { ...field.labels };
       delete labels[QUANTILE_LABEL];
       const name = groupName(frame, field);
-      const key = `${labelsKey(labels, [])}|${name}`;
+      // Our backend answers each query with all its quantiles: two queries are two groups
+      // even with the same labels. Series of other data sources (one query per quantile,
+      // legends p50/p99) pair across queries.
+      const query = kind === 'percentile' ? (frame.refId ?? '') : '';
+      const key = `${labelsKey(labels, [])}|${name}|${query}`;
       let g = groups.get(key);
       if (!g) {
         const labelText = Object.entries(labels)
           .map(([k, v]) => `${k}="${v}"`)
           .join(', ');
-        g = { name: name || labelText || 'latency', labels, series: [] };
+        g = { name: name || labelText || 'latency', labels, refId: frame.refId, series: [] };
         groups.set(key, g);
       }
       const factor = msFactor(field, 1);
@@ -115,6 +120,8 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
   if (!usable.length) {
     return { warning: 'No percentile series found: expected series labelled `quantile` or named like p50/p90/p99.' };
   }
+  const names = uniqueNames(usable.map((g) => ({ name: g.name, refId: g.refId })));
+  usable.forEach((g, i) => (g.name = names[i]));
   const time = unionTimes(usable.flatMap((g) => g.series.map((s) => s.time)));
   if (time.length < 2) {
     notes.push('Only one time step: widen the time range or lower the step for bands over time (the CDF view shows this window).');

@@ -2,6 +2,7 @@ import { createDataFrame, createTheme, FieldType } from '@grafana/data';
 
 import { LENS_KIND } from '../../shared/frames';
 import { makeDurationsFrame, makeHistogramFrames, makeLensBucketCdfFrame, makeTrace, traceToFrame } from '../testing/factories';
+import { goldenFrames } from '../testing/golden';
 import { makeDurations } from '../testing/random';
 import { defaultOptions, type CdfOptions } from '../types';
 import { rankOf } from './distribution';
@@ -202,5 +203,19 @@ describe('prepareCdfData', () => {
     const snapshot = JSON.stringify(frame);
     prepareCdfData([frame], opts({ complementary: true }), theme);
     expect(JSON.stringify(frame)).toBe(snapshot);
+  });
+
+  it('names the CDFs of two latency queries apart (the backend answers of two queries)', () => {
+    const frames = [...goldenFrames('latency_histogram', 'A'), ...goldenFrames('latency_tempo_traceql', 'B')];
+    const d = ok(prepareCdfData(frames, opts(), theme));
+    expect(d.series.map((s) => [s.name, s.refId, s.count])).toEqual([
+      ['CDF A', 'A', 40],
+      ['CDF B', 'B', 2],
+    ]);
+  });
+
+  it('keeps the name of a single CDF as the backend gives it', () => {
+    const d = ok(prepareCdfData(goldenFrames('latency_histogram', 'A'), opts(), theme));
+    expect(d.series.map((s) => s.name)).toEqual(['CDF']);
   });
 });

@@ -23,6 +23,7 @@ import {
   quantileOf,
   seriesName,
 } from '../frames/classify';
+import { uniqueNames } from '../frames/names';
 import { type CdfOptions } from '../types';
 import { distribution } from './distribution';
 
@@ -102,6 +103,8 @@ export function prepareCdfData(frames: DataFrame[], options: CdfOptions, theme: 
   if (!found.length) {
     return { warning: 'No durations found: expected raw numeric values, Prometheus `le` buckets or a CDF frame.' };
   }
+  const names = uniqueNames(found);
+  found.forEach((s, i) => (s.name = names[i]));
   const log = options.xScale === 'log';
   const ps = [...options.percentiles].sort((a, b) => a - b);
   const palette = theme.visualization.palette;

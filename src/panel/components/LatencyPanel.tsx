@@ -20,7 +20,7 @@ import { type LensPanelOptions } from '../types';
 import { prepareWaterfallData } from '../waterfall/prepareWaterfallData';
 import { WaterfallView } from '../waterfall/WaterfallView';
 
-export function LatencyPanel({ data, id, fieldConfig, options: saved, width, height, timeRange }: PanelProps<LensPanelOptions>) {
+export function LatencyPanel({ data, id, fieldConfig, options: saved, width, height, timeRange, timeZone }: PanelProps<LensPanelOptions>) {
   const theme = useTheme2();
   const options = useMemo(() => migrateOptions(saved), [saved]);
   const { series, annotations } = data;
@@ -58,10 +58,10 @@ export function LatencyPanel({ data, id, fieldConfig, options: saved, width, hei
     return <CdfView data={cdf} options={options.cdf} width={width} height={height} searchTarget={searchTarget} timeRange={timeRange} />;
   }
   if (bands && !('warning' in bands)) {
-    return <BandsView data={bands} options={options.bands} width={width} height={height} />;
+    return <BandsView data={bands} options={options.bands} width={width} height={height} timeRange={timeRange} timeZone={timeZone} />;
   }
   if (waterfall && !('warning' in waterfall)) {
-    return <WaterfallView data={waterfall} options={options.waterfall} width={width} height={height} />;
+    return <WaterfallView data={waterfall} options={options.waterfall} width={width} height={height} timeZone={timeZone} />;
   }
   return null;
 }

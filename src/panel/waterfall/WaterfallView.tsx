@@ -22,6 +22,8 @@ interface Props {
   options: WaterfallOptions;
   width: number;
   height: number;
+  /** The dashboard's time zone, for the trace's start time. */
+  timeZone?: string;
 }
 
 const HEADER = 28;
@@ -29,7 +31,7 @@ const TOOLBAR = 36;
 const MINIMAP = 44;
 const AXIS = 20;
 
-export function WaterfallView({ data, options, width, height }: Props) {
+export function WaterfallView({ data, options, width, height, timeZone }: Props) {
   const styles = useStyles2(getStyles);
   const { model, header } = data;
   const [stored, dispatch] = useReducer(waterfallReducer, model, initialState);
@@ -60,7 +62,7 @@ export function WaterfallView({ data, options, width, height }: Props) {
 
   return (
     <div className={styles.wrap} style={{ width, height }} data-testid="lens-waterfall">
-      <TraceHeaderBar header={header} notes={data.notes} />
+      <TraceHeaderBar header={header} notes={data.notes} timeZone={timeZone} />
       <div className={styles.toolbar} style={{ height: TOOLBAR }}>
         <Toolbar
           search={state.search}
@@ -124,13 +126,13 @@ export function WaterfallView({ data, options, width, height }: Props) {
 const NO_MATCHES = new Int32Array(0);
 
 /** The trace summary line; re-renders only when the trace changes. */
-const TraceHeaderBar = React.memo(function TraceHeaderBar({ header, notes }: { header: TraceHeader; notes: string[] }) {
+const TraceHeaderBar = React.memo(function TraceHeaderBar({ header, notes, timeZone }: { header: TraceHeader; notes: string[]; timeZone?: string }) {
   const styles = useStyles2(getStyles);
   return (
     <div className={styles.header} style={{ height: HEADER }} data-testid="lens-trace-header">
       <b>{header.rootService}</b>
       <span>{header.rootName}</span>
-      <span className={styles.dim}>{dateTimeFormat(header.startMs)}</span>
+      <span className={styles.dim}>{dateTimeFormat(header.startMs, { timeZone })}</span>
       <span>
         Duration <b>{formatMs(header.durationMs)}</b>
       </span>

@@ -65,6 +65,38 @@ test.describe('Percentile bands view', () => {
     expect(max).toBeGreaterThan(400);
   });
 
+  test('the time axis spans the dashboard time range, and follows it when it changes', async ({ page }) => {
+    await openPanel(page, 'bands');
+    const r = await page.evaluate(async () => {
+      const h = (window as any).__harness.panel;
+      const t = h.frames()[0].fields[0].values;
+      const first = t[0];
+      const last = t[t.length - 1];
+      // An hour before and after the data: the data sits in the middle, the axis spans the range.
+      const range = { from: first - 3_600_000, to: last + 3_600_000 };
+      await h.render({ range });
+      const u = h.charts()[0];
+      return { min: u.scales.x.min, max: u.scales.x.max, ...range };
+    });
+    expect(r.min).toBe(r.from);
+    expect(r.max).toBe(r.to);
+  });
+
+  test('the tooltip shows times in the dashboard time zone', async ({ page }) => {
+    await openPanel(page, 'bands', { timeZone: 'Asia/Kolkata' });
+    const over = (await page.getByTestId('lens-bands-plot').locator('.u-over').boundingBox())!;
+    const want = await page.evaluate(() => {
+      const h = (window as any).__harness.panel;
+      const u = h.charts()[0];
+      const t = h.frames()[0].fields[0].values[5];
+      // The time in Kolkata (UTC+5:30), as HH:mm.
+      const d = new Date(t + 5.5 * 3_600_000);
+      return { x: u.valToPos(t, 'x'), hm: `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}` };
+    });
+    await page.mouse.move(over.x + want.x, over.y + 20);
+    await expect(page.getByTestId('lens-bands-tooltip')).toContainText(want.hm);
+  });
+
   for (const theme of ['light', 'dark'] as const) {
     test(`screenshots (${theme})`, async ({ page }) => {
       await openPanel(page, 'bands', { theme, options: { bands: { thresholdsMs: [250] } } });

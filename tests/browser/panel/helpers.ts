@@ -8,6 +8,8 @@ export interface PanelPageOptions {
   width?: number;
   height?: number;
   error?: string;
+  /** The dashboard's time zone (default utc). */
+  timeZone?: string;
 }
 
 /** Opens the panel mount with a fixture (tests/browser/harness/panel/fixtures.ts). */
@@ -24,6 +26,9 @@ export async function openPanel(page: Page, fixture: string, o: PanelPageOptions
   }
   if (o.error) {
     params.error = o.error;
+  }
+  if (o.timeZone) {
+    params.timeZone = o.timeZone;
   }
   await openHarness(page, 'panel', params, o.theme ?? 'light');
 }

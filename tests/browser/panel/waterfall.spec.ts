@@ -176,6 +176,19 @@ test.describe('Trace waterfall view', () => {
     expect(outside).toBeGreaterThan(5);
   });
 
+  test('the trace start time is shown in the dashboard time zone', async ({ page }) => {
+    await openPanel(page, 'waterfall', { timeZone: 'Asia/Kolkata' });
+    const want = await page.evaluate(() => {
+      const f = (window as any).__harness.panel.frames()[0];
+      const starts = f.fields.find((x: any) => x.name === 'startTime').values as number[];
+      // Kolkata is UTC+5:30 all year.
+      const d = new Date(Math.min(...starts) + 5.5 * 3_600_000);
+      const p = (n: number) => String(n).padStart(2, '0');
+      return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+    });
+    await expect(page.getByTestId('lens-trace-header')).toContainText(want);
+  });
+
   test('reads a Tempo/Jaeger trace frame (no lens metadata)', async ({ page }) => {
     await openPanel(page, 'waterfall-tempo');
     await expect(page.getByTestId('lens-span-count')).toHaveText('120');

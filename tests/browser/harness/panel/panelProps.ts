@@ -20,7 +20,7 @@ export function makePanelProps<T>(
   series: DataFrame[],
   options: T,
   size: { width: number; height: number },
-  extra: { timeRange?: TimeRange; state?: LoadingState; errorMessage?: string; dsUid?: string; onOptionsChange?: (o: T) => void } = {}
+  extra: { timeRange?: TimeRange; timeZone?: string; state?: LoadingState; errorMessage?: string; dsUid?: string; onOptionsChange?: (o: T) => void } = {}
 ): PanelProps<T> {
   const timeRange = extra.timeRange ?? getDefaultTimeRange();
   const fieldConfig: FieldConfigSource = { defaults: {}, overrides: [] };
@@ -38,14 +38,14 @@ export function makePanelProps<T>(
         intervalMs: 15_000,
         range: timeRange,
         scopedVars: {},
-        timezone: 'utc',
+        timezone: extra.timeZone ?? 'utc',
         app: 'dashboard',
         startTime: 0,
         targets: ['A', 'B', 'C'].map((refId) => ({ refId, datasource: { uid: extra.dsUid ?? 'lens-ds', type: 'latencylens-lens-datasource' } })),
       },
     },
     timeRange,
-    timeZone: 'utc',
+    timeZone: extra.timeZone ?? 'utc',
     options,
     onOptionsChange: extra.onOptionsChange ?? (() => {}),
     fieldConfig,
