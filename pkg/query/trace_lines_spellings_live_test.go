@@ -58,9 +58,12 @@ var spellingsTraces = []spellingsTrace{
 			{"base64 std raw", "S+kvNXez/aajzpKdDg5HNg"},
 			{"base64 url", "S-kvNXez_aajzpKdDg5HNg=="},
 			{"base64 url raw", "S-kvNXez_aajzpKdDg5HNg"},
+			{"traceparent", "00-4be92f3577b3fda6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+			{"b3 single header", "4be92f3577b3fda6a3ce929d0e0e4736-00f067aa0ba902b7-1"},
 		},
 		decoys: []spelled{
 			{"other hex", "0af7651916cd43dd8448eb211c80319c"},
+			{"other trace's traceparent", "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01"},
 			{"base64 case-swapped", "s+KVnxEZ/AAJZPkDdG5hnG=="},
 			{"base64 url case-swapped raw", "s-KVnxEZ_AAJZPkDdG5hnG"},
 		},
@@ -88,6 +91,7 @@ var spellingsTraces = []spellingsTrace{
 			{"base64 8 bytes url raw", "o-6S_Q4ORzY"},
 			{"base64 16 bytes std", "AAAAAAAAAACj7pL9Dg5HNg=="},
 			{"base64 16 bytes std raw", "AAAAAAAAAACj7pL9Dg5HNg"},
+			{"b3 single header, 64-bit", "a3ee92fd0e0e4736-00f067aa0ba902b7-1"},
 		},
 		decoys: []spelled{
 			{"other hex", "00000000000000000af7651916cd43dd"},

@@ -65,8 +65,23 @@ func traceIDPattern(traceID string, whole bool) string {
 		b64 = append(b64, p)
 	}
 	alts = append(alts, "(?-i:"+strings.Join(b64, "|")+")")
-	return strings.Join(alts, "|")
+	p := strings.Join(alts, "|")
+	if whole {
+		// A whole value may hold the ID as it was propagated (W3C traceparent
+		// `00-<trace>-<span>-01`, B3 `<trace>-<span>[-1]`) or between quotes, brackets and
+		// punctuation, which pkg/traceid reads too.
+		p = wholeValuePrefix + "(?:" + p + ")" + wholeValueSuffix
+	}
+	return p
 }
+
+// wholeValuePrefix and wholeValueSuffix are what may stand around a trace ID in a whole
+// label value: a traceparent's version or an opening quote or bracket before it; the
+// span ID (and sampling flags) of a propagation header, or closing punctuation, after.
+const (
+	wholeValuePrefix = "(?:[0-9a-fA-F]{2}-|[\"'`(\\[{<])?"
+	wholeValueSuffix = "(?:-[0-9a-fA-F]{16}(?:-[0-9a-fA-F]{1,16}){0,2}|[\"'`)\\]}>.,;:]+)?"
+)
 
 // QuantileOverTime builds `quantile_over_time(q, <selector> | unwrap <field> [w]) by (…)`.
 // selector may already hold a parser stage (`| json`); unit conversion is left to the
