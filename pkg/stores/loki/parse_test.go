@@ -100,7 +100,7 @@ func TestExtractHelpers(t *testing.T) {
 func TestLogQLBuilders(t *testing.T) {
 	tests := []struct{ name, got, want string }{
 		{"trace lines metadata", TraceLines(`{a="b"}`, settings.Extraction{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id"}, "0000000000000000a3ce929d0e0e4736"),
-			`{a="b"} | trace_id=~"(?i)0*a3ce929d0e0e4736|00000000-0000-0000-a3ce-929d0e0e4736|(?-i:AAAAAAAAAACjzpKdDg5HNg(?:==)?|o86SnQ4ORzY=?)"`},
+			`{a="b"} | trace_id=~"(?:[0-9a-fA-F]{2}-|[\"'` + "`" + `(\\[{<])?(?:(?i)0*a3ce929d0e0e4736|00000000-0000-0000-a3ce-929d0e0e4736|(?-i:AAAAAAAAAACjzpKdDg5HNg(?:==)?|o86SnQ4ORzY=?))(?:-[0-9a-fA-F]{16}(?:-[0-9a-fA-F]{1,16}){0,2}|[\"'` + "`" + `)\\]}>.,;:]+)?"`},
 		{"trace lines json", TraceLines(`{a="b"}`, settings.Extraction{Mode: settings.ExtractJSON, TraceIDKey: "t"}, "4bf92f3577b34da6a3ce929d0e0e4736"),
 			`{a="b"} |~ "(?i)0*4bf92f3577b34da6a3ce929d0e0e4736|4bf92f35-77b3-4da6-a3ce-929d0e0e4736|(?-i:S(?:/|\\\\/|\\\\u002[fF])kvNXezTaajzpKdDg5HNg|S_kvNXezTaajzpKdDg5HNg)"`},
 		{"quantile", QuantileOverTime(0.99, `{a="b"} | json`, "dur", 60e9, nil), `quantile_over_time(0.99, {a="b"} | json | unwrap dur [60s]) by ()`},
