@@ -42,6 +42,63 @@ func Percentile(q float64, group map[string]string, timesMs []int64, valuesMs []
 	return f
 }
 
+// PercentilesForAlert turns percentile frames into what an alert rule should read: each
+// series keeps only its points that are numbers (a NaN percentile is a step without
+// traffic: histogram_quantile over zero rates, a TraceQL step without spans), and a
+// series left without points is left out, as the stores leave out a group that had no
+// traffic. Grafana's reducers in their default mode turn one NaN into NaN, which fires
+// the rule; now "last" is the last step with traffic and a rule without traffic in its
+// range gets NoData: when no series is left, the answer is the typed "no data" frame
+// (timeseries-multi without fields), carrying the notices of the frames left out.
+func PercentilesForAlert(in []*data.Frame) []*data.Frame {
+	var out []*data.Frame
+	var notices []data.Notice
+	for _, f := range in {
+		if len(f.Fields) != 2 || f.Fields[1].Type() != data.FieldTypeFloat64 {
+			out = append(out, f)
+			continue
+		}
+		keep := make([]int, 0, f.Rows())
+		for i := 0; i < f.Rows(); i++ {
+			if !math.IsNaN(f.Fields[1].At(i).(float64)) {
+				keep = append(keep, i)
+			}
+		}
+		if len(keep) == 0 {
+			if f.Meta != nil {
+				notices = append(notices, f.Meta.Notices...)
+			}
+			continue
+		}
+		if len(keep) < f.Rows() {
+			ts := make([]time.Time, len(keep))
+			vs := make([]float64, len(keep))
+			for k, i := range keep {
+				ts[k], vs[k] = f.Fields[0].At(i).(time.Time), f.Fields[1].At(i).(float64)
+			}
+			g := *f
+			g.Fields = []*data.Field{
+				data.NewField(f.Fields[0].Name, f.Fields[0].Labels, ts).SetConfig(f.Fields[0].Config),
+				data.NewField(f.Fields[1].Name, f.Fields[1].Labels, vs).SetConfig(f.Fields[1].Config),
+			}
+			f = &g
+		}
+		out = append(out, f)
+	}
+	if len(out) > 0 {
+		for _, n := range notices {
+			Notice(out[0], n.Severity, "%s", n.Text)
+		}
+		return out
+	}
+	nd := data.NewFrame("")
+	nd.Meta = newMeta(KindPercentile)
+	nd.Meta.Type = data.FrameTypeTimeSeriesMulti
+	nd.Meta.TypeVersion = data.FrameTypeVersion{0, 1}
+	nd.Meta.Notices = notices
+	return []*data.Frame{nd}
+}
+
 func labelsWithName(name string, group map[string]string) map[string]string {
 	m := map[string]string{"__name__": name}
 	for k, v := range group {

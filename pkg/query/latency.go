@@ -97,6 +97,8 @@ type latencyPlan struct {
 // Alert requests get the same percentile frames and no CDF or summary frame: those are
 // not time series, and Grafana's server-side expressions refuse a whole answer when one
 // frame is not one (README, "Alerting"), so a rule made from a dashboard's query works.
+// Their series hold only the steps with traffic, and a range without any answers "no
+// data" (frames.PercentilesForAlert).
 func Latency(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	q := r.Query
 	st := env.Settings
@@ -133,15 +135,22 @@ func Latency(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	}
 	p.step = prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints)
 	p.window = max(p.step, minRateWindow)
+	var resp backend.DataResponse
 	switch q.Source {
 	case SourceHistogram:
-		return latencyFromHistogram(ctx, env, q, p)
+		resp = latencyFromHistogram(ctx, env, q, p)
 	case SourceSpans:
-		return latencyFromSpans(ctx, env, q, p)
+		resp = latencyFromSpans(ctx, env, q, p)
 	case SourceLogs:
-		return latencyFromLogs(ctx, env, q, p)
+		resp = latencyFromLogs(ctx, env, q, p)
+	default:
+		return errorResponse(badQuery("latency query: source %q is not one of histogram, spans, logs", q.Source))
 	}
-	return errorResponse(badQuery("latency query: source %q is not one of histogram, spans, logs", q.Source))
+	if r.FromAlert && resp.Error == nil {
+		// Every source alike: points only at steps with traffic, NoData without any.
+		resp.Frames = frames.PercentilesForAlert(resp.Frames)
+	}
+	return resp
 }
 
 // histogramTarget returns the histogram's base name and matcher set.
