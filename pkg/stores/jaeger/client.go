@@ -103,7 +103,7 @@ func (c *V1) Trace(ctx context.Context, id string, start, end time.Time) (*model
 	}
 	resp, err := c.get(ctx, "/api/traces/"+url.PathEscape(id), v)
 	if err != nil {
-		return nil, err
+		return nil, traceNotFound(c.h, err, id)
 	}
 	ts, warnings, perr := ParseV1Traces(resp.Body)
 	if perr != nil {
@@ -211,7 +211,7 @@ func (c *V3) Trace(ctx context.Context, id string, start, end time.Time) (*model
 	}
 	resp, err := c.get(ctx, "/api/v3/traces/"+url.PathEscape(id), v)
 	if err != nil {
-		return nil, err
+		return nil, traceNotFound(c.h, err, id)
 	}
 	ts, dropped, perr := ParseV3Traces(resp.Body)
 	if perr != nil {
@@ -325,4 +325,14 @@ func (c *V3) Operations(ctx context.Context, service string, _, _ time.Time) ([]
 		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
 	}
 	return out, nil
+}
+
+// traceNotFound names the trace in the store's 404 for it ("trace not found", "No traces
+// found" say not which); any other error is returned as it is.
+func traceNotFound(h *httpx.Client, err error, id string) error {
+	var se *httpx.StoreError
+	if errors.As(err, &se) && se.Status == http.StatusNotFound {
+		return h.Fail(http.StatusNotFound, fmt.Sprintf("trace %s not found: %s", id, se.Message))
+	}
+	return err
 }

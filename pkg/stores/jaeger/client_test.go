@@ -159,7 +159,8 @@ func TestV3NotFoundAnswers(t *testing.T) {
 	}{
 		{name: "search without hits", body: noTraces},
 		{name: "search at a path Jaeger does not serve", body: "404 page not found\n", wantErr: "jaeger: HTTP 404: 404 page not found"},
-		{name: "trace not found", body: noTraces, trace: true, wantErr: "jaeger: HTTP 404: No traces found"},
+		// The store's own message does not say which trace: the error names it.
+		{name: "trace not found", body: noTraces, trace: true, wantErr: "jaeger: HTTP 404: trace 4bf92f3577b34da6a3ce929d0e0e4736 not found: No traces found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,6 +189,26 @@ func TestV3NotFoundAnswers(t *testing.T) {
 				t.Fatalf("error %v, want %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// Jaeger's v1 API answers a trace it does not hold with 404 and its envelope
+// ({"errors":[{"code":404,"msg":"trace not found"}]}), which does not say which trace.
+func TestV1TraceNotFoundNamesTheTrace(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":404,"msg":"trace not found"}]}` + "\n"))
+	}))
+	defer srv.Close()
+	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: srv.URL}, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewV1(h).Trace(context.Background(), "00000000000000004bf92f3577b34da6", time.Time{}, time.Time{})
+	var se *httpx.StoreError
+	if !errors.As(err, &se) || se.Status != http.StatusNotFound || err.Error() != "jaeger: HTTP 404: trace 00000000000000004bf92f3577b34da6 not found: trace not found" {
+		t.Fatalf("error %v, want the store's 404 naming the trace", err)
 	}
 }
 
