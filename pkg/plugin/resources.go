@@ -37,6 +37,7 @@ import (
 //	operations?service=&source=…              operation names of a service (service required)
 //	loki/labels                                Loki label names
 //	loki/label-values?label=&selector=         Loki values of a label, optionally on the streams of one LogQL stream selector
+//	prometheus/labels?match=                   Prometheus label names, optionally of the series of one selector
 //	prometheus/label-values?label=&match=      Prometheus values of a label, optionally on the series of one selector
 //	prometheus/histograms                      histogram base names (configured first, then classic `_bucket` names and the metadata's histograms, native ones included)
 //	traceql/tags                               TraceQL tag names (Tempo)
@@ -53,6 +54,7 @@ const (
 	resOperations        = "operations"
 	resLokiLabels        = "loki/labels"
 	resLokiValues        = "loki/label-values"
+	resPromLabels        = "prometheus/labels"
 	resPromLabelValues   = "prometheus/label-values"
 	resPromHistograms    = "prometheus/histograms"
 	resTraceQLTags       = "traceql/tags"
@@ -66,6 +68,11 @@ const (
 type tagNamer interface {
 	TagNames(ctx context.Context, start, end time.Time) ([]string, error)
 	TagValues(ctx context.Context, tag, q string, start, end time.Time) ([]string, error)
+}
+
+// labelNamer lists Prometheus label names (/api/v1/labels).
+type labelNamer interface {
+	LabelNames(ctx context.Context, matchers []string, start, end time.Time) ([]string, error)
 }
 
 // badRequest is a look-up the caller got wrong (missing or invalid parameter).
@@ -151,18 +158,22 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 				values, err = d.env.Logs.LabelValues(ctx, label, strings.TrimSpace(q.Get("selector")), start, end)
 			}
 		}
+	case resPromLabels:
+		if err = d.needMetrics(); err == nil {
+			ln, ok := d.env.Metrics.(labelNamer)
+			if !ok {
+				return nil, &httpx.RequestError{Store: prometheus.StoreName, Message: "this metrics store cannot list label names"}
+			}
+			values, err = ln.LabelNames(ctx, promMatch(q), start, end)
+		}
 	case resPromLabelValues:
 		label := q.Get("label")
 		switch {
 		case label != "__name__" && !language.ValidLabelName(label):
 			err = badRequest(fmt.Sprintf("label %q is not a Prometheus label name", label))
 		default:
-			var match []string
-			if m := strings.TrimSpace(q.Get("match")); m != "" {
-				match = []string{m}
-			}
 			if err = d.needMetrics(); err == nil {
-				values, err = d.env.Metrics.LabelValues(ctx, label, match, start, end)
+				values, err = d.env.Metrics.LabelValues(ctx, label, promMatch(q), start, end)
 			}
 		}
 	case resTraceQLTags, resTraceQLTagValues:
@@ -185,6 +196,14 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 		return nil, err
 	}
 	return sortedUnique(values), nil
+}
+
+// promMatch is the optional `match` series selector as Prometheus' match[].
+func promMatch(q url.Values) []string {
+	if m := strings.TrimSpace(q.Get("match")); m != "" {
+		return []string{m}
+	}
+	return nil
 }
 
 // resourceRange reads `start` and `end` (Unix ms), defaulting to the last 6 hours.

@@ -53,6 +53,7 @@ func TestResourcesBySource(t *testing.T) {
 	var promRec, lokiRec, tempoRec urlRecorder
 	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
 		"/api/v1/label/": promRec.route(`{"status":"success","data":["b","a","b"]}`),
+		"/api/v1/labels": promRec.route(`{"status":"success","data":["b","a","b"]}`),
 	})
 	lk := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
 		"/loki/api/v1/labels": lokiRec.route(`{"status":"success","data":["level","service_name"]}`),
@@ -77,6 +78,10 @@ func TestResourcesBySource(t *testing.T) {
 			"/api/v1/label/op/values", url.Values{"match[]": {`{__name__=~"(?:rpc_seconds_bucket|rpc_seconds|http\\.x_bucket|http\\.x)",svc="x\"} or {a=~\".+"}`}}},
 		{"prometheus label values", "prometheus/label-values?label=job&match=" + url.QueryEscape(`up{a="b"}`), `{"values":["a","b"]}`, &promRec,
 			"/api/v1/label/job/values", url.Values{"match[]": {`up{a="b"}`}}},
+		{"prometheus label names of a selector, time range", "prometheus/labels?match=" + url.QueryEscape(`up{a="b"}`) + "&start=1700000000000&end=1700000060000", `{"values":["a","b"]}`, &promRec,
+			"/api/v1/labels", url.Values{"match[]": {`up{a="b"}`}, "start": {"1700000000.000"}, "end": {"1700000060.000"}}},
+		{"prometheus label names", "prometheus/labels", `{"values":["a","b"]}`, &promRec,
+			"/api/v1/labels", url.Values{"match[]": nil}},
 		{"prometheus label values, time range", "prometheus/label-values?label=job&start=1700000000000&end=1700000060000", `{"values":["a","b"]}`, &promRec,
 			"/api/v1/label/job/values", url.Values{"start": {"1700000000.000"}, "end": {"1700000060.000"}}},
 		{"logs services", "services?source=logs", `{"values":["checkout","payment"]}`, &lokiRec,

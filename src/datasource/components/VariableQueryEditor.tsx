@@ -20,7 +20,7 @@ const SOURCES: Array<{ value: ServiceSource; label: string }> = [
   { value: 'logs', label: 'Logs' },
 ];
 
-export function VariableQueryEditor({ query, onChange, datasource }: Props) {
+export function VariableQueryEditor({ query, onChange, datasource, range }: Props) {
   const q: LensVariableQuery = { ...query, kind: query.kind ?? 'services', refId: query.refId ?? 'variable' };
   useEffect(() => {
     if (!query.kind) {
@@ -32,6 +32,8 @@ export function VariableQueryEditor({ query, onChange, datasource }: Props) {
   const set = (patch: Partial<LensVariableQuery>) => onChange({ ...q, ...patch });
   const withSource = q.kind === 'services' || q.kind === 'operations';
   const withLabel = q.kind === 'logLabelValues' || q.kind === 'metricLabelValues';
+  // The pickers look at the dashboard's time range, as the variable's values do.
+  const time = range ? { start: range.from.valueOf(), end: range.to.valueOf() } : {};
   return (
     <EditorRows>
       <EditorRow>
@@ -54,7 +56,7 @@ export function VariableQueryEditor({ query, onChange, datasource }: Props) {
             <ResourceSelect
               datasource={datasource}
               path={ResourcePaths.services}
-              params={{ source: q.kind === 'traceIds' ? 'traces' : q.source ?? 'traces' }}
+              params={{ ...time, source: q.kind === 'traceIds' ? 'traces' : q.source ?? 'traces' }}
               inputId="lens-var-service"
               value={q.service}
               onChange={(service) => set({ service })}
@@ -65,9 +67,8 @@ export function VariableQueryEditor({ query, onChange, datasource }: Props) {
           <EditorField label="Label" htmlFor="lens-var-label">
             <ResourceSelect
               datasource={datasource}
-              path={q.kind === 'logLabelValues' ? ResourcePaths.logLabels : ResourcePaths.metricLabelValues}
-              params={q.kind === 'logLabelValues' ? {} : { label: '__name__' }}
-              enabled={q.kind === 'logLabelValues'}
+              path={q.kind === 'logLabelValues' ? ResourcePaths.logLabels : ResourcePaths.metricLabels}
+              params={q.kind === 'logLabelValues' ? time : { ...time, match: q.selector }}
               inputId="lens-var-label"
               value={q.label}
               onChange={(label) => set({ label })}
