@@ -188,6 +188,7 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 		tag := q.Get("tag")
 		if err = needParam("tag", tag); err == nil {
 			values, err = tn.TagValues(ctx, tag, "", start, end)
+			err = unknownTag(tag, err)
 		}
 	default:
 		return nil, notFound(req.Path)
@@ -204,6 +205,22 @@ func promMatch(q url.Values) []string {
 		return []string{m}
 	}
 	return nil
+}
+
+// tempoInvalidTag is in the message of Tempo's HTTP 500 for a tag name that is neither an
+// intrinsic nor scoped ("please provide a valid tagName: tag name is not valid intrinsic
+// or scoped attribute: http.status_code").
+const tempoInvalidTag = "valid tagName"
+
+// unknownTag turns Tempo's refusal of a tag name into the caller's error naming the
+// parameter: the name is wrong, the store did not fail.
+func unknownTag(tag string, err error) error {
+	var se *httpx.StoreError
+	if !errors.As(err, &se) || !strings.Contains(se.Message, tempoInvalidTag) {
+		return err
+	}
+	return badRequest(fmt.Sprintf("tag %q is not a TraceQL tag: scope an attribute (span.%[2]s, resource.%[2]s or .%[2]s) or name an intrinsic such as name, status or kind (%[3]v)",
+		tag, strings.TrimPrefix(tag, "."), err))
 }
 
 // resourceRange reads `start` and `end` (Unix ms), defaulting to the last 6 hours.

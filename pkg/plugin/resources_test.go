@@ -310,3 +310,22 @@ func TestHistogramNamesFromBucketsAndMetadata(t *testing.T) {
 		})
 	}
 }
+
+// Tempo answers a tag name that is neither an intrinsic nor scoped (http.status_code
+// instead of span.http.status_code) with HTTP 500 "please provide a valid tagName" (seen
+// from the Tempo tests/stores builds). That is the caller's mistake, not the store's
+// failure: 400 naming the parameter and how to scope it, with Tempo's message.
+func TestTraceQLTagValuesOfAnUnscopedTag(t *testing.T) {
+	tr := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v2/search/tag/": func(*http.Request) (int, string, []byte) {
+			return 500, "text/plain; charset=utf-8", []byte("please provide a valid tagName: tag name is not valid intrinsic or scoped attribute: http.status_code\n")
+		},
+	})
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", "", "", ""))
+	status, body := callResource(t, ds, "traceql/tag-values?tag=http.status_code")
+	for _, want := range []string{`tag \"http.status_code\" is not a TraceQL tag`, "span.http.status_code", "tempo: HTTP 500: please provide a valid tagName"} {
+		if status != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("%d %s, want 400 with %q", status, body, want)
+		}
+	}
+}
