@@ -153,7 +153,10 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 		}
 	case resLokiValues:
 		label := q.Get("label")
-		if err = needParam("label", label); err == nil {
+		if err = needParam("label", label); err == nil && !language.ValidLabelName(label) {
+			err = badRequest(fmt.Sprintf("label %q is not a Loki label name", label))
+		}
+		if err == nil {
 			if err = d.needLogs(); err == nil {
 				values, err = d.env.Logs.LabelValues(ctx, label, strings.TrimSpace(q.Get("selector")), start, end)
 			}
@@ -169,6 +172,8 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 	case resPromLabelValues:
 		label := q.Get("label")
 		switch {
+		case label == "":
+			err = needParam("label", label)
 		case label != "__name__" && !language.ValidLabelName(label):
 			err = badRequest(fmt.Sprintf("label %q is not a Prometheus label name", label))
 		default:

@@ -116,6 +116,9 @@ func TestResourcesBySource(t *testing.T) {
 		{"label name injection", "prometheus/label-values?label=" + url.QueryEscape(`job"}`), `is not a Prometheus label name`},
 		{"missing tag", "traceql/tag-values", "parameter tag is required"},
 		{"missing label", "loki/label-values", "parameter label is required"},
+		{"missing prometheus label", "prometheus/label-values", "parameter label is required"},
+		// Loki answers an empty list for a name no label can have, as if it had no values.
+		{"not a loki label name", "loki/label-values?label=" + url.QueryEscape("service name"), `label \"service name\" is not a Loki label name`},
 		{"bad time", "loki/labels?start=yesterday", `yesterday\" is not Unix milliseconds`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
