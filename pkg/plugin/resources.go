@@ -136,7 +136,7 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 	}
 	path := strings.Trim(req.Path, "/")
 	if path == resPromHistograms {
-		return d.histogramNames(ctx)
+		return d.histogramNames(ctx, start, end)
 	}
 	var values []string
 	switch path {
@@ -290,11 +290,11 @@ func (d *Datasource) tempo() (tagNamer, error) {
 }
 
 // histogramNames lists the configured histogram metrics first, then, sorted and without
-// repeats, the classic histograms found by their `_bucket` series and the histograms
-// (native ones included) the metadata API knows. The two look-ups run concurrently; when
+// repeats, the classic histograms found by their `_bucket` series in start..end and the
+// histograms (native ones included) the metadata API knows (which takes no range). The two look-ups run concurrently; when
 // one fails the other's names still come back, and when neither finds a name any failure
 // is the answer.
-func (d *Datasource) histogramNames(ctx context.Context) ([]string, error) {
+func (d *Datasource) histogramNames(ctx context.Context, start, end time.Time) ([]string, error) {
 	if err := d.needMetrics(); err != nil {
 		return nil, err
 	}
@@ -303,7 +303,7 @@ func (d *Datasource) histogramNames(ctx context.Context) ([]string, error) {
 	parallel.Run(
 		func() {
 			var names []string
-			names, bucketsErr = d.env.Metrics.LabelValues(ctx, "__name__", nil, time.Time{}, time.Time{})
+			names, bucketsErr = d.env.Metrics.LabelValues(ctx, "__name__", nil, start, end)
 			buckets = prometheus.HistogramMetricNames(names)
 		},
 		func() { meta, metaErr = d.env.Metrics.MetricNamesOfType(ctx, prometheus.MetricTypeHistogram) },

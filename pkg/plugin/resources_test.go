@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
@@ -330,5 +332,35 @@ func TestTraceQLTagValuesOfAnUnscopedTag(t *testing.T) {
 		if status != http.StatusBadRequest || !strings.Contains(body, want) {
 			t.Errorf("%d %s, want 400 with %q", status, body, want)
 		}
+	}
+}
+
+// Prometheus lists the label values of its whole retention when asked without start and
+// end: the histogram picker offered histograms gone for months, and the look-up read every
+// block. The `_bucket` names are looked up over the resource's range (default the last
+// six hours), as every other look-up is.
+func TestHistogramNamesOverTheTimeRange(t *testing.T) {
+	var rec urlRecorder
+	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v1/label/":   rec.route(`{"status":"success","data":["rpc_seconds_bucket"]}`),
+		"/api/v1/metadata": ok([]byte(`{"status":"success","data":{}}`)),
+	})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", "", prom.srv.URL, ""))
+	status, body := callResource(t, ds, "prometheus/histograms?start=1700000000000&end=1700003600000")
+	if status != 200 || body != `{"values":["rpc_seconds"]}` {
+		t.Fatalf("%d %s", status, body)
+	}
+	if p, q := rec.last(); q.Get("start") != "1700000000.000" || q.Get("end") != "1700003600.000" {
+		t.Errorf("asked %s with start=%q end=%q, want the resource's range", p, q.Get("start"), q.Get("end"))
+	}
+	before := time.Now()
+	if status, body := callResource(t, ds, "prometheus/histograms"); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	_, q := rec.last()
+	start, _ := strconv.ParseFloat(q.Get("start"), 64)
+	end, _ := strconv.ParseFloat(q.Get("end"), 64)
+	if d := end - start; d < 6*3600-1 || d > 6*3600+1 || end < float64(before.Unix()-1) {
+		t.Errorf("without a range: start=%q end=%q, want the last six hours", q.Get("start"), q.Get("end"))
 	}
 }
