@@ -35,7 +35,7 @@ import (
 //
 //	services?source=traces|metrics|logs        service names (default: the trace store)
 //	operations?service=&source=…              operation names of a service (service required)
-//	loki/labels                                Loki label names
+//	loki/labels?selector=                      Loki label names, optionally of the streams of one LogQL stream selector
 //	loki/label-values?label=&selector=         Loki values of a label, optionally on the streams of one LogQL stream selector
 //	prometheus/labels?match=                   Prometheus label names, optionally of the series of one selector
 //	prometheus/label-values?label=&match=      Prometheus values of a label, optionally on the series of one selector
@@ -73,6 +73,11 @@ type tagNamer interface {
 // labelNamer lists Prometheus label names (/api/v1/labels).
 type labelNamer interface {
 	LabelNames(ctx context.Context, matchers []string, start, end time.Time) ([]string, error)
+}
+
+// lokiLabelNamer lists the Loki label names of the streams of one stream selector.
+type lokiLabelNamer interface {
+	LabelsOf(ctx context.Context, query string, start, end time.Time) ([]string, error)
 }
 
 // badRequest is a look-up the caller got wrong (missing or invalid parameter).
@@ -149,7 +154,7 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 		}
 	case resLokiLabels:
 		if err = d.needLogs(); err == nil {
-			values, err = d.env.Logs.Labels(ctx, start, end)
+			values, err = d.lokiLabels(ctx, strings.TrimSpace(q.Get("selector")), start, end)
 		}
 	case resLokiValues:
 		label := q.Get("label")
@@ -202,6 +207,18 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 		return nil, err
 	}
 	return sortedUnique(values), nil
+}
+
+// lokiLabels lists Loki's label names, of the streams of selector when it is set.
+func (d *Datasource) lokiLabels(ctx context.Context, selector string, start, end time.Time) ([]string, error) {
+	if selector == "" {
+		return d.env.Logs.Labels(ctx, start, end)
+	}
+	ln, ok := d.env.Logs.(lokiLabelNamer)
+	if !ok {
+		return nil, &httpx.RequestError{Store: loki.StoreName, Message: "this logs store cannot list the label names of a stream selector"}
+	}
+	return ln.LabelsOf(ctx, selector, start, end)
 }
 
 // promMatch is the optional `match` series selector as Prometheus' match[].

@@ -109,6 +109,9 @@ func TestResourcesAgainstRealStores(t *testing.T) {
 		check(t, ds, []row{
 			ok("loki/labels?"+around, `{"values":["service_name"]}`),
 			ok("loki/label-values?label=service_name&"+around, services),
+			ok("loki/labels?selector="+url.QueryEscape(`{service_name="payment"}`)+"&"+around, `{"values":["service_name"]}`),
+			ok("loki/labels?selector="+url.QueryEscape(`{service_name="nope"}`)+"&"+around, `{"values":[]}`),
+			bad("loki/labels?selector="+url.QueryEscape(`{service_name="payment"`)+"&"+around, "loki: HTTP 400: parse error"),
 			// Loki answers label look-ups from whole index periods and from every stream
 			// its ingesters hold, so only a range days away finds nothing.
 			ok("loki/labels?"+monthBefore, `{"values":[]}`),

@@ -90,6 +90,8 @@ func TestResourcesBySource(t *testing.T) {
 			"/loki/api/v1/label/service_name/values", url.Values{}},
 		{"logs operations of a hostile service", "operations?source=logs&service=" + url.QueryEscape(hostile), `{"values":["checkout","payment"]}`, &lokiRec,
 			"/loki/api/v1/label/op/values", url.Values{"query": {`{service_name="x\"} or {a=~\".+"}`}}},
+		{"loki label names of a stream selector", "loki/labels?selector=" + url.QueryEscape(`{service_name="api"}`) + "&start=1700000000000&end=1700000060000", `{"values":["level","service_name"]}`, &lokiRec,
+			"/loki/api/v1/labels", url.Values{"query": {`{service_name="api"}`}, "start": {"1700000000000000000"}, "end": {"1700000060000000000"}}},
 		{"loki label values of a stream selector", "loki/label-values?label=level&selector=" + url.QueryEscape(`{service_name="api"}`), `{"values":["checkout","payment"]}`, &lokiRec,
 			"/loki/api/v1/label/level/values", url.Values{"query": {`{service_name="api"}`}}},
 		{"traceql tag values", "traceql/tag-values?tag=" + url.QueryEscape("span.http.status_code"), `{"values":["200","500"]}`, &tempoRec,

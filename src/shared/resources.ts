@@ -22,7 +22,7 @@ export const ResourcePaths = {
   services: 'services',
   /** Operation names of one service. Params: `service` (required), `source` as for services. */
   operations: 'operations',
-  /** Loki label names. */
+  /** Loki label names. Params: `selector` (optional LogQL stream selector: the names of its streams only). */
   logLabels: 'loki/labels',
   /** Loki values of one label. Params: `label` (required), `selector` (optional LogQL stream selector). */
   logLabelValues: 'loki/label-values',

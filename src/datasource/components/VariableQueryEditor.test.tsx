@@ -57,7 +57,8 @@ describe('VariableQueryEditor', () => {
   });
 
   // The label of a "Metric label values" variable is picked from Prometheus' label names
-  // of the series selector over the dashboard's range, as for log labels from Loki.
+  // of the series selector over the dashboard's range; of a "Log label values" one, from
+  // Loki's label names of the stream selector.
   it.each([
     ['metricLabelValues', 'prometheus/labels', 'up{job="api"}'],
     ['metricLabelValues', 'prometheus/labels', undefined],
@@ -73,6 +74,7 @@ describe('VariableQueryEditor', () => {
     ['metricLabelValues', 'prometheus/labels', 'up{job="api"}', { match: 'up{job="api"}' }],
     ['metricLabelValues', 'prometheus/labels', undefined, {}],
     ['logLabelValues', 'loki/labels', undefined, {}],
+    ['logLabelValues', 'loki/labels', '{service_name="api"}', { selector: '{service_name="api"}' }],
   ])('%s: label names are asked of %s with selector %s and the time range', async (kind, path, selector, params) => {
     const { calls } = setup({ refId: 'v', kind, selector } as LensVariableQuery, {}, range);
     await waitFor(() => expect(calls.some((c) => c.path === path)).toBe(true));

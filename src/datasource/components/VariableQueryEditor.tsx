@@ -68,7 +68,7 @@ export function VariableQueryEditor({ query, onChange, datasource, range }: Prop
             <ResourceSelect
               datasource={datasource}
               path={q.kind === 'logLabelValues' ? ResourcePaths.logLabels : ResourcePaths.metricLabels}
-              params={q.kind === 'logLabelValues' ? time : { ...time, match: q.selector }}
+              params={q.kind === 'logLabelValues' ? { ...time, selector: q.selector } : { ...time, match: q.selector }}
               inputId="lens-var-label"
               value={q.label}
               onChange={(label) => set({ label })}
