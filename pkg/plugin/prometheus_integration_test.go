@@ -457,7 +457,7 @@ func TestPrometheusMetricsQueryAgainstRealPrometheus(t *testing.T) {
 				t.Errorf("%s: %d %s, want %s", tc.path, status, body, tc.want)
 			}
 		}
-		if status, body := callResource(t, ds, "prometheus/labels?match="+url.QueryEscape(`up{`)); status != 400 || !strings.Contains(body, `prometheus: HTTP 400: bad_data: 1:4: parse error`) {
+		if status, body := callResource(t, ds, "prometheus/labels?match="+url.QueryEscape(`up{`)); status != 400 || !strings.Contains(body, `match \"up{\": prometheus: HTTP 400: bad_data: 1:4: parse error`) {
 			t.Errorf("label names of a broken selector: %d %s, want 400 with Prometheus' message", status, body)
 		}
 	})

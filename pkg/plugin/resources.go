@@ -204,9 +204,27 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 		return nil, notFound(req.Path)
 	}
 	if err != nil {
-		return nil, err
+		return nil, selectorRefused(path, q, err)
 	}
 	return sortedUnique(values), nil
+}
+
+// selectorParams names the parameter of each look-up that carries a selector.
+var selectorParams = map[string]string{
+	resLokiLabels: "selector", resLokiValues: "selector",
+	resPromLabels: "match", resPromLabelValues: "match",
+}
+
+// selectorRefused names the selector parameter and its value in front of the store's 400:
+// the store's parse error says where in the text it failed, not which parameter held it.
+func selectorRefused(path string, q url.Values, err error) error {
+	name := selectorParams[path]
+	v := strings.TrimSpace(q.Get(name))
+	var se *httpx.StoreError
+	if name == "" || v == "" || !errors.As(err, &se) || se.Status != http.StatusBadRequest {
+		return err
+	}
+	return fmt.Errorf("%s %q: %w", name, v, err)
 }
 
 // lokiLabels lists Loki's label names, of the streams of selector when it is set.

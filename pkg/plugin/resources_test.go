@@ -366,3 +366,43 @@ func TestHistogramNamesOverTheTimeRange(t *testing.T) {
 		t.Errorf("without a range: start=%q end=%q, want the last six hours", q.Get("start"), q.Get("end"))
 	}
 }
+
+// A selector the store cannot parse is refused with the store's parse error, which says
+// where in the text it failed but not which parameter held that text: the 400 names the
+// parameter and its value first. Other failures of the store are not blamed on it.
+func TestResourceSelectorRefusedByTheStore(t *testing.T) {
+	promBad := func(*http.Request) (int, string, []byte) {
+		return 400, jsonCT, []byte(`{"status":"error","errorType":"bad_data","error":"1:4: parse error: unexpected end of input inside braces"}`)
+	}
+	lokiBad := func(*http.Request) (int, string, []byte) {
+		return 400, "text/plain; charset=utf-8", []byte("parse error at line 1, col 15: syntax error: unexpected $end\n")
+	}
+	unavailable := func(*http.Request) (int, string, []byte) {
+		return 503, jsonCT, []byte(`{"status":"error","errorType":"unavailable","error":"TSDB not ready"}`)
+	}
+	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/api/v1/label": promBad})
+	lk := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/loki/api/v1/label": lokiBad})
+	down := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/api/v1/label": unavailable})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", lk.srv.URL, prom.srv.URL, ""))
+	dsDown := newTestDatasource(t, settingsJSON("", "tempo", "", down.srv.URL, ""))
+	for _, tc := range []struct {
+		ds         *Datasource
+		path       string
+		wantStatus int
+		want       string
+	}{
+		{ds, "prometheus/labels?match=" + url.QueryEscape("up{"), 400, `match \"up{\": prometheus: HTTP 400: bad_data: 1:4: parse error`},
+		{ds, "prometheus/label-values?label=job&match=" + url.QueryEscape("up{"), 400, `match \"up{\": prometheus: HTTP 400`},
+		{ds, "loki/labels?selector=" + url.QueryEscape("{service_name="), 400, `selector \"{service_name=\": loki: HTTP 400: parse error at line 1, col 15`},
+		{ds, "loki/label-values?label=level&selector=" + url.QueryEscape("{service_name="), 400, `selector \"{service_name=\": loki: HTTP 400`},
+		{ds, "prometheus/labels", 400, `{"error":"prometheus: HTTP 400`},
+		{dsDown, "prometheus/labels?match=up", 502, `{"error":"prometheus: HTTP 503: unavailable`},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			status, body := callResource(t, tc.ds, tc.path)
+			if status != tc.wantStatus || !strings.Contains(body, tc.want) {
+				t.Errorf("%d %s, want %d with %q", status, body, tc.wantStatus, tc.want)
+			}
+		})
+	}
+}
