@@ -15,8 +15,23 @@ const userEvent = userEventLib.setup({ delay: null });
 jest.setTimeout(120_000);
 
 // Grafana runs the variable query on every onChange of its editor (the preview of values).
-function setup(initial: LensVariableQuery, lookups: Record<string, string[]> = {}, range?: TimeRange) {
+function setup(
+  initial: LensVariableQuery,
+  lookups: Record<string, string[]> = {},
+  range?: TimeRange,
+  vars: Record<string, string> = {}
+) {
   const { ds, calls } = makeDatasource({}, lookups);
+  // The dashboard's variables, as Grafana's template service would fill them in.
+  ds.interpolateVariableQuery = (q) => {
+    const selector = q.selector?.replace(/\$(\w+)/g, (ref, name: string) => {
+      if (!(name in vars)) {
+        throw new Error(`variable ${ref} has no value`);
+      }
+      return vars[name];
+    });
+    return { ...q, selector };
+  };
   const changes: LensVariableQuery[] = [];
   function Harness() {
     const [q, setQ] = useState(initial);
@@ -77,6 +92,21 @@ describe('VariableQueryEditor', () => {
     ['logLabelValues', 'loki/labels', '{service_name="api"}', { selector: '{service_name="api"}' }],
   ])('%s: label names are asked of %s with selector %s and the time range', async (kind, path, selector, params) => {
     const { calls } = setup({ refId: 'v', kind, selector } as LensVariableQuery, {}, range);
+    await waitFor(() => expect(calls.some((c) => c.path === path)).toBe(true));
+    expect(calls.filter((c) => c.path === path)).toEqual([
+      { path, params: { ...params, start: 1_700_000_000_000, end: 1_700_003_600_000 } },
+    ]);
+  });
+
+  // A chained variable's selector names other variables: the label picker asks with them
+  // filled in (Prometheus would take `$job` as the literal value and find no series), and
+  // with no selector when one cannot be filled in.
+  it.each([
+    ['metricLabelValues', 'prometheus/labels', 'up{job="$job"}', { match: 'up{job="api"}' }],
+    ['logLabelValues', 'loki/labels', '{service_name="$job"}', { selector: '{service_name="api"}' }],
+    ['metricLabelValues', 'prometheus/labels', 'up{job="$unknown"}', {}],
+  ])('%s: the label picker fills in the variables of the selector (%s, %s)', async (kind, path, selector, params) => {
+    const { calls } = setup({ refId: 'v', kind, selector } as LensVariableQuery, {}, range, { job: 'api' });
     await waitFor(() => expect(calls.some((c) => c.path === path)).toBe(true));
     expect(calls.filter((c) => c.path === path)).toEqual([
       { path, params: { ...params, start: 1_700_000_000_000, end: 1_700_003_600_000 } },

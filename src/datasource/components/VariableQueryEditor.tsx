@@ -20,6 +20,22 @@ const SOURCES: Array<{ value: ServiceSource; label: string }> = [
   { value: 'logs', label: 'Logs' },
 ];
 
+/**
+ * The selector the label picker narrows its names by, with the dashboard's variables filled
+ * in as when the variable runs (a chained variable's `up{job="$job"}`); none when they
+ * cannot be, rather than the literal `$job`, which no series has.
+ */
+function pickerSelector(ds: LensDataSource, q: LensVariableQuery): string | undefined {
+  if (!q.selector) {
+    return undefined;
+  }
+  try {
+    return ds.interpolateVariableQuery(q, {}).selector;
+  } catch {
+    return undefined;
+  }
+}
+
 export function VariableQueryEditor({ query, onChange, datasource, range }: Props) {
   const q: LensVariableQuery = { ...query, kind: query.kind ?? 'services', refId: query.refId ?? 'variable' };
   useEffect(() => {
@@ -34,6 +50,7 @@ export function VariableQueryEditor({ query, onChange, datasource, range }: Prop
   const withLabel = q.kind === 'logLabelValues' || q.kind === 'metricLabelValues';
   // The pickers look at the dashboard's time range, as the variable's values do.
   const time = range ? { start: range.from.valueOf(), end: range.to.valueOf() } : {};
+  const selector = pickerSelector(datasource, q);
   return (
     <EditorRows>
       <EditorRow>
@@ -68,7 +85,7 @@ export function VariableQueryEditor({ query, onChange, datasource, range }: Prop
             <ResourceSelect
               datasource={datasource}
               path={q.kind === 'logLabelValues' ? ResourcePaths.logLabels : ResourcePaths.metricLabels}
-              params={q.kind === 'logLabelValues' ? { ...time, selector: q.selector } : { ...time, match: q.selector }}
+              params={q.kind === 'logLabelValues' ? { ...time, selector } : { ...time, match: selector }}
               inputId="lens-var-label"
               value={q.label}
               onChange={(label) => set({ label })}
