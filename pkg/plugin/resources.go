@@ -45,7 +45,8 @@ import (
 //
 // source=metrics answers the values of the configured service (operation) label on the
 // histogram series: the configured histogram metrics (`<name>_bucket` and `<name>`), or
-// every `_bucket` series when none is configured. source=logs answers Loki's values of
+// when none is configured every `_bucket` series and the histograms the metadata API
+// knows (native ones included). source=logs answers Loki's values of
 // `service_name`, the label a logs latency query selects a service by, and refuses with a
 // message when Loki has no such label; operations from logs are the values of the
 // configured operation label on that service's streams.
@@ -421,24 +422,80 @@ func badSource(s string) error {
 }
 
 // histogramLabelValues lists the values of label on the histogram series, restricted to
-// one service when service is set. Every value reaches PromQL through pkg/language.
+// one service when service is set: the configured histogram metrics (`<name>_bucket` and
+// `<name>`), or, when none is configured, every `_bucket` series and the histograms the
+// metadata API knows (native histograms have no `_bucket` series). Every value reaches
+// PromQL through pkg/language.
 func (d *Datasource) histogramLabelValues(ctx context.Context, label, service string, start, end time.Time) ([]string, error) {
 	if err := d.needMetrics(); err != nil {
 		return nil, err
 	}
-	names := `.+_bucket`
+	svc := ""
+	if service != "" {
+		svc = "," + d.settings.ServiceLabel + "=" + language.QuoteString(service)
+	}
+	selector := func(names string) string { return "{__name__=~" + language.QuoteString(names) + svc + "}" }
 	if hs := d.settings.HistogramMetrics; len(hs) > 0 {
 		var alts []string
 		for _, h := range hs {
 			alts = append(alts, h+"_bucket", h)
 		}
-		names = language.RegexAlternation(alts)
+		return d.env.Metrics.LabelValues(ctx, label, []string{selector(language.RegexAlternation(alts))}, start, end)
 	}
-	sel := "{__name__=~" + language.QuoteString(names)
-	if service != "" {
-		sel += "," + d.settings.ServiceLabel + "=" + language.QuoteString(service)
+	var buckets, natives []string
+	var bucketsErr, metaErr error
+	parallel.Run(
+		func() {
+			buckets, bucketsErr = d.env.Metrics.LabelValues(ctx, label, []string{selector(`.+_bucket`)}, start, end)
+		},
+		func() { natives, metaErr = d.env.Metrics.MetricNamesOfType(ctx, prometheus.MetricTypeHistogram) },
+	)
+	if bucketsErr != nil {
+		return nil, bucketsErr
 	}
-	return d.env.Metrics.LabelValues(ctx, label, []string{sel + "}"}, start, end)
+	if metaErr != nil {
+		// As for the histogram picker: a store without the metadata API still has its
+		// classic histograms' values.
+		return buckets, nil
+	}
+	groups := nameGroups(natives, maxSelectorNames)
+	found := make([][]string, len(groups))
+	errs := make([]error, len(groups))
+	var g parallel.Group
+	for i, group := range groups {
+		g.Go(func() {
+			found[i], errs[i] = d.env.Metrics.LabelValues(ctx, label, []string{selector(language.RegexAlternation(group))}, start, end)
+		})
+	}
+	g.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(append(found, buckets)...), nil
+}
+
+// maxSelectorNames bounds the metric names, in characters, of one selector sent in a
+// look-up's URL (Prometheus' label values API is GET only; proxies in front of it refuse
+// request lines over 8 KB, and the selector's braces and quotes triple when escaped).
+const maxSelectorNames = 1500
+
+// nameGroups splits names into groups whose names total at most limit characters.
+func nameGroups(names []string, limit int) [][]string {
+	var groups [][]string
+	var cur []string
+	n := 0
+	for _, name := range names {
+		if len(cur) > 0 && n+len(name)+1 > limit {
+			groups = append(groups, cur)
+			cur, n = nil, 0
+		}
+		cur = append(cur, name)
+		n += len(name) + 1
+	}
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	return groups
 }
 
 // logServiceLabel is `service_name`, the label a logs latency query selects a service by

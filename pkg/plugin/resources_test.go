@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -404,5 +405,68 @@ func TestResourceSelectorRefusedByTheStore(t *testing.T) {
 				t.Errorf("%d %s, want %d with %q", status, body, tc.wantStatus, tc.want)
 			}
 		})
+	}
+}
+
+// Without configured histogram metrics, services and operations by metrics came only from
+// `_bucket` series: a native histogram (stored under its own name, no `_bucket`) added
+// none, so a Prometheus with native histograms only offered no service at all. The
+// histograms the metadata API knows are looked up too, in requests short enough for a
+// proxy's URL limit however many there are.
+func TestMetricsServicesOfNativeHistograms(t *testing.T) {
+	var mu sync.Mutex
+	var matches []string
+	var longest int
+	byName := map[string][]string{`{__name__=~".+_bucket"}`: {"classic-svc"}, `{__name__=~".+_bucket",service="api"}`: {"GET"}}
+	labelValues := func(r *http.Request) (int, string, []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		longest = max(longest, len(r.URL.RequestURI()))
+		var out []string
+		for _, m := range r.URL.Query()["match[]"] {
+			matches = append(matches, m)
+			out = append(out, byName[m]...)
+			if strings.Contains(m, "native_seconds") && !strings.Contains(m, "_bucket") {
+				if strings.Contains(m, `service="api"`) {
+					out = append(out, "POST")
+				} else {
+					out = append(out, "native-svc")
+				}
+			}
+		}
+		b, _ := json.Marshal(map[string]any{"status": "success", "data": out})
+		return 200, jsonCT, b
+	}
+	// Many histograms, as a Prometheus scraping many services' client libraries has.
+	meta := map[string][]map[string]string{"checkout_native_seconds": {{"type": "histogram"}}, "up": {{"type": "gauge"}}}
+	for i := range 300 {
+		meta[fmt.Sprintf("service_%03d_request_duration_seconds", i)] = []map[string]string{{"type": "histogram"}}
+	}
+	metaBody, _ := json.Marshal(map[string]any{"status": "success", "data": meta})
+	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v1/label/":   labelValues,
+		"/api/v1/metadata": ok(metaBody),
+	})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", "", prom.srv.URL, `"latency":{"serviceLabel":"service","operationLabel":"op"}`))
+	for _, tc := range []struct{ path, want string }{
+		{"services?source=metrics", `{"values":["classic-svc","native-svc"]}`},
+		{"operations?source=metrics&service=api", `{"values":["GET","POST"]}`},
+	} {
+		status, body := callResource(t, ds, tc.path)
+		if status != 200 || body != tc.want {
+			t.Errorf("%s: %d %s, want %s", tc.path, status, body, tc.want)
+		}
+	}
+	if longest > 4096+200 {
+		t.Errorf("a request of %d characters", longest)
+	}
+	joined := strings.Join(matches, "\n")
+	for _, name := range []string{"service_000_request_duration_seconds", "service_299_request_duration_seconds"} {
+		if !strings.Contains(joined, name) {
+			t.Errorf("no selector asked for %s", name)
+		}
+	}
+	if strings.Contains(joined, `"up"`) || strings.Contains(joined, "|up") {
+		t.Errorf("a gauge was asked for: %s", joined)
 	}
 }

@@ -16,7 +16,8 @@ export const ResourcePaths = {
   /**
    * Service names. `source=traces` (default): the trace store's (Tempo `resource.service.name`
    * values, Jaeger services); `source=metrics`: values of jsonData.latency.serviceLabel on the
-   * histogram series in Prometheus; `source=logs`: Loki `service_name` values (an error
+   * histogram series in Prometheus (the configured histograms, or every classic and native
+   * one when none is configured); `source=logs`: Loki `service_name` values (an error
    * saying so when Loki has no `service_name` label in the range).
    */
   services: 'services',
