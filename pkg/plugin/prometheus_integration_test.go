@@ -444,6 +444,10 @@ func TestPrometheusMetricsQueryAgainstRealPrometheus(t *testing.T) {
 			{newTestDatasource(t, cfg), "services?source=metrics", `{"values":["checkout"]}`},
 			{ds, "prometheus/label-values?label=job&match=" + url.QueryEscape(`lens_test_native_request_duration_seconds`), `{"values":["app-native"]}`},
 			{ds, "prometheus/label-values?label=operation", `{"values":["POST /pay"]}`},
+			// The label picker of a "Metric label values" variable: the label names of
+			// the series selector, over the dashboard's range.
+			{ds, "prometheus/labels?match=" + url.QueryEscape(`lens_test_native_request_duration_seconds{job="app-native"}`), `{"values":["__name__","instance","job","operation","service"]}`},
+			{ds, fmt.Sprintf("prometheus/labels?start=%d&end=%d", from.Add(-2*time.Hour).UnixMilli(), from.Add(-time.Hour).UnixMilli()), `{"values":[]}`},
 			// The native histogram has no `_bucket` series: only the metadata API lists it.
 			{ds, "prometheus/histograms", `{"values":["lens_test_native_request_duration_seconds","lens_test_request_duration_seconds"]}`},
 			{newTestDatasource(t, cfg), "prometheus/histograms", `{"values":["lens_test_request_duration_seconds","lens_test_native_request_duration_seconds"]}`},
@@ -452,6 +456,9 @@ func TestPrometheusMetricsQueryAgainstRealPrometheus(t *testing.T) {
 			if status != 200 || body != tc.want {
 				t.Errorf("%s: %d %s, want %s", tc.path, status, body, tc.want)
 			}
+		}
+		if status, body := callResource(t, ds, "prometheus/labels?match="+url.QueryEscape(`up{`)); status != 400 || !strings.Contains(body, `match \"up{\": prometheus: HTTP 400: bad_data: 1:4: parse error`) {
+			t.Errorf("label names of a broken selector: %d %s, want 400 with Prometheus' message", status, body)
 		}
 	})
 

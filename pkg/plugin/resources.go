@@ -35,8 +35,9 @@ import (
 //
 //	services?source=traces|metrics|logs        service names (default: the trace store)
 //	operations?service=&source=…              operation names of a service (service required)
-//	loki/labels                                Loki label names
+//	loki/labels?selector=                      Loki label names, optionally of the streams of one LogQL stream selector
 //	loki/label-values?label=&selector=         Loki values of a label, optionally on the streams of one LogQL stream selector
+//	prometheus/labels?match=                   Prometheus label names, optionally of the series of one selector
 //	prometheus/label-values?label=&match=      Prometheus values of a label, optionally on the series of one selector
 //	prometheus/histograms                      histogram base names (configured first, then classic `_bucket` names and the metadata's histograms, native ones included)
 //	traceql/tags                               TraceQL tag names (Tempo)
@@ -44,7 +45,8 @@ import (
 //
 // source=metrics answers the values of the configured service (operation) label on the
 // histogram series: the configured histogram metrics (`<name>_bucket` and `<name>`), or
-// every `_bucket` series when none is configured. source=logs answers Loki's values of
+// when none is configured every `_bucket` series and the histograms the metadata API
+// knows (native ones included). source=logs answers Loki's values of
 // `service_name`, the label a logs latency query selects a service by, and refuses with a
 // message when Loki has no such label; operations from logs are the values of the
 // configured operation label on that service's streams.
@@ -53,6 +55,7 @@ const (
 	resOperations        = "operations"
 	resLokiLabels        = "loki/labels"
 	resLokiValues        = "loki/label-values"
+	resPromLabels        = "prometheus/labels"
 	resPromLabelValues   = "prometheus/label-values"
 	resPromHistograms    = "prometheus/histograms"
 	resTraceQLTags       = "traceql/tags"
@@ -66,6 +69,16 @@ const (
 type tagNamer interface {
 	TagNames(ctx context.Context, start, end time.Time) ([]string, error)
 	TagValues(ctx context.Context, tag, q string, start, end time.Time) ([]string, error)
+}
+
+// labelNamer lists Prometheus label names (/api/v1/labels).
+type labelNamer interface {
+	LabelNames(ctx context.Context, matchers []string, start, end time.Time) ([]string, error)
+}
+
+// lokiLabelNamer lists the Loki label names of the streams of one stream selector.
+type lokiLabelNamer interface {
+	LabelsOf(ctx context.Context, query string, start, end time.Time) ([]string, error)
 }
 
 // badRequest is a look-up the caller got wrong (missing or invalid parameter).
@@ -129,7 +142,7 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 	}
 	path := strings.Trim(req.Path, "/")
 	if path == resPromHistograms {
-		return d.histogramNames(ctx)
+		return d.histogramNames(ctx, start, end)
 	}
 	var values []string
 	switch path {
@@ -142,27 +155,36 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 		}
 	case resLokiLabels:
 		if err = d.needLogs(); err == nil {
-			values, err = d.env.Logs.Labels(ctx, start, end)
+			values, err = d.lokiLabels(ctx, strings.TrimSpace(q.Get("selector")), start, end)
 		}
 	case resLokiValues:
 		label := q.Get("label")
-		if err = needParam("label", label); err == nil {
+		if err = needParam("label", label); err == nil && !language.ValidLabelName(label) {
+			err = badRequest(fmt.Sprintf("label %q is not a Loki label name", label))
+		}
+		if err == nil {
 			if err = d.needLogs(); err == nil {
 				values, err = d.env.Logs.LabelValues(ctx, label, strings.TrimSpace(q.Get("selector")), start, end)
 			}
 		}
+	case resPromLabels:
+		if err = d.needMetrics(); err == nil {
+			ln, ok := d.env.Metrics.(labelNamer)
+			if !ok {
+				return nil, &httpx.RequestError{Store: prometheus.StoreName, Message: "this metrics store cannot list label names"}
+			}
+			values, err = ln.LabelNames(ctx, promMatch(q), start, end)
+		}
 	case resPromLabelValues:
 		label := q.Get("label")
 		switch {
+		case label == "":
+			err = needParam("label", label)
 		case label != "__name__" && !language.ValidLabelName(label):
 			err = badRequest(fmt.Sprintf("label %q is not a Prometheus label name", label))
 		default:
-			var match []string
-			if m := strings.TrimSpace(q.Get("match")); m != "" {
-				match = []string{m}
-			}
 			if err = d.needMetrics(); err == nil {
-				values, err = d.env.Metrics.LabelValues(ctx, label, match, start, end)
+				values, err = d.env.Metrics.LabelValues(ctx, label, promMatch(q), start, end)
 			}
 		}
 	case resTraceQLTags, resTraceQLTagValues:
@@ -177,14 +199,69 @@ func (d *Datasource) resource(ctx context.Context, req *backend.CallResourceRequ
 		tag := q.Get("tag")
 		if err = needParam("tag", tag); err == nil {
 			values, err = tn.TagValues(ctx, tag, "", start, end)
+			err = unknownTag(tag, err)
 		}
 	default:
 		return nil, notFound(req.Path)
 	}
 	if err != nil {
-		return nil, err
+		return nil, selectorRefused(path, q, err)
 	}
 	return sortedUnique(values), nil
+}
+
+// selectorParams names the parameter of each look-up that carries a selector.
+var selectorParams = map[string]string{
+	resLokiLabels: "selector", resLokiValues: "selector",
+	resPromLabels: "match", resPromLabelValues: "match",
+}
+
+// selectorRefused names the selector parameter and its value in front of the store's 400:
+// the store's parse error says where in the text it failed, not which parameter held it.
+func selectorRefused(path string, q url.Values, err error) error {
+	name := selectorParams[path]
+	v := strings.TrimSpace(q.Get(name))
+	var se *httpx.StoreError
+	if name == "" || v == "" || !errors.As(err, &se) || se.Status != http.StatusBadRequest {
+		return err
+	}
+	return fmt.Errorf("%s %q: %w", name, v, err)
+}
+
+// lokiLabels lists Loki's label names, of the streams of selector when it is set.
+func (d *Datasource) lokiLabels(ctx context.Context, selector string, start, end time.Time) ([]string, error) {
+	if selector == "" {
+		return d.env.Logs.Labels(ctx, start, end)
+	}
+	ln, ok := d.env.Logs.(lokiLabelNamer)
+	if !ok {
+		return nil, &httpx.RequestError{Store: loki.StoreName, Message: "this logs store cannot list the label names of a stream selector"}
+	}
+	return ln.LabelsOf(ctx, selector, start, end)
+}
+
+// promMatch is the optional `match` series selector as Prometheus' match[].
+func promMatch(q url.Values) []string {
+	if m := strings.TrimSpace(q.Get("match")); m != "" {
+		return []string{m}
+	}
+	return nil
+}
+
+// tempoInvalidTag is in the message of Tempo's HTTP 500 for a tag name that is neither an
+// intrinsic nor scoped ("please provide a valid tagName: tag name is not valid intrinsic
+// or scoped attribute: http.status_code").
+const tempoInvalidTag = "valid tagName"
+
+// unknownTag turns Tempo's refusal of a tag name into the caller's error naming the
+// parameter: the name is wrong, the store did not fail.
+func unknownTag(tag string, err error) error {
+	var se *httpx.StoreError
+	if !errors.As(err, &se) || !strings.Contains(se.Message, tempoInvalidTag) {
+		return err
+	}
+	return badRequest(fmt.Sprintf("tag %q is not a TraceQL tag: scope an attribute (span.%[2]s, resource.%[2]s or .%[2]s) or name an intrinsic such as name, status or kind (%[3]v)",
+		tag, strings.TrimPrefix(tag, "."), err))
 }
 
 // resourceRange reads `start` and `end` (Unix ms), defaulting to the last 6 hours.
@@ -249,11 +326,11 @@ func (d *Datasource) tempo() (tagNamer, error) {
 }
 
 // histogramNames lists the configured histogram metrics first, then, sorted and without
-// repeats, the classic histograms found by their `_bucket` series and the histograms
-// (native ones included) the metadata API knows. The two look-ups run concurrently; when
+// repeats, the classic histograms found by their `_bucket` series in start..end and the
+// histograms (native ones included) the metadata API knows (which takes no range). The two look-ups run concurrently; when
 // one fails the other's names still come back, and when neither finds a name any failure
 // is the answer.
-func (d *Datasource) histogramNames(ctx context.Context) ([]string, error) {
+func (d *Datasource) histogramNames(ctx context.Context, start, end time.Time) ([]string, error) {
 	if err := d.needMetrics(); err != nil {
 		return nil, err
 	}
@@ -262,7 +339,7 @@ func (d *Datasource) histogramNames(ctx context.Context) ([]string, error) {
 	parallel.Run(
 		func() {
 			var names []string
-			names, bucketsErr = d.env.Metrics.LabelValues(ctx, "__name__", nil, time.Time{}, time.Time{})
+			names, bucketsErr = d.env.Metrics.LabelValues(ctx, "__name__", nil, start, end)
 			buckets = prometheus.HistogramMetricNames(names)
 		},
 		func() { meta, metaErr = d.env.Metrics.MetricNamesOfType(ctx, prometheus.MetricTypeHistogram) },
@@ -345,24 +422,80 @@ func badSource(s string) error {
 }
 
 // histogramLabelValues lists the values of label on the histogram series, restricted to
-// one service when service is set. Every value reaches PromQL through pkg/language.
+// one service when service is set: the configured histogram metrics (`<name>_bucket` and
+// `<name>`), or, when none is configured, every `_bucket` series and the histograms the
+// metadata API knows (native histograms have no `_bucket` series). Every value reaches
+// PromQL through pkg/language.
 func (d *Datasource) histogramLabelValues(ctx context.Context, label, service string, start, end time.Time) ([]string, error) {
 	if err := d.needMetrics(); err != nil {
 		return nil, err
 	}
-	names := `.+_bucket`
+	svc := ""
+	if service != "" {
+		svc = "," + d.settings.ServiceLabel + "=" + language.QuoteString(service)
+	}
+	selector := func(names string) string { return "{__name__=~" + language.QuoteString(names) + svc + "}" }
 	if hs := d.settings.HistogramMetrics; len(hs) > 0 {
 		var alts []string
 		for _, h := range hs {
 			alts = append(alts, h+"_bucket", h)
 		}
-		names = language.RegexAlternation(alts)
+		return d.env.Metrics.LabelValues(ctx, label, []string{selector(language.RegexAlternation(alts))}, start, end)
 	}
-	sel := "{__name__=~" + language.QuoteString(names)
-	if service != "" {
-		sel += "," + d.settings.ServiceLabel + "=" + language.QuoteString(service)
+	var buckets, natives []string
+	var bucketsErr, metaErr error
+	parallel.Run(
+		func() {
+			buckets, bucketsErr = d.env.Metrics.LabelValues(ctx, label, []string{selector(`.+_bucket`)}, start, end)
+		},
+		func() { natives, metaErr = d.env.Metrics.MetricNamesOfType(ctx, prometheus.MetricTypeHistogram) },
+	)
+	if bucketsErr != nil {
+		return nil, bucketsErr
 	}
-	return d.env.Metrics.LabelValues(ctx, label, []string{sel + "}"}, start, end)
+	if metaErr != nil {
+		// As for the histogram picker: a store without the metadata API still has its
+		// classic histograms' values.
+		return buckets, nil
+	}
+	groups := nameGroups(natives, maxSelectorNames)
+	found := make([][]string, len(groups))
+	errs := make([]error, len(groups))
+	var g parallel.Group
+	for i, group := range groups {
+		g.Go(func() {
+			found[i], errs[i] = d.env.Metrics.LabelValues(ctx, label, []string{selector(language.RegexAlternation(group))}, start, end)
+		})
+	}
+	g.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(append(found, buckets)...), nil
+}
+
+// maxSelectorNames bounds the metric names, in characters, of one selector sent in a
+// look-up's URL (Prometheus' label values API is GET only; proxies in front of it refuse
+// request lines over 8 KB, and the selector's braces and quotes triple when escaped).
+const maxSelectorNames = 1500
+
+// nameGroups splits names into groups whose names total at most limit characters.
+func nameGroups(names []string, limit int) [][]string {
+	var groups [][]string
+	var cur []string
+	n := 0
+	for _, name := range names {
+		if len(cur) > 0 && n+len(name)+1 > limit {
+			groups = append(groups, cur)
+			cur, n = nil, 0
+		}
+		cur = append(cur, name)
+		n += len(name) + 1
+	}
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	return groups
 }
 
 // logServiceLabel is `service_name`, the label a logs latency query selects a service by

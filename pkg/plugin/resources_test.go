@@ -3,11 +3,14 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
@@ -53,6 +56,7 @@ func TestResourcesBySource(t *testing.T) {
 	var promRec, lokiRec, tempoRec urlRecorder
 	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
 		"/api/v1/label/": promRec.route(`{"status":"success","data":["b","a","b"]}`),
+		"/api/v1/labels": promRec.route(`{"status":"success","data":["b","a","b"]}`),
 	})
 	lk := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
 		"/loki/api/v1/labels": lokiRec.route(`{"status":"success","data":["level","service_name"]}`),
@@ -77,12 +81,18 @@ func TestResourcesBySource(t *testing.T) {
 			"/api/v1/label/op/values", url.Values{"match[]": {`{__name__=~"(?:rpc_seconds_bucket|rpc_seconds|http\\.x_bucket|http\\.x)",svc="x\"} or {a=~\".+"}`}}},
 		{"prometheus label values", "prometheus/label-values?label=job&match=" + url.QueryEscape(`up{a="b"}`), `{"values":["a","b"]}`, &promRec,
 			"/api/v1/label/job/values", url.Values{"match[]": {`up{a="b"}`}}},
+		{"prometheus label names of a selector, time range", "prometheus/labels?match=" + url.QueryEscape(`up{a="b"}`) + "&start=1700000000000&end=1700000060000", `{"values":["a","b"]}`, &promRec,
+			"/api/v1/labels", url.Values{"match[]": {`up{a="b"}`}, "start": {"1700000000.000"}, "end": {"1700000060.000"}}},
+		{"prometheus label names", "prometheus/labels", `{"values":["a","b"]}`, &promRec,
+			"/api/v1/labels", url.Values{"match[]": nil}},
 		{"prometheus label values, time range", "prometheus/label-values?label=job&start=1700000000000&end=1700000060000", `{"values":["a","b"]}`, &promRec,
 			"/api/v1/label/job/values", url.Values{"start": {"1700000000.000"}, "end": {"1700000060.000"}}},
 		{"logs services", "services?source=logs", `{"values":["checkout","payment"]}`, &lokiRec,
 			"/loki/api/v1/label/service_name/values", url.Values{}},
 		{"logs operations of a hostile service", "operations?source=logs&service=" + url.QueryEscape(hostile), `{"values":["checkout","payment"]}`, &lokiRec,
 			"/loki/api/v1/label/op/values", url.Values{"query": {`{service_name="x\"} or {a=~\".+"}`}}},
+		{"loki label names of a stream selector", "loki/labels?selector=" + url.QueryEscape(`{service_name="api"}`) + "&start=1700000000000&end=1700000060000", `{"values":["level","service_name"]}`, &lokiRec,
+			"/loki/api/v1/labels", url.Values{"query": {`{service_name="api"}`}, "start": {"1700000000000000000"}, "end": {"1700000060000000000"}}},
 		{"loki label values of a stream selector", "loki/label-values?label=level&selector=" + url.QueryEscape(`{service_name="api"}`), `{"values":["checkout","payment"]}`, &lokiRec,
 			"/loki/api/v1/label/level/values", url.Values{"query": {`{service_name="api"}`}}},
 		{"traceql tag values", "traceql/tag-values?tag=" + url.QueryEscape("span.http.status_code"), `{"values":["200","500"]}`, &tempoRec,
@@ -111,6 +121,9 @@ func TestResourcesBySource(t *testing.T) {
 		{"label name injection", "prometheus/label-values?label=" + url.QueryEscape(`job"}`), `is not a Prometheus label name`},
 		{"missing tag", "traceql/tag-values", "parameter tag is required"},
 		{"missing label", "loki/label-values", "parameter label is required"},
+		{"missing prometheus label", "prometheus/label-values", "parameter label is required"},
+		// Loki answers an empty list for a name no label can have, as if it had no values.
+		{"not a loki label name", "loki/label-values?label=" + url.QueryEscape("service name"), `label \"service name\" is not a Loki label name`},
 		{"bad time", "loki/labels?start=yesterday", `yesterday\" is not Unix milliseconds`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -303,5 +316,157 @@ func TestHistogramNamesFromBucketsAndMetadata(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Tempo answers a tag name that is neither an intrinsic nor scoped (http.status_code
+// instead of span.http.status_code) with HTTP 500 "please provide a valid tagName" (seen
+// from the Tempo tests/stores builds). That is the caller's mistake, not the store's
+// failure: 400 naming the parameter and how to scope it, with Tempo's message.
+func TestTraceQLTagValuesOfAnUnscopedTag(t *testing.T) {
+	tr := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v2/search/tag/": func(*http.Request) (int, string, []byte) {
+			return 500, "text/plain; charset=utf-8", []byte("please provide a valid tagName: tag name is not valid intrinsic or scoped attribute: http.status_code\n")
+		},
+	})
+	ds := newTestDatasource(t, settingsJSON(tr.srv.URL, "tempo", "", "", ""))
+	status, body := callResource(t, ds, "traceql/tag-values?tag=http.status_code")
+	for _, want := range []string{`tag \"http.status_code\" is not a TraceQL tag`, "span.http.status_code", "tempo: HTTP 500: please provide a valid tagName"} {
+		if status != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("%d %s, want 400 with %q", status, body, want)
+		}
+	}
+}
+
+// Prometheus lists the label values of its whole retention when asked without start and
+// end: the histogram picker offered histograms gone for months, and the look-up read every
+// block. The `_bucket` names are looked up over the resource's range (default the last
+// six hours), as every other look-up is.
+func TestHistogramNamesOverTheTimeRange(t *testing.T) {
+	var rec urlRecorder
+	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v1/label/":   rec.route(`{"status":"success","data":["rpc_seconds_bucket"]}`),
+		"/api/v1/metadata": ok([]byte(`{"status":"success","data":{}}`)),
+	})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", "", prom.srv.URL, ""))
+	status, body := callResource(t, ds, "prometheus/histograms?start=1700000000000&end=1700003600000")
+	if status != 200 || body != `{"values":["rpc_seconds"]}` {
+		t.Fatalf("%d %s", status, body)
+	}
+	if p, q := rec.last(); q.Get("start") != "1700000000.000" || q.Get("end") != "1700003600.000" {
+		t.Errorf("asked %s with start=%q end=%q, want the resource's range", p, q.Get("start"), q.Get("end"))
+	}
+	before := time.Now()
+	if status, body := callResource(t, ds, "prometheus/histograms"); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	_, q := rec.last()
+	start, _ := strconv.ParseFloat(q.Get("start"), 64)
+	end, _ := strconv.ParseFloat(q.Get("end"), 64)
+	if d := end - start; d < 6*3600-1 || d > 6*3600+1 || end < float64(before.Unix()-1) {
+		t.Errorf("without a range: start=%q end=%q, want the last six hours", q.Get("start"), q.Get("end"))
+	}
+}
+
+// A selector the store cannot parse is refused with the store's parse error, which says
+// where in the text it failed but not which parameter held that text: the 400 names the
+// parameter and its value first. Other failures of the store are not blamed on it.
+func TestResourceSelectorRefusedByTheStore(t *testing.T) {
+	promBad := func(*http.Request) (int, string, []byte) {
+		return 400, jsonCT, []byte(`{"status":"error","errorType":"bad_data","error":"1:4: parse error: unexpected end of input inside braces"}`)
+	}
+	lokiBad := func(*http.Request) (int, string, []byte) {
+		return 400, "text/plain; charset=utf-8", []byte("parse error at line 1, col 15: syntax error: unexpected $end\n")
+	}
+	unavailable := func(*http.Request) (int, string, []byte) {
+		return 503, jsonCT, []byte(`{"status":"error","errorType":"unavailable","error":"TSDB not ready"}`)
+	}
+	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/api/v1/label": promBad})
+	lk := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/loki/api/v1/label": lokiBad})
+	down := newReplay(t, map[string]func(*http.Request) (int, string, []byte){"/api/v1/label": unavailable})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", lk.srv.URL, prom.srv.URL, ""))
+	dsDown := newTestDatasource(t, settingsJSON("", "tempo", "", down.srv.URL, ""))
+	for _, tc := range []struct {
+		ds         *Datasource
+		path       string
+		wantStatus int
+		want       string
+	}{
+		{ds, "prometheus/labels?match=" + url.QueryEscape("up{"), 400, `match \"up{\": prometheus: HTTP 400: bad_data: 1:4: parse error`},
+		{ds, "prometheus/label-values?label=job&match=" + url.QueryEscape("up{"), 400, `match \"up{\": prometheus: HTTP 400`},
+		{ds, "loki/labels?selector=" + url.QueryEscape("{service_name="), 400, `selector \"{service_name=\": loki: HTTP 400: parse error at line 1, col 15`},
+		{ds, "loki/label-values?label=level&selector=" + url.QueryEscape("{service_name="), 400, `selector \"{service_name=\": loki: HTTP 400`},
+		{ds, "prometheus/labels", 400, `{"error":"prometheus: HTTP 400`},
+		{dsDown, "prometheus/labels?match=up", 502, `{"error":"prometheus: HTTP 503: unavailable`},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			status, body := callResource(t, tc.ds, tc.path)
+			if status != tc.wantStatus || !strings.Contains(body, tc.want) {
+				t.Errorf("%d %s, want %d with %q", status, body, tc.wantStatus, tc.want)
+			}
+		})
+	}
+}
+
+// Without configured histogram metrics, services and operations by metrics came only from
+// `_bucket` series: a native histogram (stored under its own name, no `_bucket`) added
+// none, so a Prometheus with native histograms only offered no service at all. The
+// histograms the metadata API knows are looked up too, in requests short enough for a
+// proxy's URL limit however many there are.
+func TestMetricsServicesOfNativeHistograms(t *testing.T) {
+	var mu sync.Mutex
+	var matches []string
+	var longest int
+	byName := map[string][]string{`{__name__=~".+_bucket"}`: {"classic-svc"}, `{__name__=~".+_bucket",service="api"}`: {"GET"}}
+	labelValues := func(r *http.Request) (int, string, []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		longest = max(longest, len(r.URL.RequestURI()))
+		var out []string
+		for _, m := range r.URL.Query()["match[]"] {
+			matches = append(matches, m)
+			out = append(out, byName[m]...)
+			if strings.Contains(m, "native_seconds") && !strings.Contains(m, "_bucket") {
+				if strings.Contains(m, `service="api"`) {
+					out = append(out, "POST")
+				} else {
+					out = append(out, "native-svc")
+				}
+			}
+		}
+		b, _ := json.Marshal(map[string]any{"status": "success", "data": out})
+		return 200, jsonCT, b
+	}
+	// Many histograms, as a Prometheus scraping many services' client libraries has.
+	meta := map[string][]map[string]string{"checkout_native_seconds": {{"type": "histogram"}}, "up": {{"type": "gauge"}}}
+	for i := range 300 {
+		meta[fmt.Sprintf("service_%03d_request_duration_seconds", i)] = []map[string]string{{"type": "histogram"}}
+	}
+	metaBody, _ := json.Marshal(map[string]any{"status": "success", "data": meta})
+	prom := newReplay(t, map[string]func(*http.Request) (int, string, []byte){
+		"/api/v1/label/":   labelValues,
+		"/api/v1/metadata": ok(metaBody),
+	})
+	ds := newTestDatasource(t, settingsJSON("", "tempo", "", prom.srv.URL, `"latency":{"serviceLabel":"service","operationLabel":"op"}`))
+	for _, tc := range []struct{ path, want string }{
+		{"services?source=metrics", `{"values":["classic-svc","native-svc"]}`},
+		{"operations?source=metrics&service=api", `{"values":["GET","POST"]}`},
+	} {
+		status, body := callResource(t, ds, tc.path)
+		if status != 200 || body != tc.want {
+			t.Errorf("%s: %d %s, want %s", tc.path, status, body, tc.want)
+		}
+	}
+	if longest > 4096+200 {
+		t.Errorf("a request of %d characters", longest)
+	}
+	joined := strings.Join(matches, "\n")
+	for _, name := range []string{"service_000_request_duration_seconds", "service_299_request_duration_seconds"} {
+		if !strings.Contains(joined, name) {
+			t.Errorf("no selector asked for %s", name)
+		}
+	}
+	if strings.Contains(joined, `"up"`) || strings.Contains(joined, "|up") {
+		t.Errorf("a gauge was asked for: %s", joined)
 	}
 }

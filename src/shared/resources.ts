@@ -7,25 +7,31 @@
  * values sorted and unique (possibly empty), or a non-2xx status with `{"error": string}`
  * naming the store, its HTTP status and its message (never a secret).
  *
- * Paths are relative to `/api/datasources/uid/<uid>/resources/`. The editors send the
- * optional query parameters `start` and `end` (Unix milliseconds); the backend may ignore
- * them (it looks at the last 6 hours).
+ * Paths are relative to `/api/datasources/uid/<uid>/resources/`. Every look-up takes the
+ * optional query parameters `start` and `end` (Unix milliseconds; default the last 6 hours),
+ * which the stores that can narrow by time honour (Jaeger's services and operations cannot).
  */
 
 export const ResourcePaths = {
   /**
    * Service names. `source=traces` (default): the trace store's (Tempo `resource.service.name`
    * values, Jaeger services); `source=metrics`: values of jsonData.latency.serviceLabel on the
-   * histogram series in Prometheus; `source=logs`: Loki `service_name` values (or the
-   * configured service label when Loki has no `service_name`).
+   * histogram series in Prometheus (the configured histograms, or every classic and native
+   * one when none is configured); `source=logs`: Loki `service_name` values (an error
+   * saying so when Loki has no `service_name` label in the range).
    */
   services: 'services',
   /** Operation names of one service. Params: `service` (required), `source` as for services. */
   operations: 'operations',
-  /** Loki label names. */
+  /** Loki label names. Params: `selector` (optional LogQL stream selector: the names of its streams only). */
   logLabels: 'loki/labels',
   /** Loki values of one label. Params: `label` (required), `selector` (optional LogQL stream selector). */
   logLabelValues: 'loki/label-values',
+  /**
+   * Prometheus label names (`/api/v1/labels`). Params: `match` (optional series selector: the
+   * names of its series only).
+   */
+  metricLabels: 'prometheus/labels',
   /**
    * Prometheus values of one label. Params: `label` (required), `match` (optional series
    * selector).
@@ -33,7 +39,8 @@ export const ResourcePaths = {
   metricLabelValues: 'prometheus/label-values',
   /**
    * Prometheus histogram base names: jsonData.latency.histogramMetrics first, then classic
-   * histograms as the name without `_bucket`.
+   * histograms as the name without `_bucket` and the histograms (native ones included) of
+   * the metadata API.
    */
   histogramMetrics: 'prometheus/histograms',
   /** TraceQL tag names (Tempo); other trace stores answer an error. */

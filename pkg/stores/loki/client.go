@@ -537,7 +537,17 @@ func (c *Client) queryRange(ctx context.Context, r RangeRequest) (*Result, error
 
 // Labels runs /loki/api/v1/labels.
 func (c *Client) Labels(ctx context.Context, start, end time.Time) ([]string, error) {
-	return c.list(ctx, "/loki/api/v1/labels", nil, start, end)
+	return c.LabelsOf(ctx, "", start, end)
+}
+
+// LabelsOf runs /loki/api/v1/labels[?query=<selector>]: the label names of the streams of
+// one stream selector, or of every stream when query is empty.
+func (c *Client) LabelsOf(ctx context.Context, query string, start, end time.Time) ([]string, error) {
+	v := url.Values{}
+	if query != "" {
+		v.Set("query", query)
+	}
+	return c.list(ctx, "/loki/api/v1/labels", v, start, end)
 }
 
 // LabelValues runs /loki/api/v1/label/<name>/values[?query=<selector>].

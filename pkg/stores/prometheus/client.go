@@ -149,6 +149,28 @@ func (c *Client) LabelValues(ctx context.Context, label string, matchers []strin
 	return out, nil
 }
 
+// LabelNames runs /api/v1/labels: the label names of the series matching any of
+// matchers (all series when there is none), over start..end when start is set.
+func (c *Client) LabelNames(ctx context.Context, matchers []string, start, end time.Time) ([]string, error) {
+	v := url.Values{}
+	for _, m := range matchers {
+		v.Add("match[]", m)
+	}
+	if !start.IsZero() {
+		v.Set("start", formatTime(start))
+		v.Set("end", formatTime(end))
+	}
+	resp, err := c.h.Get(ctx, "/api/v1/labels", v, nil)
+	if err != nil {
+		return nil, err
+	}
+	out, err := ParseLabelValues(resp.Body)
+	if err != nil {
+		return nil, c.wrap(resp.Status, err)
+	}
+	return out, nil
+}
+
 // MetricNamesOfType runs /api/v1/metadata and keeps the names of metricType. Prometheus
 // serves the metadata of the metrics its targets currently expose (not of stored series).
 func (c *Client) MetricNamesOfType(ctx context.Context, metricType string) ([]string, error) {

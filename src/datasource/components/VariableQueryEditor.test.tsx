@@ -2,7 +2,8 @@
 jest.mock('@marcbachmann/cel-js', () => ({}));
 
 import React, { useState } from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { dateTime, type TimeRange } from '@grafana/data';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEventLib from '@testing-library/user-event';
 
 import '../testing/jsdomShims';
@@ -14,8 +15,23 @@ const userEvent = userEventLib.setup({ delay: null });
 jest.setTimeout(120_000);
 
 // Grafana runs the variable query on every onChange of its editor (the preview of values).
-function setup(initial: LensVariableQuery) {
-  const { ds } = makeDatasource({}, {});
+function setup(
+  initial: LensVariableQuery,
+  lookups: Record<string, string[]> = {},
+  range?: TimeRange,
+  vars: Record<string, string> = {}
+) {
+  const { ds, calls } = makeDatasource({}, lookups);
+  // The dashboard's variables, as Grafana's template service would fill them in.
+  ds.interpolateVariableQuery = (q) => {
+    const selector = q.selector?.replace(/\$(\w+)/g, (ref, name: string) => {
+      if (!(name in vars)) {
+        throw new Error(`variable ${ref} has no value`);
+      }
+      return vars[name];
+    });
+    return { ...q, selector };
+  };
   const changes: LensVariableQuery[] = [];
   function Harness() {
     const [q, setQ] = useState(initial);
@@ -24,6 +40,7 @@ function setup(initial: LensVariableQuery) {
         datasource={ds}
         query={q}
         onRunQuery={() => {}}
+        range={range}
         onChange={(next) => {
           changes.push(next);
           setQ(next);
@@ -32,8 +49,12 @@ function setup(initial: LensVariableQuery) {
     );
   }
   render(<Harness />);
-  return { changes, last: () => changes[changes.length - 1] };
+  return { changes, calls, last: () => changes[changes.length - 1] };
 }
+
+const from = dateTime(1_700_000_000_000);
+const to = dateTime(1_700_003_600_000);
+const range: TimeRange = { from, to, raw: { from, to } };
 
 describe('VariableQueryEditor', () => {
   it.each([
@@ -48,6 +69,56 @@ describe('VariableQueryEditor', () => {
     fireEvent.blur(box);
     expect(changes).toHaveLength(1);
     expect(last()).toMatchObject({ [key]: typed });
+  });
+
+  // The label of a "Metric label values" variable is picked from Prometheus' label names
+  // of the series selector over the dashboard's range; of a "Log label values" one, from
+  // Loki's label names of the stream selector.
+  it.each([
+    ['metricLabelValues', 'prometheus/labels', 'up{job="api"}'],
+    ['metricLabelValues', 'prometheus/labels', undefined],
+    ['logLabelValues', 'loki/labels', undefined],
+  ])('%s: the label picker offers the label names (%s, selector %s)', async (kind, path, selector) => {
+    setup({ refId: 'v', kind, selector } as LensVariableQuery, { [path]: ['instance', 'job'] }, range);
+    await userEvent.click(screen.getByLabelText('Label'));
+    expect(await screen.findByText('instance')).toBeInTheDocument();
+    expect(screen.getByText('job')).toBeInTheDocument();
+  });
+
+  it.each([
+    ['metricLabelValues', 'prometheus/labels', 'up{job="api"}', { match: 'up{job="api"}' }],
+    ['metricLabelValues', 'prometheus/labels', undefined, {}],
+    ['logLabelValues', 'loki/labels', undefined, {}],
+    ['logLabelValues', 'loki/labels', '{service_name="api"}', { selector: '{service_name="api"}' }],
+  ])('%s: label names are asked of %s with selector %s and the time range', async (kind, path, selector, params) => {
+    const { calls } = setup({ refId: 'v', kind, selector } as LensVariableQuery, {}, range);
+    await waitFor(() => expect(calls.some((c) => c.path === path)).toBe(true));
+    expect(calls.filter((c) => c.path === path)).toEqual([
+      { path, params: { ...params, start: 1_700_000_000_000, end: 1_700_003_600_000 } },
+    ]);
+  });
+
+  // A chained variable's selector names other variables: the label picker asks with them
+  // filled in (Prometheus would take `$job` as the literal value and find no series), and
+  // with no selector when one cannot be filled in.
+  it.each([
+    ['metricLabelValues', 'prometheus/labels', 'up{job="$job"}', { match: 'up{job="api"}' }],
+    ['logLabelValues', 'loki/labels', '{service_name="$job"}', { selector: '{service_name="api"}' }],
+    ['metricLabelValues', 'prometheus/labels', 'up{job="$unknown"}', {}],
+  ])('%s: the label picker fills in the variables of the selector (%s, %s)', async (kind, path, selector, params) => {
+    const { calls } = setup({ refId: 'v', kind, selector } as LensVariableQuery, {}, range, { job: 'api' });
+    await waitFor(() => expect(calls.some((c) => c.path === path)).toBe(true));
+    expect(calls.filter((c) => c.path === path)).toEqual([
+      { path, params: { ...params, start: 1_700_000_000_000, end: 1_700_003_600_000 } },
+    ]);
+  });
+
+  it('the service picker of an operations variable looks at the time range too', async () => {
+    const { calls } = setup({ refId: 'v', kind: 'operations', source: 'metrics' }, {}, range);
+    await waitFor(() => expect(calls.some((c) => c.path === 'services')).toBe(true));
+    expect(calls.filter((c) => c.path === 'services')).toEqual([
+      { path: 'services', params: { source: 'metrics', start: 1_700_000_000_000, end: 1_700_003_600_000 } },
+    ]);
   });
 
   it('a fractional trace limit is stored as a whole number', async () => {

@@ -20,7 +20,23 @@ const SOURCES: Array<{ value: ServiceSource; label: string }> = [
   { value: 'logs', label: 'Logs' },
 ];
 
-export function VariableQueryEditor({ query, onChange, datasource }: Props) {
+/**
+ * The selector the label picker narrows its names by, with the dashboard's variables filled
+ * in as when the variable runs (a chained variable's `up{job="$job"}`); none when they
+ * cannot be, rather than the literal `$job`, which no series has.
+ */
+function pickerSelector(ds: LensDataSource, q: LensVariableQuery): string | undefined {
+  if (!q.selector) {
+    return undefined;
+  }
+  try {
+    return ds.interpolateVariableQuery(q, {}).selector;
+  } catch {
+    return undefined;
+  }
+}
+
+export function VariableQueryEditor({ query, onChange, datasource, range }: Props) {
   const q: LensVariableQuery = { ...query, kind: query.kind ?? 'services', refId: query.refId ?? 'variable' };
   useEffect(() => {
     if (!query.kind) {
@@ -32,6 +48,9 @@ export function VariableQueryEditor({ query, onChange, datasource }: Props) {
   const set = (patch: Partial<LensVariableQuery>) => onChange({ ...q, ...patch });
   const withSource = q.kind === 'services' || q.kind === 'operations';
   const withLabel = q.kind === 'logLabelValues' || q.kind === 'metricLabelValues';
+  // The pickers look at the dashboard's time range, as the variable's values do.
+  const time = range ? { start: range.from.valueOf(), end: range.to.valueOf() } : {};
+  const selector = pickerSelector(datasource, q);
   return (
     <EditorRows>
       <EditorRow>
@@ -54,7 +73,7 @@ export function VariableQueryEditor({ query, onChange, datasource }: Props) {
             <ResourceSelect
               datasource={datasource}
               path={ResourcePaths.services}
-              params={{ source: q.kind === 'traceIds' ? 'traces' : q.source ?? 'traces' }}
+              params={{ ...time, source: q.kind === 'traceIds' ? 'traces' : q.source ?? 'traces' }}
               inputId="lens-var-service"
               value={q.service}
               onChange={(service) => set({ service })}
@@ -65,9 +84,8 @@ export function VariableQueryEditor({ query, onChange, datasource }: Props) {
           <EditorField label="Label" htmlFor="lens-var-label">
             <ResourceSelect
               datasource={datasource}
-              path={q.kind === 'logLabelValues' ? ResourcePaths.logLabels : ResourcePaths.metricLabelValues}
-              params={q.kind === 'logLabelValues' ? {} : { label: '__name__' }}
-              enabled={q.kind === 'logLabelValues'}
+              path={q.kind === 'logLabelValues' ? ResourcePaths.logLabels : ResourcePaths.metricLabels}
+              params={q.kind === 'logLabelValues' ? { ...time, selector } : { ...time, match: selector }}
               inputId="lens-var-label"
               value={q.label}
               onChange={(label) => set({ label })}
