@@ -578,3 +578,21 @@ func TestLongestRange(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLongestRange: whatever the store's 400 says, reading it never panics, and the
+// range it gives is never negative nor longer than the limit the message names.
+func FuzzLongestRange(f *testing.F) {
+	f.Add("the query time range exceeds the limit (query length: 30m30s, limit: 30m)", int64(30*time.Minute))
+	f.Add("the query time range exceeds the limit (query length: 800h0m30s, limit: 30d1h)", int64(800*time.Hour))
+	f.Add("the query time range exceeds the limit (query length: 1.5µs, limit: 9999999999999y)", int64(1))
+	f.Add("parse error at line 1", int64(time.Hour))
+	f.Fuzz(func(t *testing.T, msg string, asked int64) {
+		got := LongestRange(&httpx.StoreError{Store: StoreName, Status: http.StatusBadRequest, Message: msg}, time.Duration(asked))
+		if got < 0 {
+			t.Fatalf("LongestRange(%q) = %v", msg, got)
+		}
+		if m := maxQueryLengthRE.FindStringSubmatch(msg); m != nil && got > modelDuration(m[2]) {
+			t.Fatalf("LongestRange(%q) = %v, longer than the limit %v", msg, got, modelDuration(m[2]))
+		}
+	})
+}
