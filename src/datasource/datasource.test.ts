@@ -69,6 +69,19 @@ describe('interpolateVariablesInQueries', () => {
     const q = { refId: 'A', version: QUERY_MODEL_VERSION, queryType: 'latency', source: 'histogram', service: '$routes' } as LensQuery;
     expect(ds.interpolateVariablesInQueries([q], {})[0]).toMatchObject({ service: '$routes' });
   });
+
+  // The operations picker of a query on `$service` asks for the operations of the
+  // service the variable holds, not of a service named "$service".
+  it.each([
+    ['checkout', 'checkout'],
+    ['$service', 'checkout'],
+    ['${service}', 'checkout'],
+    ['$routes', undefined],
+    ['$unknown', undefined],
+    [undefined, undefined],
+  ])('picker parameter %s is %s', (value, want) => {
+    expect(ds.lookupParam(value)).toBe(want);
+  });
 });
 
 // A panel's queries run together; a query whose variables cannot be filled in must not

@@ -25,7 +25,7 @@ import { migrateQuery } from './migrations';
 import { DEFAULT_BUILDER_SETTINGS, type BuilderSettings } from './queryBuilders/editorModes';
 import { queryDisplayText } from './queryDisplayText';
 import { templateResolver } from './templateResolver';
-import { interpolateQuery, traceIdEmptyOnceInterpolated } from './templateVariables';
+import { interpolateQuery, interpolateValue, traceIdEmptyOnceInterpolated } from './templateVariables';
 import { interpolateVariableQuery } from './variables/interpolateVariableQuery';
 import { LensVariableSupport } from './variables/LensVariableSupport';
 import type { LensVariableQuery } from './variables/variableQuery';
@@ -152,6 +152,27 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     }
     const source = params.source ?? 'traces';
     return (SERVICE_SOURCES as readonly unknown[]).includes(source) && has(source as ServiceSource);
+  }
+
+  /**
+   * A picker's look-up parameter with the dashboard's variables filled in (the operations
+   * picker of a query on `$service`), as the query gets them when it runs; undefined when
+   * they cannot be filled in with one value each (the look-up would ask the store for the
+   * literal `$service`, which no service is).
+   */
+  lookupParam(value: string | undefined): string | undefined {
+    if (!value || !value.includes('$')) {
+      return value;
+    }
+    try {
+      const out = interpolateValue(value, 'look-up', templateResolver(getTemplateSrv()));
+      return out.includes('$') ? undefined : out;
+    } catch (e) {
+      if (e instanceof InterpolationError) {
+        return undefined;
+      }
+      throw e;
+    }
   }
 
   /** One resource look-up of shared/resources.ts: the sorted values. */

@@ -142,8 +142,8 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
               <ResourceSelect
                 datasource={datasource}
                 path={ResourcePaths.operations}
-                params={{ source: serviceSource, service: query.service }}
-                enabled={Boolean(query.service)}
+                params={{ source: serviceSource, service: datasource.lookupParam(query.service) }}
+                enabled={Boolean(datasource.lookupParam(query.service))}
                 inputId="lens-latency-operation"
                 value={query.operation}
                 onChange={(operation) => set({ operation })}

@@ -73,8 +73,8 @@ export function SearchEditor({ datasource, query, onChange, onRunQuery }: Props)
           <ResourceSelect
             datasource={datasource}
             path={ResourcePaths.operations}
-            params={{ source: 'traces', service: query.service }}
-            enabled={Boolean(query.service)}
+            params={{ source: 'traces', service: datasource.lookupParam(query.service) }}
+            enabled={Boolean(datasource.lookupParam(query.service))}
             inputId="lens-search-operation"
             value={query.operation}
             onChange={(operation) => set({ operation })}
