@@ -3,6 +3,7 @@ jest.mock('@marcbachmann/cel-js', () => ({}));
 
 import React, { useState } from 'react';
 import { render, screen, waitFor, fireEvent } from '@testing-library/react';
+import { dateTime, makeTimeRange } from '@grafana/data';
 import userEventLib from '@testing-library/user-event';
 
 const userEvent = userEventLib.setup({ delay: null });
@@ -246,5 +247,27 @@ describe('QueryEditor: pickers whose look-up fails', () => {
     const errors = await screen.findAllByText(/Could not load: metrics store: 503 Service Unavailable/);
     // The histogram metric, service and operation pickers each asked Prometheus.
     expect(errors).toHaveLength(3);
+  });
+
+  // The pickers list what the stores saw in the dashboard's time range (a service that
+  // stopped last week is in a last-30-days dashboard's list), to the minute.
+  it('asks the pickers for the dashboard time range', async () => {
+    const { ds, calls } = makeDatasource({});
+    const to = Date.UTC(2026, 11, 7, 18, 30, 5);
+    const range = makeTimeRange(dateTime(to - 30 * 86_400_000), dateTime(to));
+    const time = { start: Date.UTC(2026, 10, 7, 18, 30), end: Date.UTC(2026, 11, 7, 18, 31) };
+    render(
+      <QueryEditor
+        datasource={ds}
+        query={{ refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', service: 'api' }}
+        onRunQuery={jest.fn()}
+        onChange={jest.fn()}
+        range={range}
+      />
+    );
+    await waitFor(() => expect(calls.some((c) => c.path === 'operations')).toBe(true));
+    expect(calls).toContainEqual({ path: 'prometheus/histograms', params: time });
+    expect(calls).toContainEqual({ path: 'services', params: { ...time, source: 'metrics' } });
+    expect(calls).toContainEqual({ path: 'operations', params: { ...time, source: 'metrics', service: 'api' } });
   });
 });

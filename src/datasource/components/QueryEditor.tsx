@@ -18,7 +18,7 @@ import { TraceEditor } from './query/TraceEditor';
 
 type Props = QueryEditorProps<LensDataSource, LensQuery, LensJsonData>;
 
-export function QueryEditor({ query: raw, onChange, onRunQuery, datasource }: Props) {
+export function QueryEditor({ query: raw, onChange, onRunQuery, datasource, range }: Props) {
   const migrated = migrateQuery(raw);
   const query = editableQuery(migrated);
   const [modeError, setModeError] = useState<string>();
@@ -80,9 +80,9 @@ export function QueryEditor({ query: raw, onChange, onRunQuery, datasource }: Pr
       <EditorRows>
         {query.queryType === 'trace' && <TraceEditor query={query} onChange={onChange} onRunQuery={onRunQuery} />}
         {query.queryType === 'search' && (
-          <SearchEditor datasource={datasource} query={jaeger ? { ...query, editorMode: 'builder' } : query} onChange={onChange} onRunQuery={onRunQuery} />
+          <SearchEditor datasource={datasource} query={jaeger ? { ...query, editorMode: 'builder' } : query} onChange={onChange} onRunQuery={onRunQuery} range={range} />
         )}
-        {query.queryType === 'latency' && <LatencyEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} />}
+        {query.queryType === 'latency' && <LatencyEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} range={range} />}
         {query.queryType === 'logs' && <LogsEditor query={query} onChange={onChange} onRunQuery={onRunQuery} />}
         {query.queryType === 'metrics' && <MetricsEditor query={query} onChange={onChange} onRunQuery={onRunQuery} />}
       </EditorRows>

@@ -1,4 +1,5 @@
 import React from 'react';
+import type { TimeRange } from '@grafana/data';
 import { EditorField, EditorRow, EditorSwitch } from '@grafana/plugin-ui';
 import { RadioButtonGroup, Select, Text } from '@grafana/ui';
 
@@ -9,6 +10,7 @@ import type { LensDataSource } from '../../datasource';
 import { latencyToCode } from '../../queryBuilders/editorModes';
 import { histogramQuantilePreview } from '../../queryBuilders/promql';
 import { formatPercentiles, parsePercentiles } from '../config/settingsUpdates';
+import { lookupTime } from '../lookupTime';
 import { ResourceSelect } from '../ResourceSelect';
 import { CodeInput } from './CodeInput';
 import { CommitInput } from './CommitInput';
@@ -18,6 +20,8 @@ interface Props {
   query: LatencyQuery;
   onChange: (q: LatencyQuery) => void;
   onRunQuery: () => void;
+  /** The dashboard's time range: the pickers list what the stores saw in it. */
+  range?: TimeRange;
 }
 
 const SOURCES: Array<{ value: LatencySource; label: string; description: string }> = [
@@ -46,7 +50,8 @@ const GROUP_BY_PLACEHOLDER: Record<LatencySource, string> = {
   logs: 'service_name',
 };
 
-export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props) {
+export function LatencyEditor({ datasource, query, onChange, onRunQuery, range }: Props) {
+  const time = lookupTime(range);
   const set = (patch: Partial<LatencyQuery>) => {
     onChange({ ...query, ...patch });
     onRunQuery();
@@ -101,6 +106,7 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
               <ResourceSelect
                 datasource={datasource}
                 path={ResourcePaths.histogramMetrics}
+                params={time}
                 inputId="lens-latency-metric"
                 value={query.histogramMetric}
                 extra={datasource.jsonData.latency?.histogramMetrics}
@@ -129,7 +135,7 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
             <ResourceSelect
               datasource={datasource}
               path={ResourcePaths.services}
-              params={{ source: serviceSource }}
+              params={{ ...time, source: serviceSource }}
               inputId="lens-latency-service"
               value={query.service}
               onChange={(service) =>
@@ -142,7 +148,7 @@ export function LatencyEditor({ datasource, query, onChange, onRunQuery }: Props
               <ResourceSelect
                 datasource={datasource}
                 path={ResourcePaths.operations}
-                params={{ source: serviceSource, service: datasource.lookupParam(query.service) }}
+                params={{ ...time, source: serviceSource, service: datasource.lookupParam(query.service) }}
                 enabled={Boolean(datasource.lookupParam(query.service))}
                 inputId="lens-latency-operation"
                 value={query.operation}

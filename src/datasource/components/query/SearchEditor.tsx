@@ -1,4 +1,5 @@
 import React from 'react';
+import type { TimeRange } from '@grafana/data';
 import { EditorField, EditorRow } from '@grafana/plugin-ui';
 
 import type { SearchQuery } from '../../../shared/queryModel';
@@ -6,6 +7,7 @@ import { ResourcePaths } from '../../../shared/resources';
 import type { LensDataSource } from '../../datasource';
 import { isGoDuration, wholeLimit } from '../../queryBuilders/buildResult';
 import { parseLogfmt } from '../../queryBuilders/logfmt';
+import { lookupTime } from '../lookupTime';
 import { ResourceSelect } from '../ResourceSelect';
 import { CodeInput } from './CodeInput';
 import { CommitInput } from './CommitInput';
@@ -15,6 +17,8 @@ interface Props {
   query: SearchQuery;
   onChange: (q: SearchQuery) => void;
   onRunQuery: () => void;
+  /** The dashboard's time range: the pickers list what the stores saw in it. */
+  range?: TimeRange;
 }
 
 const hasVariable = (s: string) => /\$\w|\$\{|\[\[/.test(s);
@@ -33,7 +37,8 @@ export function tagsError(tags?: string): string | undefined {
   return r.ok ? undefined : r.error;
 }
 
-export function SearchEditor({ datasource, query, onChange, onRunQuery }: Props) {
+export function SearchEditor({ datasource, query, onChange, onRunQuery, range }: Props) {
+  const time = lookupTime(range);
   const set = (patch: Partial<SearchQuery>) => {
     onChange({ ...query, ...patch });
     onRunQuery();
@@ -63,7 +68,7 @@ export function SearchEditor({ datasource, query, onChange, onRunQuery }: Props)
           <ResourceSelect
             datasource={datasource}
             path={ResourcePaths.services}
-            params={{ source: 'traces' }}
+            params={{ ...time, source: 'traces' }}
             inputId="lens-search-service"
             value={query.service}
             onChange={(service) => set({ service, operation: service === query.service ? query.operation : undefined })}
@@ -73,7 +78,7 @@ export function SearchEditor({ datasource, query, onChange, onRunQuery }: Props)
           <ResourceSelect
             datasource={datasource}
             path={ResourcePaths.operations}
-            params={{ source: 'traces', service: datasource.lookupParam(query.service) }}
+            params={{ ...time, source: 'traces', service: datasource.lookupParam(query.service) }}
             enabled={Boolean(datasource.lookupParam(query.service))}
             inputId="lens-search-operation"
             value={query.operation}
