@@ -11,5 +11,8 @@ export function lookupTime(range?: TimeRange): { start?: number; end?: number } 
   if (!range) {
     return {};
   }
-  return { start: Math.floor(range.from.valueOf() / MINUTE) * MINUTE, end: Math.ceil(range.to.valueOf() / MINUTE) * MINUTE };
+  return {
+    start: Math.floor(range.from.valueOf() / MINUTE) * MINUTE,
+    end: Math.ceil(range.to.valueOf() / MINUTE) * MINUTE,
+  };
 }
