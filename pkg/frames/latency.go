@@ -2,6 +2,7 @@ package frames
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -86,8 +87,16 @@ func PercentilesForAlert(in []*data.Frame) []*data.Frame {
 		out = append(out, f)
 	}
 	if len(out) > 0 {
-		for _, n := range notices {
-			Notice(out[0], n.Severity, "%s", n.Text)
+		if len(notices) > 0 {
+			// On a copy of the first frame and of its meta: the frames given are not changed.
+			g := *out[0]
+			meta := data.FrameMeta{}
+			if g.Meta != nil {
+				meta = *g.Meta
+			}
+			meta.Notices = append(slices.Clone(meta.Notices), notices...)
+			g.Meta = &meta
+			out[0] = &g
 		}
 		return out
 	}
