@@ -2,8 +2,6 @@ package query
 
 import (
 	"math"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/latencylens/lens/pkg/model"
@@ -26,7 +24,7 @@ func thinExemplars(ex []model.Exemplar, step time.Duration) []model.Exemplar {
 	}
 	best := make(map[cell]int, len(ex))
 	for i, e := range ex {
-		c := cell{seriesKey(e.SeriesLabels), prometheus.AlignToStep(time.Unix(0, e.TimeUnixNano), step).UnixNano()}
+		c := cell{groupKey(e.SeriesLabels), prometheus.AlignToStep(time.Unix(0, e.TimeUnixNano), step).UnixNano()}
 		j, ok := best[c]
 		// A value that is not a number (Prometheus' "NaN") loses to any that is.
 		if !ok || e.Value > ex[j].Value || math.IsNaN(ex[j].Value) && !math.IsNaN(e.Value) {
@@ -47,21 +45,4 @@ func thinExemplars(ex []model.Exemplar, step time.Duration) []model.Exemplar {
 		}
 	}
 	return out
-}
-
-// seriesKey is one string per label set, whatever the map's order.
-func seriesKey(m map[string]string) string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var b strings.Builder
-	for _, n := range names {
-		b.WriteString(n)
-		b.WriteByte(0)
-		b.WriteString(m[n])
-		b.WriteByte(0)
-	}
-	return b.String()
 }
