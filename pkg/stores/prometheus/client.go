@@ -130,28 +130,18 @@ func (c *Client) Exemplars(ctx context.Context, expr string, start, end time.Tim
 
 // LabelValues runs /api/v1/label/<label>/values ("__name__" lists metric names).
 func (c *Client) LabelValues(ctx context.Context, label string, matchers []string, start, end time.Time) ([]string, error) {
-	v := url.Values{}
-	for _, m := range matchers {
-		v.Add("match[]", m)
-	}
-	if !start.IsZero() {
-		v.Set("start", formatTime(start))
-		v.Set("end", formatTime(end))
-	}
-	resp, err := c.h.Get(ctx, "/api/v1/label/"+url.PathEscape(label)+"/values", v, nil)
-	if err != nil {
-		return nil, err
-	}
-	out, err := ParseLabelValues(resp.Body)
-	if err != nil {
-		return nil, c.wrap(resp.Status, err)
-	}
-	return out, nil
+	return c.labelList(ctx, "/api/v1/label/"+url.PathEscape(label)+"/values", matchers, start, end)
 }
 
 // LabelNames runs /api/v1/labels: the label names of the series matching any of
 // matchers (all series when there is none), over start..end when start is set.
 func (c *Client) LabelNames(ctx context.Context, matchers []string, start, end time.Time) ([]string, error) {
+	return c.labelList(ctx, "/api/v1/labels", matchers, start, end)
+}
+
+// labelList calls one of the label list endpoints with match[] selectors and, when start
+// is set, the time range.
+func (c *Client) labelList(ctx context.Context, path string, matchers []string, start, end time.Time) ([]string, error) {
 	v := url.Values{}
 	for _, m := range matchers {
 		v.Add("match[]", m)
@@ -160,7 +150,7 @@ func (c *Client) LabelNames(ctx context.Context, matchers []string, start, end t
 		v.Set("start", formatTime(start))
 		v.Set("end", formatTime(end))
 	}
-	resp, err := c.h.Get(ctx, "/api/v1/labels", v, nil)
+	resp, err := c.h.Get(ctx, path, v, nil)
 	if err != nil {
 		return nil, err
 	}
