@@ -135,6 +135,7 @@ func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Spa
 		if len(sets) == 0 && tr.SpanSet != nil {
 			sets = []spanSet{*tr.SpanSet}
 		}
+		s.DurationMs = searchDurationMs(s.DurationMs, s.StartUnixNano, sets)
 		if len(tr.ServiceStats) > 0 {
 			for _, st := range tr.ServiceStats {
 				s.SpanCount += st.SpanCount
@@ -191,6 +192,27 @@ func ParseSearchSpans(body []byte) (hits []model.TraceSummary, spans []model.Spa
 		hits = append(hits, s)
 	}
 	return hits, spans, badIDs, nil
+}
+
+// searchDurationMs is a hit's duration with the fraction of a millisecond Tempo's
+// durationMs cuts off (it gives whole milliseconds rounded down, and none below 1 ms):
+// the returned spans end no later than the trace, so the latest end among them, when it
+// falls inside the millisecond Tempo names, is the closer figure. A span ending later
+// than that contradicts Tempo's figure and is not used.
+func searchDurationMs(ms float64, startNano int64, sets []spanSet) float64 {
+	var end int64
+	for _, ss := range sets {
+		for _, sp := range ss.Spans {
+			end = max(end, int64(sp.StartTimeUnixNano)+max(int64(sp.DurationNanos), 0))
+		}
+	}
+	if end <= startNano {
+		return ms
+	}
+	if d := float64(end-startNano) / 1e6; d > ms && d < math.Floor(ms)+1 {
+		return d
+	}
+	return ms
 }
 
 // searchFields are the keys of a search answer's span attributes read into span fields.
