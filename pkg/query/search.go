@@ -15,6 +15,7 @@ import (
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/stores/loki"
+	"github.com/latencylens/lens/pkg/stores/tempo"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
 )
 
@@ -46,6 +47,12 @@ func Search(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	}
 	if len(res.Traces) >= p.Limit {
 		frames.Notice(f, data.NoticeSeverityInfo, "showing the first %d traces; raise the limit to see more", p.Limit)
+		// Tempo's search returns the first traces it finds unless asked for the newest;
+		// the builder's search asks (tempo.Client.Search), TraceQL is sent as written.
+		if ts.Name() == tempo.StoreName && p.TraceQL != "" && !tempo.AsksMostRecent(p.TraceQL) {
+			frames.Notice(f, data.NoticeSeverityWarning, "tempo: these are the first %d traces Tempo found, which need not be the newest in the range: "+
+				"add `with (most_recent=true)` to the TraceQL for the newest (Tempo 2.8 or later)", len(res.Traces))
+		}
 	}
 	return backend.DataResponse{Frames: data.Frames{f}}
 }

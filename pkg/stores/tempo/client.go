@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -106,23 +107,29 @@ func (c *Client) found(id string, t *model.Trace) (*model.Trace, error) {
 // Search runs /api/search with TraceQL over whole seconds covering Start..End: the
 // answer may hold traces up to a second outside the range, which callers that need the
 // exact range drop by span start.
+//
+// Tempo returns the first traces it finds, not the newest, unless the query says `with
+// (most_recent=true)` (Tempo 2.8+). A search from service, operation, tags and durations
+// says so; a Tempo that refuses the hint (one that cannot parse `with`) is asked again
+// without it, and when that search stops at its limit a warning says its traces need not
+// be the newest. TraceQL is sent as written (see AsksMostRecent).
 func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore.SearchResult, error) {
 	q, err := SearchQuery(p)
 	if err != nil {
 		return nil, c.h.Refuse(err.Error())
 	}
-	v := url.Values{"q": {q}}
-	if p.SpansPerSpanSet > 0 {
-		v.Set("spss", strconv.Itoa(p.SpansPerSpanSet))
+	ctx, cancel := c.h.Budget(ctx)
+	defer cancel()
+	hinted := strings.TrimSpace(p.TraceQL) == ""
+	if hinted {
+		q += mostRecentHint
 	}
-	if p.Limit > 0 {
-		v.Set("limit", strconv.Itoa(p.Limit))
+	resp, err := c.search(ctx, q, p)
+	var se *httpx.StoreError
+	refused := hinted && errors.As(err, &se) && se.Status == http.StatusBadRequest
+	if refused {
+		resp, err = c.search(ctx, strings.TrimSuffix(q, mostRecentHint), p)
 	}
-	if !p.Start.IsZero() {
-		v.Set("start", secs(p.Start))
-		v.Set("end", ceilSecs(p.End))
-	}
-	resp, err := c.h.Get(ctx, "/api/search", v, jsonAccept)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +142,36 @@ func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*traces
 		_, err := traceid.Normalize(bad[0])
 		res.Warnings = append(res.Warnings, fmt.Sprintf("tempo: %d search hits left out: their trace IDs are not trace IDs (first: %v)", len(bad), c.h.Scrub(err.Error())))
 	}
+	if n := len(hits) + len(bad); refused && p.Limit > 0 && n >= p.Limit {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("tempo: these are the first %d traces Tempo found, which need not be the newest in the range: this Tempo refused `with (most_recent=true)` (Tempo 2.8 or later takes it)", n))
+	}
 	return res, nil
+}
+
+// mostRecentHint asks Tempo's search for the newest traces rather than the first found.
+const mostRecentHint = " with (most_recent=true)"
+
+// mostRecent finds the most_recent hint set to true in a TraceQL query.
+var mostRecent = regexp.MustCompile(`\bmost_recent\s*=\s*true\b`)
+
+// AsksMostRecent tells whether TraceQL asks Tempo's search for the newest traces (`with
+// (most_recent=true)`); without it Tempo returns the first it finds.
+func AsksMostRecent(traceQL string) bool { return mostRecent.MatchString(traceQL) }
+
+// search calls /api/search with the TraceQL q and p's limits and range.
+func (c *Client) search(ctx context.Context, q string, p tracestore.SearchParams) (*httpx.Response, error) {
+	v := url.Values{"q": {q}}
+	if p.SpansPerSpanSet > 0 {
+		v.Set("spss", strconv.Itoa(p.SpansPerSpanSet))
+	}
+	if p.Limit > 0 {
+		v.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if !p.Start.IsZero() {
+		v.Set("start", secs(p.Start))
+		v.Set("end", ceilSecs(p.End))
+	}
+	return c.h.Get(ctx, "/api/search", v, jsonAccept)
 }
 
 // Services lists resource.service.name values.

@@ -1,0 +1,81 @@
+package tempo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/stores/tracestore"
+	"github.com/latencylens/lens/pkg/testenv"
+)
+
+// Against the real Tempo: a search from a service asks for the newest traces, so with a
+// limit of 2 it returns the two newest of six (without the hint this Tempo returned
+// older ones), and a trace shorter than a millisecond keeps its duration.
+func TestLiveTempoSearchNewestAndSubMillisecond(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real Tempo")
+	}
+	tp := testenv.StartTempo(t, testenv.TempoOptions{})
+	base := time.Now().Add(-2 * time.Minute).Truncate(time.Second)
+	var rs []string
+	// Pushed newest first, each trace in its own resource: durations 10 ms, except the
+	// newest, 0.3 ms.
+	for i := 5; i >= 0; i-- {
+		start := base.Add(time.Duration(i) * 10 * time.Second).UnixNano()
+		dur := int64(10 * time.Millisecond)
+		if i == 5 {
+			dur = int64(300 * time.Microsecond)
+		}
+		rs = append(rs, fmt.Sprintf(`{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"live"}}]},
+			"scopeSpans":[{"spans":[{"traceId":"%032x","spanId":"%016x","name":"op%d","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d"}]}]}`,
+			i+1, i+1, i, start, start+dur))
+	}
+	resp, err := http.Post(tp.OTLPTracesURL, "application/json", bytes.NewReader([]byte(`{"resourceSpans":[`+strings.Join(rs, ",")+`]}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("OTLP post: HTTP %d", resp.StatusCode)
+	}
+	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: tp.URL}, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(h)
+	p := tracestore.SearchParams{Service: "live", Start: base.Add(-time.Minute), End: time.Now(), Limit: 20}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := c.Search(context.Background(), p)
+		if err == nil && len(res.Traces) == 6 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Tempo did not find the 6 traces: %v %v", res, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	p.Limit = 2
+	res, err := c.Search(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, h := range res.Traces {
+		got[h.RootName] = h.DurationMs
+	}
+	if len(got) != 2 || got["op4"] != 10 || math.Abs(got["op5"]-0.3) > 1e-9 {
+		t.Errorf("limit 2 gave %v, want the two newest, op5 (0.3 ms) and op4 (10 ms)", got)
+	}
+	if len(res.Warnings) > 0 {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+}
