@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,8 @@ import (
 
 // Against the real Tempo: a search from a service asks for the newest traces, so with a
 // limit of 2 it returns the two newest of six (without the hint this Tempo returned
-// older ones), and a trace shorter than a millisecond keeps its duration.
+// older ones); a trace shorter than a millisecond keeps its duration; a tag whose value
+// reads as a number finds a string attribute and an int attribute holding it.
 func TestLiveTempoSearchNewestAndSubMillisecond(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real Tempo")
@@ -34,9 +36,10 @@ func TestLiveTempoSearchNewestAndSubMillisecond(t *testing.T) {
 		if i == 5 {
 			dur = int64(300 * time.Microsecond)
 		}
+		attrs := map[int]string{0: `{"key":"user.id","value":{"stringValue":"42"}}`, 1: `{"key":"user.id","value":{"intValue":"42"}}`}[i]
 		rs = append(rs, fmt.Sprintf(`{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"live"}}]},
-			"scopeSpans":[{"spans":[{"traceId":"%032x","spanId":"%016x","name":"op%d","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d"}]}]}`,
-			i+1, i+1, i, start, start+dur))
+			"scopeSpans":[{"spans":[{"traceId":"%032x","spanId":"%016x","name":"op%d","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[%s]}]}]}`,
+			i+1, i+1, i, start, start+dur, attrs))
 	}
 	resp, err := http.Post(tp.OTLPTracesURL, "application/json", bytes.NewReader([]byte(`{"resourceSpans":[`+strings.Join(rs, ",")+`]}`)))
 	if err != nil {
@@ -77,5 +80,17 @@ func TestLiveTempoSearchNewestAndSubMillisecond(t *testing.T) {
 	}
 	if len(res.Warnings) > 0 {
 		t.Errorf("warnings %q", res.Warnings)
+	}
+	p.Limit, p.Tags = 20, map[string]string{"user.id": "42"}
+	if res, err = c.Search(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, h := range res.Traces {
+		names = append(names, h.RootName)
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"op0", "op1"}) {
+		t.Errorf("user.id=42 found %q, want op0 (a string attribute) and op1 (an int attribute)", names)
 	}
 }

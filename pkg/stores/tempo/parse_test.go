@@ -140,7 +140,11 @@ func TestTraceQLBuilders(t *testing.T) {
 	}
 	tests := []struct{ name, got, want string }{
 		{"selector", sel(SpanSelector("api", `GET "x"`, map[string]string{"http.status_code": "500", "peer": "db"}, 100*time.Millisecond, 0, "span.retry = true")),
-			`{ resource.service.name = "api" && name = "GET \"x\"" && .http.status_code = 500 && .peer = "db" && duration >= 100ms && (span.retry = true) }`},
+			`{ resource.service.name = "api" && name = "GET \"x\"" && (.http.status_code = 500 || .http.status_code = "500") && .peer = "db" && duration >= 100ms && (span.retry = true) }`},
+		// A tag's value is text: an attribute holding it as a number, a boolean or a string
+		// is found (Tempo matches `= 42` only an int, `= "42"` only a string).
+		{"typed tag values match their text too", sel(SpanSelector("", "", map[string]string{"user.id": "42", "cached": "true", "ratio": "0.5", "zip": "08540", "big": "99999999999999999999"}, 0, 0, "")),
+			`{ .big = "99999999999999999999" && (.cached = true || .cached = "true") && (.ratio = 0.5 || .ratio = "0.5") && (.user.id = 42 || .user.id = "42") && .zip = "08540" }`},
 		{"empty", sel(SpanSelector("", "", nil, 0, 0, "")), "{}"},
 		{"quantiles", QuantileOverTime(`{ name = "a" }`, []float64{0.5, 0.99}, []string{"resource.service.name"}),
 			`{ name = "a" } | quantile_over_time(duration, 0.5, 0.99) by (resource.service.name)`},

@@ -17,8 +17,9 @@ import (
 
 // SpanSelector builds `{ cond && cond … }` from a service, operation, tags and duration
 // bounds plus an extra condition the user wrote (the editor's span filter), as
-// buildTraceSelector in src/datasource/queryBuilders/traceql.ts does: tag values are
-// typed literals (numbers and booleans bare, the rest quoted).
+// buildTraceSelector in src/datasource/queryBuilders/traceql.ts does, except for tag
+// values: one that reads as a number or a boolean matches that literal or the same text
+// as a string, the rest are quoted strings.
 func SpanSelector(service, operation string, tags map[string]string, minD, maxD time.Duration, extra string) (string, error) {
 	var conds []string
 	if service != "" {
@@ -37,7 +38,15 @@ func SpanSelector(service, operation string, tags map[string]string, minD, maxD 
 		if !ok {
 			return "", fmt.Errorf("tag %q is not a TraceQL attribute name", k)
 		}
-		conds = append(conds, name+" = "+language.TraceQLLiteral(tags[k]))
+		// Tempo matches `= 42` only an int attribute and `= "42"` only a string one; the
+		// tag's value is text, as in Jaeger's tag search, so a value that reads as a
+		// number or a boolean matches either.
+		lit, text := language.TraceQLLiteral(tags[k]), language.QuoteString(tags[k])
+		if lit == text {
+			conds = append(conds, name+" = "+text)
+		} else {
+			conds = append(conds, "("+name+" = "+lit+" || "+name+" = "+text+")")
+		}
 	}
 	if minD > 0 {
 		conds = append(conds, "duration >= "+minD.String())
