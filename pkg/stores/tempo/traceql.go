@@ -17,9 +17,9 @@ import (
 
 // SpanSelector builds `{ cond && cond … }` from a service, operation, tags and duration
 // bounds plus an extra condition the user wrote (the editor's span filter), as
-// buildTraceSelector in src/datasource/queryBuilders/traceql.ts does, except for tag
-// values: one that reads as a number or a boolean matches that literal or the same text
-// as a string, the rest are quoted strings.
+// buildTraceSelector in src/datasource/queryBuilders/traceql.ts does: a tag value that
+// reads as a number or a boolean matches that literal or the same text as a string, the
+// rest are quoted strings.
 func SpanSelector(service, operation string, tags map[string]string, minD, maxD time.Duration, extra string) (string, error) {
 	var conds []string
 	if service != "" {

@@ -37,7 +37,7 @@ describe('buildTraceSelector', () => {
         minDuration: '120ms',
         maxDuration: '1.5s',
       },
-      '{ resource.service.name = "api" && name = "GET /users" && .http.status_code = 500 && .error = true && span.peer = "db 1" && duration >= 120ms && duration <= 1.5s }',
+      '{ resource.service.name = "api" && name = "GET /users" && (.http.status_code = 500 || .http.status_code = "500") && (.error = true || .error = "true") && span.peer = "db 1" && duration >= 120ms && duration <= 1.5s }',
     ],
     [
       'filter',

@@ -1,6 +1,7 @@
 /**
  * Stage 2: TraceQL from the search and latency builders.
- * Guarantees: values only ever appear as quoted strings, numbers or validated durations;
+ * Guarantees: values only ever appear as quoted strings, numbers or validated durations
+ * (a tag value that reads as a number or boolean is matched as that literal or as the string);
  * attribute names are validated; the result is one `{ … }` span selector.
  */
 import { quoteString, TRACEQL_ATTRIBUTE } from '../language/escape';
@@ -75,7 +76,12 @@ export function buildTraceSelector(state: TraceSelectorState): BuildResult {
       if (!attr) {
         return failed(`tags: ${JSON.stringify(key)} is not a TraceQL attribute name`);
       }
-      conds.push(`${attr} = ${traceqlLiteral(value)}`);
+      // Tempo matches `= 42` only on an int attribute and `= "42"` only on a string one; a
+      // tag's value is text (as in Jaeger's tag search), so one that reads as a number or a
+      // boolean matches either, as the backend's tempo.SpanSelector writes it.
+      const lit = traceqlLiteral(value);
+      const text = quoteString(value);
+      conds.push(lit === text ? `${attr} = ${text}` : `(${attr} = ${lit} || ${attr} = ${text})`);
     }
   }
   for (const [op, d, name] of [
