@@ -1,8 +1,11 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -103,7 +106,7 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if traceErr == nil && trace != nil {
 		spans, spansTotal = trace.Spans, len(trace.Spans)
 		if st.MaxSpans > 0 && len(spans) > st.MaxSpans {
-			spans = spans[:st.MaxSpans]
+			spans = earliestSpans(spans, st.MaxSpans)
 		}
 	}
 
@@ -196,6 +199,35 @@ func announceUnjoined(lf *data.Frame, lines int, j *join.Result, shown, total in
 		why = append(why, fmt.Sprintf("%d without a span ID %s outside every span", other, plural(other, "falls", "fall")))
 	}
 	frames.Notice(lf, data.NoticeSeverityInfo, "%d of %d lines joined no span: %s", j.Unmatched, lines, strings.Join(why, "; "))
+}
+
+// earliestSpans returns the n spans that start first (ties: the earlier in spans; a span
+// without a start time after every span with one), in their order in spans. A store lists
+// a trace's spans by resource, not from its top (Tempo by service batch): its first n
+// could leave out the root and the parents of the spans kept, and Grafana's trace view
+// would show those as a forest of orphans. spans is not changed.
+func earliestSpans(spans []model.Span, n int) []model.Span {
+	if n >= len(spans) {
+		return spans
+	}
+	start := func(i int) int64 {
+		if s := spans[i].StartUnixNano; s > 0 {
+			return s
+		}
+		return math.MaxInt64
+	}
+	order := make([]int, len(spans))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(start(a), start(b)) })
+	keep := order[:n]
+	slices.Sort(keep)
+	out := make([]model.Span, n)
+	for k, i := range keep {
+		out[k] = spans[i]
+	}
+	return out
 }
 
 // spansWithoutStart returns the IDs of the spans whose start time is 0, which Grafana's

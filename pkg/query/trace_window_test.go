@@ -133,15 +133,15 @@ func notices(f *data.Frame) string {
 	return b.String()
 }
 
-// A trace from 00:00 to 01:00 whose first span (in store order) lasts from 00:00:05 to
-// 00:00:06: cut to maxSpans=1, only that span is left, yet the log window stays the
-// whole trace's, plus padding.
+// A trace from 00:00 to 01:00 whose first span lasts from 00:00:00 to 00:00:01: cut to
+// maxSpans=1, only that span is left, yet the log window stays the whole trace's, plus
+// padding.
 func TestTraceLogWindowComesFromTheWholeTrace(t *testing.T) {
 	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{
-		{TraceID: windowTraceID, SpanID: "00f067aa0ba902b7", ParentSpanID: "53995c3f42cd8ad8", Operation: "SELECT", Service: "db",
-			StartUnixNano: midnight.Add(5 * time.Second).UnixNano(), DurationNano: int64(time.Second)},
+		{TraceID: windowTraceID, SpanID: "00f067aa0ba902b7", Operation: "SELECT", Service: "db",
+			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Second)},
 		{TraceID: windowTraceID, SpanID: "53995c3f42cd8ad8", Operation: "batch", Service: "checkout",
-			StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Hour)},
+			StartUnixNano: midnight.Add(500 * time.Millisecond).UnixNano(), DurationNano: int64(time.Hour - 500*time.Millisecond)},
 	}}
 	lines := []loki.Entry{
 		traceLine(-2*time.Minute, "before the padded window"),
