@@ -52,7 +52,12 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		return errorResponse(badQuery("trace query: %v", err))
 	}
 	st := env.Settings
-	wantLogs, wantEx := on(q.IncludeLogs), on(q.IncludeExemplars)
+	// A part the query leaves to its default is left out when its store is not set up at
+	// all (a data source with a trace store only), rather than answered with an error for
+	// a store nobody configured. Asked for by name, or with a store whose settings are
+	// wrong, the part comes back with the error that says what is missing.
+	wantLogs := on(q.IncludeLogs) && (q.IncludeLogs != nil || env.Logs != nil || env.LogsErr != nil)
+	wantEx := on(q.IncludeExemplars) && (q.IncludeExemplars != nil || env.Metrics != nil || env.MetricsErr != nil)
 
 	// Each part runs in its own goroutine; a part's second fetch waits only for the trace
 	// (whose window it needs) and its own first fetch, never for another store.
