@@ -135,7 +135,8 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 			frames.Notice(sf, data.NoticeSeverityWarning, "%s", w)
 		}
 		if spansTotal > len(spans) {
-			frames.Truncated(sf, "spans", st.MaxSpans, spansTotal)
+			frames.Notice(sf, data.NoticeSeverityWarning, "spans truncated to the configured limit of %d (the store returned %d): the %d that start first are shown",
+				st.MaxSpans, spansTotal, len(spans))
 		}
 		if loop := model.ParentCycles(spans); len(loop) > 0 {
 			frames.Notice(sf, data.NoticeSeverityWarning, "%d spans are their own ancestor, their parent IDs going round in a loop (%s); "+

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func TestTraceSpanLimitKeepsTheTraceStart(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
 			t.Errorf("limit %d: spans %v, want %v", tc.limit, got, tc.want)
 		}
-		if tc.limit < len(spans) && !strings.Contains(notices(sf), "spans truncated to the configured limit of") {
+		if tc.limit < len(spans) && !strings.Contains(notices(sf), fmt.Sprintf("spans truncated to the configured limit of %d (the store returned %d): the %d that start first are shown", tc.limit, len(spans), tc.limit)) {
 			t.Errorf("limit %d: notices %q", tc.limit, notices(sf))
 		}
 		for i := range in {
