@@ -1153,20 +1153,30 @@ func exactPercentiles(raw rawSpans, p latencyPlan) []*data.Frame {
 
 // stepQuantiles is the exact quantiles p.qs of the values that start in each step of the
 // range, at the steps holding values: times (ms) and, per quantile, the values. As in a
-// range query, point k stands at from + k·step for the step that ends there, (from +
-// (k-1)·step, from + k·step]; a value at from is point 0's. When the range is not a whole
-// number of steps, the last point stands at `to` for the part step before it, so no
-// point lies after the range and every value in it counts.
+// range query, the points stand on multiples of the step (since the Unix epoch, as
+// Prometheus, Loki and Tempo place them), so a range that moves with the clock groups the
+// same values into the same steps on every refresh: point t holds the values of (t −
+// step, t] inside the range, the first point being the first multiple at or after from
+// (a value at from is its). When to is not a multiple, the last point stands at `to` for
+// the part step before it, so no point lies after the range and every value in it counts.
 func stepQuantiles(durMs []float64, startNs []int64, p latencyPlan) (times []int64, vals [][]float64) {
-	step, from := int64(p.step), p.from.UnixNano()
-	steps := int((int64(p.rng)+step-1)/step) + 1
+	step, from, to := int64(p.step), p.from.UnixNano(), p.to.UnixNano()
+	first := ceilMultiple(from, step)
+	steps := 1
+	if to > first {
+		steps += int((to - first + step - 1) / step)
+	}
 	buckets := make([][]float64, steps)
 	for i, d := range durMs {
-		off := startNs[i] - from
-		if off < 0 {
+		s := startNs[i]
+		if s < from || s > to {
 			continue
 		}
-		if k := int((off + step - 1) / step); k < steps {
+		k := 0
+		if s > first {
+			k = int((s - first + step - 1) / step)
+		}
+		if k < steps {
 			buckets[k] = append(buckets[k], d)
 		}
 	}
@@ -1180,12 +1190,24 @@ func stepQuantiles(durMs []float64, startNs []int64, p latencyPlan) (times []int
 		if err != nil {
 			continue
 		}
-		times = append(times, min(p.from.Add(time.Duration(k)*p.step).UnixMilli(), p.to.UnixMilli()))
+		times = append(times, min(time.Unix(0, first+int64(k)*step).UnixMilli(), p.to.UnixMilli()))
 		for i := range p.qs {
 			vals[i] = append(vals[i], qv[i])
 		}
 	}
 	return times, vals
+}
+
+// ceilMultiple is the first multiple of step (> 0) at or after t.
+func ceilMultiple(t, step int64) int64 {
+	r := t % step
+	switch {
+	case r == 0:
+		return t
+	case r < 0:
+		return t - r
+	}
+	return t - r + step
 }
 
 // rawParts builds the CDF and summary from raw durations (ms), over every group;
