@@ -223,7 +223,7 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 	}
 	if p.wantSummary {
 		fns = append(fns, func() {
-			sum, errs[len(p.qs)+1] = histogramSummary(ctx, prom, metric, sel, env.Settings, p, native, scale)
+			sum, errs[len(p.qs)+1] = histogramSummary(ctx, prom, metric, sel, env.Settings, env.scrapeInterval(), p, native, scale)
 		})
 	}
 	parallel.Run(fns...)
@@ -324,8 +324,10 @@ func withMatcher(sel, m string) string {
 // over the range (both extrapolated alike) and the errors are that share of N; without
 // one, or when no series of the histogram in the range carries the error label (a
 // histogram instrumented without a status, which cannot tell failures apart), the error
-// rate is unknown (NaN). The store's annotations go on the frame.
-func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel string, st *settings.Settings, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
+// rate is unknown (NaN). A native histogram's resets are read from its count sampled at
+// every scrape of the store (scrape, its scrape interval). The store's annotations go on
+// the frame.
+func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel string, st *settings.Settings, scrape time.Duration, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
 	errSel := errorSelector(sel, st)
 	// Each counter now (at the range's end) and then (at its start), the extrapolated
 	// increases, the resets, and the series whose going away is checked.
@@ -336,8 +338,9 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel stri
 		sumNow, sumThen = "histogram_sum("+cur+")", "histogram_sum("+old+")"
 		inc := prometheus.NativeIncrease(metric, sel, p.rng)
 		countInc, sumInc = "histogram_count("+inc+")", "histogram_sum("+inc+")"
-		// Sampled at least every 15 s and at most 11,000 times over the range.
-		res := max(15*time.Second, (p.rng/11000).Round(time.Second)+time.Second)
+		// Sampled at every scrape (at most 11,000 times over the range): a process that
+		// restarts and counts past its former total before the next sample hides the fall.
+		res := max(scrape, (p.rng/11000).Round(time.Second)+time.Second)
 		resets = prometheus.ResetsSampled(countNow, p.rng, res)
 		series = cur
 	} else {
