@@ -163,6 +163,18 @@ func histogramTarget(q *Query, env *Env) (metric, sel string, err error) {
 			metric = e
 		}
 		metric = strings.TrimSuffix(metric, "_bucket")
+		if sel != "" {
+			// The selector goes inside rate(…[w]), increase(…[range]) and the summary's
+			// instant queries: only the matcher set may follow the name.
+			end := matchersEnd(sel)
+			if end < 0 {
+				return "", "", badQuery("latency query: the matchers of the histogram selector %q do not end with `}`", e)
+			}
+			if rest := strings.TrimSpace(sel[end:]); rest != "" {
+				return "", "", badQuery("latency query: %q follows the matchers of the histogram selector %q; give the metric name and its {…} matchers only "+
+					"(the query adds the rate, its range and histogram_quantile)", rest, e)
+			}
+		}
 	} else {
 		metric = strings.TrimSpace(q.HistogramMetric)
 		eq := map[string]string{env.Settings.ServiceLabel: q.Service}
@@ -177,6 +189,30 @@ func histogramTarget(q *Query, env *Env) (metric, sel string, err error) {
 		return "", "", badQuery("latency query: histogram metric %q is not a metric name", metric)
 	}
 	return metric, sel, nil
+}
+
+// matchersEnd is the offset just after the `}` that closes the PromQL matcher set sel
+// starts with (strings in "…", '…' or `…` skipped), -1 when it does not close.
+func matchersEnd(sel string) int {
+	for i := 1; i < len(sel); i++ {
+		switch c := sel[i]; c {
+		case '"', '\'', '`':
+			j := i + 1
+			for j < len(sel) && sel[j] != c {
+				if sel[j] == '\\' && c != '`' {
+					j++
+				}
+				j++
+			}
+			if j >= len(sel) {
+				return -1
+			}
+			i = j
+		case '}':
+			return i + 1
+		}
+	}
+	return -1
 }
 
 func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan) backend.DataResponse {
