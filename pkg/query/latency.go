@@ -634,10 +634,16 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 }
 
 // traceQLPercentiles turns quantile_over_time series (label `p`, values in seconds)
-// into percentile frames. When Tempo said its answer is partial (series past its
-// max_response_series left out), every frame carries its message as a warning.
+// into percentile frames, ascending percentile first and then the groups' labels. When
+// Tempo said its answer is partial (series past its max_response_series left out), every
+// frame carries its message as a warning.
 func traceQLPercentiles(m *tempo.Metrics, p latencyPlan) []*data.Frame {
-	var out []*data.Frame
+	type series struct {
+		q     float64
+		group string
+		frame *data.Frame
+	}
+	var all []series
 	for _, s := range m.Series {
 		qv, err := strconv.ParseFloat(s.Labels["p"], 64)
 		if err != nil {
@@ -654,9 +660,19 @@ func traceQLPercentiles(m *tempo.Metrics, p latencyPlan) []*data.Frame {
 		for i, sm := range s.Samples {
 			ts[i], vs[i] = sm.TimeMs, traceQLQuantileMs(sm.Value)
 		}
-		out = append(out, frames.Percentile(qv, group, ts, vs))
+		all = append(all, series{qv, groupKey(group), frames.Percentile(qv, group, ts, vs)})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	// As exactPercentiles orders them: ascending percentile, then the groups' labels.
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].q != all[j].q {
+			return all[i].q < all[j].q
+		}
+		return all[i].group < all[j].group
+	})
+	out := make([]*data.Frame, 0, len(all))
+	for _, s := range all {
+		out = append(out, s.frame)
+	}
 	if len(out) == 0 {
 		for _, x := range p.qs {
 			out = append(out, frames.Percentile(x, nil, nil, nil))
