@@ -495,14 +495,14 @@ func summaryRow(count, totalMs, errorsN float64, p latencyPlan) (frames.SummaryR
 	return summaryFrameRow(s), nil
 }
 
-// durationsSummary is latency.SummarizeDurations over the query range, or over its
-// start up to coveredNs when that is set (the records kept cover only that part);
-// errorsN < 0 means the error rate is not known (log lines carry no status).
-func durationsSummary(durMs []float64, errorsN int, coveredNs int64, p latencyPlan) (frames.SummaryRow, error) {
+// durationsSummary is latency.SummarizeDurations over the query range, or over the part
+// of it the records kept cover when the limit cut them (covered > 0); errorsN < 0 means
+// the error rate is not known (log lines carry no status).
+func durationsSummary(durMs []float64, errorsN int, covered time.Duration, p latencyPlan) (frames.SummaryRow, error) {
 	known := errorsN >= 0
 	window := p.rng.Seconds()
-	if c := time.Duration(coveredNs - p.from.UnixNano()); coveredNs > 0 && c > 0 && c < p.rng {
-		window = c.Seconds()
+	if covered > 0 {
+		window = covered.Seconds()
 	}
 	s, err := latency.SummarizeDurations(durMs, max(errorsN, 0), window, p.serviceRate)
 	if err != nil {
@@ -743,6 +743,10 @@ type rawSpans struct {
 	// earliest ones were kept up to the limit, and this is the time of the first one left
 	// out. The summary's rate is over the range's start up to it.
 	coveredNs int64
+	// coveredSinceNs, when > 0, is where the records kept start covering the range: the
+	// latest ones were kept up to the limit, and this is the time of the latest one left
+	// out. The summary's rate is over the time after it, to the range's end.
+	coveredSinceNs int64
 	// matched and returned count the spans the trace store matched and returned; it
 	// returns at most perTrace per trace, so matched can exceed returned.
 	matched, returned, perTrace int
@@ -755,6 +759,23 @@ type rawSpans struct {
 	// and the error rate is left out).
 	errorsUnknown string
 	err           error
+}
+
+// covered is how much of the range the records kept cover when the limit cut them (its
+// start up to coveredNs, or the time after coveredSinceNs to its end), 0 when they cover
+// it all.
+func (r rawSpans) covered(p latencyPlan) time.Duration {
+	var c time.Duration
+	switch {
+	case r.coveredNs > 0:
+		c = time.Duration(r.coveredNs - p.from.UnixNano())
+	case r.coveredSinceNs > 0:
+		c = time.Duration(p.to.UnixNano() - r.coveredSinceNs)
+	}
+	if c > 0 && c < p.rng {
+		return c
+	}
+	return 0
 }
 
 // unreturned reports whether the store matched spans it did not return.
@@ -1047,7 +1068,8 @@ func selectionWithoutTraceQL(q *Query, selector string) (*spanSelection, error) 
 	return sel, nil
 }
 
-// fetchRawSpans searches the trace store for spans of the selection, up to maxSpans.
+// fetchRawSpans searches the trace store for spans of the selection, up to maxSpans: the
+// latest, when the range holds more, with coveredSinceNs at the latest one left out.
 // A store without TraceQL searches by sel's service and operation, and its spans are
 // kept when sel's filter matches them. Tempo is asked for up to maxSpans spans per span
 // set; when it refuses that many (its max_spans_per_span_set, 100 by default), the
@@ -1086,7 +1108,7 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 			hits[res.Traces[i].TraceID] = &res.Traces[i]
 		}
 	}
-	groupIndex := map[string]int{}
+	var kept []*model.Span
 	for i := range res.Spans {
 		s := &res.Spans[i]
 		if !isTempo {
@@ -1102,10 +1124,19 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 		if s.StartUnixNano < p.from.UnixNano() || s.StartUnixNano > p.to.UnixNano() {
 			continue
 		}
-		out.read++
-		if limit > 0 && len(out.durMs) >= limit {
-			continue
-		}
+		kept = append(kept, s)
+	}
+	out.read = len(kept)
+	if limit > 0 && len(kept) > limit {
+		// The latest are kept, whatever order the store answered in: a dashboard's and
+		// an alert's last steps are the ones read. The rate is then over the time they
+		// cover, after the latest span left out.
+		sort.SliceStable(kept, func(i, j int) bool { return kept[i].StartUnixNano > kept[j].StartUnixNano })
+		out.coveredSinceNs = kept[limit].StartUnixNano
+		kept = kept[:limit]
+	}
+	groupIndex := map[string]int{}
+	for _, s := range kept {
 		if groups != nil {
 			ls, err := groups.labels(s, hits[s.TraceID], isTempo)
 			if err != nil {
@@ -1286,7 +1317,7 @@ func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) 
 		out = append(out, f)
 	}
 	if p.wantSummary {
-		row, serr := durationsSummary(raw.durMs, errorsN, raw.coveredNs, p)
+		row, serr := durationsSummary(raw.durMs, errorsN, raw.covered(p), p)
 		f := frames.Summary(row)
 		if serr != nil && err == nil {
 			err = serr
@@ -1298,9 +1329,13 @@ func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) 
 				frames.Notice(f, data.NoticeSeverityWarning, "%s", raw.errorsUnknown)
 			}
 			announceRaw(f, raw, what, limit)
-			if c := time.Duration(raw.coveredNs - p.from.UnixNano()); raw.coveredNs > 0 && c > 0 && c < p.rng {
-				frames.Notice(f, data.NoticeSeverityInfo, "%s: the %d kept cover the first %s of the range; the rate is over that time",
-					what, raw.shown, c.Round(time.Second))
+			if c := raw.covered(p); c > 0 {
+				part := "first"
+				if raw.coveredSinceNs > 0 {
+					part = "last"
+				}
+				frames.Notice(f, data.NoticeSeverityInfo, "%s: the %d kept cover the %s %s of the range; the rate is over that time",
+					what, raw.shown, part, c.Round(time.Second))
 			}
 		}
 		out = append(out, f)
