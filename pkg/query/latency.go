@@ -442,12 +442,24 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel stri
 			errorsN = min(max(vals[iErrors]/vals[iCountInc], 0), 1) * n
 		}
 	}
+	// One observation of NaN keeps the sum NaN while the count stays right: the mean is
+	// unknown, the rest is not.
+	nanSum := math.IsNaN(total)
+	if nanSum {
+		total = 0
+	}
 	row, err := summaryRow(n, total*scale, errorsN, p)
 	if err != nil {
 		return nil, err
 	}
+	if nanSum {
+		row.MeanMs = math.NaN()
+	}
 	f := frames.Summary(row)
 	annotate(f, notes...)
+	if nanSum && n > 0 {
+		frames.Notice(f, data.NoticeSeverityWarning, "mean unknown: the sum of %s is NaN in the range (an observation of NaN stays in the sum); the count, rate and error rate come from its count", metric)
+	}
 	if unlabeled && n > 0 {
 		frames.Notice(f, data.NoticeSeverityWarning, "error rate unknown: no series of %s in the range carries the error label %q", metric, st.ErrorLabel)
 	}
