@@ -163,6 +163,18 @@ func histogramTarget(q *Query, env *Env) (metric, sel string, err error) {
 			metric = e
 		}
 		metric = strings.TrimSuffix(metric, "_bucket")
+		if sel != "" {
+			// The selector goes inside rate(…[w]), increase(…[range]) and the summary's
+			// instant queries: only the matcher set may follow the name.
+			end := matchersEnd(sel)
+			if end < 0 {
+				return "", "", badQuery("latency query: the matchers of the histogram selector %q do not end with `}`", e)
+			}
+			if rest := strings.TrimSpace(sel[end:]); rest != "" {
+				return "", "", badQuery("latency query: %q follows the matchers of the histogram selector %q; give the metric name and its {…} matchers only "+
+					"(the query adds the rate, its range and histogram_quantile)", rest, e)
+			}
+		}
 	} else {
 		metric = strings.TrimSpace(q.HistogramMetric)
 		eq := map[string]string{env.Settings.ServiceLabel: q.Service}
@@ -177,6 +189,30 @@ func histogramTarget(q *Query, env *Env) (metric, sel string, err error) {
 		return "", "", badQuery("latency query: histogram metric %q is not a metric name", metric)
 	}
 	return metric, sel, nil
+}
+
+// matchersEnd is the offset just after the `}` that closes the PromQL matcher set sel
+// starts with (strings in "…", '…' or `…` skipped), -1 when it does not close.
+func matchersEnd(sel string) int {
+	for i := 1; i < len(sel); i++ {
+		switch c := sel[i]; c {
+		case '"', '\'', '`':
+			j := i + 1
+			for j < len(sel) && sel[j] != c {
+				if sel[j] == '\\' && c != '`' {
+					j++
+				}
+				j++
+			}
+			if j >= len(sel) {
+				return -1
+			}
+			i = j
+		case '}':
+			return i + 1
+		}
+	}
+	return -1
 }
 
 func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan) backend.DataResponse {
@@ -223,7 +259,7 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 	}
 	if p.wantSummary {
 		fns = append(fns, func() {
-			sum, errs[len(p.qs)+1] = histogramSummary(ctx, prom, metric, sel, env.Settings, p, native, scale)
+			sum, errs[len(p.qs)+1] = histogramSummary(ctx, prom, metric, sel, env.Settings, env.scrapeInterval(), p, native, scale)
 		})
 	}
 	parallel.Run(fns...)
@@ -324,8 +360,10 @@ func withMatcher(sel, m string) string {
 // over the range (both extrapolated alike) and the errors are that share of N; without
 // one, or when no series of the histogram in the range carries the error label (a
 // histogram instrumented without a status, which cannot tell failures apart), the error
-// rate is unknown (NaN). The store's annotations go on the frame.
-func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel string, st *settings.Settings, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
+// rate is unknown (NaN). A native histogram's resets are read from its count sampled at
+// every scrape of the store (scrape, its scrape interval). The store's annotations go on
+// the frame.
+func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel string, st *settings.Settings, scrape time.Duration, p latencyPlan, native bool, scale float64) (*data.Frame, error) {
 	errSel := errorSelector(sel, st)
 	// Each counter now (at the range's end) and then (at its start), the extrapolated
 	// increases, the resets, and the series whose going away is checked.
@@ -336,8 +374,9 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel stri
 		sumNow, sumThen = "histogram_sum("+cur+")", "histogram_sum("+old+")"
 		inc := prometheus.NativeIncrease(metric, sel, p.rng)
 		countInc, sumInc = "histogram_count("+inc+")", "histogram_sum("+inc+")"
-		// Sampled at least every 15 s and at most 11,000 times over the range.
-		res := max(15*time.Second, (p.rng/11000).Round(time.Second)+time.Second)
+		// Sampled at every scrape (at most 11,000 times over the range): a process that
+		// restarts and counts past its former total before the next sample hides the fall.
+		res := max(scrape, (p.rng/11000).Round(time.Second)+time.Second)
 		resets = prometheus.ResetsSampled(countNow, p.rng, res)
 		series = cur
 	} else {
@@ -403,12 +442,24 @@ func histogramSummary(ctx context.Context, prom prometheus.API, metric, sel stri
 			errorsN = min(max(vals[iErrors]/vals[iCountInc], 0), 1) * n
 		}
 	}
+	// One observation of NaN keeps the sum NaN while the count stays right: the mean is
+	// unknown, the rest is not.
+	nanSum := math.IsNaN(total)
+	if nanSum {
+		total = 0
+	}
 	row, err := summaryRow(n, total*scale, errorsN, p)
 	if err != nil {
 		return nil, err
 	}
+	if nanSum {
+		row.MeanMs = math.NaN()
+	}
 	f := frames.Summary(row)
 	annotate(f, notes...)
+	if nanSum && n > 0 {
+		frames.Notice(f, data.NoticeSeverityWarning, "mean unknown: the sum of %s is NaN in the range (an observation of NaN stays in the sum); the count, rate and error rate come from its count", metric)
+	}
 	if unlabeled && n > 0 {
 		frames.Notice(f, data.NoticeSeverityWarning, "error rate unknown: no series of %s in the range carries the error label %q", metric, st.ErrorLabel)
 	}
@@ -456,14 +507,14 @@ func summaryRow(count, totalMs, errorsN float64, p latencyPlan) (frames.SummaryR
 	return summaryFrameRow(s), nil
 }
 
-// durationsSummary is latency.SummarizeDurations over the query range, or over its
-// start up to coveredNs when that is set (the records kept cover only that part);
-// errorsN < 0 means the error rate is not known (log lines carry no status).
-func durationsSummary(durMs []float64, errorsN int, coveredNs int64, p latencyPlan) (frames.SummaryRow, error) {
+// durationsSummary is latency.SummarizeDurations over the query range, or over the part
+// of it the records kept cover when the limit cut them (covered > 0); errorsN < 0 means
+// the error rate is not known (log lines carry no status).
+func durationsSummary(durMs []float64, errorsN int, covered time.Duration, p latencyPlan) (frames.SummaryRow, error) {
 	known := errorsN >= 0
 	window := p.rng.Seconds()
-	if c := time.Duration(coveredNs - p.from.UnixNano()); coveredNs > 0 && c > 0 && c < p.rng {
-		window = c.Seconds()
+	if covered > 0 {
+		window = covered.Seconds()
 	}
 	s, err := latency.SummarizeDurations(durMs, max(errorsN, 0), window, p.serviceRate)
 	if err != nil {
@@ -595,10 +646,16 @@ func latencyFromSpans(ctx context.Context, env *Env, q *Query, p latencyPlan) ba
 }
 
 // traceQLPercentiles turns quantile_over_time series (label `p`, values in seconds)
-// into percentile frames. When Tempo said its answer is partial (series past its
-// max_response_series left out), every frame carries its message as a warning.
+// into percentile frames, ascending percentile first and then the groups' labels. When
+// Tempo said its answer is partial (series past its max_response_series left out), every
+// frame carries its message as a warning.
 func traceQLPercentiles(m *tempo.Metrics, p latencyPlan) []*data.Frame {
-	var out []*data.Frame
+	type series struct {
+		q     float64
+		group string
+		frame *data.Frame
+	}
+	var all []series
 	for _, s := range m.Series {
 		qv, err := strconv.ParseFloat(s.Labels["p"], 64)
 		if err != nil {
@@ -615,9 +672,19 @@ func traceQLPercentiles(m *tempo.Metrics, p latencyPlan) []*data.Frame {
 		for i, sm := range s.Samples {
 			ts[i], vs[i] = sm.TimeMs, traceQLQuantileMs(sm.Value)
 		}
-		out = append(out, frames.Percentile(qv, group, ts, vs))
+		all = append(all, series{qv, groupKey(group), frames.Percentile(qv, group, ts, vs)})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	// As exactPercentiles orders them: ascending percentile, then the groups' labels.
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].q != all[j].q {
+			return all[i].q < all[j].q
+		}
+		return all[i].group < all[j].group
+	})
+	out := make([]*data.Frame, 0, len(all))
+	for _, s := range all {
+		out = append(out, s.frame)
+	}
 	if len(out) == 0 {
 		for _, x := range p.qs {
 			out = append(out, frames.Percentile(x, nil, nil, nil))
@@ -688,6 +755,10 @@ type rawSpans struct {
 	// earliest ones were kept up to the limit, and this is the time of the first one left
 	// out. The summary's rate is over the range's start up to it.
 	coveredNs int64
+	// coveredSinceNs, when > 0, is where the records kept start covering the range: the
+	// latest ones were kept up to the limit, and this is the time of the latest one left
+	// out. The summary's rate is over the time after it, to the range's end.
+	coveredSinceNs int64
 	// matched and returned count the spans the trace store matched and returned; it
 	// returns at most perTrace per trace, so matched can exceed returned.
 	matched, returned, perTrace int
@@ -700,6 +771,23 @@ type rawSpans struct {
 	// and the error rate is left out).
 	errorsUnknown string
 	err           error
+}
+
+// covered is how much of the range the records kept cover when the limit cut them (its
+// start up to coveredNs, or the time after coveredSinceNs to its end), 0 when they cover
+// it all.
+func (r rawSpans) covered(p latencyPlan) time.Duration {
+	var c time.Duration
+	switch {
+	case r.coveredNs > 0:
+		c = time.Duration(r.coveredNs - p.from.UnixNano())
+	case r.coveredSinceNs > 0:
+		c = time.Duration(p.to.UnixNano() - r.coveredSinceNs)
+	}
+	if c > 0 && c < p.rng {
+		return c
+	}
+	return 0
 }
 
 // unreturned reports whether the store matched spans it did not return.
@@ -992,7 +1080,8 @@ func selectionWithoutTraceQL(q *Query, selector string) (*spanSelection, error) 
 	return sel, nil
 }
 
-// fetchRawSpans searches the trace store for spans of the selection, up to maxSpans.
+// fetchRawSpans searches the trace store for spans of the selection, up to maxSpans: the
+// latest, when the range holds more, with coveredSinceNs at the latest one left out.
 // A store without TraceQL searches by sel's service and operation, and its spans are
 // kept when sel's filter matches them. Tempo is asked for up to maxSpans spans per span
 // set; when it refuses that many (its max_spans_per_span_set, 100 by default), the
@@ -1031,7 +1120,7 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 			hits[res.Traces[i].TraceID] = &res.Traces[i]
 		}
 	}
-	groupIndex := map[string]int{}
+	var kept []*model.Span
 	for i := range res.Spans {
 		s := &res.Spans[i]
 		if !isTempo {
@@ -1047,10 +1136,19 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 		if s.StartUnixNano < p.from.UnixNano() || s.StartUnixNano > p.to.UnixNano() {
 			continue
 		}
-		out.read++
-		if limit > 0 && len(out.durMs) >= limit {
-			continue
-		}
+		kept = append(kept, s)
+	}
+	out.read = len(kept)
+	if limit > 0 && len(kept) > limit {
+		// The latest are kept, whatever order the store answered in: a dashboard's and
+		// an alert's last steps are the ones read. The rate is then over the time they
+		// cover, after the latest span left out.
+		sort.SliceStable(kept, func(i, j int) bool { return kept[i].StartUnixNano > kept[j].StartUnixNano })
+		out.coveredSinceNs = kept[limit].StartUnixNano
+		kept = kept[:limit]
+	}
+	groupIndex := map[string]int{}
+	for _, s := range kept {
 		if groups != nil {
 			ls, err := groups.labels(s, hits[s.TraceID], isTempo)
 			if err != nil {
@@ -1153,20 +1251,30 @@ func exactPercentiles(raw rawSpans, p latencyPlan) []*data.Frame {
 
 // stepQuantiles is the exact quantiles p.qs of the values that start in each step of the
 // range, at the steps holding values: times (ms) and, per quantile, the values. As in a
-// range query, point k stands at from + k·step for the step that ends there, (from +
-// (k-1)·step, from + k·step]; a value at from is point 0's. When the range is not a whole
-// number of steps, the last point stands at `to` for the part step before it, so no
-// point lies after the range and every value in it counts.
+// range query, the points stand on multiples of the step (since the Unix epoch, as
+// Prometheus, Loki and Tempo place them), so a range that moves with the clock groups the
+// same values into the same steps on every refresh: point t holds the values of (t −
+// step, t] inside the range, the first point being the first multiple at or after from
+// (a value at from is its). When to is not a multiple, the last point stands at `to` for
+// the part step before it, so no point lies after the range and every value in it counts.
 func stepQuantiles(durMs []float64, startNs []int64, p latencyPlan) (times []int64, vals [][]float64) {
-	step, from := int64(p.step), p.from.UnixNano()
-	steps := int((int64(p.rng)+step-1)/step) + 1
+	step, from, to := int64(p.step), p.from.UnixNano(), p.to.UnixNano()
+	first := ceilMultiple(from, step)
+	steps := 1
+	if to > first {
+		steps += int((to - first + step - 1) / step)
+	}
 	buckets := make([][]float64, steps)
 	for i, d := range durMs {
-		off := startNs[i] - from
-		if off < 0 {
+		s := startNs[i]
+		if s < from || s > to {
 			continue
 		}
-		if k := int((off + step - 1) / step); k < steps {
+		k := 0
+		if s > first {
+			k = int((s - first + step - 1) / step)
+		}
+		if k < steps {
 			buckets[k] = append(buckets[k], d)
 		}
 	}
@@ -1180,12 +1288,24 @@ func stepQuantiles(durMs []float64, startNs []int64, p latencyPlan) (times []int
 		if err != nil {
 			continue
 		}
-		times = append(times, min(p.from.Add(time.Duration(k)*p.step).UnixMilli(), p.to.UnixMilli()))
+		times = append(times, min(time.Unix(0, first+int64(k)*step).UnixMilli(), p.to.UnixMilli()))
 		for i := range p.qs {
 			vals[i] = append(vals[i], qv[i])
 		}
 	}
 	return times, vals
+}
+
+// ceilMultiple is the first multiple of step (> 0) at or after t.
+func ceilMultiple(t, step int64) int64 {
+	r := t % step
+	switch {
+	case r == 0:
+		return t
+	case r < 0:
+		return t - r
+	}
+	return t - r + step
 }
 
 // rawParts builds the CDF and summary from raw durations (ms), over every group;
@@ -1209,7 +1329,7 @@ func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) 
 		out = append(out, f)
 	}
 	if p.wantSummary {
-		row, serr := durationsSummary(raw.durMs, errorsN, raw.coveredNs, p)
+		row, serr := durationsSummary(raw.durMs, errorsN, raw.covered(p), p)
 		f := frames.Summary(row)
 		if serr != nil && err == nil {
 			err = serr
@@ -1221,9 +1341,13 @@ func rawParts(raw rawSpans, errorsN int, what string, limit int, p latencyPlan) 
 				frames.Notice(f, data.NoticeSeverityWarning, "%s", raw.errorsUnknown)
 			}
 			announceRaw(f, raw, what, limit)
-			if c := time.Duration(raw.coveredNs - p.from.UnixNano()); raw.coveredNs > 0 && c > 0 && c < p.rng {
-				frames.Notice(f, data.NoticeSeverityInfo, "%s: the %d kept cover the first %s of the range; the rate is over that time",
-					what, raw.shown, c.Round(time.Second))
+			if c := raw.covered(p); c > 0 {
+				part := "first"
+				if raw.coveredSinceNs > 0 {
+					part = "last"
+				}
+				frames.Notice(f, data.NoticeSeverityInfo, "%s: the %d kept cover the %s %s of the range; the rate is over that time",
+					what, raw.shown, part, c.Round(time.Second))
 			}
 		}
 		out = append(out, f)

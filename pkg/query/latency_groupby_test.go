@@ -142,25 +142,26 @@ type groupWant struct {
 	p50, p90 []point
 }
 
-// Steps end at 60 s and 120 s after replayFrom.
+// Steps end on multiples of the 60 s step: replayFrom is 20 s past one, so the spans'
+// steps end 40 s and 100 s after it.
 var (
 	wantByName = []groupWant{
-		{data.Labels{"name": "GET /cart"}, []point{{60, 200}, {120, 50}}, []point{{60, 280}, {120, 50}}},
-		{data.Labels{"name": "POST /pay"}, []point{{60, 700}, {120, 500}}, []point{{60, 700}, {120, 500}}},
+		{data.Labels{"name": "GET /cart"}, []point{{40, 200}, {100, 50}}, []point{{40, 280}, {100, 50}}},
+		{data.Labels{"name": "POST /pay"}, []point{{40, 700}, {100, 500}}, []point{{40, 700}, {100, 500}}},
 	}
 	wantByHost = []groupWant{
-		{data.Labels{"resource.host.name": "a"}, []point{{60, 200}}, []point{{60, 280}}},
-		{data.Labels{"resource.host.name": "b"}, []point{{60, 700}, {120, 500}}, []point{{60, 700}, {120, 500}}},
-		{data.Labels{}, []point{{120, 50}}, []point{{120, 50}}}, // no host.name: the label is left out
+		{data.Labels{"resource.host.name": "a"}, []point{{40, 200}}, []point{{40, 280}}},
+		{data.Labels{"resource.host.name": "b"}, []point{{40, 700}, {100, 500}}, []point{{40, 700}, {100, 500}}},
+		{data.Labels{}, []point{{100, 50}}, []point{{100, 50}}}, // no host.name: the label is left out
 	}
 	wantByStatusAndTier = []groupWant{
-		{data.Labels{"status": "error", "span.user.tier": "gold"}, []point{{60, 700}, {120, 50}}, []point{{60, 700}, {120, 50}}},
-		{data.Labels{"status": "unset", "span.user.tier": "gold"}, []point{{60, 100}}, []point{{60, 100}}},
-		{data.Labels{"status": "unset"}, []point{{60, 300}, {120, 500}}, []point{{60, 300}, {120, 500}}},
+		{data.Labels{"status": "error", "span.user.tier": "gold"}, []point{{40, 700}, {100, 50}}, []point{{40, 700}, {100, 50}}},
+		{data.Labels{"status": "unset", "span.user.tier": "gold"}, []point{{40, 100}}, []point{{40, 100}}},
+		{data.Labels{"status": "unset"}, []point{{40, 300}, {100, 500}}, []point{{40, 300}, {100, 500}}},
 	}
 	// [100 300 700] then [50 500].
 	wantAllOneGroup = func(l data.Labels) []groupWant {
-		return []groupWant{{l, []point{{60, 300}, {120, 275}}, []point{{60, 620}, {120, 455}}}}
+		return []groupWant{{l, []point{{40, 300}, {100, 275}}, []point{{40, 620}, {100, 455}}}}
 	}
 )
 
@@ -230,8 +231,8 @@ func TestLatencyFromJaegerSpansGroupsBy(t *testing.T) {
 			want: wantAllOneGroup(data.Labels{"rootServiceName": "checkout"}), wantCount: 5},
 		{name: "after the span filter", q: Query{GroupBy: []string{"name"}, SpanFilter: "span.http.status_code >= 500"},
 			want: []groupWant{
-				{data.Labels{"name": "GET /cart"}, []point{{120, 50}}, []point{{120, 50}}},
-				{data.Labels{"name": "POST /pay"}, []point{{60, 700}}, []point{{60, 700}}},
+				{data.Labels{"name": "GET /cart"}, []point{{100, 50}}, []point{{100, 50}}},
+				{data.Labels{"name": "POST /pay"}, []point{{40, 700}}, []point{{40, 700}}},
 			}, wantCount: 2},
 	}
 	for _, kind := range []string{settings.TraceKindJaegerV1, settings.TraceKindJaegerV3} {

@@ -239,9 +239,10 @@ func TestHistogramSummaryCountChoosesExactOrIncrease(t *testing.T) {
 
 // Exact per-step percentiles of raw durations, by hand: R type 7 (the definition
 // pkg/latency documents). Step (T0, T0+1m]: {1, 2, 3, 4}: p50 = x[1.5] = 2.5, p90 =
-// x[2.7] = 3 + 0.7·1 = 3.7. Step (T0+2m, T0+3m]: {10}. The empty step is absent.
+// x[2.7] = 3 + 0.7·1 = 3.7. Step (T0+2m, T0+3m]: {10}. The empty step is absent. T0 is
+// a multiple of the step, where the steps start.
 func TestStepQuantilesByHand(t *testing.T) {
-	t0 := time.Unix(1_700_000_000, 0)
+	t0 := time.Unix(1_699_999_980, 0)
 	p := latencyPlan{qs: []float64{0.5, 0.9}, from: t0, to: t0.Add(3 * time.Minute), rng: 3 * time.Minute, step: time.Minute}
 	s := func(d time.Duration) int64 { return t0.Add(d).UnixNano() }
 	times, vals := stepQuantiles([]float64{4, 1, 3, 2, 10}, []int64{s(10 * time.Second), s(20 * time.Second), s(60 * time.Second), s(59 * time.Second), s(150 * time.Second)}, p)
