@@ -7,7 +7,7 @@
  * (histograms, with `boxes` bounding where the true curve may run); `y` is what to plot
  * (F or 1 − F); quantiles are exact for raw values and intervals for buckets.
  */
-import { type DataFrame, type Field, type GrafanaTheme2, type Labels } from '@grafana/data';
+import { DataFrameType, type DataFrame, type Field, type GrafanaTheme2, type Labels } from '@grafana/data';
 
 import { CdfFields, SearchFields, SpanFields } from '../../shared/frames';
 import {
@@ -315,8 +315,11 @@ interface Bucket {
   count: number;
 }
 
-/** Total of one bucket series over the range: counter delta for raw counters, else the sum of increases/rates. */
-function bucketTotal(field: Field): number {
+/**
+ * Total of one bucket series over the range: counter delta for raw counters, else the sum of
+ * increases/rates. `perStep` says the values are per-step counts for sure (never a counter).
+ */
+function bucketTotal(field: Field, perStep: boolean): number {
   const v = field.values as number[];
   let sum = 0;
   let monotone = true;
@@ -342,21 +345,24 @@ function bucketTotal(field: Field): number {
     }
     prev = x;
   }
-  return monotone && integral && v.length > 2 && last > first ? last - first : sum;
+  return !perStep && monotone && integral && v.length > 2 && last > first ? last - first : sum;
 }
 
 function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
-  const groups = new Map<string, { buckets: Bucket[]; labels: Labels; refId?: string; name: string; factor: number }>();
+  const groups = new Map<string, { buckets: Bucket[]; labels: Labels; refId?: string; name: string; factor: number; perBucket: boolean }>();
   for (const frame of frames) {
     if (lensKindOf(frame) && lensKindOf(frame) !== 'metrics') {
       continue;
     }
+    // Grafana's Prometheus data source in Heatmap format: each field holds its own bucket's
+    // count per step (the bucket below subtracted), never cumulative counts nor counters.
+    const heatmap = frame.meta?.type === DataFrameType.HeatmapRows;
     for (const field of frame.fields) {
       const le = leOf(field);
       if (le === undefined || !isNumeric(field)) {
         continue;
       }
-      const key = `${frame.refId ?? ''}|${labelsKey(field.labels, ['le'])}`;
+      const key = `${frame.refId ?? ''}|${heatmap ? 'heatmap' : ''}|${labelsKey(field.labels, ['le'])}`;
       let g = groups.get(key);
       if (!g) {
         const labels = { ...field.labels };
@@ -367,10 +373,10 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
               .join(', ')
           : `${frame.refId ?? 'histogram'} buckets`;
         // Prometheus histograms are in seconds unless the unit says otherwise.
-        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000) };
+        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap };
         groups.set(key, g);
       }
-      g.buckets.push({ le, count: bucketTotal(field) });
+      g.buckets.push({ le, count: bucketTotal(field, heatmap) });
     }
   }
   return [...groups.values()].map((g) => {
@@ -380,7 +386,7 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
     }
     const bounds = [...merged.keys()].sort((a, b) => a - b);
     let counts = bounds.map((b) => merged.get(b)!);
-    const cumulative = counts.every((c, i) => i === 0 || c >= counts[i - 1] - 1e-9);
+    const cumulative = !g.perBucket && counts.every((c, i) => i === 0 || c >= counts[i - 1] - 1e-9);
     if (!cumulative) {
       let acc = 0;
       counts = counts.map((c) => (acc += c));
