@@ -64,9 +64,14 @@ const BARE_FRACTION = /^(0?\.\d+)$/;
 
 /**
  * The quantile a series stands for, in (0,1): from the `quantile` label (Prometheus summaries,
- * our percentile frames), else from names like `p99`, `p99.9`, `q0.95`, `0.5`, `quantile="0.9"`.
+ * our percentile frames), else from names like `p99`, `p99.9`, `q0.95`, `0.5`, `quantile="0.9"`;
+ * never for a histogram bucket (a field with an `le` label).
  */
 export function quantileOf(field: Field, frame?: DataFrame): number | undefined {
+  // A bucket of a histogram (Prometheus `le`) is no quantile, even named "0.5" by a {{le}} legend.
+  if (leOf(field) !== undefined) {
+    return undefined;
+  }
   const label = field.labels?.[QUANTILE_LABEL];
   if (label !== undefined) {
     const q = Number(label);
