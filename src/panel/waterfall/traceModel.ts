@@ -8,7 +8,7 @@
  * Built in a few passes over the columns with typed arrays only; per-span objects (log
  * entries, log bodies) are read when a view asks for them (`model.logs`), not up front.
  */
-import { type DataFrame, type Field } from '@grafana/data';
+import { FieldType, type DataFrame } from '@grafana/data';
 
 import { LINES_IN_SPAN_LOGS, LogFields, SpanFields } from '../../shared/frames';
 import { normalizeTraceId } from '../../shared/traceId';
@@ -405,37 +405,32 @@ function logIndex(
   };
 
   // Lines of logs frames by position (CSR): source frame and row of each.
-  let joined: { start: Int32Array; source: Int32Array; row: Int32Array; sources: Array<{ time?: Field; body?: Field; level?: Field }> } | undefined;
+  let joined: { start: Int32Array; source: Int32Array; row: Int32Array; sources: LineSource[] } | undefined;
   const joinedLines = () => {
     if (joined) {
       return joined;
     }
     const start = new Int32Array(n + 1);
-    const sources: Array<{ time?: Field; body?: Field; level?: Field }> = [];
+    const sources: LineSource[] = [];
     const linePos: Int32Array[] = [];
     for (const lf of lineFrames) {
-      const span: Field | undefined = isLogsFrame(lf) ? fieldByName(lf, LogFields.spanId) : undefined;
-      if (!span) {
+      const src = isLogsFrame(lf) ? lineSource(lf) : undefined;
+      if (!src) {
         continue;
       }
-      const trace = fieldByName(lf, LogFields.traceId);
       const at = new Int32Array(lf.length).fill(-1);
       for (let i = 0; i < lf.length; i++) {
-        if (trace && traceId && !sameTrace(trace.values[i])) {
+        if (traceId && src.hasTrace && !sameTrace(src.traceOf(i))) {
           continue;
         }
-        const sid = span.values[i];
-        const r = rowOf.get(typeof sid === 'string' ? sid : String(sid));
+        const sid = src.spanOf(i);
+        const r = sid == null ? -1 : rowOf.get(typeof sid === 'string' ? sid : String(sid));
         if (r >= 0) {
           at[i] = posOf[r];
           start[at[i] + 1]++;
         }
       }
-      sources.push({
-        time: fieldByName(lf, LogFields.time),
-        body: fieldByName(lf, LogFields.body) ?? lf.fields.find((f) => f.name === 'Line' || f.name === 'line'),
-        level: fieldByName(lf, LogFields.level),
-      });
+      sources.push(src);
       linePos.push(at);
     }
     for (let p = 0; p < n; p++) {
@@ -474,7 +469,7 @@ function logIndex(
         time[k] = Number(cell![k]?.timestamp);
       } else {
         const l = j.start[p] + k - nCell;
-        time[k] = Number(j.sources[j.source[l]].time?.values[j.row[l]] ?? NaN);
+        time[k] = j.sources[j.source[l]].timeOf(j.row[l]);
       }
     }
     order = new Int32Array(count);
@@ -501,9 +496,105 @@ function logIndex(
       }
       const j = joinedLines();
       const l = j.start[p] + i - nCell;
-      const { time, body, level } = j.sources[j.source[l]];
+      const src = j.sources[j.source[l]];
       const r = j.row[l];
-      return { timeMs: Number(time?.values[r] ?? NaN), body: String(body?.values[r] ?? ''), level: String(level?.values[r] ?? '') };
+      return { timeMs: src.timeOf(r), body: src.bodyOf(r), level: src.levelOf(r) };
+    },
+  };
+}
+
+/** One logs frame's lines as the join reads them, whatever the frame's shape. */
+interface LineSource {
+  /** Whether the frame names a trace per line at all (a field or a label). */
+  hasTrace: boolean;
+  traceOf(i: number): unknown;
+  spanOf(i: number): unknown;
+  timeOf(i: number): number;
+  bodyOf(i: number): string;
+  levelOf(i: number): string;
+}
+
+const TRACE_LABELS = ['trace_id', 'traceID', 'traceId', 'traceid'];
+const SPAN_LABELS = ['span_id', 'spanID', 'spanId', 'spanid'];
+const LEVEL_LABELS = ['level', 'detected_level', 'severity', 'severity_text'];
+
+/**
+ * Reads a logs frame of our backend (timestamp, body, level, traceID, spanID fields) or of
+ * Grafana's Loki data source, whose lines name their trace and span in the `labels` object
+ * (structured metadata `trace_id`/`span_id`, or `traceID`/`spanID` labels): the classic shape
+ * (labels, Time, Line, tsNs, id) and the data plane one (labels, timestamp, body, severity, id).
+ * Undefined when the frame names no span for its lines.
+ */
+function lineSource(lf: DataFrame): LineSource | undefined {
+  const labelsField = fieldByName(lf, LogFields.labels);
+  const labelCache = new Map<number, Record<string, unknown> | undefined>();
+  const labelsOf = (i: number): Record<string, unknown> | undefined => {
+    if (!labelsField) {
+      return undefined;
+    }
+    if (labelCache.has(i)) {
+      return labelCache.get(i);
+    }
+    let v: unknown = labelsField.values[i];
+    if (typeof v === 'string') {
+      try {
+        v = JSON.parse(v);
+      } catch {
+        v = undefined;
+      }
+    }
+    const obj = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    labelCache.set(i, obj);
+    return obj;
+  };
+  const fromLabels = (keys: string[]) => (i: number) => {
+    const l = labelsOf(i);
+    if (!l) {
+      return undefined;
+    }
+    for (const k of keys) {
+      const v = l[k];
+      if (v != null && v !== '') {
+        return v;
+      }
+    }
+    return undefined;
+  };
+  const anyLabel = (keys: string[]) => {
+    if (!labelsField) {
+      return false;
+    }
+    for (let i = 0; i < lf.length; i++) {
+      const l = labelsOf(i);
+      if (l && keys.some((k) => l[k] != null && l[k] !== '')) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const spanField = fieldByName(lf, LogFields.spanId);
+  const spanLabel = !spanField && anyLabel(SPAN_LABELS);
+  if (!spanField && !spanLabel) {
+    return undefined;
+  }
+  const traceField = fieldByName(lf, LogFields.traceId);
+  const traceLabel = !traceField && anyLabel(TRACE_LABELS);
+  const time =
+    fieldByName(lf, LogFields.time) ?? fieldByName(lf, 'Time') ?? fieldByName(lf, 'ts') ?? lf.fields.find((f) => f.type === FieldType.time);
+  const body = fieldByName(lf, LogFields.body) ?? fieldByName(lf, 'Line') ?? fieldByName(lf, 'line');
+  const level = fieldByName(lf, LogFields.level) ?? fieldByName(lf, 'severity') ?? fieldByName(lf, 'detected_level');
+  const levelLabel = fromLabels(LEVEL_LABELS);
+  const traceOfLabel = fromLabels(TRACE_LABELS);
+  const spanOfLabel = fromLabels(SPAN_LABELS);
+  return {
+    hasTrace: !!traceField || traceLabel,
+    traceOf: (i) => (traceField ? traceField.values[i] : traceOfLabel(i)),
+    spanOf: (i) => (spanField ? spanField.values[i] : spanOfLabel(i)),
+    timeOf: (i) => Number(time?.values[i] ?? NaN),
+    bodyOf: (i) => String(body?.values[i] ?? ''),
+    levelOf: (i) => {
+      const v = level ? level.values[i] : levelLabel(i);
+      return v == null ? '' : String(v);
     },
   };
 }

@@ -1,0 +1,67 @@
+import { createDataFrame, DataFrameType, FieldType, type DataFrame } from '@grafana/data';
+
+import { makeTrace, traceToFrame, type SpanRow } from '../testing/factories';
+import { buildTraceModel, logLinesOf } from './traceModel';
+
+interface LokiLine {
+  timeMs: number;
+  line: string;
+  labels: Record<string, string>;
+}
+
+/** One line per span of `rows`, at the middle of the span; `labelsOf` says which labels name the trace and span. */
+function lokiLines(rows: SpanRow[], labelsOf: (r: SpanRow) => Record<string, string>): LokiLine[] {
+  return rows.map((r, i) => ({
+    timeMs: r.startTime + r.duration / 2,
+    line: `line ${i} of ${r.operationName}`,
+    labels: { service_name: r.serviceName, level: i % 2 ? 'error' : 'info', ...labelsOf(r) },
+  }));
+}
+
+/** Grafana's Loki data source, classic shape: labels (JSON), Time, Line, tsNs, id. */
+function lokiClassicFrame(lines: LokiLine[]): DataFrame {
+  return createDataFrame({
+    refId: 'B',
+    meta: { preferredVisualisationType: 'logs', custom: { frameType: 'LabeledTimeValues' } },
+    fields: [
+      { name: 'labels', type: FieldType.other, values: lines.map((l) => l.labels) },
+      { name: 'Time', type: FieldType.time, values: lines.map((l) => l.timeMs) },
+      { name: 'Line', type: FieldType.string, values: lines.map((l) => l.line) },
+      { name: 'tsNs', type: FieldType.string, values: lines.map((l) => `${l.timeMs}000000`) },
+      { name: 'id', type: FieldType.string, values: lines.map((_, i) => `id${i}`) },
+    ],
+  });
+}
+
+/** Grafana's Loki data source, data plane shape: labels, timestamp, body, severity, id. */
+function lokiDataplaneFrame(lines: LokiLine[]): DataFrame {
+  return createDataFrame({
+    refId: 'B',
+    meta: { type: DataFrameType.LogLines, preferredVisualisationType: 'logs' },
+    fields: [
+      { name: 'labels', type: FieldType.other, values: lines.map((l) => l.labels) },
+      { name: 'timestamp', type: FieldType.time, values: lines.map((l) => l.timeMs) },
+      { name: 'body', type: FieldType.string, values: lines.map((l) => l.line) },
+      { name: 'id', type: FieldType.string, values: lines.map((_, i) => `id${i}`) },
+    ],
+  });
+}
+
+describe('log lines of Grafana’s Loki data source on a Tempo/Jaeger trace', () => {
+  const rows = makeTrace({ spans: 12, seed: 9 });
+  const other = makeTrace({ spans: 3, seed: 10 });
+  it.each([
+    ['classic frame, OTLP structured metadata (trace_id, span_id)', lokiClassicFrame, (r: SpanRow) => ({ trace_id: r.traceID, span_id: r.spanID })],
+    ['classic frame, traceID/spanID labels', lokiClassicFrame, (r: SpanRow) => ({ traceID: r.traceID, spanID: r.spanID })],
+    ['data plane frame', lokiDataplaneFrame, (r: SpanRow) => ({ trace_id: r.traceID, span_id: r.spanID })],
+  ])('%s: each line on its span, with its time and level', (_name, toFrame, labelsOf) => {
+    // Lines of another trace whose span IDs collide with this trace's stay off.
+    const foreign = lokiLines(other, (r) => ({ trace_id: 'ffffffffffffffffffffffffffffffff', span_id: rows[0].spanID, x: r.spanID }));
+    const m = buildTraceModel(traceToFrame(rows, { lens: false }), [toFrame([...lokiLines(rows, labelsOf), ...foreign])]);
+    for (let p = 0; p < m.n; p++) {
+      const i = rows.findIndex((r) => r.spanID === m.spanId[p]);
+      const r = rows[i];
+      expect(logLinesOf(m, p)).toEqual([{ timeMs: r.startTime + r.duration / 2, body: `line ${i} of ${r.operationName}`, level: i % 2 ? 'error' : 'info' }]);
+    }
+  });
+});
