@@ -64,7 +64,8 @@ interface QSeries {
 const QUANTILE_TOKEN = /(?:quantile[=:]?"?[\d.]+"?|\bp\d{1,2}(?:\.\d+)?\b|\bq?0?\.\d+\b|\b\d{1,2}(?:st|nd|rd|th)\b)/gi;
 
 function groupName(frame: DataFrame, field: Field): string {
-  const display = field.config?.displayNameFromDS ?? field.config?.displayName ?? (frame.name && frame.name !== field.name ? frame.name : '');
+  // The dashboard's display name first, as Grafana names a series.
+  const display = field.config?.displayName || field.config?.displayNameFromDS || (frame.name && frame.name !== field.name ? frame.name : '');
   return display.replace(QUANTILE_TOKEN, '').replace(/[\s,{}=-]+$/g, '').replace(/^[\s,{}=-]+/g, '').trim();
 }
 

@@ -77,7 +77,7 @@ export function quantileOf(field: Field, frame?: DataFrame): number | undefined 
     const q = Number(label);
     return q > 0 && q < 1 ? q : undefined;
   }
-  const names = [field.config?.displayNameFromDS, field.config?.displayName, field.name, frame?.name].filter(
+  const names = [field.config?.displayName, field.config?.displayNameFromDS, field.name, frame?.name].filter(
     (s): s is string => typeof s === 'string' && s.length > 0
   );
   for (const name of names) {
@@ -145,9 +145,12 @@ export function isTime(field: Field): boolean {
   return field.type === FieldType.time;
 }
 
-/** A readable series name: display name, else labels, else field/frame name. */
+/**
+ * A readable series name: the display name set in the dashboard, else the data source's (a
+ * legend), else labels, else field/frame name (Grafana's order for the display name).
+ */
 export function seriesName(frame: DataFrame, field: Field, omitLabels: string[] = []): string {
-  const display = field.config?.displayNameFromDS ?? field.config?.displayName;
+  const display = field.config?.displayName || field.config?.displayNameFromDS;
   if (display) {
     return display;
   }
