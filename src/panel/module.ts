@@ -1,5 +1,4 @@
-import { PanelPlugin } from '@grafana/data';
-
+import { FieldConfigProperty, PanelPlugin } from '@grafana/data';
 import { LatencyPanel } from './components/LatencyPanel';
 import { panelMigrationHandler } from './migrations';
 import { addPanelOptions } from './options';
@@ -7,4 +6,12 @@ import { type LensPanelOptions } from './types';
 
 export const plugin = new PanelPlugin<LensPanelOptions>(LatencyPanel)
   .setPanelOptions(addPanelOptions)
+  // The standard field options the views honour: the unit values are read in (Prometheus
+  // quantiles come in seconds without one) and the display name of a series. The others
+  // (colour, thresholds, value mappings …) would be settings without an effect.
+  .useFieldConfig({
+    disableStandardOptions: Object.values(FieldConfigProperty).filter(
+      (p) => p !== FieldConfigProperty.Unit && p !== FieldConfigProperty.DisplayName
+    ),
+  })
   .setMigrationHandler(panelMigrationHandler);
