@@ -174,3 +174,29 @@ describe('prepareBandsData', () => {
     expect(JSON.stringify(frames)).toBe(before);
   });
 });
+
+describe('prepareBandsData on steps without a value', () => {
+  /** histogram_quantile per percentile from Grafana's Prometheus data source: a NaN step arrives as null. */
+  const series = (legend: string, values: Array<number | null>) =>
+    createDataFrame({
+      refId: legend,
+      fields: [
+        { name: 'Time', type: FieldType.time, values: values.map((_, i) => 60_000 * (i + 1)) },
+        { name: 'Value', type: FieldType.number, values, labels: { job: legend.startsWith('b') ? 'b' : 'a' }, config: { displayNameFromDS: legend.replace(/^b /, '') } },
+      ],
+    });
+
+  it.each([
+    ['null', null],
+    ['NaN', NaN],
+  ])('every step %s: a warning, not an empty chart with an infinite axis', (_n, empty) => {
+    const d = prepareBandsData([series('p50', [empty, empty]), series('p99', [empty, empty])], opts(), theme);
+    expect(d).toEqual({ warning: expect.stringContaining('no value') });
+  });
+
+  it('a group without values is noted; the axis spans the values there are', () => {
+    const d = ok(prepareBandsData([series('p50', [1, 2]), series('p99', [3, 4]), series('b p50', [null, null]), series('b p99', [null, null])], opts(), theme));
+    expect([d.yMin, d.yMax]).toEqual([1, 4]);
+    expect(d.notes).toEqual([expect.stringContaining('no value in this time range')]);
+  });
+});

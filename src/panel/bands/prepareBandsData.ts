@@ -141,9 +141,14 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
     }
     const quantiles = [...byQ.keys()].sort((a, b) => a - b);
     const values = quantiles.map((q) => align(time, byQ.get(q)!));
+    let finite = 0;
     for (const v of values) {
       for (let i = 0; i < v.length; i++) {
         const x = v[i];
+        if (!Number.isFinite(x)) {
+          continue;
+        }
+        finite++;
         if (x < yMin) {
           yMin = x;
         }
@@ -151,6 +156,9 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
           yMax = x;
         }
       }
+    }
+    if (!finite) {
+      notes.push(`${g.name}: no value in this time range (every step empty or NaN)`);
     }
     let crossings = 0;
     for (let k = 1; k < values.length; k++) {
@@ -184,6 +192,11 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
       bands,
     };
   });
+  if (!(yMin <= yMax)) {
+    // histogram_quantile over a range without traffic: every step NaN (null from Grafana's
+    // Prometheus data source). An empty chart would not say why.
+    return { warning: 'The percentile series hold no value in this time range: every step is empty or NaN (no traffic?).' };
+  }
   const exemplars = options.showExemplars ? readExemplars(frames, factorSeen) : [];
   if (options.showExemplars) {
     notes.push(...exemplarNotices(frames));
