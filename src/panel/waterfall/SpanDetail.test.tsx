@@ -56,3 +56,23 @@ describe('SpanDetail', () => {
     expect(screen.queryByText('trace state')).toBeNull();
   });
 });
+
+describe('SpanDetail start time', () => {
+  const startMs = Date.UTC(2026, 11, 7, 18, 30, 5, 123);
+  function data(): WaterfallData {
+    const d = prepareWaterfallData([traceToFrame([makeSpan({ spanID: '0000000000000001', startTime: startMs, duration: 12 })])], defaultOptions.waterfall, createTheme());
+    if ('warning' in d) {
+      throw new Error(d.warning);
+    }
+    return d;
+  }
+
+  it.each([
+    ['America/New_York', '2026-12-07 13:30:05.123'],
+    ['utc', '2026-12-07 18:30:05.123'],
+    ['Asia/Kolkata', '2026-12-08 00:00:05.123'],
+  ])('in the dashboard time zone %s, to the millisecond', (timeZone, want) => {
+    render(<SpanDetail data={data()} pos={0} width={400} onClose={() => {}} timeZone={timeZone} />);
+    expect(screen.getByText('start').nextSibling).toHaveTextContent(want);
+  });
+});

@@ -1,7 +1,7 @@
 /** Detail drawer for one span: status, attributes, resource, events, links and its log lines. */
 import React from 'react';
 import { css } from '@emotion/css';
-import { type GrafanaTheme2 } from '@grafana/data';
+import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
 import { IconButton, useStyles2 } from '@grafana/ui';
 
 import { SpanFields } from '../../shared/frames';
@@ -19,6 +19,8 @@ interface Props {
   pos: number;
   width: number;
   onClose: () => void;
+  /** The dashboard's time zone (Grafana's: "browser", "utc" or an IANA name). */
+  timeZone?: string;
 }
 
 function cell(frame: WaterfallData['model']['frame'], name: string, row: number): unknown {
@@ -52,7 +54,7 @@ function Table({ title, items }: { title: string; items: KV[] }) {
   );
 }
 
-export function SpanDetail({ data, pos, width, onClose }: Props) {
+export function SpanDetail({ data, pos, width, onClose, timeZone }: Props) {
   const styles = useStyles2(getStyles);
   const { model } = data;
   const row = model.frameRow[pos];
@@ -95,7 +97,7 @@ export function SpanDetail({ data, pos, width, onClose }: Props) {
           { key: 'status', value: `${model.error[pos] ? 'error' : 'ok'}${statusCode !== undefined ? ` (${show(statusCode)})` : ''}${statusMessage ? `: ${show(statusMessage)}` : ''}` },
           ...(library ? [{ key: 'library', value: library }] : []),
           ...(typeof traceState === 'string' && traceState !== '' ? [{ key: 'trace state', value: traceState }] : []),
-          { key: 'start', value: new Date(startAbs).toISOString() },
+          { key: 'start', value: dateTimeFormat(startAbs, { timeZone, format: 'YYYY-MM-DD HH:mm:ss.SSS' }) },
           { key: 'critical path', value: data.critical[pos] ? 'yes' : 'no' },
           {
             key: 'percentile rank',
