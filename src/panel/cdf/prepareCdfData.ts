@@ -327,11 +327,14 @@ function bucketTotal(field: Field, perStep: boolean): number {
   let prev = -Infinity;
   let first = NaN;
   let last = NaN;
+  let present = 0;
   for (let i = 0; i < v.length; i++) {
-    const x = Number(v[i]);
+    // null is a step without a sample (Number(null) would read it as a counter at 0)
+    const x = v[i] == null ? NaN : Number(v[i]);
     if (!Number.isFinite(x)) {
       continue;
     }
+    present++;
     if (Number.isNaN(first)) {
       first = x;
     }
@@ -345,7 +348,7 @@ function bucketTotal(field: Field, perStep: boolean): number {
     }
     prev = x;
   }
-  return !perStep && monotone && integral && v.length > 2 && last > first ? last - first : sum;
+  return !perStep && monotone && integral && present > 2 && last > first ? last - first : sum;
 }
 
 function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
