@@ -54,6 +54,29 @@ function sloList(v: unknown): Array<{ target: number; thresholdMs: number }> {
     .filter((s) => s.target > 0 && s.target <= 1 && s.thresholdMs > 0);
 }
 
+/**
+ * Percentile markers: saved arrays hold quantiles; typed text may also say percentiles, as
+ * Grafana users write them ("99", "99.9%", "p99"): a token with p or %, or one of 1 to 100,
+ * is a percent. Undefined when there is no list.
+ */
+function quantileList(v: unknown): number[] | undefined {
+  if (typeof v !== 'string') {
+    return numberList(v, (n) => n > 0 && n < 1);
+  }
+  return v
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map((token) => {
+      const m = /^(p?)([\d.]+(?:e-?\d+)?)(%?)$/i.exec(token);
+      if (!m) {
+        return NaN;
+      }
+      const n = Number(m[2]);
+      return m[1] || m[3] || n >= 1 ? Number((n / 100).toPrecision(12)) : n;
+    })
+    .filter((n) => Number.isFinite(n) && n > 0 && n < 1);
+}
+
 export function migrateOptions(saved: unknown): LensPanelOptions {
   let raw: Raw = isObject(saved) ? { ...saved } : {};
   const version = typeof raw.version === 'number' ? raw.version : 1;
@@ -70,7 +93,7 @@ export function migrateOptions(saved: unknown): LensPanelOptions {
     cdf: {
       xScale: cdf.xScale === 'linear' ? 'linear' : cdf.xScale === 'log' ? 'log' : d.cdf.xScale,
       complementary: typeof cdf.complementary === 'boolean' ? cdf.complementary : d.cdf.complementary,
-      percentiles: numberList(cdf.percentiles, (n) => n > 0 && n < 1) ?? [...d.cdf.percentiles],
+      percentiles: quantileList(cdf.percentiles) ?? [...d.cdf.percentiles],
       slos: sloList(cdf.slos),
       showBucketUncertainty:
         typeof cdf.showBucketUncertainty === 'boolean' ? cdf.showBucketUncertainty : d.cdf.showBucketUncertainty,

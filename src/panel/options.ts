@@ -33,7 +33,7 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<LensPanelOpti
     .addTextInput({
       path: 'cdf.percentiles',
       name: 'Percentile markers',
-      description: 'Comma-separated quantiles, e.g. 0.5, 0.9, 0.99',
+      description: 'Comma-separated quantiles or percentiles, e.g. 0.5, 0.9, 0.99 or p50, p90, p99',
       category: ['CDF'],
       defaultValue: d.cdf.percentiles as unknown as string,
       showIf: isView('cdf'),
