@@ -208,7 +208,8 @@ export interface SpanRow {
   serviceTags: KeyValue[];
   startTime: number;
   duration: number;
-  logs: Array<{ timestamp: number; fields: KeyValue[] }>;
+  /** Span events as Grafana's TraceLog: Tempo frames keep an event's name in `name`. */
+  logs: Array<{ timestamp: number; name?: string; fields: KeyValue[] }>;
   references: Array<{ traceID: string; spanID: string; tags?: KeyValue[] }>;
   tags: KeyValue[];
   kind: string;

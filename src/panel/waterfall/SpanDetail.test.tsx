@@ -76,3 +76,26 @@ describe('SpanDetail start time', () => {
     expect(screen.getByText('start').nextSibling).toHaveTextContent(want);
   });
 });
+
+describe('SpanDetail events', () => {
+  it('names each event of a Tempo trace frame (the name is only in the TraceLog)', () => {
+    const t = Date.UTC(2026, 11, 7);
+    const span = makeSpan({
+      spanID: '0000000000000001',
+      startTime: t,
+      duration: 10,
+      logs: [
+        { timestamp: t + 1, name: 'cache miss', fields: [] },
+        { timestamp: t + 2, name: 'exception', fields: [{ key: 'exception.message', value: 'boom' }] },
+      ],
+    });
+    const d = prepareWaterfallData([traceToFrame([span], { lens: false })], defaultOptions.waterfall, createTheme());
+    if ('warning' in d) {
+      throw new Error(d.warning);
+    }
+    render(<SpanDetail data={d} pos={0} width={400} onClose={() => {}} />);
+    const events = screen.getByText('Events').closest('section')!;
+    expect(events).toHaveTextContent('cache miss');
+    expect(events).toHaveTextContent('exception exception.message=boom');
+  });
+});

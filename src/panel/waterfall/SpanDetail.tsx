@@ -29,6 +29,14 @@ function cell(frame: WaterfallData['model']['frame'], name: string, row: number)
 
 const show = (v: unknown) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
 
+/** A span event: its name (Grafana's Tempo frames keep it only in `name`) and its attributes. */
+function eventText(e: { name?: string; fields?: KV[] }): string {
+  const fields = (e.fields ?? []).filter(Boolean);
+  const attrs = fields.map((x) => `${x.key}=${show(x.value)}`).join(' ');
+  const named = typeof e.name === 'string' && e.name !== '' && !fields.some((x) => x.key === 'event');
+  return named ? [e.name, attrs].filter(Boolean).join(' ') : attrs;
+}
+
 function Table({ title, items }: { title: string; items: KV[] }) {
   const styles = useStyles2(getStyles);
   return (
@@ -61,7 +69,7 @@ export function SpanDetail({ data, pos, width, onClose, timeZone }: Props) {
   const f = model.frame;
   const tags = (cell(f, SpanFields.tags, row) as KV[] | undefined) ?? [];
   const resource = (cell(f, SpanFields.serviceTags, row) as KV[] | undefined) ?? [];
-  const events = (cell(f, SpanFields.logs, row) as Array<{ timestamp: number; fields: KV[] }> | undefined) ?? [];
+  const events = (cell(f, SpanFields.logs, row) as Array<{ timestamp: number; name?: string; fields: KV[] }> | undefined) ?? [];
   const refs = (cell(f, SpanFields.references, row) as Array<{ traceID: string; spanID: string; tags?: KV[] }> | undefined) ?? [];
   const statusCode = cell(f, SpanFields.statusCode, row);
   const statusMessage = cell(f, SpanFields.statusMessage, row);
@@ -116,7 +124,7 @@ export function SpanDetail({ data, pos, width, onClose, timeZone }: Props) {
       <Table title="Resource" items={resource} />
       <Table
         title="Events"
-        items={events.map((e) => ({ key: `+${formatMs(e.timestamp - startAbs)}`, value: (e.fields ?? []).map((x) => `${x.key}=${show(x.value)}`).join(' ') }))}
+        items={events.map((e) => ({ key: `+${formatMs(e.timestamp - startAbs)}`, value: eventText(e) }))}
       />
       <Table title="Links" items={refs.map((r) => ({ key: r.traceID === model.traceId ? 'span' : `trace ${r.traceID}`, value: r.spanID }))} />
       <Table title="Logs" items={logs.map((l) => ({ key: `${Number.isFinite(l.timeMs) ? `+${formatMs(l.timeMs - startAbs)}` : ''} ${l.level}`, value: l.body }))} />

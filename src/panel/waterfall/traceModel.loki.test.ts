@@ -65,3 +65,22 @@ describe('log lines of Grafana’s Loki data source on a Tempo/Jaeger trace', ()
     }
   });
 });
+
+describe('span events of Grafana’s Tempo data source (TraceLog with a name)', () => {
+  it('shows the event name, alone or before its attributes', () => {
+    const [root] = makeTrace({ spans: 1, seed: 3 });
+    const t = root.startTime;
+    const rows = [
+      {
+        ...root,
+        logs: [
+          { timestamp: t + 1, name: 'cache miss', fields: [] },
+          { timestamp: t + 2, name: 'exception', fields: [{ key: 'exception.message', value: 'boom' }] },
+          { timestamp: t + 3, name: 'retry', fields: [{ key: 'message', value: 'second try' }] },
+        ],
+      },
+    ];
+    const m = buildTraceModel(traceToFrame(rows, { lens: false }));
+    expect(logLinesOf(m, 0).map((l) => l.body)).toEqual(['cache miss', 'exception exception.message=boom', 'retry: second try']);
+  });
+});

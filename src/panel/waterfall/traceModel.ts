@@ -330,13 +330,22 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
   };
 }
 
-function logBody(fields: KV[]): { body: string; level: string } {
+/**
+ * A span-log entry as one line. `name` is the TraceLog's event name (Grafana's Tempo data source
+ * puts a span event's name only there): it leads the line unless an `event` field already says
+ * it (our backend, Jaeger) or it is "log", the name of a log line copied into the cell.
+ */
+function logBody(fields: KV[], name?: unknown): { body: string; level: string } {
   let body = '';
   let level = '';
   const rest: string[] = [];
+  let named = typeof name !== 'string' || name === '' || name === 'log';
   for (const f of fields ?? []) {
     if (!f) {
       continue;
+    }
+    if (f.key === 'event') {
+      named = true;
     }
     if (f.key === 'message' || f.key === 'msg' || f.key === 'body' || f.key === 'log') {
       body = String(f.value);
@@ -346,7 +355,11 @@ function logBody(fields: KV[]): { body: string; level: string } {
       rest.push(`${f.key}=${typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value)}`);
     }
   }
-  return { body: [body, ...rest].filter(Boolean).join(' '), level };
+  const text = [body, ...rest].filter(Boolean).join(' ');
+  if (!named) {
+    return { body: body ? `${name}: ${text}` : [name, text].filter(Boolean).join(' '), level };
+  }
+  return { body: text, level };
 }
 
 /** The log lines of position p, in time order. */
@@ -360,6 +373,7 @@ export function logLinesOf(model: TraceModel, p: number): LogLine[] {
 
 interface SpanLogEntry {
   timestamp?: unknown;
+  name?: unknown;
   fields?: KV[];
 }
 
@@ -492,7 +506,7 @@ function logIndex(
       const nCell = cell?.length ?? 0;
       if (i < nCell) {
         const e = cell![i];
-        return { timeMs: Number(e?.timestamp), ...logBody(e?.fields ?? []) };
+        return { timeMs: Number(e?.timestamp), ...logBody(e?.fields ?? [], e?.name) };
       }
       const j = joinedLines();
       const l = j.start[p] + i - nCell;
