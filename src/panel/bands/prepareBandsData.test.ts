@@ -64,6 +64,10 @@ describe('prepareBandsData', () => {
     [['0.5', '0.9', '0.99'], [0.5, 0.9, 0.99]],
     [['checkout p50', 'checkout p99.9'], [0.5, 0.999]],
     [['quantile="0.25"', 'quantile="0.75"'], [0.25, 0.75]],
+    [['50th percentile', '95th percentile', '99th percentile'], [0.5, 0.95, 0.99]],
+    [['checkout 50th', 'checkout 99.9th'], [0.5, 0.999]],
+    [['checkout 50%', 'checkout 99%'], [0.5, 0.99]],
+    [['median', '90 percentile', 'quantile 0.99'], [0.5, 0.9, 0.99]],
   ])('pairs Grafana Prometheus series by legend %j', (legends, want) => {
     const d = ok(prepareBandsData(promQuantileFrames(legends, [1000, 2000, 3000]), opts(), theme));
     expect(d.groups).toHaveLength(1);

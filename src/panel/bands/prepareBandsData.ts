@@ -61,7 +61,8 @@ interface QSeries {
   factor: number;
 }
 
-const QUANTILE_TOKEN = /(?:quantile[=:]?"?[\d.]+"?|\bp\d{1,2}(?:\.\d+)?\b|\bq?0?\.\d+\b|\b\d{1,2}(?:st|nd|rd|th)\b)/gi;
+const QUANTILE_TOKEN =
+  /(?:quantile[=:\s]?"?[\d.]+"?|\bp\d{1,2}(?:\.\d+)?\b|\bq?0?\.\d+\b|\b\d{1,2}(?:\.\d+)?(?:st|nd|rd|th)\b|\b\d{1,2}(?:\.\d+)?\s*%|\bmedian\b|\b\d{1,2}(?:\.\d+)?\s*percentile\b|\bpercentiles?\b)/gi;
 
 function groupName(frame: DataFrame, field: Field): string {
   // The dashboard's display name first, as Grafana names a series.

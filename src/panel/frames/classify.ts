@@ -59,12 +59,16 @@ export function leOf(field: Field): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-const QUANTILE_NAME = /(?:^|[^a-z0-9.])(?:p|q|quantile[=:]?"?)(\d{1,2}(?:\.\d+)?|0?\.\d+)(?:th)?(?![0-9])/i;
+const QUANTILE_NAME = /(?:^|[^a-z0-9.])(?:p|q|quantile[=:\s]?"?)(\d{1,2}(?:\.\d+)?|0?\.\d+)(?:th)?(?![0-9])/i;
+/** Percentiles as legends often say them: "99th percentile", "99.9th", "99%", "90 percentile". */
+const PERCENT_NAME = /(?:^|[^a-z0-9.])(\d{1,2}(?:\.\d+)?)(?:th\b|\s*%(?![a-z0-9])|\s*percentile\b)/i;
+const MEDIAN_NAME = /\bmedian\b/i;
 const BARE_FRACTION = /^(0?\.\d+)$/;
 
 /**
  * The quantile a series stands for, in (0,1): from the `quantile` label (Prometheus summaries,
- * our percentile frames), else from names like `p99`, `p99.9`, `q0.95`, `0.5`, `quantile="0.9"`;
+ * our percentile frames), else from names like `p99`, `p99.9`, `q0.95`, `0.5`, `quantile="0.9"`,
+ * `99th percentile`, `99%`, `median`;
  * never for a histogram bucket (a field with an `le` label).
  */
 export function quantileOf(field: Field, frame?: DataFrame): number | undefined {
@@ -92,6 +96,16 @@ export function quantileOf(field: Field, frame?: DataFrame): number | undefined 
       if (q > 0 && q < 1) {
         return q;
       }
+    }
+    const pct = PERCENT_NAME.exec(name);
+    if (pct) {
+      const q = Number((Number(pct[1]) / 100).toPrecision(12));
+      if (q > 0 && q < 1) {
+        return q;
+      }
+    }
+    if (MEDIAN_NAME.test(name)) {
+      return 0.5;
     }
   }
   return undefined;
