@@ -99,7 +99,12 @@ interface RawSeries {
 
 export function prepareCdfData(frames: DataFrame[], options: CdfOptions, theme: GrafanaTheme2): CdfResult {
   const notes: string[] = [];
-  const found: RawSeries[] = [...lensCdfSeries(frames), ...histogramSeries(frames, notes), ...rawSeries(frames, notes)];
+  const found: RawSeries[] = [
+    ...lensCdfSeries(frames),
+    ...histogramSeries(frames, notes),
+    ...nativeHistogramSeries(frames),
+    ...rawSeries(frames, notes),
+  ];
   if (!found.length) {
     return { warning: 'No durations found: expected raw numeric values, Prometheus `le` buckets or a CDF frame.' };
   }
@@ -407,10 +412,82 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
   });
 }
 
-/** Cumulative bucket counts → F at each finite bound, boxes per bucket, interpolated quantile intervals. */
-export function bucketCurve(boundsMs: number[], cumulative: number[], ps: number[], log: boolean) {
+// --------------------------------------------------------------- Prometheus native histograms
+
+/** Grafana's Prometheus data source: a native histogram series is one "heatmap-cells" frame. */
+function isNativeHistogramFrame(frame: DataFrame): boolean {
+  return (
+    frame.meta?.type === DataFrameType.HeatmapCells &&
+    !lensKindOf(frame) &&
+    ['yMin', 'yMax', 'count'].every((n) => fieldByName(frame, n) !== undefined)
+  );
+}
+
+/**
+ * Native histogram frames (rows xMax, yMin, yMax, count: one bucket at one step) → one curve
+ * each: a bucket's counts summed over the steps, its own bounds (sparse buckets leave gaps).
+ * Bounds are in the metric's unit (seconds unless its name or the field unit says otherwise).
+ */
+function nativeHistogramSeries(frames: DataFrame[]): RawSeries[] {
+  return frames.filter(isNativeHistogramFrame).map((frame) => {
+    const yMin = fieldByName(frame, 'yMin')!;
+    const yMax = fieldByName(frame, 'yMax')!;
+    const count = fieldByName(frame, 'count')!;
+    const labels = { ...yMin.labels };
+    const metric = labels.__name__;
+    delete labels.__name__;
+    const factor = msFactor({ ...yMax, name: frame.name || metric || yMax.name, config: yMax.config ?? {} }, 1000);
+    const buckets = new Map<number, { lo: number; n: number }>();
+    for (let i = 0; i < frame.length; i++) {
+      const lo = Number(yMin.values[i]);
+      const hi = Number(yMax.values[i]);
+      const n = count.values[i] == null ? NaN : Number(count.values[i]);
+      if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(n) || n <= 0) {
+        continue;
+      }
+      const b = buckets.get(hi);
+      if (b) {
+        b.n += n;
+        b.lo = Math.min(b.lo, lo);
+      } else {
+        buckets.set(hi, { lo, n });
+      }
+    }
+    // Durations are not negative: buckets at or below 0 count as the first bucket's at 0.
+    const bounds = [...buckets.keys()].sort((a, b) => a - b);
+    let acc = 0;
+    const cumulative = bounds.map((b) => (acc += buckets.get(b)!.n));
+    const lowers = bounds.map((b) => Math.max(0, buckets.get(b)!.lo));
+    const name = Object.keys(labels).length
+      ? Object.entries(labels)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(', ')
+      : frame.name || metric || `${frame.refId ?? 'native'} histogram`;
+    return {
+      name,
+      labels,
+      refId: frame.refId,
+      source: 'histogram' as const,
+      build: (ps: number[], log: boolean) =>
+        bucketCurve(
+          bounds.map((b) => Math.max(0, b) * factor),
+          cumulative,
+          ps,
+          log,
+          lowers.map((l) => l * factor)
+        ),
+    };
+  });
+}
+
+/**
+ * Cumulative bucket counts → F at each finite bound, boxes per bucket, interpolated quantile
+ * intervals. A bucket's values lie above the bound before it, or above `lowersMs[i]` when the
+ * buckets say their own lower bounds (native histograms, whose empty buckets leave gaps).
+ */
+export function bucketCurve(boundsMs: number[], cumulative: number[], ps: number[], log: boolean, lowersMs?: number[]) {
   const total = cumulative[cumulative.length - 1] ?? 0;
-  const finite = boundsMs.map((b, i) => ({ b, c: cumulative[i] })).filter((p) => Number.isFinite(p.b));
+  const finite = boundsMs.map((b, i) => ({ b, c: cumulative[i], lo: lowersMs?.[i] })).filter((p) => Number.isFinite(p.b));
   const m = finite.length;
   const x = new Float64Array(m);
   const f = new Float64Array(m);
@@ -420,7 +497,9 @@ export function bucketCurve(boundsMs: number[], cumulative: number[], ps: number
   for (let i = 0; i < m; i++) {
     x[i] = finite[i].b;
     f[i] = total ? finite[i].c / total : 0;
-    x0[i] = i ? finite[i - 1].b : firstLower(finite[0].b);
+    const prev = i ? finite[i - 1].b : firstLower(finite[0].b);
+    const own = finite[i].lo;
+    x0[i] = own !== undefined && own >= prev && own < finite[i].b && (own > 0 || !log) ? own : prev;
     y0[i] = i ? f[i - 1] : 0;
   }
   const overflow = total - (m ? finite[m - 1].c : 0);
@@ -477,7 +556,7 @@ function rawSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
     if (kind && !['spans', 'search', 'metrics'].includes(kind)) {
       continue;
     }
-    if (isExemplarFrame(frame) || isLogsFrame(frame)) {
+    if (isExemplarFrame(frame) || isLogsFrame(frame) || isNativeHistogramFrame(frame)) {
       continue;
     }
     let fields: Field[];
