@@ -3,7 +3,7 @@
  * core data sources produce (Tempo/Jaeger trace frames, Prometheus `le` / `quantile` series,
  * exemplar frames). Pure; never mutates a frame.
  */
-import { FieldType, type DataFrame, type Field } from '@grafana/data';
+import { DataFrameType, FieldType, type DataFrame, type Field } from '@grafana/data';
 
 import { LENS_KIND, QUANTILE_LABEL, SpanFields, type LensFrameKind } from '../../shared/frames';
 
@@ -41,9 +41,10 @@ export function isExemplarFrame(frame: DataFrame): boolean {
   return frame.name === 'exemplar' || custom?.resultType === 'exemplar';
 }
 
+/** Our logs frame, or a logs frame of another data source: for Grafana's logs view, or of the data plane "log-lines" type. */
 export function isLogsFrame(frame: DataFrame): boolean {
   const kind = lensKindOf(frame);
-  return kind ? kind === 'logs' : frame.meta?.preferredVisualisationType === 'logs';
+  return kind ? kind === 'logs' : frame.meta?.preferredVisualisationType === 'logs' || frame.meta?.type === DataFrameType.LogLines;
 }
 
 /** Parses `+Inf`, `0.25`, `1e3` bucket bounds; undefined when the field has no `le` label. */

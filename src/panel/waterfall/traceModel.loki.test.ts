@@ -54,6 +54,14 @@ describe('log lines of Grafana’s Loki data source on a Tempo/Jaeger trace', ()
     ['classic frame, OTLP structured metadata (trace_id, span_id)', lokiClassicFrame, (r: SpanRow) => ({ trace_id: r.traceID, span_id: r.spanID })],
     ['classic frame, traceID/spanID labels', lokiClassicFrame, (r: SpanRow) => ({ traceID: r.traceID, spanID: r.spanID })],
     ['data plane frame', lokiDataplaneFrame, (r: SpanRow) => ({ trace_id: r.traceID, span_id: r.spanID })],
+    [
+      'data plane frame known by its type alone',
+      (lines: LokiLine[]) => {
+        const f = lokiDataplaneFrame(lines);
+        return { ...f, meta: { type: DataFrameType.LogLines } };
+      },
+      (r: SpanRow) => ({ trace_id: r.traceID, span_id: r.spanID }),
+    ],
   ])('%s: each line on its span, with its time and level', (_name, toFrame, labelsOf) => {
     // Lines of another trace whose span IDs collide with this trace's stay off.
     const foreign = lokiLines(other, (r) => ({ trace_id: 'ffffffffffffffffffffffffffffffff', span_id: rows[0].spanID, x: r.spanID }));
