@@ -137,6 +137,25 @@ describe('prepareBandsData', () => {
     ]);
   });
 
+  it.each(['TraceID', 'otel_trace_id', 'trace.id'])(
+    'reads Prometheus exemplars whose trace ID label is %s, the field Grafana links to the trace (its exemplar destination)',
+    (label) => {
+      const frames = makePercentileFrames({ points: 10, startMs: 0, stepMs: 1000 });
+      const ex = createDataFrame({
+        name: 'exemplar',
+        meta: { custom: { resultType: 'exemplar' } },
+        fields: [
+          { name: 'Time', type: FieldType.time, values: [2000] },
+          { name: 'Value', type: FieldType.number, values: [120] },
+          { name: 'job', type: FieldType.string, values: ['api'] },
+          { name: label, type: FieldType.string, values: ['abc123'], config: { links: [{ title: 'Open trace', url: '/explore?trace=${__value.raw}' }] } },
+        ],
+      });
+      const d = ok(prepareBandsData([...frames, ex], opts(), theme));
+      expect(d.exemplars.map((e) => [e.traceId, e.links.map((l) => l.href)])).toEqual([['abc123', ['/explore?trace=abc123']]]);
+    }
+  );
+
   it('shows the notices of the exemplars frame (Grafana keeps annotation frames out of the header)', () => {
     const frames = makePercentileFrames({ points: 10, startMs: 0, stepMs: 1000 });
     const base = makeExemplarsFrame([{ time: 2500, value: 321, traceID: 'abc123' }]);

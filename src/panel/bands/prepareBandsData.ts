@@ -281,7 +281,11 @@ function readExemplars(frames: DataFrame[], defaultFactor: number): Exemplar[] {
     }
     const time = frame.fields.find((f) => isTime(f) || f.name === ExemplarFields.time || f.name === 'Time');
     const value = frame.fields.find((f) => isNumeric(f) && (f.name === ExemplarFields.value || f.name === 'Value'));
-    const trace = frame.fields.find((f) => f.name === ExemplarFields.traceId || f.name === 'trace_id' || f.name === 'traceId');
+    // The trace ID label is whatever the application emitted; Grafana's Prometheus data source
+    // puts its exemplar destination's links on the field of the label it was told to use.
+    const trace =
+      frame.fields.find((f) => f.name === ExemplarFields.traceId || f.name === 'trace_id' || f.name === 'traceId') ??
+      frame.fields.find((f) => !isTime(f) && !isNumeric(f) && (f.config?.links?.length ?? 0) > 0);
     const span = frame.fields.find((f) => f.name === ExemplarFields.spanId || f.name === 'span_id');
     if (!time || !value || !trace) {
       continue;
