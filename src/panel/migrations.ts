@@ -36,15 +36,41 @@ function numberList(v: unknown, keep: (n: number) => boolean): number[] | undefi
   return items.map(Number).filter((n) => Number.isFinite(n) && keep(n));
 }
 
-/** SLOs as saved objects or typed as "99:300, 90:120" (percent or fraction : ms). */
+const DURATION_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration typed as "300", "300ms", "1.5s", "250us" … in ms (no unit: ms); NaN when it is none. */
+function typedMs(text: string): number {
+  const m = /^([\d.]+(?:e[-+]?\d+)?)\s*(ns|us|µs|ms|s|m|h)?$/i.exec(text.trim());
+  if (!m) {
+    return NaN;
+  }
+  return Number((Number(m[1]) * DURATION_MS[(m[2] ?? 'ms').toLowerCase()]).toPrecision(12));
+}
+
+/** Thresholds as saved numbers (ms) or typed as "250, 1s" (ms without a unit). */
+function durationList(v: unknown): number[] | undefined {
+  if (typeof v !== 'string') {
+    return numberList(v, (n) => n >= 0);
+  }
+  return v
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map(typedMs)
+    .filter((n) => Number.isFinite(n) && n >= 0);
+}
+
+/** SLOs as saved objects or typed as "99:300, 90:1.5s" (percent or fraction : ms, or a duration with its unit). */
 function sloList(v: unknown): Array<{ target: number; thresholdMs: number }> {
   const items: unknown[] =
     typeof v === 'string'
       ? v
           .split(/[,;]+/)
-          .map((pair) => pair.split(':').map((x) => Number(x.trim().replace('%', ''))))
+          .map((pair) => pair.split(':'))
           .filter((p) => p.length === 2)
-          .map(([p, t]) => ({ target: p > 1 ? p / 100 : p, thresholdMs: t }))
+          .map(([target, threshold]) => {
+            const p = Number(target.trim().replace('%', ''));
+            return { target: p > 1 ? Number((p / 100).toPrecision(12)) : p, thresholdMs: typedMs(threshold) };
+          })
       : Array.isArray(v)
         ? v
         : [];
@@ -105,7 +131,7 @@ export function migrateOptions(saved: unknown): LensPanelOptions {
     bands: {
       showMedian: typeof bands.showMedian === 'boolean' ? bands.showMedian : d.bands.showMedian,
       showExemplars: typeof bands.showExemplars === 'boolean' ? bands.showExemplars : d.bands.showExemplars,
-      thresholdsMs: numberList(bands.thresholdsMs, (n) => n >= 0) ?? [],
+      thresholdsMs: durationList(bands.thresholdsMs) ?? [],
     },
     waterfall: {
       colorBy: waterfall.colorBy === 'percentile' ? 'percentile' : d.waterfall.colorBy,
