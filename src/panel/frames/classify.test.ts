@@ -36,6 +36,25 @@ describe('msFactor', () => {
     expect(msFactor(field('Value', { labels: { __name__: metric } }), 7)).toBe(want);
   });
 
+  it.each([
+    ['ns', 1e-6],
+    ['µs', 1e-3],
+    ['ms', 1],
+    ['s', 1000],
+    ['m', 60000],
+    ['h', 3600000],
+    ['d', 86400000],
+    ['dtdurationms', 1],
+    ['dtdurations', 1000],
+    ['dthms', 1000],
+    ['dtdhms', 1000],
+    ['timeticks', 10],
+    ['clockms', 1],
+    ['clocks', 1000],
+  ])('Grafana time unit %s read in ms × %d', (unit, want) => {
+    expect(msFactor(field('Value', { unit }), 7)).toBe(want);
+  });
+
   it('the unit in field config wins over any name', () => {
     expect(msFactor(field('duration_seconds', { unit: 'ms', labels: { __name__: 'x_seconds' } }), 7)).toBe(1);
   });

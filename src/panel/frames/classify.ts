@@ -120,8 +120,15 @@ const UNIT_TO_MS: Record<string, number> = {
   ns: 1e-6,
   m: 60000,
   h: 3600000,
+  d: 86400000,
   dtdurations: 1000,
   dtdurationms: 1,
+  // Grafana's other time units: hh:mm:ss (seconds), hundredths of a second, clocks.
+  dthms: 1000,
+  dtdhms: 1000,
+  timeticks: 10,
+  clockms: 1,
+  clocks: 1000,
 };
 
 /** Unit suffixes of names, the longer before the ones they end with ("milliseconds" ends with "seconds"). */
