@@ -12,7 +12,9 @@ import {
   type FieldConfigSource,
 } from '@grafana/data';
 
+import { bandsYRange } from './bands/bandsConfig';
 import { prepareBandsData } from './bands/prepareBandsData';
+import { cdfXRange } from './cdf/cdfConfig';
 import { prepareCdfData } from './cdf/prepareCdfData';
 import { plugin } from './module';
 import { defaultOptions } from './types';
@@ -59,11 +61,11 @@ function withFieldConfig(frames: DataFrame[], fieldConfig: FieldConfigSource): D
 }
 
 describe('the panel’s standard field options', () => {
-  it.each(['unit', 'displayName'])('offers %s', (id) => {
+  it.each(['unit', 'min', 'max', 'displayName'])('offers %s', (id) => {
     expect(plugin.fieldConfigRegistry.getIfExists(id)).toBeDefined();
   });
 
-  it.each(['color', 'thresholds', 'mappings', 'noValue', 'decimals', 'min', 'max'])('does not offer %s, which no view draws', (id) => {
+  it.each(['color', 'thresholds', 'mappings', 'noValue', 'decimals'])('does not offer %s, which no view draws', (id) => {
     expect(plugin.fieldConfigRegistry.getIfExists(id)).toBeUndefined();
   });
 
@@ -80,6 +82,30 @@ describe('the panel’s standard field options', () => {
       [100, 200],
       [500, 800],
     ]);
+  });
+
+  it('Min and Max set for the panel bound the bands’ value axis, in the field’s unit', () => {
+    const frames = withFieldConfig([quantileSeconds('p50', [0.1, 0.2]), quantileSeconds('p99', [0.5, 0.8])], {
+      defaults: { unit: 's', min: 0, max: 2 },
+      overrides: [],
+    });
+    const d = prepareBandsData(frames, defaultOptions.bands, theme);
+    if ('warning' in d) {
+      throw new Error(d.warning);
+    }
+    expect(bandsYRange(d)).toEqual([0, 2000]);
+  });
+
+  it('Min and Max set on raw durations bound the CDF’s duration axis', () => {
+    const frames = withFieldConfig([quantileSeconds('latency', [0.1, 0.2, 0.3])], {
+      defaults: { unit: 'ms', min: 0.05, max: 10 },
+      overrides: [],
+    });
+    const d = prepareCdfData(frames, defaultOptions.cdf, theme);
+    if ('warning' in d) {
+      throw new Error(d.warning);
+    }
+    expect(cdfXRange(d)).toEqual([0.05, 10]);
   });
 
   it('a display name override names the CDF curve', () => {

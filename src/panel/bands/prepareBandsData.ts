@@ -12,6 +12,7 @@ import { ExemplarFields, QUANTILE_LABEL } from '../../shared/frames';
 import { uniqueNames } from '../frames/names';
 import { isExemplarFrame, isNumeric, isTime, labelsKey, lensKindOf, msFactor, quantileOf } from '../frames/classify';
 import { linksForValue, type ValueLink } from '../frames/links';
+import { fieldLimits, widestLimits, type AxisLimits } from '../cdf/prepareCdfData';
 import { type BandsOptions } from '../types';
 
 export interface Band {
@@ -49,6 +50,8 @@ export interface BandsData {
   thresholdsMs: number[];
   yMin: number;
   yMax: number;
+  /** The value axis' Min and Max set in the dashboard (ms): the axis spans exactly these. */
+  axis: AxisLimits;
   notes: string[];
 }
 
@@ -59,6 +62,7 @@ interface QSeries {
   time: ArrayLike<number>;
   values: ArrayLike<number>;
   factor: number;
+  limits?: AxisLimits;
 }
 
 const QUANTILE_TOKEN =
@@ -109,7 +113,7 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
       }
       const factor = msFactor(field, 1);
       factorSeen = factor;
-      g.series.push({ q, time: timeField.values as ArrayLike<number>, values: field.values as ArrayLike<number>, factor });
+      g.series.push({ q, time: timeField.values as ArrayLike<number>, values: field.values as ArrayLike<number>, factor, limits: fieldLimits(field, factor) });
     }
   }
   const usable = [...groups.values()].filter((g) => {
@@ -209,7 +213,12 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
   for (const t of options.thresholdsMs) {
     yMax = Math.max(yMax, t);
   }
-  return { time, groups: out, exemplars, thresholdsMs: [...options.thresholdsMs], yMin, yMax, notes };
+  const axis = widestLimits(usable.flatMap((g) => g.series.map((s) => s.limits)));
+  if (axis.min !== undefined && axis.max !== undefined && !(axis.max > axis.min)) {
+    axis.min = undefined;
+    axis.max = undefined;
+  }
+  return { time, groups: out, exemplars, thresholdsMs: [...options.thresholdsMs], yMin, yMax, axis, notes };
 }
 
 /** One ascending time axis; reuses the input when every series shares it (the common case). */

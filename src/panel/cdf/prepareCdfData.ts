@@ -79,6 +79,8 @@ export interface CdfData {
   series: CdfSeries[];
   xMin: number;
   xMax: number;
+  /** The duration axis' Min and Max set in the dashboard (ms): the axis spans exactly these. */
+  axis: AxisLimits;
   xScale: CdfOptions['xScale'];
   complementary: boolean;
   /** Non-fatal notes shown under the chart. */
@@ -87,11 +89,34 @@ export interface CdfData {
 
 export type CdfResult = CdfData | { warning: string };
 
+/** Min and Max of a value axis set in the dashboard (Standard options), in ms. */
+export interface AxisLimits {
+  min?: number;
+  max?: number;
+}
+
+/** The field's Min and Max (in its unit) as ms; none when the field has neither. */
+export function fieldLimits(field: Field, factor: number): AxisLimits | undefined {
+  const at = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v * factor : undefined);
+  const min = at(field.config?.min);
+  const max = at(field.config?.max);
+  return min === undefined && max === undefined ? undefined : { min, max };
+}
+
+/** The widest of the limits given: the smallest Min and the largest Max. */
+export function widestLimits(all: Array<AxisLimits | undefined>): AxisLimits {
+  const mins = all.map((l) => l?.min).filter((v): v is number => v !== undefined);
+  const maxs = all.map((l) => l?.max).filter((v): v is number => v !== undefined);
+  return { min: mins.length ? Math.min(...mins) : undefined, max: maxs.length ? Math.max(...maxs) : undefined };
+}
+
 interface RawSeries {
   name: string;
   labels: Labels;
   refId?: string;
   source: CdfSource;
+  /** Min and Max set on the duration field (Grafana's Standard options), in ms. */
+  limits?: AxisLimits;
   build(ps: number[], log: boolean): Omit<CdfSeries, 'name' | 'labels' | 'refId' | 'color' | 'y' | 'slos' | 'source'> & {
     fractionRange(t: number): [number, number, number];
   };
@@ -171,7 +196,15 @@ export function prepareCdfData(frames: DataFrame[], options: CdfOptions, theme: 
   if (xMax <= xMin) {
     xMax = xMin * 2 || 1;
   }
-  return { series, xMin, xMax, xScale: options.xScale, complementary: options.complementary, notes };
+  const axis = widestLimits(found.map((s) => s.limits));
+  if (log && axis.min !== undefined && !(axis.min > 0)) {
+    axis.min = undefined;
+  }
+  if (axis.min !== undefined && axis.max !== undefined && !(axis.max > axis.min)) {
+    axis.min = undefined;
+    axis.max = undefined;
+  }
+  return { series, xMin, xMax, axis, xScale: options.xScale, complementary: options.complementary, notes };
 }
 
 export function formatMs(ms: number): string {
@@ -227,6 +260,7 @@ function lensCdfSeries(frames: DataFrame[]): RawSeries[] {
           labels,
           refId: frame.refId,
           source: 'lens' as const,
+          limits: fieldLimits(xf, msFactor(xf, 1)),
           build: (ps: number[]) => ({
             count: total,
             x,
@@ -595,6 +629,7 @@ function rawSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
         labels: { ...field.labels },
         refId: frame.refId,
         source: 'raw',
+        limits: fieldLimits(field, factor),
         build: (ps, log) => {
           const d = distribution(kept, ps, log);
           return {
