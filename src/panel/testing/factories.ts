@@ -210,7 +210,7 @@ export interface SpanRow {
   duration: number;
   /** Span events as Grafana's TraceLog: Tempo frames keep an event's name in `name`. */
   logs: Array<{ timestamp: number; name?: string; fields: KeyValue[] }>;
-  references: Array<{ traceID: string; spanID: string; tags?: KeyValue[] }>;
+  references: Array<{ traceID: string; spanID: string; refType?: string; tags?: KeyValue[] }>;
   tags: KeyValue[];
   kind: string;
   statusCode: number;

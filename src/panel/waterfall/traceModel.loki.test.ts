@@ -1,6 +1,6 @@
 import { createDataFrame, DataFrameType, FieldType, type DataFrame } from '@grafana/data';
 
-import { makeTrace, traceToFrame, type SpanRow } from '../testing/factories';
+import { makeSpan, makeTrace, traceToFrame, type SpanRow } from '../testing/factories';
 import { buildTraceModel, logLinesOf } from './traceModel';
 
 interface LokiLine {
@@ -90,5 +90,30 @@ describe('span events of Grafana’s Tempo data source (TraceLog with a name)', 
     ];
     const m = buildTraceModel(traceToFrame(rows, { lens: false }));
     expect(logLinesOf(m, 0).map((l) => l.body)).toEqual(['cache miss', 'exception exception.message=boom', 'retry: second try']);
+  });
+});
+
+describe('Jaeger spans that follow from another span (FOLLOWS_FROM, no CHILD_OF)', () => {
+  // Grafana's Jaeger data source sets parentSpanID from a CHILD_OF reference only and keeps the
+  // other references; Grafana's trace view nests a span under its first CHILD_OF/FOLLOWS_FROM reference.
+  const tid = '00000000000000000000000000000abc';
+  const hex = (i: number) => i.toString(16).padStart(16, '0');
+  const t0 = Date.UTC(2026, 11, 7);
+  const rows = [
+    makeSpan({ traceID: tid, spanID: hex(1), parentSpanID: '', operationName: 'publish', startTime: t0, duration: 10 }),
+    makeSpan({ traceID: tid, spanID: hex(2), parentSpanID: '', operationName: 'consume', startTime: t0 + 20, duration: 30, references: [{ refType: 'FOLLOWS_FROM', traceID: tid, spanID: hex(1) }] }),
+    makeSpan({ traceID: tid, spanID: hex(3), parentSpanID: hex(2), operationName: 'store', startTime: t0 + 25, duration: 5 }),
+    // A link to a span of another trace is no parent.
+    makeSpan({ traceID: tid, spanID: hex(4), parentSpanID: '', operationName: 'batch', startTime: t0 + 60, duration: 5, references: [{ refType: 'FOLLOWS_FROM', traceID: 'ffff', spanID: hex(9) }] }),
+  ];
+
+  it('nests the span under the span it follows from', () => {
+    const m = buildTraceModel(traceToFrame(rows, { lens: false }));
+    const at = (op: string) => m.operations.indexOf(op);
+    const pos = (op: string) => Array.from(m.operation).indexOf(at(op));
+    expect(m.parent[pos('consume')]).toBe(pos('publish'));
+    expect(m.depth[pos('store')]).toBe(2);
+    expect(m.parent[pos('batch')]).toBe(-1);
+    expect(m.warnings).toEqual([]);
   });
 });

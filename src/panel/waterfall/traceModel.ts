@@ -105,6 +105,35 @@ function sortByKey(list: Int32Array, from: number, to: number, key: Float64Array
   }
 }
 
+/**
+ * The row of the span a span without a parent follows from: its first Jaeger reference
+ * (FOLLOWS_FROM or CHILD_OF) to a span of the same trace, as Grafana's trace view nests it
+ * (Grafana's Jaeger data source sets parentSpanID from a CHILD_OF reference only). OTel links
+ * (no refType) are no parents. -1 when there is none.
+ */
+function followedSpan(cell: unknown, traceId: unknown, rowOf: SpanIdIndex): number {
+  if (!Array.isArray(cell)) {
+    return -1;
+  }
+  for (const ref of cell as Array<{ refType?: unknown; traceID?: unknown; spanID?: unknown } | null>) {
+    if (!ref || (ref.refType !== 'FOLLOWS_FROM' && ref.refType !== 'CHILD_OF') || typeof ref.spanID !== 'string') {
+      continue;
+    }
+    if (ref.traceID && traceId && ref.traceID !== traceId) {
+      const a = normalizeTraceId(String(ref.traceID));
+      const b = normalizeTraceId(String(traceId));
+      if (!a.ok || !b.ok || a.id !== b.id) {
+        continue;
+      }
+    }
+    const row = rowOf.get(ref.spanID);
+    if (row >= 0) {
+      return row;
+    }
+  }
+  return -1;
+}
+
 export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = []): TraceModel {
   const warnings: string[] = [];
   const n = frame.length;
@@ -131,12 +160,16 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
     warnings.push(`${rowOf.duplicates} spans repeat a span ID; their children attach to the first`);
   }
   const parentRow = new Int32Array(n);
+  const refs = values<unknown>(frame, SpanFields.references);
   let orphans = 0;
   for (let r = 0; r < n; r++) {
     const p = parents[r];
-    const pr = p ? rowOf.get(typeof p === 'string' ? p : String(p)) : -1;
+    let pr = p ? rowOf.get(typeof p === 'string' ? p : String(p)) : -1;
     if (p && pr < 0) {
       orphans++;
+    }
+    if (!p && refs) {
+      pr = followedSpan(refs[r], traceIds[r], rowOf);
     }
     parentRow[r] = pr === r ? -1 : pr;
   }
