@@ -117,3 +117,27 @@ describe('Jaeger spans that follow from another span (FOLLOWS_FROM, no CHILD_OF)
     expect(m.warnings).toEqual([]);
   });
 });
+
+describe('Loki lines within one millisecond', () => {
+  it('keep their nanosecond order (tsNs), whatever the order Loki sent them in', () => {
+    const [root] = makeTrace({ spans: 1, seed: 5 });
+    const ms = Math.floor(root.startTime) + 1;
+    const lines = [
+      { ns: `${ms}000900`, line: 'third' },
+      { ns: `${ms}000500`, line: 'second' },
+      { ns: `${ms}000100`, line: 'first' },
+    ];
+    const frame = createDataFrame({
+      refId: 'B',
+      meta: { preferredVisualisationType: 'logs' },
+      fields: [
+        { name: 'labels', type: FieldType.other, values: lines.map(() => ({ trace_id: root.traceID, span_id: root.spanID })) },
+        { name: 'Time', type: FieldType.time, values: lines.map(() => ms) },
+        { name: 'Line', type: FieldType.string, values: lines.map((l) => l.line) },
+        { name: 'tsNs', type: FieldType.string, values: lines.map((l) => l.ns) },
+      ],
+    });
+    const m = buildTraceModel(traceToFrame([root], { lens: false }), [frame]);
+    expect(logLinesOf(m, 0).map((l) => l.body)).toEqual(['first', 'second', 'third']);
+  });
+});

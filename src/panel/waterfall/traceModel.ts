@@ -628,6 +628,8 @@ function lineSource(lf: DataFrame): LineSource | undefined {
   const traceLabel = !traceField && anyLabel(TRACE_LABELS);
   const time =
     fieldByName(lf, LogFields.time) ?? fieldByName(lf, 'Time') ?? fieldByName(lf, 'ts') ?? lf.fields.find((f) => f.type === FieldType.time);
+  // Loki's nanosecond timestamps as strings: lines within one millisecond keep their order.
+  const ns = fieldByName(lf, 'tsNs') ?? fieldByName(lf, 'TS');
   const body = fieldByName(lf, LogFields.body) ?? fieldByName(lf, 'Line') ?? fieldByName(lf, 'line');
   const level = fieldByName(lf, LogFields.level) ?? fieldByName(lf, 'severity') ?? fieldByName(lf, 'detected_level');
   const levelLabel = fromLabels(LEVEL_LABELS);
@@ -637,7 +639,13 @@ function lineSource(lf: DataFrame): LineSource | undefined {
     hasTrace: !!traceField || traceLabel,
     traceOf: (i) => (traceField ? traceField.values[i] : traceOfLabel(i)),
     spanOf: (i) => (spanField ? spanField.values[i] : spanOfLabel(i)),
-    timeOf: (i) => Number(time?.values[i] ?? NaN),
+    timeOf: (i) => {
+      const s = ns?.values[i];
+      if (typeof s === 'string' && /^\d{7,19}$/.test(s)) {
+        return Number(s.slice(0, -6)) + Number(s.slice(-6)) / 1e6;
+      }
+      return Number(time?.values[i] ?? NaN);
+    },
     bodyOf: (i) => String(body?.values[i] ?? ''),
     levelOf: (i) => {
       const v = level ? level.values[i] : levelLabel(i);
