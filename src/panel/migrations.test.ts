@@ -42,6 +42,25 @@ describe('migrateOptions', () => {
     expect(got.bands.thresholdsMs).toEqual([250, 1000]);
   });
 
+  it.each([
+    ['percent', '50, 90, 99, 99.9'],
+    ['p-names', 'p50 p90 p99 p99.9'],
+    ['percent signs', '50%; 90%; 99%; 99.9%'],
+    ['quantiles and percent mixed', '0.5, 90, p99, 0.999'],
+  ])('reads percentile markers typed as %s', (_n, typed) => {
+    expect(migrateOptions({ version: 2, cdf: { percentiles: typed } }).cdf.percentiles).toEqual([0.5, 0.9, 0.99, 0.999]);
+  });
+
+  it('reads durations typed with a unit in SLO lines and thresholds (ms without one)', () => {
+    const got = migrateOptions({ version: 2, cdf: { slos: '99:300ms, 99.9%:1.5s, 90:250us' }, bands: { thresholdsMs: '250ms, 1s, 2m, 400' } });
+    expect(got.cdf.slos).toEqual([
+      { target: 0.99, thresholdMs: 300 },
+      { target: 0.999, thresholdMs: 1500 },
+      { target: 0.9, thresholdMs: 0.25 },
+    ]);
+    expect(got.bands.thresholdsMs).toEqual([250, 1000, 120000, 400]);
+  });
+
   it('does not mutate its input', () => {
     const saved = Object.freeze({ view: 'cdf', cdf: Object.freeze({ percentiles: Object.freeze([0.9]) }) });
     expect(() => migrateOptions(saved)).not.toThrow();

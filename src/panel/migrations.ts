@@ -36,15 +36,41 @@ function numberList(v: unknown, keep: (n: number) => boolean): number[] | undefi
   return items.map(Number).filter((n) => Number.isFinite(n) && keep(n));
 }
 
-/** SLOs as saved objects or typed as "99:300, 90:120" (percent or fraction : ms). */
+const DURATION_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration typed as "300", "300ms", "1.5s", "250us" … in ms (no unit: ms); NaN when it is none. */
+function typedMs(text: string): number {
+  const m = /^([\d.]+(?:e[-+]?\d+)?)\s*(ns|us|µs|ms|s|m|h)?$/i.exec(text.trim());
+  if (!m) {
+    return NaN;
+  }
+  return Number((Number(m[1]) * DURATION_MS[(m[2] ?? 'ms').toLowerCase()]).toPrecision(12));
+}
+
+/** Thresholds as saved numbers (ms) or typed as "250, 1s" (ms without a unit). */
+function durationList(v: unknown): number[] | undefined {
+  if (typeof v !== 'string') {
+    return numberList(v, (n) => n >= 0);
+  }
+  return v
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map(typedMs)
+    .filter((n) => Number.isFinite(n) && n >= 0);
+}
+
+/** SLOs as saved objects or typed as "99:300, 90:1.5s" (percent or fraction : ms, or a duration with its unit). */
 function sloList(v: unknown): Array<{ target: number; thresholdMs: number }> {
   const items: unknown[] =
     typeof v === 'string'
       ? v
           .split(/[,;]+/)
-          .map((pair) => pair.split(':').map((x) => Number(x.trim().replace('%', ''))))
+          .map((pair) => pair.split(':'))
           .filter((p) => p.length === 2)
-          .map(([p, t]) => ({ target: p > 1 ? p / 100 : p, thresholdMs: t }))
+          .map(([target, threshold]) => {
+            const p = Number(target.trim().replace('%', ''));
+            return { target: p > 1 ? Number((p / 100).toPrecision(12)) : p, thresholdMs: typedMs(threshold) };
+          })
       : Array.isArray(v)
         ? v
         : [];
@@ -52,6 +78,29 @@ function sloList(v: unknown): Array<{ target: number; thresholdMs: number }> {
     .filter(isObject)
     .map((s) => ({ target: Number(s.target), thresholdMs: Number(s.thresholdMs) }))
     .filter((s) => s.target > 0 && s.target <= 1 && s.thresholdMs > 0);
+}
+
+/**
+ * Percentile markers: saved arrays hold quantiles; typed text may also say percentiles, as
+ * Grafana users write them ("99", "99.9%", "p99"): a token with p or %, or one of 1 to 100,
+ * is a percent. Undefined when there is no list.
+ */
+function quantileList(v: unknown): number[] | undefined {
+  if (typeof v !== 'string') {
+    return numberList(v, (n) => n > 0 && n < 1);
+  }
+  return v
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map((token) => {
+      const m = /^(p?)([\d.]+(?:e-?\d+)?)(%?)$/i.exec(token);
+      if (!m) {
+        return NaN;
+      }
+      const n = Number(m[2]);
+      return m[1] || m[3] || n >= 1 ? Number((n / 100).toPrecision(12)) : n;
+    })
+    .filter((n) => Number.isFinite(n) && n > 0 && n < 1);
 }
 
 export function migrateOptions(saved: unknown): LensPanelOptions {
@@ -70,7 +119,7 @@ export function migrateOptions(saved: unknown): LensPanelOptions {
     cdf: {
       xScale: cdf.xScale === 'linear' ? 'linear' : cdf.xScale === 'log' ? 'log' : d.cdf.xScale,
       complementary: typeof cdf.complementary === 'boolean' ? cdf.complementary : d.cdf.complementary,
-      percentiles: numberList(cdf.percentiles, (n) => n > 0 && n < 1) ?? [...d.cdf.percentiles],
+      percentiles: quantileList(cdf.percentiles) ?? [...d.cdf.percentiles],
       slos: sloList(cdf.slos),
       showBucketUncertainty:
         typeof cdf.showBucketUncertainty === 'boolean' ? cdf.showBucketUncertainty : d.cdf.showBucketUncertainty,
@@ -82,7 +131,7 @@ export function migrateOptions(saved: unknown): LensPanelOptions {
     bands: {
       showMedian: typeof bands.showMedian === 'boolean' ? bands.showMedian : d.bands.showMedian,
       showExemplars: typeof bands.showExemplars === 'boolean' ? bands.showExemplars : d.bands.showExemplars,
-      thresholdsMs: numberList(bands.thresholdsMs, (n) => n >= 0) ?? [],
+      thresholdsMs: durationList(bands.thresholdsMs) ?? [],
     },
     waterfall: {
       colorBy: waterfall.colorBy === 'percentile' ? 'percentile' : d.waterfall.colorBy,

@@ -33,7 +33,7 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<LensPanelOpti
     .addTextInput({
       path: 'cdf.percentiles',
       name: 'Percentile markers',
-      description: 'Comma-separated quantiles, e.g. 0.5, 0.9, 0.99',
+      description: 'Comma-separated quantiles or percentiles, e.g. 0.5, 0.9, 0.99 or p50, p90, p99',
       category: ['CDF'],
       defaultValue: d.cdf.percentiles as unknown as string,
       showIf: isView('cdf'),
@@ -42,7 +42,7 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<LensPanelOpti
     .addTextInput({
       path: 'cdf.slos',
       name: 'SLO lines',
-      description: '"X% under T ms" pairs, e.g. 99:300, 90:120',
+      description: '"X% under T" pairs, T in ms or with its unit, e.g. 99:300, 90:1.5s',
       category: ['CDF'],
       defaultValue: d.cdf.slos as unknown as string,
       showIf: isView('cdf'),
@@ -68,7 +68,7 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<LensPanelOpti
     .addTextInput({
       path: 'bands.thresholdsMs',
       name: 'Thresholds (ms)',
-      description: 'Comma-separated, e.g. 250, 1000',
+      description: 'Comma-separated, in ms or with a unit, e.g. 250, 1s',
       category: ['Bands'],
       defaultValue: d.bands.thresholdsMs as unknown as string,
       showIf: isView('bands'),

@@ -3,7 +3,7 @@ import type uPlot from 'uplot';
 
 import { makePercentileFrames } from '../testing/factories';
 import { defaultOptions } from '../types';
-import { buildBandsOptions, tzDateOf, type BandsLive } from './bandsConfig';
+import { bandsYRange, buildBandsOptions, tzDateOf, type BandsLive } from './bandsConfig';
 import { prepareBandsData, type BandsData } from './prepareBandsData';
 
 const theme = createTheme();
@@ -43,5 +43,17 @@ describe('buildBandsOptions', () => {
 
   it.each([undefined, '', 'browser', 'Not/AZone'])('browser time for time zone %p', (tz) => {
     expect(tzDateOf(tz)).toBeUndefined();
+  });
+});
+
+describe('bandsYRange', () => {
+  const base = { yMin: 100, yMax: 300 };
+  it.each([
+    ['no Min/Max: the data with a margin', {}, [90, 316]],
+    ['Min and Max', { min: 0, max: 1000 }, [0, 1000]],
+    ['Max only', { max: 500 }, [90, 500]],
+    ['Min above the data: the axis starts there', { min: 400 }, [400, 626]],
+  ])('%s', (_n, axis, want) => {
+    expect(bandsYRange({ ...bands(), ...base, axis })).toEqual(want);
   });
 });

@@ -69,6 +69,20 @@ export function bandsAlignedData(data: BandsData): uPlot.AlignedData {
   return cols as unknown as uPlot.AlignedData;
 }
 
+/** The value axis: the data's extent with a margin, or the Min/Max set in the dashboard. */
+export function bandsYRange(d: BandsData): [number, number] {
+  const span = d.yMax - d.yMin || 1;
+  const lo = Math.max(0, d.yMin - span * 0.05);
+  const hi = d.yMax + span * 0.08;
+  const min = d.axis.min ?? lo;
+  const max = d.axis.max ?? hi;
+  if (max > min) {
+    return [min, max];
+  }
+  // Only one limit set, beyond the data's other end: the axis extends from it by the data's span.
+  return d.axis.min !== undefined ? [min, min + (hi - lo)] : [Math.max(0, max - (hi - lo)), max];
+}
+
 export function buildBandsOptions(
   liveRef: { current: BandsLive },
   data: BandsData,
@@ -115,11 +129,7 @@ export function buildBandsOptions(
         },
       },
       y: {
-        range: () => {
-          const d = liveRef.current.data;
-          const span = d.yMax - d.yMin || 1;
-          return [Math.max(0, d.yMin - span * 0.05), d.yMax + span * 0.08];
-        },
+        range: () => bandsYRange(liveRef.current.data),
       },
     },
     axes: [

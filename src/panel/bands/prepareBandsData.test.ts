@@ -64,6 +64,10 @@ describe('prepareBandsData', () => {
     [['0.5', '0.9', '0.99'], [0.5, 0.9, 0.99]],
     [['checkout p50', 'checkout p99.9'], [0.5, 0.999]],
     [['quantile="0.25"', 'quantile="0.75"'], [0.25, 0.75]],
+    [['50th percentile', '95th percentile', '99th percentile'], [0.5, 0.95, 0.99]],
+    [['checkout 50th', 'checkout 99.9th'], [0.5, 0.999]],
+    [['checkout 50%', 'checkout 99%'], [0.5, 0.99]],
+    [['median', '90 percentile', 'quantile 0.99'], [0.5, 0.9, 0.99]],
   ])('pairs Grafana Prometheus series by legend %j', (legends, want) => {
     const d = ok(prepareBandsData(promQuantileFrames(legends, [1000, 2000, 3000]), opts(), theme));
     expect(d.groups).toHaveLength(1);
@@ -133,6 +137,25 @@ describe('prepareBandsData', () => {
     ]);
   });
 
+  it.each(['TraceID', 'otel_trace_id', 'trace.id'])(
+    'reads Prometheus exemplars whose trace ID label is %s, the field Grafana links to the trace (its exemplar destination)',
+    (label) => {
+      const frames = makePercentileFrames({ points: 10, startMs: 0, stepMs: 1000 });
+      const ex = createDataFrame({
+        name: 'exemplar',
+        meta: { custom: { resultType: 'exemplar' } },
+        fields: [
+          { name: 'Time', type: FieldType.time, values: [2000] },
+          { name: 'Value', type: FieldType.number, values: [120] },
+          { name: 'job', type: FieldType.string, values: ['api'] },
+          { name: label, type: FieldType.string, values: ['abc123'], config: { links: [{ title: 'Open trace', url: '/explore?trace=${__value.raw}' }] } },
+        ],
+      });
+      const d = ok(prepareBandsData([...frames, ex], opts(), theme));
+      expect(d.exemplars.map((e) => [e.traceId, e.links.map((l) => l.href)])).toEqual([['abc123', ['/explore?trace=abc123']]]);
+    }
+  );
+
   it('shows the notices of the exemplars frame (Grafana keeps annotation frames out of the header)', () => {
     const frames = makePercentileFrames({ points: 10, startMs: 0, stepMs: 1000 });
     const base = makeExemplarsFrame([{ time: 2500, value: 321, traceID: 'abc123' }]);
@@ -172,5 +195,31 @@ describe('prepareBandsData', () => {
     const before = JSON.stringify(frames);
     prepareBandsData(frames, opts(), theme);
     expect(JSON.stringify(frames)).toBe(before);
+  });
+});
+
+describe('prepareBandsData on steps without a value', () => {
+  /** histogram_quantile per percentile from Grafana's Prometheus data source: a NaN step arrives as null. */
+  const series = (legend: string, values: Array<number | null>) =>
+    createDataFrame({
+      refId: legend,
+      fields: [
+        { name: 'Time', type: FieldType.time, values: values.map((_, i) => 60_000 * (i + 1)) },
+        { name: 'Value', type: FieldType.number, values, labels: { job: legend.startsWith('b') ? 'b' : 'a' }, config: { displayNameFromDS: legend.replace(/^b /, '') } },
+      ],
+    });
+
+  it.each([
+    ['null', null],
+    ['NaN', NaN],
+  ])('every step %s: a warning, not an empty chart with an infinite axis', (_n, empty) => {
+    const d = prepareBandsData([series('p50', [empty, empty]), series('p99', [empty, empty])], opts(), theme);
+    expect(d).toEqual({ warning: expect.stringContaining('no value') });
+  });
+
+  it('a group without values is noted; the axis spans the values there are', () => {
+    const d = ok(prepareBandsData([series('p50', [1, 2]), series('p99', [3, 4]), series('b p50', [null, null]), series('b p99', [null, null])], opts(), theme));
+    expect([d.yMin, d.yMax]).toEqual([1, 4]);
+    expect(d.notes).toEqual([expect.stringContaining('no value in this time range')]);
   });
 });

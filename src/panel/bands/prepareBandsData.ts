@@ -12,6 +12,7 @@ import { ExemplarFields, QUANTILE_LABEL } from '../../shared/frames';
 import { uniqueNames } from '../frames/names';
 import { isExemplarFrame, isNumeric, isTime, labelsKey, lensKindOf, msFactor, quantileOf } from '../frames/classify';
 import { linksForValue, type ValueLink } from '../frames/links';
+import { fieldLimits, widestLimits, type AxisLimits } from '../cdf/prepareCdfData';
 import { type BandsOptions } from '../types';
 
 export interface Band {
@@ -49,6 +50,8 @@ export interface BandsData {
   thresholdsMs: number[];
   yMin: number;
   yMax: number;
+  /** The value axis' Min and Max set in the dashboard (ms): the axis spans exactly these. */
+  axis: AxisLimits;
   notes: string[];
 }
 
@@ -59,12 +62,15 @@ interface QSeries {
   time: ArrayLike<number>;
   values: ArrayLike<number>;
   factor: number;
+  limits?: AxisLimits;
 }
 
-const QUANTILE_TOKEN = /(?:quantile[=:]?"?[\d.]+"?|\bp\d{1,2}(?:\.\d+)?\b|\bq?0?\.\d+\b|\b\d{1,2}(?:st|nd|rd|th)\b)/gi;
+const QUANTILE_TOKEN =
+  /(?:quantile[=:\s]?"?[\d.]+"?|\bp\d{1,2}(?:\.\d+)?\b|\bq?0?\.\d+\b|\b\d{1,2}(?:\.\d+)?(?:st|nd|rd|th)\b|\b\d{1,2}(?:\.\d+)?\s*%|\bmedian\b|\b\d{1,2}(?:\.\d+)?\s*percentile\b|\bpercentiles?\b)/gi;
 
 function groupName(frame: DataFrame, field: Field): string {
-  const display = field.config?.displayNameFromDS ?? field.config?.displayName ?? (frame.name && frame.name !== field.name ? frame.name : '');
+  // The dashboard's display name first, as Grafana names a series.
+  const display = field.config?.displayName || field.config?.displayNameFromDS || (frame.name && frame.name !== field.name ? frame.name : '');
   return display.replace(QUANTILE_TOKEN, '').replace(/[\s,{}=-]+$/g, '').replace(/^[\s,{}=-]+/g, '').trim();
 }
 
@@ -107,7 +113,7 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
       }
       const factor = msFactor(field, 1);
       factorSeen = factor;
-      g.series.push({ q, time: timeField.values as ArrayLike<number>, values: field.values as ArrayLike<number>, factor });
+      g.series.push({ q, time: timeField.values as ArrayLike<number>, values: field.values as ArrayLike<number>, factor, limits: fieldLimits(field, factor) });
     }
   }
   const usable = [...groups.values()].filter((g) => {
@@ -140,9 +146,14 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
     }
     const quantiles = [...byQ.keys()].sort((a, b) => a - b);
     const values = quantiles.map((q) => align(time, byQ.get(q)!));
+    let finite = 0;
     for (const v of values) {
       for (let i = 0; i < v.length; i++) {
         const x = v[i];
+        if (!Number.isFinite(x)) {
+          continue;
+        }
+        finite++;
         if (x < yMin) {
           yMin = x;
         }
@@ -150,6 +161,9 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
           yMax = x;
         }
       }
+    }
+    if (!finite) {
+      notes.push(`${g.name}: no value in this time range (every step empty or NaN)`);
     }
     let crossings = 0;
     for (let k = 1; k < values.length; k++) {
@@ -183,6 +197,11 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
       bands,
     };
   });
+  if (!(yMin <= yMax)) {
+    // histogram_quantile over a range without traffic: every step NaN (null from Grafana's
+    // Prometheus data source). An empty chart would not say why.
+    return { warning: 'The percentile series hold no value in this time range: every step is empty or NaN (no traffic?).' };
+  }
   const exemplars = options.showExemplars ? readExemplars(frames, factorSeen) : [];
   if (options.showExemplars) {
     notes.push(...exemplarNotices(frames));
@@ -194,7 +213,12 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
   for (const t of options.thresholdsMs) {
     yMax = Math.max(yMax, t);
   }
-  return { time, groups: out, exemplars, thresholdsMs: [...options.thresholdsMs], yMin, yMax, notes };
+  const axis = widestLimits(usable.flatMap((g) => g.series.map((s) => s.limits)));
+  if (axis.min !== undefined && axis.max !== undefined && !(axis.max > axis.min)) {
+    axis.min = undefined;
+    axis.max = undefined;
+  }
+  return { time, groups: out, exemplars, thresholdsMs: [...options.thresholdsMs], yMin, yMax, axis, notes };
 }
 
 /** One ascending time axis; reuses the input when every series shares it (the common case). */
@@ -266,7 +290,11 @@ function readExemplars(frames: DataFrame[], defaultFactor: number): Exemplar[] {
     }
     const time = frame.fields.find((f) => isTime(f) || f.name === ExemplarFields.time || f.name === 'Time');
     const value = frame.fields.find((f) => isNumeric(f) && (f.name === ExemplarFields.value || f.name === 'Value'));
-    const trace = frame.fields.find((f) => f.name === ExemplarFields.traceId || f.name === 'trace_id' || f.name === 'traceId');
+    // The trace ID label is whatever the application emitted; Grafana's Prometheus data source
+    // puts its exemplar destination's links on the field of the label it was told to use.
+    const trace =
+      frame.fields.find((f) => f.name === ExemplarFields.traceId || f.name === 'trace_id' || f.name === 'traceId') ??
+      frame.fields.find((f) => !isTime(f) && !isNumeric(f) && (f.config?.links?.length ?? 0) > 0);
     const span = frame.fields.find((f) => f.name === ExemplarFields.spanId || f.name === 'span_id');
     if (!time || !value || !trace) {
       continue;

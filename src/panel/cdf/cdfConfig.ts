@@ -44,6 +44,19 @@ export function cdfAlignedData(data: CdfData): uPlot.AlignedData {
   return tables.length === 1 ? tables[0] : uPlot.join(tables);
 }
 
+/** The duration axis: the data's extent with a margin, or the Min/Max set in the dashboard. */
+export function cdfXRange(d: CdfData): [number, number] {
+  const log = d.xScale === 'log';
+  const [lo, hi] = log ? [d.xMin / 1.15, d.xMax * 1.15] : [Math.max(0, d.xMin - (d.xMax - d.xMin) * 0.02), d.xMax * 1.02];
+  const min = d.axis.min ?? lo;
+  const max = d.axis.max ?? hi;
+  if (max > min) {
+    return [min, max];
+  }
+  // Only one limit set, beyond the data's other end: the axis extends from it.
+  return d.axis.min !== undefined ? [min, log ? min * 10 : min + (hi - lo || 1)] : [log ? max / 10 : Math.max(0, max - (hi - lo || 1)), max];
+}
+
 export function buildCdfOptions(
   liveRef: { current: CdfLive },
   data: CdfData,
@@ -65,8 +78,7 @@ export function buildCdfOptions(
         distr: log ? 3 : 1,
         log: 10,
         range: () => {
-          const d = liveRef.current.data;
-          return log ? [d.xMin / 1.15, d.xMax * 1.15] : [Math.max(0, d.xMin - (d.xMax - d.xMin) * 0.02), d.xMax * 1.02];
+          return cdfXRange(liveRef.current.data);
         },
       },
       y: { range: () => [0, 1.0001] },

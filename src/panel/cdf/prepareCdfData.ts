@@ -7,7 +7,7 @@
  * (histograms, with `boxes` bounding where the true curve may run); `y` is what to plot
  * (F or 1 − F); quantiles are exact for raw values and intervals for buckets.
  */
-import { type DataFrame, type Field, type GrafanaTheme2, type Labels } from '@grafana/data';
+import { DataFrameType, type DataFrame, type Field, type GrafanaTheme2, type Labels } from '@grafana/data';
 
 import { CdfFields, SearchFields, SpanFields } from '../../shared/frames';
 import {
@@ -79,6 +79,8 @@ export interface CdfData {
   series: CdfSeries[];
   xMin: number;
   xMax: number;
+  /** The duration axis' Min and Max set in the dashboard (ms): the axis spans exactly these. */
+  axis: AxisLimits;
   xScale: CdfOptions['xScale'];
   complementary: boolean;
   /** Non-fatal notes shown under the chart. */
@@ -87,11 +89,34 @@ export interface CdfData {
 
 export type CdfResult = CdfData | { warning: string };
 
+/** Min and Max of a value axis set in the dashboard (Standard options), in ms. */
+export interface AxisLimits {
+  min?: number;
+  max?: number;
+}
+
+/** The field's Min and Max (in its unit) as ms; none when the field has neither. */
+export function fieldLimits(field: Field, factor: number): AxisLimits | undefined {
+  const at = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v * factor : undefined);
+  const min = at(field.config?.min);
+  const max = at(field.config?.max);
+  return min === undefined && max === undefined ? undefined : { min, max };
+}
+
+/** The widest of the limits given: the smallest Min and the largest Max. */
+export function widestLimits(all: Array<AxisLimits | undefined>): AxisLimits {
+  const mins = all.map((l) => l?.min).filter((v): v is number => v !== undefined);
+  const maxs = all.map((l) => l?.max).filter((v): v is number => v !== undefined);
+  return { min: mins.length ? Math.min(...mins) : undefined, max: maxs.length ? Math.max(...maxs) : undefined };
+}
+
 interface RawSeries {
   name: string;
   labels: Labels;
   refId?: string;
   source: CdfSource;
+  /** Min and Max set on the duration field (Grafana's Standard options), in ms. */
+  limits?: AxisLimits;
   build(ps: number[], log: boolean): Omit<CdfSeries, 'name' | 'labels' | 'refId' | 'color' | 'y' | 'slos' | 'source'> & {
     fractionRange(t: number): [number, number, number];
   };
@@ -99,7 +124,12 @@ interface RawSeries {
 
 export function prepareCdfData(frames: DataFrame[], options: CdfOptions, theme: GrafanaTheme2): CdfResult {
   const notes: string[] = [];
-  const found: RawSeries[] = [...lensCdfSeries(frames), ...histogramSeries(frames, notes), ...rawSeries(frames, notes)];
+  const found: RawSeries[] = [
+    ...lensCdfSeries(frames),
+    ...histogramSeries(frames, notes),
+    ...nativeHistogramSeries(frames),
+    ...rawSeries(frames, notes),
+  ];
   if (!found.length) {
     return { warning: 'No durations found: expected raw numeric values, Prometheus `le` buckets or a CDF frame.' };
   }
@@ -166,7 +196,15 @@ export function prepareCdfData(frames: DataFrame[], options: CdfOptions, theme: 
   if (xMax <= xMin) {
     xMax = xMin * 2 || 1;
   }
-  return { series, xMin, xMax, xScale: options.xScale, complementary: options.complementary, notes };
+  const axis = widestLimits(found.map((s) => s.limits));
+  if (log && axis.min !== undefined && !(axis.min > 0)) {
+    axis.min = undefined;
+  }
+  if (axis.min !== undefined && axis.max !== undefined && !(axis.max > axis.min)) {
+    axis.min = undefined;
+    axis.max = undefined;
+  }
+  return { series, xMin, xMax, axis, xScale: options.xScale, complementary: options.complementary, notes };
 }
 
 export function formatMs(ms: number): string {
@@ -222,6 +260,7 @@ function lensCdfSeries(frames: DataFrame[]): RawSeries[] {
           labels,
           refId: frame.refId,
           source: 'lens' as const,
+          limits: fieldLimits(xf, msFactor(xf, 1)),
           build: (ps: number[]) => ({
             count: total,
             x,
@@ -315,8 +354,11 @@ interface Bucket {
   count: number;
 }
 
-/** Total of one bucket series over the range: counter delta for raw counters, else the sum of increases/rates. */
-function bucketTotal(field: Field): number {
+/**
+ * Total of one bucket series over the range: counter delta for raw counters, else the sum of
+ * increases/rates. `perStep` says the values are per-step counts for sure (never a counter).
+ */
+function bucketTotal(field: Field, perStep: boolean): number {
   const v = field.values as number[];
   let sum = 0;
   let monotone = true;
@@ -324,11 +366,14 @@ function bucketTotal(field: Field): number {
   let prev = -Infinity;
   let first = NaN;
   let last = NaN;
+  let present = 0;
   for (let i = 0; i < v.length; i++) {
-    const x = Number(v[i]);
+    // null is a step without a sample (Number(null) would read it as a counter at 0)
+    const x = v[i] == null ? NaN : Number(v[i]);
     if (!Number.isFinite(x)) {
       continue;
     }
+    present++;
     if (Number.isNaN(first)) {
       first = x;
     }
@@ -342,21 +387,24 @@ function bucketTotal(field: Field): number {
     }
     prev = x;
   }
-  return monotone && integral && v.length > 2 && last > first ? last - first : sum;
+  return !perStep && monotone && integral && present > 2 && last > first ? last - first : sum;
 }
 
 function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
-  const groups = new Map<string, { buckets: Bucket[]; labels: Labels; refId?: string; name: string; factor: number }>();
+  const groups = new Map<string, { buckets: Bucket[]; labels: Labels; refId?: string; name: string; factor: number; perBucket: boolean }>();
   for (const frame of frames) {
     if (lensKindOf(frame) && lensKindOf(frame) !== 'metrics') {
       continue;
     }
+    // Grafana's Prometheus data source in Heatmap format: each field holds its own bucket's
+    // count per step (the bucket below subtracted), never cumulative counts nor counters.
+    const heatmap = frame.meta?.type === DataFrameType.HeatmapRows;
     for (const field of frame.fields) {
       const le = leOf(field);
       if (le === undefined || !isNumeric(field)) {
         continue;
       }
-      const key = `${frame.refId ?? ''}|${labelsKey(field.labels, ['le'])}`;
+      const key = `${frame.refId ?? ''}|${heatmap ? 'heatmap' : ''}|${labelsKey(field.labels, ['le'])}`;
       let g = groups.get(key);
       if (!g) {
         const labels = { ...field.labels };
@@ -367,10 +415,10 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
               .join(', ')
           : `${frame.refId ?? 'histogram'} buckets`;
         // Prometheus histograms are in seconds unless the unit says otherwise.
-        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000) };
+        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap };
         groups.set(key, g);
       }
-      g.buckets.push({ le, count: bucketTotal(field) });
+      g.buckets.push({ le, count: bucketTotal(field, heatmap) });
     }
   }
   return [...groups.values()].map((g) => {
@@ -380,7 +428,7 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
     }
     const bounds = [...merged.keys()].sort((a, b) => a - b);
     let counts = bounds.map((b) => merged.get(b)!);
-    const cumulative = counts.every((c, i) => i === 0 || c >= counts[i - 1] - 1e-9);
+    const cumulative = !g.perBucket && counts.every((c, i) => i === 0 || c >= counts[i - 1] - 1e-9);
     if (!cumulative) {
       let acc = 0;
       counts = counts.map((c) => (acc += c));
@@ -398,10 +446,82 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
   });
 }
 
-/** Cumulative bucket counts → F at each finite bound, boxes per bucket, interpolated quantile intervals. */
-export function bucketCurve(boundsMs: number[], cumulative: number[], ps: number[], log: boolean) {
+// --------------------------------------------------------------- Prometheus native histograms
+
+/** Grafana's Prometheus data source: a native histogram series is one "heatmap-cells" frame. */
+function isNativeHistogramFrame(frame: DataFrame): boolean {
+  return (
+    frame.meta?.type === DataFrameType.HeatmapCells &&
+    !lensKindOf(frame) &&
+    ['yMin', 'yMax', 'count'].every((n) => fieldByName(frame, n) !== undefined)
+  );
+}
+
+/**
+ * Native histogram frames (rows xMax, yMin, yMax, count: one bucket at one step) → one curve
+ * each: a bucket's counts summed over the steps, its own bounds (sparse buckets leave gaps).
+ * Bounds are in the metric's unit (seconds unless its name or the field unit says otherwise).
+ */
+function nativeHistogramSeries(frames: DataFrame[]): RawSeries[] {
+  return frames.filter(isNativeHistogramFrame).map((frame) => {
+    const yMin = fieldByName(frame, 'yMin')!;
+    const yMax = fieldByName(frame, 'yMax')!;
+    const count = fieldByName(frame, 'count')!;
+    const labels = { ...yMin.labels };
+    const metric = labels.__name__;
+    delete labels.__name__;
+    const factor = msFactor({ ...yMax, name: frame.name || metric || yMax.name, config: yMax.config ?? {} }, 1000);
+    const buckets = new Map<number, { lo: number; n: number }>();
+    for (let i = 0; i < frame.length; i++) {
+      const lo = Number(yMin.values[i]);
+      const hi = Number(yMax.values[i]);
+      const n = count.values[i] == null ? NaN : Number(count.values[i]);
+      if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(n) || n <= 0) {
+        continue;
+      }
+      const b = buckets.get(hi);
+      if (b) {
+        b.n += n;
+        b.lo = Math.min(b.lo, lo);
+      } else {
+        buckets.set(hi, { lo, n });
+      }
+    }
+    // Durations are not negative: buckets at or below 0 count as the first bucket's at 0.
+    const bounds = [...buckets.keys()].sort((a, b) => a - b);
+    let acc = 0;
+    const cumulative = bounds.map((b) => (acc += buckets.get(b)!.n));
+    const lowers = bounds.map((b) => Math.max(0, buckets.get(b)!.lo));
+    const name = Object.keys(labels).length
+      ? Object.entries(labels)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(', ')
+      : frame.name || metric || `${frame.refId ?? 'native'} histogram`;
+    return {
+      name,
+      labels,
+      refId: frame.refId,
+      source: 'histogram' as const,
+      build: (ps: number[], log: boolean) =>
+        bucketCurve(
+          bounds.map((b) => Math.max(0, b) * factor),
+          cumulative,
+          ps,
+          log,
+          lowers.map((l) => l * factor)
+        ),
+    };
+  });
+}
+
+/**
+ * Cumulative bucket counts → F at each finite bound, boxes per bucket, interpolated quantile
+ * intervals. A bucket's values lie above the bound before it, or above `lowersMs[i]` when the
+ * buckets say their own lower bounds (native histograms, whose empty buckets leave gaps).
+ */
+export function bucketCurve(boundsMs: number[], cumulative: number[], ps: number[], log: boolean, lowersMs?: number[]) {
   const total = cumulative[cumulative.length - 1] ?? 0;
-  const finite = boundsMs.map((b, i) => ({ b, c: cumulative[i] })).filter((p) => Number.isFinite(p.b));
+  const finite = boundsMs.map((b, i) => ({ b, c: cumulative[i], lo: lowersMs?.[i] })).filter((p) => Number.isFinite(p.b));
   const m = finite.length;
   const x = new Float64Array(m);
   const f = new Float64Array(m);
@@ -411,7 +531,9 @@ export function bucketCurve(boundsMs: number[], cumulative: number[], ps: number
   for (let i = 0; i < m; i++) {
     x[i] = finite[i].b;
     f[i] = total ? finite[i].c / total : 0;
-    x0[i] = i ? finite[i - 1].b : firstLower(finite[0].b);
+    const prev = i ? finite[i - 1].b : firstLower(finite[0].b);
+    const own = finite[i].lo;
+    x0[i] = own !== undefined && own >= prev && own < finite[i].b && (own > 0 || !log) ? own : prev;
     y0[i] = i ? f[i - 1] : 0;
   }
   const overflow = total - (m ? finite[m - 1].c : 0);
@@ -468,7 +590,7 @@ function rawSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
     if (kind && !['spans', 'search', 'metrics'].includes(kind)) {
       continue;
     }
-    if (isExemplarFrame(frame) || isLogsFrame(frame)) {
+    if (isExemplarFrame(frame) || isLogsFrame(frame) || isNativeHistogramFrame(frame)) {
       continue;
     }
     let fields: Field[];
@@ -507,6 +629,7 @@ function rawSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
         labels: { ...field.labels },
         refId: frame.refId,
         source: 'raw',
+        limits: fieldLimits(field, factor),
         build: (ps, log) => {
           const d = distribution(kept, ps, log);
           return {

@@ -5,6 +5,7 @@ import { LENS_KIND } from '../../shared/frames';
 import {
   makeDurationsFrame,
   makeExemplarsFrame,
+  makeHeatmapFrame,
   makeHistogramFrames,
   makePercentileFrames,
   makeTrace,
@@ -48,5 +49,29 @@ describe('chooseView', () => {
     ],
   ])('%s → %s', (_name, frames, want) => {
     expect(chooseView(frames())).toBe(want);
+  });
+});
+
+describe('chooseView on Prometheus buckets named by their le (legend {{le}})', () => {
+  const bounds = ['0.1', '0.25', '0.5', '+Inf'];
+  const perStep = bounds.map((_, i) => [i, i + 1]);
+  it.each([
+    ['heatmap format', () => [makeHeatmapFrame(bounds, perStep)]],
+    [
+      'time series format',
+      () =>
+        bounds.map((le, i) =>
+          createDataFrame({
+            refId: 'A',
+            name: le,
+            fields: [
+              { name: 'Time', type: FieldType.time, values: [1000, 2000, 3000] },
+              { name: 'Value', type: FieldType.number, values: [i, i + 1, i + 2], labels: { le }, config: { displayNameFromDS: le } },
+            ],
+          })
+        ),
+    ],
+  ])('%s: the CDF, not bands of quantiles read from the bucket bounds', (_name, frames) => {
+    expect(chooseView(frames())).toBe('cdf');
   });
 });

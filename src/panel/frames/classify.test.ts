@@ -1,6 +1,6 @@
 import { FieldType, type Field, type Labels } from '@grafana/data';
 
-import { msFactor } from './classify';
+import { msFactor, quantileOf } from './classify';
 
 const field = (name: string, opts: { unit?: string; labels?: Labels } = {}): Field => ({
   name,
@@ -36,7 +36,45 @@ describe('msFactor', () => {
     expect(msFactor(field('Value', { labels: { __name__: metric } }), 7)).toBe(want);
   });
 
+  it.each([
+    ['ns', 1e-6],
+    ['µs', 1e-3],
+    ['ms', 1],
+    ['s', 1000],
+    ['m', 60000],
+    ['h', 3600000],
+    ['d', 86400000],
+    ['dtdurationms', 1],
+    ['dtdurations', 1000],
+    ['dthms', 1000],
+    ['dtdhms', 1000],
+    ['timeticks', 10],
+    ['clockms', 1],
+    ['clocks', 1000],
+  ])('Grafana time unit %s read in ms × %d', (unit, want) => {
+    expect(msFactor(field('Value', { unit }), 7)).toBe(want);
+  });
+
   it('the unit in field config wins over any name', () => {
     expect(msFactor(field('duration_seconds', { unit: 'ms', labels: { __name__: 'x_seconds' } }), 7)).toBe(1);
+  });
+});
+
+describe('quantileOf legends', () => {
+  it.each([
+    ['p99', 0.99],
+    ['99th percentile', 0.99],
+    ['checkout 99.9th', 0.999],
+    ['p95 (5m)', 0.95],
+    ['99%', 0.99],
+    ['median', 0.5],
+    ['90 percentile', 0.9],
+    ['quantile 0.75', 0.75],
+    ['checkout', undefined],
+    ['2nd attempt', undefined],
+    ['5xx rate', undefined],
+    ['error %', undefined],
+  ])('%s → %s', (legend, want) => {
+    expect(quantileOf({ name: 'Value', type: FieldType.number, values: [1], config: { displayNameFromDS: legend } })).toBe(want);
   });
 });

@@ -3,7 +3,7 @@
  * core data sources produce (Tempo/Jaeger trace frames, Prometheus `le` / `quantile` series,
  * exemplar frames). Pure; never mutates a frame.
  */
-import { FieldType, type DataFrame, type Field } from '@grafana/data';
+import { DataFrameType, FieldType, type DataFrame, type Field } from '@grafana/data';
 
 import { LENS_KIND, QUANTILE_LABEL, SpanFields, type LensFrameKind } from '../../shared/frames';
 
@@ -41,9 +41,10 @@ export function isExemplarFrame(frame: DataFrame): boolean {
   return frame.name === 'exemplar' || custom?.resultType === 'exemplar';
 }
 
+/** Our logs frame, or a logs frame of another data source: for Grafana's logs view, or of the data plane "log-lines" type. */
 export function isLogsFrame(frame: DataFrame): boolean {
   const kind = lensKindOf(frame);
-  return kind ? kind === 'logs' : frame.meta?.preferredVisualisationType === 'logs';
+  return kind ? kind === 'logs' : frame.meta?.preferredVisualisationType === 'logs' || frame.meta?.type === DataFrameType.LogLines;
 }
 
 /** Parses `+Inf`, `0.25`, `1e3` bucket bounds; undefined when the field has no `le` label. */
@@ -59,20 +60,29 @@ export function leOf(field: Field): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-const QUANTILE_NAME = /(?:^|[^a-z0-9.])(?:p|q|quantile[=:]?"?)(\d{1,2}(?:\.\d+)?|0?\.\d+)(?:th)?(?![0-9])/i;
+const QUANTILE_NAME = /(?:^|[^a-z0-9.])(?:p|q|quantile[=:\s]?"?)(\d{1,2}(?:\.\d+)?|0?\.\d+)(?:th)?(?![0-9])/i;
+/** Percentiles as legends often say them: "99th percentile", "99.9th", "99%", "90 percentile". */
+const PERCENT_NAME = /(?:^|[^a-z0-9.])(\d{1,2}(?:\.\d+)?)(?:th\b|\s*%(?![a-z0-9])|\s*percentile\b)/i;
+const MEDIAN_NAME = /\bmedian\b/i;
 const BARE_FRACTION = /^(0?\.\d+)$/;
 
 /**
  * The quantile a series stands for, in (0,1): from the `quantile` label (Prometheus summaries,
- * our percentile frames), else from names like `p99`, `p99.9`, `q0.95`, `0.5`, `quantile="0.9"`.
+ * our percentile frames), else from names like `p99`, `p99.9`, `q0.95`, `0.5`, `quantile="0.9"`,
+ * `99th percentile`, `99%`, `median`;
+ * never for a histogram bucket (a field with an `le` label).
  */
 export function quantileOf(field: Field, frame?: DataFrame): number | undefined {
+  // A bucket of a histogram (Prometheus `le`) is no quantile, even named "0.5" by a {{le}} legend.
+  if (leOf(field) !== undefined) {
+    return undefined;
+  }
   const label = field.labels?.[QUANTILE_LABEL];
   if (label !== undefined) {
     const q = Number(label);
     return q > 0 && q < 1 ? q : undefined;
   }
-  const names = [field.config?.displayNameFromDS, field.config?.displayName, field.name, frame?.name].filter(
+  const names = [field.config?.displayName, field.config?.displayNameFromDS, field.name, frame?.name].filter(
     (s): s is string => typeof s === 'string' && s.length > 0
   );
   for (const name of names) {
@@ -88,6 +98,16 @@ export function quantileOf(field: Field, frame?: DataFrame): number | undefined 
         return q;
       }
     }
+    const pct = PERCENT_NAME.exec(name);
+    if (pct) {
+      const q = Number((Number(pct[1]) / 100).toPrecision(12));
+      if (q > 0 && q < 1) {
+        return q;
+      }
+    }
+    if (MEDIAN_NAME.test(name)) {
+      return 0.5;
+    }
   }
   return undefined;
 }
@@ -100,8 +120,15 @@ const UNIT_TO_MS: Record<string, number> = {
   ns: 1e-6,
   m: 60000,
   h: 3600000,
+  d: 86400000,
   dtdurations: 1000,
   dtdurationms: 1,
+  // Grafana's other time units: hh:mm:ss (seconds), hundredths of a second, clocks.
+  dthms: 1000,
+  dtdhms: 1000,
+  timeticks: 10,
+  clockms: 1,
+  clocks: 1000,
 };
 
 /** Unit suffixes of names, the longer before the ones they end with ("milliseconds" ends with "seconds"). */
@@ -140,9 +167,12 @@ export function isTime(field: Field): boolean {
   return field.type === FieldType.time;
 }
 
-/** A readable series name: display name, else labels, else field/frame name. */
+/**
+ * A readable series name: the display name set in the dashboard, else the data source's (a
+ * legend), else labels, else field/frame name (Grafana's order for the display name).
+ */
 export function seriesName(frame: DataFrame, field: Field, omitLabels: string[] = []): string {
-  const display = field.config?.displayNameFromDS ?? field.config?.displayName;
+  const display = field.config?.displayName || field.config?.displayNameFromDS;
   if (display) {
     return display;
   }

@@ -2,7 +2,7 @@
  * Factories for frames shaped like our backend's and Grafana's core data sources'. Shared by
  * unit tests, the browser harness fixtures and the benchmarks; every random input is seeded.
  */
-import { createDataFrame, FieldType, type DataFrame, type FieldConfig, type Labels } from '@grafana/data';
+import { createDataFrame, DataFrameType, FieldType, type DataFrame, type FieldConfig, type Labels } from '@grafana/data';
 
 import { CdfFields, ExemplarFields, LENS_KIND, LogFields, QUANTILE_LABEL, SpanFields, type LensFrameKind } from '../../shared/frames';
 import { makeDurations, makeRng } from './random';
@@ -68,6 +68,31 @@ export function makeHistogramFrames(
       ],
     })
   );
+}
+
+/**
+ * Grafana's Prometheus data source with Format "Heatmap": one frame (meta.type "heatmap-rows"),
+ * Time then one field per bucket sorted by `le`, each holding the count of its own bucket only
+ * (Grafana subtracts the bucket below at every step), named by the legend (`{{le}}`).
+ * `perBucket[i]` holds bucket i's count at each step.
+ */
+export function makeHeatmapFrame(bounds: string[], perBucket: number[][]): DataFrame {
+  const steps = perBucket[0].length;
+  const t0 = Date.UTC(2026, 10, 1);
+  return createDataFrame({
+    refId: 'A',
+    meta: { type: DataFrameType.HeatmapRows },
+    fields: [
+      { name: 'Time', type: FieldType.time, values: Array.from({ length: steps }, (_, i) => t0 + i * 60_000) },
+      ...bounds.map((le, i) => ({
+        name: le,
+        type: FieldType.number,
+        values: perBucket[i],
+        labels: { le },
+        config: { displayNameFromDS: le },
+      })),
+    ],
+  });
 }
 
 /**
@@ -183,8 +208,9 @@ export interface SpanRow {
   serviceTags: KeyValue[];
   startTime: number;
   duration: number;
-  logs: Array<{ timestamp: number; fields: KeyValue[] }>;
-  references: Array<{ traceID: string; spanID: string; tags?: KeyValue[] }>;
+  /** Span events as Grafana's TraceLog: Tempo frames keep an event's name in `name`. */
+  logs: Array<{ timestamp: number; name?: string; fields: KeyValue[] }>;
+  references: Array<{ traceID: string; spanID: string; refType?: string; tags?: KeyValue[] }>;
   tags: KeyValue[];
   kind: string;
   statusCode: number;

@@ -56,3 +56,46 @@ describe('SpanDetail', () => {
     expect(screen.queryByText('trace state')).toBeNull();
   });
 });
+
+describe('SpanDetail start time', () => {
+  const startMs = Date.UTC(2026, 11, 7, 18, 30, 5, 123);
+  function data(): WaterfallData {
+    const d = prepareWaterfallData([traceToFrame([makeSpan({ spanID: '0000000000000001', startTime: startMs, duration: 12 })])], defaultOptions.waterfall, createTheme());
+    if ('warning' in d) {
+      throw new Error(d.warning);
+    }
+    return d;
+  }
+
+  it.each([
+    ['America/New_York', '2026-12-07 13:30:05.123'],
+    ['utc', '2026-12-07 18:30:05.123'],
+    ['Asia/Kolkata', '2026-12-08 00:00:05.123'],
+  ])('in the dashboard time zone %s, to the millisecond', (timeZone, want) => {
+    render(<SpanDetail data={data()} pos={0} width={400} onClose={() => {}} timeZone={timeZone} />);
+    expect(screen.getByText('start').nextSibling).toHaveTextContent(want);
+  });
+});
+
+describe('SpanDetail events', () => {
+  it('names each event of a Tempo trace frame (the name is only in the TraceLog)', () => {
+    const t = Date.UTC(2026, 11, 7);
+    const span = makeSpan({
+      spanID: '0000000000000001',
+      startTime: t,
+      duration: 10,
+      logs: [
+        { timestamp: t + 1, name: 'cache miss', fields: [] },
+        { timestamp: t + 2, name: 'exception', fields: [{ key: 'exception.message', value: 'boom' }] },
+      ],
+    });
+    const d = prepareWaterfallData([traceToFrame([span], { lens: false })], defaultOptions.waterfall, createTheme());
+    if ('warning' in d) {
+      throw new Error(d.warning);
+    }
+    render(<SpanDetail data={d} pos={0} width={400} onClose={() => {}} />);
+    const events = screen.getByText('Events').closest('section')!;
+    expect(events).toHaveTextContent('cache miss');
+    expect(events).toHaveTextContent('exception exception.message=boom');
+  });
+});

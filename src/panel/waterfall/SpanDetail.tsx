@@ -1,7 +1,7 @@
 /** Detail drawer for one span: status, attributes, resource, events, links and its log lines. */
 import React from 'react';
 import { css } from '@emotion/css';
-import { type GrafanaTheme2 } from '@grafana/data';
+import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
 import { IconButton, useStyles2 } from '@grafana/ui';
 
 import { SpanFields } from '../../shared/frames';
@@ -19,6 +19,8 @@ interface Props {
   pos: number;
   width: number;
   onClose: () => void;
+  /** The dashboard's time zone (Grafana's: "browser", "utc" or an IANA name). */
+  timeZone?: string;
 }
 
 function cell(frame: WaterfallData['model']['frame'], name: string, row: number): unknown {
@@ -26,6 +28,14 @@ function cell(frame: WaterfallData['model']['frame'], name: string, row: number)
 }
 
 const show = (v: unknown) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+
+/** A span event: its name (Grafana's Tempo frames keep it only in `name`) and its attributes. */
+function eventText(e: { name?: string; fields?: KV[] }): string {
+  const fields = (e.fields ?? []).filter(Boolean);
+  const attrs = fields.map((x) => `${x.key}=${show(x.value)}`).join(' ');
+  const named = typeof e.name === 'string' && e.name !== '' && !fields.some((x) => x.key === 'event');
+  return named ? [e.name, attrs].filter(Boolean).join(' ') : attrs;
+}
 
 function Table({ title, items }: { title: string; items: KV[] }) {
   const styles = useStyles2(getStyles);
@@ -52,14 +62,14 @@ function Table({ title, items }: { title: string; items: KV[] }) {
   );
 }
 
-export function SpanDetail({ data, pos, width, onClose }: Props) {
+export function SpanDetail({ data, pos, width, onClose, timeZone }: Props) {
   const styles = useStyles2(getStyles);
   const { model } = data;
   const row = model.frameRow[pos];
   const f = model.frame;
   const tags = (cell(f, SpanFields.tags, row) as KV[] | undefined) ?? [];
   const resource = (cell(f, SpanFields.serviceTags, row) as KV[] | undefined) ?? [];
-  const events = (cell(f, SpanFields.logs, row) as Array<{ timestamp: number; fields: KV[] }> | undefined) ?? [];
+  const events = (cell(f, SpanFields.logs, row) as Array<{ timestamp: number; name?: string; fields: KV[] }> | undefined) ?? [];
   const refs = (cell(f, SpanFields.references, row) as Array<{ traceID: string; spanID: string; tags?: KV[] }> | undefined) ?? [];
   const statusCode = cell(f, SpanFields.statusCode, row);
   const statusMessage = cell(f, SpanFields.statusMessage, row);
@@ -95,7 +105,7 @@ export function SpanDetail({ data, pos, width, onClose }: Props) {
           { key: 'status', value: `${model.error[pos] ? 'error' : 'ok'}${statusCode !== undefined ? ` (${show(statusCode)})` : ''}${statusMessage ? `: ${show(statusMessage)}` : ''}` },
           ...(library ? [{ key: 'library', value: library }] : []),
           ...(typeof traceState === 'string' && traceState !== '' ? [{ key: 'trace state', value: traceState }] : []),
-          { key: 'start', value: new Date(startAbs).toISOString() },
+          { key: 'start', value: dateTimeFormat(startAbs, { timeZone, format: 'YYYY-MM-DD HH:mm:ss.SSS' }) },
           { key: 'critical path', value: data.critical[pos] ? 'yes' : 'no' },
           {
             key: 'percentile rank',
@@ -114,7 +124,7 @@ export function SpanDetail({ data, pos, width, onClose }: Props) {
       <Table title="Resource" items={resource} />
       <Table
         title="Events"
-        items={events.map((e) => ({ key: `+${formatMs(e.timestamp - startAbs)}`, value: (e.fields ?? []).map((x) => `${x.key}=${show(x.value)}`).join(' ') }))}
+        items={events.map((e) => ({ key: `+${formatMs(e.timestamp - startAbs)}`, value: eventText(e) }))}
       />
       <Table title="Links" items={refs.map((r) => ({ key: r.traceID === model.traceId ? 'span' : `trace ${r.traceID}`, value: r.spanID }))} />
       <Table title="Logs" items={logs.map((l) => ({ key: `${Number.isFinite(l.timeMs) ? `+${formatMs(l.timeMs - startAbs)}` : ''} ${l.level}`, value: l.body }))} />

@@ -116,6 +116,7 @@ export function WaterfallView({ data, options, width, height, timeZone }: Props)
             pos={state.selected}
             width={drawerWidth}
             onClose={() => dispatch({ type: 'select', pos: state.selected })}
+            timeZone={timeZone}
           />
         ) : null}
       </div>

@@ -8,7 +8,7 @@
  * Built in a few passes over the columns with typed arrays only; per-span objects (log
  * entries, log bodies) are read when a view asks for them (`model.logs`), not up front.
  */
-import { type DataFrame, type Field } from '@grafana/data';
+import { FieldType, type DataFrame } from '@grafana/data';
 
 import { LINES_IN_SPAN_LOGS, LogFields, SpanFields } from '../../shared/frames';
 import { normalizeTraceId } from '../../shared/traceId';
@@ -105,6 +105,35 @@ function sortByKey(list: Int32Array, from: number, to: number, key: Float64Array
   }
 }
 
+/**
+ * The row of the span a span without a parent follows from: its first Jaeger reference
+ * (FOLLOWS_FROM or CHILD_OF) to a span of the same trace, as Grafana's trace view nests it
+ * (Grafana's Jaeger data source sets parentSpanID from a CHILD_OF reference only). OTel links
+ * (no refType) are no parents. -1 when there is none.
+ */
+function followedSpan(cell: unknown, traceId: unknown, rowOf: SpanIdIndex): number {
+  if (!Array.isArray(cell)) {
+    return -1;
+  }
+  for (const ref of cell as Array<{ refType?: unknown; traceID?: unknown; spanID?: unknown } | null>) {
+    if (!ref || (ref.refType !== 'FOLLOWS_FROM' && ref.refType !== 'CHILD_OF') || typeof ref.spanID !== 'string') {
+      continue;
+    }
+    if (ref.traceID && traceId && ref.traceID !== traceId) {
+      const a = normalizeTraceId(String(ref.traceID));
+      const b = normalizeTraceId(String(traceId));
+      if (!a.ok || !b.ok || a.id !== b.id) {
+        continue;
+      }
+    }
+    const row = rowOf.get(ref.spanID);
+    if (row >= 0) {
+      return row;
+    }
+  }
+  return -1;
+}
+
 export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = []): TraceModel {
   const warnings: string[] = [];
   const n = frame.length;
@@ -131,12 +160,16 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
     warnings.push(`${rowOf.duplicates} spans repeat a span ID; their children attach to the first`);
   }
   const parentRow = new Int32Array(n);
+  const refs = values<unknown>(frame, SpanFields.references);
   let orphans = 0;
   for (let r = 0; r < n; r++) {
     const p = parents[r];
-    const pr = p ? rowOf.get(typeof p === 'string' ? p : String(p)) : -1;
+    let pr = p ? rowOf.get(typeof p === 'string' ? p : String(p)) : -1;
     if (p && pr < 0) {
       orphans++;
+    }
+    if (!p && refs) {
+      pr = followedSpan(refs[r], traceIds[r], rowOf);
     }
     parentRow[r] = pr === r ? -1 : pr;
   }
@@ -330,13 +363,22 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
   };
 }
 
-function logBody(fields: KV[]): { body: string; level: string } {
+/**
+ * A span-log entry as one line. `name` is the TraceLog's event name (Grafana's Tempo data source
+ * puts a span event's name only there): it leads the line unless an `event` field already says
+ * it (our backend, Jaeger) or it is "log", the name of a log line copied into the cell.
+ */
+function logBody(fields: KV[], name?: unknown): { body: string; level: string } {
   let body = '';
   let level = '';
   const rest: string[] = [];
+  let named = typeof name !== 'string' || name === '' || name === 'log';
   for (const f of fields ?? []) {
     if (!f) {
       continue;
+    }
+    if (f.key === 'event') {
+      named = true;
     }
     if (f.key === 'message' || f.key === 'msg' || f.key === 'body' || f.key === 'log') {
       body = String(f.value);
@@ -346,7 +388,11 @@ function logBody(fields: KV[]): { body: string; level: string } {
       rest.push(`${f.key}=${typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value)}`);
     }
   }
-  return { body: [body, ...rest].filter(Boolean).join(' '), level };
+  const text = [body, ...rest].filter(Boolean).join(' ');
+  if (!named) {
+    return { body: body ? `${name}: ${text}` : [name, text].filter(Boolean).join(' '), level };
+  }
+  return { body: text, level };
 }
 
 /** The log lines of position p, in time order. */
@@ -360,6 +406,7 @@ export function logLinesOf(model: TraceModel, p: number): LogLine[] {
 
 interface SpanLogEntry {
   timestamp?: unknown;
+  name?: unknown;
   fields?: KV[];
 }
 
@@ -405,37 +452,32 @@ function logIndex(
   };
 
   // Lines of logs frames by position (CSR): source frame and row of each.
-  let joined: { start: Int32Array; source: Int32Array; row: Int32Array; sources: Array<{ time?: Field; body?: Field; level?: Field }> } | undefined;
+  let joined: { start: Int32Array; source: Int32Array; row: Int32Array; sources: LineSource[] } | undefined;
   const joinedLines = () => {
     if (joined) {
       return joined;
     }
     const start = new Int32Array(n + 1);
-    const sources: Array<{ time?: Field; body?: Field; level?: Field }> = [];
+    const sources: LineSource[] = [];
     const linePos: Int32Array[] = [];
     for (const lf of lineFrames) {
-      const span: Field | undefined = isLogsFrame(lf) ? fieldByName(lf, LogFields.spanId) : undefined;
-      if (!span) {
+      const src = isLogsFrame(lf) ? lineSource(lf) : undefined;
+      if (!src) {
         continue;
       }
-      const trace = fieldByName(lf, LogFields.traceId);
       const at = new Int32Array(lf.length).fill(-1);
       for (let i = 0; i < lf.length; i++) {
-        if (trace && traceId && !sameTrace(trace.values[i])) {
+        if (traceId && src.hasTrace && !sameTrace(src.traceOf(i))) {
           continue;
         }
-        const sid = span.values[i];
-        const r = rowOf.get(typeof sid === 'string' ? sid : String(sid));
+        const sid = src.spanOf(i);
+        const r = sid == null ? -1 : rowOf.get(typeof sid === 'string' ? sid : String(sid));
         if (r >= 0) {
           at[i] = posOf[r];
           start[at[i] + 1]++;
         }
       }
-      sources.push({
-        time: fieldByName(lf, LogFields.time),
-        body: fieldByName(lf, LogFields.body) ?? lf.fields.find((f) => f.name === 'Line' || f.name === 'line'),
-        level: fieldByName(lf, LogFields.level),
-      });
+      sources.push(src);
       linePos.push(at);
     }
     for (let p = 0; p < n; p++) {
@@ -474,7 +516,7 @@ function logIndex(
         time[k] = Number(cell![k]?.timestamp);
       } else {
         const l = j.start[p] + k - nCell;
-        time[k] = Number(j.sources[j.source[l]].time?.values[j.row[l]] ?? NaN);
+        time[k] = j.sources[j.source[l]].timeOf(j.row[l]);
       }
     }
     order = new Int32Array(count);
@@ -497,13 +539,117 @@ function logIndex(
       const nCell = cell?.length ?? 0;
       if (i < nCell) {
         const e = cell![i];
-        return { timeMs: Number(e?.timestamp), ...logBody(e?.fields ?? []) };
+        return { timeMs: Number(e?.timestamp), ...logBody(e?.fields ?? [], e?.name) };
       }
       const j = joinedLines();
       const l = j.start[p] + i - nCell;
-      const { time, body, level } = j.sources[j.source[l]];
+      const src = j.sources[j.source[l]];
       const r = j.row[l];
-      return { timeMs: Number(time?.values[r] ?? NaN), body: String(body?.values[r] ?? ''), level: String(level?.values[r] ?? '') };
+      return { timeMs: src.timeOf(r), body: src.bodyOf(r), level: src.levelOf(r) };
+    },
+  };
+}
+
+/** One logs frame's lines as the join reads them, whatever the frame's shape. */
+interface LineSource {
+  /** Whether the frame names a trace per line at all (a field or a label). */
+  hasTrace: boolean;
+  traceOf(i: number): unknown;
+  spanOf(i: number): unknown;
+  timeOf(i: number): number;
+  bodyOf(i: number): string;
+  levelOf(i: number): string;
+}
+
+const TRACE_LABELS = ['trace_id', 'traceID', 'traceId', 'traceid'];
+const SPAN_LABELS = ['span_id', 'spanID', 'spanId', 'spanid'];
+const LEVEL_LABELS = ['level', 'detected_level', 'severity', 'severity_text'];
+
+/**
+ * Reads a logs frame of our backend (timestamp, body, level, traceID, spanID fields) or of
+ * Grafana's Loki data source, whose lines name their trace and span in the `labels` object
+ * (structured metadata `trace_id`/`span_id`, or `traceID`/`spanID` labels): the classic shape
+ * (labels, Time, Line, tsNs, id) and the data plane one (labels, timestamp, body, severity, id).
+ * Undefined when the frame names no span for its lines.
+ */
+function lineSource(lf: DataFrame): LineSource | undefined {
+  const labelsField = fieldByName(lf, LogFields.labels);
+  const labelCache = new Map<number, Record<string, unknown> | undefined>();
+  const labelsOf = (i: number): Record<string, unknown> | undefined => {
+    if (!labelsField) {
+      return undefined;
+    }
+    if (labelCache.has(i)) {
+      return labelCache.get(i);
+    }
+    let v: unknown = labelsField.values[i];
+    if (typeof v === 'string') {
+      try {
+        v = JSON.parse(v);
+      } catch {
+        v = undefined;
+      }
+    }
+    const obj = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    labelCache.set(i, obj);
+    return obj;
+  };
+  const fromLabels = (keys: string[]) => (i: number) => {
+    const l = labelsOf(i);
+    if (!l) {
+      return undefined;
+    }
+    for (const k of keys) {
+      const v = l[k];
+      if (v != null && v !== '') {
+        return v;
+      }
+    }
+    return undefined;
+  };
+  const anyLabel = (keys: string[]) => {
+    if (!labelsField) {
+      return false;
+    }
+    for (let i = 0; i < lf.length; i++) {
+      const l = labelsOf(i);
+      if (l && keys.some((k) => l[k] != null && l[k] !== '')) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const spanField = fieldByName(lf, LogFields.spanId);
+  const spanLabel = !spanField && anyLabel(SPAN_LABELS);
+  if (!spanField && !spanLabel) {
+    return undefined;
+  }
+  const traceField = fieldByName(lf, LogFields.traceId);
+  const traceLabel = !traceField && anyLabel(TRACE_LABELS);
+  const time =
+    fieldByName(lf, LogFields.time) ?? fieldByName(lf, 'Time') ?? fieldByName(lf, 'ts') ?? lf.fields.find((f) => f.type === FieldType.time);
+  // Loki's nanosecond timestamps as strings: lines within one millisecond keep their order.
+  const ns = fieldByName(lf, 'tsNs') ?? fieldByName(lf, 'TS');
+  const body = fieldByName(lf, LogFields.body) ?? fieldByName(lf, 'Line') ?? fieldByName(lf, 'line');
+  const level = fieldByName(lf, LogFields.level) ?? fieldByName(lf, 'severity') ?? fieldByName(lf, 'detected_level');
+  const levelLabel = fromLabels(LEVEL_LABELS);
+  const traceOfLabel = fromLabels(TRACE_LABELS);
+  const spanOfLabel = fromLabels(SPAN_LABELS);
+  return {
+    hasTrace: !!traceField || traceLabel,
+    traceOf: (i) => (traceField ? traceField.values[i] : traceOfLabel(i)),
+    spanOf: (i) => (spanField ? spanField.values[i] : spanOfLabel(i)),
+    timeOf: (i) => {
+      const s = ns?.values[i];
+      if (typeof s === 'string' && /^\d{7,19}$/.test(s)) {
+        return Number(s.slice(0, -6)) + Number(s.slice(-6)) / 1e6;
+      }
+      return Number(time?.values[i] ?? NaN);
+    },
+    bodyOf: (i) => String(body?.values[i] ?? ''),
+    levelOf: (i) => {
+      const v = level ? level.values[i] : levelLabel(i);
+      return v == null ? '' : String(v);
     },
   };
 }
