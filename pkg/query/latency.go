@@ -191,6 +191,25 @@ func histogramTarget(q *Query, env *Env) (metric, sel string, err error) {
 	return metric, sel, nil
 }
 
+// histogramPartNamed refuses a metric name that is the _count or _sum series of a
+// histogram the store holds (classic `<base>_bucket` series, or a native `<base>`) rather
+// than the histogram: those are counters without buckets, and the percentiles would be
+// empty without a word why. Called when metric has no classic buckets of its own; a name
+// that is no histogram's part is left to the store's answer.
+func histogramPartNamed(ctx context.Context, prom prometheus.API, metric, sel string, rng time.Duration, at time.Time) error {
+	for _, part := range []string{"_count", "_sum"} {
+		base, ok := strings.CutSuffix(metric, part)
+		if !ok || !prometheus.ValidMetricName(base) {
+			continue
+		}
+		probe := prometheus.ClassicProbe(base, sel, rng) + " or " + prometheus.NativeProbe(base, sel, rng)
+		if d, err := prom.Query(ctx, probe, at); err == nil && len(d.Series) > 0 {
+			return badQuery("latency query: %q is the %s series of the histogram %q, a counter without buckets; give the histogram's name %q", metric, part, base, base)
+		}
+	}
+	return nil
+}
+
 // matchersEnd is the offset just after the `}` that closes the PromQL matcher set sel
 // starts with (strings in "…", '…' or `…` skipped), -1 when it does not close.
 func matchersEnd(sel string) int {
@@ -237,6 +256,11 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 		return errorResponse(err)
 	}
 	native := len(probe.Series) == 0
+	if native {
+		if err := histogramPartNamed(ctx, prom, metric, sel, p.rng, p.to); err != nil {
+			return errorResponse(err)
+		}
+	}
 
 	resp := backend.DataResponse{}
 	pct := make([][]*data.Frame, len(p.qs))

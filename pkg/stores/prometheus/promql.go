@@ -96,6 +96,14 @@ func ClassicProbe(metric, selector string, rng time.Duration) string {
 	return fmt.Sprintf("count(last_over_time(%s_bucket%s[%s]))", metric, selector, FormatRange(rng))
 }
 
+// NativeProbe counts the series of metric whose last sample in the range before the
+// evaluation time is a native histogram (histogram_count drops float samples). Prometheus
+// before 3 drops the histogram samples in last_over_time, so a series with a sample
+// within the lookback of the evaluation time counts too.
+func NativeProbe(metric, selector string, rng time.Duration) string {
+	return fmt.Sprintf("count(histogram_count(last_over_time(%s%s[%s]))) or count(histogram_count(%s%s))", metric, selector, FormatRange(rng), metric, selector)
+}
+
 // CounterDelta is the exact growth of a counter-valued expression over the range, given
 // as the expression now (`at`) and the expression with `offset` (`then`): each series
 // present at both ends adds now - then, each series that appeared in the range adds its
