@@ -2,12 +2,13 @@
  * Stage 4: frames → CDF curves. Reads (never mutates) three shapes:
  *   - our backend's `cdf` frames (durationMs, fraction, lowerMs, upperMs, count),
  *   - Prometheus classic histograms: numeric fields labelled `le` (one series per label set),
+ *     or a Prometheus table (Format "Table") with an `le` column: one histogram per label set,
  *   - anything else numeric as raw durations (trace frames: `duration`; search: `durationMs`).
  * Guarantees: per series, `x` ascending, `f` = exact F(x) (raw) or F at bucket bounds
  * (histograms, with `boxes` bounding where the true curve may run); `y` is what to plot
  * (F or 1 − F); quantiles are exact for raw values and intervals for buckets.
  */
-import { DataFrameType, type DataFrame, type Field, type GrafanaTheme2, type Labels } from '@grafana/data';
+import { DataFrameType, FieldType, type DataFrame, type Field, type GrafanaTheme2, type Labels } from '@grafana/data';
 
 import { CdfFields, SearchFields, SpanFields } from '../../shared/frames';
 import {
@@ -15,6 +16,7 @@ import {
   isExemplarFrame,
   isLogsFrame,
   isNumeric,
+  isTime,
   isTraceFrame,
   labelsKey,
   lensKindOf,
@@ -358,8 +360,7 @@ interface Bucket {
  * Total of one bucket series over the range: counter delta for raw counters, else the sum of
  * increases/rates. `perStep` says the values are per-step counts for sure (never a counter).
  */
-function bucketTotal(field: Field, perStep: boolean): number {
-  const v = field.values as number[];
+function bucketTotal(v: ArrayLike<unknown>, perStep: boolean): number {
   let sum = 0;
   let monotone = true;
   let integral = true;
@@ -418,7 +419,23 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
         g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap };
         groups.set(key, g);
       }
-      g.buckets.push({ le, count: bucketTotal(field, heatmap) });
+      g.buckets.push({ le, count: bucketTotal(field.values, heatmap) });
+    }
+  }
+  for (const t of bucketTables(frames)) {
+    const key = `${t.refId ?? ''}|table|${t.key}`;
+    let g = groups.get(key);
+    if (!g) {
+      const name = Object.keys(t.labels).length
+        ? Object.entries(t.labels)
+            .map(([k, v]) => `${k}="${v}"`)
+            .join(', ')
+        : `${t.refId ?? 'histogram'} buckets`;
+      g = { buckets: [], labels: t.labels, refId: t.refId, name, factor: t.factor, perBucket: false };
+      groups.set(key, g);
+    }
+    for (const [le, values] of t.byLe) {
+      g.buckets.push({ le, count: bucketTotal(values, false) });
     }
   }
   return [...groups.values()].map((g) => {
@@ -444,6 +461,119 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
       build: (ps: number[], log: boolean) => bucketCurve(bounds.map((b) => b * g.factor), counts, ps, log),
     };
   });
+}
+
+// --------------------------------------------------------------- Prometheus table format
+
+/** The value column of a Prometheus table: `Value`, `Value #A` (several queries), else the last other number column. */
+function tableValueField(frame: DataFrame, le: Field): Field | undefined {
+  const numbers = frame.fields.filter((f) => f !== le && isNumeric(f));
+  return numbers.find((f) => f.name === 'Value' || f.name.startsWith('Value #')) ?? numbers[numbers.length - 1];
+}
+
+/**
+ * Grafana's Prometheus data source with Format "Table": Time, one column per label (`le` a
+ * number or a string column), the sample in `Value`; one row per sample. A frame with an `le`
+ * column whose values read as bucket bounds.
+ */
+function bucketTableOf(frame: DataFrame): { le: Field; value: Field } | undefined {
+  if ((lensKindOf(frame) && lensKindOf(frame) !== 'metrics') || frame.meta?.type === DataFrameType.HeatmapRows) {
+    return undefined;
+  }
+  const le = fieldByName(frame, 'le');
+  if (!le || !frame.length) {
+    return undefined;
+  }
+  const value = tableValueField(frame, le);
+  if (!value) {
+    return undefined;
+  }
+  for (let i = 0; i < frame.length; i++) {
+    if (leValue(le.values[i]) === undefined) {
+      return undefined;
+    }
+  }
+  return { le, value };
+}
+
+export function isBucketTable(frame: DataFrame): boolean {
+  return bucketTableOf(frame) !== undefined;
+}
+
+function leValue(v: unknown): number | undefined {
+  if (typeof v === 'number') {
+    return Number.isNaN(v) ? undefined : v;
+  }
+  if (typeof v !== 'string' || !v.trim()) {
+    return undefined;
+  }
+  if (v === '+Inf' || v === 'Inf') {
+    return Infinity;
+  }
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+interface BucketTable {
+  refId?: string;
+  /** The other label columns' values (the series without `le`). */
+  key: string;
+  labels: Labels;
+  factor: number;
+  /** Each bucket's samples in time order. */
+  byLe: Map<number, Array<number | null>>;
+}
+
+/** Table-format buckets → one entry per label set (the columns other than Time, `le` and the value). */
+function bucketTables(frames: DataFrame[]): BucketTable[] {
+  const out: BucketTable[] = [];
+  for (const frame of frames) {
+    const table = bucketTableOf(frame);
+    if (!table) {
+      continue;
+    }
+    const time = frame.fields.find(isTime);
+    const labelFields = frame.fields.filter((f) => f !== table.le && f !== table.value && f !== time && f.type === FieldType.string);
+    const groups = new Map<string, BucketTable & { rows: Map<number, Array<[number, number | null]>> }>();
+    for (let i = 0; i < frame.length; i++) {
+      const labels: Labels = {};
+      for (const f of labelFields) {
+        const v = f.values[i];
+        if (v != null && v !== '') {
+          labels[f.name] = String(v);
+        }
+      }
+      const key = labelsKey(labels, []);
+      let g = groups.get(key);
+      if (!g) {
+        const metric = labels.__name__;
+        delete labels.__name__;
+        // Prometheus histograms are in seconds unless the unit or the metric name says otherwise.
+        const factor = msFactor({ ...table.le, name: '', labels: metric ? { __name__: metric } : undefined, config: table.le.config ?? {} }, 1000);
+        g = { refId: frame.refId, key, labels, factor, byLe: new Map(), rows: new Map() };
+        groups.set(key, g);
+      }
+      const le = leValue(table.le.values[i])!;
+      const v = table.value.values[i];
+      const sample: [number, number | null] = [time ? Number(time.values[i]) : i, v == null ? null : Number(v)];
+      const rows = g.rows.get(le);
+      if (rows) {
+        rows.push(sample);
+      } else {
+        g.rows.set(le, [sample]);
+      }
+    }
+    for (const g of groups.values()) {
+      for (const [le, rows] of g.rows) {
+        g.byLe.set(
+          le,
+          rows.sort((a, b) => a[0] - b[0]).map((r) => r[1])
+        );
+      }
+      out.push({ refId: g.refId, key: g.key, labels: g.labels, factor: g.factor, byLe: g.byLe });
+    }
+  }
+  return out;
 }
 
 // --------------------------------------------------------------- Prometheus native histograms
@@ -590,7 +720,7 @@ function rawSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
     if (kind && !['spans', 'search', 'metrics'].includes(kind)) {
       continue;
     }
-    if (isExemplarFrame(frame) || isLogsFrame(frame) || isNativeHistogramFrame(frame)) {
+    if (isExemplarFrame(frame) || isLogsFrame(frame) || isNativeHistogramFrame(frame) || isBucketTable(frame)) {
       continue;
     }
     let fields: Field[];
