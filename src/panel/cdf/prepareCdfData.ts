@@ -391,8 +391,39 @@ function bucketTotal(v: ArrayLike<unknown>, perStep: boolean): number {
   return !perStep && monotone && integral && present > 2 && last > first ? last - first : sum;
 }
 
+/**
+ * Steps of a heatmap-format frame (per label set, `le` aside) where a bucket had no sample:
+ * Grafana subtracts the bucket below at every step, so a bucket without a sample comes out as
+ * minus the bucket below (and the bucket above keeps its cumulative count). Such a step's
+ * cells say nothing sure about the buckets: the whole step is left out.
+ */
+function stepsMissingASample(frame: DataFrame): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const field of frame.fields) {
+    if (leOf(field) === undefined || !isNumeric(field)) {
+      continue;
+    }
+    const key = labelsKey(field.labels, ['le']);
+    let bad = out.get(key);
+    if (!bad) {
+      bad = new Set();
+      out.set(key, bad);
+    }
+    const v = field.values as Array<number | null>;
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] != null && Number(v[i]) < -1e-9) {
+        bad.add(i);
+      }
+    }
+  }
+  return out;
+}
+
 function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
-  const groups = new Map<string, { buckets: Bucket[]; labels: Labels; refId?: string; name: string; factor: number; perBucket: boolean }>();
+  const groups = new Map<
+    string,
+    { buckets: Bucket[]; labels: Labels; refId?: string; name: string; factor: number; perBucket: boolean; skipped: number }
+  >();
   for (const frame of frames) {
     if (lensKindOf(frame) && lensKindOf(frame) !== 'metrics') {
       continue;
@@ -400,6 +431,7 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
     // Grafana's Prometheus data source in Heatmap format: each field holds its own bucket's
     // count per step (the bucket below subtracted), never cumulative counts nor counters.
     const heatmap = frame.meta?.type === DataFrameType.HeatmapRows;
+    const skip = heatmap ? stepsMissingASample(frame) : undefined;
     for (const field of frame.fields) {
       const le = leOf(field);
       if (le === undefined || !isNumeric(field)) {
@@ -416,10 +448,16 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
               .join(', ')
           : `${frame.refId ?? 'histogram'} buckets`;
         // Prometheus histograms are in seconds unless the unit says otherwise.
-        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap };
+        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap, skipped: 0 };
         groups.set(key, g);
       }
-      g.buckets.push({ le, count: bucketTotal(field.values, heatmap) });
+      const bad = skip?.get(labelsKey(field.labels, ['le']));
+      if (bad?.size) {
+        g.skipped = Math.max(g.skipped, bad.size);
+        g.buckets.push({ le, count: bucketTotal(Array.from(field.values as unknown[], (v, i) => (bad.has(i) ? null : v)), heatmap) });
+      } else {
+        g.buckets.push({ le, count: bucketTotal(field.values, heatmap) });
+      }
     }
   }
   for (const t of bucketTables(frames)) {
@@ -431,7 +469,7 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
             .map(([k, v]) => `${k}="${v}"`)
             .join(', ')
         : `${t.refId ?? 'histogram'} buckets`;
-      g = { buckets: [], labels: t.labels, refId: t.refId, name, factor: t.factor, perBucket: false };
+      g = { buckets: [], labels: t.labels, refId: t.refId, name, factor: t.factor, perBucket: false, skipped: 0 };
       groups.set(key, g);
     }
     for (const [le, values] of t.byLe) {
@@ -449,6 +487,11 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
     if (!cumulative) {
       let acc = 0;
       counts = counts.map((c) => (acc += c));
+    }
+    if (g.skipped) {
+      notes.push(
+        `${g.name}: ${g.skipped} time ${g.skipped === 1 ? 'step' : 'steps'} left out, a bucket's sample missing there (the heatmap format made its count negative)`
+      );
     }
     if (bounds[bounds.length - 1] !== Infinity) {
       notes.push(`${g.name}: no +Inf bucket; values above ${formatMs(bounds[bounds.length - 1] * g.factor)} are not counted`);
