@@ -8,7 +8,7 @@ import { getChartStyles, LegendNotes } from '../components/chartParts';
 import { UPlotChart } from '../components/UPlotChart';
 import { type CdfOptions } from '../types';
 import { buildCdfOptions, cdfAlignedData, cdfStructureKey, valueAt, type CdfLive } from './cdfConfig';
-import { formatMs, type CdfData } from './prepareCdfData';
+import { amountText, formatMs, type CdfData } from './prepareCdfData';
 import { traceSearchLink, type SearchTarget } from './traceSearchLink';
 
 interface Props {
@@ -169,7 +169,15 @@ export function CdfView({ data, options, width, height, searchTarget, timeRange 
           >
             <span className={styles.swatch} style={{ background: s.color }} />
             <span className={styles.name}>{s.name}</span>
-            <span className={styles.meta}>n={s.count.toLocaleString()}</span>
+            {amountText(s) ? (
+              <span
+                className={styles.meta}
+                data-testid="lens-cdf-amount"
+                title={s.amount.kind === 'rate' ? 'mean per-second rate over the range: the buckets hold rates, not counts' : undefined}
+              >
+                {amountText(s)}
+              </span>
+            ) : null}
             {s.quantiles.map((q) => (
               <span key={q.p} className={styles.meta} title={q.lowMs !== q.highMs ? `between ${formatMs(q.lowMs)} and ${formatMs(q.highMs)}` : undefined}>
                 p{+(q.p * 100).toFixed(2)} {formatMs(q.valueMs)}

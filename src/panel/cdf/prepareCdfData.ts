@@ -75,6 +75,19 @@ export interface CdfSeries {
   slos: CdfSlo[];
   /** Values above the last finite bucket bound (histograms). */
   overflow: number;
+  /** What the curve stands on: observations, per-second rates (no count), or values that cannot tell. */
+  amount: CdfAmount;
+}
+
+export type CdfAmount = { kind: 'count'; n: number } | { kind: 'rate'; perSecond: number } | { kind: 'unknown' };
+
+/** The legend's word on the amount: `n=1,234` (`n≈` for estimated counts), `2.2/s` for rates, nothing when unknown. */
+export function amountText(s: Pick<CdfSeries, 'amount'>): string {
+  const a = s.amount;
+  if (a.kind === 'count') {
+    return Number.isInteger(a.n) ? `n=${a.n.toLocaleString()}` : `n≈${Math.round(a.n).toLocaleString()}`;
+  }
+  return a.kind === 'rate' ? `${+a.perSecond.toPrecision(3)}/s` : '';
 }
 
 export interface CdfData {
@@ -119,17 +132,20 @@ interface RawSeries {
   source: CdfSource;
   /** Min and Max set on the duration field (Grafana's Standard options), in ms. */
   limits?: AxisLimits;
-  build(ps: number[], log: boolean): Omit<CdfSeries, 'name' | 'labels' | 'refId' | 'color' | 'y' | 'slos' | 'source'> & {
+  /** Bucket values: counts, per-second rates over `steps` time steps, or unknown; counts when absent. */
+  weight?: BucketWeight;
+  build(ps: number[], log: boolean): Omit<CdfSeries, 'name' | 'labels' | 'refId' | 'color' | 'y' | 'slos' | 'source' | 'amount'> & {
     fractionRange(t: number): [number, number, number];
   };
 }
 
 export function prepareCdfData(frames: DataFrame[], options: CdfOptions, theme: GrafanaTheme2): CdfResult {
   const notes: string[] = [];
+  const queries = queriesByRefId(frames);
   const found: RawSeries[] = [
     ...lensCdfSeries(frames),
-    ...histogramSeries(frames, notes),
-    ...nativeHistogramSeries(frames),
+    ...histogramSeries(frames, notes, queries),
+    ...nativeHistogramSeries(frames, queries),
     ...rawSeries(frames, notes),
   ];
   if (!found.length) {
@@ -167,6 +183,7 @@ export function prepareCdfData(frames: DataFrame[], options: CdfOptions, theme: 
       source: s.source,
       color: theme.visualization.getColorByName(palette[i % palette.length]),
       count: built.count,
+      amount: amountOf(s.weight, built.count),
       x: built.x,
       f: built.f,
       y,
@@ -224,6 +241,59 @@ export function formatMs(ms: number): string {
 
 function complementBoxes(b: CdfBoxes): CdfBoxes {
   return { x0: b.x0, x1: b.x1, y0: b.y1.map((v) => 1 - v), y1: b.y0.map((v) => 1 - v) };
+}
+
+interface BucketWeight {
+  kind: 'count' | 'rate' | 'unknown';
+  /** Time steps with a sample. */
+  steps: number;
+}
+
+function amountOf(w: BucketWeight | undefined, total: number): CdfAmount {
+  if (w?.kind === 'rate') {
+    return { kind: 'rate', perSecond: w.steps ? total / w.steps : total };
+  }
+  return w?.kind === 'unknown' ? { kind: 'unknown' } : { kind: 'count', n: total };
+}
+
+/** The query of each refId as Grafana's Prometheus data source records it (`Expr: …` in meta.executedQueryString). */
+function queriesByRefId(frames: DataFrame[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of frames) {
+    const q = f.meta?.executedQueryString;
+    if (q && !out.has(f.refId ?? '')) {
+      out.set(f.refId ?? '', q);
+    }
+  }
+  return out;
+}
+
+const RATE_CALL = /(?:^|[^A-Za-z0-9_:])i?rate\s*\(/;
+
+/**
+ * Whether bucket values are counts or per-second rates: from the query (rate/irate give rates;
+ * increase, raw counters give counts), else counts when every value is whole, else unknown.
+ */
+function weightKind(frame: DataFrame, queries: Map<string, string>, integral: boolean): BucketWeight['kind'] {
+  const q = frame.meta?.executedQueryString || queries.get(frame.refId ?? '');
+  if (q) {
+    return RATE_CALL.test(q) ? 'rate' : 'count';
+  }
+  return integral ? 'count' : 'unknown';
+}
+
+/** Samples present (finite, not null) and whether all are whole numbers. */
+function sampleStats(v: ArrayLike<unknown>): { present: number; integral: boolean } {
+  let present = 0;
+  let integral = true;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i] == null ? NaN : Number(v[i]);
+    if (Number.isFinite(x)) {
+      present++;
+      integral &&= Number.isInteger(x);
+    }
+  }
+  return { present, integral };
 }
 
 // --------------------------------------------------------------- our backend's CDF frames
@@ -419,10 +489,21 @@ function stepsMissingASample(frame: DataFrame): Map<string, Set<number>> {
   return out;
 }
 
-function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
+function histogramSeries(frames: DataFrame[], notes: string[], queries: Map<string, string>): RawSeries[] {
   const groups = new Map<
     string,
-    { buckets: Bucket[]; labels: Labels; refId?: string; name: string; factor: number; perBucket: boolean; skipped: number }
+    {
+      buckets: Bucket[];
+      labels: Labels;
+      refId?: string;
+      name: string;
+      factor: number;
+      perBucket: boolean;
+      skipped: number;
+      frame: DataFrame;
+      steps: number;
+      integral: boolean;
+    }
   >();
   for (const frame of frames) {
     if (lensKindOf(frame) && lensKindOf(frame) !== 'metrics') {
@@ -448,16 +529,16 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
               .join(', ')
           : `${frame.refId ?? 'histogram'} buckets`;
         // Prometheus histograms are in seconds unless the unit says otherwise.
-        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap, skipped: 0 };
+        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap, skipped: 0, frame, steps: 0, integral: true };
         groups.set(key, g);
       }
       const bad = skip?.get(labelsKey(field.labels, ['le']));
-      if (bad?.size) {
-        g.skipped = Math.max(g.skipped, bad.size);
-        g.buckets.push({ le, count: bucketTotal(Array.from(field.values as unknown[], (v, i) => (bad.has(i) ? null : v)), heatmap) });
-      } else {
-        g.buckets.push({ le, count: bucketTotal(field.values, heatmap) });
-      }
+      g.skipped = Math.max(g.skipped, bad?.size ?? 0);
+      const values = bad?.size ? Array.from(field.values as unknown[], (v, i) => (bad.has(i) ? null : v)) : field.values;
+      const stats = sampleStats(values);
+      g.steps = Math.max(g.steps, stats.present);
+      g.integral &&= stats.integral;
+      g.buckets.push({ le, count: bucketTotal(values, heatmap) });
     }
   }
   for (const t of bucketTables(frames)) {
@@ -469,10 +550,13 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
             .map(([k, v]) => `${k}="${v}"`)
             .join(', ')
         : `${t.refId ?? 'histogram'} buckets`;
-      g = { buckets: [], labels: t.labels, refId: t.refId, name, factor: t.factor, perBucket: false, skipped: 0 };
+      g = { buckets: [], labels: t.labels, refId: t.refId, name, factor: t.factor, perBucket: false, skipped: 0, frame: t.frame, steps: 0, integral: true };
       groups.set(key, g);
     }
     for (const [le, values] of t.byLe) {
+      const stats = sampleStats(values);
+      g.steps = Math.max(g.steps, stats.present);
+      g.integral &&= stats.integral;
       g.buckets.push({ le, count: bucketTotal(values, false) });
     }
   }
@@ -501,6 +585,7 @@ function histogramSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
       labels: g.labels,
       refId: g.refId,
       source: 'histogram' as const,
+      weight: { kind: weightKind(g.frame, queries, g.integral), steps: g.steps },
       build: (ps: number[], log: boolean) => bucketCurve(bounds.map((b) => b * g.factor), counts, ps, log),
     };
   });
@@ -558,6 +643,7 @@ function leValue(v: unknown): number | undefined {
 }
 
 interface BucketTable {
+  frame: DataFrame;
   refId?: string;
   /** The other label columns' values (the series without `le`). */
   key: string;
@@ -593,7 +679,7 @@ function bucketTables(frames: DataFrame[]): BucketTable[] {
         delete labels.__name__;
         // Prometheus histograms are in seconds unless the unit or the metric name says otherwise.
         const factor = msFactor({ ...table.le, name: '', labels: metric ? { __name__: metric } : undefined, config: table.le.config ?? {} }, 1000);
-        g = { refId: frame.refId, key, labels, factor, byLe: new Map(), rows: new Map() };
+        g = { frame, refId: frame.refId, key, labels, factor, byLe: new Map(), rows: new Map() };
         groups.set(key, g);
       }
       const le = leValue(table.le.values[i])!;
@@ -613,7 +699,7 @@ function bucketTables(frames: DataFrame[]): BucketTable[] {
           rows.sort((a, b) => a[0] - b[0]).map((r) => r[1])
         );
       }
-      out.push({ refId: g.refId, key: g.key, labels: g.labels, factor: g.factor, byLe: g.byLe });
+      out.push({ frame, refId: g.refId, key: g.key, labels: g.labels, factor: g.factor, byLe: g.byLe });
     }
   }
   return out;
@@ -635,7 +721,7 @@ function isNativeHistogramFrame(frame: DataFrame): boolean {
  * each: a bucket's counts summed over the steps, its own bounds (sparse buckets leave gaps).
  * Bounds are in the metric's unit (seconds unless its name or the field unit says otherwise).
  */
-function nativeHistogramSeries(frames: DataFrame[]): RawSeries[] {
+function nativeHistogramSeries(frames: DataFrame[], queries: Map<string, string>): RawSeries[] {
   return frames.filter(isNativeHistogramFrame).map((frame) => {
     const yMin = fieldByName(frame, 'yMin')!;
     const yMax = fieldByName(frame, 'yMax')!;
@@ -645,6 +731,9 @@ function nativeHistogramSeries(frames: DataFrame[]): RawSeries[] {
     delete labels.__name__;
     const factor = msFactor({ ...yMax, name: frame.name || metric || yMax.name, config: yMax.config ?? {} }, 1000);
     const buckets = new Map<number, { lo: number; n: number }>();
+    const xMax = fieldByName(frame, 'xMax') ?? frame.fields.find(isTime);
+    const steps = new Set<unknown>();
+    let integral = true;
     for (let i = 0; i < frame.length; i++) {
       const lo = Number(yMin.values[i]);
       const hi = Number(yMax.values[i]);
@@ -652,6 +741,8 @@ function nativeHistogramSeries(frames: DataFrame[]): RawSeries[] {
       if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(n) || n <= 0) {
         continue;
       }
+      steps.add(xMax ? xMax.values[i] : i);
+      integral &&= Number.isInteger(n);
       const b = buckets.get(hi);
       if (b) {
         b.n += n;
@@ -675,6 +766,7 @@ function nativeHistogramSeries(frames: DataFrame[]): RawSeries[] {
       labels,
       refId: frame.refId,
       source: 'histogram' as const,
+      weight: { kind: weightKind(frame, queries, integral), steps: steps.size },
       build: (ps: number[], log: boolean) =>
         bucketCurve(
           bounds.map((b) => Math.max(0, b) * factor),
