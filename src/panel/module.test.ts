@@ -61,11 +61,11 @@ function withFieldConfig(frames: DataFrame[], fieldConfig: FieldConfigSource): D
 }
 
 describe('the panel’s standard field options', () => {
-  it.each(['unit', 'min', 'max', 'displayName'])('offers %s', (id) => {
+  it.each(['unit', 'min', 'max', 'displayName', 'decimals'])('offers %s', (id) => {
     expect(plugin.fieldConfigRegistry.getIfExists(id)).toBeDefined();
   });
 
-  it.each(['color', 'thresholds', 'mappings', 'noValue', 'decimals'])('does not offer %s, which no view draws', (id) => {
+  it.each(['color', 'thresholds', 'mappings', 'noValue'])('does not offer %s, which no view draws', (id) => {
     expect(plugin.fieldConfigRegistry.getIfExists(id)).toBeUndefined();
   });
 
@@ -118,5 +118,43 @@ describe('the panel’s standard field options', () => {
       throw new Error(d.warning);
     }
     expect(d.series.map((s) => s.name)).toEqual(['Checkout']);
+  });
+
+  it('Decimals set for the panel reach every CDF curve and its duration axis; an override one curve', () => {
+    const frames = withFieldConfig([quantileSeconds('checkout', [0.1, 0.2, 0.3]), quantileSeconds('search', [0.1, 0.2])], {
+      defaults: { unit: 's', decimals: 1 },
+      overrides: [{ matcher: { id: FieldMatcherID.byFrameRefID, options: 'search' }, properties: [{ id: 'decimals', value: 3 }] }],
+    });
+    const d = prepareCdfData(frames, defaultOptions.cdf, theme);
+    if ('warning' in d) {
+      throw new Error(d.warning);
+    }
+    expect(d.series.map((s) => [s.name, s.decimals])).toEqual([
+      ['checkout', 1],
+      ['search', 3],
+    ]);
+    expect(d.decimals).toBe(1);
+  });
+
+  it('without Decimals the CDF curves have none (the default look)', () => {
+    const d = prepareCdfData(withFieldConfig([quantileSeconds('latency', [0.1, 0.2])], { defaults: {}, overrides: [] }), defaultOptions.cdf, theme);
+    if ('warning' in d) {
+      throw new Error(d.warning);
+    }
+    expect(d.series[0].decimals).toBeUndefined();
+    expect(d.decimals).toBeUndefined();
+  });
+
+  it('Decimals set for the panel reach the percentile bands and their value axis', () => {
+    const frames = withFieldConfig([quantileSeconds('p50', [0.1, 0.2]), quantileSeconds('p99', [0.5, 0.8])], {
+      defaults: { unit: 's', decimals: 2 },
+      overrides: [],
+    });
+    const d = prepareBandsData(frames, defaultOptions.bands, theme);
+    if ('warning' in d) {
+      throw new Error(d.warning);
+    }
+    expect(d.groups[0].decimals).toBe(2);
+    expect(d.decimals).toBe(2);
   });
 });

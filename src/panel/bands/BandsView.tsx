@@ -92,7 +92,7 @@ export function BandsView({ data, options, width, height, timeRange, timeZone }:
         <UPlotChart options={uOptions} data={aligned} width={width} height={chartHeight} testId="lens-bands-plot" onCreate={setPlot} />
         {hover ? (
           <div className={styles.tooltip} style={{ left: Math.min(hover.left + offsetLeft + 12, width - 260), top: hover.top + 8 }} data-testid="lens-exemplar-tooltip">
-            <div className={styles.head}>Exemplar · {formatMs(hover.e.valueMs)}</div>
+            <div className={styles.head}>Exemplar · {formatMs(hover.e.valueMs, data.decimals)}</div>
             <div>{dateTimeFormat(hover.e.time, { timeZone })}</div>
             {hover.e.traceId ? <div>trace {hover.e.traceId}</div> : <div>no trace ID</div>}
             {hover.e.links.map((l) => (
@@ -109,7 +109,7 @@ export function BandsView({ data, options, width, height, timeRange, timeZone }:
               {data.groups.map((g) => (
                 <div key={g.name}>
                   <span className={styles.swatch} style={{ background: g.color }} /> {g.name}:{' '}
-                  {g.quantiles.map((q, i) => `p${+(q * 100).toFixed(2)} ${formatMs(g.values[i][cursor.idx])}`).join(' · ')}
+                  {g.quantiles.map((q, i) => `p${+(q * 100).toFixed(2)} ${formatMs(g.values[i][cursor.idx], g.quantileDecimals[i])}`).join(' · ')}
                 </div>
               ))}
             </div>

@@ -134,7 +134,14 @@ export function buildBandsOptions(
     },
     axes: [
       { stroke: axisColor, grid, ticks: grid, font },
-      { stroke: axisColor, grid, ticks: grid, font, size: 60, values: (_u, splits) => splits.map((v) => (v == null ? '' : formatMs(v))) },
+      {
+        stroke: axisColor,
+        grid,
+        ticks: grid,
+        font,
+        size: 60,
+        values: (_u, splits) => splits.map((v) => (v == null ? '' : formatMs(v, liveRef.current.data.decimals))),
+      },
     ],
     series,
     bands,

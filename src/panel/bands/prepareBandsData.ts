@@ -12,7 +12,7 @@ import { ExemplarFields, QUANTILE_LABEL } from '../../shared/frames';
 import { uniqueNames } from '../frames/names';
 import { isExemplarFrame, isNumeric, isTime, labelsKey, lensKindOf, msFactor, quantileOf } from '../frames/classify';
 import { linksForValue, type ValueLink } from '../frames/links';
-import { fieldLimits, widestLimits, type AxisLimits } from '../cdf/prepareCdfData';
+import { fieldDecimals, fieldLimits, widestLimits, type AxisLimits } from '../cdf/prepareCdfData';
 import { type BandsOptions } from '../types';
 
 export interface Band {
@@ -33,6 +33,10 @@ export interface BandGroup {
   values: Float64Array[];
   medianIndex: number;
   bands: Band[];
+  /** Decimals of its durations (Grafana's Decimals standard option); default formatting when unset. */
+  decimals?: number;
+  /** Each quantile's own Decimals (an override may set one), aligned with `quantiles`. */
+  quantileDecimals: Array<number | undefined>;
 }
 
 export interface Exemplar {
@@ -52,6 +56,8 @@ export interface BandsData {
   yMax: number;
   /** The value axis' Min and Max set in the dashboard (ms): the axis spans exactly these. */
   axis: AxisLimits;
+  /** Decimals of the value axis and exemplar values: the first group's, as Grafana's axes take the first field's. */
+  decimals?: number;
   notes: string[];
 }
 
@@ -63,6 +69,7 @@ interface QSeries {
   values: ArrayLike<number>;
   factor: number;
   limits?: AxisLimits;
+  decimals?: number;
 }
 
 const QUANTILE_TOKEN =
@@ -113,7 +120,14 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
       }
       const factor = msFactor(field, 1);
       factorSeen = factor;
-      g.series.push({ q, time: timeField.values as ArrayLike<number>, values: field.values as ArrayLike<number>, factor, limits: fieldLimits(field, factor) });
+      g.series.push({
+        q,
+        time: timeField.values as ArrayLike<number>,
+        values: field.values as ArrayLike<number>,
+        factor,
+        limits: fieldLimits(field, factor),
+        decimals: fieldDecimals(field),
+      });
     }
   }
   const usable = [...groups.values()].filter((g) => {
@@ -195,6 +209,9 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
       values,
       medianIndex,
       bands,
+      // The median's, else any of the group's (an override may set it on one quantile only).
+      decimals: byQ.get(quantiles[medianIndex])?.decimals ?? g.series.find((s) => s.decimals !== undefined)?.decimals,
+      quantileDecimals: quantiles.map((q) => byQ.get(q)!.decimals),
     };
   });
   if (!(yMin <= yMax)) {
@@ -218,7 +235,7 @@ export function prepareBandsData(frames: DataFrame[], options: BandsOptions, the
     axis.min = undefined;
     axis.max = undefined;
   }
-  return { time, groups: out, exemplars, thresholdsMs: [...options.thresholdsMs], yMin, yMax, axis, notes };
+  return { time, groups: out, exemplars, thresholdsMs: [...options.thresholdsMs], yMin, yMax, axis, decimals: out[0]?.decimals, notes };
 }
 
 /** One ascending time axis; reuses the input when every series shares it (the common case). */

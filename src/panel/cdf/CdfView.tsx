@@ -120,7 +120,7 @@ export function CdfView({ data, options, width, height, searchTarget, timeRange 
             data-testid="lens-cdf-tooltip"
             style={{ left: Math.min(cursor.left + u.bbox.left / devicePixelRatio + 12, width - 220), top: cursor.top + 8 }}
           >
-            <div className={styles.tooltipHead}>t = {formatMs(t)}</div>
+            <div className={styles.tooltipHead}>t = {formatMs(t, data.decimals)}</div>
             {data.series.map((s) =>
               hidden.has(s.name) ? null : (
                 <div key={s.name} className={styles.tooltipRow}>
@@ -143,11 +143,12 @@ export function CdfView({ data, options, width, height, searchTarget, timeRange 
         {picked && (
           <div className={styles.popover} style={{ left: Math.min(picked.left + 40, width - 260), top: picked.top + 40 }} data-testid="lens-cdf-pick">
             <div>
-              <b>{data.series[picked.series].name}</b>: p{+(picked.p * 100).toFixed(2)} at {formatMs(picked.t)}
+              <b>{data.series[picked.series].name}</b>: p{+(picked.p * 100).toFixed(2)} at {formatMs(picked.t, data.series[picked.series].decimals)}
             </div>
             {picked.href ? (
               <a className={styles.link} href={picked.href} data-testid="lens-cdf-traces-link">
-                Traces {formatMs(picked.t * (1 - options.searchWindow))} – {formatMs(picked.t * (1 + options.searchWindow))}
+                Traces {formatMs(picked.t * (1 - options.searchWindow), data.series[picked.series].decimals)} –{' '}
+                {formatMs(picked.t * (1 + options.searchWindow), data.series[picked.series].decimals)}
               </a>
             ) : (
               <div className={styles.hint}>The data source of this series cannot search traces.</div>
@@ -179,8 +180,12 @@ export function CdfView({ data, options, width, height, searchTarget, timeRange 
               </span>
             ) : null}
             {s.quantiles.map((q) => (
-              <span key={q.p} className={styles.meta} title={q.lowMs !== q.highMs ? `between ${formatMs(q.lowMs)} and ${formatMs(q.highMs)}` : undefined}>
-                p{+(q.p * 100).toFixed(2)} {formatMs(q.valueMs)}
+              <span
+                key={q.p}
+                className={styles.meta}
+                title={q.lowMs !== q.highMs ? `between ${formatMs(q.lowMs, s.decimals)} and ${formatMs(q.highMs, s.decimals)}` : undefined}
+              >
+                p{+(q.p * 100).toFixed(2)} {formatMs(q.valueMs, s.decimals)}
                 {q.lowMs !== q.highMs ? '±' : ''}
               </span>
             ))}

@@ -84,7 +84,13 @@ export function buildCdfOptions(
       y: { range: () => [0, 1.0001] },
     },
     axes: [
-      { stroke: axisColor, grid, ticks: grid, font, values: (_u, splits) => splits.map((v) => (v == null ? '' : formatMs(v))) },
+      {
+        stroke: axisColor,
+        grid,
+        ticks: grid,
+        font,
+        values: (_u, splits) => splits.map((v) => (v == null ? '' : formatMs(v, liveRef.current.data.decimals))),
+      },
       {
         stroke: axisColor,
         grid,
@@ -174,7 +180,7 @@ function drawMarkers(u: uPlot, data: CdfData, theme: GrafanaTheme2, options: Cdf
         ctx.arc(x, y, 3 * dpr, 0, 2 * Math.PI);
         ctx.fill();
         ctx.fillStyle = theme.colors.text.primary;
-        const label = `p${+(q.p * 100).toFixed(2)} ${formatMs(q.valueMs)}${q.lowMs !== q.highMs ? ' (bucket)' : ''}`;
+        const label = `p${+(q.p * 100).toFixed(2)} ${formatMs(q.valueMs, s.decimals)}${q.lowMs !== q.highMs ? ' (bucket)' : ''}`;
         const ly = y - 2 * dpr - si * 12 * dpr;
         ctx.fillText(label, x + 4 * dpr, ly < top + 12 * dpr ? y + 14 * dpr + si * 12 * dpr : ly);
       }

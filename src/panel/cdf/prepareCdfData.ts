@@ -77,6 +77,8 @@ export interface CdfSeries {
   overflow: number;
   /** What the curve stands on: observations, per-second rates (no count), or values that cannot tell. */
   amount: CdfAmount;
+  /** Decimals of its durations (Grafana's Decimals standard option); default formatting when unset. */
+  decimals?: number;
 }
 
 export type CdfAmount = { kind: 'count'; n: number } | { kind: 'rate'; perSecond: number } | { kind: 'unknown' };
@@ -96,6 +98,8 @@ export interface CdfData {
   xMax: number;
   /** The duration axis' Min and Max set in the dashboard (ms): the axis spans exactly these. */
   axis: AxisLimits;
+  /** Decimals of the duration axis and the cursor's t: the first curve's, as Grafana's axes take the first field's. */
+  decimals?: number;
   xScale: CdfOptions['xScale'];
   complementary: boolean;
   /** Non-fatal notes shown under the chart. */
@@ -134,6 +138,8 @@ interface RawSeries {
   limits?: AxisLimits;
   /** Bucket values: counts, per-second rates over `steps` time steps, or unknown; counts when absent. */
   weight?: BucketWeight;
+  /** The Decimals set on the duration field. */
+  decimals?: number;
   build(ps: number[], log: boolean): Omit<CdfSeries, 'name' | 'labels' | 'refId' | 'color' | 'y' | 'slos' | 'source' | 'amount'> & {
     fractionRange(t: number): [number, number, number];
   };
@@ -184,6 +190,7 @@ export function prepareCdfData(frames: DataFrame[], options: CdfOptions, theme: 
       color: theme.visualization.getColorByName(palette[i % palette.length]),
       count: built.count,
       amount: amountOf(s.weight, built.count),
+      decimals: s.decimals,
       x: built.x,
       f: built.f,
       y,
@@ -223,20 +230,32 @@ export function prepareCdfData(frames: DataFrame[], options: CdfOptions, theme: 
     axis.min = undefined;
     axis.max = undefined;
   }
-  return { series, xMin, xMax, axis, xScale: options.xScale, complementary: options.complementary, notes };
+  return { series, xMin, xMax, axis, decimals: series[0].decimals, xScale: options.xScale, complementary: options.complementary, notes };
 }
 
-export function formatMs(ms: number): string {
+/**
+ * A duration for people: s, ms or µs by its size, three significant digits; with `decimals`
+ * (Grafana's Decimals standard option) that many digits after the point, as Grafana's own
+ * duration units show them.
+ */
+export function formatMs(ms: number, decimals?: number): string {
   if (!Number.isFinite(ms)) {
     return String(ms);
   }
-  if (ms >= 1000) {
-    return `${+(ms / 1000).toPrecision(3)} s`;
-  }
-  if (ms >= 1) {
-    return `${+ms.toPrecision(3)} ms`;
-  }
-  return `${+(ms * 1000).toPrecision(3)} µs`;
+  const [v, unit] = ms >= 1000 ? [ms / 1000, 's'] : ms >= 1 ? [ms, 'ms'] : [ms * 1000, 'µs'];
+  return `${decimals === undefined ? +v.toPrecision(3) : toFixed(v, decimals)} ${unit}`;
+}
+
+/** `v` to `d` decimals, halves rounded up as written in decimal (1.2345 → 1.235, where toFixed says 1.234). */
+function toFixed(v: number, d: number): string {
+  const r = Number(`${Math.round(Number(`${v}e${d}`))}e-${d}`);
+  return (Number.isFinite(r) ? r : v).toFixed(d);
+}
+
+/** The Decimals standard option of a field (set for the panel or by an override), if any. */
+export function fieldDecimals(field: Field | undefined): number | undefined {
+  const d = field?.config?.decimals;
+  return typeof d === 'number' && Number.isFinite(d) && d >= 0 ? Math.min(20, Math.floor(d)) : undefined;
 }
 
 function complementBoxes(b: CdfBoxes): CdfBoxes {
@@ -333,6 +352,7 @@ function lensCdfSeries(frames: DataFrame[]): RawSeries[] {
           refId: frame.refId,
           source: 'lens' as const,
           limits: fieldLimits(xf, msFactor(xf, 1)),
+          decimals: fieldDecimals(xf),
           build: (ps: number[]) => ({
             count: total,
             x,
@@ -503,6 +523,7 @@ function histogramSeries(frames: DataFrame[], notes: string[], queries: Map<stri
       frame: DataFrame;
       steps: number;
       integral: boolean;
+      decimals?: number;
     }
   >();
   for (const frame of frames) {
@@ -529,7 +550,7 @@ function histogramSeries(frames: DataFrame[], notes: string[], queries: Map<stri
               .join(', ')
           : `${frame.refId ?? 'histogram'} buckets`;
         // Prometheus histograms are in seconds unless the unit says otherwise.
-        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap, skipped: 0, frame, steps: 0, integral: true };
+        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap, skipped: 0, frame, steps: 0, integral: true, decimals: fieldDecimals(field) };
         groups.set(key, g);
       }
       const bad = skip?.get(labelsKey(field.labels, ['le']));
@@ -550,7 +571,7 @@ function histogramSeries(frames: DataFrame[], notes: string[], queries: Map<stri
             .map(([k, v]) => `${k}="${v}"`)
             .join(', ')
         : `${t.refId ?? 'histogram'} buckets`;
-      g = { buckets: [], labels: t.labels, refId: t.refId, name, factor: t.factor, perBucket: false, skipped: 0, frame: t.frame, steps: 0, integral: true };
+      g = { buckets: [], labels: t.labels, refId: t.refId, name, factor: t.factor, perBucket: false, skipped: 0, frame: t.frame, steps: 0, integral: true, decimals: t.decimals };
       groups.set(key, g);
     }
     for (const [le, values] of t.byLe) {
@@ -586,6 +607,7 @@ function histogramSeries(frames: DataFrame[], notes: string[], queries: Map<stri
       refId: g.refId,
       source: 'histogram' as const,
       weight: { kind: weightKind(g.frame, queries, g.integral), steps: g.steps },
+      decimals: g.decimals,
       build: (ps: number[], log: boolean) => bucketCurve(bounds.map((b) => b * g.factor), counts, ps, log),
     };
   });
@@ -644,6 +666,7 @@ function leValue(v: unknown): number | undefined {
 
 interface BucketTable {
   frame: DataFrame;
+  decimals?: number;
   refId?: string;
   /** The other label columns' values (the series without `le`). */
   key: string;
@@ -699,7 +722,7 @@ function bucketTables(frames: DataFrame[]): BucketTable[] {
           rows.sort((a, b) => a[0] - b[0]).map((r) => r[1])
         );
       }
-      out.push({ frame, refId: g.refId, key: g.key, labels: g.labels, factor: g.factor, byLe: g.byLe });
+      out.push({ frame, decimals: fieldDecimals(table.value) ?? fieldDecimals(table.le), refId: g.refId, key: g.key, labels: g.labels, factor: g.factor, byLe: g.byLe });
     }
   }
   return out;
@@ -767,6 +790,7 @@ function nativeHistogramSeries(frames: DataFrame[], queries: Map<string, string>
       refId: frame.refId,
       source: 'histogram' as const,
       weight: { kind: weightKind(frame, queries, integral), steps: steps.size },
+      decimals: fieldDecimals(yMax) ?? fieldDecimals(count),
       build: (ps: number[], log: boolean) =>
         bucketCurve(
           bounds.map((b) => Math.max(0, b) * factor),
@@ -895,6 +919,7 @@ function rawSeries(frames: DataFrame[], notes: string[]): RawSeries[] {
         refId: frame.refId,
         source: 'raw',
         limits: fieldLimits(field, factor),
+        decimals: fieldDecimals(field),
         build: (ps, log) => {
           const d = distribution(kept, ps, log);
           return {

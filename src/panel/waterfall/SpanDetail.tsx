@@ -90,7 +90,7 @@ export function SpanDetail({ data, pos, width, onClose, timeZone }: Props) {
         <div>
           <div className={styles.op}>{op}</div>
           <div className={styles.count}>
-            {model.services[model.service[pos]]} · {formatMs(model.duration[pos])} · starts +{formatMs(model.start[pos])}
+            {model.services[model.service[pos]]} · {formatMs(model.duration[pos], data.decimals)} · starts +{formatMs(model.start[pos], data.decimals)}
           </div>
         </div>
         <IconButton name="times" tooltip="Close" onClick={onClose} />
@@ -124,10 +124,10 @@ export function SpanDetail({ data, pos, width, onClose, timeZone }: Props) {
       <Table title="Resource" items={resource} />
       <Table
         title="Events"
-        items={events.map((e) => ({ key: `+${formatMs(e.timestamp - startAbs)}`, value: eventText(e) }))}
+        items={events.map((e) => ({ key: `+${formatMs(e.timestamp - startAbs, data.decimals)}`, value: eventText(e) }))}
       />
       <Table title="Links" items={refs.map((r) => ({ key: r.traceID === model.traceId ? 'span' : `trace ${r.traceID}`, value: r.spanID }))} />
-      <Table title="Logs" items={logs.map((l) => ({ key: `${Number.isFinite(l.timeMs) ? `+${formatMs(l.timeMs - startAbs)}` : ''} ${l.level}`, value: l.body }))} />
+      <Table title="Logs" items={logs.map((l) => ({ key: `${Number.isFinite(l.timeMs) ? `+${formatMs(l.timeMs - startAbs, data.decimals)}` : ''} ${l.level}`, value: l.body }))} />
     </aside>
   );
 }

@@ -139,7 +139,7 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
         <div key={i} className={`${styles.row} ${styles.logRow}`} style={{ top }} data-testid="span-log-row" data-pos={p}>
           <div className={styles.name} style={{ width: nameWidth, paddingLeft: indent + 30 }}>
             <span className={classes(styles.level, lvl.startsWith('err') && styles.levelError, lvl.startsWith('warn') && styles.levelWarn)}>{line.level || 'log'}</span>
-            <span className={styles.dim}>{Number.isFinite(line.timeMs) ? `+${formatMs(line.timeMs - model.traceStartMs - model.start[p])}` : ''}</span>
+            <span className={styles.dim}>{Number.isFinite(line.timeMs) ? `+${formatMs(line.timeMs - model.traceStartMs - model.start[p], data.decimals)}` : ''}</span>
           </div>
           <div className={styles.logBody} title={line.body}>
             {line.body}
@@ -197,7 +197,7 @@ export function SpanList({ data, state, dispatch, rows, match, width, height }: 
         ) : null}
         <div className={critical ? `${styles.bar} ${styles.critical}` : styles.bar} data-testid="span-bar" data-action="select" style={{ left: barLeft + x, width: Math.max(1, w), background: data.palette[data.colorIndex[p]], display: w > 0 ? undefined : 'none' }} />
         <span className={styles.dur} data-action="select" style={{ left: barLeft + Math.min(Math.max(0, x0 + w0 + 4), barWidth - 60) }}>
-          {formatMs(model.duration[p])}
+          {formatMs(model.duration[p], data.decimals)}
         </span>
       </div>
     );

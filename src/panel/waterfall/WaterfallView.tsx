@@ -62,7 +62,7 @@ export function WaterfallView({ data, options, width, height, timeZone }: Props)
 
   return (
     <div className={styles.wrap} style={{ width, height }} data-testid="lens-waterfall">
-      <TraceHeaderBar header={header} notes={data.notes} timeZone={timeZone} />
+      <TraceHeaderBar header={header} notes={data.notes} timeZone={timeZone} decimals={data.decimals} />
       <div className={styles.toolbar} style={{ height: TOOLBAR }}>
         <Toolbar
           search={state.search}
@@ -95,7 +95,7 @@ export function WaterfallView({ data, options, width, height, timeZone }: Props)
                     transform: t.f === 1 ? 'translateX(-100%)' : t.f > 0 ? 'translateX(-50%)' : undefined,
                   }}
                 >
-                  {formatMs(t.ms)}
+                  {formatMs(t.ms, data.decimals)}
                 </span>
               ))}
             </div>
@@ -127,7 +127,17 @@ export function WaterfallView({ data, options, width, height, timeZone }: Props)
 const NO_MATCHES = new Int32Array(0);
 
 /** The trace summary line; re-renders only when the trace changes. */
-const TraceHeaderBar = React.memo(function TraceHeaderBar({ header, notes, timeZone }: { header: TraceHeader; notes: string[]; timeZone?: string }) {
+const TraceHeaderBar = React.memo(function TraceHeaderBar({
+  header,
+  notes,
+  timeZone,
+  decimals,
+}: {
+  header: TraceHeader;
+  notes: string[];
+  timeZone?: string;
+  decimals?: number;
+}) {
   const styles = useStyles2(getStyles);
   return (
     <div className={styles.header} style={{ height: HEADER }} data-testid="lens-trace-header">
@@ -135,7 +145,7 @@ const TraceHeaderBar = React.memo(function TraceHeaderBar({ header, notes, timeZ
       <span>{header.rootName}</span>
       <span className={styles.dim}>{dateTimeFormat(header.startMs, { timeZone })}</span>
       <span>
-        Duration <b>{formatMs(header.durationMs)}</b>
+        Duration <b>{formatMs(header.durationMs, decimals)}</b>
       </span>
       <span>
         Services <b>{header.services}</b>

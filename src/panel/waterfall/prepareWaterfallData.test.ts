@@ -36,6 +36,18 @@ describe('prepareWaterfallData', () => {
     expect(d.header.durationMs).toBeCloseTo(Math.max(...rows.map((r) => r.startTime + r.duration)) - rows[0].startTime, 6);
   });
 
+  it.each([
+    [2, 2],
+    [undefined, undefined],
+  ])('the Decimals set on the duration field (%p) reach the waterfall', (decimals, want) => {
+    const frame = traceToFrame(makeTrace({ spans: 5, seed: 3 }), { lens: false });
+    const withDecimals = {
+      ...frame,
+      fields: frame.fields.map((f) => (f.name === 'duration' && decimals !== undefined ? { ...f, config: { ...f.config, decimals } } : f)),
+    };
+    expect(ok(prepareWaterfallData([withDecimals], opts(), theme)).decimals).toBe(want);
+  });
+
   it('shows the first trace when a frame holds several', () => {
     const a = makeTrace({ spans: 5, seed: 1 });
     const b = makeTrace({ spans: 7, seed: 2 }).map((r) => ({ ...r, traceID: 'other' }));

@@ -6,6 +6,7 @@
 import { type DataFrame, type GrafanaTheme2 } from '@grafana/data';
 
 import { CdfFields, SpanFields } from '../../shared/frames';
+import { fieldDecimals } from '../cdf/prepareCdfData';
 import { fieldByName, isTraceFrame, lensKindOf } from '../frames/classify';
 import { type WaterfallOptions } from '../types';
 import { criticalPath } from './criticalPath';
@@ -33,6 +34,8 @@ export interface WaterfallData {
   colorIndex: Uint16Array;
   serviceColors: string[];
   notes: string[];
+  /** Decimals of every duration shown (Grafana's Decimals standard option on the duration field); default formatting when unset. */
+  decimals?: number;
 }
 
 export type WaterfallResult = WaterfallData | { warning: string };
@@ -110,6 +113,7 @@ export function prepareWaterfallData(frames: DataFrame[], options: WaterfallOpti
     colorIndex,
     serviceColors,
     notes,
+    decimals: fieldDecimals(fieldByName(frame, SpanFields.duration)),
   };
 }
 
