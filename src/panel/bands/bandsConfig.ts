@@ -83,6 +83,28 @@ export function bandsYRange(d: BandsData): [number, number] {
   return d.axis.min !== undefined ? [min, min + (hi - lo)] : [Math.max(0, max - (hi - lo)), max];
 }
 
+let measure: CanvasRenderingContext2D | null | undefined;
+
+/** Width in CSS px of the widest of `labels` in `font` (an estimate where no canvas measures). */
+function widestLabel(labels: Array<string | null>, font: string): number {
+  if (measure === undefined) {
+    measure = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+  }
+  let widest = 0;
+  for (const l of labels) {
+    if (!l) {
+      continue;
+    }
+    let w = l.length * 7;
+    if (measure) {
+      measure.font = font;
+      w = measure.measureText(l).width;
+    }
+    widest = Math.max(widest, w);
+  }
+  return widest;
+}
+
 export function buildBandsOptions(
   liveRef: { current: BandsLive },
   data: BandsData,
@@ -139,7 +161,8 @@ export function buildBandsOptions(
         grid,
         ticks: grid,
         font,
-        size: 60,
+        // Wide enough for the longest label (Decimals can make them long), at least 60 px.
+        size: (_u, values) => Math.max(60, Math.ceil(widestLabel(values ?? [], font)) + 16),
         values: (_u, splits) => splits.map((v) => (v == null ? '' : formatMs(v, liveRef.current.data.decimals))),
       },
     ],

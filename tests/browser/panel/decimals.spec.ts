@@ -13,13 +13,14 @@ function frameJSON(refId: string, fields: FieldJSON[], values: unknown[][], meta
   return { schema: { refId, meta, fields }, data: { values } };
 }
 
-async function openWithFrames(page: Page, frames: unknown[], options: Record<string, unknown> = {}) {
+async function openWithFrames(page: Page, frames: unknown[], options: Record<string, unknown> = {}, params: Record<string, string> = {}) {
   await page.route('**/grafana-frames.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(frames) }));
   await openHarness(page, 'panel', {
     frames: '/grafana-frames.json',
     from: '1798761600000',
     to: '1798765200000',
     options: JSON.stringify(options),
+    ...params,
   });
 }
 
@@ -57,6 +58,24 @@ test.describe('Decimals', () => {
     }
   });
 
+  test('CDF: long duration labels do not run into each other', async ({ page }) => {
+    await openWithFrames(page, [durationsFrame({ decimals: 4 })], { view: 'cdf', cdf: { xScale: 'linear' } }, { width: '420' });
+    const gaps = await page.evaluate(() => {
+      const u = (window as any).__harness.panel.charts()[0];
+      const axis = u.axes[0];
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      ctx.font = axis.font[0];
+      const ticks = (axis._splits as number[])
+        .map((v, i) => ({ x: u.valToPos(v, 'x'), w: ctx.measureText(axis._values[i] ?? '').width }))
+        .filter((t) => t.w > 0);
+      return ticks.slice(1).map((t, i) => t.x - t.w / 2 - (ticks[i].x + ticks[i].w / 2));
+    });
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const g of gaps) {
+      expect(g).toBeGreaterThan(0);
+    }
+  });
+
   test('CDF: no decimals set keeps three significant digits', async ({ page }) => {
     await openWithFrames(page, [durationsFrame({})], { view: 'cdf', cdf: { xScale: 'linear' } });
     await expect(page.getByTestId('lens-cdf-legend')).toContainText(/p50 \d{3} ms/);
@@ -80,6 +99,30 @@ test.describe('Decimals', () => {
     const over = (await page.getByTestId('lens-bands-plot').locator('.u-over').boundingBox())!;
     await page.mouse.move(over.x + over.width / 2, over.y + over.height / 2);
     await expect(page.getByTestId('lens-bands-tooltip')).toContainText(/p50 \d+\.\d{3} ms · p99 \d+\.\d{3} ms/);
+  });
+
+  test('Percentile bands: a value axis of long labels is wide enough for them', async ({ page }) => {
+    const t0 = 1798761600000;
+    const series = (legend: string, base: number) =>
+      frameJSON(
+        legend,
+        [
+          { name: 'Time', type: 'time' },
+          { name: 'Value', type: 'number', labels: { job: 'api' }, config: { displayNameFromDS: legend, unit: 'ms', decimals: 4 } },
+        ],
+        [Array.from({ length: 30 }, (_, i) => t0 + i * 60_000), Array.from({ length: 30 }, (_, i) => base + i * 1.1)]
+      );
+    await openWithFrames(page, [series('p50', 150), series('p99', 400)], { view: 'bands' });
+    const fit = await page.evaluate(() => {
+      const u = (window as any).__harness.panel.charts()[0];
+      const axis = u.axes[1];
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      ctx.font = axis.font[0];
+      const widest = Math.max(...(axis._values as Array<string | null>).filter(Boolean).map((v) => ctx.measureText(v!).width));
+      return { widest, size: axis._size as number, labels: axis._values };
+    });
+    expect(fit.labels.length).toBeGreaterThan(1);
+    expect(fit.widest + 8).toBeLessThanOrEqual(fit.size);
   });
 
   test('Waterfall: the trace’s durations show the decimals set', async ({ page }) => {
