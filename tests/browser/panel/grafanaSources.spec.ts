@@ -44,3 +44,46 @@ test.describe('Percentile bands of Grafana’s Prometheus data source', () => {
     await expect(page.getByTestId('lens-bands')).toBeVisible();
   });
 });
+
+test.describe('CDF of Grafana’s Prometheus data source', () => {
+  test('Format "Table" (an le column and a Value column): one histogram, not the bounds as durations', async ({ page }) => {
+    const t = 1798765200000;
+    const table = frameJSON(
+      'A',
+      [
+        { name: 'Time', type: 'time' },
+        { name: 'le', type: 'string' },
+        { name: 'Value', type: 'number' },
+      ],
+      [
+        [t, t, t],
+        ['0.1', '0.5', '+Inf'],
+        [10, 30, 40],
+      ],
+      { preferredVisualisationType: 'rawPrometheus', executedQueryString: 'Expr: sum by (le) (increase(x_bucket[1h]))' }
+    );
+    await openWithFrames(page, [table]);
+    const legend = page.getByTestId('lens-cdf-legend');
+    await expect(legend).toContainText('A buckets');
+    await expect(page.getByTestId('lens-cdf-amount')).toHaveText('n=40');
+    // p50: rank 20 lies in the (100 ms, 500 ms] bucket, interpolated half way.
+    await expect(legend).toContainText('p50 300 ms');
+  });
+
+  test('buckets of a rate() query: the legend gives the rate, not a count', async ({ page }) => {
+    const t0 = 1798761600000;
+    const bucket = (le: string, values: number[]) =>
+      frameJSON(
+        'A',
+        [
+          { name: 'Time', type: 'time' },
+          { name: 'Value', type: 'number', labels: { le } },
+        ],
+        [values.map((_, i) => t0 + i * 60_000), values],
+        { executedQueryString: 'Expr: sum by (le) (rate(x_bucket[5m]))\nStep: 1m0s' }
+      );
+    await openWithFrames(page, [bucket('0.1', [0.5, 0.7, 0.6]), bucket('0.5', [1.5, 1.7, 1.6]), bucket('+Inf', [2.0, 2.4, 2.2])]);
+    await expect(page.getByTestId('lens-cdf-amount')).toHaveText('2.2/s');
+    await expect(page.getByTestId('lens-cdf-legend')).not.toContainText('n=');
+  });
+});
