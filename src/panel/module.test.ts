@@ -157,4 +157,24 @@ describe('the panel’s standard field options', () => {
     expect(d.groups[0].decimals).toBe(2);
     expect(d.decimals).toBe(2);
   });
+
+  it('Decimals set by an override on any bucket of a histogram reach its curve', () => {
+    const bucket = (le: string, values: number[]) =>
+      createDataFrame({
+        refId: 'A',
+        fields: [
+          { name: 'Time', type: FieldType.time, values: values.map((_, i) => 60_000 * (i + 1)) },
+          { name: 'Value', type: FieldType.number, values, labels: { le }, config: { displayNameFromDS: `le ${le}` } },
+        ],
+      });
+    const frames = withFieldConfig([bucket('0.1', [1, 2]), bucket('+Inf', [3, 4])], {
+      defaults: {},
+      overrides: [{ matcher: { id: FieldMatcherID.byRegexp, options: '.*Inf.*' }, properties: [{ id: 'decimals', value: 2 }] }],
+    });
+    const d = prepareCdfData(frames, defaultOptions.cdf, theme);
+    if ('warning' in d) {
+      throw new Error(d.warning);
+    }
+    expect(d.series[0].decimals).toBe(2);
+  });
 });

@@ -550,7 +550,7 @@ function histogramSeries(frames: DataFrame[], notes: string[], queries: Map<stri
               .join(', ')
           : `${frame.refId ?? 'histogram'} buckets`;
         // Prometheus histograms are in seconds unless the unit says otherwise.
-        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap, skipped: 0, frame, steps: 0, integral: true, decimals: fieldDecimals(field) };
+        g = { buckets: [], labels, refId: frame.refId, name, factor: msFactor(field, 1000), perBucket: heatmap, skipped: 0, frame, steps: 0, integral: true };
         groups.set(key, g);
       }
       const bad = skip?.get(labelsKey(field.labels, ['le']));
@@ -559,6 +559,8 @@ function histogramSeries(frames: DataFrame[], notes: string[], queries: Map<stri
       const stats = sampleStats(values);
       g.steps = Math.max(g.steps, stats.present);
       g.integral &&= stats.integral;
+      // Decimals set on any bucket (an override may match one field of the histogram).
+      g.decimals ??= fieldDecimals(field);
       g.buckets.push({ le, count: bucketTotal(values, heatmap) });
     }
   }
