@@ -92,6 +92,22 @@ describe('the amount a CDF curve stands on', () => {
     expect(s.amount).toEqual({ kind: 'rate', perSecond: expect.closeTo(0.6, 9) });
   });
 
+  it('a native histogram step without traffic (every count 0) counts in the mean rate', () => {
+    const frame = createDataFrame({
+      refId: 'A',
+      meta: { type: DataFrameType.HeatmapCells, executedQueryString: 'Expr: sum(rate(x_seconds[5m]))\nStep: 1m0s' },
+      fields: [
+        { name: 'xMax', type: FieldType.time, values: [T0, T0, T0 + 60_000, T0 + 60_000] },
+        { name: 'yMin', type: FieldType.number, values: [0, 0.1, 0, 0.1] },
+        { name: 'yMax', type: FieldType.number, values: [0.1, 0.2, 0.1, 0.2] },
+        { name: 'count', type: FieldType.number, values: [0.3, 0.2, 0, 0] },
+        { name: 'yLayout', type: FieldType.number, values: [0, 0, 0, 0] },
+      ],
+    });
+    const s = ok(prepareCdfData([frame], defaultOptions.cdf, theme)).series[0];
+    expect(s.amount).toEqual({ kind: 'rate', perSecond: expect.closeTo(0.25, 9) });
+  });
+
   it('raw durations keep their exact count', () => {
     const s = ok(prepareCdfData([makeDurationsFrame([1, 2, 3])], defaultOptions.cdf, theme)).series[0];
     expect(amountText(s)).toBe('n=3');

@@ -763,11 +763,14 @@ function nativeHistogramSeries(frames: DataFrame[], queries: Map<string, string>
       const lo = Number(yMin.values[i]);
       const hi = Number(yMax.values[i]);
       const n = count.values[i] == null ? NaN : Number(count.values[i]);
+      if (Number.isFinite(n)) {
+        // A step without traffic (all counts 0) is a step of the mean rate all the same.
+        steps.add(xMax ? xMax.values[i] : i);
+        integral &&= Number.isInteger(n);
+      }
       if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(n) || n <= 0) {
         continue;
       }
-      steps.add(xMax ? xMax.values[i] : i);
-      integral &&= Number.isInteger(n);
       const b = buckets.get(hi);
       if (b) {
         b.n += n;
