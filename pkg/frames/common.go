@@ -59,6 +59,17 @@ func Notice(f *data.Frame, sev data.NoticeSeverity, format string, args ...any) 
 	f.Meta.Notices = append(f.Meta.Notices, data.Notice{Severity: sev, Text: fmt.Sprintf(format, args...)})
 }
 
+// Executed records on each frame the query sent to the store (macros expanded), which
+// Grafana's query inspector and Explore show as the executed query.
+func Executed(fs []*data.Frame, query string) {
+	for _, f := range fs {
+		if f.Meta == nil {
+			f.Meta = &data.FrameMeta{}
+		}
+		f.Meta.ExecutedQueryString = query
+	}
+}
+
 // Truncated announces that a limit cut the data.
 func Truncated(f *data.Frame, what string, limit, total int) {
 	if total > limit {

@@ -308,6 +308,13 @@ func TestPrometheusMetricsQueryAgainstRealPrometheus(t *testing.T) {
 			if answers[i].Error != nil {
 				t.Fatalf("%d-byte query: %v", len(expr), answers[i].Error)
 			}
+			// Each answer names its own query as executed; the rest must be the same.
+			for _, f := range answers[i].Frames {
+				if f.Meta == nil || f.Meta.ExecutedQueryString != expr {
+					t.Fatalf("%d-byte query: a frame's executed query is not the query", len(expr))
+				}
+				f.Meta.ExecutedQueryString = ""
+			}
 		}
 		for _, kind := range []string{frames.KindMetrics, frames.KindExemplars} {
 			a, b := framesOfKind(answers[0].Frames, kind), framesOfKind(answers[1].Frames, kind)

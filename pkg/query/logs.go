@@ -52,7 +52,9 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		return errorResponse(err)
 	}
 	if res.ResultType != loki.ResultStreams {
-		return backend.DataResponse{Frames: frames.MetricSeries(&prometheus.Data{ResultType: res.ResultType, Series: res.Series}, q.LegendFormat)}
+		fs := frames.MetricSeries(&prometheus.Data{ResultType: res.ResultType, Series: res.Series}, q.LegendFormat)
+		frames.Executed(fs, req.Expr)
+		return backend.DataResponse{Frames: fs}
 	}
 	lines, _ := loki.Lines(res, st.Extraction, 0)
 	sortLinesDesc(lines)
@@ -64,6 +66,7 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	f := frames.LogLines(shown, env.Links)
 	announceLines(f, limitName, limit, len(lines), more, res.Incomplete)
 	announceIDFaults(f, faults, "shown without a trace link", "shown without a span ID")
+	frames.Executed(data.Frames{f}, req.Expr)
 	return backend.DataResponse{Frames: data.Frames{f}}
 }
 

@@ -60,6 +60,7 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if wantEx {
 		resp.Frames = append(resp.Frames, exemplarFrame(ex, exErr, env.Links, step))
 	}
+	frames.Executed(resp.Frames, expr)
 	return resp
 }
 
