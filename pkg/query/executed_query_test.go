@@ -2,10 +2,15 @@ package query
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/stores/prometheus"
 )
 
 // Grafana's query inspector and Explore show a frame's executed query: for a metrics or
@@ -61,4 +66,36 @@ func executed(t *testing.T, fs data.Frames, n int) []string {
 		}
 	}
 	return out
+}
+
+// A latency query from a histogram: each percentile's frames carry the
+// histogram_quantile expression that computed them, so the query inspector shows what
+// to compare with a Prometheus panel's own query.
+func TestHistogramPercentileFramesCarryTheirQuery(t *testing.T) {
+	p := &fakeProm{ranged: func(expr string) *prometheus.Data {
+		return &prometheus.Data{ResultType: prometheus.ResultMatrix, Series: []prometheus.Series{{Labels: map[string]string{}, Points: []prometheus.Point{{TimeMs: 1_700_000_000_000, Value: 0.2}}}}}
+	}}
+	env := histEnv(p)
+	req := histRequest(false, false)
+	req.Query.Percentiles = []float64{0.5, 0.99}
+	resp := Latency(context.Background(), env, req)
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	var ranged []string
+	for _, s := range p.seen {
+		if q, ok := strings.CutPrefix(s, "range "); ok {
+			ranged = append(ranged, q)
+		}
+	}
+	pct := framesOfKind(resp.Frames, frames.KindPercentile)
+	if len(pct) != 2 || len(ranged) != 2 {
+		t.Fatalf("%d percentile frames, %d range queries", len(pct), len(ranged))
+	}
+	for _, f := range pct {
+		got := f.Meta.ExecutedQueryString
+		if !slices.Contains(ranged, got) || !strings.HasPrefix(got, "histogram_quantile("+f.Fields[1].Labels[frames.QuantileLabel]+",") {
+			t.Errorf("frame %q: executed query %q, not its range query (%q)", f.Name, got, ranged)
+		}
+	}
 }

@@ -269,12 +269,14 @@ func latencyFromHistogram(ctx context.Context, env *Env, q *Query, p latencyPlan
 	var fns []func()
 	for i, x := range p.qs {
 		fns = append(fns, func() {
-			d, err := prom.QueryRange(ctx, prometheus.HistogramQuantile(x, metric, sel, p.window, p.groupBy, native), p.from, p.to, p.step)
+			expr := prometheus.HistogramQuantile(x, metric, sel, p.window, p.groupBy, native)
+			d, err := prom.QueryRange(ctx, expr, p.from, p.to, p.step)
 			if err != nil {
 				errs[i] = err
 				return
 			}
 			pct[i] = seriesPercentiles(x, d.Series, scale)
+			frames.Executed(pct[i], expr)
 			annotate(pct[i][0], d)
 		})
 	}
