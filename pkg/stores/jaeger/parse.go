@@ -248,8 +248,8 @@ func convertV1(t *v1Trace) model.Trace {
 				libName = tagText(kv.Value)
 			case "otel.library.version":
 				libVersion = tagText(kv.Value)
-			case "error":
-				if b, ok := kv.Value.(bool); (ok && b) || fmt.Sprint(kv.Value) == "true" {
+			case errorTag:
+				if isTrue(kv.Value) {
 					sp.StatusCode = model.StatusError
 				}
 			}
@@ -369,8 +369,31 @@ func ParseV3Traces(body []byte) ([]model.Trace, int, error) {
 	res := otlp.Spans(rss)
 	for i := range res.Spans {
 		liftWarnings(&res.Spans[i])
+		markErrorTag(&res.Spans[i])
 	}
 	return GroupTraces(res.Spans), res.Dropped, nil
+}
+
+// errorTag is OpenTracing's error flag: a span whose tag error is true failed, whatever
+// its status says. Jaeger's UI marks such a span an error, and its v1 API gives an OTLP
+// span with an error attribute that tag as it is.
+const errorTag = "error"
+
+// isTrue tells whether a tag value is true: the boolean, or the text "true".
+func isTrue(v any) bool {
+	b, ok := v.(bool)
+	return (ok && b) || fmt.Sprint(v) == "true"
+}
+
+// markErrorTag makes a span with the attribute error=true an error span, as the v1 API's
+// reading of the same span does.
+func markErrorTag(sp *model.Span) {
+	for _, kv := range sp.Tags {
+		if kv.Key == errorTag && isTrue(kv.Value) {
+			sp.StatusCode = model.StatusError
+			return
+		}
+	}
 }
 
 // v3WarningsAttribute is the span attribute in which Jaeger v2 keeps a span's warnings,
