@@ -1,10 +1,17 @@
 package jaeger
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/stores/tracestore"
 )
 
 // A span with the tag error=true (OpenTracing's error flag, which OpenTracing shims and
@@ -52,5 +59,62 @@ func TestErrorTagMarksTheSpanThroughBothAPIs(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A store that answers error=true with failed traces only (error tag on the span, in its
+// process tags or in a log field, as Jaeger's tag search matches) is asked once, and its
+// answer is kept as it is.
+func TestErrorTagSearchAnsweredRightIsAskedOnce(t *testing.T) {
+	for _, where := range []string{
+		`"tags":[{"key":"error","type":"bool","value":true}],"logs":[]`,
+		`"tags":[],"logs":[{"timestamp":1796661361198426,"fields":[{"key":"error","type":"string","value":"true"}]}]`,
+	} {
+		calls := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls++
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = fmt.Fprintf(w, `{"data":[{"traceID":"0123456789abcdef","spans":[{"traceID":"0123456789abcdef","spanID":"1111111111111111",
+				"operationName":"GET /","references":[],"startTime":1796661361198426,"duration":2000,%s,"processID":"p1"}],
+				"processes":{"p1":{"serviceName":"shop","tags":[]}}}],"errors":null}`, where)
+		}))
+		h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: srv.URL}, Options())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := NewV1(h).Search(context.Background(), tracestore.SearchParams{Service: "shop", Tags: map[string]string{"error": "true"}})
+		srv.Close()
+		if err != nil || len(res.Traces) != 1 || len(res.Warnings) != 0 || calls != 1 {
+			t.Errorf("%s: %d calls, %v, %+v", where, calls, err, res)
+		}
+	}
+}
+
+// A store answering error=true with no trace is asked again without the tag: when none of
+// the traces found then failed either, the answer stays empty, without a notice.
+func TestErrorTagSearchWithoutFailures(t *testing.T) {
+	var tags []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tags = append(tags, r.URL.Query().Get("tags"))
+		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(r.URL.Query().Get("tags"), "error") {
+			_, _ = w.Write([]byte(`{"data":[],"errors":null}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"data":[{"traceID":"0123456789abcdef","spans":[{"traceID":"0123456789abcdef","spanID":"1111111111111111",
+			"operationName":"GET /","references":[],"startTime":1796661361198426,"duration":2000,"tags":[],"processID":"p1"}],
+			"processes":{"p1":{"serviceName":"shop","tags":[]}}}],"errors":null}`))
+	}))
+	defer srv.Close()
+	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: srv.URL}, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := NewV1(h).Search(context.Background(), tracestore.SearchParams{Service: "shop", Tags: map[string]string{"error": "true", "http.method": "GET"}})
+	if err != nil || len(res.Traces) != 0 || len(res.Spans) != 0 || len(res.Warnings) != 0 {
+		t.Errorf("%v, %+v, want no trace and no notice", err, res)
+	}
+	if want := []string{`{"error":"true","http.method":"GET"}`, `{"http.method":"GET"}`}; strings.Join(tags, " ") != strings.Join(want, " ") {
+		t.Errorf("tags sent %q, want %q", tags, want)
 	}
 }
