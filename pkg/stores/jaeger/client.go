@@ -234,7 +234,7 @@ func (c *V1) find(ctx context.Context, p tracestore.SearchParams) ([]model.Trace
 	}
 	resp, err := c.get(ctx, "/api/traces", v)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, limitRefused(c.h, err, p.Limit)
 	}
 	ts, warnings, perr := ParseV1Traces(resp.Body)
 	if perr != nil {
@@ -349,7 +349,7 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 		return summaries(nil), nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, limitRefused(c.h, err, limit)
 	}
 	ts, dropped, perr := ParseV3Traces(resp.Body)
 	if perr != nil {
@@ -360,6 +360,23 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 		res.Warnings = append(res.Warnings, fmt.Sprintf("jaeger: %d spans with unreadable IDs were left out", dropped))
 	}
 	return res, nil
+}
+
+// searchDepthRefused is the message with which Jaeger's memory store refuses a search
+// for more traces than it keeps, through both APIs (internal/storage/v2/memory
+// errInvalidSearchDepth, v1.76.0), answered as a 500.
+const searchDepthRefused = "search depth must be greater than 0 and less than max traces"
+
+// limitRefused turns Jaeger's refusal of a trace count above its memory store's
+// max_traces into the user's error, naming the limit to lower; any other error is
+// returned as it is.
+func limitRefused(h *httpx.Client, err error, limit int) error {
+	var se *httpx.StoreError
+	if limit > 0 && errors.As(err, &se) && strings.Contains(se.Message, searchDepthRefused) {
+		return h.Refuse(fmt.Sprintf("Jaeger refused to search for %d traces, more than its memory store keeps (its max_traces): "+
+			"lower the query's trace limit (for span latency, the data source's span limit, which asks for a tenth as many traces, at least 20)", limit))
+	}
+	return err
 }
 
 // v3NoTracesMessage is the message of the 404 with which Jaeger's v3 gateway answers a
