@@ -263,9 +263,11 @@ func (c *V1) Services(ctx context.Context, _, _ time.Time) ([]string, error) {
 }
 
 // Operations runs /api/services/<service>/operations, which takes no time range: start
-// and end are ignored.
+// and end are ignored. Jaeger unescapes that path segment as a query value
+// (getOperationsLegacy, url.QueryUnescape, v1.76.0), which reads "+" as a space: "+" is
+// sent as %2B.
 func (c *V1) Operations(ctx context.Context, service string, _, _ time.Time) ([]string, error) {
-	return c.list(ctx, "/api/services/"+url.PathEscape(service)+"/operations")
+	return c.list(ctx, "/api/services/"+strings.ReplaceAll(url.PathEscape(service), "+", "%2B")+"/operations")
 }
 
 func (c *V1) list(ctx context.Context, path string) ([]string, error) {
