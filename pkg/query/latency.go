@@ -1145,6 +1145,24 @@ func fetchRawSpans(ctx context.Context, env *Env, q *Query, selector string, sel
 		for i := range res.Traces {
 			hits[res.Traces[i].TraceID] = &res.Traces[i]
 		}
+		if !isTempo {
+			// Jaeger returns whole traces. One without a parentless span has no root: its
+			// spans get rootServiceName and rootName "", as TraceQL metrics give them,
+			// not the names of the orphan the hit shows as its root.
+			rooted := map[string]bool{}
+			for i := range res.Spans {
+				if res.Spans[i].ParentSpanID == "" {
+					rooted[res.Spans[i].TraceID] = true
+				}
+			}
+			for id, h := range hits {
+				if !rooted[id] {
+					rootless := *h
+					rootless.RootService, rootless.RootName = "", ""
+					hits[id] = &rootless
+				}
+			}
+		}
 	}
 	var kept []*model.Span
 	for i := range res.Spans {

@@ -466,3 +466,29 @@ func TestLatencyFromTempoSpansGroupsARootlessTraceAsTraceQLMetrics(t *testing.T)
 	}
 	assertGroups(t, res.Frames, wantAllOneGroup(data.Labels{"rootServiceName": "", "rootName": ""}))
 }
+
+// A Jaeger trace without a root span (each span's parent is missing from it) has no root
+// service or name: grouped by rootServiceName and rootName, its spans get "" for both,
+// as TraceQL metrics and Tempo's search give such a trace, not the names of the earliest
+// orphan, which the search table shows.
+func TestLatencyFromJaegerSpansGroupsARootlessTraceAsTraceQLMetrics(t *testing.T) {
+	for _, kind := range []string{settings.TraceKindJaegerV1, settings.TraceKindJaegerV3} {
+		t.Run(kind, func(t *testing.T) {
+			body := strings.ReplaceAll(groupedJaegerV1(groupedSpans, "null"), `"references":[]`,
+				`"references":[{"refType":"CHILD_OF","traceID":"`+groupedTraceID+`","spanID":"00000000000000ff"}]`)
+			path := "/api/traces"
+			if kind == settings.TraceKindJaegerV3 {
+				body = strings.ReplaceAll(groupedJaegerV3(groupedSpans), `"kind":2,`, `"parentSpanId":"00000000000000ff","kind":2,`)
+				path = "/api/v3/traces"
+			}
+			js := newStoreReplay(t, map[string]answer{path: jsonAnswer(body)})
+			q := &Query{Source: SourceSpans, EditorMode: ModeBuilder, Service: "checkout", Percentiles: []float64{0.5, 0.9},
+				GroupBy: []string{"rootServiceName", "rootName"}}
+			res := Latency(context.Background(), replayEnv(t, nil, js, kind, ""), latencyRequest(q))
+			if res.Error != nil {
+				t.Fatal(res.Error)
+			}
+			assertGroups(t, res.Frames, wantAllOneGroup(data.Labels{"rootServiceName": "", "rootName": ""}))
+		})
+	}
+}

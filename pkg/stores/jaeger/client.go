@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -129,6 +130,87 @@ func (c *V1) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	if p.Service == "" {
 		return nil, c.h.Refuse("search needs a service")
 	}
+	ts, warnings, err := c.find(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if isTrue(p.Tags[errorTag]) {
+		// Jaeger v2's memory store reads the text "true" of the error tag as "status OK"
+		// (internal/storage/v2/memory validSpan, v1.76.0): it answers with the traces
+		// that did not fail, or with none when no span's status is OK. An answer holding
+		// a trace without any error span, or none, is checked by searching without the
+		// tag and keeping the traces with an error span of the service searched.
+		kept := withErrorSpan(ts, tracestore.SearchParams{})
+		if len(kept) < len(ts) || len(ts) == 0 {
+			without := p
+			without.Tags = maps.Clone(p.Tags)
+			delete(without.Tags, errorTag)
+			all, allWarnings, err := c.find(ctx, without)
+			if err != nil {
+				return nil, err
+			}
+			failedTraces := withErrorSpan(all, p)
+			if len(kept) < len(ts) || len(failedTraces) > 0 {
+				answered := "no trace"
+				if len(ts) > 0 {
+					answered = fmt.Sprintf("%d of %d traces without any error span", len(ts)-len(kept), len(ts))
+				}
+				warnings = append(allWarnings, fmt.Sprintf("jaeger: the search for error=true answered %s (Jaeger's memory store reads error=true as status OK); "+
+					"shown instead are the %d traces with an error span of %s among the %d found without that tag", answered, len(failedTraces), p.Service, len(all)))
+				ts = failedTraces
+			}
+		}
+	}
+	res := summaries(ts)
+	for _, w := range warnings {
+		res.Warnings = append(res.Warnings, c.h.Scrub(w))
+	}
+	return res, nil
+}
+
+// withErrorSpan is the traces holding an error span of the service searched (and of its
+// operation, when one is searched), or of any service when p names none: those a search
+// for error=true matches. As in Jaeger's tag search, the tag may also be one of the
+// span's process tags or log fields.
+func withErrorSpan(ts []model.Trace, p tracestore.SearchParams) []model.Trace {
+	var out []model.Trace
+	for _, t := range ts {
+		for i := range t.Spans {
+			sp := &t.Spans[i]
+			if (p.Service == "" || sp.Service == p.Service) && (p.Operation == "" || sp.Operation == p.Operation) && failed(sp) {
+				out = append(out, t)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// failed tells whether a span is an error span or carries error=true among its process
+// tags or log fields.
+func failed(sp *model.Span) bool {
+	if sp.StatusCode == model.StatusError || hasErrorTag(sp.ServiceTags) {
+		return true
+	}
+	for _, ev := range sp.Events {
+		if hasErrorTag(ev.Fields) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasErrorTag(kvs []model.KeyValue) bool {
+	for _, kv := range kvs {
+		if kv.Key == errorTag && isTrue(kv.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// find runs /api/traces?service=… and returns the traces and the errors that came with them.
+func (c *V1) find(ctx context.Context, p tracestore.SearchParams) ([]model.Trace, []string, error) {
 	v := url.Values{"service": {p.Service}}
 	if p.Operation != "" {
 		v.Set("operation", p.Operation)
@@ -152,17 +234,13 @@ func (c *V1) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	}
 	resp, err := c.get(ctx, "/api/traces", v)
 	if err != nil {
-		return nil, err
+		return nil, nil, limitRefused(c.h, err, p.Limit)
 	}
 	ts, warnings, perr := ParseV1Traces(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, perr.Error())
+		return nil, nil, c.h.Fail(resp.Status, perr.Error())
 	}
-	res := summaries(ts)
-	for _, w := range warnings {
-		res.Warnings = append(res.Warnings, c.h.Scrub(w))
-	}
-	return res, nil
+	return ts, warnings, nil
 }
 
 // summaries is a search result from whole traces; each trace's warnings become the
@@ -185,9 +263,11 @@ func (c *V1) Services(ctx context.Context, _, _ time.Time) ([]string, error) {
 }
 
 // Operations runs /api/services/<service>/operations, which takes no time range: start
-// and end are ignored.
+// and end are ignored. Jaeger unescapes that path segment as a query value
+// (getOperationsLegacy, url.QueryUnescape, v1.76.0), which reads "+" as a space: "+" is
+// sent as %2B.
 func (c *V1) Operations(ctx context.Context, service string, _, _ time.Time) ([]string, error) {
-	return c.list(ctx, "/api/services/"+url.PathEscape(service)+"/operations")
+	return c.list(ctx, "/api/services/"+strings.ReplaceAll(url.PathEscape(service), "+", "%2B")+"/operations")
 }
 
 func (c *V1) list(ctx context.Context, path string) ([]string, error) {
@@ -271,7 +351,7 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 		return summaries(nil), nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, limitRefused(c.h, err, limit)
 	}
 	ts, dropped, perr := ParseV3Traces(resp.Body)
 	if perr != nil {
@@ -282,6 +362,23 @@ func (c *V3) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 		res.Warnings = append(res.Warnings, fmt.Sprintf("jaeger: %d spans with unreadable IDs were left out", dropped))
 	}
 	return res, nil
+}
+
+// searchDepthRefused is the message with which Jaeger's memory store refuses a search
+// for more traces than it keeps, through both APIs (internal/storage/v2/memory
+// errInvalidSearchDepth, v1.76.0), answered as a 500.
+const searchDepthRefused = "search depth must be greater than 0 and less than max traces"
+
+// limitRefused turns Jaeger's refusal of a trace count above its memory store's
+// max_traces into the user's error, naming the limit to lower; any other error is
+// returned as it is.
+func limitRefused(h *httpx.Client, err error, limit int) error {
+	var se *httpx.StoreError
+	if limit > 0 && errors.As(err, &se) && strings.Contains(se.Message, searchDepthRefused) {
+		return h.Refuse(fmt.Sprintf("Jaeger refused to search for %d traces, more than its memory store keeps (its max_traces): "+
+			"lower the query's trace limit (for span latency, the data source's span limit, which asks for a tenth as many traces, at least 20)", limit))
+	}
+	return err
 }
 
 // v3NoTracesMessage is the message of the 404 with which Jaeger's v3 gateway answers a

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -215,7 +217,7 @@ func convertV1(t *v1Trace) model.Trace {
 			Service:       proc.ServiceName,
 			StartUnixNano: int64(s.StartTime) * 1000,
 			DurationNano:  max(int64(s.Duration), 0) * 1000,
-			Warnings:      distinct(s.Warnings),
+			Warnings:      slices.Clone(s.Warnings),
 		}
 		for _, kv := range proc.Tags {
 			sp.ServiceTags = append(sp.ServiceTags, model.KeyValue{Key: kv.Key, Value: kv.Value})
@@ -224,6 +226,11 @@ func convertV1(t *v1Trace) model.Trace {
 		var libName, libVersion string
 		for _, kv := range s.Tags {
 			switch kv.Key {
+			case v3WarningsAttribute:
+				// Jaeger v2's v1 API moves this attribute into the warnings of one span per
+				// span ID: a span whose ID repeats keeps it as a tag holding a JSON list.
+				sp.Warnings = append(sp.Warnings, v1WarningsTag(kv.Value)...)
+				continue
 			case "span.kind":
 				sp.Kind = strings.ToLower(fmt.Sprint(kv.Value))
 			case "otel.status_code":
@@ -248,13 +255,14 @@ func convertV1(t *v1Trace) model.Trace {
 				libName = tagText(kv.Value)
 			case "otel.library.version":
 				libVersion = tagText(kv.Value)
-			case "error":
-				if b, ok := kv.Value.(bool); (ok && b) || fmt.Sprint(kv.Value) == "true" {
+			case errorTag:
+				if isTrue(kv.Value) {
 					sp.StatusCode = model.StatusError
 				}
 			}
 			sp.Tags = append(sp.Tags, model.KeyValue{Key: kv.Key, Value: kv.Value})
 		}
+		sp.Warnings = distinct(sp.Warnings)
 		if !scopeName {
 			sp.ScopeName = libName
 		}
@@ -297,6 +305,7 @@ func convertV1(t *v1Trace) model.Trace {
 		}
 		tr.Spans = append(tr.Spans, sp)
 	}
+	tr.Spans = dropCopies(tr.Spans)
 	if dropped > 0 {
 		tr.Warnings = append(tr.Warnings, fmt.Sprintf("jaeger: %d spans with unreadable IDs were left out", dropped))
 	}
@@ -304,6 +313,20 @@ func convertV1(t *v1Trace) model.Trace {
 		tr.TraceID = tr.Spans[0].TraceID
 	}
 	return tr
+}
+
+// v1WarningsTag reads the @jaeger@warnings tag of a v1 span: a JSON list of strings in a
+// string tag, or else one warning.
+func v1WarningsTag(v any) []string {
+	text := tagText(v)
+	var ws []string
+	if json.Unmarshal([]byte(text), &ws) == nil {
+		return ws
+	}
+	if text == "" {
+		return nil
+	}
+	return []string{text}
 }
 
 // tagText is a tag value as text ("" for a tag without a value).
@@ -369,8 +392,69 @@ func ParseV3Traces(body []byte) ([]model.Trace, int, error) {
 	res := otlp.Spans(rss)
 	for i := range res.Spans {
 		liftWarnings(&res.Spans[i])
+		markErrorTag(&res.Spans[i])
 	}
-	return GroupTraces(res.Spans), res.Dropped, nil
+	ts := GroupTraces(res.Spans)
+	for i := range ts {
+		ts[i].Spans = dropCopies(ts[i].Spans)
+	}
+	return ts, res.Dropped, nil
+}
+
+// dropCopies leaves out each span that copies an earlier span of the trace in all but
+// its warnings, which go to the span kept. An exporter that retries sends a span again;
+// Jaeger drops such copies itself by hashing each span, but its v2 memory store appends
+// its adjusters' warnings to the stored copies on every read, so once their warnings
+// differ it returns every copy (v1.76.0), and each would count as a span of its own. A
+// span that only shares the ID (Zipkin's shared client and server spans) is kept.
+func dropCopies(spans []model.Span) []model.Span {
+	byID := make(map[string][]int, len(spans))
+	out := spans[:0]
+	for _, sp := range spans {
+		copyOf := -1
+		for _, k := range byID[sp.SpanID] {
+			if sameButWarnings(&out[k], &sp) {
+				copyOf = k
+				break
+			}
+		}
+		if copyOf >= 0 {
+			out[copyOf].Warnings = distinct(append(slices.Clip(out[copyOf].Warnings), sp.Warnings...))
+			continue
+		}
+		byID[sp.SpanID] = append(byID[sp.SpanID], len(out))
+		out = append(out, sp)
+	}
+	return out
+}
+
+// sameButWarnings tells whether two spans are the same in all but their warnings.
+func sameButWarnings(a, b *model.Span) bool {
+	x, y := *a, *b
+	x.Warnings, y.Warnings = nil, nil
+	return reflect.DeepEqual(x, y)
+}
+
+// errorTag is OpenTracing's error flag: a span whose tag error is true failed, whatever
+// its status says. Jaeger's UI marks such a span an error, and its v1 API gives an OTLP
+// span with an error attribute that tag as it is.
+const errorTag = "error"
+
+// isTrue tells whether a tag value is true: the boolean, or the text "true".
+func isTrue(v any) bool {
+	b, ok := v.(bool)
+	return (ok && b) || fmt.Sprint(v) == "true"
+}
+
+// markErrorTag makes a span with the attribute error=true an error span, as the v1 API's
+// reading of the same span does.
+func markErrorTag(sp *model.Span) {
+	for _, kv := range sp.Tags {
+		if kv.Key == errorTag && isTrue(kv.Value) {
+			sp.StatusCode = model.StatusError
+			return
+		}
+	}
 }
 
 // v3WarningsAttribute is the span attribute in which Jaeger v2 keeps a span's warnings,
