@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -50,7 +49,7 @@ func (r *realStores) tempoURL(t *testing.T) string {
 	r.need(t, testenv.StoreTempo)
 	if r.tempo == nil {
 		r.tempo = testenv.StartTempo(r.parent, testenv.TempoOptions{})
-		postOTLP(t, r.tempo.OTLPTracesURL, storetest.CheckoutTraceOTLP(r.base))
+		testenv.PostOTLP(t, r.tempo.OTLPTracesURL, storetest.CheckoutTraceOTLP(r.base))
 		waitFor(t, r.tempo.URL+"/api/v2/traces/"+storetest.CheckoutTraceID, func(b []byte) error {
 			tr, err := tempo.ParseTraceV2(b)
 			return threeSpans(tr, err)
@@ -63,7 +62,7 @@ func (r *realStores) jaegerURL(t *testing.T) string {
 	r.need(t, testenv.StoreJaeger)
 	if r.jaeger == nil {
 		r.jaeger = testenv.StartJaeger(r.parent, testenv.JaegerOptions{})
-		postOTLP(t, r.jaeger.OTLPTracesURL, storetest.CheckoutTraceOTLP(r.base))
+		testenv.PostOTLP(t, r.jaeger.OTLPTracesURL, storetest.CheckoutTraceOTLP(r.base))
 		waitFor(t, r.jaeger.URL+"/api/v3/traces/"+storetest.CheckoutTraceID, func(b []byte) error {
 			ts, _, err := jaeger.ParseV3Traces(b)
 			if err == nil && len(ts) != 1 {
@@ -82,7 +81,7 @@ func (r *realStores) lokiURL(t *testing.T) string {
 	r.need(t, testenv.StoreLoki)
 	if r.loki == nil {
 		r.loki = testenv.StartLoki(r.parent, testenv.LokiOptions{})
-		postOTLP(t, r.loki.OTLPLogsURL, storetest.CheckoutLogsOTLP(r.base))
+		testenv.PostOTLP(t, r.loki.OTLPLogsURL, storetest.CheckoutLogsOTLP(r.base))
 		q := url.Values{
 			"query": {`{service_name=~".+"} | trace_id="` + storetest.CheckoutTraceID + `"`},
 			"start": {fmt.Sprint(r.base - int64(time.Hour))}, "end": {fmt.Sprint(time.Now().Add(time.Hour).UnixNano())},
@@ -103,19 +102,6 @@ func threeSpans(tr *model.Trace, err error) error {
 		err = fmt.Errorf("%d spans", len(tr.Spans))
 	}
 	return err
-}
-
-func postOTLP(t *testing.T, u string, body []byte) {
-	t.Helper()
-	resp, err := http.Post(u, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("POST %s: %v", u, err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("POST %s: %d %s", u, resp.StatusCode, b)
-	}
 }
 
 // waitFor polls u until check accepts a 200 answer, or fails the test after readBack.

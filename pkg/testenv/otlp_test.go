@@ -119,20 +119,6 @@ func intAttr(k string, v int64) map[string]any {
 	return map[string]any{"key": k, "value": map[string]any{"intValue": fmt.Sprint(v)}}
 }
 
-// postOTLP sends an OTLP/JSON body and fails the test unless it is accepted.
-func postOTLP(t *testing.T, url string, body []byte) {
-	t.Helper()
-	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, b)
-	}
-}
-
 // response is one HTTP exchange with a store.
 type response struct {
 	Status      int

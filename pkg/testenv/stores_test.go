@@ -14,7 +14,7 @@ const readBackTimeout = 60 * time.Second
 
 func TestJaegerAcceptsOTLPAndServesV1AndV3Traces(t *testing.T) {
 	j := StartJaeger(t, JaegerOptions{})
-	postOTLP(t, j.OTLPTracesURL, otlpTracesJSON(time.Now().Add(-time.Second)))
+	PostOTLP(t, j.OTLPTracesURL, otlpTracesJSON(time.Now().Add(-time.Second)))
 
 	v1URL := j.URL + "/api/traces/" + testTraceID
 	v1 := getUntil(t, v1URL, nil, readBackTimeout, status200(func(b []byte) error {
@@ -81,7 +81,7 @@ func TestJaegerAcceptsOTLPAndServesV1AndV3Traces(t *testing.T) {
 func TestTempoAcceptsOTLPAndServesTracesSearchAndMetrics(t *testing.T) {
 	tp := StartTempo(t, TempoOptions{})
 	start := time.Now().Add(-2 * time.Second)
-	postOTLP(t, tp.OTLPTracesURL, otlpTracesJSON(start))
+	PostOTLP(t, tp.OTLPTracesURL, otlpTracesJSON(start))
 
 	// v1 keeps "batches"; IDs are base64 (gogo jsonpb), not hex.
 	v1URL := tp.URL + "/api/traces/" + testTraceID
@@ -183,7 +183,7 @@ func TestTempoAcceptsOTLPAndServesTracesSearchAndMetrics(t *testing.T) {
 func TestLokiAcceptsOTLPLogsWithStructuredMetadata(t *testing.T) {
 	l := StartLoki(t, LokiOptions{})
 	at := time.Now().Add(-time.Second).Truncate(time.Millisecond)
-	postOTLP(t, l.OTLPLogsURL, otlpLogsJSON(at))
+	PostOTLP(t, l.OTLPLogsURL, otlpLogsJSON(at))
 
 	q := url.Values{
 		"query": {`{service_name="` + testService + `"}`},

@@ -1,16 +1,12 @@
 package jaeger
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/latencylens/lens/pkg/settings"
-	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
 	"github.com/latencylens/lens/pkg/testenv"
 )
@@ -32,15 +28,8 @@ func TestLiveJaegerErrorTagSearch(t *testing.T) {
 		{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},
 		"scopeSpans":[{"scope":{"name":"lib"},"spans":[` + span("000000000000000000000000000000dd", "unset op", 0) + `,` +
 		span("000000000000000000000000000000ee", "broken op", 2) + `]}]}]}`
-	resp, err := http.Post(j.OTLPTracesURL, "application/json", bytes.NewReader([]byte(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: j.URL}, Options())
-	if err != nil {
-		t.Fatal(err)
-	}
+	testenv.PostOTLP(t, j.OTLPTracesURL, []byte(body))
+	h := liveClient(t, j.URL)
 	p := tracestore.SearchParams{Service: "shop", Start: time.Now().Add(-time.Hour), End: time.Now(), Limit: 20}
 	deadline := time.Now().Add(10 * time.Second)
 	for {

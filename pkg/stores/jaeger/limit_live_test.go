@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
 	"github.com/latencylens/lens/pkg/testenv"
@@ -18,14 +17,7 @@ import (
 // is the user's error naming the limit to lower, not a store failure.
 func TestLiveJaegerSearchAboveMaxTraces(t *testing.T) {
 	j := testenv.StartJaeger(t, testenv.JaegerOptions{MaxTraces: 10})
-	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: j.URL}, Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		name string
-		s    tracestore.Store
-	}{{"v1", NewV1(h)}, {"v3", NewV3(h)}} {
+	for _, c := range bothAPIs(t, j.URL) {
 		t.Run(c.name, func(t *testing.T) {
 			p := tracestore.SearchParams{Service: "shop", Start: time.Now().Add(-time.Hour), End: time.Now(), Limit: 20}
 			_, err := c.s.Search(context.Background(), p)

@@ -1,7 +1,6 @@
 package jaeger
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -29,24 +28,13 @@ func TestLiveJaegerTagsWarningsAndWrongURL(t *testing.T) {
 		 "attributes":[{"key":"big","value":{"intValue":"9007199254740993"}}]},
 		{"traceId":%[1]q,"spanId":"3333333333333333","parentSpanId":"9999999999999999","name":"orphan","kind":1,
 		 "startTimeUnixNano":"%[2]d","endTimeUnixNano":"%[3]d"}]}]}]}`, traceID, base, base+int64(time.Millisecond))
-	resp, err := http.Post(j.OTLPTracesURL, "application/json", bytes.NewReader([]byte(body)))
-	if err != nil {
-		t.Fatal(err)
+	if code := testenv.PostOTLP(t, j.OTLPTracesURL, []byte(body)); code != http.StatusOK {
+		t.Fatalf("OTLP post: HTTP %d", code)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("OTLP post: HTTP %d", resp.StatusCode)
-	}
-	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: j.URL}, Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		name string
-		s    tracestore.Store
-	}{{"v1", NewV1(h)}, {"v3", NewV3(h)}} {
+	for _, c := range bothAPIs(t, j.URL) {
 		t.Run(c.name, func(t *testing.T) {
 			var tr *model.Trace
+			var err error
 			deadline := time.Now().Add(10 * time.Second)
 			for read := 0; read < 3; read++ { // each read adds the warning to Jaeger's stored span again
 				for tr, err = c.s.Trace(context.Background(), "0123456789ABCDEF", time.Time{}, time.Time{}); err != nil && time.Now().Before(deadline); {
@@ -90,4 +78,26 @@ func TestLiveJaegerTagsWarningsAndWrongURL(t *testing.T) {
 			t.Errorf("services at a UI path: %v, want an error naming the HTML page", err)
 		}
 	}
+}
+
+// liveClient is the HTTP client of a data source whose trace store is the Jaeger at url.
+func liveClient(t *testing.T, url string) *httpx.Client {
+	t.Helper()
+	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: url}, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// apiStore is one of Jaeger's query APIs, named.
+type apiStore struct {
+	name string
+	s    tracestore.Store
+}
+
+// bothAPIs is a store of each of Jaeger's query APIs, v1 and v3, on the Jaeger at url.
+func bothAPIs(t *testing.T, url string) []apiStore {
+	h := liveClient(t, url)
+	return []apiStore{{"v1", NewV1(h)}, {"v3", NewV3(h)}}
 }

@@ -1,17 +1,12 @@
 package jaeger
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/latencylens/lens/pkg/settings"
-	"github.com/latencylens/lens/pkg/stores/httpx"
-	"github.com/latencylens/lens/pkg/stores/tracestore"
 	"github.com/latencylens/lens/pkg/testenv"
 )
 
@@ -28,19 +23,8 @@ func TestLiveJaegerOperationsOfServicesWithOddNames(t *testing.T) {
 			"scopeSpans":[{"scope":{"name":"lib"},"spans":[{"traceId":"%032x","spanId":"1111111111111111","name":%q,"kind":2,
 			"startTimeUnixNano":"%d","endTimeUnixNano":"%d"}]}]}`, svc, i+1, "op of "+svc, base, base+int64(time.Millisecond)))
 	}
-	resp, err := http.Post(j.OTLPTracesURL, "application/json", bytes.NewReader([]byte(`{"resourceSpans":[`+strings.Join(rs, ",")+`]}`)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: j.URL}, Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		name string
-		s    tracestore.Store
-	}{{"v1", NewV1(h)}, {"v3", NewV3(h)}} {
+	testenv.PostOTLP(t, j.OTLPTracesURL, []byte(`{"resourceSpans":[`+strings.Join(rs, ",")+`]}`))
+	for _, c := range bothAPIs(t, j.URL) {
 		t.Run(c.name, func(t *testing.T) {
 			deadline := time.Now().Add(10 * time.Second)
 			for {

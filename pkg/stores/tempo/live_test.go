@@ -1,7 +1,6 @@
 package tempo
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -41,13 +40,8 @@ func TestLiveTempoSearchNewestAndSubMillisecond(t *testing.T) {
 			"scopeSpans":[{"spans":[{"traceId":"%032x","spanId":"%016x","name":"op%d","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[%s]}]}]}`,
 			i+1, i+1, i, start, start+dur, attrs))
 	}
-	resp, err := http.Post(tp.OTLPTracesURL, "application/json", bytes.NewReader([]byte(`{"resourceSpans":[`+strings.Join(rs, ",")+`]}`)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("OTLP post: HTTP %d", resp.StatusCode)
+	if code := testenv.PostOTLP(t, tp.OTLPTracesURL, []byte(`{"resourceSpans":[`+strings.Join(rs, ",")+`]}`)); code != http.StatusOK {
+		t.Fatalf("OTLP post: HTTP %d", code)
 	}
 	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: tp.URL}, Options())
 	if err != nil {
