@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,24 +9,13 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/storetest"
 )
 
 // A TraceQL search that stops at its limit on Tempo says that its traces are the first
 // Tempo found, not necessarily the newest, and how to ask for the newest; a TraceQL that
 // asks for them, a search below its limit, and a Jaeger search say nothing of it.
 func TestSearchNoticeWhenTempoHitsAreNotTheNewest(t *testing.T) {
-	hits := func(n int) string {
-		var b strings.Builder
-		b.WriteString(`{"traces":[`)
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			fmt.Fprintf(&b, `{"traceID":"%032x","rootServiceName":"shop","rootTraceName":"GET","startTimeUnixNano":"%d","durationMs":5}`, i+1, 1700000000000000000+int64(i))
-		}
-		b.WriteString(`]}`)
-		return b.String()
-	}
 	const advice = "with (most_recent=true)"
 	tests := []struct {
 		name       string
@@ -42,7 +30,7 @@ func TestSearchNoticeWhenTempoHitsAreNotTheNewest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tp := newStoreReplay(t, map[string]answer{"/api/search": jsonAnswer(hits(tt.stored))})
+			tp := newStoreReplay(t, map[string]answer{"/api/search": jsonAnswer(storetest.TempoSearchHits(tt.stored))})
 			env := replayEnv(t, nil, tp, settings.TraceKindTempo, "")
 			q := tt.q
 			q.QueryType = TypeSearch

@@ -2,12 +2,12 @@ package tempo
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/latencylens/lens/pkg/stores/storetest"
 	"github.com/latencylens/lens/pkg/stores/tracestore"
 )
 
@@ -19,18 +19,6 @@ import (
 // hint because Tempo refused it says its hits need not be the newest.
 func TestSearchAsksForTheNewestTraces(t *testing.T) {
 	const hint = " with (most_recent=true)"
-	hits := func(n int) string {
-		var b strings.Builder
-		b.WriteString(`{"traces":[`)
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			fmt.Fprintf(&b, `{"traceID":"%032x","rootServiceName":"shop","rootTraceName":"GET","startTimeUnixNano":"%d","durationMs":5}`, i+1, 1700000000000000000+int64(i))
-		}
-		b.WriteString(`]}`)
-		return b.String()
-	}
 	tests := []struct {
 		name      string
 		p         tracestore.SearchParams
@@ -67,7 +55,7 @@ func TestSearchAsksForTheNewestTraces(t *testing.T) {
 					return
 				}
 				w.Header().Set("Content-Type", "application/json")
-				_, _ = w.Write([]byte(hits(tt.stored)))
+				_, _ = w.Write([]byte(storetest.TempoSearchHits(tt.stored)))
 			})
 			tt.p.Start, tt.p.End = time.Unix(1700000000, 0), time.Unix(1700003600, 0)
 			res, err := c.Search(context.Background(), tt.p)
