@@ -1,6 +1,6 @@
-import { createDataFrame, createTheme, DataFrameType, FieldType, type DataFrame } from '@grafana/data';
+import { createDataFrame, createTheme, FieldType, type DataFrame } from '@grafana/data';
 
-import { makeDurationsFrame, makeHeatmapFrame } from '../testing/factories';
+import { makeDurationsFrame, makeHeatmapFrame, makeNativeHistogramFrame } from '../testing/factories';
 import { defaultOptions } from '../types';
 import { amountText, prepareCdfData, type CdfData, type CdfResult } from './prepareCdfData';
 
@@ -27,6 +27,24 @@ function bucketFrames(perBucket: Record<string, number[]>, expr?: string): DataF
       ],
     })
   );
+}
+
+/**
+ * A native histogram from Grafana's `sum(rate(x_seconds[5m]))` over two steps, buckets (0, 0.1]
+ * and (0.1, 0.2]: `counts` are the per-second rates of the cells, step by step.
+ */
+function nativeRateFrame(counts: number[]): DataFrame {
+  const bounds = [
+    [0, 0.1],
+    [0.1, 0.2],
+  ];
+  const cells = counts.map((count, i) => ({
+    t: T0 + Math.floor(i / 2) * 60_000,
+    lo: bounds[i % 2][0],
+    hi: bounds[i % 2][1],
+    count,
+  }));
+  return makeNativeHistogramFrame(cells, { executedQueryString: 'Expr: sum(rate(x_seconds[5m]))\nStep: 1m0s' });
 }
 
 describe('the amount a CDF curve stands on', () => {
@@ -77,33 +95,13 @@ describe('the amount a CDF curve stands on', () => {
   });
 
   it('a native histogram rate() from Grafana (heatmap-cells)', () => {
-    const frame = createDataFrame({
-      refId: 'A',
-      meta: { type: DataFrameType.HeatmapCells, executedQueryString: 'Expr: sum(rate(x_seconds[5m]))\nStep: 1m0s' },
-      fields: [
-        { name: 'xMax', type: FieldType.time, values: [T0, T0, T0 + 60_000, T0 + 60_000] },
-        { name: 'yMin', type: FieldType.number, values: [0, 0.1, 0, 0.1] },
-        { name: 'yMax', type: FieldType.number, values: [0.1, 0.2, 0.1, 0.2] },
-        { name: 'count', type: FieldType.number, values: [0.3, 0.2, 0.5, 0.2] },
-        { name: 'yLayout', type: FieldType.number, values: [0, 0, 0, 0] },
-      ],
-    });
+    const frame = nativeRateFrame([0.3, 0.2, 0.5, 0.2]);
     const s = ok(prepareCdfData([frame], defaultOptions.cdf, theme)).series[0];
     expect(s.amount).toEqual({ kind: 'rate', perSecond: expect.closeTo(0.6, 9) });
   });
 
   it('a native histogram step without traffic (every count 0) counts in the mean rate', () => {
-    const frame = createDataFrame({
-      refId: 'A',
-      meta: { type: DataFrameType.HeatmapCells, executedQueryString: 'Expr: sum(rate(x_seconds[5m]))\nStep: 1m0s' },
-      fields: [
-        { name: 'xMax', type: FieldType.time, values: [T0, T0, T0 + 60_000, T0 + 60_000] },
-        { name: 'yMin', type: FieldType.number, values: [0, 0.1, 0, 0.1] },
-        { name: 'yMax', type: FieldType.number, values: [0.1, 0.2, 0.1, 0.2] },
-        { name: 'count', type: FieldType.number, values: [0.3, 0.2, 0, 0] },
-        { name: 'yLayout', type: FieldType.number, values: [0, 0, 0, 0] },
-      ],
-    });
+    const frame = nativeRateFrame([0.3, 0.2, 0, 0]);
     const s = ok(prepareCdfData([frame], defaultOptions.cdf, theme)).series[0];
     expect(s.amount).toEqual({ kind: 'rate', perSecond: expect.closeTo(0.25, 9) });
   });

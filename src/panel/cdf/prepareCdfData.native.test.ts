@@ -1,5 +1,6 @@
-import { createDataFrame, createTheme, DataFrameType, FieldType, type DataFrame } from '@grafana/data';
+import { createTheme } from '@grafana/data';
 
+import { makeNativeHistogramFrame, type NativeCell } from '../testing/factories';
 import { defaultOptions } from '../types';
 import { prepareCdfData, type CdfData, type CdfResult } from './prepareCdfData';
 
@@ -12,35 +13,8 @@ function ok(r: CdfResult): CdfData {
   return r;
 }
 
-interface Cell {
-  t: number;
-  lo: number;
-  hi: number;
-  count: number;
-}
-
-/**
- * A Prometheus native histogram as Grafana's Prometheus data source returns it: one
- * "heatmap-cells" frame per series, a row per bucket and step (xMax, yMin, yMax, count,
- * yLayout), the series labels on yMin, the frame named by the metric when there is one.
- */
-function nativeFrame(cells: Cell[], opts: { name?: string; labels?: Record<string, string> } = {}): DataFrame {
-  return createDataFrame({
-    refId: 'A',
-    name: opts.name,
-    meta: { type: DataFrameType.HeatmapCells },
-    fields: [
-      { name: 'xMax', type: FieldType.time, values: cells.map((c) => c.t) },
-      { name: 'yMin', type: FieldType.number, values: cells.map((c) => c.lo), labels: opts.labels ?? { service: 'cart' } },
-      { name: 'yMax', type: FieldType.number, values: cells.map((c) => c.hi) },
-      { name: 'count', type: FieldType.number, values: cells.map((c) => c.count) },
-      { name: 'yLayout', type: FieldType.number, values: cells.map(() => 0) },
-    ],
-  });
-}
-
 // Two steps; buckets (0.1, 0.2], (0.2, 0.4], (0.8, 1.6] seconds (one empty bucket in between).
-const cells: Cell[] = [
+const cells: NativeCell[] = [
   { t: 1000, lo: 0.1, hi: 0.2, count: 3 },
   { t: 1000, lo: 0.2, hi: 0.4, count: 4 },
   { t: 1000, lo: 0.8, hi: 1.6, count: 1 },
@@ -51,7 +25,7 @@ const cells: Cell[] = [
 
 describe('prepareCdfData on Prometheus native histograms (heatmap-cells)', () => {
   it('one curve over the bucket bounds, counts summed over the steps, no overflow', () => {
-    const data = ok(prepareCdfData([nativeFrame(cells)], defaultOptions.cdf, theme));
+    const data = ok(prepareCdfData([makeNativeHistogramFrame(cells)], defaultOptions.cdf, theme));
     expect(data.series).toHaveLength(1);
     const s = data.series[0];
     expect(s.source).toBe('histogram');
@@ -64,13 +38,17 @@ describe('prepareCdfData on Prometheus native histograms (heatmap-cells)', () =>
   });
 
   it('a quantile interpolates inside its bucket between the bucket’s own bounds', () => {
-    const data = ok(prepareCdfData([nativeFrame(cells)], { ...defaultOptions.cdf, percentiles: [0.9] }, theme));
+    const data = ok(
+      prepareCdfData([makeNativeHistogramFrame(cells)], { ...defaultOptions.cdf, percentiles: [0.9] }, theme)
+    );
     // p90: rank 18 of 20 lies in (800, 1600] ms, 3 of its 5 observations in.
     expect(data.series[0].quantiles).toEqual([{ p: 0.9, valueMs: 800 + 800 * (3 / 5), lowMs: 800, highMs: 1600 }]);
   });
 
   it('a metric in milliseconds is read in milliseconds', () => {
-    const data = ok(prepareCdfData([nativeFrame(cells, { name: 'rpc_latency_milliseconds' })], defaultOptions.cdf, theme));
+    const data = ok(
+      prepareCdfData([makeNativeHistogramFrame(cells, { name: 'rpc_latency_milliseconds' })], defaultOptions.cdf, theme)
+    );
     expect(Array.from(data.series[0].x)).toEqual([0.2, 0.4, 1.6]);
   });
 });

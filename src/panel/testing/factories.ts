@@ -95,6 +95,38 @@ export function makeHeatmapFrame(bounds: string[], perBucket: number[][]): DataF
   });
 }
 
+/** One cell of a native histogram: the step's time, the bucket's bounds and its count. */
+export interface NativeCell {
+  t: number;
+  lo: number;
+  hi: number;
+  count: number;
+}
+
+/**
+ * A Prometheus native histogram as Grafana's Prometheus data source returns it: one
+ * "heatmap-cells" frame per series, a row per bucket and step (xMax, yMin, yMax, count,
+ * yLayout), the series labels on yMin, the frame named by the metric when there is one, and
+ * the query Grafana records as executed when given.
+ */
+export function makeNativeHistogramFrame(
+  cells: NativeCell[],
+  opts: { name?: string; labels?: Record<string, string>; executedQueryString?: string } = {}
+): DataFrame {
+  return createDataFrame({
+    refId: 'A',
+    name: opts.name,
+    meta: { type: DataFrameType.HeatmapCells, executedQueryString: opts.executedQueryString },
+    fields: [
+      { name: 'xMax', type: FieldType.time, values: cells.map((c) => c.t) },
+      { name: 'yMin', type: FieldType.number, values: cells.map((c) => c.lo), labels: opts.labels ?? { service: 'cart' } },
+      { name: 'yMax', type: FieldType.number, values: cells.map((c) => c.hi) },
+      { name: 'count', type: FieldType.number, values: cells.map((c) => c.count) },
+      { name: 'yLayout', type: FieldType.number, values: cells.map(() => 0) },
+    ],
+  });
+}
+
 /**
  * Our backend's CDF frame read from classic histogram buckets (pkg/frames CDF with the steps of
  * latency.Classic.CDF): one row per bucket, the last the +Inf bucket at fraction 1; `count` is
