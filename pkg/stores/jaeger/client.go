@@ -200,15 +200,6 @@ func failed(sp *model.Span) bool {
 	return false
 }
 
-func hasErrorTag(kvs []model.KeyValue) bool {
-	for _, kv := range kvs {
-		if kv.Key == errorTag && isTrue(kv.Value) {
-			return true
-		}
-	}
-	return false
-}
-
 // find runs /api/traces?service=… and returns the traces and the errors that came with them.
 func (c *V1) find(ctx context.Context, p tracestore.SearchParams) ([]model.Trace, []string, error) {
 	v := url.Values{"service": {p.Service}}

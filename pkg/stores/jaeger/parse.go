@@ -449,12 +449,19 @@ func isTrue(v any) bool {
 // markErrorTag makes a span with the attribute error=true an error span, as the v1 API's
 // reading of the same span does.
 func markErrorTag(sp *model.Span) {
-	for _, kv := range sp.Tags {
+	if hasErrorTag(sp.Tags) {
+		sp.StatusCode = model.StatusError
+	}
+}
+
+// hasErrorTag tells whether kvs hold the error tag set to true.
+func hasErrorTag(kvs []model.KeyValue) bool {
+	for _, kv := range kvs {
 		if kv.Key == errorTag && isTrue(kv.Value) {
-			sp.StatusCode = model.StatusError
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // v3WarningsAttribute is the span attribute in which Jaeger v2 keeps a span's warnings,
