@@ -5,6 +5,7 @@
  */
 import { type PanelModel } from '@grafana/data';
 
+import { UNIT_TO_MS } from './frames/classify';
 import { defaultOptions, PANEL_OPTIONS_VERSION, type LensPanelOptions, type PanelView } from './types';
 
 type Raw = Record<string, unknown>;
@@ -36,15 +37,13 @@ function numberList(v: unknown, keep: (n: number) => boolean): number[] | undefi
   return items.map(Number).filter((n) => Number.isFinite(n) && keep(n));
 }
 
-const DURATION_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** A duration typed as "300", "300ms", "1.5s", "250us" … in ms (no unit: ms); NaN when it is none. */
 function typedMs(text: string): number {
   const m = /^([\d.]+(?:e[-+]?\d+)?)\s*(ns|us|µs|ms|s|m|h)?$/i.exec(text.trim());
   if (!m) {
     return NaN;
   }
-  return Number((Number(m[1]) * DURATION_MS[(m[2] ?? 'ms').toLowerCase()]).toPrecision(12));
+  return Number((Number(m[1]) * UNIT_TO_MS[(m[2] ?? 'ms').toLowerCase()]).toPrecision(12));
 }
 
 /** Thresholds as saved numbers (ms) or typed as "250, 1s" (ms without a unit). */

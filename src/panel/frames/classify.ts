@@ -112,7 +112,8 @@ export function quantileOf(field: Field, frame?: DataFrame): number | undefined 
   return undefined;
 }
 
-const UNIT_TO_MS: Record<string, number> = {
+/** Milliseconds per unit: Grafana's time unit IDs, which include the usual suffixes (ns … h, d). */
+export const UNIT_TO_MS: Record<string, number> = {
   s: 1000,
   ms: 1,
   us: 1e-3,
