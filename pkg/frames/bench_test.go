@@ -313,7 +313,7 @@ func BenchmarkLogsFrameColumnsOnly(b *testing.B) {
 			f, _, _ := column[*string](name, data.FieldTypeNullableString, n)
 			fields = append(fields, f)
 		}
-		f, _, _ = column[json.RawMessage](LogLabels, data.FieldTypeJSON, n)
+		f, _, _ = column[*json.RawMessage](LogLabels, data.FieldTypeNullableJSON, n)
 		return data.NewFrame("Logs", append(fields, f)...).Rows()
 	})
 }

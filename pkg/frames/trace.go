@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
@@ -312,21 +313,21 @@ func appendEvent(b []byte, ev *model.SpanEvent) []byte {
 
 // labelCache holds the JSON of the label maps seen so far. Lines of one stream share
 // their label map: it is encoded once, and found by the map's address, among the last
-// few first (lines of a few streams interleave), then in a map.
+// few first (lines of a few streams interleave), then in a map. The lines of a stream
+// share one cell value too: the labels column holds pointers to it (8 bytes a line
+// instead of a 24-byte slice header each).
 type labelCache struct {
 	recent [8]struct {
-		key  uintptr
-		json json.RawMessage
+		key  unsafe.Pointer
+		json *json.RawMessage
 	}
 	next int
-	all  map[uintptr]json.RawMessage
+	all  map[unsafe.Pointer]*json.RawMessage
 }
 
-func (c *labelCache) get(m map[string]string) json.RawMessage {
-	key := uintptr(0)
-	if m != nil {
-		key = uintptr(reflect.ValueOf(m).UnsafePointer())
-	}
+func (c *labelCache) get(m map[string]string) *json.RawMessage {
+	// A map value is a pointer to the map's header: its identity.
+	key := *(*unsafe.Pointer)(unsafe.Pointer(&m))
 	for k := range c.recent {
 		if r := &c.recent[k]; r.key == key && r.json != nil {
 			return r.json
@@ -334,15 +335,16 @@ func (c *labelCache) get(m map[string]string) json.RawMessage {
 	}
 	js, ok := c.all[key]
 	if !ok {
-		js = json.RawMessage(labelsJSON(m))
+		raw := labelsJSON(m)
+		js = &raw
 		if c.all == nil {
-			c.all = map[uintptr]json.RawMessage{}
+			c.all = map[unsafe.Pointer]*json.RawMessage{}
 		}
 		c.all[key] = js
 	}
 	c.recent[c.next] = struct {
-		key  uintptr
-		json json.RawMessage
+		key  unsafe.Pointer
+		json *json.RawMessage
 	}{key, js}
 	c.next = (c.next + 1) % len(c.recent)
 	return js
@@ -368,7 +370,7 @@ func logsFrame(logs []model.LogLine, spans []model.Span, j *join.Result, links L
 	tsF, ts, tsDone := column[time.Time](LogTime, data.FieldTypeTime, n)
 	bodyF, bodies, bodyDone := column[string](LogBody, data.FieldTypeString, n)
 	levelF, levels, levelDone := column[string](LogLevel, data.FieldTypeString, n)
-	labelF, labels, labelDone := column[json.RawMessage](LogLabels, data.FieldTypeJSON, n)
+	labelF, labels, labelDone := column[*json.RawMessage](LogLabels, data.FieldTypeNullableJSON, n)
 	// A line without a trace (span) ID has null there: Grafana's logs panel leaves null
 	// fields out of a line's details, where "" would show the field with its "Open trace"
 	// link to a trace query for no ID. The cells point at the IDs in logs and spans (the
@@ -421,7 +423,7 @@ func logsFrame(logs []model.LogLine, spans []model.Span, j *join.Result, links L
 			}
 			labels[i] = streams.get(l.Labels)
 			if lineIDs {
-				ids[i] = lineKey(l.TimeUnixNano, labels[i], l.Body)
+				ids[i] = lineKey(l.TimeUnixNano, *labels[i], l.Body)
 			}
 		}
 	})

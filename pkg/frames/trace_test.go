@@ -55,7 +55,7 @@ func TestLogsFrame(t *testing.T) {
 		if s := j.LogSpan[i]; s >= 0 {
 			wantSpan, wantTrace = spans[s].SpanID, spans[s].TraceID
 		}
-		got := []any{f.Fields[0].At(i), f.Fields[1].At(i), f.Fields[2].At(i), string(f.Fields[3].At(i).(json.RawMessage)), nullable(f.Fields[4].At(i)), nullable(f.Fields[5].At(i))}
+		got := []any{f.Fields[0].At(i), f.Fields[1].At(i), f.Fields[2].At(i), string(*f.Fields[3].At(i).(*json.RawMessage)), nullable(f.Fields[4].At(i)), nullable(f.Fields[5].At(i))}
 		want := []any{time.Unix(0, l.TimeUnixNano).UTC(), l.Body, l.Level, string(wantLabels), wantTrace, wantSpan}
 		for c := range want {
 			if got[c] != want[c] {

@@ -35,7 +35,7 @@ func TestLogsFrameKeepsParsedAndStructuredMetadataLabels(t *testing.T) {
 	if lf == nil || lf.Len() != 1 {
 		t.Fatalf("no labels column / rows")
 	}
-	raw := string(lf.At(0).(json.RawMessage))
+	raw := string(*lf.At(0).(*json.RawMessage))
 	for _, want := range []string{`"service_name":"api"`, `"status":"503"`, `"route":"/pay"`, `"pod":"api-7d9"`} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("labels %s lack %s", raw, want)
