@@ -92,6 +92,20 @@ function unread(f: (v: string) => string): (v: string) => string {
   };
 }
 
+/**
+ * Grafana's interval and range macros in PromQL and LogQL, which the backend fills in
+ * (pkg/query/macros.go, and `$__auto` for LogQL) with the step it runs the query at: the
+ * query's Min step and the range's point limit raise that step above Grafana's own
+ * `$__interval`, which the dashboard hands over as a variable. Left to the backend, a
+ * `[$__interval]` window is the step on a dashboard as in an alert rule.
+ */
+const BACKEND_MACROS = new Set(['__interval', '__interval_ms', '__rate_interval', '__range', '__range_s', '__range_ms', '__auto']);
+
+const withoutBackendMacros =
+  (resolve: ResolveVariable): ResolveVariable =>
+  (name) =>
+    BACKEND_MACROS.has(name) ? undefined : resolve(name);
+
 /** Which fields the backend reads for a latency query (pkg/query/latency.go). */
 function latencyReads(q: LatencyQuery): { expr: boolean; builder: Set<string> } {
   // Code mode reads the expression; on spans a blank one falls back to the builder.
@@ -144,11 +158,11 @@ export function interpolateQuery(query: LensQuery, resolve: ResolveVariable): Le
       };
     }
     case 'logs':
-      return { ...query, ...opt({ expr: query.expr ?? '' }, 'expr', code('logql')) };
+      return { ...query, ...opt({ expr: query.expr ?? '' }, 'expr', (s) => interpolate(s, 'logql', withoutBackendMacros(resolve))) };
     case 'metrics':
       return {
         ...query,
-        ...opt({ expr: query.expr ?? '' }, 'expr', code('promql')),
+        ...opt({ expr: query.expr ?? '' }, 'expr', (s) => interpolate(s, 'promql', withoutBackendMacros(resolve))),
         ...opt(query, 'step', value('step')),
       };
     default:
