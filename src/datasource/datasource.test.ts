@@ -186,6 +186,15 @@ describe('filterQuery', () => {
     ['latency in code mode, empty expression', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'code' }, false],
     ['latency in code mode', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'code', expr: '{}' }, true],
     ['latency builder', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'builder' }, true],
+    // A new latency query starts as an empty histogram builder: nothing to ask yet.
+    ['latency histogram builder, no metric chosen', { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', cdf: true }, false],
+    ['latency histogram builder, metric blank', { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: ' ', service: 'api' }, false],
+    ['latency histogram builder, metric chosen', { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: 'rpc_seconds' }, true],
+    ['latency histogram builder, metric a variable', { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: '$metric' }, true],
+    ['latency logs builder, no field', { refId: 'A', version: v, queryType: 'latency', source: 'logs', editorMode: 'builder', logSelector: '{a="b"}' }, false],
+    ['latency logs builder, no selector nor service', { refId: 'A', version: v, queryType: 'latency', source: 'logs', editorMode: 'builder', logField: 'dur' }, false],
+    ['latency logs builder, service and field', { refId: 'A', version: v, queryType: 'latency', source: 'logs', editorMode: 'builder', service: 'api', logField: 'dur' }, true],
+    ['latency logs builder, selector and field', { refId: 'A', version: v, queryType: 'latency', source: 'logs', editorMode: 'builder', logSelector: '{a="b"}', logField: 'dur' }, true],
     ['hidden', { refId: 'A', version: v, queryType: 'metrics', expr: 'up', hide: true }, false],
     // Sent, for the backend to name the field of the wrong type.
     ['trace ID a number (provisioned)', { refId: 'A', version: v, queryType: 'trace', traceId: 12345 }, true],

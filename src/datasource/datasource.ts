@@ -50,7 +50,11 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     return queryDisplayText(editableQuery(migrateQuery(query)), this.builderSettings());
   }
 
-  /** A trace query without an ID, or an empty expression (code mode), is not sent. */
+  /**
+   * A trace query without an ID, an empty expression (code mode), or a latency builder
+   * without what the backend needs (a histogram metric; a log field, and a selector or
+   * service), such as a new latency query, is not sent.
+   */
   filterQuery(query: LensQuery): boolean {
     if (query.hide) {
       return false;
@@ -64,8 +68,19 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
         return String(q.expr ?? '').trim() !== '';
       case 'search':
         return q.editorMode !== 'code' || String(q.traceql ?? '').trim() !== '';
-      case 'latency':
-        return q.editorMode !== 'code' || String(q.expr ?? '').trim() !== '';
+      case 'latency': {
+        const has = (v: unknown) => String(v ?? '').trim() !== '';
+        if (q.editorMode === 'code') {
+          return has(q.expr);
+        }
+        if (q.source === 'histogram') {
+          return has(q.histogramMetric);
+        }
+        if (q.source === 'logs') {
+          return has(q.logField) && (has(q.logSelector) || has(q.service));
+        }
+        return true;
+      }
       default:
         return true;
     }
