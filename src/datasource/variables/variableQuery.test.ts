@@ -32,6 +32,18 @@ describe('toLookup', () => {
   });
 });
 
+// The editor offers the TraceQL box on every data source, and says that Jaeger, which has
+// no TraceQL, searches the service instead: a variable made on Tempo and moved to Jaeger.
+describe('toLookup: trace IDs on Jaeger', () => {
+  it('searches the service, not the TraceQL', () => {
+    const q = { refId: 'v', kind: 'traceIds' as const, traceql: '{ status = error }', service: 'api', limit: 5 };
+    expect(toLookup(q, undefined, { traceql: false })).toEqual({
+      kind: 'search',
+      query: { refId: 'variable', version: 1, queryType: 'search', editorMode: 'builder', service: 'api', limit: 5 },
+    });
+  });
+});
+
 describe('interpolateVariableQuery', () => {
   it('escapes selectors by language and keeps plain values', () => {
     const r = resolverFrom({ s: 'a"}', many: ['x', 'y'] });
