@@ -7,6 +7,7 @@ import { lastValueFrom, of } from 'rxjs';
 
 import { QUERY_MODEL_VERSION, type LensQuery } from '../shared/queryModel';
 import { ResourcePaths } from '../shared/resources';
+import type { LensJsonData } from '../shared/settings';
 import { realDatasource } from './testing/makeDatasource';
 
 describe('canLookup', () => {
@@ -201,6 +202,24 @@ describe('filterQuery', () => {
     ['PromQL a number (provisioned)', { refId: 'A', version: v, queryType: 'metrics', expr: 5 }, true],
   ])('%s', (_n, q, want) => {
     expect(ds.filterQuery(q as LensQuery)).toBe(want);
+  });
+});
+
+// Jaeger searches by service and refuses a search without one ("search needs a service"):
+// a new search query, or a latency query on spans, has nothing to ask until one is chosen.
+describe('filterQuery on Jaeger', () => {
+  const ds = realDatasource({ traces: { url: 'http://jaeger:16686', kind: 'jaeger-v1' } as LensJsonData['traces'] });
+  const tempo = realDatasource({ traces: { url: 'http://tempo:3200' } });
+  const v = QUERY_MODEL_VERSION;
+  it.each<[string, unknown, boolean, boolean]>([
+    ['search builder, no service', { refId: 'A', version: v, queryType: 'search', editorMode: 'builder' }, false, true],
+    ['search builder, a service', { refId: 'A', version: v, queryType: 'search', editorMode: 'builder', service: 'api' }, true, true],
+    ['search builder, a service variable', { refId: 'A', version: v, queryType: 'search', editorMode: 'builder', service: '$service' }, true, true],
+    ['latency on spans, no service', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'builder' }, false, true],
+    ['latency on spans, a service', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'builder', service: 'api' }, true, true],
+  ])('%s', (_n, q, onJaeger, onTempo) => {
+    expect(ds.filterQuery(q as LensQuery)).toBe(onJaeger);
+    expect(tempo.filterQuery(q as LensQuery)).toBe(onTempo);
   });
 });
 

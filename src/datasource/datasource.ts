@@ -51,15 +51,17 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
   }
 
   /**
-   * A trace query without an ID, an empty expression (code mode), or a latency builder
-   * without what the backend needs (a histogram metric; a log field, and a selector or
-   * service), such as a new latency query, is not sent.
+   * A trace query without an ID, an empty expression (code mode), or a builder without
+   * what the backend needs (a histogram metric; a log field, and a selector or service;
+   * on Jaeger, which searches by service, a service), such as a new query, is not sent.
    */
   filterQuery(query: LensQuery): boolean {
     if (query.hide) {
       return false;
     }
     const q = migrateQuery(query);
+    const has = (v: unknown) => String(v ?? '').trim() !== '';
+    const jaeger = (this.jsonData.traces?.kind ?? 'tempo') !== 'tempo';
     switch (q.queryType) {
       case 'trace':
         return String(q.traceId ?? '').trim() !== '';
@@ -67,9 +69,11 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
       case 'metrics':
         return String(q.expr ?? '').trim() !== '';
       case 'search':
-        return q.editorMode !== 'code' || String(q.traceql ?? '').trim() !== '';
+        if (q.editorMode === 'code') {
+          return has(q.traceql);
+        }
+        return !jaeger || has(q.service);
       case 'latency': {
-        const has = (v: unknown) => String(v ?? '').trim() !== '';
         if (q.editorMode === 'code') {
           return has(q.expr);
         }
@@ -79,7 +83,7 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
         if (q.source === 'logs') {
           return has(q.logField) && (has(q.logSelector) || has(q.service));
         }
-        return true;
+        return !jaeger || has(q.service);
       }
       default:
         return true;
