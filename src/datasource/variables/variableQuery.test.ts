@@ -44,6 +44,14 @@ describe('toLookup: trace IDs on Jaeger', () => {
   });
 });
 
+describe('toLookup: trace IDs without a service', () => {
+  it('is a search of every trace on Tempo, and asks for a service on Jaeger, which searches by one', () => {
+    const q = { refId: 'v', kind: 'traceIds' as const };
+    expect(toLookup(q, undefined)).toMatchObject({ kind: 'search', query: { editorMode: 'builder' } });
+    expect(toLookup(q, undefined, { traceql: false })).toEqual({ kind: 'invalid', error: 'choose a service (Jaeger searches by service)' });
+  });
+});
+
 describe('interpolateVariableQuery', () => {
   it('escapes selectors by language and keeps plain values', () => {
     const r = resolverFrom({ s: 'a"}', many: ['x', 'y'] });

@@ -75,6 +75,9 @@ export function toLookup(q: LensVariableQuery, range: Range, store: TraceStore =
     }
     case 'traceIds': {
       const traceql = store.traceql ? q.traceql : undefined;
+      if (!store.traceql && !q.service) {
+        return { kind: 'invalid', error: 'choose a service (Jaeger searches by service)' };
+      }
       return {
         kind: 'search',
         query: {
