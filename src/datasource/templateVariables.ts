@@ -103,8 +103,8 @@ const BACKEND_MACROS = new Set(['__interval', '__interval_ms', '__rate_interval'
 
 const withoutBackendMacros =
   (resolve: ResolveVariable): ResolveVariable =>
-  (name) =>
-    BACKEND_MACROS.has(name) ? undefined : resolve(name);
+  (name, format) =>
+    BACKEND_MACROS.has(name) ? undefined : resolve(name, format);
 
 /** Which fields the backend reads for a latency query (pkg/query/latency.go). */
 function latencyReads(q: LatencyQuery): { expr: boolean; builder: Set<string> } {
