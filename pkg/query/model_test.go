@@ -190,6 +190,8 @@ func TestParseVersion0AsTheEditorMigrates(t *testing.T) {
 			`{"refId":"F","version":1,"queryType":"latency","source":"histogram","editorMode":"code","expr":"m{a=\"b\"}"}`, ""},
 		{"latency with expr, unknown source and a percentile that is not a number", `{"refId":"F","queryType":"latency","source":"magic","query":"m{a=\"b\"}","percentiles":"x"}`,
 			"", `percentiles "x": "x" is not a number`},
+		{"stale latency fields on another type are dropped", `{"refId":"G","queryType":"metrics","expr":"up","percentiles":"0.5, 0.99","cdf":"false"}`,
+			`{"refId":"G","version":1,"queryType":"metrics","expr":"up"}`, ""},
 		{"latency with only percentiles (the idempotence case)", `{"refId":"A","queryType":"latency","percentiles":"0.5,0.99"}`,
 			`{"refId":"A","version":1,"queryType":"latency","source":"histogram","editorMode":"builder","percentiles":[0.5,0.99]}`, ""},
 	}

@@ -7,6 +7,7 @@ import { lastValueFrom, of } from 'rxjs';
 
 import { QUERY_MODEL_VERSION, type LensQuery } from '../shared/queryModel';
 import { ResourcePaths } from '../shared/resources';
+import type { LensJsonData } from '../shared/settings';
 import { realDatasource } from './testing/makeDatasource';
 
 describe('canLookup', () => {
@@ -186,12 +187,39 @@ describe('filterQuery', () => {
     ['latency in code mode, empty expression', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'code' }, false],
     ['latency in code mode', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'code', expr: '{}' }, true],
     ['latency builder', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'builder' }, true],
+    // A new latency query starts as an empty histogram builder: nothing to ask yet.
+    ['latency histogram builder, no metric chosen', { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', cdf: true }, false],
+    ['latency histogram builder, metric blank', { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: ' ', service: 'api' }, false],
+    ['latency histogram builder, metric chosen', { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: 'rpc_seconds' }, true],
+    ['latency histogram builder, metric a variable', { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: '$metric' }, true],
+    ['latency logs builder, no field', { refId: 'A', version: v, queryType: 'latency', source: 'logs', editorMode: 'builder', logSelector: '{a="b"}' }, false],
+    ['latency logs builder, no selector nor service', { refId: 'A', version: v, queryType: 'latency', source: 'logs', editorMode: 'builder', logField: 'dur' }, false],
+    ['latency logs builder, service and field', { refId: 'A', version: v, queryType: 'latency', source: 'logs', editorMode: 'builder', service: 'api', logField: 'dur' }, true],
+    ['latency logs builder, selector and field', { refId: 'A', version: v, queryType: 'latency', source: 'logs', editorMode: 'builder', logSelector: '{a="b"}', logField: 'dur' }, true],
     ['hidden', { refId: 'A', version: v, queryType: 'metrics', expr: 'up', hide: true }, false],
     // Sent, for the backend to name the field of the wrong type.
     ['trace ID a number (provisioned)', { refId: 'A', version: v, queryType: 'trace', traceId: 12345 }, true],
     ['PromQL a number (provisioned)', { refId: 'A', version: v, queryType: 'metrics', expr: 5 }, true],
   ])('%s', (_n, q, want) => {
     expect(ds.filterQuery(q as LensQuery)).toBe(want);
+  });
+});
+
+// Jaeger searches by service and refuses a search without one ("search needs a service"):
+// a new search query, or a latency query on spans, has nothing to ask until one is chosen.
+describe('filterQuery on Jaeger', () => {
+  const ds = realDatasource({ traces: { url: 'http://jaeger:16686', kind: 'jaeger-v1' } as LensJsonData['traces'] });
+  const tempo = realDatasource({ traces: { url: 'http://tempo:3200' } });
+  const v = QUERY_MODEL_VERSION;
+  it.each<[string, unknown, boolean, boolean]>([
+    ['search builder, no service', { refId: 'A', version: v, queryType: 'search', editorMode: 'builder' }, false, true],
+    ['search builder, a service', { refId: 'A', version: v, queryType: 'search', editorMode: 'builder', service: 'api' }, true, true],
+    ['search builder, a service variable', { refId: 'A', version: v, queryType: 'search', editorMode: 'builder', service: '$service' }, true, true],
+    ['latency on spans, no service', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'builder' }, false, true],
+    ['latency on spans, a service', { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'builder', service: 'api' }, true, true],
+  ])('%s', (_n, q, onJaeger, onTempo) => {
+    expect(ds.filterQuery(q as LensQuery)).toBe(onJaeger);
+    expect(tempo.filterQuery(q as LensQuery)).toBe(onTempo);
   });
 });
 

@@ -50,12 +50,18 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
     return queryDisplayText(editableQuery(migrateQuery(query)), this.builderSettings());
   }
 
-  /** A trace query without an ID, or an empty expression (code mode), is not sent. */
+  /**
+   * A trace query without an ID, an empty expression (code mode), or a builder without
+   * what the backend needs (a histogram metric; a log field, and a selector or service;
+   * on Jaeger, which searches by service, a service), such as a new query, is not sent.
+   */
   filterQuery(query: LensQuery): boolean {
     if (query.hide) {
       return false;
     }
     const q = migrateQuery(query);
+    const has = (v: unknown) => String(v ?? '').trim() !== '';
+    const jaeger = (this.jsonData.traces?.kind ?? 'tempo') !== 'tempo';
     switch (q.queryType) {
       case 'trace':
         return String(q.traceId ?? '').trim() !== '';
@@ -63,9 +69,22 @@ export class LensDataSource extends DataSourceWithBackend<LensQuery, LensJsonDat
       case 'metrics':
         return String(q.expr ?? '').trim() !== '';
       case 'search':
-        return q.editorMode !== 'code' || String(q.traceql ?? '').trim() !== '';
-      case 'latency':
-        return q.editorMode !== 'code' || String(q.expr ?? '').trim() !== '';
+        if (q.editorMode === 'code') {
+          return has(q.traceql);
+        }
+        return !jaeger || has(q.service);
+      case 'latency': {
+        if (q.editorMode === 'code') {
+          return has(q.expr);
+        }
+        if (q.source === 'histogram') {
+          return has(q.histogramMetric);
+        }
+        if (q.source === 'logs') {
+          return has(q.logField) && (has(q.logSelector) || has(q.service));
+        }
+        return !jaeger || has(q.service);
+      }
       default:
         return true;
     }

@@ -37,6 +37,13 @@ describe('migrateQuery', () => {
       { refId: 'F', queryType: 'latency', source: 'magic', query: 'm{a="b"}', percentiles: 'x' },
       { refId: 'F', version: 1, queryType: 'latency', source: 'histogram', editorMode: 'code', expr: 'm{a="b"}' },
     ],
+    // Left from a latency query before the type changed; the backend reads them only on
+    // latency queries, and refuses a version 1 query that holds them as strings.
+    [
+      'stale latency fields on another type are dropped',
+      { refId: 'G', queryType: 'metrics', expr: 'up', percentiles: '0.5, 0.99', cdf: 'false' },
+      { refId: 'G', version: 1, queryType: 'metrics', expr: 'up' },
+    ],
   ])('%s', (_n, input, want) => {
     const frozen = Object.freeze({ ...input });
     expect(migrateQuery(frozen)).toEqual(want);

@@ -9,6 +9,7 @@
  *    trace query, a bare `expr` a metrics query, `traceql` a search); `query` held the raw
  *    expression; latency `percentiles` could be a comma-separated string ("0.5, 0.99") and
  *    `cdf` the strings "true"/"false"; search and latency queries had no `editorMode`.
+ *    On other query types `percentiles` and `cdf` are left from a latency query and dropped.
  *  - 1: the model in src/shared/queryModel.ts.
  */
 import {
@@ -65,6 +66,11 @@ function bool(v: unknown): boolean | undefined {
 function fromV0(q: Raw): LensQuery {
   const queryType = guessType(q);
   const { query: legacyExpr, ...rest } = q;
+  if (queryType !== 'latency') {
+    // Left from a latency query: unused here, and a string in them would fail the query.
+    delete rest.percentiles;
+    delete rest.cdf;
+  }
   const base = { ...rest, refId: q.refId ?? 'A', version: QUERY_MODEL_VERSION, queryType };
   const expr = str(q.expr) ?? str(legacyExpr);
   switch (queryType) {

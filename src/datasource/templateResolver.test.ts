@@ -24,7 +24,7 @@ type Format = string | ((value: unknown, variable: unknown) => string) | undefin
  */
 function fakeTemplateSrv(vars: Record<string, FakeVariable>): TemplateSrv {
   const replace = (target = '', scoped?: ScopedVars, format?: Format): string =>
-    target.replace(/\$\{(\w+)(?::(\w+))?\}|\$(\w+)/g, (whole: string, a?: string, fmt?: string, b?: string) => {
+    target.replace(/\$\{(\w+)(?::([^}]+))?\}|\$(\w+)/g, (whole: string, a?: string, fmt?: string, b?: string) => {
       const name = (a ?? b) as string;
       const scopedVar = scoped?.[name];
       const v = vars[name];
@@ -45,6 +45,16 @@ function fakeTemplateSrv(vars: Record<string, FakeVariable>): TemplateSrv {
       }
       if (typeof f === 'function') {
         return f(value, variable);
+      }
+      if (f === 'text') {
+        const text = v?.text ?? value;
+        return Array.isArray(text) ? text.join(' + ') : String(text);
+      }
+      if (f === 'date:seconds') {
+        return String(Math.floor(Number(value) / 1000));
+      }
+      if (f === 'date' || f === 'date:iso') {
+        return new Date(Number(value)).toISOString();
       }
       return Array.isArray(value) ? `{${value.join(',')}}` : String(value);
     });
@@ -82,5 +92,31 @@ describe('templateResolver', () => {
     expect(() => interpolate('up{service="$allCustom"}', 'promql', resolve)).toThrow(/several values/);
     const q: LensQuery = { refId: 'A', version: QUERY_MODEL_VERSION, queryType: 'logs', expr: '{service_name=~"$allCustom"}' };
     expect(interpolateQuery(q, resolve)).toMatchObject({ expr: '{service_name=~".*"}' });
+  });
+});
+
+// Two of Grafana's formats choose another value rather than another spelling of it: `date`
+// formats the dashboard's time range ($__from, $__to), and `text` gives the option's text.
+// The position still decides the escaping.
+describe('templateResolver: formats that choose the value', () => {
+  const srv = fakeTemplateSrv({
+    __to: { value: '1594671549254' },
+    env: { value: 'prod-eu-1', text: 'Production (EU)' },
+  });
+  const resolve = templateResolver(srv);
+
+  it.each<[string, 'promql' | 'logql', string, string]>([
+    ['PromQL evaluated at the end of the range', 'promql', 'sum(rate(x[5m] @ ${__to:date:seconds}))', 'sum(rate(x[5m] @ 1594671549))'],
+    ['the end of the range as ISO 8601 in a string', 'logql', '{a="b"} |= "${__to:date:iso}"', '{a="b"} |= "2020-07-13T20:19:09.254Z"'],
+    ['milliseconds without a format', 'promql', 'x @ ${__to}', 'x @ 1594671549254'],
+    ['an option\'s text, escaped for its string', 'logql', '{env="${env:text}"}', '{env="Production (EU)"}'],
+    ['an option\'s value', 'logql', '{env="${env}"}', '{env="prod-eu-1"}'],
+  ])('%s', (_n, lang, expr, want) => {
+    expect(interpolate(expr, lang, resolve)).toBe(want);
+  });
+
+  it('in a metrics query too', () => {
+    const q: LensQuery = { refId: 'A', version: QUERY_MODEL_VERSION, queryType: 'metrics', expr: 'x @ ${__to:date:seconds}' };
+    expect(interpolateQuery(q, resolve)).toMatchObject({ expr: 'x @ 1594671549' });
   });
 });

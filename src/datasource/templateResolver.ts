@@ -3,6 +3,12 @@ import type { TemplateSrv } from '@grafana/runtime';
 
 import type { ResolveVariable, VariableValue } from './language/interpolate';
 
+/**
+ * Grafana's formats that choose another value rather than another spelling of it:
+ * `date[:…]` (the time range, `${__from:date:seconds}`) and `text` (an option's text).
+ */
+const VALUE_FORMAT = /^(?:text|date(?::.*)?)$/;
+
 /** What Grafana's `text` format gives for a variable set to "All". */
 const ALL_TEXT = 'All';
 
@@ -16,7 +22,14 @@ const ALL_TEXT = 'All';
  * is such a value when its `text` is "All", and otherwise one plain value (a macro).
  */
 export function templateResolver(templateSrv: TemplateSrv, scopedVars?: ScopedVars): ResolveVariable {
-  return (name) => {
+  return (name, format) => {
+    if (format && VALUE_FORMAT.test(format)) {
+      // Grafana picks the value (the time range as a date, an option's text); the place
+      // in the query still escapes it.
+      const formatted = `\${${name}:${format}}`;
+      const out = templateSrv.replace(formatted, scopedVars);
+      return out === formatted ? undefined : { values: [out] };
+    }
     let captured: VariableValue | undefined;
     const reference = `\${${name}}`;
     const out = templateSrv.replace(reference, scopedVars, (value: string | string[], variable?: TypedVariableModel) => {

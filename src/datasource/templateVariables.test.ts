@@ -84,6 +84,54 @@ describe('interpolateQuery', () => {
     expect(() => interpolateQuery(q, all)).toThrow(/group by/);
   });
 
+  // Switching modes keeps the other mode's fields (switching back shows them again), and
+  // a latency query keeps the fields of the sources it had; the backend reads only the
+  // ones of its mode and source, so those others must not stop the query.
+  it.each<[string, LensQuery, Partial<LensQuery>]>([
+    [
+      'latency code mode, builder service left from the builder',
+      { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'code', expr: 'm{service=~"$many"}', service: '$many' },
+      { expr: 'm{service=~"(?:a|b)"}', service: '$many' },
+    ],
+    [
+      'latency builder, code left from code mode',
+      { refId: 'A', version: v, queryType: 'latency', source: 'spans', editorMode: 'builder', service: '$op', expr: '{ name = "$many" }' },
+      { service: 'GET /', expr: '{ name = "$many" }' },
+    ],
+    [
+      'latency builder, a field of another source',
+      { refId: 'A', version: v, queryType: 'latency', source: 'histogram', editorMode: 'builder', histogramMetric: 'm', logSelector: '{a="$many"}' },
+      { histogramMetric: 'm', logSelector: '{a="$many"}' },
+    ],
+    [
+      'search code mode, builder fields left from the builder',
+      { refId: 'A', version: v, queryType: 'search', editorMode: 'code', traceql: '{ resource.service.name =~ "$many" }', service: '$many', tags: 'k=$many' },
+      { traceql: '{ resource.service.name =~ "(?:a|b)" }', service: '$many', tags: 'k=$many' },
+    ],
+    [
+      'search builder, TraceQL left from code mode',
+      { refId: 'A', version: v, queryType: 'search', editorMode: 'builder', service: '$op', traceql: '{ name = "$many" }' },
+      { service: 'GET /', traceql: '{ name = "$many" }' },
+    ],
+  ])('a field the query does not read never stops it: %s', (_name, q, want) => {
+    expect(interpolateQuery(q, r)).toMatchObject(want);
+  });
+
+  // Grafana's $__interval is its own interval; the backend runs the query at a step that
+  // honours the query's Min step and the range's point limit, and fills the macros in with
+  // that step, as alert rules get them. Filled in here, the window would not be the step.
+  it.each<[string, LensQuery]>([
+    ['metrics with a min step', { refId: 'A', version: v, queryType: 'metrics', step: '1m', expr: 'rate(x{a="$op"}[$__interval]) * ${__interval_ms} / $__range_s' }],
+    ['logs', { refId: 'A', version: v, queryType: 'logs', expr: 'sum(count_over_time({a="$op"}[$__interval])) / ${__range_ms} + $__auto' }],
+  ])('%s: the interval and range macros are left to the backend', (_name, q) => {
+    const grafana = (name: string) =>
+      ({ __interval: { values: ['15s'] }, __interval_ms: { values: ['15000'] }, __range_s: { values: ['3600'] }, __range_ms: { values: ['3600000'] }, __auto: { values: ['15s'] } })[
+        name
+      ] ?? r(name);
+    const out = interpolateQuery(q, grafana) as { expr: string };
+    expect(out.expr).toBe(String((q as { expr: string }).expr).replace('$op', 'GET /'));
+  });
+
   it('does not change the input', () => {
     const q: LensQuery = Object.freeze({ refId: 'A', version: v, queryType: 'metrics', expr: 'up{a="$op"}' });
     interpolateQuery(q, r);

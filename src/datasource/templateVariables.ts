@@ -3,7 +3,8 @@
  * Guarantees to the next stage: code fields (PromQL / LogQL / TraceQL / tags) are
  * interpolated with position-aware escaping (language/interpolate.ts); builder fields are
  * plain values that must resolve to exactly one value (group-by labels: one or more, a
- * multi-value variable naming several), and the backend quotes them where it builds a query. Any value that cannot be placed safely throws InterpolationError.
+ * multi-value variable naming several), and the backend quotes them where it builds a query. Any value that cannot be placed safely in a field the query reads
+ * throws InterpolationError; the fields of its other mode or source stay as written then.
  */
 import type { LatencyQuery, LensQuery } from '../shared/queryModel';
 import { interpolate, InterpolationError, type QueryLanguage, type ResolveVariable } from './language/interpolate';
@@ -72,40 +73,96 @@ function opt<T extends object, K extends keyof T>(obj: T, key: K, f: (v: string)
 const optList = (v: unknown, field: string, resolve: ResolveVariable): { groupBy?: string[] } =>
   Array.isArray(v) && v.every((e) => typeof e === 'string') ? { groupBy: interpolateList(v, field, resolve) } : {};
 
+/**
+ * A field the query does not read in its mode and source (the other mode's fields, kept so
+ * that switching back shows them; a latency query's fields of another source): filled in
+ * when it can be, else kept as written, since the backend ignores it and it must not stop
+ * the query.
+ */
+function unread(f: (v: string) => string): (v: string) => string {
+  return (v) => {
+    try {
+      return f(v);
+    } catch (e) {
+      if (e instanceof InterpolationError) {
+        return v;
+      }
+      throw e;
+    }
+  };
+}
+
+/**
+ * Grafana's interval and range macros in PromQL and LogQL, which the backend fills in
+ * (pkg/query/macros.go, and `$__auto` for LogQL) with the step it runs the query at: the
+ * query's Min step and the range's point limit raise that step above Grafana's own
+ * `$__interval`, which the dashboard hands over as a variable. Left to the backend, a
+ * `[$__interval]` window is the step on a dashboard as in an alert rule.
+ */
+const BACKEND_MACROS = new Set(['__interval', '__interval_ms', '__rate_interval', '__range', '__range_s', '__range_ms', '__auto']);
+
+const withoutBackendMacros =
+  (resolve: ResolveVariable): ResolveVariable =>
+  (name, format) =>
+    BACKEND_MACROS.has(name) ? undefined : resolve(name, format);
+
+/** Which fields the backend reads for a latency query (pkg/query/latency.go). */
+function latencyReads(q: LatencyQuery): { expr: boolean; builder: Set<string> } {
+  // Code mode reads the expression; on spans a blank one falls back to the builder.
+  const code = q.editorMode === 'code' && (q.source !== 'spans' || String(q.expr ?? '').trim() !== '');
+  if (code) {
+    return { expr: true, builder: new Set() };
+  }
+  switch (q.source) {
+    case 'spans':
+      return { expr: false, builder: new Set(['service', 'operation', 'spanFilter']) };
+    case 'logs':
+      return { expr: false, builder: new Set(['service', 'logSelector', 'logField']) };
+    default:
+      return { expr: false, builder: new Set(['service', 'operation', 'histogramMetric']) };
+  }
+}
+
 export function interpolateQuery(query: LensQuery, resolve: ResolveVariable): LensQuery {
   const value = (field: string) => (s: string) => interpolateValue(s, field, resolve);
   const code = (lang: QueryLanguage) => (s: string) => interpolate(s, lang, resolve);
+  const when = (read: boolean, f: (v: string) => string) => (read ? f : unread(f));
   switch (query.queryType) {
     case 'trace':
       return { ...query, ...opt({ traceId: query.traceId ?? '' }, 'traceId', (id) => interpolateValue(id, 'trace ID', resolve).trim()) };
-    case 'search':
+    case 'search': {
+      const inCode = query.editorMode === 'code';
       return {
         ...query,
-        ...opt(query, 'traceql', code('traceql')),
-        ...opt(query, 'service', value('service')),
-        ...opt(query, 'operation', value('operation')),
-        ...opt(query, 'tags', code('logfmt')),
-        ...opt(query, 'minDuration', value('min duration')),
-        ...opt(query, 'maxDuration', value('max duration')),
+        ...opt(query, 'traceql', when(inCode, code('traceql'))),
+        ...opt(query, 'service', when(!inCode, value('service'))),
+        ...opt(query, 'operation', when(!inCode, value('operation'))),
+        ...opt(query, 'tags', when(!inCode, code('logfmt'))),
+        ...opt(query, 'minDuration', when(!inCode, value('min duration'))),
+        ...opt(query, 'maxDuration', when(!inCode, value('max duration'))),
       };
-    case 'latency':
+    }
+    case 'latency': {
+      const reads = latencyReads(query);
+      const b = (field: string) => reads.builder.has(field);
       return {
         ...query,
-        ...opt(query, 'expr', code(LATENCY_CODE_LANGUAGE[query.source] ?? 'promql')),
-        ...opt(query, 'service', value('service')),
-        ...opt(query, 'operation', value('operation')),
-        ...opt(query, 'histogramMetric', value('histogram metric')),
-        ...opt(query, 'spanFilter', code('traceql')),
-        ...opt(query, 'logSelector', code('logql')),
-        ...opt(query, 'logField', value('log field')),
+        ...opt(query, 'expr', when(reads.expr, code(LATENCY_CODE_LANGUAGE[query.source] ?? 'promql'))),
+        ...opt(query, 'service', when(b('service'), value('service'))),
+        ...opt(query, 'operation', when(b('operation'), value('operation'))),
+        ...opt(query, 'histogramMetric', when(b('histogramMetric'), value('histogram metric'))),
+        ...opt(query, 'spanFilter', when(b('spanFilter'), code('traceql'))),
+        ...opt(query, 'logSelector', when(b('logSelector'), code('logql'))),
+        ...opt(query, 'logField', when(b('logField'), value('log field'))),
         ...optList(query.groupBy, 'group by', resolve),
       };
+    }
     case 'logs':
-      return { ...query, ...opt({ expr: query.expr ?? '' }, 'expr', code('logql')) };
+      return { ...query, ...opt({ expr: query.expr ?? '' }, 'expr', (s) => interpolate(s, 'logql', withoutBackendMacros(resolve))) };
     case 'metrics':
       return {
         ...query,
-        ...opt({ expr: query.expr ?? '' }, 'expr', code('promql')),
+        ...opt({ expr: query.expr ?? '' }, 'expr', (s) => interpolate(s, 'promql', withoutBackendMacros(resolve))),
         ...opt(query, 'step', value('step')),
       };
     default:

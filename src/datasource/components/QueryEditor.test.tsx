@@ -149,6 +149,15 @@ describe('QueryEditor', () => {
     expect(last()).toMatchObject({ expr: 'rate(x[5m])' });
     expect(onRunQuery).toHaveBeenCalled();
   });
+
+  // The editor reads the step as a duration around its blanks (a pasted "1m "); the
+  // backend parses exactly what is stored.
+  it('metrics: a min step is stored without the blanks around it', async () => {
+    const { last } = setup({ refId: 'A', version: v, queryType: 'metrics', expr: 'up' });
+    await userEvent.type(screen.getByLabelText(/^Min step/), ' 1m {enter}');
+    expect(screen.queryByText('a duration like 15s')).not.toBeInTheDocument();
+    expect(last()).toMatchObject({ step: '1m' });
+  });
 });
 
 // Provisioned dashboards and hand-edited JSON reach the editor as written: numbers where

@@ -5,7 +5,9 @@
  * the place it stands in (inside a string, inside a regex string, or bare), so the
  * query has the same structure whatever the variable's value; a value that cannot be
  * placed safely raises an InterpolationError instead of being inserted. Explicit
- * formats (`${var:raw}`) are ignored on purpose: the position decides the escaping.
+ * formats (`${var:raw}`) are ignored on purpose: the position decides the escaping. Only
+ * the formats that choose another value (`${__to:date:seconds}`, `${var:text}`) are handed
+ * to the resolver.
  */
 import { escapeDoubleQuoted, escapeRegex, escapeSingleQuoted, regexAlternation } from './escape';
 
@@ -18,8 +20,12 @@ export interface VariableValue {
   allValue?: string;
 }
 
-/** Returns undefined for a name that is not a variable: the reference is left untouched. */
-export type ResolveVariable = (name: string) => VariableValue | undefined;
+/**
+ * Returns undefined for a name that is not a variable: the reference is left untouched.
+ * `format` is the reference's explicit format (`${name:format}`), for the formats that
+ * choose the value rather than its spelling (`date…`, `text`); a resolver may ignore it.
+ */
+export type ResolveVariable = (name: string, format?: string) => VariableValue | undefined;
 
 export class InterpolationError extends Error {
   constructor(message: string) {
@@ -58,7 +64,7 @@ export function interpolate(expr: string, lang: QueryLanguage, resolve: ResolveV
       const m = VARIABLE.exec(expr);
       if (m) {
         const name = m[1] ?? m[2] ?? m[4];
-        const value = resolve(name);
+        const value = resolve(name, m[3] ?? m[6]);
         if (value === undefined) {
           out += m[0];
         } else {

@@ -76,6 +76,10 @@ export function buildTraceSelector(state: TraceSelectorState): BuildResult {
       if (!attr) {
         return failed(`tags: ${JSON.stringify(key)} is not a TraceQL attribute name`);
       }
+      if (/\$\w|\$\{|\[\[/.test(value)) {
+        // Its literal (number, boolean or text) is known only once the variable has a value.
+        return failed(`tags: the value of ${key} is a variable, matched as a number or as text by its value; write that condition in TraceQL`);
+      }
       // Tempo matches `= 42` only on an int attribute and `= "42"` only on a string one; a
       // tag's value is text (as in Jaeger's tag search), so one that reads as a number or a
       // boolean matches either, as the backend's tempo.SpanSelector writes it.

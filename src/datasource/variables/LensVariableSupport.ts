@@ -27,7 +27,8 @@ export class LensVariableSupport extends CustomVariableSupport<LensDataSource, L
     } catch (e) {
       return of({ data: [], error: { message: e instanceof Error ? e.message : String(e) } });
     }
-    const lookup = toLookup(q, request.range ? { start: request.range.from.valueOf(), end: request.range.to.valueOf() } : undefined);
+    const tempo = (this.ds.jsonData.traces?.kind ?? 'tempo') === 'tempo';
+    const lookup = toLookup(q, request.range ? { start: request.range.from.valueOf(), end: request.range.to.valueOf() } : undefined, { traceql: tempo });
     switch (lookup.kind) {
       case 'invalid':
         return of({ data: [], error: { message: lookup.error } });

@@ -32,6 +32,26 @@ describe('toLookup', () => {
   });
 });
 
+// The editor offers the TraceQL box on every data source, and says that Jaeger, which has
+// no TraceQL, searches the service instead: a variable made on Tempo and moved to Jaeger.
+describe('toLookup: trace IDs on Jaeger', () => {
+  it('searches the service, not the TraceQL', () => {
+    const q = { refId: 'v', kind: 'traceIds' as const, traceql: '{ status = error }', service: 'api', limit: 5 };
+    expect(toLookup(q, undefined, { traceql: false })).toEqual({
+      kind: 'search',
+      query: { refId: 'variable', version: 1, queryType: 'search', editorMode: 'builder', service: 'api', limit: 5 },
+    });
+  });
+});
+
+describe('toLookup: trace IDs without a service', () => {
+  it('is a search of every trace on Tempo, and asks for a service on Jaeger, which searches by one', () => {
+    const q = { refId: 'v', kind: 'traceIds' as const };
+    expect(toLookup(q, undefined)).toMatchObject({ kind: 'search', query: { editorMode: 'builder' } });
+    expect(toLookup(q, undefined, { traceql: false })).toEqual({ kind: 'invalid', error: 'choose a service (Jaeger searches by service)' });
+  });
+});
+
 describe('interpolateVariableQuery', () => {
   it('escapes selectors by language and keeps plain values', () => {
     const r = resolverFrom({ s: 'a"}', many: ['x', 'y'] });

@@ -41,8 +41,13 @@ export type Lookup =
 
 type Range = { start: number; end: number } | undefined;
 
+/** What the trace store can do: Jaeger has no TraceQL, and searches the service instead. */
+export interface TraceStore {
+  traceql: boolean;
+}
+
 /** The variable query (already interpolated) as a look-up. */
-export function toLookup(q: LensVariableQuery, range: Range): Lookup {
+export function toLookup(q: LensVariableQuery, range: Range, store: TraceStore = { traceql: true }): Lookup {
   const time: Record<string, number> = range ? { start: range.start, end: range.end } : {};
   switch (q.kind) {
     case 'services':
@@ -68,19 +73,24 @@ export function toLookup(q: LensVariableQuery, range: Range): Lookup {
       }
       return { kind: 'resource', path: logs ? ResourcePaths.logLabelValues : ResourcePaths.metricLabelValues, params };
     }
-    case 'traceIds':
+    case 'traceIds': {
+      const traceql = store.traceql ? q.traceql : undefined;
+      if (!store.traceql && !q.service) {
+        return { kind: 'invalid', error: 'choose a service (Jaeger searches by service)' };
+      }
       return {
         kind: 'search',
         query: {
           refId: 'variable',
           version: QUERY_MODEL_VERSION,
           queryType: 'search',
-          editorMode: q.traceql ? 'code' : 'builder',
-          ...(q.traceql ? { traceql: q.traceql } : {}),
+          editorMode: traceql ? 'code' : 'builder',
+          ...(traceql ? { traceql } : {}),
           ...(q.service ? { service: q.service } : {}),
           limit: q.limit ?? 20,
         },
       };
+    }
     default:
       return { kind: 'invalid', error: `unknown variable kind ${JSON.stringify((q as LensVariableQuery).kind)}` };
   }

@@ -55,7 +55,7 @@ export function MetricsEditor({ query, onChange, onRunQuery }: Props) {
             placeholder="15s"
             width={12}
             invalid={Boolean(stepError)}
-            onCommit={(step) => set({ step: step || undefined })}
+            onCommit={(step) => set({ step: step.trim() || undefined })}
           />
         </EditorField>
         <EditorField label="Exemplars">
