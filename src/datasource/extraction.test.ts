@@ -39,6 +39,17 @@ describe('previewExtraction', () => {
       { line: `id ${TRACE.toUpperCase()} end` },
     ],
     ['base64 (tempo style)', { mode: 'logfmt', traceIdKey: 't' }, { line: 't=S/kvNXezTaajzpKdDg5HNg==' }],
+    // The backend reads both IDs out of the propagation header a line carries, and an ID between brackets.
+    [
+      'one traceparent for both IDs',
+      { mode: 'logfmt', traceIdKey: 'traceparent', spanIdKey: 'traceparent' },
+      { line: `msg=done traceparent=00-${TRACE}-${SPAN}-01` },
+    ],
+    [
+      'label in brackets',
+      { mode: 'label', traceIdKey: 'trace_id', spanIdKey: 'span_id' },
+      { line: 'x', labels: { trace_id: `[${TRACE}]`, span_id: `${SPAN},` } },
+    ],
   ])('%s', (_n, rule, entry) => {
     const p = previewExtraction(rule, entry);
     expect(p.traceId).toMatchObject({ status: 'found', id: TRACE });
