@@ -123,6 +123,7 @@ describe('helpers', () => {
 const shared: {
   json: Array<{ name: string; line: string; path: string; want: string | null }>;
   logfmt: Array<{ name: string; line: string; key: string; want: string | null }>;
+  regex: Array<{ name: string; line: string; regex: string; want: string | null }>;
 } = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../../pkg/stores/loki/testdata/extraction_cases.json'), 'utf8')
 );
@@ -141,6 +142,13 @@ describe('extraction cases shared with the backend', () => {
 
   it.each(shared.logfmt)('logfmt: $name', ({ line, key, want }) => {
     expect(parseLogfmtLine(line).find(([k]) => k === key)?.[1] ?? null).toBe(want);
+  });
+
+  it.each(shared.regex)('regex: $name', ({ line, regex, want }) => {
+    const p = previewExtraction({ mode: 'regex', traceIdRegex: regex }, { line });
+    expect(p.problem).toBeUndefined();
+    const raw = p.traceId.status === 'missing' ? undefined : p.traceId.raw;
+    expect(raw || null).toBe(want);
   });
 
   it('the preview finds a `$.` path and a tab-separated logfmt key', () => {
