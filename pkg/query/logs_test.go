@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
 	"github.com/latencylens/lens/pkg/frames"
 )
 
@@ -163,5 +165,35 @@ func TestLogsQueryReadsARangeLongerThanLokisMaximumInParts(t *testing.T) {
 		From: from, To: to, Interval: time.Minute, MaxDataPoints: 1000})
 	if resp.Error == nil || !strings.Contains(resp.Error.Error(), "exceeds the limit") {
 		t.Errorf("metric query: error %v, want Loki's refusal", resp.Error)
+	}
+}
+
+// Grafana's logs panel and Explore read a frame that is not a dataplane log-lines frame
+// the way Grafana's own Loki data source writes it: the `labels` column holds each line's
+// labels only when meta.custom.frameType is "LabeledTimeValues"
+// (public/app/features/logs/legacyLogsFrame.ts). Without it the stream labels, the
+// structured metadata and the parsed labels show as one JSON text field named "labels" in
+// a line's details, and neither the common labels nor a line's own labels, nor Explore's
+// filter-by-label buttons, are offered.
+func TestLogsFrameLabelsAreTheLinesLabelsForGrafana(t *testing.T) {
+	ts := replayFrom.Add(time.Minute).UnixNano()
+	body := `{"status":"success","data":{"resultType":"streams","encodingFlags":["categorize-labels"],"result":[` +
+		`{"stream":{"service_name":"api"},"values":[["` + itoa(ts) + `","GET /pay",{"structuredMetadata":{"trace_id":"0af7651916cd43dd8448eb211c80319c"}}]]}]}}`
+	logs := newStoreReplay(t, map[string]answer{"/loki/api/v1/query_range": jsonAnswer(body)})
+	resp := Logs(context.Background(), replayEnv(t, logs, nil, "", ""), Request{Query: &Query{QueryType: TypeLogs, Version: 1, Expr: `{service_name="api"}`},
+		From: replayFrom, To: replayTo, Interval: time.Minute, MaxDataPoints: 1000})
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	f := resp.Frames[0]
+	custom, _ := f.Meta.Custom.(map[string]any)
+	if got := custom["frameType"]; got != "LabeledTimeValues" {
+		t.Errorf(`meta.custom.frameType = %v, want "LabeledTimeValues" (custom: %v)`, got, custom)
+	}
+	if custom[frames.LensKindKey] != frames.KindLogs {
+		t.Errorf("meta.custom lost its lens kind: %v", custom)
+	}
+	if lf, _ := f.FieldByName("labels"); lf == nil || (lf.Type() != data.FieldTypeJSON && lf.Type() != data.FieldTypeNullableJSON) {
+		t.Errorf("no JSON labels column for Grafana to read")
 	}
 }

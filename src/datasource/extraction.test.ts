@@ -39,6 +39,17 @@ describe('previewExtraction', () => {
       { line: `id ${TRACE.toUpperCase()} end` },
     ],
     ['base64 (tempo style)', { mode: 'logfmt', traceIdKey: 't' }, { line: 't=S/kvNXezTaajzpKdDg5HNg==' }],
+    // The backend reads both IDs out of the propagation header a line carries, and an ID between brackets.
+    [
+      'one traceparent for both IDs',
+      { mode: 'logfmt', traceIdKey: 'traceparent', spanIdKey: 'traceparent' },
+      { line: `msg=done traceparent=00-${TRACE}-${SPAN}-01` },
+    ],
+    [
+      'label in brackets',
+      { mode: 'label', traceIdKey: 'trace_id', spanIdKey: 'span_id' },
+      { line: 'x', labels: { trace_id: `[${TRACE}]`, span_id: `${SPAN},` } },
+    ],
   ])('%s', (_n, rule, entry) => {
     const p = previewExtraction(rule, entry);
     expect(p.traceId).toMatchObject({ status: 'found', id: TRACE });
@@ -112,6 +123,7 @@ describe('helpers', () => {
 const shared: {
   json: Array<{ name: string; line: string; path: string; want: string | null }>;
   logfmt: Array<{ name: string; line: string; key: string; want: string | null }>;
+  regex: Array<{ name: string; line: string; regex: string; want: string | null }>;
 } = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../../pkg/stores/loki/testdata/extraction_cases.json'), 'utf8')
 );
@@ -130,6 +142,13 @@ describe('extraction cases shared with the backend', () => {
 
   it.each(shared.logfmt)('logfmt: $name', ({ line, key, want }) => {
     expect(parseLogfmtLine(line).find(([k]) => k === key)?.[1] ?? null).toBe(want);
+  });
+
+  it.each(shared.regex)('regex: $name', ({ line, regex, want }) => {
+    const p = previewExtraction({ mode: 'regex', traceIdRegex: regex }, { line });
+    expect(p.problem).toBeUndefined();
+    const raw = p.traceId.status === 'missing' ? undefined : p.traceId.raw;
+    expect(raw || null).toBe(want);
   });
 
   it('the preview finds a `$.` path and a tab-separated logfmt key', () => {

@@ -218,7 +218,8 @@ export function parseLogfmtLine(line: string): Array<[string, string]> {
 
 /**
  * An RE2 pattern as a JS RegExp: `(?P<name>` becomes `(?<name>`, a leading `(?i)`/`(?s)`
- * becomes a flag. Returns the error text when the pattern does not compile.
+ * becomes a flag, and what RE2 writes otherwise than JavaScript is spelt as JavaScript reads
+ * it (see fromRe2). Returns the error text when the pattern does not compile.
  */
 export function goRegex(source: string): RegExp | string {
   let flags = '';
@@ -228,12 +229,73 @@ export function goRegex(source: string): RegExp | string {
     flags = Array.from(new Set(lead[1])).join('');
     s = s.slice(lead[0].length);
   }
-  s = s.replace(/\(\?P</g, '(?<');
+  s = fromRe2(s.replace(/\(\?P</g, '(?<'));
   try {
     return new RegExp(s, flags);
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }
+}
+
+/** RE2's ASCII classes (`[[:xdigit:]]`), as the members of a JavaScript character class. */
+const POSIX_CLASSES = new Map([
+  ['alnum', '0-9A-Za-z'],
+  ['alpha', 'A-Za-z'],
+  ['ascii', '\\x00-\\x7F'],
+  ['blank', '\\t '],
+  ['cntrl', '\\x00-\\x1F\\x7F'],
+  ['digit', '0-9'],
+  ['graph', '!-~'],
+  ['lower', 'a-z'],
+  ['print', ' -~'],
+  ['punct', '!-\\/:-@\\[-`{-~'],
+  ['space', '\\t\\n\\v\\f\\r '],
+  ['upper', 'A-Z'],
+  ['word', '0-9A-Za-z_'],
+  ['xdigit', '0-9A-Fa-f'],
+]);
+
+/**
+ * The RE2 syntax that JavaScript reads otherwise, or not at all, rewritten: an ASCII class
+ * inside brackets (`[[:xdigit:]]`, which JavaScript reads as a class of the letters of its
+ * name), a `]` first in a class (a member in RE2, the end of an empty class in JavaScript),
+ * and the anchors `\A` and `\z` (start and end of the text; `^` and `$` without the m flag).
+ */
+function fromRe2(s: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\' && i + 1 < s.length) {
+      const next = s[i + 1];
+      out += !inClass && next === 'A' ? '^' : !inClass && next === 'z' ? '$' : c + next;
+      i++;
+    } else if (inClass) {
+      const end = c === '[' && s[i + 1] === ':' ? s.indexOf(':]', i + 2) : -1;
+      const members = end > 0 ? POSIX_CLASSES.get(s.slice(i + 2, end)) : undefined;
+      if (members !== undefined) {
+        out += members;
+        i = end + 1;
+      } else {
+        inClass = c !== ']';
+        out += c;
+      }
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      if (s[i + 1] === '^') {
+        out += '^';
+        i++;
+      }
+      if (s[i + 1] === ']') {
+        out += '\\]';
+        i++;
+      }
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 /** Labels typed as `{a="b", c="d"}` or `a=b c="d"` in the preview box. */

@@ -83,3 +83,6 @@ export type SecureKey =
 export type LensSecureJsonData = Partial<Record<SecureKey, string>>;
 
 export const DEFAULT_PERCENTILES = [0.5, 0.9, 0.95, 0.99];
+
+/** limits.maxLogLines when unset (pkg/settings DefaultMaxLogLines): the most lines a logs query returns. */
+export const DEFAULT_MAX_LOG_LINES = 5000;

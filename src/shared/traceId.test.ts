@@ -87,3 +87,48 @@ describe('decodeBase64 (Go semantics)', () => {
     }
   });
 });
+
+// The same table as pkg/traceid/headers_test.go: IDs as log lines and exemplars write them besides the bare ID,
+// inside the W3C traceparent or B3 single header they were propagated in, and with the prose's punctuation or the
+// logger's quotes and brackets around them. Each reads as the ID it carries, as the backend reads it; what is not an
+// ID stays refused, quoting the input.
+describe('IDs in context', () => {
+  const TID = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const SID = '00f067aa0ba902b7';
+  const TID64 = 'a3ce929d0e0e4736';
+  it.each([
+    // name, input, trace ID (undefined: refused), span ID (undefined: refused)
+    ['traceparent', `00-${TID}-${SID}-01`, TID, SID],
+    ['traceparent upper case', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01', TID, SID],
+    ['traceparent of a later version with more fields', `01-${TID}-${SID}-00-extra`, TID, SID],
+    ['traceparent version 00 with more fields', `00-${TID}-${SID}-01-extra`, undefined, undefined],
+    ['traceparent version ff', `ff-${TID}-${SID}-01`, undefined, undefined],
+    ['traceparent with a zero trace ID', `00-00000000000000000000000000000000-${SID}-01`, undefined, undefined],
+    ['b3 128-bit', `${TID}-${SID}-1`, TID, SID],
+    ['b3 64-bit with parent', `${TID64}-${SID}-d-a2fb4a1d1a96d312`, `0000000000000000${TID64}`, SID],
+    ['b3 64-bit without sampling', `${TID64}-${SID}`, `0000000000000000${TID64}`, SID],
+    ['b3 bad sampling state', `${TID64}-${SID}-x`, undefined, undefined],
+    ['trailing comma', `${TID},`, TID, undefined],
+    ['sentence end', `${SID}.`, `0000000000000000${SID}`, SID],
+    ['brackets', `[${TID}]`, TID, undefined],
+    ['quotes', `"${SID}"`, `0000000000000000${SID}`, SID],
+    ['single quotes and semicolon', `'${TID}';`, TID, undefined],
+    ['parenthesised base64', '(S/kvNXezTaajzpKdDg5HNg==)', TID, undefined],
+    ['punctuation only', '[],', undefined, undefined],
+    ['prefix is no punctuation', `0x${TID}`, undefined, undefined],
+  ])('%s', (_name, input, trace, span) => {
+    for (const [r, want] of [
+      [normalizeTraceId(input), trace],
+      [normalizeSpanId(input), span],
+    ] as const) {
+      if (want === undefined) {
+        expect(r.ok).toBe(false);
+        if (!r.ok) {
+          expect(r.error).toContain(JSON.stringify(input));
+        }
+      } else {
+        expect(r).toEqual({ ok: true, id: want });
+      }
+    }
+  });
+});

@@ -12,12 +12,16 @@ export type NormalizeResult = { ok: true; id: string } | { ok: false; error: str
 const TRACE_HEX_LEN = 32;
 const SPAN_HEX_LEN = 16;
 
-/** Hex of up to 32 digits in any case (leading zeros may be stripped), UUID dashes at full width, or base64 of 8 or 16 bytes. */
+/**
+ * Hex of up to 32 digits in any case (leading zeros may be stripped), UUID dashes at full width, or base64 of 8 or 16
+ * bytes; also inside the W3C traceparent or B3 single header value it was propagated in, and between quotes, brackets
+ * or the punctuation of the text around it (`trace_id=[…],`), as log lines write it.
+ */
 export function normalizeTraceId(input: string): NormalizeResult {
   return normalize(input, TRACE_HEX_LEN, 'trace');
 }
 
-/** Hex of up to 16 digits or base64 of 8 bytes. */
+/** Hex of up to 16 digits or base64 of 8 bytes, or inside a header value and punctuation as for a trace ID. */
 export function normalizeSpanId(input: string): NormalizeResult {
   return normalize(input, SPAN_HEX_LEN, 'span');
 }
@@ -28,9 +32,14 @@ export function quoteGo(s: string): string {
 }
 
 function normalize(input: string, width: number, what: 'trace' | 'span'): NormalizeResult {
-  const s = input.trim();
+  let s = input.trim();
   if (s === '') {
     return { ok: false, error: `${what} ID ${quoteGo(input)} is empty` };
+  }
+  s = trimPunctuation(s);
+  const header = headerIds(s);
+  if (header) {
+    return finish(width === TRACE_HEX_LEN ? header.trace : header.span, width, what, input);
   }
   const h = hexDigits(s, width);
   if (h !== undefined) {
@@ -44,6 +53,63 @@ function normalize(input: string, width: number, what: 'trace' | 'span'): Normal
     ok: false,
     error: `${what} ID ${quoteGo(input)} is neither hex of up to ${width} digits nor base64 of ${width / 2} bytes`,
   };
+}
+
+/**
+ * What may stand before and after an ID in text: quotes, brackets, and (after it) the punctuation of a sentence or a
+ * list. None is a hex or base64 digit, nor base64's padding.
+ */
+const OPENERS = '"\'`([{<';
+const CLOSERS = '"\'`)]}>.,;:';
+
+function trimPunctuation(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && OPENERS.includes(s[a])) {
+    a++;
+  }
+  while (b > a && CLOSERS.includes(s[b - 1])) {
+    b--;
+  }
+  return s.slice(a, b);
+}
+
+const isHex = (x: string, ...lengths: number[]) => /^[0-9a-fA-F]*$/.test(x) && lengths.includes(x.length);
+
+/**
+ * The trace and span IDs (lower-case hex, the trace's maybe 16 digits) of a propagation header value: W3C traceparent
+ * `version-trace(32)-parent(16)-flags` (a version other than 00 may add fields; version ff is invalid), or Zipkin's B3
+ * single header `trace(16|32)-span(16)[-sampling[-parent(16)]]`, sampling one of 0, 1, d. A header whose trace ID is
+ * all zeros is invalid, and yields nothing.
+ */
+function headerIds(s: string): { trace: string; span: string } | undefined {
+  if (!s.includes('-') || s.length > 128) {
+    return undefined;
+  }
+  const f = s.split('-');
+  let trace: string;
+  let span: string;
+  if (f.length >= 4 && isHex(f[0], 2) && isHex(f[1], 32) && isHex(f[2], 16) && isHex(f[3], 2)) {
+    const version = f[0].toLowerCase();
+    if (version === 'ff' || (version === '00' && f.length !== 4)) {
+      return undefined;
+    }
+    [trace, span] = [f[1], f[2]];
+  } else if (
+    f.length <= 4 &&
+    isHex(f[0], 16, 32) &&
+    isHex(f[1], 16) &&
+    (f.length < 3 || ['0', '1', 'd'].includes(f[2])) &&
+    (f.length < 4 || isHex(f[3], 16))
+  ) {
+    [trace, span] = [f[0], f[1]];
+  } else {
+    return undefined;
+  }
+  if (/^0+$/.test(trace)) {
+    return undefined;
+  }
+  return { trace: trace.toLowerCase(), span: span.toLowerCase() };
 }
 
 function hexDigits(s: string, width: number): string | undefined {

@@ -192,7 +192,9 @@ func modelDuration(s string) time.Duration {
 // The pages share one time budget, the store's timeout: before each page the budget is
 // checked, and each call runs under what is left of it. When the budget runs out, a
 // page fails or a whole page of lines shares one timestamp, the lines read so far come
-// back with Result.Incomplete saying so. Only a failing first page is an error.
+// back with Result.Incomplete saying so. Only a failing first page is an error, and an
+// empty categorised first page whose query the store refuses without the header
+// (stageRefusal).
 func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error) {
 	began := time.Now()
 	if c.budget > 0 {
@@ -240,6 +242,11 @@ func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error
 				pg.stop(fmt.Sprintf("page %d failed: %v", pg.pages+1, err))
 			}
 			return pg.result(pageMax), nil
+		}
+		if pg.pages == 0 && res.ResultType == ResultStreams && res.Lines == 0 && res.Categorized {
+			if err := c.stageRefusal(ctx, r); err != nil {
+				return nil, err
+			}
 		}
 		if pg.pages == 0 && (res.ResultType != ResultStreams || pr.Limit == r.Limit || res.Lines < pr.Limit) {
 			// One call answered: a metric query, the whole limit taken, or every line
@@ -533,6 +540,33 @@ func (c *Client) queryRange(ctx context.Context, r RangeRequest) (*Result, error
 		res.Limit = r.Limit
 	}
 	return res, nil
+}
+
+// stageRefusal returns the store's refusal of r's query when it does not build, nil when
+// it does (or the store cannot tell). Asked with categorize-labels, Loki 3 (checked on
+// 3.7) answers a log query whose pipeline stage does not build (a line filter's regex or a
+// line_format template that does not compile, a json expression that does not parse) with
+// an empty success; without the header it refuses it with a 400 naming the stage. So an
+// empty categorised answer is asked again without the header, over the first nanosecond
+// of its range only (the stage is built before any line is read), for that 400.
+func (c *Client) stageRefusal(ctx context.Context, r RangeRequest) error {
+	start := r.Start
+	if start.IsZero() {
+		if r.End.IsZero() {
+			return nil
+		}
+		start = r.End.Add(-time.Nanosecond)
+	}
+	v := url.Values{"query": {r.Expr}, "start": {ns(start)}, "end": {ns(start.Add(time.Nanosecond))}, "limit": {"1"}}
+	if r.Direction != "" {
+		v.Set("direction", r.Direction)
+	}
+	_, err := c.h.Get(ctx, "/loki/api/v1/query_range", v, nil)
+	var se *httpx.StoreError
+	if errors.As(err, &se) && se.Status == http.StatusBadRequest {
+		return err
+	}
+	return nil
 }
 
 // Labels runs /loki/api/v1/labels.

@@ -2,6 +2,7 @@ package loki
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -19,6 +20,10 @@ type extractionCases struct {
 		Name, Line, Key string
 		Want            *string
 	}
+	Regex []struct {
+		Name, Line, Regex string
+		Want              *string
+	}
 }
 
 func TestSharedExtractionCases(t *testing.T) {
@@ -26,7 +31,7 @@ func TestSharedExtractionCases(t *testing.T) {
 	if err := json.Unmarshal(read(t, "extraction_cases.json"), &cs); err != nil {
 		t.Fatal(err)
 	}
-	if len(cs.JSON) == 0 || len(cs.Logfmt) == 0 {
+	if len(cs.JSON) == 0 || len(cs.Logfmt) == 0 || len(cs.Regex) == 0 {
 		t.Fatal("no cases")
 	}
 	for _, c := range cs.JSON {
@@ -48,6 +53,18 @@ func TestSharedExtractionCases(t *testing.T) {
 				t.Errorf("logfmt %q key %q: found %q, want none", c.Line, c.Key, got)
 			case c.Want != nil && (!found || got != *c.Want):
 				t.Errorf("logfmt %q key %q: got %q (found %t), want %q", c.Line, c.Key, got, found, *c.Want)
+			}
+		})
+	}
+	for _, c := range cs.Regex {
+		t.Run("regex/"+c.Name, func(t *testing.T) {
+			want := ""
+			if c.Want != nil {
+				want = *c.Want
+			}
+			ex := settings.Extraction{Mode: settings.ExtractRegex, TraceIDRegex: regexp.MustCompile(c.Regex)}
+			if got, _ := Extract(ex, nil, &Entry{Line: c.Line}); got != want {
+				t.Errorf("regex %q on %q = %q, want %q", c.Regex, c.Line, got, want)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package loki
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -177,5 +178,49 @@ func TestTraceLinesFindEverySpellingTheNormaliserAccepts(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A Loki 3 replayed as the real one (3.7.8) answers a log query whose line filter does not
+// compile: asked with categorize-labels, an empty success; without the header, a plain
+// text 400 naming the stage. QueryRange returns that refusal, and an empty answer of a
+// query that builds stays an empty answer.
+func TestQueryRangeReturnsTheRefusalAnEmptyCategorisedAnswerHides(t *testing.T) {
+	const refusal = "parse error : stage '|~ \"(\"' : error parsing regexp: missing closing ): `(`"
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		categorize := r.Header.Get(EncodingFlagsHeader) == "categorize-labels"
+		asked = append(asked, fmt.Sprintf("categorize=%t start=%s end=%s", categorize, q.Get("start"), q.Get("end")))
+		switch {
+		case !strings.Contains(q.Get("query"), `|~ "("`):
+			_, _ = w.Write([]byte(`{"status":"success","data":{"encodingFlags":["categorize-labels"],"resultType":"streams","result":[]}}`))
+		case categorize:
+			_, _ = w.Write([]byte(`{"status":"success","data":{"encodingFlags":["categorize-labels"],"result":[],"resultType":"streams"}}`))
+		default:
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintln(w, refusal)
+		}
+	}))
+	defer srv.Close()
+	h, err := httpx.New(StoreName, settings.Store{URL: srv.URL, Timeout: time.Second}, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Unix(1700000000, 0)
+	res, err := NewClient(h).QueryRange(context.Background(), RangeRequest{Expr: `{a="b"} |~ "("`, Start: from, End: from.Add(time.Hour), Limit: 100})
+	var se *httpx.StoreError
+	if !errors.As(err, &se) || se.Status != http.StatusBadRequest || !strings.Contains(err.Error(), refusal) {
+		t.Fatalf("QueryRange = %v, %v; want the store's 400: %s", res, err, refusal)
+	}
+	// The second call asks without the header, over the range's first nanosecond only.
+	if want := fmt.Sprintf("categorize=false start=%d end=%d", from.UnixNano(), from.UnixNano()+1); len(asked) != 2 || asked[1] != want {
+		t.Errorf("calls %q, want a second one %q", asked, want)
+	}
+	asked = nil
+	res, err = NewClient(h).QueryRange(context.Background(), RangeRequest{Expr: `{a="b"} |= "nowhere"`, Start: from, End: from.Add(time.Hour), Limit: 100})
+	if err != nil || res.Lines != 0 || res.ResultType != ResultStreams {
+		t.Errorf("a query that builds and finds nothing: %+v, %v", res, err)
 	}
 }

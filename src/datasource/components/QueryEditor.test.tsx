@@ -141,6 +141,15 @@ describe('QueryEditor', () => {
     expect(Number.isInteger((last() as { limit?: number }).limit)).toBe(true);
   });
 
+  // A blank line limit reads the data source's "Max log lines" (5000 unless set), as the backend does.
+  it.each([
+    ['unset', {}, '5000'],
+    ['set', { limits: { maxLogLines: 2000 } }, '2000'],
+  ])('logs: a blank line limit shows the data source maximum (%s)', (_, jsonData: LensJsonData, want) => {
+    setup({ refId: 'A', version: v, queryType: 'logs', expr: '{a="b"}' }, {}, jsonData);
+    expect(screen.getByLabelText(/^Line limit/)).toHaveAttribute('placeholder', want);
+  });
+
   it('metrics: PromQL is committed on blur', async () => {
     const { last, onRunQuery } = setup({ refId: 'A', version: v, queryType: 'metrics', expr: '' });
     const box = screen.getByLabelText('PromQL');

@@ -4,7 +4,7 @@ import { EditorHeader, EditorRows, FlexItem, QueryEditorMode, QueryEditorModeTog
 import { Alert, RadioButtonGroup } from '@grafana/ui';
 
 import type { LensQuery } from '../../shared/queryModel';
-import type { LensJsonData } from '../../shared/settings';
+import { DEFAULT_MAX_LOG_LINES, type LensJsonData } from '../../shared/settings';
 import type { LensDataSource } from '../datasource';
 import { migrateQuery, needsMigration } from '../migrations';
 import { switchToCode } from '../queryBuilders/editorModes';
@@ -83,7 +83,14 @@ export function QueryEditor({ query: raw, onChange, onRunQuery, datasource, rang
           <SearchEditor datasource={datasource} query={jaeger ? { ...query, editorMode: 'builder' } : query} onChange={onChange} onRunQuery={onRunQuery} range={range} />
         )}
         {query.queryType === 'latency' && <LatencyEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} range={range} />}
-        {query.queryType === 'logs' && <LogsEditor query={query} onChange={onChange} onRunQuery={onRunQuery} />}
+        {query.queryType === 'logs' && (
+          <LogsEditor
+            query={query}
+            maxLines={datasource.jsonData.limits?.maxLogLines || DEFAULT_MAX_LOG_LINES}
+            onChange={onChange}
+            onRunQuery={onRunQuery}
+          />
+        )}
         {query.queryType === 'metrics' && <MetricsEditor query={query} onChange={onChange} onRunQuery={onRunQuery} />}
       </EditorRows>
     </>

@@ -8,11 +8,13 @@ import { CommitInput } from './CommitInput';
 
 interface Props {
   query: LogsQuery;
+  /** The data source's "Max log lines": what a blank limit reads, and the most a limit gets. */
+  maxLines: number;
   onChange: (q: LogsQuery) => void;
   onRunQuery: () => void;
 }
 
-export function LogsEditor({ query, onChange, onRunQuery }: Props) {
+export function LogsEditor({ query, maxLines, onChange, onRunQuery }: Props) {
   return (
     <>
       <EditorRow>
@@ -32,7 +34,7 @@ export function LogsEditor({ query, onChange, onRunQuery }: Props) {
             id="lens-logs-limit"
             type="number"
             value={query.limit?.toString()}
-            placeholder="1000"
+            placeholder={String(maxLines)}
             width={12}
             onCommit={(v) => {
               onChange({ ...query, limit: wholeLimit(v) });
