@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -13,6 +14,9 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/latencylens/lens/pkg/frames"
+	"github.com/latencylens/lens/pkg/model"
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/loki"
 )
 
 // A logs query asks Loki for categorize-labels, so a line's structured metadata and the
@@ -195,5 +199,32 @@ func TestLogsFrameLabelsAreTheLinesLabelsForGrafana(t *testing.T) {
 	}
 	if lf, _ := f.FieldByName("labels"); lf == nil || (lf.Type() != data.FieldTypeJSON && lf.Type() != data.FieldTypeNullableJSON) {
 		t.Errorf("no JSON labels column for Grafana to read")
+	}
+}
+
+// The trace query's logs frame is marked as the logs query's is, so Grafana's logs panel
+// (the Trace dashboard's lines) and Explore take its labels column as each line's labels.
+func TestTraceLogsFrameLabelsAreTheLinesLabelsForGrafana(t *testing.T) {
+	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{{TraceID: windowTraceID, SpanID: "00f067aa0ba902b7",
+		Operation: "GET /", Service: "checkout", StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Minute)}}}
+	lines := []loki.Entry{{TimeUnixNano: midnight.Add(time.Second).UnixNano(), Line: "msg=hello trace_id=" + windowTraceID}}
+	st := windowSettings(100, 100)
+	st.Extraction = settings.Extraction{Mode: settings.ExtractLogfmt, TraceIDKey: "trace_id", SpanIDKey: "span_id"}
+	env := &Env{Settings: st, Logs: &memLogs{lines: lines}, Traces: oneTrace{trace}, MetricsErr: errors.New("prometheus: not configured")}
+	no := false
+	res := Trace(context.Background(), env, Request{
+		Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no},
+		From:  midnight.Add(-time.Hour), To: midnight.Add(time.Hour),
+	})
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	lf := kindFrame(t, res.Frames, frames.KindLogs)
+	if lf.Rows() != 1 {
+		t.Fatalf("logs frame has %d rows, want the trace's 1 line", lf.Rows())
+	}
+	custom, _ := lf.Meta.Custom.(map[string]any)
+	if got := custom["frameType"]; got != "LabeledTimeValues" {
+		t.Errorf(`meta.custom.frameType = %v, want "LabeledTimeValues" (custom: %v)`, got, custom)
 	}
 }
