@@ -3,6 +3,7 @@ jest.mock('@marcbachmann/cel-js', () => ({}));
 
 import React from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
+import userEventLib from '@testing-library/user-event';
 
 import '../../testing/jsdomShims';
 import { LatencyDefaults } from './LatencyDefaults';
@@ -39,5 +40,32 @@ describe('LatencyDefaults with provisioned values of another type', () => {
     render(<LatencyDefaults options={makeOptions({ limits: { logWindowPadding: 30 } })} onOptionsChange={() => {}} />);
     fireEvent.click(screen.getByRole('button', { name: 'Expand section Latency' }));
     expect(screen.getByText('A duration like 1m')).toBeInTheDocument();
+  });
+});
+
+describe('LatencyDefaults typing', () => {
+  function Harness({ seen }: { seen: Options[] }) {
+    const [o, setO] = React.useState(makeOptions({}));
+    return (
+      <LatencyDefaults
+        options={o}
+        onOptionsChange={(next) => {
+          seen.push(next);
+          setO(next);
+        }}
+      />
+    );
+  }
+
+  it.each([
+    ['commas', 'http_request_duration_seconds, rpc_seconds'],
+    ['spaces', 'http_request_duration_seconds rpc_seconds'],
+  ])('takes several histogram metrics typed one after another, separated by %s', async (_name, typed) => {
+    const user = userEventLib.setup({ delay: null });
+    const seen: Options[] = [];
+    render(<Harness seen={seen} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Expand section Latency' }));
+    await user.type(screen.getByLabelText(/^Histogram metrics/), typed);
+    expect(seen[seen.length - 1].jsonData.latency?.histogramMetrics).toEqual(['http_request_duration_seconds', 'rpc_seconds']);
   });
 });

@@ -4,7 +4,7 @@ import { Field, Input, Stack } from '@grafana/ui';
 
 import { DEFAULT_PERCENTILES } from '../../../shared/settings';
 import { isGoDuration } from '../../queryBuilders/buildResult';
-import { formatPercentiles, listText, parsePercentiles, setJson, type Options } from './settingsUpdates';
+import { formatPercentiles, listText, parseList, parsePercentiles, setJson, type Options } from './settingsUpdates';
 
 /** The backend's default for errorValues (pkg/settings DefaultErrorValues). */
 const DEFAULT_ERROR_VALUES = '5..|error|ERROR|STATUS_CODE_ERROR';
@@ -26,6 +26,12 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
   const lat = options.jsonData.latency ?? {};
   const lim = options.jsonData.limits ?? {};
   const [pText, setPText] = useState(formatPercentiles(lat.percentiles));
+  // The histogram metrics as typed: a separator just typed ("a, ") changes nothing saved,
+  // so the saved list alone would drop it and run the next name into the last one. The
+  // typed text is shown while it reads as the saved list (else that changed elsewhere).
+  const [hText, setHText] = useState('');
+  const hSaved = listText(lat.histogramMetrics);
+  const hShown = listText(parseList(hText)) === hSaved ? hText : hSaved;
   const parsed = parsePercentiles(pText);
   // A provisioning file can give the padding as a number, which the backend refuses.
   const padding: unknown = lim.logWindowPadding;
@@ -58,11 +64,12 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
       <Field label="Histogram metrics" description="Offered first in the editors, comma-separated base names" htmlFor="lens-histograms">
         <Input
           id="lens-histograms"
-          value={listText(lat.histogramMetrics)}
+          value={hShown}
           placeholder="http_request_duration_seconds"
           width={60}
           onChange={(e) => {
-            const list = e.currentTarget.value.split(/[\s,]+/).filter(Boolean);
+            const list = parseList(e.currentTarget.value);
+            setHText(e.currentTarget.value);
             onOptionsChange(setJson(options, 'latency', { histogramMetrics: list.length ? list : undefined }));
           }}
         />

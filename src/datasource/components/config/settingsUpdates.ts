@@ -27,6 +27,9 @@ const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefine
 /** A list setting as the text of its input: its values, comma-separated. */
 export const listText = (v: unknown): string => listOf(v).map(String).join(', ');
 
+/** The text of a list setting's input as its values: separated by commas or white space. */
+export const parseList = (text: string): string[] => text.split(/[\s,]+/).filter(Boolean);
+
 export function setStore<S extends StoreName>(o: Options, store: S, patch: Partial<StoreJson<S>>): Options {
   return { ...o, jsonData: { ...o.jsonData, [store]: { ...section(o.jsonData[store]), ...patch } } };
 }
