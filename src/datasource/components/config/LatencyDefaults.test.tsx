@@ -69,3 +69,16 @@ describe('LatencyDefaults typing', () => {
     expect(seen[seen.length - 1].jsonData.latency?.histogramMetrics).toEqual(['http_request_duration_seconds', 'rpc_seconds']);
   });
 });
+
+describe('LatencyDefaults error values', () => {
+  // The backend compiles them as RE2 (Go regexp) and Prometheus matches them as RE2.
+  it.each([
+    ['a case-insensitive RE2 pattern', '(?i)5..|error', false],
+    ['a named RE2 group', '(?P<code>5..)|error', false],
+    ['an unclosed group', '(5..|error', true],
+  ])('%s is flagged only when RE2 refuses it', (_name, errorValues, flagged) => {
+    render(<LatencyDefaults options={makeOptions({ latency: { errorLabel: 'status', errorValues } })} onOptionsChange={() => {}} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Expand section Latency' }));
+    expect(screen.queryByText(/^Not a valid regex/) !== null).toBe(flagged);
+  });
+});

@@ -3,22 +3,20 @@ import { ConfigSection } from '@grafana/plugin-ui';
 import { Field, Input, Stack } from '@grafana/ui';
 
 import { DEFAULT_PERCENTILES } from '../../../shared/settings';
+import { goRegex } from '../../extraction';
 import { isGoDuration } from '../../queryBuilders/buildResult';
 import { formatPercentiles, listText, parseList, parsePercentiles, setJson, type Options } from './settingsUpdates';
 
 /** The backend's default for errorValues (pkg/settings DefaultErrorValues). */
 const DEFAULT_ERROR_VALUES = '5..|error|ERROR|STATUS_CODE_ERROR';
 
+/** The values are RE2 (the backend's Go regexp, then PromQL): `(?i)` and `(?P<name>` are fine. */
 function regexError(re?: string): string | undefined {
   if (!re) {
     return undefined;
   }
-  try {
-    new RegExp(re);
-    return undefined;
-  } catch (e) {
-    return `Not a valid regex: ${(e as Error).message}`;
-  }
+  const compiled = goRegex(re);
+  return typeof compiled === 'string' ? `Not a valid regex: ${compiled}` : undefined;
 }
 
 /** Latency defaults and limits. */
