@@ -6,7 +6,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 
 import '../../testing/jsdomShims';
 import type { Options } from './settingsUpdates';
-import { StoreSection } from './StoreSection';
+import { StoreSection, urlError } from './StoreSection';
 
 jest.setTimeout(60_000);
 
@@ -129,4 +129,19 @@ describe('StoreSection TLS client authentication', () => {
     expect(last().secureJsonFields.metricsTlsClientKey).toBe(false);
     expect(last().secureJsonData?.metricsTlsClientKey).toBe('');
   });
+});
+
+describe('urlError', () => {
+  // A browser reads these as http://prom:9090 (WHATWG URL parsing); the backend (Go's
+  // net/url) finds no host in them, or cannot parse them, and refuses the store.
+  it.each(['http:/prom:9090', 'http:prom:9090', 'http:\\\\prom:9090', 'http://prom\\api', 'http:///prom'])('flags %s, which the backend refuses', (url) => {
+    expect(urlError(url)).toBeDefined();
+  });
+
+  it.each(['http://prom:9090', ' https://prom.example/prometheus/ ', 'HTTP://prom:9090?tenant=a', 'http://[::1]:9090', 'http://prom:9090/a\\b'])(
+    'takes %s',
+    (url) => {
+      expect(urlError(url)).toBeUndefined();
+    }
+  );
 });

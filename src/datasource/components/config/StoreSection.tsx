@@ -39,6 +39,11 @@ export function urlError(url: string | undefined): string | undefined {
     if (u.username || u.password) {
       return 'Put credentials in Authentication, not in the URL';
     }
+    // The browser also reads `http:/host`, `http:host` and backslashes for slashes as
+    // http://host; the backend (pkg/settings) finds no host there and refuses the store.
+    if (!/^https?:\/\/[^/\\?#]+(?:[/?#]|$)/i.test(url.trim())) {
+      return 'Write it as http://host:port, followed by the path the store is served under, if any';
+    }
     return undefined;
   } catch {
     return 'Not a URL';
