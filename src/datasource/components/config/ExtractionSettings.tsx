@@ -3,7 +3,7 @@ import { ConfigSubSection } from '@grafana/plugin-ui';
 import { Field, Input, RadioButtonGroup, Stack, Text, TextArea } from '@grafana/ui';
 
 import type { TraceIdExtraction } from '../../../shared/settings';
-import { parseLabelText, previewExtraction, type ExtractedId } from '../../extraction';
+import { extractionRuleProblem, parseLabelText, previewExtraction, type ExtractedId } from '../../extraction';
 import { setStore, type Options } from './settingsUpdates';
 
 type Mode = TraceIdExtraction['mode'];
@@ -77,6 +77,8 @@ export function ExtractionSettings({ options, onOptionsChange }: { options: Opti
     return previewExtraction(rule, { line, labels: parsed, structuredMetadata: parsed });
   }, [rule, line, labels]);
   const needsLabels = rule.mode === 'label' || rule.mode === 'structuredMetadata';
+  // The backend refuses the logs store with such a rule: said with or without a sample.
+  const ruleProblem = useMemo(() => extractionRuleProblem(rule), [rule]);
 
   return (
     <ConfigSubSection title="Trace IDs in log lines" description="How a log line names its trace and span, to join logs with traces">
@@ -107,6 +109,11 @@ export function ExtractionSettings({ options, onOptionsChange }: { options: Opti
         <Field label="…and its labels / structured metadata" htmlFor="lens-extract-labels">
           <Input id="lens-extract-labels" value={labels} width={80} placeholder='{trace_id="4bf92f3577b34da6a3ce929d0e0e4736", span_id="00f067aa0ba902b7"}' onChange={(e) => setLabels(e.currentTarget.value)} />
         </Field>
+      )}
+      {ruleProblem && !preview && (
+        <Text color="error" data-testid="lens-extract-rule-problem">
+          {ruleProblem}
+        </Text>
       )}
       {preview && (
         <div data-testid="lens-extract-preview">
