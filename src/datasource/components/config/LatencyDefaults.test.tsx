@@ -82,3 +82,23 @@ describe('LatencyDefaults error values', () => {
     expect(screen.queryByText(/^Not a valid regex/) !== null).toBe(flagged);
   });
 });
+
+describe('LatencyDefaults label names', () => {
+  // The backend refuses the latency section with a label name PromQL cannot carry.
+  it.each([
+    ['Service label', { serviceLabel: 'service.name' }],
+    ['Operation label', { operationLabel: 'http-route' }],
+    ['Error label', { errorLabel: '1status' }],
+  ])('flags a %s that is not a Prometheus label name', (label, latency) => {
+    render(<LatencyDefaults options={makeOptions({ latency })} onOptionsChange={() => {}} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Expand section Latency' }));
+    expect(screen.getByLabelText(new RegExp(`^${label}`))).toBeInvalid();
+    expect(screen.getByText(/is not a Prometheus label name/)).toBeInTheDocument();
+  });
+
+  it('takes label names', () => {
+    render(<LatencyDefaults options={makeOptions({ latency: { serviceLabel: 'service_name', operationLabel: 'route', errorLabel: 'status' } })} onOptionsChange={() => {}} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Expand section Latency' }));
+    expect(screen.queryByText(/is not a Prometheus label name/)).toBeNull();
+  });
+});

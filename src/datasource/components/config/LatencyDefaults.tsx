@@ -4,6 +4,7 @@ import { Field, Input, Stack } from '@grafana/ui';
 
 import { DEFAULT_PERCENTILES } from '../../../shared/settings';
 import { goRegex } from '../../extraction';
+import { LABEL_NAME } from '../../language/escape';
 import { isGoDuration } from '../../queryBuilders/buildResult';
 import { formatPercentiles, listText, parseList, parsePercentiles, setJson, type Options } from './settingsUpdates';
 
@@ -18,6 +19,10 @@ function regexError(re?: string): string | undefined {
   const compiled = goRegex(re);
   return typeof compiled === 'string' ? `Not a valid regex: ${compiled}` : undefined;
 }
+
+/** The backend refuses the latency section with a label name PromQL cannot carry. */
+const labelError = (name?: string): string | undefined =>
+  name && !LABEL_NAME.test(name) ? `${JSON.stringify(name)} is not a Prometheus label name (letters, digits and _, not starting with a digit)` : undefined;
 
 /** Latency defaults and limits. */
 export function LatencyDefaults({ options, onOptionsChange }: { options: Options; onOptionsChange: (o: Options) => void }) {
@@ -73,10 +78,10 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
         />
       </Field>
       <Stack direction="row" gap={2}>
-        <Field label="Service label" htmlFor="lens-service-label">
+        <Field label="Service label" htmlFor="lens-service-label" invalid={Boolean(labelError(lat.serviceLabel))} error={labelError(lat.serviceLabel)}>
           <Input id="lens-service-label" value={lat.serviceLabel ?? ''} placeholder="service" width={20} onChange={(e) => onOptionsChange(setJson(options, 'latency', { serviceLabel: e.currentTarget.value || undefined }))} />
         </Field>
-        <Field label="Operation label" htmlFor="lens-operation-label">
+        <Field label="Operation label" htmlFor="lens-operation-label" invalid={Boolean(labelError(lat.operationLabel))} error={labelError(lat.operationLabel)}>
           <Input id="lens-operation-label" value={lat.operationLabel ?? ''} placeholder="operation" width={20} onChange={(e) => onOptionsChange(setJson(options, 'latency', { operationLabel: e.currentTarget.value || undefined }))} />
         </Field>
         <Field label="Service rate (req/s)" description="μ, to report ρ = λ/μ" htmlFor="lens-service-rate">
@@ -84,7 +89,7 @@ export function LatencyDefaults({ options, onOptionsChange }: { options: Options
         </Field>
       </Stack>
       <Stack direction="row" gap={2}>
-        <Field label="Error label" description="Label marking failed requests, for the error rate" htmlFor="lens-error-label">
+        <Field label="Error label" description="Label marking failed requests, for the error rate" htmlFor="lens-error-label" invalid={Boolean(labelError(lat.errorLabel))} error={labelError(lat.errorLabel)}>
           <Input id="lens-error-label" value={lat.errorLabel ?? ''} placeholder="status" width={20} onChange={(e) => onOptionsChange(setJson(options, 'latency', { errorLabel: e.currentTarget.value || undefined }))} />
         </Field>
         <Field label="Error values" description="Regex of that label's values that are errors" htmlFor="lens-error-values" invalid={Boolean(errValuesErr)} error={errValuesErr}>
