@@ -108,6 +108,16 @@ describe('ConfigEditor', () => {
     expect(screen.getByText(/"trace-id" is not a Loki label name/)).toBeInTheDocument();
   });
 
+  it.each([
+    ['without braces', 'service_name=~".+"', true],
+    ['without a matcher', '{ }', true],
+    ['with a pipeline', '{app="api"} | json', false],
+  ])('flags a trace log selector %s only when the backend refuses it', (_name, selector, flagged) => {
+    setup(makeOptions());
+    fireEvent.change(screen.getByLabelText(/^Logs of a trace/), { target: { value: selector } });
+    expect(screen.queryByText(/Write a stream selector in braces/) !== null).toBe(flagged);
+  });
+
   it('enables a CA certificate as a secret', async () => {
     const { last } = setup(makeOptions());
     const section = screen.getByTestId('lens-store-metrics');
