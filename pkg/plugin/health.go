@@ -14,6 +14,7 @@ import (
 	"github.com/latencylens/lens/pkg/parallel"
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
+	"github.com/latencylens/lens/pkg/stores/loki"
 )
 
 // storeHealth is one store's line in the health report.
@@ -27,7 +28,8 @@ type storeHealth struct {
 // reports them separately: the message has one line per store, JSONDetails the list. A
 // store whose settings are invalid reports the problem on its own line; invalid latency
 // settings get a line of their own. Only a problem of the whole data source (jsonData
-// that is not an object) replaces the report.
+// that is not an object) replaces the report. The logs line also covers the trace log
+// selector, which Loki must be able to parse.
 func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult {
 	if d.allErr != nil {
 		details, _ := json.Marshal(map[string]any{"stores": []storeHealth{{"settings", "error", d.allErr.Error()}}})
@@ -49,8 +51,10 @@ func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult
 			return err
 		}},
 		{"logs (loki)", st.Logs.Configured(), env.Logs != nil, env.LogsErr, lokiAPI, func() error {
-			_, err := env.Logs.Labels(ctx, start, end)
-			return err
+			if _, err := env.Logs.Labels(ctx, start, end); err != nil {
+				return err
+			}
+			return traceLogSelectorErr(ctx, env.Logs, st.TraceLogSelector, start, end)
 		}},
 		{"traces (" + st.TraceKind + ")", st.Traces.Configured(), env.Traces != nil, env.TracesErr, traceAPI(st.TraceKind), func() error {
 			// Without a range Tempo asks only its ingesters: a cheap call that still
@@ -112,6 +116,24 @@ func (d *Datasource) checkHealth(ctx context.Context) *backend.CheckHealthResult
 	}
 	details, _ := json.Marshal(map[string]any{"stores": results})
 	return &backend.CheckHealthResult{Status: status, Message: strings.Join(lines, "\n"), JSONDetails: details}
+}
+
+// traceLogSelectorErr asks Loki for the label names of the trace log selector's streams:
+// every trace query sends the selector, so one Loki cannot parse (an unterminated string,
+// a label name with a dash, a bad regex) is named here, with Loki's reason, rather than
+// failing the logs part of each trace query. The pipeline after the stream selector is
+// not checked (label look-ups take label matchers only).
+func traceLogSelectorErr(ctx context.Context, logs any, selector string, start, end time.Time) error {
+	ln, ok := logs.(lokiLabelNamer)
+	if !ok || selector == "" {
+		return nil
+	}
+	_, err := ln.LabelsOf(ctx, loki.StreamPart(selector), start, end)
+	var se *httpx.StoreError
+	if errors.As(err, &se) && se.Status == http.StatusBadRequest {
+		return fmt.Errorf("logs.traceLogSelector %q: %w", selector, err)
+	}
+	return err
 }
 
 // storeAPI names a store's API for the health check's advice.

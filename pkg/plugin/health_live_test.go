@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -73,4 +74,39 @@ func TestHealthAgainstRealStores(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestHealthTriesTheTraceLogSelector: the trace log selector goes to Loki with every trace
+// query, so a selector Loki cannot parse is the logs store's failure in the health check,
+// named, rather than an OK there and a failed logs part in every trace query. A selector
+// with a `}` inside a value, or followed by a pipeline, is fine.
+func TestHealthTriesTheTraceLogSelector(t *testing.T) {
+	real := newRealStores(t)
+	lokiURL := real.lokiURL(t)
+	for _, tc := range []struct {
+		selector string
+		ok       bool
+	}{
+		{`{service_name=~".+"}`, true},
+		{`{service_name=~"a}b|.+"} | logfmt`, true},
+		{`{service_name="nope"}`, true},
+		{`{service_name=~".+}`, false},
+		{`{service-name=~".+"}`, false},
+		{`{service_name=~"(("}`, false},
+	} {
+		t.Run(tc.selector, func(t *testing.T) {
+			js, _ := json.Marshal(map[string]any{"logs": map[string]any{"url": lokiURL, "traceLogSelector": tc.selector}})
+			h, _ := newTestDatasource(t, string(js)).CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+			got := healthDetails(t, h)["logs (loki)"]
+			if tc.ok {
+				if got.Status != "ok" || h.Status != backend.HealthStatusOk {
+					t.Errorf("%+v, want ok", got)
+				}
+				return
+			}
+			if got.Status != "error" || !strings.Contains(got.Detail, "logs.traceLogSelector") || !strings.Contains(got.Detail, "loki: HTTP 400: parse error") {
+				t.Errorf("%+v, want the selector named with Loki's parse error", got)
+			}
+		})
+	}
 }

@@ -29,8 +29,9 @@ import (
 // malformed query string, a missing or invalid parameter, a store not configured or with
 // invalid settings, or a look-up the configured store cannot do (TraceQL tags on
 // Jaeger); 404 for an unknown path; when the store failed, the status QueryData gives
-// that failure (query.StoreErrorStatus: the store's 400 or 422 is 400, its 401, 403 and
-// 404 are kept, a timeout is 504, anything else 502). Optional `start` and `end` (Unix
+// that failure (query.StoreErrorStatus: the store's 400 or 422 is 400, its 403 and 404
+// are kept, a timeout is 504, anything else 502), except that the store's 401 is 400
+// (Grafana's frontend takes a 401 for its own session ending). Optional `start` and `end` (Unix
 // ms) narrow the look-ups that take a time range; the default is the last 6 hours.
 //
 //	services?source=traces|metrics|logs        service names (default: the trace store)
@@ -104,6 +105,13 @@ func (d *Datasource) callResource(ctx context.Context, req *backend.CallResource
 			status = http.StatusBadRequest
 		case errors.As(err, &se):
 			status = int(query.StoreErrorStatus(se))
+			if status == http.StatusUnauthorized {
+				// Grafana's frontend reads a 401 from its own API as the user's session
+				// ending: it pings the login and sends the look-up again. The store refused
+				// the data source's credentials, a settings problem: 400, as Grafana's data
+				// source proxy answers a data source's 401.
+				status = http.StatusBadRequest
+			}
 		}
 		body, _ = json.Marshal(map[string]string{"error": err.Error()})
 	} else {

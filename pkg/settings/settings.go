@@ -678,14 +678,26 @@ func parseDuration(store, setting string, raw json.RawMessage) (time.Duration, *
 	}
 }
 
-// urlProblem checks a store's URL: http(s), with a host and without credentials.
+// urlProblem checks a store's URL: http(s), with a host name and without credentials.
+// The problem says which of them is wrong and never quotes the URL (it may carry a
+// password). A browser reads `http:/prom:9090`, `http:prom:9090` or a backslash for a
+// slash as http://prom:9090 (WHATWG URL parsing), so such a URL looks right in the
+// config editor: the problem says it has no host.
 func urlProblem(name, raw string) *Problem {
+	const form = "write it as http://host:port or https://host:port, followed by the path the store is served under, if any"
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	switch {
+	case err != nil && !strings.HasPrefix(strings.ToLower(raw), "http://") && !strings.HasPrefix(strings.ToLower(raw), "https://"):
 		return problem(name, name+".url", "%s.url must be an http(s) URL", name)
-	}
-	if u.User != nil {
+	case err != nil:
+		// The parse error quotes the URL: not repeated.
+		return problem(name, name+".url", "%s.url is not a URL: %s", name, form)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return problem(name, name+".url", "%s.url must be an http(s) URL", name)
+	case u.User != nil:
 		return problem(name, name+".url", "%s.url must not carry credentials; use basic auth", name)
+	case u.Hostname() == "":
+		return problem(name, name+".url", "%s.url has no host: %s", name, form)
 	}
 	return nil
 }

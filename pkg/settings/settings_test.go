@@ -334,6 +334,40 @@ func TestRejectedURLWithCredentialsIsNotKept(t *testing.T) {
 	}
 }
 
+// TestURLProblemsSayWhatIsWrong: a store URL the backend cannot call is refused with
+// what is wrong with it. A browser reads `http:/prom:9090` or `http:prom:9090` as
+// http://prom:9090 (WHATWG URL parsing), so such a URL looks fine in the config editor;
+// it has no host for the backend, and "must be an http(s) URL" would name the one part
+// that is right. Nothing of the URL is quoted (it may carry a password).
+func TestURLProblemsSayWhatIsWrong(t *testing.T) {
+	tests := []struct{ url, want string }{
+		{"http:/prom:9090", "metrics.url has no host"},
+		{"http:prom:9090", "metrics.url has no host"},
+		{"http:///prom", "metrics.url has no host"},
+		{"http://:9090", "metrics.url has no host"},
+		{`http:\\\\prom:9090`, "metrics.url has no host"},
+		{`http://prom\\api`, "metrics.url is not a URL"},
+		{"ftp://prom", "metrics.url must be an http(s) URL"},
+		{"prom:9090", "metrics.url must be an http(s) URL"},
+		{"https://admin:SECRET@", "must not carry credentials"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.url, func(t *testing.T) {
+			s, err := Parse([]byte(`{"metrics":{"url":"`+tc.url+`"}}`), nil)
+			ps := ProblemsOf(err)
+			if len(ps) != 1 || ps[0].Setting != "metrics.url" || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("problems %v, want one at metrics.url saying %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "prom") || strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("the URL is quoted: %v", err)
+			}
+			if s.Metrics.Configured() {
+				t.Errorf("the refused URL is kept: %v", s.Metrics)
+			}
+		})
+	}
+}
+
 // TestPercentilesSortedOnce: percentiles given twice or out of order (provisioned
 // jsonData has no editor to tidy them) are sorted and each kept once: twice would give
 // two series of the same name (p90 and p90), which Grafana's alerting refuses as

@@ -1,7 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import type { TraceIdExtraction } from '../shared/settings';
-import { goRegex, jsonPath, parseLabelText, parseLogfmtLine, previewExtraction, type SampleEntry } from './extraction';
+import { extractionRuleProblem, goRegex, jsonPath, parseLabelText, parseLogfmtLine, previewExtraction, type SampleEntry } from './extraction';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
@@ -85,6 +85,40 @@ describe('previewExtraction', () => {
   it('label mode does not read structured metadata', () => {
     const p = previewExtraction({ mode: 'label', traceIdKey: 't' }, { line: '', structuredMetadata: { t: TRACE } });
     expect(p.traceId.status).toBe('missing');
+  });
+});
+
+describe('rules the backend refuses', () => {
+  // pkg/settings (parseExtraction) refuses these rules, and with them the whole logs store;
+  // the preview must say so even when the sample line would give an ID.
+  it.each<[string, TraceIdExtraction, SampleEntry, RegExp]>([
+    ['a label key with a dash', { mode: 'label', traceIdKey: 'trace-id' }, { line: '', labels: { 'trace-id': TRACE } }, /not a Loki label name/],
+    [
+      'a structured-metadata span key with a dot',
+      { mode: 'structuredMetadata', traceIdKey: 'trace_id', spanIdKey: 'span.id' },
+      { line: '', structuredMetadata: { trace_id: TRACE, 'span.id': SPAN } },
+      /not a Loki label name/,
+    ],
+    ['no trace ID key', { mode: 'logfmt', traceIdKey: '' }, { line: `trace_id=${TRACE}` }, /trace ID key/i],
+    ['a JSON path that names no field', { mode: 'json', traceIdPath: '$.' }, { line: JSON.stringify({ trace_id: TRACE }) }, /names no field/],
+    [
+      'a JSON span path that names no field',
+      { mode: 'json', traceIdPath: 'trace_id', spanIdPath: '[]' },
+      { line: JSON.stringify({ trace_id: TRACE }) },
+      /names no field/,
+    ],
+    ['a regex that matches the empty string', { mode: 'regex', traceIdRegex: '[0-9a-f]*' }, { line: `${TRACE} done` }, /empty string/],
+  ])('%s', (_n, rule, entry, want) => {
+    expect(previewExtraction(rule, entry).problem).toMatch(want);
+  });
+
+  it.each<[string, TraceIdExtraction]>([
+    ['label names', { mode: 'label', traceIdKey: 'traceID', spanIdKey: '_span_id' }],
+    ['a logfmt key with a dot', { mode: 'logfmt', traceIdKey: 'trace.id' }],
+    ['a JSON path with a dot in a name', { mode: 'json', traceIdPath: 'trace.id', spanIdPath: ' ' }],
+    ['a regex that needs one character', { mode: 'regex', traceIdRegex: '[0-9a-f]+' }],
+  ])('takes %s', (_n, rule) => {
+    expect(extractionRuleProblem(rule)).toBeUndefined();
   });
 });
 

@@ -17,6 +17,7 @@
  */
 import type { TraceIdExtraction } from '../shared/settings';
 import { normalizeSpanId, normalizeTraceId, type NormalizeResult } from '../shared/traceId';
+import { LABEL_NAME } from './language/escape';
 
 export interface SampleEntry {
   line: string;
@@ -35,7 +36,7 @@ export interface ExtractionPreview {
   traceId: ExtractedId;
   /** Absent when the mode has no span key configured. */
   spanId?: ExtractedId;
-  /** A problem with the rule itself (bad regex, bad JSON line). */
+  /** A problem with the rule (one the backend refuses, see extractionRuleProblem) or the sample (a line that is not JSON). */
   problem?: string;
 }
 
@@ -46,14 +47,80 @@ export function previewExtraction(rule: TraceIdExtraction, entry: SampleEntry): 
   const find = finder(rule, entry);
   const trace = find(traceKey, 'trace');
   const out: ExtractionPreview = { traceId: toId(trace, normalizeTraceId, traceKey) };
+  const ruleProblem = extractionRuleProblem(rule);
   if (spanKey) {
     const span = find(spanKey, 'span');
     out.spanId = toId(span, normalizeSpanId, spanKey);
-    out.problem = trace.problem ?? span.problem;
+    out.problem = ruleProblem ?? trace.problem ?? span.problem;
   } else {
-    out.problem = trace.problem;
+    out.problem = ruleProblem ?? trace.problem;
   }
   return out;
+}
+
+/**
+ * What the backend (parseExtraction in pkg/settings) refuses in a rule, or undefined: it
+ * then refuses the logs store as a whole, so the editor says it before the rule is saved.
+ */
+export function extractionRuleProblem(rule: TraceIdExtraction): string | undefined {
+  switch (rule.mode) {
+    case 'label':
+    case 'structuredMetadata':
+    case 'logfmt': {
+      if (!rule.traceIdKey) {
+        return 'A trace ID key is required';
+      }
+      for (const key of [rule.traceIdKey, rule.spanIdKey ?? '']) {
+        if (rule.mode === 'logfmt' && /[ \t\n\v\f\r="]/.test(key)) {
+          return `${JSON.stringify(key)} cannot be a logfmt key: a key has no white space, = or "`;
+        }
+        // Label and structured-metadata keys are written unquoted into LogQL filters.
+        if (rule.mode !== 'logfmt' && key && !LABEL_NAME.test(key)) {
+          return `${JSON.stringify(key)} is not a Loki label name (letters, digits and _, not starting with a digit)`;
+        }
+      }
+      return undefined;
+    }
+    case 'json': {
+      if (!rule.traceIdPath) {
+        return 'A trace ID JSON path is required';
+      }
+      const spanPath = rule.spanIdPath && trimSpace(rule.spanIdPath) ? rule.spanIdPath : '';
+      for (const path of [rule.traceIdPath, spanPath]) {
+        if (path && !jsonPathNamesField(path)) {
+          return `The JSON path ${JSON.stringify(path)} names no field (write it as a.b[0].c, optionally after $.)`;
+        }
+      }
+      return undefined;
+    }
+    case 'regex': {
+      if (!rule.traceIdRegex) {
+        return 'A trace ID regex is required';
+      }
+      for (const [what, source] of [
+        ['trace', rule.traceIdRegex],
+        ['span', rule.spanIdRegex ?? ''],
+      ]) {
+        const re = source ? goRegex(source) : undefined;
+        if (typeof re === 'string') {
+          return `${what} ID regex: ${re}`;
+        }
+        if (re?.test('')) {
+          return `The ${what} ID regex matches the empty string, so it reads an empty ID from most lines; require at least one character (+ rather than *)`;
+        }
+      }
+      return undefined;
+    }
+  }
+}
+
+/** Whether a JSON path names anything once whitespace around it and a leading `$` are dropped. */
+function jsonPathNamesField(path: string): boolean {
+  let p = trimSpace(path);
+  if (p.startsWith('$')) {
+    p = p.slice(1);
+  }
+  return p.replace(/^[.[\]]+|[.[\]]+$/g, '') !== '';
 }
 
 function keys(rule: TraceIdExtraction): [string, string | undefined] {

@@ -60,8 +60,9 @@ export interface ValuesResponse {
 
 /**
  * Every failed look-up (non-2xx): 400 a required parameter missing or one invalid, the store
- * not configured or its settings invalid, or a look-up the configured store cannot do
- * (TraceQL tags on Jaeger); 404 unknown path; 502 the store failed.
+ * not configured or its settings invalid, the store refused the credentials (its 401: never
+ * passed on, Grafana's frontend would take it for its own session ending), or a look-up the
+ * configured store cannot do (TraceQL tags on Jaeger); 404 unknown path; 502 the store failed.
  */
 export interface ResourceError {
   error: string;

@@ -109,6 +109,33 @@ func StreamSelector(label, value string) (string, error) {
 	return "{" + label + "=" + language.QuoteString(value) + "}", nil
 }
 
+// StreamPart is the stream selector a LogQL log query starts with, up to its closing
+// brace outside string literals ("…" with escapes, `…` raw), without the pipeline after
+// it: what Loki's label look-ups take as their `query`. A query without that closing
+// brace is returned whole, for Loki to name what is wrong with it.
+func StreamPart(query string) string {
+	q := strings.TrimSpace(query)
+	var quote rune
+	escaped := false
+	for i, r := range q {
+		switch {
+		case escaped:
+			escaped = false
+		case quote == '"' && r == '\\':
+			escaped = true
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '"' || r == '`':
+			quote = r
+		case r == '}':
+			return q[:i+1]
+		}
+	}
+	return q
+}
+
 // CountOverTime builds `sum(count_over_time(<selector> [w]))`; an unwrap stage in the
 // selector is dropped (count_over_time counts lines).
 func CountOverTime(selector string, window time.Duration) string {

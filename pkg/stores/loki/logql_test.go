@@ -224,3 +224,22 @@ func TestQueryRangeReturnsTheRefusalAnEmptyCategorisedAnswerHides(t *testing.T) 
 		t.Errorf("a query that builds and finds nothing: %+v, %v", res, err)
 	}
 }
+
+func TestStreamPart(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"selector alone", ` {app="api"} `, `{app="api"}`},
+		{"with a pipeline", `{app="api"} | json | level="error"`, `{app="api"}`},
+		{"brace inside a value", `{app="a}b", env=~"p.*"} |= "x"`, `{app="a}b", env=~"p.*"}`},
+		{"escaped quote before a brace", `{app="a\"}b"} | logfmt`, `{app="a\"}b"}`},
+		{"raw string with a brace and a backslash", "{app=~`a\\}b`} | json", "{app=~`a\\}b`}"},
+		{"unterminated string", `{app=~".+}`, `{app=~".+}`},
+		{"no closing brace", `{app="api"`, `{app="api"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := StreamPart(tc.in); got != tc.want {
+				t.Errorf("StreamPart(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/latencylens/lens/pkg/language"
 	"github.com/latencylens/lens/pkg/model"
@@ -183,9 +184,31 @@ func (c *Client) Services(ctx context.Context, start, end time.Time) ([]string, 
 func (c *Client) Operations(ctx context.Context, service string, start, end time.Time) ([]string, error) {
 	q := ""
 	if service != "" {
-		q = "{ resource.service.name = " + language.QuoteString(service) + " }"
+		q = "{ resource.service.name = " + matcherString(service) + " }"
 	}
 	return c.TagValues(ctx, "name", q, start, end)
+}
+
+// matcherString is a TraceQL string literal that Tempo's tag-value look-ups read as a
+// matcher. They keep the matchers of `q` that a pattern finds, whose strings hold only
+// letters, digits, punctuation, marks and symbols (pkg/traceql ExtractMatchers); with any
+// other character, white space above all, the matcher is dropped and the look-up answers
+// the values of every span. Such a character is written as a \u escape, which TraceQL
+// reads as the character itself.
+func matcherString(v string) string {
+	q := language.QuoteString(v)
+	var b strings.Builder
+	for _, r := range q {
+		switch {
+		case unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.M, unicode.S):
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
 }
 
 // tagRange sets start and end (Unix seconds, end rounded up) when both are given.

@@ -2,6 +2,7 @@ package tempo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -86,5 +87,54 @@ func TestLiveTempoSearchNewestAndSubMillisecond(t *testing.T) {
 	slices.Sort(names)
 	if !slices.Equal(names, []string{"op0", "op1"}) {
 		t.Errorf("user.id=42 found %q, want op0 (a string attribute) and op1 (an int attribute)", names)
+	}
+}
+
+// Against the real Tempo: the operations of a service are that service's own, whatever
+// its name holds. Tempo filters tag values by the matchers it finds in `q`, and finds none
+// in a string with white space in it (its matcher pattern takes letters, digits,
+// punctuation, marks and symbols): it then answers the operations of every service.
+func TestLiveTempoOperationsOfAServiceWithSpacesInItsName(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real Tempo")
+	}
+	tp := testenv.StartTempo(t, testenv.TempoOptions{})
+	start := time.Now().Add(-time.Minute).UnixNano()
+	services := []string{"checkout service", "pay\tment", "no-break\u00a0space", "cart"}
+	var rs []string
+	for i, svc := range services {
+		name, _ := json.Marshal(svc)
+		rs = append(rs, fmt.Sprintf(`{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":%s}}]},
+			"scopeSpans":[{"spans":[{"traceId":"%032x","spanId":"%016x","name":"op of %d","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d"}]}]}`,
+			name, i+1, i+1, i, start, start+int64(time.Millisecond)))
+	}
+	if code := testenv.PostOTLP(t, tp.OTLPTracesURL, []byte(`{"resourceSpans":[`+strings.Join(rs, ",")+`]}`)); code != http.StatusOK {
+		t.Fatalf("OTLP post: HTTP %d", code)
+	}
+	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: tp.URL}, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(h)
+	from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Minute)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		got, err := c.Services(context.Background(), from, to)
+		if err == nil && len(got) == len(services) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Tempo did not list the services: %q %v", got, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	for i, svc := range services {
+		got, err := c.Operations(context.Background(), svc, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{fmt.Sprintf("op of %d", i)}; !slices.Equal(got, want) {
+			t.Errorf("operations of %q: %q, want %q", svc, got, want)
+		}
 	}
 }

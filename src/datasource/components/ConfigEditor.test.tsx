@@ -100,6 +100,24 @@ describe('ConfigEditor', () => {
     expect(screen.getByTestId('lens-preview-span')).toHaveTextContent('span ID "zz" is neither hex');
   });
 
+  it('says, without a sample line, that the backend refuses a label key', async () => {
+    const { last } = setup(makeOptions());
+    await userEvent.click(screen.getByLabelText('Label'));
+    fireEvent.change(screen.getByLabelText('Trace ID key'), { target: { value: 'trace-id' } });
+    expect(last().jsonData.logs?.extraction).toEqual({ mode: 'label', traceIdKey: 'trace-id', spanIdKey: 'span_id' });
+    expect(screen.getByText(/"trace-id" is not a Loki label name/)).toBeInTheDocument();
+  });
+
+  it.each([
+    ['without braces', 'service_name=~".+"', true],
+    ['without a matcher', '{ }', true],
+    ['with a pipeline', '{app="api"} | json', false],
+  ])('flags a trace log selector %s only when the backend refuses it', (_name, selector, flagged) => {
+    setup(makeOptions());
+    fireEvent.change(screen.getByLabelText(/^Logs of a trace/), { target: { value: selector } });
+    expect(screen.queryByText(/Write a stream selector in braces/) !== null).toBe(flagged);
+  });
+
   it('enables a CA certificate as a secret', async () => {
     const { last } = setup(makeOptions());
     const section = screen.getByTestId('lens-store-metrics');

@@ -3,7 +3,7 @@ import { ConfigSubSection } from '@grafana/plugin-ui';
 import { Field, Input, RadioButtonGroup, Stack, Text, TextArea } from '@grafana/ui';
 
 import type { TraceIdExtraction } from '../../../shared/settings';
-import { parseLabelText, previewExtraction, type ExtractedId } from '../../extraction';
+import { extractionRuleProblem, parseLabelText, previewExtraction, type ExtractedId } from '../../extraction';
 import { setStore, type Options } from './settingsUpdates';
 
 type Mode = TraceIdExtraction['mode'];
@@ -62,6 +62,21 @@ function IdResult({ what, r }: { what: string; r?: ExtractedId }) {
   );
 }
 
+/**
+ * What the backend (streamSelectorShape in pkg/settings) refuses in the trace log selector,
+ * and the logs store with it: it starts with a stream selector in braces holding something.
+ */
+export function traceLogSelectorError(selector: string | undefined): string | undefined {
+  const sel = (selector ?? '').trim();
+  if (sel === '') {
+    return undefined;
+  }
+  const end = sel.indexOf('}');
+  return sel.startsWith('{') && end > 0 && sel.slice(1, end).trim() !== ''
+    ? undefined
+    : 'Write a stream selector in braces with at least one matcher, such as {service_name=~".+"}, optionally followed by a pipeline';
+}
+
 /** How Loki lines carry trace and span IDs, with a live preview on a pasted line. */
 export function ExtractionSettings({ options, onOptionsChange }: { options: Options; onOptionsChange: (o: Options) => void }) {
   const rule = options.jsonData.logs?.extraction ?? DEFAULT_EXTRACTION;
@@ -77,10 +92,19 @@ export function ExtractionSettings({ options, onOptionsChange }: { options: Opti
     return previewExtraction(rule, { line, labels: parsed, structuredMetadata: parsed });
   }, [rule, line, labels]);
   const needsLabels = rule.mode === 'label' || rule.mode === 'structuredMetadata';
+  const selectorError = traceLogSelectorError(options.jsonData.logs?.traceLogSelector);
+  // The backend refuses the logs store with such a rule: said with or without a sample.
+  const ruleProblem = useMemo(() => extractionRuleProblem(rule), [rule]);
 
   return (
     <ConfigSubSection title="Trace IDs in log lines" description="How a log line names its trace and span, to join logs with traces">
-      <Field label="Logs of a trace" description="LogQL stream selector used to fetch a trace's lines" htmlFor="lens-logs-selector">
+      <Field
+        label="Logs of a trace"
+        description="LogQL stream selector used to fetch a trace's lines"
+        htmlFor="lens-logs-selector"
+        invalid={Boolean(selectorError)}
+        error={selectorError}
+      >
         <Input
           id="lens-logs-selector"
           value={options.jsonData.logs?.traceLogSelector ?? ''}
@@ -107,6 +131,11 @@ export function ExtractionSettings({ options, onOptionsChange }: { options: Opti
         <Field label="…and its labels / structured metadata" htmlFor="lens-extract-labels">
           <Input id="lens-extract-labels" value={labels} width={80} placeholder='{trace_id="4bf92f3577b34da6a3ce929d0e0e4736", span_id="00f067aa0ba902b7"}' onChange={(e) => setLabels(e.currentTarget.value)} />
         </Field>
+      )}
+      {ruleProblem && !preview && (
+        <Text color="error" data-testid="lens-extract-rule-problem">
+          {ruleProblem}
+        </Text>
       )}
       {preview && (
         <div data-testid="lens-extract-preview">

@@ -6,7 +6,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 
 import '../../testing/jsdomShims';
 import type { Options } from './settingsUpdates';
-import { StoreSection } from './StoreSection';
+import { StoreSection, urlError } from './StoreSection';
 
 jest.setTimeout(60_000);
 
@@ -85,6 +85,24 @@ describe('StoreSection custom headers', () => {
   });
 });
 
+describe('StoreSection custom header names the backend refuses', () => {
+  // pkg/settings refuses the store with a header name that is not an HTTP field name, or
+  // with one name given twice (HTTP names are case-insensitive: one would replace the other).
+  it.each([
+    ['a name with a space', ['X Scope OrgID'], /"X Scope OrgID" is not an HTTP header name/],
+    ['a name with a colon', ['X-Org:'], /"X-Org:" is not an HTTP header name/],
+    ['one name twice in two cases', ['X-Scope-OrgID', 'x-scope-orgid'], /X-Scope-OrgID is given twice/],
+  ])('flags %s', (_name, headerNames, want) => {
+    setup(makeOptions({ metrics: { url: 'http://prom:9090', headerNames } }));
+    expect(screen.getByText(want)).toBeInTheDocument();
+  });
+
+  it('takes HTTP header names, and skips the holes of removed headers', () => {
+    setup(makeOptions({ metrics: { url: 'http://prom:9090', headerNames: ['X-Scope-OrgID', '', "X-Api_Key.v2!#$%&'*+^`|~"] } }));
+    expect(screen.queryByText(/HTTP header name|given twice/)).not.toBeInTheDocument();
+  });
+});
+
 describe('StoreSection with provisioned values of another type', () => {
   it('shows one header name given as a string, and saves it as a list', () => {
     const jsonData = { metrics: { url: 'http://prom:9090', headerNames: 'X-Scope-OrgID' } } as unknown as Options['jsonData'];
@@ -129,4 +147,19 @@ describe('StoreSection TLS client authentication', () => {
     expect(last().secureJsonFields.metricsTlsClientKey).toBe(false);
     expect(last().secureJsonData?.metricsTlsClientKey).toBe('');
   });
+});
+
+describe('urlError', () => {
+  // A browser reads these as http://prom:9090 (WHATWG URL parsing); the backend (Go's
+  // net/url) finds no host in them, or cannot parse them, and refuses the store.
+  it.each(['http:/prom:9090', 'http:prom:9090', 'http:\\\\prom:9090', 'http://prom\\api', 'http:///prom'])('flags %s, which the backend refuses', (url) => {
+    expect(urlError(url)).toBeDefined();
+  });
+
+  it.each(['http://prom:9090', ' https://prom.example/prometheus/ ', 'HTTP://prom:9090?tenant=a', 'http://[::1]:9090', 'http://prom:9090/a\\b'])(
+    'takes %s',
+    (url) => {
+      expect(urlError(url)).toBeUndefined();
+    }
+  );
 });

@@ -1,10 +1,12 @@
 import React from 'react';
 import { Auth, AuthMethod, ConfigSection, ConfigSubSection, type AuthProps } from '@grafana/plugin-ui';
-import { Field, InlineField, InlineSwitch, Input, SecretInput, SecretTextArea } from '@grafana/ui';
+import { Field, InlineField, InlineSwitch, Input, SecretInput, SecretTextArea, Text } from '@grafana/ui';
 
 import type { StoreConfig } from '../../../shared/settings';
 import {
   applyHeaders,
+  headerNamesError,
+  headerNamesOf,
   headersOf,
   isConfigured,
   resetSecret,
@@ -39,6 +41,11 @@ export function urlError(url: string | undefined): string | undefined {
     if (u.username || u.password) {
       return 'Put credentials in Authentication, not in the URL';
     }
+    // The browser also reads `http:/host`, `http:host` and backslashes for slashes as
+    // http://host; the backend (pkg/settings) finds no host there and refuses the store.
+    if (!/^https?:\/\/[^/\\?#]+(?:[/?#]|$)/i.test(url.trim())) {
+      return 'Write it as http://host:port, followed by the path the store is served under, if any';
+    }
     return undefined;
   } catch {
     return 'Not a URL';
@@ -52,6 +59,7 @@ export function StoreSection({ store, title, description, urlPlaceholder, option
   const auth = cfg.auth ?? 'none';
   const timeout = cfg.timeout;
   const timeoutError = timeoutProblem(timeout);
+  const headersError = headerNamesError(headerNamesOf(options, store));
   const bearerKey = `${store}BearerToken` as const;
   const passwordKey = `${store}BasicAuthPassword` as const;
   const caKey = `${store}TlsCACert` as const;
@@ -109,6 +117,11 @@ export function StoreSection({ store, title, description, urlPlaceholder, option
         </Field>
         {children}
         <Auth {...authProps} />
+        {headersError && (
+          <Text color="error" data-testid={`lens-${store}-headers-error`}>
+            Custom headers: {headersError}
+          </Text>
+        )}
         <ConfigSubSection title="TLS" description="Trust a private CA, skip certificate checks, or send a client certificate" isCollapsible isInitiallyOpen>
           <InlineField label="Skip TLS certificate validation" labelWidth={36} tooltip="Insecure: accepts any certificate">
             <InlineSwitch id={`lens-${store}-skip-verify`} value={cfg.tlsSkipVerify ?? false} onChange={(e) => set({ tlsSkipVerify: e.currentTarget.checked })} />

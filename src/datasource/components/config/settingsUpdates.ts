@@ -27,6 +27,9 @@ const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefine
 /** A list setting as the text of its input: its values, comma-separated. */
 export const listText = (v: unknown): string => listOf(v).map(String).join(', ');
 
+/** The text of a list setting's input as its values: separated by commas or white space. */
+export const parseList = (text: string): string[] => text.split(/[\s,]+/).filter(Boolean);
+
 export function setStore<S extends StoreName>(o: Options, store: S, patch: Partial<StoreJson<S>>): Options {
   return { ...o, jsonData: { ...o.jsonData, [store]: { ...section(o.jsonData[store]), ...patch } } };
 }
@@ -36,7 +39,7 @@ export function setJson<K extends keyof LensJsonData>(o: Options, key: K, patch:
 }
 
 /** A store's header names (the slots), whatever a provisioning file put there. */
-const headerNamesOf = (o: Options, store: StoreName): string[] =>
+export const headerNamesOf = (o: Options, store: StoreName): string[] =>
   listOf((section(o.jsonData[store]) as StoreConfig).headerNames).map((n) => (typeof n === 'string' ? n : ''));
 
 export function setSecret(o: Options, key: SecureKey, value: string): Options {
@@ -54,6 +57,33 @@ export function resetSecret(o: Options, key: SecureKey): Options {
 export const isConfigured = (o: Options, key: SecureKey): boolean => Boolean(o.secureJsonFields?.[key]);
 
 export const headerKey = (store: StoreName, i: number): SecureKey => `${store}HeaderValue${i}`;
+
+/** An HTTP field name (RFC 9110 token), as the backend requires of a custom header's name. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * What the backend (pkg/settings) refuses in a store's custom header names, and the store
+ * with them, or undefined: a name that is not an HTTP field name, or one name given twice
+ * (HTTP names are case-insensitive, so one would replace the other). Holes are skipped.
+ */
+export function headerNamesError(names: unknown[]): string | undefined {
+  const seen = new Map<string, string>();
+  for (const raw of names) {
+    const name = typeof raw === 'string' ? raw.trim() : '';
+    if (name === '') {
+      continue;
+    }
+    if (!HEADER_NAME.test(name)) {
+      return `${JSON.stringify(name)} is not an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~, no spaces or colon)`;
+    }
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) {
+      return `${first} is given twice (${JSON.stringify(first)} and ${JSON.stringify(name)}); keep one`;
+    }
+    seen.set(name.toLowerCase(), name);
+  }
+  return undefined;
+}
 
 export interface HeaderState {
   name: string;
