@@ -32,13 +32,14 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if err != nil {
 		return errorResponse(err)
 	}
-	var minStep time.Duration
+	step := prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints)
 	if q.Step != "" {
-		if minStep, err = time.ParseDuration(q.Step); err != nil || minStep < 0 {
-			return errorResponse(badQuery("metrics query: step %q is not a Go duration", q.Step))
+		least, err := minStep(q.Step, step, env.scrapeInterval(), r.From, r.To)
+		if err != nil {
+			return errorResponse(err)
 		}
+		step = prometheus.Step(r.From, r.To, r.Interval, least, r.MaxDataPoints)
 	}
-	step := prometheus.Step(r.From, r.To, r.Interval, minStep, r.MaxDataPoints)
 	expr := expandMacros(q.Expr, step, env.scrapeInterval(), r.From, r.To)
 
 	var (
@@ -62,6 +63,20 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	}
 	frames.Executed(resp.Frames, expr)
 	return resp
+}
+
+// minStep reads a query's Min step as Prometheus reads a step (prometheus.ParseDuration:
+// 15s, 1d, 1h30m, a number of seconds), after Grafana's interval macros, which Grafana's
+// Prometheus data source allows there: $__interval is the step the query runs at without
+// a Min step (step), so it asks for no coarser one; $__rate_interval is that step's rate
+// window. A dashboard fills $__interval in first (as "1d" or "1w" over long ranges), an
+// alert rule sends it as written.
+func minStep(text string, step, scrape time.Duration, from, to time.Time) (time.Duration, error) {
+	d, err := prometheus.ParseDuration(expandMacros(text, step, scrape, from, to))
+	if err != nil {
+		return 0, badQuery("metrics query: step %q is not a duration (such as 15s, 1m30s, 1d or a number of seconds)", text)
+	}
+	return d, nil
 }
 
 // exemplarFrame builds the exemplars part, thinned to the highest of each series per

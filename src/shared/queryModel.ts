@@ -95,7 +95,7 @@ export interface MetricsQuery extends BaseQuery {
   legendFormat?: string;
   /** Default true. */
   exemplars?: boolean;
-  /** Minimum step, Go duration (`15s`). */
+  /** Minimum step, as Prometheus reads a step (`15s`, `1h30m`, `1d`, a number of seconds), or `$__interval`. */
   step?: string;
 }
 

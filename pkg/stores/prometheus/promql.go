@@ -2,10 +2,13 @@ package prometheus
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/prometheus/common/model"
 
 	"github.com/latencylens/lens/pkg/language"
 )
@@ -133,6 +136,26 @@ func ResetsSampled(expr string, rng, res time.Duration) string {
 }
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// ParseDuration reads a step or duration as Prometheus' HTTP API reads its step
+// parameter: a number of seconds ("15", "0.5") or a duration of whole units from years
+// down to milliseconds, each at most once and in that order ("1d", "1w", "1h30m"); Go
+// durations ("1.5s", "500us") are read too. Negative durations are refused.
+func ParseDuration(s string) (time.Duration, error) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if math.IsNaN(f) || f < 0 || f*float64(time.Second) > math.MaxInt64 {
+			return 0, fmt.Errorf("%q is not a duration", s)
+		}
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	if d, err := model.ParseDuration(s); err == nil {
+		return time.Duration(d), nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%q is not a duration", s)
+}
 
 // Step picks a query_range step: at least minStep and interval, and coarse enough to
 // stay under maxPoints (and the store's own 11,000) points per series.

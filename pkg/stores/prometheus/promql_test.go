@@ -107,3 +107,39 @@ func FuzzHistogramQuantileSelector(f *testing.F) {
 		}
 	})
 }
+
+// ParseDuration reads what Prometheus' query_range takes as a step (checked against
+// Debian's Prometheus: 1d, 1w, 1y, 1h30m, 15 and 1.5 are steps; 1d1d and -1m are not),
+// and Go durations.
+func TestParseDuration(t *testing.T) {
+	day := 24 * time.Hour
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"1d", day, true},
+		{"1w", 7 * day, true},
+		{"1y", 365 * day, true},
+		{"1d12h", 36 * time.Hour, true},
+		{"1h30m", 90 * time.Minute, true},
+		{"15", 15 * time.Second, true},
+		{"1.5", 1500 * time.Millisecond, true},
+		{"1.5s", 1500 * time.Millisecond, true},
+		{"250ms", 250 * time.Millisecond, true},
+		{"0", 0, true},
+		{"1d1d", 0, false},
+		{"1h1d", 0, false},
+		{"-1m", 0, false},
+		{"-5", 0, false},
+		{"NaN", 0, false},
+		{"Inf", 0, false},
+		{"1x", 0, false},
+		{"", 0, false},
+	} {
+		got, err := ParseDuration(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ParseDuration(%q) = %s, %v; want %s, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -167,6 +167,24 @@ describe('QueryEditor', () => {
     expect(screen.queryByText('a duration like 15s')).not.toBeInTheDocument();
     expect(last()).toMatchObject({ step: '1m' });
   });
+
+  // The backend reads the min step as Prometheus reads a step: days, weeks and years,
+  // combined units and plain seconds are durations there too.
+  it.each(['1d', '1w', '1y', '1d12h', '1h30m', '90', '1.5', '250ms'])(
+    'metrics: min step %s is a duration',
+    async (step) => {
+      const { last } = setup({ refId: 'A', version: v, queryType: 'metrics', expr: 'up' });
+      await userEvent.type(screen.getByLabelText(/^Min step/), `${step}{enter}`);
+      expect(last()).toMatchObject({ step });
+      expect(screen.queryByText(/^a duration like/)).not.toBeInTheDocument();
+    }
+  );
+
+  it.each(['1x', '1h1d', '1d1d', '-1m'])('metrics: min step %s is refused', async (step) => {
+    setup({ refId: 'A', version: v, queryType: 'metrics', expr: 'up' });
+    await userEvent.type(screen.getByLabelText(/^Min step/), `${step}{enter}`);
+    expect(await screen.findByText(/^a duration like/)).toBeInTheDocument();
+  });
 });
 
 // Provisioned dashboards and hand-edited JSON reach the editor as written: numbers where

@@ -2,7 +2,7 @@ import React from 'react';
 import { EditorField, EditorRow, EditorSwitch } from '@grafana/plugin-ui';
 
 import type { MetricsQuery } from '../../../shared/queryModel';
-import { isGoDuration } from '../../queryBuilders/buildResult';
+import { isPromStep } from '../../queryBuilders/buildResult';
 import { CodeInput } from './CodeInput';
 import { CommitInput } from './CommitInput';
 
@@ -18,7 +18,7 @@ export function MetricsEditor({ query, onChange, onRunQuery }: Props) {
     onRunQuery();
   };
   const stepError =
-    query.step && !/\$/.test(query.step) && !isGoDuration(query.step) ? 'a duration like 15s' : undefined;
+    query.step && !/\$/.test(query.step) && !isPromStep(query.step) ? 'a duration like 15s, 1h30m or 1d' : undefined;
   return (
     <>
       <EditorRow>

@@ -1,0 +1,91 @@
+package query
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/testenv"
+)
+
+// livePromEnv starts Debian's Prometheus (with exemplar storage) and returns an Env whose
+// metrics store it is.
+func livePromEnv(t *testing.T, opts testenv.PrometheusOptions) (*Env, *testenv.Prometheus) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts Prometheus")
+	}
+	prom := testenv.StartPrometheus(t, opts)
+	st, err := settings.Parse([]byte(`{"metrics":{"url":"`+prom.URL+`"}}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{Settings: st, Metrics: promClient(t, st.Metrics)}, prom
+}
+
+// seriesStep is the distance between the first two points of a metrics answer's first
+// frame.
+func seriesStep(t *testing.T, resp backend.DataResponse) time.Duration {
+	t.Helper()
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	if len(resp.Frames) == 0 || resp.Frames[0].Rows() < 2 {
+		t.Fatalf("want a series of at least two points, got %d frames", len(resp.Frames))
+	}
+	ts := resp.Frames[0].Fields[0]
+	return ts.At(1).(time.Time).Sub(ts.At(0).(time.Time))
+}
+
+// The Min step takes what Prometheus' step takes (days, weeks, years, combined units,
+// plain seconds) and Grafana's $__interval forms, which Grafana's Prometheus data source
+// allows there. A dashboard fills $__interval in before the query is sent, and over a long
+// range Grafana writes it as "1d" or "1w", which time.ParseDuration refuses; an alert rule
+// reaches the backend with the macro as written. Here, `time()` over 30 days at most 1000
+// points: a 2592 s step unless the Min step is coarser.
+func TestMetricsMinStepTakesPrometheusDurationsAndIntervalMacros(t *testing.T) {
+	env, _ := livePromEnv(t, testenv.PrometheusOptions{})
+	to := time.Now().Truncate(time.Hour)
+	from := to.Add(-30 * 24 * time.Hour)
+	const base = 2592 * time.Second // 30 days / 1000 points
+	off := false
+	for _, tc := range []struct {
+		step string
+		want time.Duration
+	}{
+		{"1d", 24 * time.Hour},
+		{"1w", 7 * 24 * time.Hour},
+		{"1d12h", 36 * time.Hour},
+		{"30m", base}, // finer than the point limit's step
+		{"3h30m", 210 * time.Minute},
+		{"7200", 2 * time.Hour},
+		{"$__interval", base},
+		{"${__interval}", base},
+		{"$__rate_interval", base + settings.DefaultScrapeInterval},
+	} {
+		t.Run(tc.step, func(t *testing.T) {
+			for _, alert := range []bool{false, true} {
+				resp := Metrics(context.Background(), env, Request{
+					Query: &Query{QueryType: TypeMetrics, Version: 1, Expr: `time()`, Step: tc.step, Exemplars: &off},
+					From:  from, To: to, Interval: time.Minute, MaxDataPoints: 1000, FromAlert: alert,
+				})
+				if got := seriesStep(t, resp); got != tc.want {
+					t.Errorf("alert %v: points %s apart, want %s", alert, got, tc.want)
+				}
+			}
+		})
+	}
+	for _, bad := range []string{"1x", "-1d", "1d1d", "$var"} {
+		resp := Metrics(context.Background(), env, Request{
+			Query: &Query{QueryType: TypeMetrics, Version: 1, Expr: `time()`, Step: bad, Exemplars: &off},
+			From:  from, To: to, Interval: time.Minute, MaxDataPoints: 1000,
+		})
+		if resp.Error == nil || !strings.Contains(resp.Error.Error(), `step "`+bad+`"`) {
+			t.Errorf("step %q: error %v, want one naming the step", bad, resp.Error)
+		}
+	}
+}
