@@ -6,14 +6,15 @@ import (
 	"time"
 )
 
-var macroRE = regexp.MustCompile(`\$__(interval_ms|interval|rate_interval|range_ms|range_s|range)\b|\$\{__(interval_ms|interval|rate_interval|range_ms|range_s|range)\}`)
+var macroRE = regexp.MustCompile(`\$__(interval_ms|interval|rate_interval_ms|rate_interval|range_ms|range_s|range)\b|\$\{__(interval_ms|interval|rate_interval_ms|rate_interval|range_ms|range_s|range)\}`)
 
 // expandMacros replaces Grafana's interval and range macros in a PromQL or LogQL
 // expression, as Grafana's Prometheus and Loki data sources do in their backends: alert
 // rules reach the backend without the editor's interpolation, and no dashboard variable
 // holds $__rate_interval. step is the query's step; $__interval and $__interval_ms are it,
 // $__rate_interval is max(step + one scrape, four scrapes) (scrape: the metrics store's
-// scrape interval), $__range, $__range_s and $__range_ms the time range. `$name` and `${name}` forms are read; a longer name such
+// scrape interval) and $__rate_interval_ms the same in milliseconds, $__range, $__range_s
+// and $__range_ms the time range. `$name` and `${name}` forms are read; a longer name such
 // as $__intervals is left alone.
 func expandMacros(expr string, step, scrape time.Duration, from, to time.Time) string {
 	rng := max(to.Sub(from), 0)
@@ -27,6 +28,8 @@ func expandMacros(expr string, step, scrape time.Duration, from, to time.Time) s
 			return strconv.FormatInt(step.Milliseconds(), 10)
 		case "rate_interval":
 			return promDuration(max(step+scrape, 4*scrape))
+		case "rate_interval_ms":
+			return strconv.FormatInt(max(step+scrape, 4*scrape).Milliseconds(), 10)
 		case "range":
 			return promDuration(rng.Round(time.Second))
 		case "range_s":

@@ -89,3 +89,39 @@ func TestMetricsMinStepTakesPrometheusDurationsAndIntervalMacros(t *testing.T) {
 		}
 	}
 }
+
+// Grafana's interval and range macros are filled in before the query reaches
+// Prometheus, which refuses a `$` in PromQL; $__rate_interval_ms too, one of the macros
+// of Grafana's Prometheus data source. One hour at a 60 s step, 15 s scrapes: the rate
+// window is max(60 s + 15 s, 4 × 15 s) = 75 s.
+func TestMetricsMacroValuesOnPrometheus(t *testing.T) {
+	env, _ := livePromEnv(t, testenv.PrometheusOptions{})
+	to := time.Now().Truncate(time.Hour)
+	off := false
+	for _, tc := range []struct {
+		expr string
+		want float64
+	}{
+		{`vector($__interval_ms)`, 60000},
+		{`vector($__rate_interval_ms)`, 75000},
+		{`vector(${__rate_interval_ms})`, 75000},
+		{`vector($__range_s)`, 3600},
+		{`vector(${__range_ms})`, 3600000},
+	} {
+		t.Run(tc.expr, func(t *testing.T) {
+			resp := Metrics(context.Background(), env, Request{
+				Query: &Query{QueryType: TypeMetrics, Version: 1, Expr: tc.expr, Exemplars: &off},
+				From:  to.Add(-time.Hour), To: to, Interval: time.Minute, MaxDataPoints: 1000,
+			})
+			if resp.Error != nil {
+				t.Fatal(resp.Error)
+			}
+			if len(resp.Frames) != 1 || resp.Frames[0].Rows() == 0 {
+				t.Fatalf("want one series, got %d frames", len(resp.Frames))
+			}
+			if got := resp.Frames[0].Fields[1].At(0).(float64); got != tc.want {
+				t.Errorf("value %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
