@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +24,8 @@ var legendRE = regexp.MustCompile(`\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}`)
 const LegendAuto = "__auto"
 
 // Legend renders a legend format such as "{{service}} p99" against labels; an empty
-// format (or LegendAuto) gives the PromQL-style series name.
+// format (or LegendAuto) gives the PromQL-style series name, each value quoted as a Go
+// string, as Grafana's Prometheus data source writes it.
 func Legend(format string, labels map[string]string) string {
 	if format == "" || format == LegendAuto {
 		name := labels["__name__"]
@@ -36,7 +38,7 @@ func Legend(format string, labels map[string]string) string {
 		sort.Strings(keys)
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
-			parts = append(parts, k+`="`+labels[k]+`"`)
+			parts = append(parts, k+"="+strconv.Quote(labels[k]))
 		}
 		if len(parts) == 0 {
 			return name
@@ -54,8 +56,10 @@ func Legend(format string, labels map[string]string) string {
 // its labels, as alert rules need: series that differ only by name stay apart). A series
 // of native histogram samples becomes two such frames, its count and its sum, named as
 // the classic histogram's series would be (<name>_count, <name>_sum; histogram_count and
-// histogram_sum for an expression without a name).
-func MetricSeries(d *prometheus.Data, legend string) []*data.Frame {
+// histogram_sum for an expression without a name). A series without name or labels is
+// named expr when the legend is "" or LegendAuto, as Grafana's Prometheus data source
+// names it (expr "" leaves it without a name).
+func MetricSeries(d *prometheus.Data, legend, expr string) []*data.Frame {
 	var out []*data.Frame
 	if d.Scalar != nil {
 		f := data.NewFrame("scalar",
@@ -67,6 +71,9 @@ func MetricSeries(d *prometheus.Data, legend string) []*data.Frame {
 	}
 	series := func(labels map[string]string, ts []time.Time, vs []float64) *data.Frame {
 		name := Legend(legend, labels)
+		if name == "" && len(labels) == 0 && (legend == "" || legend == LegendAuto) {
+			name = expr
+		}
 		val := data.NewField(PercentileValue, data.Labels(labels), vs)
 		val.Config = &data.FieldConfig{DisplayNameFromDS: name}
 		f := data.NewFrame(name, data.NewField(PercentileTime, nil, ts), val)

@@ -106,7 +106,8 @@ func TestExemplarsFrameCarriesSeriesLabelsAsFields(t *testing.T) {
 
 // Legend formats as Grafana's Prometheus query editor writes them: "" and its "Auto"
 // option, saved as "__auto", both name a series by its metric and labels; "{{label}}"
-// templates are filled from the labels, a missing label giving "".
+// templates are filled from the labels, a missing label giving "". Label values are quoted
+// as Go strings, as Grafana's Prometheus data source quotes them.
 func TestLegend(t *testing.T) {
 	labels := map[string]string{"__name__": "http_requests_total", "route": "/pay", "code": "500"}
 	for _, tc := range []struct{ format, want string }{
@@ -119,5 +120,9 @@ func TestLegend(t *testing.T) {
 		if got := Legend(tc.format, labels); got != tc.want {
 			t.Errorf("Legend(%q) = %q, want %q", tc.format, got, tc.want)
 		}
+	}
+	odd := map[string]string{"__name__": "x", "path": `/a"b\c`}
+	if got, want := Legend("", odd), `x{path="/a\"b\\c"}`; got != want {
+		t.Errorf("Legend of a value with a quote and a backslash = %s, want %s", got, want)
 	}
 }

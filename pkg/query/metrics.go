@@ -57,7 +57,7 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if err != nil {
 		return errorResponse(err)
 	}
-	resp := backend.DataResponse{Frames: frames.MetricSeries(d, q.LegendFormat)}
+	resp := backend.DataResponse{Frames: frames.MetricSeries(d, q.LegendFormat, expr)}
 	if wantEx {
 		resp.Frames = append(resp.Frames, exemplarFrame(ex, exErr, env.Links, step))
 	}

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,56 @@ func TestMetricsMacroValuesOnPrometheus(t *testing.T) {
 			}
 			if got := resp.Frames[0].Fields[1].At(0).(float64); got != tc.want {
 				t.Errorf("value %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// backfilled is OpenMetrics text for Prometheus' backfill: a counter of the hour before
+// to, every 15 s, one series with a quote in a label value.
+func backfilled(to time.Time) string {
+	var b strings.Builder
+	b.WriteString("# TYPE reqs counter\n")
+	end := to.Unix()
+	for ts := end - 3600; ts <= end; ts += 15 {
+		fmt.Fprintf(&b, "reqs_total{service=\"api\",path=\"/a\\\"b\"} %d %d\n", (ts-(end-3600))/15, ts)
+	}
+	b.WriteString("# EOF\n")
+	return b.String()
+}
+
+// Series are named as Grafana's Prometheus data source names them, so that a panel shows
+// the same legend whichever data source runs the PromQL: metric{label="value", …} with
+// each value quoted as a Go string (a quote in a value escaped), and a series without
+// name or labels (an aggregation without `by`, `time()`) by its expression, macros
+// filled in, since "" would leave Grafana to call every such series "value".
+func TestMetricsSeriesNamesAsGrafanasPrometheus(t *testing.T) {
+	to := time.Now().Truncate(time.Minute)
+	env, _ := livePromEnv(t, testenv.PrometheusOptions{Features: []string{}, Backfill: backfilled(to)})
+	off := false
+	for _, tc := range []struct{ expr, legend, want string }{
+		{`reqs_total`, "", `reqs_total{path="/a\"b", service="api"}`},
+		{`reqs_total`, "__auto", `reqs_total{path="/a\"b", service="api"}`},
+		{`reqs_total`, "{{path}} {{ service }}", `/a"b api`},
+		{`sum(rate(reqs_total[$__rate_interval]))`, "", `sum(rate(reqs_total[75s]))`},
+		{`sum(reqs_total)`, "__auto", `sum(reqs_total)`},
+		{`sum by (service) (reqs_total)`, "", `{service="api"}`},
+	} {
+		t.Run(tc.expr+" "+tc.legend, func(t *testing.T) {
+			resp := Metrics(context.Background(), env, Request{
+				Query: &Query{QueryType: TypeMetrics, Version: 1, Expr: tc.expr, LegendFormat: tc.legend, Exemplars: &off},
+				From:  to.Add(-30 * time.Minute), To: to, Interval: time.Minute, MaxDataPoints: 1000,
+			})
+			if resp.Error != nil {
+				t.Fatal(resp.Error)
+			}
+			if len(resp.Frames) != 1 {
+				t.Fatalf("%d frames, want one series", len(resp.Frames))
+			}
+			f := resp.Frames[0]
+			cfg := f.Fields[1].Config
+			if f.Name != tc.want || cfg == nil || cfg.DisplayNameFromDS != tc.want {
+				t.Errorf("frame %q, display name %+v; want %q", f.Name, cfg, tc.want)
 			}
 		})
 	}
