@@ -58,8 +58,11 @@ func Legend(format string, labels map[string]string) string {
 // the classic histogram's series would be (<name>_count, <name>_sum; histogram_count and
 // histogram_sum for an expression without a name). A series without name or labels is
 // named expr when the legend is "" or LegendAuto, as Grafana's Prometheus data source
-// names it (expr "" leaves it without a name).
-func MetricSeries(d *prometheus.Data, legend, expr string) []*data.Frame {
+// names it (expr "" leaves it without a name). With a step, each time field's config
+// carries it as its interval (milliseconds), as Grafana's Prometheus data source sets it:
+// Grafana's time series panel breaks a line where two points are further apart than that,
+// instead of drawing it across the time the series had no samples.
+func MetricSeries(d *prometheus.Data, legend, expr string, step time.Duration) []*data.Frame {
 	var out []*data.Frame
 	if d.Scalar != nil {
 		f := data.NewFrame("scalar",
@@ -76,7 +79,11 @@ func MetricSeries(d *prometheus.Data, legend, expr string) []*data.Frame {
 		}
 		val := data.NewField(PercentileValue, data.Labels(labels), vs)
 		val.Config = &data.FieldConfig{DisplayNameFromDS: name}
-		f := data.NewFrame(name, data.NewField(PercentileTime, nil, ts), val)
+		tf := data.NewField(PercentileTime, nil, ts)
+		if step > 0 {
+			tf.Config = &data.FieldConfig{Interval: float64(step) / float64(time.Millisecond)}
+		}
+		f := data.NewFrame(name, tf, val)
 		f.Meta = newMeta(KindMetrics)
 		f.Meta.Type = data.FrameTypeTimeSeriesMulti
 		return f

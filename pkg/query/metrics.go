@@ -57,7 +57,7 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if err != nil {
 		return errorResponse(err)
 	}
-	resp := backend.DataResponse{Frames: frames.MetricSeries(d, q.LegendFormat, expr)}
+	resp := backend.DataResponse{Frames: frames.MetricSeries(d, q.LegendFormat, expr, step)}
 	if wantEx {
 		resp.Frames = append(resp.Frames, exemplarFrame(ex, exErr, env.Links, step))
 	}

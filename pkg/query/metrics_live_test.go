@@ -128,13 +128,20 @@ func TestMetricsMacroValuesOnPrometheus(t *testing.T) {
 }
 
 // backfilled is OpenMetrics text for Prometheus' backfill: a counter of the hour before
-// to, every 15 s, one series with a quote in a label value.
+// to, every 15 s, one series with a quote in a label value; and a gauge with no samples
+// from 40 to 10 minutes before to.
 func backfilled(to time.Time) string {
 	var b strings.Builder
 	b.WriteString("# TYPE reqs counter\n")
 	end := to.Unix()
 	for ts := end - 3600; ts <= end; ts += 15 {
 		fmt.Fprintf(&b, "reqs_total{service=\"api\",path=\"/a\\\"b\"} %d %d\n", (ts-(end-3600))/15, ts)
+	}
+	b.WriteString("# TYPE queue gauge\n")
+	for ts := end - 3600; ts <= end; ts += 15 {
+		if ts <= end-2400 || ts >= end-600 {
+			fmt.Fprintf(&b, "queue{service=\"api\"} 3 %d\n", ts)
+		}
 	}
 	b.WriteString("# EOF\n")
 	return b.String()
@@ -174,5 +181,39 @@ func TestMetricsSeriesNamesAsGrafanasPrometheus(t *testing.T) {
 				t.Errorf("frame %q, display name %+v; want %q", f.Name, cfg, tc.want)
 			}
 		})
+	}
+}
+
+// The time field of each series carries the step in milliseconds (its config's interval),
+// as Grafana's Prometheus data source sets it: Grafana's time series panel inserts a null
+// where two points are further apart than that, so a series that was absent for a while
+// (a target down, a gauge not exported) shows a gap there, not a straight line drawn
+// across the time it had no samples.
+func TestMetricsSeriesCarryTheirStep(t *testing.T) {
+	to := time.Now().Truncate(time.Minute)
+	env, _ := livePromEnv(t, testenv.PrometheusOptions{Features: []string{}, Backfill: backfilled(to)})
+	off := false
+	for _, alert := range []bool{false, true} {
+		resp := Metrics(context.Background(), env, Request{
+			Query: &Query{QueryType: TypeMetrics, Version: 1, Expr: `queue`, Exemplars: &off},
+			From:  to.Add(-time.Hour), To: to, Interval: time.Minute, MaxDataPoints: 1000, FromAlert: alert,
+		})
+		if resp.Error != nil {
+			t.Fatal(resp.Error)
+		}
+		if len(resp.Frames) != 1 {
+			t.Fatalf("%d frames, want one series", len(resp.Frames))
+		}
+		ts := resp.Frames[0].Fields[0]
+		gap := false
+		for i := 1; i < ts.Len(); i++ {
+			gap = gap || ts.At(i).(time.Time).Sub(ts.At(i-1).(time.Time)) > time.Minute
+		}
+		if !gap {
+			t.Fatalf("the series has no gap; the test's data has one")
+		}
+		if ts.Config == nil || ts.Config.Interval != float64(time.Minute.Milliseconds()) {
+			t.Errorf("alert %v: time field config %+v, want interval 60000 (ms)", alert, ts.Config)
+		}
 	}
 }
