@@ -3,12 +3,16 @@ package query
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/testenv"
 )
@@ -215,5 +219,71 @@ func TestMetricsSeriesCarryTheirStep(t *testing.T) {
 		if ts.Config == nil || ts.Config.Interval != float64(time.Minute.Milliseconds()) {
 			t.Errorf("alert %v: time field config %+v, want interval 60000 (ms)", alert, ts.Config)
 		}
+	}
+}
+
+// Exemplar labels carry the trace ID under whatever name the instrumented app gave it:
+// trace_id (OpenTelemetry, the Java and .NET clients), traceID (Tempo's metrics
+// generator), TraceID (client_golang's examples), and other spellings of the same name
+// (Trace_Id, traceid, TRACE_ID); span IDs likewise. Each exemplar links to its trace
+// whichever spelling it uses. Scraped by Debian's Prometheus with exemplar storage, one
+// bucket per spelling.
+func TestMetricsExemplarTraceIDLabelSpellings(t *testing.T) {
+	spellings := []struct{ labels, traceID, spanID string }{
+		{`trace_id="0af7651916cd43dd8448eb211c80319c",span_id="00f067aa0ba902b7"`, "0af7651916cd43dd8448eb211c80319c", "00f067aa0ba902b7"},
+		{`traceID="1af7651916cd43dd8448eb211c80319c"`, "1af7651916cd43dd8448eb211c80319c", ""},
+		{`TraceID="2af7651916cd43dd8448eb211c80319c",SpanID="10f067aa0ba902b7"`, "2af7651916cd43dd8448eb211c80319c", "10f067aa0ba902b7"},
+		{`Trace_Id="3af7651916cd43dd8448eb211c80319c",Span_Id="20f067aa0ba902b7"`, "3af7651916cd43dd8448eb211c80319c", "20f067aa0ba902b7"},
+		{`traceid="4af7651916cd43dd8448eb211c80319c",spanid="30f067aa0ba902b7"`, "4af7651916cd43dd8448eb211c80319c", "30f067aa0ba902b7"},
+		{`TRACE_ID="5AF7651916CD43DD8448EB211C80319C",SPAN_ID="40F067AA0BA902B7"`, "5af7651916cd43dd8448eb211c80319c", "40f067aa0ba902b7"},
+		{`traceId="6af7651916cd43dd8448eb211c80319c",spanId="50f067aa0ba902b7"`, "6af7651916cd43dd8448eb211c80319c", "50f067aa0ba902b7"},
+	}
+	var page strings.Builder
+	page.WriteString("# TYPE req_seconds histogram\n")
+	for i, s := range spellings {
+		fmt.Fprintf(&page, "req_seconds_bucket{le=\"%d\"} %d # {%s} 0.5\n", i+1, i+1, s.labels)
+	}
+	fmt.Fprintf(&page, "req_seconds_bucket{le=\"+Inf\"} %d\nreq_seconds_count %d\nreq_seconds_sum 1\n# EOF\n", len(spellings), len(spellings))
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8")
+		_, _ = io.WriteString(w, page.String())
+	}))
+	t.Cleanup(app.Close)
+	env, prom := livePromEnv(t, testenv.PrometheusOptions{Features: []string{"exemplar-storage"},
+		Targets: []testenv.ScrapeTarget{{URL: app.URL, Job: "app"}}})
+	prom.WaitForQuery(t, `req_seconds_count == `+fmt.Sprint(len(spellings)), 30*time.Second)
+	env.Links = frames.Links{DatasourceUID: "lens"}
+
+	to := time.Now().Add(time.Second)
+	resp := Metrics(context.Background(), env, Request{
+		Query: &Query{QueryType: TypeMetrics, Version: 1, Expr: `req_seconds_bucket`},
+		From:  to.Add(-time.Minute), To: to, Interval: time.Minute, MaxDataPoints: 1000,
+	})
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	ex := framesOfKind(resp.Frames, frames.KindExemplars)
+	if len(ex) != 1 {
+		t.Fatalf("%d exemplars frames", len(ex))
+	}
+	f := ex[0]
+	tid, _ := f.FieldByName(frames.ExemplarTraceID)
+	sid, _ := f.FieldByName(frames.ExemplarSpanID)
+	le, _ := f.FieldByName("le")
+	got := map[string][2]string{}
+	for i := 0; i < f.Rows(); i++ {
+		span := ""
+		if p := sid.At(i).(*string); p != nil {
+			span = *p
+		}
+		got[le.At(i).(string)] = [2]string{tid.At(i).(string), span}
+	}
+	for i, s := range spellings {
+		if g := got[fmt.Sprint(i+1)]; g != [2]string{s.traceID, s.spanID} {
+			t.Errorf("exemplar labels {%s}: trace ID %q, span ID %q; want %q, %q", s.labels, g[0], g[1], s.traceID, s.spanID)
+		}
+	}
+	if strings.Contains(noticeText(f), "without a valid trace ID") {
+		t.Errorf("notices: %s", noticeText(f))
 	}
 }

@@ -10,9 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/stores/httpx"
@@ -309,10 +312,11 @@ func parseValue(b json.RawMessage) (float64, error) {
 	return f, nil
 }
 
-// TraceIDLabels are exemplar label names that carry a trace ID, tried in order.
+// TraceIDLabels are exemplar label names that carry a trace ID, tried in order; then
+// any other spelling of the same name (idLabel).
 var TraceIDLabels = []string{"trace_id", "traceID", "traceId", "TraceID"}
 
-// SpanIDLabels are exemplar label names that carry a span ID.
+// SpanIDLabels are exemplar label names that carry a span ID, as TraceIDLabels.
 var SpanIDLabels = []string{"span_id", "spanID", "spanId", "SpanID"}
 
 // ExemplarSet is the result of ParseExemplars.
@@ -345,7 +349,7 @@ func ParseExemplars(body []byte) (*ExemplarSet, error) {
 	out := &ExemplarSet{}
 	for _, s := range data {
 		for _, e := range s.Exemplars {
-			tid := firstLabel(e.Labels, TraceIDLabels)
+			tid := idLabel(e.Labels, TraceIDLabels)
 			norm, err := traceid.Normalize(tid)
 			if err != nil {
 				out.Invalid++
@@ -363,7 +367,7 @@ func ParseExemplars(body []byte) (*ExemplarSet, error) {
 				TimeUnixNano: ms * 1e6,
 				Value:        v,
 				TraceID:      norm,
-				SpanID:       traceid.MustNormalizeOrEmpty(firstLabel(e.Labels, SpanIDLabels), true),
+				SpanID:       traceid.MustNormalizeOrEmpty(idLabel(e.Labels, SpanIDLabels), true),
 				SeriesLabels: s.SeriesLabels,
 			})
 		}
@@ -371,14 +375,26 @@ func ParseExemplars(body []byte) (*ExemplarSet, error) {
 	return out, nil
 }
 
-func firstLabel(m map[string]string, keys []string) string {
+// idLabel is the value of the first of keys in m, else of a label spelled like keys[0]
+// in another case or with other underscores (Trace_Id, traceid, TRACE_ID for trace_id):
+// the instrumented app chose the name.
+func idLabel(m map[string]string, keys []string) string {
 	for _, k := range keys {
 		if v, ok := m[k]; ok {
 			return v
 		}
 	}
+	want := foldLabel(keys[0])
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if foldLabel(k) == want {
+			return m[k]
+		}
+	}
 	return ""
 }
+
+// foldLabel is a label name in lower case without underscores.
+func foldLabel(name string) string { return strings.ToLower(strings.ReplaceAll(name, "_", "")) }
 
 // ParseLabelValues parses /api/v1/label/<name>/values and /api/v1/labels.
 func ParseLabelValues(body []byte) ([]string, error) {
