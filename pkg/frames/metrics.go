@@ -17,7 +17,10 @@ import (
 	"github.com/latencylens/lens/pkg/stores/prometheus"
 )
 
-var legendRE = regexp.MustCompile(`\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}`)
+// legendRE finds the {{label}} references of a legend format: any name between the
+// braces, blanks around it left out, as Prometheus 3 takes UTF-8 label names
+// ({{service.name}}).
+var legendRE = regexp.MustCompile(`\{\{\s*(.+?)\s*\}\}`)
 
 // LegendAuto is the legend format Grafana's Prometheus query editor saves for its "Auto"
 // option; like "", it names a series by its metric and labels.

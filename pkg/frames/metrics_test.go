@@ -121,6 +121,12 @@ func TestLegend(t *testing.T) {
 			t.Errorf("Legend(%q) = %q, want %q", tc.format, got, tc.want)
 		}
 	}
+	// Prometheus 3 takes UTF-8 label names (OpenTelemetry's service.name kept as it is),
+	// and Grafana's Prometheus data source fills any name between the braces.
+	otel := map[string]string{"__name__": "http_server_duration", "service.name": "checkout", "http.route": "/pay"}
+	if got, want := Legend("{{service.name}} {{ http.route }}", otel), "checkout /pay"; got != want {
+		t.Errorf("Legend with UTF-8 label names = %q, want %q", got, want)
+	}
 	odd := map[string]string{"__name__": "x", "path": `/a"b\c`}
 	if got, want := Legend("", odd), `x{path="/a\"b\\c"}`; got != want {
 		t.Errorf("Legend of a value with a quote and a backslash = %s, want %s", got, want)
