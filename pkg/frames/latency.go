@@ -43,6 +43,29 @@ func Percentile(q float64, group map[string]string, timesMs []int64, valuesMs []
 	return f
 }
 
+// PercentileStep records step on the time field of each percentile frame as its interval
+// (config.interval, ms), as Grafana's Prometheus data source does for its series: Grafana's
+// time series panel breaks a line where two points are further apart than that, instead of
+// drawing it across the steps that had no traffic.
+func PercentileStep(fs []*data.Frame, step time.Duration) {
+	if step <= 0 {
+		return
+	}
+	for _, f := range fs {
+		if f.Meta == nil || len(f.Fields) == 0 || f.Fields[0].Type() != data.FieldTypeTime {
+			continue
+		}
+		if kind, _ := f.Meta.Custom.(map[string]any)[LensKindKey].(string); kind != KindPercentile {
+			continue
+		}
+		tf := f.Fields[0]
+		if tf.Config == nil {
+			tf.Config = &data.FieldConfig{}
+		}
+		tf.Config.Interval = float64(step) / float64(time.Millisecond)
+	}
+}
+
 // PercentilesForAlert turns percentile frames into what an alert rule should read: each
 // series keeps only its points that are numbers (a NaN percentile is a step without
 // traffic: histogram_quantile over zero rates, a TraceQL step without spans), and a

@@ -146,6 +146,7 @@ func Latency(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	default:
 		return errorResponse(badQuery("latency query: source %q is not one of histogram, spans, logs", q.Source))
 	}
+	frames.PercentileStep(resp.Frames, p.step)
 	if r.FromAlert && resp.Error == nil {
 		// Every source alike: points only at steps with traffic, NoData without any.
 		resp.Frames = frames.PercentilesForAlert(resp.Frames)
