@@ -52,7 +52,7 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 		return errorResponse(err)
 	}
 	if res.ResultType != loki.ResultStreams {
-		fs := frames.MetricSeries(&prometheus.Data{ResultType: res.ResultType, Series: res.Series}, q.LegendFormat, "", 0)
+		fs := frames.MetricSeries(&prometheus.Data{ResultType: res.ResultType, Series: res.Series}, q.LegendFormat, "", step)
 		frames.Executed(fs, req.Expr)
 		return backend.DataResponse{Frames: fs}
 	}

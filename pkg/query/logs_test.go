@@ -67,6 +67,34 @@ func TestLogsQueryExpandsIntervalMacro(t *testing.T) {
 	}
 }
 
+// A metric LogQL query's series carry the step Loki ran it at on their time field
+// (config.interval, ms), as metrics and latency series do, so Grafana's time series panel
+// breaks the line across steps without lines instead of drawing it straight across them.
+func TestLogsMetricSeriesCarryTheirStep(t *testing.T) {
+	at := replayFrom.Add(10 * time.Minute).Unix()
+	body := fmt.Sprintf(`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"level":"error"},"values":[[%d,"3"],[%d,"4"]]}]}}`, at, at+60)
+	logs := newStoreReplay(t, map[string]answer{"/loki/api/v1/query_range": jsonAnswer(body)})
+	resp := Logs(context.Background(), replayEnv(t, logs, nil, "", ""), Request{Query: &Query{QueryType: TypeLogs, Version: 1,
+		Expr: `sum by (level) (count_over_time({service_name="api"}[1m]))`}, From: replayFrom, To: replayTo, Interval: time.Minute, MaxDataPoints: 1000})
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	steps := logs.params("/loki/api/v1/query_range", "step")
+	if len(steps) != 1 || len(resp.Frames) != 1 {
+		t.Fatalf("steps sent %q, frames %d; want one each", steps, len(resp.Frames))
+	}
+	step, err := time.ParseDuration(steps[0])
+	if err != nil {
+		step, err = time.ParseDuration(steps[0] + "s")
+	}
+	if err != nil {
+		t.Fatalf("step %q: %v", steps[0], err)
+	}
+	if tf := resp.Frames[0].Fields[0]; tf.Config == nil || tf.Config.Interval != float64(step.Milliseconds()) {
+		t.Errorf("time field config %+v, want interval %d ms (the step sent, %q)", tf.Config, step.Milliseconds(), steps[0])
+	}
+}
+
 // Grafana's Loki query builder writes metric queries with `[$__auto]`, which Grafana's
 // Loki data source replaces by the step of a range query. A logs query copied from it,
 // or an alert rule holding one, reaches the backend with the macro in it: it must be
