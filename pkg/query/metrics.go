@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -65,13 +66,18 @@ func Metrics(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	return resp
 }
 
+// msMacroRE finds the millisecond forms of the interval macros.
+var msMacroRE = regexp.MustCompile(`\$__(interval|rate_interval)_ms\b|\$\{__(interval|rate_interval)_ms\}`)
+
 // minStep reads a query's Min step as Prometheus reads a step (prometheus.ParseDuration:
 // 15s, 1d, 1h30m, a number of seconds), after Grafana's interval macros, which Grafana's
 // Prometheus data source allows there: $__interval is the step the query runs at without
 // a Min step (step), so it asks for no coarser one; $__rate_interval is that step's rate
-// window. A dashboard fills $__interval in first (as "1d" or "1w" over long ranges), an
-// alert rule sends it as written.
+// window; $__interval_ms and $__rate_interval_ms mean the same as those. The editor leaves
+// these macros to the backend, and an alert rule sends them as written.
 func minStep(text string, step, scrape time.Duration, from, to time.Time) (time.Duration, error) {
+	// A millisecond macro there means its interval too, not that many seconds.
+	text = msMacroRE.ReplaceAllString(text, "$$__$1$2")
 	d, err := prometheus.ParseDuration(expandMacros(text, step, scrape, from, to))
 	if err != nil {
 		return 0, badQuery("metrics query: step %q is not a duration (such as 15s, 1m30s, 1d or a number of seconds)", text)

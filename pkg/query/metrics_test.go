@@ -112,3 +112,28 @@ func TestRateWindowsFollowTheScrapeInterval(t *testing.T) {
 		})
 	}
 }
+
+// A Min step holding one of Grafana's millisecond macros means the interval itself, as
+// $__interval and $__rate_interval do there: the macro's number of milliseconds is not
+// read as a number of seconds (1000 times too coarse a step).
+func TestMinStepReadsMillisecondMacrosAsTheInterval(t *testing.T) {
+	from := time.Unix(1_700_000_000, 0)
+	to := from.Add(time.Hour)
+	step, scrape := time.Minute, 15*time.Second
+	for _, tc := range []struct {
+		text string
+		want time.Duration
+	}{
+		{"$__interval_ms", step},
+		{"${__interval_ms}", step},
+		{"$__interval", step},
+		{"$__rate_interval_ms", step + scrape},
+		{"${__rate_interval_ms}", step + scrape},
+		{"90", 90 * time.Second},
+	} {
+		got, err := minStep(tc.text, step, scrape, from, to)
+		if err != nil || got != tc.want {
+			t.Errorf("minStep(%q) = %v, %v; want %v", tc.text, got, err, tc.want)
+		}
+	}
+}

@@ -132,6 +132,22 @@ describe('interpolateQuery', () => {
     expect(out.expr).toBe(String((q as { expr: string }).expr).replace('$op', 'GET /'));
   });
 
+  // The Min step may hold the interval macros too; the backend reads them there as the
+  // interval (a millisecond macro included), where Grafana's "15000" would be read as that
+  // many seconds. Other variables in it are filled in.
+  it.each(['$__interval', '${__interval_ms}', '$__rate_interval', '$__interval_ms'])('metrics: a min step of %s is left to the backend', (step) => {
+    const grafana = (name: string) => ({ __interval: { values: ['15s'] }, __interval_ms: { values: ['15000'] }, __rate_interval: { values: ['1m'] } })[name] ?? r(name);
+    const out = interpolateQuery({ refId: 'A', version: v, queryType: 'metrics', step, expr: 'up' }, grafana) as { step: string };
+    expect(out.step).toBe(step);
+  });
+
+  it('metrics: a min step variable is filled in', () => {
+    const out = interpolateQuery({ refId: 'A', version: v, queryType: 'metrics', step: '$res', expr: 'up' }, (name) =>
+      name === 'res' ? { values: ['5m'] } : undefined
+    ) as { step: string };
+    expect(out.step).toBe('5m');
+  });
+
   it('does not change the input', () => {
     const q: LensQuery = Object.freeze({ refId: 'A', version: v, queryType: 'metrics', expr: 'up{a="$op"}' });
     interpolateQuery(q, r);

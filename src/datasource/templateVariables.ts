@@ -163,7 +163,8 @@ export function interpolateQuery(query: LensQuery, resolve: ResolveVariable): Le
       return {
         ...query,
         ...opt({ expr: query.expr ?? '' }, 'expr', (s) => interpolate(s, 'promql', withoutBackendMacros(resolve))),
-        ...opt(query, 'step', value('step')),
+        // The backend reads the interval macros in the Min step too (pkg/query minStep).
+        ...opt(query, 'step', (s) => interpolateValue(s, 'step', withoutBackendMacros(resolve))),
       };
     default:
       return query;
