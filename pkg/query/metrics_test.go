@@ -11,8 +11,7 @@ import (
 
 // Prometheus 2.52+ (the demo runs 3.9.1) puts annotations of severity info in the
 // envelope's `infos` (e.g. "PromQL info: metric might not be a counter, name does not end
-// in _total/_sum/_count/_bucket"), next to `warnings`. Warnings become frame notices;
-// infos are parsed into Envelope and then dropped.
+// in _total/_sum/_count/_bucket"), next to `warnings`. Both reach the frames as notices.
 func TestMetricsQueryKeepsPrometheusInfos(t *testing.T) {
 	body := `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job":"a"},"values":[[1700000060,"1.5"]]}]},` +
 		`"infos":["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"up\" (1:6)"]}`
