@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/model"
 )
@@ -103,5 +105,31 @@ func TestMetricsExemplarsKeepTheSlowestOfEachSeriesPerStep(t *testing.T) {
 				t.Errorf("nothing was left out, yet the notice says %q", notice)
 			}
 		})
+	}
+}
+
+// The store's warnings and infos on its exemplars answer (Prometheus's envelope carries
+// them on every endpoint; a remote-read or federated store fills them in) reach the
+// exemplars frame as notices, as those of the series reach the series.
+func TestMetricsExemplarsKeepTheStoresAnnotations(t *testing.T) {
+	matrix := `{"status":"success","data":{"resultType":"matrix","result":[]}}`
+	body := `{"status":"success","data":[],"warnings":["remote read of store-b timed out: exemplars may be missing"],"infos":["exemplar storage is 90% full"]}`
+	prom := newStoreReplay(t, map[string]answer{"/api/v1/query_range": jsonAnswer(matrix), "/api/v1/query_exemplars": jsonAnswer(body)})
+	resp := Metrics(context.Background(), metricsReplayEnv(t, prom), Request{Query: &Query{QueryType: TypeMetrics, Version: 1, Expr: `http_duration_seconds_bucket`},
+		From: replayFrom, To: replayTo, Interval: time.Minute, MaxDataPoints: 1000})
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	f := resp.Frames[len(resp.Frames)-1]
+	if kind, _ := f.Meta.Custom.(map[string]any)[frames.LensKindKey].(string); kind != frames.KindExemplars {
+		t.Fatalf("last frame is %q, want the exemplars frame", kind)
+	}
+	var warn, info bool
+	for _, n := range f.Meta.Notices {
+		warn = warn || (n.Severity == data.NoticeSeverityWarning && strings.Contains(n.Text, "remote read of store-b timed out"))
+		info = info || (n.Severity == data.NoticeSeverityInfo && strings.Contains(n.Text, "exemplar storage is 90% full"))
+	}
+	if !warn || !info {
+		t.Errorf("notices %q, want the store's warning and info", noticeText(f))
 	}
 }

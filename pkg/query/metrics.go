@@ -86,8 +86,8 @@ func minStep(text string, step, scrape time.Duration, from, to time.Time) (time.
 }
 
 // exemplarFrame builds the exemplars part, thinned to the highest of each series per
-// step (thinExemplars), with the store's error, the number thinned out and the number
-// dropped for lack of a trace ID as notices.
+// step (thinExemplars), with the store's error or its warnings and infos, the number
+// thinned out and the number dropped for lack of a trace ID as notices.
 func exemplarFrame(ex *prometheus.ExemplarSet, err error, links frames.Links, step time.Duration) *data.Frame {
 	if err != nil {
 		f := frames.Exemplars(nil, links)
@@ -96,6 +96,7 @@ func exemplarFrame(ex *prometheus.ExemplarSet, err error, links frames.Links, st
 	}
 	kept := thinExemplars(ex.Exemplars, step)
 	f := frames.Exemplars(kept, links)
+	frames.StoreAnnotations(f, "prometheus", ex.Warnings, ex.Infos)
 	if len(kept) < len(ex.Exemplars) {
 		frames.Notice(f, data.NoticeSeverityInfo, "%d of %d exemplars shown: the highest of each series in each %gs step", len(kept), len(ex.Exemplars), step.Seconds())
 	}

@@ -324,6 +324,9 @@ type ExemplarSet struct {
 	Exemplars []model.Exemplar
 	// Invalid counts exemplars whose trace ID label was missing or did not normalise.
 	Invalid int
+	// Warnings and Infos are the store's annotations of the answer, as on Data.
+	Warnings []string
+	Infos    []string
 }
 
 // ParseExemplars parses /api/v1/query_exemplars. Exemplars without a usable trace ID
@@ -346,7 +349,7 @@ func ParseExemplars(body []byte) (*ExemplarSet, error) {
 			return nil, fmt.Errorf("exemplars: %w", err)
 		}
 	}
-	out := &ExemplarSet{}
+	out := &ExemplarSet{Warnings: env.Warnings, Infos: env.Infos}
 	for _, s := range data {
 		for _, e := range s.Exemplars {
 			tid := idLabel(e.Labels, TraceIDLabels)
