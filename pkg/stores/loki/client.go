@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 )
 
@@ -59,7 +60,7 @@ func NewClient(h *httpx.Client) *Client { return &Client{h: h, budget: h.Timeout
 func Options() httpx.Options { return httpx.Options{} }
 
 // EncodingFlagsHeader asks Loki 3 to keep structured metadata and parsed labels apart.
-const EncodingFlagsHeader = "X-Loki-Response-Encoding-Flags"
+const EncodingFlagsHeader = settings.LokiEncodingFlagsHeader
 
 func ns(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
 
