@@ -227,10 +227,21 @@ func New(store string, cfg settings.Store, opts Options) (*Client, error) {
 // removes the store's custom headers from a redirect to another host: net/http drops only
 // Authorization, WWW-Authenticate and Cookie there (net/http Client docs) and forwards
 // every other header, and custom headers carry secrets (API keys, tenant IDs).
+//
+// A POST redirected with 301, 302 or 303 is not followed: net/http would send it on as a
+// GET without its body (net/http Client docs), so a Prometheus query too long for a URL,
+// posted as a form, would arrive without its query.
 func dropHeadersOffHost(headers map[string]string) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
+		}
+		if last := via[len(via)-1]; last.Method == http.MethodPost && req.Method != http.MethodPost {
+			status := 0
+			if req.Response != nil {
+				status = req.Response.StatusCode
+			}
+			return &postRedirected{status: status, to: req.URL}
 		}
 		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
 			for name := range headers {
@@ -239,6 +250,21 @@ func dropHeadersOffHost(headers map[string]string) func(*http.Request, []*http.R
 		}
 		return nil
 	}
+}
+
+// postRedirected is a POST that the store answered with a redirect that would turn it
+// into a GET without its body.
+type postRedirected struct {
+	status int
+	to     *url.URL
+}
+
+// Error names where the redirect leads by its scheme and host only: its path and query
+// may carry query text.
+func (e *postRedirected) Error() string {
+	return fmt.Sprintf("answered a POST (a query too long for a URL, sent as a form) with a redirect to %s://%s, "+
+		"which would send it on as a GET without its query: set the store's URL to the address it redirects to",
+		e.to.Scheme, e.to.Host)
 }
 
 // Store names the store this client calls.
@@ -350,6 +376,9 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		req.Header.Set(k, v)
 	}
 	resp, err := c.http.Do(req)
+	if pr := (*postRedirected)(nil); errors.As(err, &pr) {
+		return nil, c.fail(pr.status, pr.Error(), false)
+	}
 	if err != nil {
 		timeout := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
 		msg := transportMessage(err)
