@@ -578,6 +578,9 @@ func parseStore(name string, j *storeJSON, secure map[string]string) (Store, *Pr
 			if p := headerProblem(name, h, v); p != nil {
 				return st, p
 			}
+			if p := ownHeaderProblem(name, h, st.Auth); p != nil {
+				return st, p
+			}
 			// HTTP header names are case-insensitive: two of the same name would each
 			// replace the other, and which one is sent could change from call to call.
 			c := http.CanonicalHeaderKey(h)
@@ -721,6 +724,48 @@ func headerProblem(store, name, value string) *Problem {
 		return problem(store, setting, "%s: the value of %s has a control character (a line break inside it?), which HTTP cannot send", setting, name)
 	case http.CanonicalHeaderKey(name) == "Host" && !httpguts.ValidHostHeader(value):
 		return problem(store, setting, "%s: the value of Host is not a host name with an optional port", setting)
+	}
+	return nil
+}
+
+// LokiEncodingFlagsHeader is the header with which the logs store's client asks Loki 3 to
+// keep structured metadata and parsed labels apart (pkg/stores/loki sends it).
+const LokiEncodingFlagsHeader = "X-Loki-Response-Encoding-Flags"
+
+// ownHeaders are the headers the backend sets on its calls itself, by canonical name, with
+// why a custom value cannot take their place. settings.ts ownHeaderError keeps the same list.
+var ownHeaders = map[string]string{
+	// net/http asks for gzip and decompresses the answer only when the request has no
+	// Accept-Encoding of its own: with one, the store's gzip body reaches the parsers.
+	"Accept-Encoding": "it asks for gzip and decompresses the answer, which it cannot read once the header is set by hand",
+	// Tempo and Loki answer protobuf when asked for it; the parsers read JSON.
+	"Accept": "it asks each store for the JSON it reads",
+	// The only bodies sent are Prometheus queries too long for a URL, as a plain form.
+	"Content-Type":     "it names the type of the bodies it sends (Prometheus queries too long for a URL go as a form)",
+	"Content-Encoding": "it sends its bodies (Prometheus queries too long for a URL) uncompressed",
+}
+
+// framingHeaders are HTTP's own framing: net/http writes them from the request itself and
+// drops a custom value without a word (net/http Request.Write).
+var framingHeaders = map[string]bool{"Content-Length": true, "Transfer-Encoding": true, "Trailer": true}
+
+// ownHeaderProblem refuses a custom header the backend sets on the store's calls itself:
+// sent instead of the backend's own value, it would leave the answers unreadable or the
+// bodies mislabelled, or it would replace the store's authentication (auth); the problem
+// names the header as given. Grafana's own data sources let such a header override theirs,
+// with the same breakage, so it is refused here rather than half applied.
+func ownHeaderProblem(store, name, auth string) *Problem {
+	setting := store + ".headerNames"
+	c := http.CanonicalHeaderKey(name)
+	switch {
+	case ownHeaders[c] != "":
+		return problem(store, setting, "%s: %s is set by the backend itself: %s; remove the header", setting, name, ownHeaders[c])
+	case framingHeaders[c]:
+		return problem(store, setting, "%s: %s is HTTP's own framing, which the backend's HTTP client writes itself and never takes from a custom header; remove the header", setting, name)
+	case store == StoreLogs && c == LokiEncodingFlagsHeader:
+		return problem(store, setting, "%s: %s is set by the backend itself: it asks Loki for categorize-labels, to read structured metadata apart from the stream labels; remove the header", setting, name)
+	case c == "Authorization" && (auth == AuthBasic || auth == AuthBearer):
+		return problem(store, setting, "%s: %s is also set by %s.auth (%s): keep one, the authentication or the header (with auth none)", setting, name, store, auth)
 	}
 	return nil
 }

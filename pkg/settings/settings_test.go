@@ -14,6 +14,7 @@ import (
 	"maps"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -494,6 +495,72 @@ func TestSecretsWireForms(t *testing.T) {
 			for i := 1; i < len(got); i++ {
 				if len(got[i]) > len(got[i-1]) {
 					t.Fatalf("not longest first: %q", got)
+				}
+			}
+		})
+	}
+}
+
+// TestHeadersTheBackendSetsItself: a custom header the backend sets on its calls itself
+// is refused, naming the header, as a problem of its store alone: with it the backend
+// could not read the answers (Accept-Encoding: gzip turned off Go's decompression, so the
+// store's gzip body reached the JSON parser; Accept asked Tempo or Loki for protobuf),
+// its bodies would be mislabelled (Content-Type, Content-Encoding), net/http would drop
+// it without a word (Content-Length, Transfer-Encoding, Trailer), Loki would merge
+// structured metadata into the labels (X-Loki-Response-Encoding-Flags), or it would
+// replace the store's own authentication. Case does not matter, and the same names are
+// taken where the backend does not set them.
+func TestHeadersTheBackendSetsItself(t *testing.T) {
+	tests := []struct {
+		name, store, section string
+		wantMsg              string // "" for no problem
+	}{
+		{"Accept-Encoding", StoreMetrics, `"headerNames":["Accept-Encoding"]`, "Accept-Encoding is set by the backend itself"},
+		{"accept-encoding in lower case", StoreTraces, `"headerNames":["accept-encoding"]`, "accept-encoding is set by the backend itself"},
+		{"Accept", StoreTraces, `"headerNames":["Accept"]`, "Accept is set by the backend itself"},
+		{"Content-Type", StoreMetrics, `"headerNames":["Content-Type"]`, "Content-Type is set by the backend itself"},
+		{"Content-Encoding", StoreMetrics, `"headerNames":["content-encoding"]`, "content-encoding is set by the backend itself"},
+		{"Content-Length", StoreLogs, `"headerNames":["Content-Length"]`, "Content-Length is HTTP's own framing"},
+		{"Transfer-Encoding", StoreLogs, `"headerNames":["Transfer-Encoding"]`, "Transfer-Encoding is HTTP's own framing"},
+		{"Trailer", StoreLogs, `"headerNames":["Trailer"]`, "Trailer is HTTP's own framing"},
+		{"Loki's encoding flags on the logs store", StoreLogs, `"headerNames":["X-Loki-Response-Encoding-Flags"]`,
+			"X-Loki-Response-Encoding-Flags is set by the backend itself"},
+		{"Loki's encoding flags on another store", StoreMetrics, `"headerNames":["X-Loki-Response-Encoding-Flags"]`, ""},
+		{"Authorization with basic auth", StoreMetrics, `"auth":"basic","basicAuthUser":"u","headerNames":["Authorization"]`,
+			"Authorization is also set by metrics.auth (basic)"},
+		{"Authorization with a bearer token", StoreTraces, `"auth":"bearer","headerNames":["authorization"]`,
+			"authorization is also set by traces.auth (bearer)"},
+		{"Authorization without auth", StoreLogs, `"headerNames":["Authorization"]`, ""},
+		{"headers the backend leaves alone", StoreMetrics, `"headerNames":["X-Scope-OrgID","User-Agent","Connection","Host"]`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			secure := map[string]string{}
+			for i := range 4 {
+				secure[tc.store+"HeaderValue"+strconv.Itoa(i)] = "SECRET-v" + strconv.Itoa(i)
+			}
+			secure[tc.store+"BearerToken"] = "SECRET-token"
+			secure[tc.store+"BasicAuthPassword"] = "SECRET-pw"
+			secure[tc.store+"HeaderValue3"] = "host.internal"
+			raw := `{"metrics":{"url":"http://prom:9090"},"logs":{"url":"http://loki:3100"},"traces":{"url":"http://tempo:3200"}}`
+			raw = strings.Replace(raw, `"`+tc.store+`":{`, `"`+tc.store+`":{`+tc.section+",", 1)
+			s, err := Parse([]byte(raw), secure)
+			if tc.wantMsg == "" {
+				if err != nil {
+					t.Fatalf("problems: %v", err)
+				}
+				return
+			}
+			ps := ProblemsOf(err)
+			if len(ps) != 1 || ps[0].Store != tc.store || ps[0].Setting != tc.store+".headerNames" || !strings.Contains(err.Error(), tc.wantMsg) {
+				t.Fatalf("problems %v, want one of %s at %s.headerNames saying %q", err, tc.store, tc.store, tc.wantMsg)
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("a secret is quoted: %v", err)
+			}
+			for _, st := range []Store{s.Metrics, s.Logs, s.Traces} {
+				if st.Name != tc.store && !st.Configured() {
+					t.Errorf("store %s is affected", st.Name)
 				}
 			}
 		})

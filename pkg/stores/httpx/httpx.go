@@ -43,6 +43,29 @@ type StoreError struct {
 	Timeout bool
 	// Fault says why the store did not answer, when that is known (FaultNone otherwise).
 	Fault Fault
+	// TooLarge is set when the answer was larger than the client's limit on one answer
+	// (DefaultMaxBody unless set), so that it was not read: the same call asking for
+	// fewer records may fit.
+	TooLarge bool
+}
+
+// IsTooLarge reports whether err is a store's answer larger than the client's limit on
+// one answer.
+func IsTooLarge(err error) bool {
+	var se *StoreError
+	return errors.As(err, &se) && se.TooLarge
+}
+
+// Size is a byte count as the limit on one answer is named to users: in MiB or KiB when
+// it is a whole number of them.
+func Size(n int64) string {
+	switch {
+	case n > 0 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n > 0 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // Fault is why a store call got no answer, so that a health check can say what to fix.
@@ -92,7 +115,9 @@ func (f Fault) String() string {
 }
 
 func (e *StoreError) Error() string {
-	if e.Status == 0 {
+	if e.Status == 0 || e.TooLarge {
+		// An answer too large to read is no failure of the store: its status (200) would
+		// read as if it were.
 		return fmt.Sprintf("%s: %s", e.Store, e.Message)
 	}
 	return fmt.Sprintf("%s: HTTP %d: %s", e.Store, e.Status, e.Message)
@@ -202,10 +227,21 @@ func New(store string, cfg settings.Store, opts Options) (*Client, error) {
 // removes the store's custom headers from a redirect to another host: net/http drops only
 // Authorization, WWW-Authenticate and Cookie there (net/http Client docs) and forwards
 // every other header, and custom headers carry secrets (API keys, tenant IDs).
+//
+// A POST redirected with 301, 302 or 303 is not followed: net/http would send it on as a
+// GET without its body (net/http Client docs), so a Prometheus query too long for a URL,
+// posted as a form, would arrive without its query.
 func dropHeadersOffHost(headers map[string]string) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
+		}
+		if last := via[len(via)-1]; last.Method == http.MethodPost && req.Method != http.MethodPost {
+			status := 0
+			if req.Response != nil {
+				status = req.Response.StatusCode
+			}
+			return &postRedirected{status: status, to: req.URL}
 		}
 		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
 			for name := range headers {
@@ -216,11 +252,29 @@ func dropHeadersOffHost(headers map[string]string) func(*http.Request, []*http.R
 	}
 }
 
+// postRedirected is a POST that the store answered with a redirect that would turn it
+// into a GET without its body.
+type postRedirected struct {
+	status int
+	to     *url.URL
+}
+
+// Error names where the redirect leads by its scheme and host only: its path and query
+// may carry query text.
+func (e *postRedirected) Error() string {
+	return fmt.Sprintf("answered a POST (a query too long for a URL, sent as a form) with a redirect to %s://%s, "+
+		"which would send it on as a GET without its query: set the store's URL to the address it redirects to",
+		e.to.Scheme, e.to.Host)
+}
+
 // Store names the store this client calls.
 func (c *Client) Store() string { return c.store }
 
 // Timeout is the store's per-call deadline (its configured timeout, or the default).
 func (c *Client) Timeout() time.Duration { return c.timeout }
+
+// MaxBody is the client's limit on one answer, in bytes.
+func (c *Client) MaxBody() int64 { return c.maxBody }
 
 // MaxMessage is the most bytes of an error body PlainMessage keeps.
 const MaxMessage = 512
@@ -322,6 +376,9 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		req.Header.Set(k, v)
 	}
 	resp, err := c.http.Do(req)
+	if pr := (*postRedirected)(nil); errors.As(err, &pr) {
+		return nil, c.fail(pr.status, pr.Error(), false)
+	}
 	if err != nil {
 		timeout := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
 		msg := transportMessage(err)
@@ -345,7 +402,10 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		return nil, c.fail(resp.StatusCode, msg, timeout)
 	}
 	if int64(len(data)) > c.maxBody {
-		return nil, c.fail(resp.StatusCode, fmt.Sprintf("answer larger than the %d-byte limit", c.maxBody), false)
+		e := c.fail(resp.StatusCode, fmt.Sprintf("answer larger than the %s the backend reads from one store answer: "+
+			"ask for less (a shorter time range, a narrower query or a lower limit)", Size(c.maxBody)), false)
+		e.TooLarge = true
+		return nil, e
 	}
 	ct := resp.Header.Get("Content-Type")
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -412,6 +472,14 @@ func (c *Client) Budget(ctx context.Context) (context.Context, context.CancelFun
 
 // Fail builds a StoreError for this store, for parsers that find a garbled body.
 func (c *Client) Fail(status int, msg string) *StoreError { return c.fail(status, msg, false) }
+
+// FailTooLarge builds a StoreError for this store saying, in msg, that what was asked
+// does not fit the limit on one answer (IsTooLarge).
+func (c *Client) FailTooLarge(status int, msg string) *StoreError {
+	e := c.fail(status, msg, false)
+	e.TooLarge = true
+	return e
+}
 
 // Refuse builds a RequestError for this store: the request is invalid or asks what the
 // store cannot do, and the store is not called.

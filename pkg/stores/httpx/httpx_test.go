@@ -412,3 +412,39 @@ func TestAuthorizationCustomHeaderCredentialsScrubbed(t *testing.T) {
 		})
 	}
 }
+
+// TestAnswerLargerThanTheLimit: an answer larger than the client's limit on one answer is
+// not read; the error names the store, the limit and what to ask for instead, is marked
+// (IsTooLarge) for callers that can ask for fewer records, and does not read as a failure
+// of the store (no HTTP 200 in it). One at the limit is read whole.
+func TestAnswerLargerThanTheLimit(t *testing.T) {
+	size := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(strings.Repeat("x", size)))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New("tempo", settings.Store{URL: srv.URL}, Options{MaxBody: 2 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	size = 2<<10 + 1
+	_, err = c.Get(context.Background(), "/api/search", nil, nil)
+	if !IsTooLarge(err) {
+		t.Fatalf("error %v, want one marked too large", err)
+	}
+	for _, want := range []string{"tempo: ", "2 KiB", "ask for less (a shorter time range, a narrower query or a lower limit)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q, want it to say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "HTTP 200") {
+		t.Errorf("error %q reads as the store's failure", err)
+	}
+	size = 2 << 10
+	if resp, err := c.Get(context.Background(), "/api/search", nil, nil); err != nil || len(resp.Body) != size {
+		t.Errorf("an answer at the limit: %v", err)
+	}
+	if Size(DefaultMaxBody) != "64 MiB" || Size(1000) != "1000 bytes" {
+		t.Errorf("Size names the default limit %q and 1000 bytes %q", Size(DefaultMaxBody), Size(1000))
+	}
+}

@@ -130,6 +130,10 @@ func (c *V1) Search(ctx context.Context, p tracestore.SearchParams) (*tracestore
 	if p.Service == "" {
 		return nil, c.h.Refuse("search needs a service")
 	}
+	// The search again without the error tag (below) is part of this one: both share the
+	// store's timeout.
+	ctx, cancel := c.h.Budget(ctx)
+	defer cancel()
 	ts, warnings, err := c.find(ctx, p)
 	if err != nil {
 		return nil, err

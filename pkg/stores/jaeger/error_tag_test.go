@@ -2,11 +2,13 @@ package jaeger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/settings"
@@ -116,5 +118,32 @@ func TestErrorTagSearchWithoutFailures(t *testing.T) {
 	}
 	if want := []string{`{"error":"true","http.method":"GET"}`, `{"http.method":"GET"}`}; strings.Join(tags, " ") != strings.Join(want, " ") {
 		t.Errorf("tags sent %q, want %q", tags, want)
+	}
+}
+
+// The search again without the error tag is part of one search: both calls share the
+// store's timeout, as Tempo's fallbacks do, rather than each getting a timeout of its own.
+// Each answer here takes five eighths of the timeout: the second is cut off, and the
+// search fails naming the store's timeout.
+func TestErrorTagSearchAgainSharesTheStoreTimeout(t *testing.T) {
+	const timeout = 400 * time.Millisecond
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(timeout * 5 / 8):
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"data":[],"errors":null}`))
+	}))
+	defer srv.Close()
+	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: srv.URL, Timeout: timeout}, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewV1(h).Search(context.Background(), tracestore.SearchParams{Service: "shop", Tags: map[string]string{"error": "true"}})
+	var se *httpx.StoreError
+	if !errors.As(err, &se) || !se.Timeout || !strings.Contains(err.Error(), "within "+timeout.String()) {
+		t.Errorf("error %v, want the store's timeout of %s", err, timeout)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 )
 
@@ -59,7 +60,7 @@ func NewClient(h *httpx.Client) *Client { return &Client{h: h, budget: h.Timeout
 func Options() httpx.Options { return httpx.Options{} }
 
 // EncodingFlagsHeader asks Loki 3 to keep structured metadata and parsed labels apart.
-const EncodingFlagsHeader = "X-Loki-Response-Encoding-Flags"
+const EncodingFlagsHeader = settings.LokiEncodingFlagsHeader
 
 func ns(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
 
@@ -195,6 +196,11 @@ func modelDuration(s string) time.Duration {
 // back with Result.Incomplete saying so. Only a failing first page is an error, and an
 // empty categorised first page whose query the store refuses without the header
 // (stageRefusal).
+//
+// A log query's page whose answer is larger than the client's limit on one answer
+// (httpx.IsTooLarge) is asked again for half as many lines, and the pages after it are
+// no larger, down to a page of one new line; a page that does not fit even then ends
+// the reading (a first page with the store's error saying so and what to change).
 func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error) {
 	began := time.Now()
 	if c.budget > 0 {
@@ -207,13 +213,16 @@ func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error
 	if r.Limit <= 0 || pageMax >= r.Limit {
 		pageMax = 0
 	}
+	// sizeMax is the most lines a page asks for once an answer was too large to read
+	// (0: no such bound).
+	sizeMax := 0
 	pg := newPager(r)
 	for {
 		limit := r.Limit
 		switch {
 		case pg.pages > 0:
 			if why := c.outOfTime(ctx, began); why != "" {
-				pg.stop(why + " after " + pagesRead(pg.pages))
+				pg.stop(why + " after " + pagesRead(pg.pages) + c.smallerPages(sizeMax))
 				return pg.result(pageMax), nil
 			}
 			limit = r.Limit - pg.lines() + len(pg.atBound)
@@ -225,6 +234,15 @@ func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error
 		if pageMax > 0 && limit > pageMax {
 			limit = pageMax
 		}
+		// A page holds the lines already read at the bound, which it drops, and one new
+		// line at least.
+		fewest := 1
+		if pg.pages > 0 {
+			fewest = len(pg.atBound) + 1
+		}
+		if sizeMax > 0 && limit > max(sizeMax, fewest) {
+			limit = max(sizeMax, fewest)
+		}
 		pr := pg.request(limit)
 		res, err := c.queryRange(ctx, pr)
 		if err != nil {
@@ -233,12 +251,29 @@ func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error
 				pageMax = max
 				continue
 			}
+			tooLarge := httpx.IsTooLarge(err) && logQuery(r.Expr) && pr.Limit > 0
+			if tooLarge && pr.Limit > fewest && c.outOfTime(ctx, began) == "" {
+				sizeMax = max(pr.Limit/2, fewest)
+				continue
+			}
 			if pg.pages == 0 {
+				if tooLarge {
+					return nil, c.firstPageTooLarge(err, pr.Limit, c.outOfTime(ctx, began))
+				}
 				return nil, err
 			}
-			if why := c.outOfTime(ctx, began); why != "" {
-				pg.stop(why + " after " + pagesRead(pg.pages))
-			} else {
+			switch why := c.outOfTime(ctx, began); {
+			case why != "":
+				pg.stop(why + " after " + pagesRead(pg.pages) + c.smallerPages(sizeMax))
+			case tooLarge:
+				beyond := "before"
+				if pg.forward {
+					beyond = "after"
+				}
+				pg.stop(fmt.Sprintf("page %d was larger than the %s the backend reads from one store answer even for one new line, so the lines %s %s were not read: "+
+					"leave such long lines out with a line filter (or shorten them with line_format), or end the time range before them",
+					pg.pages+1, httpx.Size(c.h.MaxBody()), beyond, time.Unix(0, pg.bound).UTC().Format(time.RFC3339Nano)))
+			default:
 				pg.stop(fmt.Sprintf("page %d failed: %v", pg.pages+1, err))
 			}
 			return pg.result(pageMax), nil
@@ -286,6 +321,52 @@ func (c *Client) QueryRange(ctx context.Context, r RangeRequest) (*Result, error
 		if pg.exhausted() {
 			return pg.result(pageMax), nil
 		}
+	}
+}
+
+// smallerPages explains slow reading in smaller pages: after a note that the time budget
+// ran out, once answers were too large (sizeMax > 0).
+func (c *Client) smallerPages(sizeMax int) string {
+	if sizeMax == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", reading at most %d lines a page because larger answers did not fit the %s the backend reads from one store answer: "+
+		"a lower line limit reads fewer pages", sizeMax, httpx.Size(c.h.MaxBody()))
+}
+
+// firstPageTooLarge is the error of a log query whose first page did not fit the limit on
+// one answer even asked for limit lines: one line when that is all it could shrink to,
+// else the time budget ran out (why).
+func (c *Client) firstPageTooLarge(err error, limit int, why string) error {
+	var se *httpx.StoreError
+	status := 0
+	if errors.As(err, &se) {
+		status = se.Status
+	}
+	size := httpx.Size(c.h.MaxBody())
+	if why != "" {
+		return c.h.FailTooLarge(status, fmt.Sprintf("the answer for %d lines was larger than the %s the backend reads from one store answer, and %s before fewer fit: "+
+			"lower the line limit, or leave long lines out with a line filter", limit, size, why))
+	}
+	return c.h.FailTooLarge(status, fmt.Sprintf("the answer for the first line was larger than the %s the backend reads from one store answer: "+
+		"leave such long lines out with a line filter (or shorten them with line_format), or end the time range before them", size))
+}
+
+// logQuery tells whether a LogQL query is a log query, whose answers hold lines up to its
+// limit: it begins with its stream selector (after blanks and # comments). A metric
+// query begins with a function or an aggregation, and its answer does not shrink with
+// the limit.
+func logQuery(expr string) bool {
+	for {
+		expr = strings.TrimSpace(expr)
+		if !strings.HasPrefix(expr, "#") {
+			return strings.HasPrefix(expr, "{")
+		}
+		_, rest, ok := strings.Cut(expr, "\n")
+		if !ok {
+			return false
+		}
+		expr = rest
 	}
 }
 

@@ -596,3 +596,58 @@ func FuzzLongestRange(f *testing.F) {
 		}
 	})
 }
+
+// TestQueryRangeAsksAgainForFewerLinesWhenTheAnswerIsTooLarge: a page whose answer is
+// larger than the client's limit on one answer is asked again for half as many lines, and
+// the pages after it are no larger, so every line up to the limit is read; a metric query,
+// whose answer does not shrink with the limit, is not asked again.
+func TestQueryRangeAsksAgainForFewerLinesWhenTheAnswerIsTooLarge(t *testing.T) {
+	lines := linesAt(span(0, 10)...)
+	for i := range lines {
+		lines[i].line += " " + strings.Repeat("x", 1000)
+	}
+	lk := newPagingLoki(t, 0, lines)
+	// Three lines of about 1 KB fit in an answer, four do not.
+	h, err := httpx.New(StoreName, settings.Store{URL: lk.srv.URL, Timeout: 5 * time.Second}, httpx.Options{MaxBody: 3500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(h)
+	for _, direction := range []string{"backward", "forward"} {
+		res, err := c.QueryRange(context.Background(), RangeRequest{
+			Expr: "# the checkout service\n" + `{service_name=~".+"}`, Start: base, End: base.Add(time.Minute), Limit: 10, Direction: direction,
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", direction, err)
+		}
+		if got := linesRead(t, res); strings.Join(got, "|") != strings.Join(bodies(lines, span(0, 10)...), "|") || res.Incomplete != "" {
+			t.Errorf("%s: %d lines, Incomplete %q, want all 10", direction, len(got), res.Incomplete)
+		}
+		asked := strings.Split(lk.asked(), ",")
+		if strings.Join(asked[:3], ",") != "10,5,2" {
+			t.Errorf("%s: limits asked %s, want 10, then 5, then 2 and no more", direction, lk.asked())
+		}
+		for _, a := range asked[3:] {
+			if n, _ := strconv.Atoi(a); n > 2 {
+				t.Errorf("%s: limits asked %s, want 10, then 5, then 2 and no more", direction, lk.asked())
+				break
+			}
+		}
+		lk.mu.Lock()
+		lk.limits = nil
+		lk.mu.Unlock()
+	}
+
+	// A metric query's answer: the store's matrix, larger than 50 bytes.
+	tiny, err := httpx.New(StoreName, settings.Store{URL: lk.srv.URL, Timeout: 5 * time.Second}, httpx.Options{MaxBody: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewClient(tiny).QueryRange(context.Background(), RangeRequest{Expr: `count_over_time({a="b"}[1m])`, Start: base, End: base.Add(time.Minute), Limit: 10, Step: time.Minute})
+	if !httpx.IsTooLarge(err) || !strings.Contains(err.Error(), "50 bytes") || !strings.Contains(err.Error(), "ask for less") {
+		t.Errorf("metric query error %v, want the limit's, naming it and what to do", err)
+	}
+	if lk.asked() != "10" {
+		t.Errorf("metric query: limits asked %s, want one call", lk.asked())
+	}
+}

@@ -24,13 +24,13 @@ const makeOptions = (jsonData: Options['jsonData']): Options =>
     readOnly: false,
   }) as Options;
 
-function setup(initial: Options) {
+function setup(initial: Options, store: 'metrics' | 'logs' | 'traces' = 'metrics') {
   const seen: Options[] = [];
   function Harness() {
     const [o, setO] = useState(initial);
     return (
       <StoreSection
-        store="metrics"
+        store={store}
         title="Metrics"
         description="d"
         urlPlaceholder="http://localhost:9090"
@@ -95,6 +95,35 @@ describe('StoreSection custom header names the backend refuses', () => {
   ])('flags %s', (_name, headerNames, want) => {
     setup(makeOptions({ metrics: { url: 'http://prom:9090', headerNames } }));
     expect(screen.getByText(want)).toBeInTheDocument();
+  });
+
+  // pkg/settings also refuses a header the backend sets on its calls itself: with it the
+  // answers could not be read (Accept-Encoding, Accept), the bodies would be mislabelled
+  // (Content-Type, Content-Encoding), net/http would drop it (Content-Length, …), Loki would
+  // merge structured metadata into labels, or it would replace the store's authentication.
+  it.each([
+    ['Accept-Encoding', 'metrics', {}, ['Accept-Encoding'], /Accept-Encoding is set by the backend itself/],
+    ['accept in lower case', 'traces', {}, ['accept'], /accept is set by the backend itself/],
+    ['Content-Type', 'metrics', {}, ['Content-Type'], /Content-Type is set by the backend itself/],
+    ['Content-Encoding', 'metrics', {}, ['Content-Encoding'], /Content-Encoding is set by the backend itself/],
+    ['Content-Length', 'logs', {}, ['Content-Length'], /Content-Length is HTTP's own framing/],
+    ['Transfer-Encoding', 'logs', {}, ['transfer-encoding'], /transfer-encoding is HTTP's own framing/],
+    ['Trailer', 'logs', {}, ['Trailer'], /Trailer is HTTP's own framing/],
+    ["Loki's encoding flags on the logs store", 'logs', {}, ['X-Loki-Response-Encoding-Flags'], /X-Loki-Response-Encoding-Flags is set by the backend itself/],
+    ['Authorization with basic auth', 'metrics', { auth: 'basic' }, ['Authorization'], /Authorization is also set by metrics.auth \(basic\)/],
+    ['Authorization with a bearer token', 'traces', { auth: 'bearer' }, ['authorization'], /authorization is also set by traces.auth \(bearer\)/],
+  ] as const)('flags %s', (_name, store, cfg, headerNames, want) => {
+    setup(makeOptions({ [store]: { url: 'http://store:1234', ...cfg, headerNames: [...headerNames] } }), store);
+    expect(screen.getByTestId(`lens-${store}-headers-error`)).toHaveTextContent(want);
+  });
+
+  it.each([
+    ["Loki's encoding flags on another store", 'metrics', {}, ['X-Loki-Response-Encoding-Flags']],
+    ['Authorization without authentication', 'logs', {}, ['Authorization']],
+    ['headers the backend leaves alone', 'metrics', {}, ['X-Scope-OrgID', 'User-Agent', 'Connection', 'Host']],
+  ] as const)('takes %s', (_name, store, cfg, headerNames) => {
+    setup(makeOptions({ [store]: { url: 'http://store:1234', ...cfg, headerNames: [...headerNames] } }), store);
+    expect(screen.queryByTestId(`lens-${store}-headers-error`)).not.toBeInTheDocument();
   });
 
   it('takes HTTP header names, and skips the holes of removed headers', () => {

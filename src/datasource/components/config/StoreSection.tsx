@@ -59,7 +59,7 @@ export function StoreSection({ store, title, description, urlPlaceholder, option
   const auth = cfg.auth ?? 'none';
   const timeout = cfg.timeout;
   const timeoutError = timeoutProblem(timeout);
-  const headersError = headerNamesError(headerNamesOf(options, store));
+  const headersError = headerNamesError(headerNamesOf(options, store), store, cfg.auth);
   const bearerKey = `${store}BearerToken` as const;
   const passwordKey = `${store}BasicAuthPassword` as const;
   const caKey = `${store}TlsCACert` as const;

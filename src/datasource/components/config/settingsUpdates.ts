@@ -62,11 +62,49 @@ export const headerKey = (store: StoreName, i: number): SecureKey => `${store}He
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
- * What the backend (pkg/settings) refuses in a store's custom header names, and the store
- * with them, or undefined: a name that is not an HTTP field name, or one name given twice
- * (HTTP names are case-insensitive, so one would replace the other). Holes are skipped.
+ * Headers the backend sets on its calls itself (by lower-case name), with why a custom value
+ * cannot take their place; pkg/settings ownHeaders keeps the same list.
  */
-export function headerNamesError(names: unknown[]): string | undefined {
+const OWN_HEADERS: Record<string, string> = {
+  'accept-encoding': 'it asks for gzip and decompresses the answer, which it cannot read once the header is set by hand',
+  accept: 'it asks each store for the JSON it reads',
+  'content-type': 'it names the type of the bodies it sends (Prometheus queries too long for a URL go as a form)',
+  'content-encoding': 'it sends its bodies (Prometheus queries too long for a URL) uncompressed',
+};
+
+/** HTTP's own framing, which Go's HTTP client writes itself and never takes from a header. */
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'trailer']);
+
+/**
+ * Why the backend (pkg/settings ownHeaderProblem) refuses a custom header it sets on the
+ * store's calls itself, or undefined: with it the answers could not be read, the bodies
+ * would be mislabelled, or it would replace the store's authentication (auth).
+ */
+function ownHeaderError(store: StoreName, name: string, auth: unknown): string | undefined {
+  const lower = name.toLowerCase();
+  if (OWN_HEADERS[lower] !== undefined) {
+    return `${name} is set by the backend itself: ${OWN_HEADERS[lower]}; remove the header`;
+  }
+  if (FRAMING_HEADERS.has(lower)) {
+    return `${name} is HTTP's own framing, which the backend's HTTP client writes itself and never takes from a custom header; remove the header`;
+  }
+  if (store === 'logs' && lower === 'x-loki-response-encoding-flags') {
+    return `${name} is set by the backend itself: it asks Loki for categorize-labels, to read structured metadata apart from the stream labels; remove the header`;
+  }
+  if (lower === 'authorization' && (auth === 'basic' || auth === 'bearer')) {
+    return `${name} is also set by ${store}.auth (${auth}): keep one, the authentication or the header (with auth none)`;
+  }
+  return undefined;
+}
+
+/**
+ * What the backend (pkg/settings) refuses in a store's custom header names, and the store
+ * with them, or undefined: a name that is not an HTTP field name, one name given twice
+ * (HTTP names are case-insensitive, so one would replace the other), or a header the
+ * backend sets itself (ownHeaderError; auth is the store's authentication method). Holes
+ * are skipped.
+ */
+export function headerNamesError(names: unknown[], store: StoreName, auth?: unknown): string | undefined {
   const seen = new Map<string, string>();
   for (const raw of names) {
     const name = typeof raw === 'string' ? raw.trim() : '';
@@ -75,6 +113,10 @@ export function headerNamesError(names: unknown[]): string | undefined {
     }
     if (!HEADER_NAME.test(name)) {
       return `${JSON.stringify(name)} is not an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~, no spaces or colon)`;
+    }
+    const own = ownHeaderError(store, name, auth);
+    if (own !== undefined) {
+      return own;
     }
     const first = seen.get(name.toLowerCase());
     if (first !== undefined) {
