@@ -74,7 +74,7 @@ func TestHealthSaysWhatToFix(t *testing.T) {
 		{"no answer in time", `"metrics":{"url":"` + slow.URL + `","timeout":"300ms"}`, "metrics (prometheus)",
 			[]string{"prometheus: no answer within 300ms", "raise the store's timeout"}},
 		{"not the store's API", `"traces":{"url":"` + page.URL + `"}`, "traces (tempo)",
-			[]string{"tempo: HTTP 200: garbled answer", "the URL answers, but not as the Tempo API"}},
+			[]string{"tempo: HTTP 200: answered with an HTML page", "the URL answers, but not as the Tempo API"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,7 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -317,6 +318,45 @@ func isHTML(contentType string, body []byte) bool {
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
+}
+
+// IsHTMLPage tells whether a successful answer is an HTML page (a UI, a sign-in page, a
+// proxy's page) rather than a store's API document: by its content type, or by its first
+// bytes (no JSON document starts with '<').
+func IsHTMLPage(resp *Response) bool {
+	if isHTML(resp.ContentType, resp.Body) {
+		return true
+	}
+	b := bytes.TrimSpace(resp.Body)
+	return len(b) > 0 && b[0] == '<'
+}
+
+// maxPageTitle is the most bytes of an HTML page's title or text an error quotes.
+const maxPageTitle = 100
+
+// PageTitle is an HTML page's title (or its text) as one line of at most maxPageTitle
+// bytes, for an error to quote.
+func PageTitle(resp *Response) string {
+	page := PlainMessage(resp.Status, "text/html", resp.Body)
+	if len(page) > maxPageTitle {
+		cut := maxPageTitle
+		for cut > 0 && !utf8.RuneStart(page[cut]) {
+			cut--
+		}
+		page = page[:cut] + "…"
+	}
+	return page
+}
+
+// Garbled is the error of a successful answer the store's parser could not read (perr).
+// An HTML page says so, with its title: the URL leads to a web page (the store's UI,
+// Grafana's own address, a proxy's sign-in page), not to the store's API.
+func (c *Client) Garbled(resp *Response, perr error) *StoreError {
+	if IsHTMLPage(resp) {
+		return c.Fail(resp.Status, fmt.Sprintf("answered with an HTML page (%q), not the %s API's JSON: the URL leads to a web page (a UI, Grafana's "+
+			"own address, a sign-in page) rather than to the store's API; give the store's API address", PageTitle(resp), c.store))
+	}
+	return c.Fail(resp.Status, "garbled answer: "+perr.Error())
 }
 
 // Response is a successful answer.

@@ -1,19 +1,16 @@
 package jaeger
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/settings"
@@ -66,33 +63,12 @@ func (c *V3) get(ctx context.Context, path string, v url.Values) (*httpx.Respons
 // an error saying so, not a JSON syntax error.
 func getJSON(ctx context.Context, h *httpx.Client, path string, v url.Values, api, otherKind string) (*httpx.Response, error) {
 	resp, err := h.Get(ctx, path, v, nil)
-	if err != nil || !isHTMLPage(resp) {
+	if err != nil || !httpx.IsHTMLPage(resp) {
 		return resp, err
-	}
-	page := httpx.PlainMessage(resp.Status, resp.ContentType, resp.Body)
-	if len(page) > maxPageText {
-		cut := maxPageText
-		for cut > 0 && !utf8.RuneStart(page[cut]) {
-			cut--
-		}
-		page = page[:cut] + "…"
 	}
 	return nil, h.Fail(resp.Status, fmt.Sprintf("answered %s with an HTML page (%q), not the %s API's JSON: "+
 		"check that the data source URL is the query service's base URL (with its query base path, if it has one, and nothing more) "+
-		"and that this Jaeger serves the %s API (otherwise choose %s)", path, page, api, api, otherKind))
-}
-
-// maxPageText is the most bytes of an HTML page's title or text an error quotes.
-const maxPageText = 100
-
-// isHTMLPage tells whether a successful answer is an HTML page: by its content type, or
-// by its first character (no JSON document starts with '<').
-func isHTMLPage(resp *httpx.Response) bool {
-	if mt, _, err := mime.ParseMediaType(resp.ContentType); err == nil && (mt == "text/html" || mt == "application/xhtml+xml") {
-		return true
-	}
-	b := bytes.TrimSpace(resp.Body)
-	return len(b) > 0 && b[0] == '<'
+		"and that this Jaeger serves the %s API (otherwise choose %s)", path, httpx.PageTitle(resp), api, api, otherKind))
 }
 
 // Trace fetches /api/traces/<id>.
@@ -272,7 +248,7 @@ func (c *V1) list(ctx context.Context, path string) ([]string, error) {
 	}
 	out, perr := ParseV1Strings(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		return nil, c.h.Garbled(resp, perr)
 	}
 	return out, nil
 }
@@ -400,7 +376,7 @@ func (c *V3) Services(ctx context.Context, _, _ time.Time) ([]string, error) {
 	}
 	out, perr := ParseV3Services(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		return nil, c.h.Garbled(resp, perr)
 	}
 	return out, nil
 }
@@ -414,7 +390,7 @@ func (c *V3) Operations(ctx context.Context, service string, _, _ time.Time) ([]
 	}
 	out, perr := ParseV3Operations(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		return nil, c.h.Garbled(resp, perr)
 	}
 	return out, nil
 }

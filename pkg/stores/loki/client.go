@@ -615,7 +615,7 @@ func (c *Client) queryRange(ctx context.Context, r RangeRequest) (*Result, error
 	}
 	res, perr := ParseQueryRange(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		return nil, c.h.Garbled(resp, perr)
 	}
 	if res.ResultType == ResultStreams {
 		res.Limit = r.Limit
@@ -688,7 +688,7 @@ func (c *Client) list(ctx context.Context, path string, v url.Values, start, end
 	}
 	out, perr := ParseLabels(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		return nil, c.h.Garbled(resp, perr)
 	}
 	return out, nil
 }

@@ -109,7 +109,7 @@ func (c *Client) query(ctx context.Context, path string, v url.Values) (*Data, e
 	}
 	d, err := ParseQuery(resp.Body)
 	if err != nil {
-		return nil, c.wrap(resp.Status, err)
+		return nil, c.wrap(resp, err)
 	}
 	return d, nil
 }
@@ -123,7 +123,7 @@ func (c *Client) Exemplars(ctx context.Context, expr string, start, end time.Tim
 	}
 	set, err := ParseExemplars(resp.Body)
 	if err != nil {
-		return nil, c.wrap(resp.Status, err)
+		return nil, c.wrap(resp, err)
 	}
 	return set, nil
 }
@@ -156,7 +156,7 @@ func (c *Client) labelList(ctx context.Context, path string, matchers []string, 
 	}
 	out, err := ParseLabelValues(resp.Body)
 	if err != nil {
-		return nil, c.wrap(resp.Status, err)
+		return nil, c.wrap(resp, err)
 	}
 	return out, nil
 }
@@ -170,17 +170,17 @@ func (c *Client) MetricNamesOfType(ctx context.Context, metricType string) ([]st
 	}
 	out, err := ParseMetadataNames(resp.Body, metricType)
 	if err != nil {
-		return nil, c.wrap(resp.Status, err)
+		return nil, c.wrap(resp, err)
 	}
 	return out, nil
 }
 
-func (c *Client) wrap(status int, err error) error {
+func (c *Client) wrap(resp *httpx.Response, err error) error {
 	var ae *APIError
 	if errors.As(err, &ae) {
-		return c.h.Fail(status, ae.Error())
+		return c.h.Fail(resp.Status, ae.Error())
 	}
-	return c.h.Fail(status, "garbled answer: "+err.Error())
+	return c.h.Garbled(resp, err)
 }
 
 // HistogramMetricNames keeps the names that look like classic histogram series

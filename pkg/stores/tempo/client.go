@@ -66,7 +66,7 @@ func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*m
 	if err == nil {
 		t, perr := ParseTraceV2(resp.Body)
 		if perr != nil {
-			return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+			return nil, c.h.Garbled(resp, perr)
 		}
 		return c.found(id, t)
 	}
@@ -83,7 +83,7 @@ func (c *Client) Trace(ctx context.Context, id string, start, end time.Time) (*m
 	}
 	t, perr := ParseTraceV1(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		return nil, c.h.Garbled(resp, perr)
 	}
 	return c.found(id, t)
 }
@@ -136,7 +136,7 @@ func (c *Client) Search(ctx context.Context, p tracestore.SearchParams) (*traces
 	}
 	hits, spans, bad, perr := ParseSearchSpans(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		return nil, c.h.Garbled(resp, perr)
 	}
 	res := &tracestore.SearchResult{Traces: hits, Spans: spans}
 	if len(bad) > 0 {
@@ -246,7 +246,7 @@ func (c *Client) TagValues(ctx context.Context, tag, q string, start, end time.T
 	}
 	out, perr := ParseTagValues(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		return nil, c.h.Garbled(resp, perr)
 	}
 	return out, nil
 }
@@ -261,7 +261,7 @@ func (c *Client) TagNames(ctx context.Context, start, end time.Time) ([]string, 
 	}
 	out, perr := ParseTagNames(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		return nil, c.h.Garbled(resp, perr)
 	}
 	return out, nil
 }
@@ -280,7 +280,7 @@ func (c *Client) MetricsQueryRange(ctx context.Context, q string, start, end tim
 	}
 	out, perr := ParseMetrics(resp.Body)
 	if perr != nil {
-		return nil, c.h.Fail(resp.Status, "garbled answer: "+perr.Error())
+		return nil, c.h.Garbled(resp, perr)
 	}
 	return out, nil
 }
