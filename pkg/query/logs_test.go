@@ -3,7 +3,6 @@ package query
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -236,18 +235,7 @@ func TestTraceLogsFrameLabelsAreTheLinesLabelsForGrafana(t *testing.T) {
 	trace := &model.Trace{TraceID: windowTraceID, Spans: []model.Span{{TraceID: windowTraceID, SpanID: "00f067aa0ba902b7",
 		Operation: "GET /", Service: "checkout", StartUnixNano: midnight.UnixNano(), DurationNano: int64(time.Minute)}}}
 	lines := []loki.Entry{{TimeUnixNano: midnight.Add(time.Second).UnixNano(), Line: "msg=hello trace_id=" + windowTraceID}}
-	st := windowSettings(100, 100)
-	st.Extraction = settings.Extraction{Mode: settings.ExtractLogfmt, TraceIDKey: "trace_id", SpanIDKey: "span_id"}
-	env := &Env{Settings: st, Logs: &memLogs{lines: lines}, Traces: oneTrace{trace}, MetricsErr: errors.New("prometheus: not configured")}
-	no := false
-	res := Trace(context.Background(), env, Request{
-		Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no},
-		From:  midnight.Add(-time.Hour), To: midnight.Add(time.Hour),
-	})
-	if res.Error != nil {
-		t.Fatal(res.Error)
-	}
-	lf := kindFrame(t, res.Frames, frames.KindLogs)
+	lf := traceLogsFrame(t, trace, lines, settings.Extraction{Mode: settings.ExtractLogfmt, TraceIDKey: "trace_id", SpanIDKey: "span_id"})
 	if lf.Rows() != 1 {
 		t.Fatalf("logs frame has %d rows, want the trace's 1 line", lf.Rows())
 	}

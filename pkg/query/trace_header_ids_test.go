@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/settings"
@@ -32,18 +34,7 @@ func TestTraceLinesWithHeaderValuesJoinBySpanID(t *testing.T) {
 		line(31*time.Second, "msg=b3 traceparent="+windowTraceID+"-"+child+"-1"),
 		line(32*time.Second, "msg=comma traceparent=00-"+windowTraceID+"-"+child+"-01,"),
 	}
-	st := windowSettings(100, 100)
-	st.Extraction = settings.Extraction{Mode: settings.ExtractLogfmt, TraceIDKey: "traceparent", SpanIDKey: "traceparent"}
-	env := &Env{Settings: st, Logs: &memLogs{lines: lines}, Traces: oneTrace{trace}, MetricsErr: errors.New("prometheus: not configured")}
-	no := false
-	res := Trace(context.Background(), env, Request{
-		Query: &Query{QueryType: TypeTrace, TraceID: windowTraceID, IncludeExemplars: &no},
-		From:  midnight.Add(-time.Hour), To: midnight.Add(time.Hour),
-	})
-	if res.Error != nil {
-		t.Fatal(res.Error)
-	}
-	lf := kindFrame(t, res.Frames, frames.KindLogs)
+	lf := traceLogsFrame(t, trace, lines, settings.Extraction{Mode: settings.ExtractLogfmt, TraceIDKey: "traceparent", SpanIDKey: "traceparent"})
 	spans, traces := byBody(t, lf, frames.LogSpanID), byBody(t, lf, frames.LogTraceID)
 	if len(spans) != len(lines) {
 		t.Fatalf("lines %v, want all %d", spans, len(lines))
@@ -56,4 +47,22 @@ func TestTraceLinesWithHeaderValuesJoinBySpanID(t *testing.T) {
 	if w := warnings(lf); len(w) > 0 {
 		t.Errorf("warnings %q", w)
 	}
+}
+
+// traceLogsFrame runs the trace query for trace (around midnight) with lines in the log
+// store, read with extraction, no metrics store, and returns its logs frame.
+func traceLogsFrame(t *testing.T, trace *model.Trace, lines []loki.Entry, extraction settings.Extraction) *data.Frame {
+	t.Helper()
+	st := windowSettings(100, 100)
+	st.Extraction = extraction
+	env := &Env{Settings: st, Logs: &memLogs{lines: lines}, Traces: oneTrace{trace}, MetricsErr: errors.New("prometheus: not configured")}
+	no := false
+	res := Trace(context.Background(), env, Request{
+		Query: &Query{QueryType: TypeTrace, TraceID: trace.TraceID, IncludeExemplars: &no},
+		From:  midnight.Add(-time.Hour), To: midnight.Add(time.Hour),
+	})
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	return kindFrame(t, res.Frames, frames.KindLogs)
 }

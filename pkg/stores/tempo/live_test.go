@@ -41,14 +41,7 @@ func TestLiveTempoSearchNewestAndSubMillisecond(t *testing.T) {
 			"scopeSpans":[{"spans":[{"traceId":"%032x","spanId":"%016x","name":"op%d","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[%s]}]}]}`,
 			i+1, i+1, i, start, start+dur, attrs))
 	}
-	if code := testenv.PostOTLP(t, tp.OTLPTracesURL, []byte(`{"resourceSpans":[`+strings.Join(rs, ",")+`]}`)); code != http.StatusOK {
-		t.Fatalf("OTLP post: HTTP %d", code)
-	}
-	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: tp.URL}, Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewClient(h)
+	c := postToLiveTempo(t, tp, rs...)
 	p := tracestore.SearchParams{Service: "live", Start: base.Add(-time.Minute), End: time.Now(), Limit: 20}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -108,14 +101,7 @@ func TestLiveTempoOperationsOfAServiceWithSpacesInItsName(t *testing.T) {
 			"scopeSpans":[{"spans":[{"traceId":"%032x","spanId":"%016x","name":"op of %d","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d"}]}]}`,
 			name, i+1, i+1, i, start, start+int64(time.Millisecond)))
 	}
-	if code := testenv.PostOTLP(t, tp.OTLPTracesURL, []byte(`{"resourceSpans":[`+strings.Join(rs, ",")+`]}`)); code != http.StatusOK {
-		t.Fatalf("OTLP post: HTTP %d", code)
-	}
-	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: tp.URL}, Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewClient(h)
+	c := postToLiveTempo(t, tp, rs...)
 	from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Minute)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -137,4 +123,18 @@ func TestLiveTempoOperationsOfAServiceWithSpacesInItsName(t *testing.T) {
 			t.Errorf("operations of %q: %q, want %q", svc, got, want)
 		}
 	}
+}
+
+// postToLiveTempo sends resource spans (OTLP JSON objects) to the real Tempo tp and
+// returns a client of its query API.
+func postToLiveTempo(t *testing.T, tp *testenv.Tempo, resourceSpans ...string) *Client {
+	t.Helper()
+	if code := testenv.PostOTLP(t, tp.OTLPTracesURL, []byte(`{"resourceSpans":[`+strings.Join(resourceSpans, ",")+`]}`)); code != http.StatusOK {
+		t.Fatalf("OTLP post: HTTP %d", code)
+	}
+	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: tp.URL}, Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewClient(h)
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/latencylens/lens/pkg/settings"
 	"github.com/latencylens/lens/pkg/stores/httpx"
 	"github.com/latencylens/lens/pkg/testenv"
 )
@@ -26,17 +24,9 @@ func TestLiveTempoTagValuesOfANameWithASlash(t *testing.T) {
 	}
 	tp := testenv.StartTempo(t, testenv.TempoOptions{})
 	start := time.Now().Add(-time.Minute).UnixNano()
-	body := fmt.Sprintf(`{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"slashes"}}]},
+	c := postToLiveTempo(t, tp, fmt.Sprintf(`{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"slashes"}}]},
 		"scopeSpans":[{"spans":[{"traceId":"%032x","spanId":"%016x","name":"op","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d",
-		"attributes":[{"key":"k8s/pod","value":{"stringValue":"pod-a"}},{"key":"pod","value":{"stringValue":"pod-b"}}]}]}]}]}`, 7, 7, start, start+int64(time.Millisecond))
-	if code := testenv.PostOTLP(t, tp.OTLPTracesURL, []byte(body)); code != http.StatusOK {
-		t.Fatalf("OTLP post: HTTP %d", code)
-	}
-	h, err := httpx.New(StoreName, settings.Store{Name: "traces", URL: tp.URL}, Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewClient(h)
+		"attributes":[{"key":"k8s/pod","value":{"stringValue":"pod-a"}},{"key":"pod","value":{"stringValue":"pod-b"}}]}]}]}`, 7, 7, start, start+int64(time.Millisecond)))
 	from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Minute)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -52,7 +42,7 @@ func TestLiveTempoTagValuesOfANameWithASlash(t *testing.T) {
 	if got, err := c.TagValues(context.Background(), "span.pod", "", from, to); err != nil || !slices.Equal(got, []string{"pod-b"}) {
 		t.Fatalf("span.pod: %q %v", got, err)
 	}
-	_, err = c.TagValues(context.Background(), "span.k8s/pod", "", from, to)
+	_, err := c.TagValues(context.Background(), "span.k8s/pod", "", from, to)
 	var re *httpx.RequestError
 	if !errors.As(err, &re) {
 		t.Fatalf("span.k8s/pod: error %v (%T), want the request refused", err, err)
