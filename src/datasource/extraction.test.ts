@@ -82,9 +82,16 @@ describe('previewExtraction', () => {
     expect(p.spanId).toBeUndefined();
   });
 
-  it('label mode does not read structured metadata', () => {
-    const p = previewExtraction({ mode: 'label', traceIdKey: 't' }, { line: '', structuredMetadata: { t: TRACE } });
-    expect(p.traceId.status).toBe('missing');
+  // The backend (Extract in pkg/stores/loki) reads a label-mode key from the stream labels,
+  // then the structured metadata, as Loki gives them without categorize-labels and as the
+  // trace query's label filter matches them.
+  it('label mode reads structured metadata after the stream labels, as the backend does', () => {
+    const other = '0af7651916cd43dd8448eb211c80319c';
+    const fromMetadata = previewExtraction({ mode: 'label', traceIdKey: 't', spanIdKey: 's' }, { line: '', structuredMetadata: { t: TRACE, s: SPAN } });
+    expect(fromMetadata.traceId).toMatchObject({ status: 'found', id: TRACE });
+    expect(fromMetadata.spanId).toMatchObject({ status: 'found', id: SPAN });
+    const both = previewExtraction({ mode: 'label', traceIdKey: 't' }, { line: '', labels: { t: TRACE }, structuredMetadata: { t: other } });
+    expect(both.traceId).toMatchObject({ status: 'found', id: TRACE });
   });
 });
 

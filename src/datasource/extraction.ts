@@ -4,7 +4,10 @@
  * backend (pkg/stores/loki) applies the same rules to every line; the JSON-path and logfmt
  * cases in pkg/stores/loki/testdata/extraction_cases.json run on both sides:
  *
- *  - label: the stream label named by the key.
+ *  - label: the stream label named by the key, else the structured-metadata key: without
+ *    `categorize-labels` Loki gives structured metadata as labels, and the trace query's
+ *    label filter matches it (the backend reads stream labels, structured metadata, then
+ *    parsed labels).
  *  - structuredMetadata: the structured-metadata key (Loki 3 `categorize-labels`); without
  *    that flag Loki merges metadata into the labels, so the stream labels are read next.
  *  - json: the line parsed as one JSON value, read by a path (see jsonPath).
@@ -141,7 +144,7 @@ function toId(l: Lookup, normalize: (s: string) => NormalizeResult, key: string)
 function finder(rule: TraceIdExtraction, entry: SampleEntry): (key: string, what: string) => Lookup {
   switch (rule.mode) {
     case 'label':
-      return (key) => ({ value: entry.labels?.[key] });
+      return (key) => ({ value: entry.labels?.[key] ?? entry.structuredMetadata?.[key] });
     case 'structuredMetadata':
       return (key) => ({ value: entry.structuredMetadata?.[key] ?? entry.labels?.[key] });
     case 'logfmt': {
