@@ -35,11 +35,15 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	if limit <= 0 || limit >= st.MaxLogLines {
 		limit, limitName = st.MaxLogLines, "the configured limit"
 	}
+	expr, err := expandIDFilters(q.Expr, st.Extraction)
+	if err != nil {
+		return errorResponse(err)
+	}
 	// One line more than the limit tells whether more exist; a limit above the store's
 	// max_entries_limit_per_query is honoured by the client's paging.
 	step := prometheus.Step(r.From, r.To, r.Interval, 0, r.MaxDataPoints)
 	req := loki.RangeRequest{
-		Expr: expandMacros(expandAuto(q.Expr, step), step, settings.DefaultScrapeInterval, r.From, r.To), Start: r.From, End: r.To, Limit: loki.ProbeLimit(limit), Direction: "backward",
+		Expr: expandMacros(expandAuto(expr, step), step, settings.DefaultScrapeInterval, r.From, r.To), Start: r.From, End: r.To, Limit: loki.ProbeLimit(limit), Direction: "backward",
 		Step: step,
 	}
 	res, err := ls.QueryRange(ctx, req)

@@ -117,6 +117,45 @@ func TestLogsQueryExpandsAutoMacro(t *testing.T) {
 	}
 }
 
+// The span link's ID filter macros are the trace query's filter stages for the data
+// source's extraction rule, with the ID bare or quoted (a dashboard variable inside
+// quotes); an ID that is none, or a macro without its ID, is the query's error naming the
+// macro, and Loki is not asked.
+func TestLogsQueryExpandsIDFilterMacros(t *testing.T) {
+	ex := settings.Extraction{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id", SpanIDKey: "span_id"}
+	traceStage, _ := loki.TraceFilter(ex, "4bf92f3577b34da6a3ce929d0e0e4736")
+	spanStage, _ := loki.SpanFilter(ex, "00f067aa0ba902b7")
+	for _, tc := range []struct{ expr, want, wantErr string }{
+		{expr: `{app="a"} $__traceFilter(4bf92f3577b34da6a3ce929d0e0e4736) $__spanFilter(00f067aa0ba902b7)`,
+			want: `{app="a"} ` + traceStage + " " + spanStage},
+		{expr: `{app="a"} $__traceFilter( "S/kvNXezTaajzpKdDg5HNg==" ) $__spanFilter(` + "`00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01`" + `)`,
+			want: `{app="a"} ` + traceStage + " " + spanStage},
+		{expr: `{app="a"} $__spanFilter(4bf92f3577b34da6a3ce929d0e0e4736)`, wantErr: `$__spanFilter(4bf92f3577b34da6a3ce929d0e0e4736): span ID "4bf92f3577b34da6a3ce929d0e0e4736" is neither hex`},
+		{expr: `{app="a"} $__traceFilter()`, wantErr: `$__traceFilter(): trace ID "" is empty`},
+		{expr: `{app="a"} $__traceFilter`, wantErr: `$__traceFilter needs the ID in parentheses`},
+		{expr: `{app="a"} |= "$__traceFilters"`, want: `{app="a"} |= "$__traceFilters"`},
+	} {
+		logs := newStoreReplay(t, map[string]answer{"/loki/api/v1/query_range": jsonAnswer(`{"status":"success","data":{"resultType":"streams","result":[]}}`)})
+		env := replayEnv(t, logs, nil, "", "")
+		env.Settings.Extraction = ex
+		resp := Logs(context.Background(), env, Request{Query: &Query{QueryType: TypeLogs, Version: 1, Expr: tc.expr},
+			From: replayFrom, To: replayTo, Interval: time.Minute, MaxDataPoints: 1000})
+		got := logs.params("/loki/api/v1/query_range", "query")
+		if tc.wantErr != "" {
+			if resp.Error == nil || !strings.Contains(resp.Error.Error(), tc.wantErr) || len(got) != 0 {
+				t.Errorf("%s: error %v, Loki asked %q; want an error saying %q", tc.expr, resp.Error, got, tc.wantErr)
+			}
+			continue
+		}
+		if resp.Error != nil {
+			t.Fatalf("%s: %v", tc.expr, resp.Error)
+		}
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%s: query = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
+
 // shortLoki answers query_range as a Loki whose max_query_length is maxLen: a longer
 // range (as Loki measures it) is refused with Loki's plain-text 400; otherwise the lines (one every step from
 // first) in [start, end), newest first up to limit, or an empty matrix for a metric

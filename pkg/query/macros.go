@@ -3,7 +3,11 @@ package query
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/latencylens/lens/pkg/settings"
+	"github.com/latencylens/lens/pkg/stores/loki"
 )
 
 var macroRE = regexp.MustCompile(`\$__(interval_ms|interval|rate_interval_ms|rate_interval|range_ms|range_s|range)\b|\$\{__(interval_ms|interval|rate_interval_ms|rate_interval|range_ms|range_s|range)\}`)
@@ -48,4 +52,49 @@ func promDuration(d time.Duration) string {
 		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
 	}
 	return strconv.FormatInt(max(d.Milliseconds(), 1), 10) + "ms"
+}
+
+// idFilterRE finds the ID filter macros, `$__traceFilter(<trace ID>)` and
+// `$__spanFilter(<span ID>)`, the ID bare or as a LogQL string ("…" or `…`); group 2 is
+// empty when the parentheses are missing.
+var idFilterRE = regexp.MustCompile("\\$__(traceFilter|spanFilter)\\b(\\(\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`|[^()\\s\"`]*)\\s*\\))?")
+
+// expandIDFilters replaces the ID filter macros of a LogQL expression by the pipeline
+// stages the trace query finds its lines with: `$__traceFilter(id)` by loki.TraceFilter,
+// `$__spanFilter(id)` by loki.SpanFilter, under the data source's extraction rule, so
+// that the stage finds the ID in every spelling the backend reads (the span link of
+// src/datasource/links.ts writes them). An ID that does not normalise is the query's
+// error, naming the macro.
+func expandIDFilters(expr string, ex settings.Extraction) (string, error) {
+	var firstErr error
+	out := idFilterRE.ReplaceAllStringFunc(expr, func(m string) string {
+		sub := idFilterRE.FindStringSubmatch(m)
+		name, call, arg := sub[1], sub[2], sub[3]
+		fail := func(format string, args ...any) string {
+			if firstErr == nil {
+				firstErr = badQuery(format, args...)
+			}
+			return m
+		}
+		if call == "" {
+			return fail("$__%s needs the ID in parentheses: $__%s(<ID>)", name, name)
+		}
+		if strings.HasPrefix(arg, `"`) || strings.HasPrefix(arg, "`") {
+			s, err := strconv.Unquote(arg)
+			if err != nil {
+				return fail("$__%s%s: %v", name, call, err)
+			}
+			arg = s
+		}
+		filter := loki.TraceFilter
+		if name == "spanFilter" {
+			filter = loki.SpanFilter
+		}
+		f, err := filter(ex, arg)
+		if err != nil {
+			return fail("$__%s%s: %v", name, call, err)
+		}
+		return f
+	})
+	return out, firstErr
 }

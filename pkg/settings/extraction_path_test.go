@@ -22,6 +22,13 @@ func TestJSONExtractionPaths(t *testing.T) {
 		{name: "brackets only", traceIDPath: "[]", wantErr: "names no field"},
 		{name: "blank trace path", traceIDPath: "  ", wantErr: "names no field"},
 		{name: "span path names nothing", traceIDPath: "t", spanIDPath: "$.", wantErr: `logs.extraction.spanIdPath "$." names no field`},
+		{name: "bracket-quoted keys with dots", traceIDPath: `attributes["trace.id"]`, spanIDPath: `attributes.['span.id']`, wantSpan: `attributes.['span.id']`},
+		{name: "unterminated bracket-quoted key", traceIDPath: `attributes["trace.id"`,
+			wantErr: `logs.extraction.traceIdPath "attributes[\"trace.id\"": the key in brackets at ["trace.id" is not closed (write ["key"] or ['key'])`},
+		{name: "bracket-quoted key with text after its quote", traceIDPath: "t", spanIDPath: `attributes['span.id'x]`,
+			wantErr: `logs.extraction.spanIdPath "attributes['span.id'x]": the key in brackets at ['span.id'x] is not closed (write ["key"] or ['key'])`},
+		{name: "bracket-quoted key with an invalid escape", traceIDPath: `a["b\q"]`,
+			wantErr: `logs.extraction.traceIdPath "a[\"b\\q\"]": the key in brackets ["b\q"] is not a JSON string`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

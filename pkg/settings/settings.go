@@ -800,13 +800,13 @@ func parseExtraction(j extractionJSON) (Extraction, *Problem) {
 		if e.TraceIDKey == "" {
 			return e, problem(StoreLogs, "logs.extraction.traceIdPath", "logs.extraction (json) needs traceIdPath")
 		}
-		if !jsonPathNamesField(e.TraceIDKey) {
-			return e, problem(StoreLogs, "logs.extraction.traceIdPath", "logs.extraction.traceIdPath %q names no field (write it as a.b[0].c, optionally after $.)", e.TraceIDKey)
+		if p := jsonPathProblem("traceIdPath", e.TraceIDKey); p != nil {
+			return e, p
 		}
 		if strings.Trim(e.SpanIDKey, asciiSpace) == "" {
 			e.SpanIDKey = "" // blank: no span ID
-		} else if !jsonPathNamesField(e.SpanIDKey) {
-			return e, problem(StoreLogs, "logs.extraction.spanIdPath", "logs.extraction.spanIdPath %q names no field (write it as a.b[0].c, optionally after $.)", e.SpanIDKey)
+		} else if p := jsonPathProblem("spanIdPath", e.SpanIDKey); p != nil {
+			return e, p
 		}
 	case ExtractRegex:
 		var err error
@@ -857,10 +857,17 @@ func streamSelectorShape(sel string) bool {
 // asciiSpace is the whitespace around a JSON path that extraction ignores.
 const asciiSpace = " \t\n\v\f\r"
 
-// jsonPathNamesField tells whether a JSON extraction path (pkg/stores/loki reads it)
-// names anything: something other than `.`, `[` and `]` is left once the whitespace
-// around it and a leading `$` are dropped.
-func jsonPathNamesField(p string) bool {
-	p = strings.TrimPrefix(strings.Trim(p, asciiSpace), "$")
-	return strings.Trim(p, ".[]") != ""
+// jsonPathProblem is what is wrong with a JSON extraction path (ParseJSONPath reads it),
+// or nil: a quoted key in brackets that does not parse, or a path that names nothing
+// (only `.`, `[` and `]` are left once the whitespace around it and a leading `$` are
+// dropped).
+func jsonPathProblem(setting, path string) *Problem {
+	rest, _, err := ParseJSONPath(path)
+	if err != nil {
+		return problem(StoreLogs, "logs.extraction."+setting, "logs.extraction.%s %q: %v", setting, path, err)
+	}
+	if strings.Trim(rest, ".[]") == "" {
+		return problem(StoreLogs, "logs.extraction."+setting, "logs.extraction.%s %q names no field (write it as a.b[0].c, optionally after $., and a key with dots as a[\"b.c\"])", setting, path)
+	}
+	return nil
 }

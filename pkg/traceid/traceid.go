@@ -175,15 +175,17 @@ func finish(h string, width int, what, in string) (string, error) {
 	return h, nil
 }
 
-// Spellings are the ways of writing one trace ID that Normalize maps back to it, besides
-// its hex in any case with or without leading zeros.
+// Spellings are the ways of writing one trace or span ID that Normalize (NormalizeSpan)
+// maps back to it, besides its hex in any case with or without leading zeros.
 type Spellings struct {
-	// Hex is the normalised ID: 32 lower-case hex digits.
+	// Hex is the normalised ID: 32 (a span's: 16) lower-case hex digits.
 	Hex string
-	// UUID is Hex grouped 8-4-4-4-12 with dashes.
+	// UUID is a trace ID's Hex grouped 8-4-4-4-12 with dashes; "" for a span ID, whose
+	// dashes NormalizeSpan takes anywhere between its 16 digits.
 	UUID string
 	// Base64 holds the standard and URL-safe base64 (padded) of the ID's 16 bytes and,
-	// for a 64-bit ID, of its 8 low bytes; an encoding equal to one before it is left out.
+	// for a 64-bit trace ID, of its 8 low bytes (a span ID's: of its 8 bytes); an
+	// encoding equal to one before it is left out.
 	Base64 []string
 }
 
@@ -199,13 +201,31 @@ func SpellingsOf(id string) (Spellings, error) {
 	if strings.Trim(h[:traceHexLen/2], "0") == "" {
 		forms = append(forms, b[8:])
 	}
+	sp.Base64 = base64Forms(forms)
+	return sp, nil
+}
+
+// SpanSpellingsOf normalises a span ID (NormalizeSpan) and returns its spellings.
+func SpanSpellingsOf(id string) (Spellings, error) {
+	h, err := NormalizeSpan(id)
+	if err != nil {
+		return Spellings{}, err
+	}
+	b, _ := hex.DecodeString(h)
+	return Spellings{Hex: h, Base64: base64Forms([][]byte{b})}, nil
+}
+
+// base64Forms is the standard and URL-safe base64 of each form, an encoding equal to the
+// one before it left out.
+func base64Forms(forms [][]byte) []string {
+	var out []string
 	for _, f := range forms {
 		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
 			s := enc.EncodeToString(f)
-			if n := len(sp.Base64); n == 0 || sp.Base64[n-1] != s {
-				sp.Base64 = append(sp.Base64, s)
+			if n := len(out); n == 0 || out[n-1] != s {
+				out = append(out, s)
 			}
 		}
 	}
-	return sp, nil
+	return out
 }

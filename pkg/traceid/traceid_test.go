@@ -104,6 +104,39 @@ func TestSpellingsOf(t *testing.T) {
 	}
 }
 
+func TestSpanSpellingsOf(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     Spellings
+	}{
+		{name: "base64 the same in both alphabets", in: "00F067AA0BA902B7", want: Spellings{
+			Hex: "00f067aa0ba902b7", Base64: []string{"APBnqgupArc="},
+		}},
+		{name: "leading zeros stripped, base64 with + and /", in: "fbff67aa0ba9fe3f", want: Spellings{
+			Hex: "fbff67aa0ba9fe3f", Base64: []string{"+/9nqgup/j8=", "-_9nqgup_j8="},
+		}},
+		{name: "from a traceparent", in: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", want: Spellings{
+			Hex: "00f067aa0ba902b7", Base64: []string{"APBnqgupArc="},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := SpanSpellingsOf(tc.in)
+			if err != nil || got.Hex != tc.want.Hex || got.UUID != "" || strings.Join(got.Base64, " ") != strings.Join(tc.want.Base64, " ") {
+				t.Fatalf("SpanSpellingsOf(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+			}
+			for _, s := range got.Base64 {
+				if n, err := NormalizeSpan(s); err != nil || n != got.Hex {
+					t.Errorf("spelling %q normalises to %q, %v", s, n, err)
+				}
+			}
+		})
+	}
+	if _, err := SpanSpellingsOf("4bf92f3577b34da6a3ce929d0e0e4736"); err == nil {
+		t.Error("SpanSpellingsOf accepts what NormalizeSpan refuses")
+	}
+}
+
 // FuzzNormalize: never panics; output is 32 lower hex digits and a fixed point.
 func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{"4bf92f3577b34da6a3ce929d0e0e4736", "S/kvNXezTaajzpKdDg5HNg==", "abc", "-", "4bf92f35-77b3-4da6-a3ce-929d0e0e4736", ""} {

@@ -82,9 +82,16 @@ describe('previewExtraction', () => {
     expect(p.spanId).toBeUndefined();
   });
 
-  it('label mode does not read structured metadata', () => {
-    const p = previewExtraction({ mode: 'label', traceIdKey: 't' }, { line: '', structuredMetadata: { t: TRACE } });
-    expect(p.traceId.status).toBe('missing');
+  // The backend (Extract in pkg/stores/loki) reads a label-mode key from the stream labels,
+  // then the structured metadata, as Loki gives them without categorize-labels and as the
+  // trace query's label filter matches them.
+  it('label mode reads structured metadata after the stream labels, as the backend does', () => {
+    const other = '0af7651916cd43dd8448eb211c80319c';
+    const fromMetadata = previewExtraction({ mode: 'label', traceIdKey: 't', spanIdKey: 's' }, { line: '', structuredMetadata: { t: TRACE, s: SPAN } });
+    expect(fromMetadata.traceId).toMatchObject({ status: 'found', id: TRACE });
+    expect(fromMetadata.spanId).toMatchObject({ status: 'found', id: SPAN });
+    const both = previewExtraction({ mode: 'label', traceIdKey: 't' }, { line: '', labels: { t: TRACE }, structuredMetadata: { t: other } });
+    expect(both.traceId).toMatchObject({ status: 'found', id: TRACE });
   });
 });
 
@@ -108,6 +115,18 @@ describe('rules the backend refuses', () => {
       /names no field/,
     ],
     ['a regex that matches the empty string', { mode: 'regex', traceIdRegex: '[0-9a-f]*' }, { line: `${TRACE} done` }, /empty string/],
+    [
+      'a JSON path with an unclosed quoted key',
+      { mode: 'json', traceIdPath: 'attributes["trace.id"' },
+      { line: JSON.stringify({ attributes: { 'trace.id': TRACE } }) },
+      /the key in brackets at \["trace\.id" is not closed/,
+    ],
+    [
+      'a JSON span path whose quoted key is not a JSON string',
+      { mode: 'json', traceIdPath: 'trace_id', spanIdPath: 'a["b\\q"]' },
+      { line: JSON.stringify({ trace_id: TRACE }) },
+      /the key in brackets \["b\\q"\] is not a JSON string/,
+    ],
   ])('%s', (_n, rule, entry, want) => {
     expect(previewExtraction(rule, entry).problem).toMatch(want);
   });
@@ -116,9 +135,25 @@ describe('rules the backend refuses', () => {
     ['label names', { mode: 'label', traceIdKey: 'traceID', spanIdKey: '_span_id' }],
     ['a logfmt key with a dot', { mode: 'logfmt', traceIdKey: 'trace.id' }],
     ['a JSON path with a dot in a name', { mode: 'json', traceIdPath: 'trace.id', spanIdPath: ' ' }],
+    ['JSON paths with quoted keys in brackets', { mode: 'json', traceIdPath: 'attributes["trace.id"]', spanIdPath: "attributes.['span.id']" }],
     ['a regex that needs one character', { mode: 'regex', traceIdRegex: '[0-9a-f]+' }],
   ])('takes %s', (_n, rule) => {
     expect(extractionRuleProblem(rule)).toBeUndefined();
+  });
+});
+
+describe('OpenTelemetry-style JSON lines', () => {
+  // A log record as the OpenTelemetry collector's file exporter or a JSON logger writes it:
+  // the IDs under keys with dots, nested in `attributes`.
+  const line = JSON.stringify({ body: 'paid', attributes: { 'trace.id': TRACE, 'span.id': SPAN.toUpperCase() } });
+  it.each([
+    ['attributes["trace.id"]', 'attributes.["span.id"]'],
+    ["$.attributes['trace.id']", "$['attributes']['span.id']"],
+  ])('the preview finds %s and %s', (traceIdPath, spanIdPath) => {
+    const p = previewExtraction({ mode: 'json', traceIdPath, spanIdPath }, { line });
+    expect(p.problem).toBeUndefined();
+    expect(p.traceId).toMatchObject({ status: 'found', id: TRACE });
+    expect(p.spanId).toMatchObject({ status: 'found', id: SPAN });
   });
 });
 

@@ -4,7 +4,10 @@
  * backend (pkg/stores/loki) applies the same rules to every line; the JSON-path and logfmt
  * cases in pkg/stores/loki/testdata/extraction_cases.json run on both sides:
  *
- *  - label: the stream label named by the key.
+ *  - label: the stream label named by the key, else the structured-metadata key: without
+ *    `categorize-labels` Loki gives structured metadata as labels, and the trace query's
+ *    label filter matches it (the backend reads stream labels, structured metadata, then
+ *    parsed labels).
  *  - structuredMetadata: the structured-metadata key (Loki 3 `categorize-labels`); without
  *    that flag Loki merges metadata into the labels, so the stream labels are read next.
  *  - json: the line parsed as one JSON value, read by a path (see jsonPath).
@@ -87,8 +90,12 @@ export function extractionRuleProblem(rule: TraceIdExtraction): string | undefin
       }
       const spanPath = rule.spanIdPath && trimSpace(rule.spanIdPath) ? rule.spanIdPath : '';
       for (const path of [rule.traceIdPath, spanPath]) {
-        if (path && !jsonPathNamesField(path)) {
-          return `The JSON path ${JSON.stringify(path)} names no field (write it as a.b[0].c, optionally after $.)`;
+        const parsed = path ? parseJsonPath(path) : undefined;
+        if (parsed && 'error' in parsed) {
+          return `The JSON path ${JSON.stringify(path)}: ${parsed.error}`;
+        }
+        if (parsed && parsed.rest.replace(/^[.[\]]+|[.[\]]+$/g, '') === '') {
+          return `The JSON path ${JSON.stringify(path)} names no field (write it as a.b[0].c, optionally after $., and a key with dots as a["b.c"])`;
         }
       }
       return undefined;
@@ -114,15 +121,6 @@ export function extractionRuleProblem(rule: TraceIdExtraction): string | undefin
   }
 }
 
-/** Whether a JSON path names anything once whitespace around it and a leading `$` are dropped. */
-function jsonPathNamesField(path: string): boolean {
-  let p = trimSpace(path);
-  if (p.startsWith('$')) {
-    p = p.slice(1);
-  }
-  return p.replace(/^[.[\]]+|[.[\]]+$/g, '') !== '';
-}
-
 function keys(rule: TraceIdExtraction): [string, string | undefined] {
   switch (rule.mode) {
     case 'json':
@@ -146,7 +144,7 @@ function toId(l: Lookup, normalize: (s: string) => NormalizeResult, key: string)
 function finder(rule: TraceIdExtraction, entry: SampleEntry): (key: string, what: string) => Lookup {
   switch (rule.mode) {
     case 'label':
-      return (key) => ({ value: entry.labels?.[key] });
+      return (key) => ({ value: entry.labels?.[key] ?? entry.structuredMetadata?.[key] });
     case 'structuredMetadata':
       return (key) => ({ value: entry.structuredMetadata?.[key] ?? entry.labels?.[key] });
     case 'logfmt': {
@@ -182,48 +180,131 @@ function finder(rule: TraceIdExtraction, entry: SampleEntry): (key: string, what
 const SPACE = ' \t\n\v\f\r';
 
 /**
- * The string or number at a JSON path (`$.a.b[0].c`, `a.b`, `trace.id`), read as the backend
- * reads it (JSONPath in pkg/stores/loki/extract.go):
+ * The string or number at a JSON path (`$.a.b[0].c`, `a.b`, `trace.id`, `attributes["trace.id"]`),
+ * read as the backend reads it (JSONPath in pkg/stores/loki/extract.go):
  *  - ASCII whitespace around the path is ignored, and so is a leading `$` (`$.a.b`, `$[0]`);
  *  - when the document is an object with a member named by the whole rest (`trace.id`), that
  *    member is the value;
- *  - otherwise the rest is a walk from the top: a name (a run of characters other than `.`,
- *    `[` and `]`) is an object's own member, or, when it is all digits, an array's index;
- *    `[n]` is an array's index; other `.`, `[` and `]` only separate;
+ *  - otherwise the rest is a walk from the top (see parseJsonPath);
  *  - a string is taken as is, a number as JavaScript spells it (the backend keeps the line's
  *    spelling, which differs only beyond 2^53, for exponents and for fractions); anything
- *    else, or a path that names nothing, is "not found" (undefined).
+ *    else, or a path that names nothing or does not parse, is "not found" (undefined).
  */
 export function jsonPath(doc: unknown, path: string): string | undefined {
-  let p = trimSpace(path);
-  if (p.startsWith('$')) {
-    p = p.slice(1).replace(/^\./, '');
-  }
-  if (p === '') {
+  const parsed = parseJsonPath(path);
+  if ('error' in parsed || parsed.rest === '') {
     return undefined;
   }
   if (isObject(doc)) {
-    const whole = scalar(own(doc, p));
+    const whole = scalar(own(doc, parsed.rest));
     if (whole !== undefined) {
       return whole;
     }
   }
   let cur: unknown = doc;
-  for (const step of p.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
-    const index = step.startsWith('[');
-    const name = index ? step.slice(1, -1) : step;
+  for (const step of parsed.steps) {
     if (Array.isArray(cur)) {
-      if (!/^\d+$/.test(name)) {
+      if (step.quoted || !/^\d+$/.test(step.name)) {
         return undefined;
       }
-      cur = cur[Number(name)];
-    } else if (isObject(cur) && !index) {
-      cur = own(cur, name);
+      cur = cur[Number(step.name)];
+    } else if (isObject(cur) && !step.index) {
+      cur = own(cur, step.name);
     } else {
       return undefined;
     }
   }
   return scalar(cur);
+}
+
+/** One step of a JSON path: a member, or (`index`, written `[n]`) an array's index. */
+interface JsonPathStep {
+  name: string;
+  /** Written `[n]`: only an array's index. */
+  index?: boolean;
+  /** Written `["name"]` or `['name']`: only an object's member. */
+  quoted?: boolean;
+}
+
+/**
+ * A JSON extraction path as the backend reads it (settings.ParseJSONPath in pkg/settings):
+ * `rest` is the path without the ASCII whitespace around it and a leading `$` (or `$.`),
+ * `steps` the walk it spells:
+ *  - a name (a run of characters other than `.`, `[` and `]`) is a member, or, when all
+ *    digits, also an array's index;
+ *  - `[n]` is an array's index;
+ *  - `["key"]` (a JSON string) and `['key']` (taken as written) are a member whose name may
+ *    hold `.`, `[` and `]` (OpenTelemetry's `attributes["trace.id"]`);
+ *  - other `.`, `[` and `]` only separate.
+ * A quoted key in brackets not closed by its quote and `]`, or a double-quoted one that is
+ * not a JSON string, is an error.
+ */
+export function parseJsonPath(path: string): { rest: string; steps: JsonPathStep[] } | { error: string } {
+  let p = trimSpace(path);
+  if (p.startsWith('$')) {
+    p = p.slice(1).replace(/^\./, '');
+  }
+  const steps: JsonPathStep[] = [];
+  let i = 0;
+  while (i < p.length) {
+    const c = p[i];
+    if (c === '.' || c === ']') {
+      i++;
+    } else if (c === '[') {
+      const index = /^\[(\d+)\]/.exec(p.slice(i));
+      if (index) {
+        steps.push({ name: index[1], index: true });
+        i += index[0].length;
+      } else if (p[i + 1] === '"' || p[i + 1] === "'") {
+        const key = quotedJsonKey(p, i);
+        if ('error' in key) {
+          return key;
+        }
+        steps.push({ name: key.name, quoted: true });
+        i = key.end;
+      } else {
+        i++;
+      }
+    } else {
+      let j = i;
+      while (j < p.length && p[j] !== '.' && p[j] !== '[' && p[j] !== ']') {
+        j++;
+      }
+      steps.push({ name: p.slice(i, j) });
+      i = j;
+    }
+  }
+  return { rest: p, steps };
+}
+
+/**
+ * The quoted key in brackets opening at p[i] (`[`), quoted by p[i + 1]: a double-quoted key
+ * is a JSON string, a single-quoted one runs as written to the next `'`; `end` is past its `]`.
+ */
+function quotedJsonKey(p: string, i: number): { name: string; end: number } | { error: string } {
+  const quote = p[i + 1];
+  let j = i + 2;
+  while (j < p.length && p[j] !== quote) {
+    if (quote === '"' && p[j] === '\\') {
+      j++;
+    }
+    j++;
+  }
+  if (j + 1 >= p.length || p[j + 1] !== ']') {
+    return { error: `the key in brackets at ${p.slice(i)} is not closed (write ["key"] or ['key'])` };
+  }
+  if (quote === "'") {
+    return { name: p.slice(i + 2, j), end: j + 2 };
+  }
+  try {
+    const name: unknown = JSON.parse(p.slice(i + 1, j + 1));
+    if (typeof name === 'string') {
+      return { name, end: j + 2 };
+    }
+  } catch {
+    // not a JSON string
+  }
+  return { error: `the key in brackets ${p.slice(i, j + 2)} is not a JSON string` };
 }
 
 function trimSpace(s: string): string {

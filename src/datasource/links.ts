@@ -5,14 +5,14 @@
  * configured Loki extraction) and fills in trace links on frames that came without them.
  *
  * Guarantees to the next stage: frames are copied, never mutated; every link is
- * `internal: { datasourceUid, datasourceName, query }` to this data source (no URLs).
+ * `internal: { datasourceUid, datasourceName, query }` to this data source (no URLs), its
+ * query an object or, for the span link, a function of the clicked row.
  */
 import type { DataFrame, DataLink, Field } from '@grafana/data';
 
 import { LENS_KIND, ExemplarFields, LogFields, SearchFields, SpanFields, type LensFrameKind } from '../shared/frames';
 import { QUERY_MODEL_VERSION, type LogsQuery, type TraceQuery } from '../shared/queryModel';
 import type { LensJsonData, TraceIdExtraction } from '../shared/settings';
-import { LABEL_NAME } from './language/escape';
 
 export interface LinkTarget {
   datasourceUid: string;
@@ -34,35 +34,39 @@ export function traceLink(target: LinkTarget): DataLink<TraceQuery> {
 }
 
 /**
- * LogQL for one span's lines: the trace log selector plus a filter on the span ID (or, when
- * no span key is configured, on the trace ID). Label-like modes filter the key; line modes
- * use a line filter. IDs are hex (the backend normalises them), so they are safe in a string.
+ * LogQL for one span's lines: the trace log selector and the backend's ID filters,
+ * `$__traceFilter(<trace ID>)` then `$__spanFilter(<span ID>)` (pkg/query expands them into
+ * the stages the trace query finds its lines with, from the data source's extraction rule),
+ * so the link finds the lines the trace query joins to the span, whatever spelling of the
+ * IDs they carry. Label-like modes without a span key have no span filter: the link shows
+ * the trace's lines. An ID that is not known (blank) gets no filter; one that is not a bare
+ * word is written as a LogQL string.
  */
-export function spanLogsExpr(jsonData: LensJsonData): string {
+export function spanLogsExpr(jsonData: LensJsonData, traceId: string, spanId: string): string {
   const selector = jsonData.logs?.traceLogSelector?.trim() || DEFAULT_TRACE_LOG_SELECTOR;
   const rule: TraceIdExtraction = jsonData.logs?.extraction ?? {
     mode: 'structuredMetadata',
     traceIdKey: 'trace_id',
     spanIdKey: 'span_id',
   };
-  const span = '${__value.raw}';
-  const trace = '${__data.fields.traceID}';
-  switch (rule.mode) {
-    case 'label':
-    case 'structuredMetadata': {
-      const byKey = (key: string | undefined, value: string) =>
-        key && LABEL_NAME.test(key) ? `${selector} | ${key}="${value}"` : undefined;
-      return byKey(rule.spanIdKey, span) ?? byKey(rule.traceIdKey, trace) ?? `${selector} |= "${span}"`;
-    }
-    case 'logfmt':
-      return rule.spanIdKey && LABEL_NAME.test(rule.spanIdKey)
-        ? `${selector} | logfmt | ${rule.spanIdKey}="${span}"`
-        : `${selector} |= "${span}"`;
-    default:
-      return `${selector} |= "${span}"`;
+  const arg = (id: string) => (/^[0-9A-Za-z+/=_.:-]+$/.test(id) ? id : JSON.stringify(id));
+  const filters = [selector];
+  if (traceId) {
+    filters.push(`$__traceFilter(${arg(traceId)})`);
   }
+  const labelModeWithoutSpanKey = (rule.mode === 'label' || rule.mode === 'structuredMetadata') && !rule.spanIdKey;
+  if (spanId && (!labelModeWithoutSpanKey || !traceId)) {
+    filters.push(`$__spanFilter(${arg(spanId)})`);
+  }
+  return filters.join(' ');
 }
 
+/**
+ * The span's "Logs for this span" link. Its query is a function of the clicked row (Grafana
+ * calls it with the row's variables): written as a query object, the backend's macros in its
+ * LogQL would be variables Grafana does not know, and Grafana's Explore and trace view leave
+ * out a link whose query names an unknown variable.
+ */
 export function spanLogsLink(target: LinkTarget, jsonData: LensJsonData): DataLink<LogsQuery> {
   return {
     title: 'Logs for this span',
@@ -70,7 +74,15 @@ export function spanLogsLink(target: LinkTarget, jsonData: LensJsonData): DataLi
     internal: {
       datasourceUid: target.datasourceUid,
       datasourceName: target.datasourceName,
-      query: { refId: 'logs', queryType: 'logs', version: QUERY_MODEL_VERSION, expr: spanLogsExpr(jsonData) },
+      query: ({ replaceVariables, scopedVars }) => {
+        const value = (ref: string) => {
+          const v = replaceVariables(ref, scopedVars).trim();
+          return v.includes('${') ? '' : v;
+        };
+        const traceId = value(`\${__data.fields.${SpanFields.traceId}}`);
+        const spanId = value('${__value.raw}');
+        return { refId: 'logs', queryType: 'logs', version: QUERY_MODEL_VERSION, expr: spanLogsExpr(jsonData, traceId, spanId) };
+      },
     },
   };
 }

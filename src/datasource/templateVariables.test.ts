@@ -148,6 +148,17 @@ describe('interpolateQuery', () => {
     expect(out.step).toBe('5m');
   });
 
+  // The span link's ID filters are the backend's macros; a variable as their ID is filled in
+  // where it stands (bare, or escaped inside quotes).
+  it('logs: the ID filter macros are left to the backend', () => {
+    const grafana = (name: string) => (name.startsWith('__') ? { values: ['grafana would not know this'] } : r(name));
+    const q: LensQuery = { refId: 'A', version: v, queryType: 'logs', expr: '{a="$op"} $__traceFilter($tid) $__spanFilter("$sid")' };
+    const withIds = (n: string) => ({ tid: { values: ['4bf92f3577b34da6a3ce929d0e0e4736'] }, sid: { values: ['a"b'] } })[n] ?? grafana(n);
+    expect((interpolateQuery(q, withIds) as { expr: string }).expr).toBe(
+      '{a="GET /"} $__traceFilter(4bf92f3577b34da6a3ce929d0e0e4736) $__spanFilter("a\\"b")'
+    );
+  });
+
   it('does not change the input', () => {
     const q: LensQuery = Object.freeze({ refId: 'A', version: v, queryType: 'metrics', expr: 'up{a="$op"}' });
     interpolateQuery(q, r);

@@ -97,9 +97,21 @@ function unread(f: (v: string) => string): (v: string) => string {
  * (pkg/query/macros.go, and `$__auto` for LogQL) with the step it runs the query at: the
  * query's Min step and the range's point limit raise that step above Grafana's own
  * `$__interval`, which the dashboard hands over as a variable. Left to the backend, a
- * `[$__interval]` window is the step on a dashboard as in an alert rule.
+ * `[$__interval]` window is the step on a dashboard as in an alert rule. The LogQL ID
+ * filters (`$__traceFilter(…)`, `$__spanFilter(…)`, written by the span link) are the
+ * backend's too.
  */
-const BACKEND_MACROS = new Set(['__interval', '__interval_ms', '__rate_interval', '__range', '__range_s', '__range_ms', '__auto']);
+const BACKEND_MACROS = new Set([
+  '__interval',
+  '__interval_ms',
+  '__rate_interval',
+  '__range',
+  '__range_s',
+  '__range_ms',
+  '__auto',
+  '__traceFilter',
+  '__spanFilter',
+]);
 
 const withoutBackendMacros =
   (resolve: ResolveVariable): ResolveVariable =>

@@ -231,13 +231,15 @@ func regexValue(ex settings.Extraction, line string, trace bool) string {
 //   - ASCII whitespace around the path is ignored, and so is a leading `$` (`$.a.b`, `$[0]`);
 //   - when the line is an object with a member named by the whole rest (`trace.id`), that
 //     member is the value;
-//   - otherwise the rest is a walk from the line's top: a name (a run of characters other
-//     than `.`, `[` and `]`) is an object's member, or, when it is all digits, an array's
-//     index; `[n]` is an array's index; other `.`, `[` and `]` only separate;
+//   - otherwise the rest is a walk from the line's top (settings.ParseJSONPath): a name (a
+//     run of characters other than `.`, `[` and `]`) is an object's member, or, when it is
+//     all digits, an array's index; `[n]` is an array's index; `["key"]` (a JSON string)
+//     and `['key']` are an object's member whose name may hold dots
+//     (`attributes["trace.id"]`); other `.`, `[` and `]` only separate;
 //   - a string is taken as is and a number as the line spells it (the preview shows
 //     JavaScript's spelling, which differs only for numbers beyond 2^53, exponents and
-//     fractions); anything else, a path that names nothing, or a line that is not exactly
-//     one JSON value, is "not found".
+//     fractions); anything else, a path that names nothing or does not parse, or a line
+//     that is not exactly one JSON value, is "not found".
 
 // asciiSpace is the whitespace trimmed off paths and separating logfmt pairs.
 const asciiSpace = " \t\n\v\f\r"
@@ -272,11 +274,8 @@ func parseJSONLine(line string) (any, bool) {
 
 // jsonValue reads path from a parsed line.
 func jsonValue(doc any, path string) string {
-	p := strings.Trim(path, asciiSpace)
-	if strings.HasPrefix(p, "$") {
-		p = strings.TrimPrefix(p[1:], ".")
-	}
-	if p == "" {
+	p, steps, err := settings.ParseJSONPath(path)
+	if err != nil || p == "" {
 		return ""
 	}
 	v := doc
@@ -285,19 +284,19 @@ func jsonValue(doc any, path string) string {
 			return s
 		}
 	}
-	for _, step := range jsonSteps(p) {
+	for _, step := range steps {
 		switch c := v.(type) {
 		case map[string]any:
-			if step.index {
+			if step.Index {
 				return ""
 			}
 			var ok bool
-			if v, ok = c[step.name]; !ok {
+			if v, ok = c[step.Name]; !ok {
 				return ""
 			}
 		case []any:
-			i, err := strconv.Atoi(step.name)
-			if err != nil || i < 0 || i >= len(c) || !allDigits(step.name) {
+			i, err := strconv.Atoi(step.Name)
+			if step.Quoted || err != nil || i < 0 || i >= len(c) || !allDigits(step.Name) {
 				return ""
 			}
 			v = c[i]
@@ -307,41 +306,6 @@ func jsonValue(doc any, path string) string {
 	}
 	s, _ := scalar(v)
 	return s
-}
-
-type jsonStep struct {
-	name  string // a member name, or the digits of an index
-	index bool   // written `[n]`
-}
-
-// jsonSteps splits a path (without its `$`) into names and `[n]` indices.
-func jsonSteps(p string) []jsonStep {
-	var out []jsonStep
-	for i := 0; i < len(p); {
-		switch p[i] {
-		case '.', ']':
-			i++
-		case '[':
-			j := i + 1
-			for j < len(p) && p[j] >= '0' && p[j] <= '9' {
-				j++
-			}
-			if j > i+1 && j < len(p) && p[j] == ']' {
-				out = append(out, jsonStep{name: p[i+1 : j], index: true})
-				i = j + 1
-			} else {
-				i++
-			}
-		default:
-			j := i
-			for j < len(p) && p[j] != '.' && p[j] != '[' && p[j] != ']' {
-				j++
-			}
-			out = append(out, jsonStep{name: p[i:j]})
-			i = j
-		}
-	}
-	return out
 }
 
 func allDigits(s string) bool {

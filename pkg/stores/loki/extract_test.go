@@ -189,3 +189,20 @@ func TestLinesLabelsIncludeMetadataAndParsed(t *testing.T) {
 		t.Errorf("trace ID %q", lines[1].TraceID)
 	}
 }
+
+// The label mode reads its key from the stream labels, then the structured metadata (Loki
+// merges it into the labels without categorize-labels, and the trace query's label filter
+// matches it), then the parsed labels; the config editor's preview reads the first two
+// alike (src/datasource/extraction.test.ts).
+func TestExtractLabelModeReadsStructuredMetadata(t *testing.T) {
+	const trace, other, span = "4bf92f3577b34da6a3ce929d0e0e4736", "0af7651916cd43dd8448eb211c80319c", "00f067aa0ba902b7"
+	ex := settings.Extraction{Mode: settings.ExtractLabel, TraceIDKey: "t", SpanIDKey: "s"}
+	tid, sid := Extract(ex, map[string]string{"app": "a"}, &Entry{StructuredMetadata: map[string]string{"t": trace, "s": span}})
+	if tid != trace || sid != span {
+		t.Errorf("metadata only: %q %q", tid, sid)
+	}
+	tid, _ = Extract(ex, map[string]string{"t": trace}, &Entry{StructuredMetadata: map[string]string{"t": other}})
+	if tid != trace {
+		t.Errorf("stream label and metadata: %q, want the stream label's", tid)
+	}
+}

@@ -17,35 +17,82 @@ import (
 // the caller (language.ValidLabelName; settings validates the extraction keys); the
 // result runs as is.
 
-// TraceLines builds the query for the lines of one trace: the selector plus a filter
-// that finds the ID however the line spells it, as far as pkg/traceid accepts the
-// spelling: hex in any case, with or without the leading zeros (of a 64-bit ID too), the
-// dashed UUID form, and base64 (standard or URL-safe, padded or not) of the 16 bytes or,
-// for a 64-bit ID, of its 8 bytes. Extraction then keeps the lines whose ID normalises
-// to traceID (and those whose ID it cannot read).
+// TraceLines builds the query for the lines of one trace: the selector and TraceFilter.
+// Extraction then keeps the lines whose ID normalises to traceID (and those whose ID it
+// cannot read).
 func TraceLines(selector string, ex settings.Extraction, traceID string) string {
-	switch ex.Mode {
-	case settings.ExtractLabel, settings.ExtractStructuredMetadata:
-		// A label filter's regex must match the whole value (Loki anchors it).
-		return selector + " | " + ex.TraceIDKey + "=~" + language.QuoteString(traceIDPattern(traceID, true))
-	default:
-		// A line filter's regex matches anywhere in the line.
-		return selector + " |~ " + language.QuoteString(traceIDPattern(traceID, false))
+	f, err := TraceFilter(ex, traceID)
+	if err != nil {
+		// Not an ID: its hex digits, as written.
+		f = idStage(ex, ex.TraceIDKey, "(?i)0*"+regexp.QuoteMeta(strings.TrimLeft(traceID, "0")))
 	}
+	return selector + " " + f
 }
 
-// traceIDPattern is an RE2 pattern for the spellings of traceID: the hex forms case
-// insensitive, the base64 forms case sensitive. whole: the pattern is matched against
-// the whole value, so the optional base64 padding is spelled out; otherwise an unpadded
-// form also finds the padded one.
-func traceIDPattern(traceID string, whole bool) string {
-	alts := []string{"(?i)0*" + regexp.QuoteMeta(strings.TrimLeft(traceID, "0"))}
+// TraceFilter is the pipeline stage that finds traceID however a line spells it, as far
+// as pkg/traceid accepts the spelling: hex in any case, with or without the leading zeros
+// (of a 64-bit ID too), the dashed UUID form, base64 (standard or URL-safe, padded or not)
+// of the 16 bytes or, for a 64-bit ID, of its 8 bytes, and inside the traceparent or B3
+// header it was propagated in. In the label and structured-metadata modes it is a label
+// filter on the trace ID key (`| trace_id=~"…"`), otherwise a line filter (`|~ "…"`).
+// The error is the normaliser's, for a traceID that is no trace ID.
+func TraceFilter(ex settings.Extraction, traceID string) (string, error) {
 	sp, err := traceid.SpellingsOf(traceID)
 	if err != nil {
-		return alts[0]
+		return "", err
 	}
-	alts = append(alts, sp.UUID)
-	b64 := make([]string, 0, len(sp.Base64))
+	return idStage(ex, ex.TraceIDKey, idPattern(sp, false, labelModes(ex))), nil
+}
+
+// SpanFilter is the pipeline stage that finds spanID however a line spells it, as far as
+// pkg/traceid accepts the spelling: hex in any case, with or without the leading zeros or
+// with dashes between its 16 digits, base64 (standard or URL-safe, padded or not) of its
+// 8 bytes, and inside the traceparent or B3 header it was propagated in. In the label and
+// structured-metadata modes with a span ID key it is a label filter on that key, otherwise
+// a line filter. The error is the normaliser's, for a spanID that is no span ID.
+func SpanFilter(ex settings.Extraction, spanID string) (string, error) {
+	sp, err := traceid.SpanSpellingsOf(spanID)
+	if err != nil {
+		return "", err
+	}
+	return idStage(ex, ex.SpanIDKey, idPattern(sp, true, labelModes(ex) && ex.SpanIDKey != "")), nil
+}
+
+// labelModes tells whether ex reads the IDs from labels (stream labels or structured
+// metadata), which a label filter reads too.
+func labelModes(ex settings.Extraction) bool {
+	return ex.Mode == settings.ExtractLabel || ex.Mode == settings.ExtractStructuredMetadata
+}
+
+// idStage is a label filter on key when ex reads labels and key is set (Loki anchors its
+// regex on the whole value), otherwise a line filter (its regex matches anywhere).
+func idStage(ex settings.Extraction, key, pattern string) string {
+	if labelModes(ex) && key != "" {
+		return "| " + key + "=~" + language.QuoteString(pattern)
+	}
+	return "|~ " + language.QuoteString(pattern)
+}
+
+// idPattern is an RE2 pattern for the spellings of an ID (a span's when span): the hex
+// forms case insensitive, the base64 forms case sensitive. whole: the pattern is matched
+// against the whole value, so the optional base64 padding is spelled out, and the ID may
+// stand inside a propagation header or between punctuation; otherwise the hex forms must
+// not touch another hex digit (that would spell another ID), and an unpadded base64 form
+// also finds the padded one.
+func idPattern(sp traceid.Spellings, span, whole bool) string {
+	h := sp.Hex
+	hexAlts := []string{"0*" + strings.TrimLeft(h, "0")}
+	if span {
+		// NormalizeSpan takes dashes anywhere between the 16 digits.
+		hexAlts = append(hexAlts, strings.Join(strings.Split(h, ""), "-?"))
+	} else {
+		hexAlts = append(hexAlts, sp.UUID)
+	}
+	hexForms := "(?i:" + strings.Join(hexAlts, "|") + ")"
+	if !whole {
+		hexForms = "(?:^|[^0-9a-fA-F])" + hexForms + "(?:[^0-9a-fA-F]|$)"
+	}
+	alts := []string{hexForms}
 	for _, s := range sp.Base64 {
 		raw := strings.TrimRight(s, "=")
 		p := regexp.QuoteMeta(raw)
@@ -62,25 +109,44 @@ func traceIDPattern(traceID string, whole bool) string {
 		default:
 			p += "(?:" + pad + ")?"
 		}
-		b64 = append(b64, p)
+		alts = append(alts, p)
 	}
-	alts = append(alts, "(?-i:"+strings.Join(b64, "|")+")")
 	p := strings.Join(alts, "|")
 	if whole {
 		// A whole value may hold the ID as it was propagated (W3C traceparent
-		// `00-<trace>-<span>-01`, B3 `<trace>-<span>[-1]`) or between quotes, brackets and
-		// punctuation, which pkg/traceid reads too.
-		p = wholeValuePrefix + "(?:" + p + ")" + wholeValueSuffix
+		// `00-<trace>-<span>-01`, B3 `<trace>-<span>[-1[-<parent>]]`) or between quotes,
+		// brackets and punctuation, which pkg/traceid reads too.
+		p = wholeValueOpeners + "(?:" + p + "|" + headerForms(h, span) + ")" + wholeValueClosers
 	}
 	return p
 }
 
-// wholeValuePrefix and wholeValueSuffix are what may stand around a trace ID in a whole
-// label value: a traceparent's version or an opening quote or bracket before it; the
-// span ID (and sampling flags) of a propagation header, or closing punctuation, after.
+// headerForms is an RE2 pattern for the propagation header values that carry the ID of
+// hex h (a span's when span), as pkg/traceid reads them: a traceparent
+// `<version>-<trace 32>-<span 16>-<flags>[-…]` and a B3 single header
+// `<trace 16|32>-<span 16>[-<0|1|d>[-<parent 16>]]`, the ID's digits in any case.
+func headerForms(h string, span bool) string {
+	const (
+		b3Tail = "(?:-[01d](?:-[0-9a-fA-F]{16})?)?"
+		tpTail = "-[0-9a-fA-F]{2}(?:-.*)?"
+	)
+	if span {
+		id := "(?i:" + h + ")"
+		return "[0-9a-fA-F]{2}-[0-9a-fA-F]{32}-" + id + tpTail + "|[0-9a-fA-F]{16}(?:[0-9a-fA-F]{16})?-" + id + b3Tail
+	}
+	b3 := h
+	if strings.Trim(h[:16], "0") == "" {
+		b3 += "|" + h[16:] // a 64-bit ID in 16 digits
+	}
+	return "[0-9a-fA-F]{2}-(?i:" + h + ")-[0-9a-fA-F]{16}" + tpTail + "|(?i:" + b3 + ")-[0-9a-fA-F]{16}" + b3Tail
+}
+
+// wholeValueOpeners and wholeValueClosers are what may stand around an ID in a whole
+// label value, as pkg/traceid trims it: quotes and brackets before it; quotes, brackets
+// and the punctuation of a sentence or a list after it.
 const (
-	wholeValuePrefix = "(?:[0-9a-fA-F]{2}-|[\"'`(\\[{<])?"
-	wholeValueSuffix = "(?:-[0-9a-fA-F]{16}(?:-[0-9a-fA-F]{1,16}){0,2}|[\"'`)\\]}>.,;:]+)?"
+	wholeValueOpeners = "[\"'`(\\[{<]*"
+	wholeValueClosers = "[\"'`)\\]}>.,;:]*"
 )
 
 // QuantileOverTime builds `quantile_over_time(q, <selector> | unwrap <field> [w]) by (…)`.

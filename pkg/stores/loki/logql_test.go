@@ -92,20 +92,26 @@ func TestQueryRangeFollowsTheStoreLineLimit(t *testing.T) {
 }
 
 // lokiKeeps applies the pipeline stage TraceLines appended after the selector as Loki
-// does: `|~ "re"` is an unanchored RE2 match on the line, `| key=~"re"` a fully anchored
-// match on the label (stream label or structured metadata).
+// does (see stageKeeps).
 func lokiKeeps(t *testing.T, expr, selector string, ex settings.Extraction, line, label string) bool {
 	t.Helper()
-	stage := strings.TrimPrefix(expr, selector)
+	return stageKeeps(t, strings.TrimPrefix(strings.TrimPrefix(expr, selector), " "), ex.TraceIDKey, line, label)
+}
+
+// stageKeeps applies a filter stage as Loki does: `|~ "re"` is an unanchored RE2 match on
+// the line, `| key=~"re"` a fully anchored match on the label (stream label or structured
+// metadata).
+func stageKeeps(t *testing.T, stage, key, line, label string) bool {
+	t.Helper()
 	var lit, subject string
 	var anchored bool
 	switch {
-	case strings.HasPrefix(stage, " |~ "):
-		lit, subject = strings.TrimPrefix(stage, " |~ "), line
-	case strings.HasPrefix(stage, " | "+ex.TraceIDKey+"=~"):
-		lit, subject, anchored = strings.TrimPrefix(stage, " | "+ex.TraceIDKey+"=~"), label, true
+	case strings.HasPrefix(stage, "|~ "):
+		lit, subject = strings.TrimPrefix(stage, "|~ "), line
+	case key != "" && strings.HasPrefix(stage, "| "+key+"=~"):
+		lit, subject, anchored = strings.TrimPrefix(stage, "| "+key+"=~"), label, true
 	default:
-		t.Fatalf("unexpected expression %q", expr)
+		t.Fatalf("unexpected stage %q", stage)
 	}
 	re, err := strconv.Unquote(lit)
 	if err != nil {
@@ -115,6 +121,77 @@ func lokiKeeps(t *testing.T, expr, selector string, ex settings.Extraction, line
 		re = "^(?:" + re + ")$"
 	}
 	return regexp.MustCompile(re).MatchString(subject)
+}
+
+// A line whose span ID normalises to the asked one is the span's, however it spells the
+// ID (hex in any case, without leading zeros, with dashes, base64 standard or URL-safe,
+// padded or not, inside a traceparent or B3 header, between punctuation): Loki must return
+// it in every extraction mode. Another span's spellings, and our digits inside a longer
+// hex run, are not asked for.
+func TestSpanFilterFindsEverySpellingTheNormaliserAccepts(t *testing.T) {
+	modes := []settings.Extraction{
+		{Mode: settings.ExtractLogfmt, TraceIDKey: "trace_id", SpanIDKey: "span_id"},
+		{Mode: settings.ExtractJSON, TraceIDKey: "trace_id", SpanIDKey: "span_id"},
+		{Mode: settings.ExtractRegex, TraceIDRegex: regexp.MustCompile(`trace_id=(\S+)`), SpanIDRegex: regexp.MustCompile(`span_id=(\S+)`)},
+		{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id", SpanIDKey: "span_id"},
+		{Mode: settings.ExtractLabel, TraceIDKey: "trace_id", SpanIDKey: "span_id"},
+	}
+	tests := []struct {
+		name, id  string
+		spellings []string
+		others    []string // spellings of other IDs
+		// labelOthers are other IDs that hold our digits, for the label modes.
+		labelOthers []string
+	}{
+		{name: "leading zero byte", id: "00f067aa0ba902b7",
+			spellings: []string{
+				"00f067aa0ba902b7", "00F067AA0BA902B7", "f067aa0ba902b7", "F067AA0BA902B7",
+				"00f067aa-0ba902b7", "00F0-67AA-0BA9-02B7",
+				"APBnqgupArc=", "APBnqgupArc",
+				"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+				"4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-1", "a3ce929d0e0e4736-00f067aa0ba902b7",
+				`"00f067aa0ba902b7",`, "[f067aa0ba902b7]",
+			},
+			others: []string{"00f067aa0ba902b8", "apbNQGUPaRC=", "00f067aa0ba902b7ff", "1f067aa0ba902b7"},
+			// Our digits as the trace ID of a B3 header, or as its parent span: a label
+			// value holding them is another span's; a line filter finds the digits anywhere
+			// (the line is kept, by design, as a line filter keeps the trace's).
+			labelOthers: []string{"00f067aa0ba902b7-a3ce929d0e0e4736-1", "4bf92f3577b34da6a3ce929d0e0e4736-a3ce929d0e0e4736-1-00f067aa0ba902b7"}},
+		{name: "base64 with + and /", id: "fbff67aa0ba9fe3f",
+			spellings: []string{"FBFF67AA0BA9FE3F", "fbff-67aa-0ba9-fe3f", "+/9nqgup/j8=", "+/9nqgup/j8", "-_9nqgup_j8=", "-_9nqgup_j8"},
+			others:    []string{"+/9NQGUP/J8=", "fbff67aa0ba9fe3e"}},
+	}
+	for _, tc := range tests {
+		for _, ex := range modes {
+			stage, err := SpanFilter(ex, tc.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sp := range tc.spellings {
+				if n, err := traceid.NormalizeSpan(sp); err != nil || n != tc.id {
+					t.Fatalf("%s: the normaliser reads %q as %q, %v", tc.name, sp, n, err)
+				}
+				if !stageKeeps(t, stage, ex.SpanIDKey, "level=info span_id="+sp+" msg=hello", sp) {
+					t.Errorf("%s, mode %s: Loki drops the line with %q: %s", tc.name, ex.Mode, sp, stage)
+				}
+			}
+			others := tc.others
+			if ex.Mode == settings.ExtractLabel || ex.Mode == settings.ExtractStructuredMetadata {
+				others = append(others, tc.labelOthers...)
+			}
+			for _, o := range others {
+				if n, err := traceid.NormalizeSpan(o); err == nil && n == tc.id {
+					t.Fatalf("%s: %q is this span's ID", tc.name, o)
+				}
+				if stageKeeps(t, stage, ex.SpanIDKey, "level=info span_id="+o+" msg=hello", o) {
+					t.Errorf("%s, mode %s: Loki keeps the line with %q: %s", tc.name, ex.Mode, o, stage)
+				}
+			}
+		}
+	}
+	if _, err := SpanFilter(modes[0], "4bf92f3577b34da6a3ce929d0e0e4736"); err == nil || !strings.Contains(err.Error(), "span ID") {
+		t.Errorf("a trace-sized span ID: %v, want the normaliser's error", err)
+	}
 }
 
 // A line whose trace ID normalises to the asked one belongs to the trace, however it
@@ -142,7 +219,8 @@ func TestTraceLinesFindEverySpellingTheNormaliserAccepts(t *testing.T) {
 				"S/kvNXezTaajzpKdDg5HNg==", "S/kvNXezTaajzpKdDg5HNg", "S_kvNXezTaajzpKdDg5HNg==", "S_kvNXezTaajzpKdDg5HNg",
 				// As propagated (W3C traceparent, B3 single header), and between punctuation.
 				"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
-				"[4bf92f3577b34da6a3ce929d0e0e4736],",
+				"[4bf92f3577b34da6a3ce929d0e0e4736],", `["4BF92F3577B34DA6A3CE929D0E0E4736"]`,
+				`"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";`,
 			},
 			others: []string{"0af7651916cd43dd8448eb211c80319c", "CvdlGRbNQ92ESOshHIAxnA==", "s/kvnxeztaajzpkddg5hng==",
 				"00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01"}},
@@ -153,7 +231,8 @@ func TestTraceLinesFindEverySpellingTheNormaliserAccepts(t *testing.T) {
 				"AAAAAAAAAACjzpKdDg5HNg==", "AAAAAAAAAACjzpKdDg5HNg", "o86SnQ4ORzY=", "o86SnQ4ORzY",
 				"a3ce929d0e0e4736-00f067aa0ba902b7-1", "a3ce929d0e0e4736-00f067aa0ba902b7",
 			},
-			others: []string{"b3ce929d0e0e4736", "AAAAAAAAAACzzpKdDg5HNg==", "O86SNQ4ORZY="}},
+			// A hex digit beside ours spells another ID.
+			others: []string{"b3ce929d0e0e4736", "AAAAAAAAAACzzpKdDg5HNg==", "O86SNQ4ORZY=", "1a3ce929d0e0e4736", "a3ce929d0e0e47361"}},
 		{name: "128-bit with leading zero bytes", id: "00002f3577b34da6a3ce929d0e0e4736",
 			spellings: []string{"2f3577b34da6a3ce929d0e0e4736", "00002F35-77B3-4DA6-A3CE-929D0E0E4736", "AAAvNXezTaajzpKdDg5HNg==", "AAAvNXezTaajzpKdDg5HNg"},
 			others:    []string{"AAAvNXezTaajzpKdDg5HNw=="}},

@@ -100,9 +100,21 @@ func TestExtractHelpers(t *testing.T) {
 func TestLogQLBuilders(t *testing.T) {
 	tests := []struct{ name, got, want string }{
 		{"trace lines metadata", TraceLines(`{a="b"}`, settings.Extraction{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id"}, "0000000000000000a3ce929d0e0e4736"),
-			`{a="b"} | trace_id=~"(?:[0-9a-fA-F]{2}-|[\"'` + "`" + `(\\[{<])?(?:(?i)0*a3ce929d0e0e4736|00000000-0000-0000-a3ce-929d0e0e4736|(?-i:AAAAAAAAAACjzpKdDg5HNg(?:==)?|o86SnQ4ORzY=?))(?:-[0-9a-fA-F]{16}(?:-[0-9a-fA-F]{1,16}){0,2}|[\"'` + "`" + `)\\]}>.,;:]+)?"`},
+			`{a="b"} | trace_id=~"[\"'` + "`" + `(\\[{<]*(?:(?i:0*a3ce929d0e0e4736|00000000-0000-0000-a3ce-929d0e0e4736)|AAAAAAAAAACjzpKdDg5HNg(?:==)?|o86SnQ4ORzY=?` +
+				`|[0-9a-fA-F]{2}-(?i:0000000000000000a3ce929d0e0e4736)-[0-9a-fA-F]{16}-[0-9a-fA-F]{2}(?:-.*)?` +
+				`|(?i:0000000000000000a3ce929d0e0e4736|a3ce929d0e0e4736)-[0-9a-fA-F]{16}(?:-[01d](?:-[0-9a-fA-F]{16})?)?)[\"'` + "`" + `)\\]}>.,;:]*"`},
 		{"trace lines json", TraceLines(`{a="b"}`, settings.Extraction{Mode: settings.ExtractJSON, TraceIDKey: "t"}, "4bf92f3577b34da6a3ce929d0e0e4736"),
-			`{a="b"} |~ "(?i)0*4bf92f3577b34da6a3ce929d0e0e4736|4bf92f35-77b3-4da6-a3ce-929d0e0e4736|(?-i:S(?:/|\\\\/|\\\\u002[fF])kvNXezTaajzpKdDg5HNg|S_kvNXezTaajzpKdDg5HNg)"`},
+			`{a="b"} |~ "(?:^|[^0-9a-fA-F])(?i:0*4bf92f3577b34da6a3ce929d0e0e4736|4bf92f35-77b3-4da6-a3ce-929d0e0e4736)(?:[^0-9a-fA-F]|$)` +
+				`|S(?:/|\\\\/|\\\\u002[fF])kvNXezTaajzpKdDg5HNg|S_kvNXezTaajzpKdDg5HNg"`},
+		{"span filter metadata", mustFilter(SpanFilter(settings.Extraction{Mode: settings.ExtractStructuredMetadata, TraceIDKey: "trace_id", SpanIDKey: "span_id"}, "00F067AA0BA902B7")),
+			`| span_id=~"[\"'` + "`" + `(\\[{<]*(?:(?i:0*f067aa0ba902b7|0-?0-?f-?0-?6-?7-?a-?a-?0-?b-?a-?9-?0-?2-?b-?7)|APBnqgupArc=?` +
+				`|[0-9a-fA-F]{2}-[0-9a-fA-F]{32}-(?i:00f067aa0ba902b7)-[0-9a-fA-F]{2}(?:-.*)?` +
+				`|[0-9a-fA-F]{16}(?:[0-9a-fA-F]{16})?-(?i:00f067aa0ba902b7)(?:-[01d](?:-[0-9a-fA-F]{16})?)?)[\"'` + "`" + `)\\]}>.,;:]*"`},
+		{"span filter logfmt", mustFilter(SpanFilter(settings.Extraction{Mode: settings.ExtractLogfmt, TraceIDKey: "trace_id", SpanIDKey: "span_id"}, "fbff67aa0ba9fe3f")),
+			`|~ "(?:^|[^0-9a-fA-F])(?i:0*fbff67aa0ba9fe3f|f-?b-?f-?f-?6-?7-?a-?a-?0-?b-?a-?9-?f-?e-?3-?f)(?:[^0-9a-fA-F]|$)` +
+				`|(?:\\+|\\\\u002[bB])(?:/|\\\\/|\\\\u002[fF])9nqgup(?:/|\\\\/|\\\\u002[fF])j8|-_9nqgup_j8"`},
+		{"span filter without a span key in a label mode", mustFilter(SpanFilter(settings.Extraction{Mode: settings.ExtractLabel, TraceIDKey: "trace_id"}, "00f067aa0ba902b7")),
+			`|~ "(?:^|[^0-9a-fA-F])(?i:0*f067aa0ba902b7|0-?0-?f-?0-?6-?7-?a-?a-?0-?b-?a-?9-?0-?2-?b-?7)(?:[^0-9a-fA-F]|$)|APBnqgupArc"`},
 		{"quantile", QuantileOverTime(0.99, `{a="b"} | json`, "dur", 60e9, nil), `quantile_over_time(0.99, {a="b"} | json | unwrap dur [60s]) by ()`},
 		{"count", CountOverTime(`{a="b"} | json | unwrap dur`, 60e9), `sum(count_over_time({a="b"} | json [60s]))`},
 	}
@@ -160,4 +172,11 @@ func FuzzParseLabels(f *testing.F) {
 			t.Fatalf("read %q from an answer with status %q", labels, env.Status)
 		}
 	})
+}
+
+func mustFilter(f string, err error) string {
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return f
 }

@@ -74,6 +74,33 @@ describe('log lines of Grafana’s Loki data source on a Tempo/Jaeger trace', ()
   });
 });
 
+describe('span IDs of Loki lines in another spelling than the spans frame’s', () => {
+  // A line's trace ID is read in every spelling the normaliser reads (shared/traceId.ts); its
+  // span ID must be too: a logger writing it in upper case, without its leading zeros, in
+  // base64 or as the traceparent it was propagated in names the same span.
+  const t0 = Date.UTC(2026, 11, 7);
+  const tid = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const rows = [
+    makeSpan({ traceID: tid, spanID: '00f067aa0ba902b7', parentSpanID: '', operationName: 'checkout', startTime: t0, duration: 100 }),
+    makeSpan({ traceID: tid, spanID: 'fbff67aa0ba9fe3f', parentSpanID: '00f067aa0ba902b7', operationName: 'pay', startTime: t0 + 10, duration: 50 }),
+  ];
+  it.each([
+    ['upper case', '00F067AA0BA902B7', 'FBFF67AA0BA9FE3F'],
+    ['leading zeros stripped', 'f067aa0ba902b7', 'fbff67aa0ba9fe3f'],
+    ['base64', 'APBnqgupArc=', '+/9nqgup/j8='],
+    ['traceparent', `00-${tid}-00f067aa0ba902b7-01`, `00-${tid}-fbff67aa0ba9fe3f-01`],
+  ])('%s: each line on its span', (_name, checkoutSpan, paySpan) => {
+    const lines: LokiLine[] = [
+      { timeMs: t0 + 5, line: 'cart read', labels: { trace_id: tid.toUpperCase(), span_id: checkoutSpan } },
+      { timeMs: t0 + 20, line: 'card charged', labels: { trace_id: tid, span_id: paySpan } },
+    ];
+    const m = buildTraceModel(traceToFrame(rows, { lens: false }), [lokiClassicFrame(lines)]);
+    const bodies = (op: string) => logLinesOf(m, Array.from(m.spanId).indexOf(rows.find((r) => r.operationName === op)!.spanID)).map((l) => l.body);
+    expect(bodies('checkout')).toEqual(['cart read']);
+    expect(bodies('pay')).toEqual(['card charged']);
+  });
+});
+
 describe('span events of Grafana’s Tempo data source (TraceLog with a name)', () => {
   it('shows the event name, alone or before its attributes', () => {
     const [root] = makeTrace({ spans: 1, seed: 3 });

@@ -11,7 +11,7 @@
 import { FieldType, type DataFrame } from '@grafana/data';
 
 import { LINES_IN_SPAN_LOGS, LogFields, SpanFields } from '../../shared/frames';
-import { normalizeTraceId } from '../../shared/traceId';
+import { normalizeSpanId, normalizeTraceId } from '../../shared/traceId';
 import { fieldByName, isLogsFrame } from '../frames/classify';
 import { SpanIdIndex } from './spanIdIndex';
 
@@ -358,7 +358,7 @@ export function buildTraceModel(frame: DataFrame, otherFrames: DataFrame[] = [])
     traceStartMs: Number.isFinite(traceStart) ? traceStart : 0,
     durationMs: Number.isFinite(traceEnd - traceStart) ? traceEnd - traceStart : 0,
     maxDepth,
-    logs: logIndex(frame, otherFrames, frameRow, posOf, rowOf, traceId),
+    logs: logIndex(frame, otherFrames, frameRow, posOf, rowOf, ids, traceId),
     warnings,
   };
 }
@@ -421,6 +421,7 @@ function logIndex(
   frameRow: Int32Array,
   posOf: Int32Array,
   rowOf: SpanIdIndex,
+  ids: ArrayLike<string>,
   traceId: string
 ): LogIndex {
   const n = frameRow.length;
@@ -445,6 +446,41 @@ function logIndex(
       seen.set(s, same);
     }
     return same;
+  };
+  // A line names its span as its logger wrote the ID, which may be another spelling than the
+  // spans frame's (upper case, without leading zeros, base64, inside a traceparent): when the
+  // ID as written names no span, both are read by the one normaliser (first span wins, as in
+  // rowOf).
+  const spanIds = new Map<string, string>();
+  const normalSpan = (s: string): string => {
+    let id = spanIds.get(s);
+    if (id === undefined) {
+      const r = normalizeSpanId(s);
+      id = r.ok ? r.id : '';
+      spanIds.set(s, id);
+    }
+    return id;
+  };
+  let rowOfNormal: Map<string, number> | undefined;
+  const spanRow = (sid: string): number => {
+    const r = rowOf.get(sid);
+    if (r >= 0) {
+      return r;
+    }
+    const id = normalSpan(sid);
+    if (id === '') {
+      return -1;
+    }
+    if (!rowOfNormal) {
+      rowOfNormal = new Map();
+      for (let k = 0; k < ids.length; k++) {
+        const own = normalSpan(ids[k]);
+        if (own !== '' && !rowOfNormal.has(own)) {
+          rowOfNormal.set(own, k);
+        }
+      }
+    }
+    return rowOfNormal.get(id) ?? -1;
   };
   const cellOf = (p: number): SpanLogEntry[] | undefined => {
     const entries = spanLogs?.[frameRow[p]];
@@ -471,7 +507,7 @@ function logIndex(
           continue;
         }
         const sid = src.spanOf(i);
-        const r = sid == null ? -1 : rowOf.get(typeof sid === 'string' ? sid : String(sid));
+        const r = sid == null ? -1 : spanRow(typeof sid === 'string' ? sid : String(sid));
         if (r >= 0) {
           at[i] = posOf[r];
           start[at[i] + 1]++;
