@@ -236,6 +236,17 @@ describe('bundled dashboards', () => {
     });
   });
 
+  // Grafana puts an included dashboard in the app's menu (addToNav) and opens it as the
+  // app's default page (defaultNav) by the include's `uid` alone: an include without one is
+  // left out of the menu. The uid must be the dashboard's own, or the menu entry opens nothing.
+  it('are included under their own UIDs, so the ones marked addToNav appear in the app menu', () => {
+    const includes = pluginJson.includes.filter((i) => i.type === 'dashboard') as Json[];
+    expect(includes.some((i) => i.addToNav)).toBe(true);
+    for (const inc of includes) {
+      expect({ path: inc.path, uid: inc.uid }).toEqual({ path: inc.path, uid: load(inc.path).uid });
+    }
+  });
+
   it('link trace IDs to the Trace dashboard, which takes $traceId', () => {
     const trace = load('dashboards/trace.json');
     expect(trace.templating.list.map((v: Json) => v.name)).toContain('traceId');
