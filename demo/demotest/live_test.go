@@ -283,6 +283,77 @@ func TestLiveEveryDashboardAndAlertQueryReturnsData(t *testing.T) {
 	}
 }
 
+// The Service latency dashboard's "Over the time range" stat reads the latency query's
+// summary frame: with the provisioned data source each figure it keeps (requests,
+// throughput, mean, error rate) is a number, and the error rate counts the 5xx answers
+// the background load asks for (2 % of its requests), which the web app's histogram
+// labels with its status.
+func TestLiveSummaryStatShowsEveryFigure(t *testing.T) {
+	l := startLive(t)
+	dashboards := loadDashboards(t, repo(t))
+	vars := map[string]string{"datasource": ProvisionedUID}
+	for _, v := range dashboards[0].Templating.List {
+		if s, ok := v.Current.Value.(string); ok && v.Name != "datasource" {
+			vars[v.Name] = s
+		}
+	}
+	var panel *panelJSON
+	for _, d := range dashboards {
+		for _, p := range d.allPanels() {
+			if d.UID == "latencylens-service-latency" && p.Title == "Over the time range" {
+				panel = &p
+			}
+		}
+	}
+	if panel == nil || len(panel.Targets) != 1 || len(panel.Transformations) != 1 {
+		t.Fatal("the Service latency dashboard has no \"Over the time range\" panel with one query and its field filter")
+	}
+	include, _ := panel.Transformations[0].Options["include"].(map[string]any)
+	names, _ := include["names"].([]any)
+	if panel.Transformations[0].ID != "filterFieldsByName" || len(names) == 0 {
+		t.Fatalf("the panel's transformation %+v does not name the fields it keeps", panel.Transformations[0])
+	}
+	model := interpolate(panel.Targets[0], vars).(map[string]any)
+	var got map[string]any
+	p := eventually(4*time.Minute, func() []string {
+		to := time.Now()
+		r := l.query(t, model, to.Add(-5*time.Minute), to, 15*time.Second, 500, nil)
+		if r.Error != nil {
+			return []string{r.Error.Error()}
+		}
+		got = map[string]any{}
+		for _, f := range r.Frames {
+			for _, fd := range f.Fields {
+				if fd.Len() == 1 {
+					v, ok := fd.ConcreteAt(0)
+					if !ok {
+						v = nil
+					}
+					got[fd.Name] = v
+				}
+			}
+		}
+		var out []string
+		for _, n := range names {
+			x, ok := got[fmt.Sprint(n)].(float64)
+			if !ok || math.IsNaN(x) || math.IsInf(x, 0) {
+				out = append(out, fmt.Sprintf("%v is %v, not a number", n, got[fmt.Sprint(n)]))
+			}
+		}
+		if c, _ := got["count"].(float64); c < 1000 {
+			out = append(out, fmt.Sprintf("count %v: the load has not run long enough", got["count"]))
+		}
+		return out
+	})
+	if len(p) > 0 {
+		t.Fatalf("%s: %s (fields %v)", panel.Title, strings.Join(p, "; "), got)
+	}
+	// 2 % of at least a thousand requests: the share lies well inside (0.5 %, 5 %).
+	if e := got["errorRate"].(float64); e < 0.005 || e > 0.05 {
+		t.Errorf("error rate %v, want about 0.02 (the load's share of 5xx answers)", e)
+	}
+}
+
 // alertQuery runs a rule's data source query the way Grafana's alerting does: its
 // relative time range, its interval and max data points, and the FromAlert header.
 func (l *liveStack) alertQuery(t *testing.T, rp rulePlan) backend.DataResponse {

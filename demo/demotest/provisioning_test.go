@@ -338,12 +338,16 @@ func TestLinkPluginKeepsUsersOwnInstall(t *testing.T) {
 // ---------------------------------------------------------------- dashboards
 
 type panelJSON struct {
-	ID         int              `json:"id"`
-	Type       string           `json:"type"`
-	Title      string           `json:"title"`
-	Targets    []map[string]any `json:"targets"`
-	Panels     []panelJSON      `json:"panels"`
-	Datasource map[string]any   `json:"datasource"`
+	ID              int              `json:"id"`
+	Type            string           `json:"type"`
+	Title           string           `json:"title"`
+	Targets         []map[string]any `json:"targets"`
+	Panels          []panelJSON      `json:"panels"`
+	Datasource      map[string]any   `json:"datasource"`
+	Transformations []struct {
+		ID      string         `json:"id"`
+		Options map[string]any `json:"options"`
+	} `json:"transformations"`
 }
 
 type dashboardJSON struct {
