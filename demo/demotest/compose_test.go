@@ -32,7 +32,35 @@ type composeFile struct {
 			Condition string `yaml:"condition"`
 		} `yaml:"depends_on"`
 		Volumes []volume `yaml:"volumes"`
+		Ports   []port   `yaml:"ports"`
 	} `yaml:"services"`
+}
+
+// port is a published port in either syntax: `[ip:]published:target[/protocol]`
+// (docker-compose 1.x output for a port with a host IP) or {host_ip, published, target}.
+type port struct {
+	HostIP    string `yaml:"host_ip"`
+	Published string `yaml:"published"`
+	Target    string `yaml:"target"`
+}
+
+func (p *port) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		spec, _, _ := strings.Cut(n.Value, "/")
+		parts := strings.Split(spec, ":")
+		switch len(parts) {
+		case 1:
+			p.Target = parts[0]
+		case 2:
+			p.Published, p.Target = parts[0], parts[1]
+		default:
+			p.HostIP = strings.Join(parts[:len(parts)-2], ":")
+			p.Published, p.Target = parts[len(parts)-2], parts[len(parts)-1]
+		}
+		return nil
+	}
+	type plain port
+	return n.Decode((*plain)(p))
 }
 
 // volume is a mount in either syntax: `source:target[:mode]` (docker-compose 1.x
@@ -229,6 +257,26 @@ func TestComposeStartOrderHealthAndMounts(t *testing.T) {
 	}
 	if got := c.Services["tempo"].DependsOn["prometheus"].Condition; got != "service_healthy" {
 		t.Errorf("tempo (remote write) should wait for a healthy prometheus, got %q", got)
+	}
+}
+
+// Grafana runs with anonymous Admin and every store without authentication: a port
+// published on all interfaces hands them to anyone on the network. Every published
+// port binds to the loopback interface.
+func TestComposePublishesPortsOnLoopbackOnly(t *testing.T) {
+	root := repo(t)
+	c := composeConfig(t, root, "--profile", "jaeger")
+	for _, n := range []string{"grafana", "prometheus", "loki", "tempo", "otel-collector"} {
+		if len(c.Services[n].Ports) == 0 {
+			t.Errorf("%s publishes no port", n)
+		}
+	}
+	for n, s := range c.Services {
+		for _, p := range s.Ports {
+			if ip := strings.Trim(p.HostIP, "[]"); ip != "127.0.0.1" && ip != "::1" {
+				t.Errorf("%s publishes port %s (container %s) on %q, not on the loopback interface", n, p.Published, p.Target, p.HostIP)
+			}
+		}
 	}
 }
 
