@@ -466,6 +466,65 @@ func above(m map[string]float64, threshold float64) []string {
 	return out
 }
 
+// rangeWindow finds the range windows (`[20s]`) of a PromQL expression.
+var rangeWindow = regexp.MustCompile(`\[([0-9][0-9a-z]*)\]`)
+
+// A rule is evaluated once per its group's interval (a minute) on its query's last
+// point: the histogram rules' p99 is histogram_quantile over rates whose window must span
+// that interval, or the requests between two windows are never looked at (at a 20 s
+// window and a 1 m interval, two thirds of them).
+func TestLiveHistogramAlertRulesReadEveryMinute(t *testing.T) {
+	l := startLive(t)
+	path := filepath.Join(repo(t), "provisioning", "alerting", "latency-lens.yaml")
+	every := map[string]time.Duration{} // rule UID → its group's evaluation interval
+	for _, g := range loadAlerting(t, path).Groups {
+		d, err := time.ParseDuration(g.Interval)
+		if err != nil {
+			t.Fatalf("group %s: interval %q: %v", g.Name, g.Interval, err)
+		}
+		for _, r := range g.Rules {
+			every[r.UID] = d
+		}
+	}
+	checked := 0
+	for _, rp := range rulePlans(t, path) {
+		if rp.Query.Model["source"] != "histogram" {
+			continue
+		}
+		checked++
+		var executed []string
+		if p := eventually(4*time.Minute, func() []string {
+			executed = nil
+			r := l.alertQuery(t, rp)
+			for _, f := range r.Frames {
+				if f.Meta != nil && f.Meta.ExecutedQueryString != "" {
+					executed = append(executed, f.Meta.ExecutedQueryString)
+				}
+			}
+			if len(executed) == 0 {
+				return append(problems(r), "no frame says what it ran")
+			}
+			return nil
+		}); len(p) > 0 {
+			t.Fatalf("%s: %v", rp.Rule.Title, p)
+		}
+		for _, q := range executed {
+			ws := rangeWindow.FindAllStringSubmatch(q, -1)
+			if len(ws) == 0 {
+				t.Errorf("%s ran %s, which has no range window", rp.Rule.Title, q)
+			}
+			for _, w := range ws {
+				if d, err := time.ParseDuration(w[1]); err != nil || d < every[rp.Rule.UID] {
+					t.Errorf("%s ran %s: its window %s is shorter than the %s between evaluations", rp.Rule.Title, q, w[1], every[rp.Rule.UID])
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no histogram alert rule")
+	}
+}
+
 // The alert rules' queries reduce to one number per series; under the demo's normal
 // load the histogram rule stays below its threshold, and with the load driver's slow
 // tail turned up every rule crosses it.
