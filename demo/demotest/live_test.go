@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -33,6 +34,8 @@ type liveStack struct {
 	st      *stack.Stack
 	ds      backend.QueryDataHandler
 	started time.Time
+	// prov is the provisioning directory demo:local wrote.
+	prov string
 }
 
 var (
@@ -99,7 +102,7 @@ func upLive(t *testing.T) (*liveStack, error, bool) {
 		st.Close()
 		return nil, err, false
 	}
-	return &liveStack{st: st, ds: inst.(backend.QueryDataHandler), started: time.Now()}, nil, false
+	return &liveStack{st: st, ds: inst.(backend.QueryDataHandler), started: time.Now(), prov: prov}, nil, false
 }
 
 // query runs one query model through QueryData.
@@ -352,6 +355,86 @@ func TestLiveSummaryStatShowsEveryFigure(t *testing.T) {
 	if e := got["errorRate"].(float64); e < 0.005 || e > 0.05 {
 		t.Errorf("error rate %v, want about 0.02 (the load's share of 5xx answers)", e)
 	}
+}
+
+// The dashboards' data source variable offers every provisioned Latency Lens data source,
+// the one with Tempo and the one with Jaeger: on each, every panel's query answers without
+// an error and without a warning (a notice Grafana shows in the panel's header, such as
+// one saying the traces listed are not the newest).
+func TestLiveDashboardsOnEveryProvisionedDataSource(t *testing.T) {
+	l := startLive(t)
+	root := repo(t)
+	dashboards := loadDashboards(t, root)
+	vars := l.dashboardVars(t, dashboards)
+	provisioned := provisionedDataSources(t, filepath.Join(root, "provisioning", "datasources", "latency-lens.yaml"))
+	written := provisionedDataSources(t, filepath.Join(l.prov, "datasources", "latency-lens-demo.yaml"))
+	if len(provisioned) < 2 {
+		t.Fatalf("%d provisioned data sources, want the Tempo and the Jaeger one", len(provisioned))
+	}
+	for uid := range provisioned {
+		ds, ok := written[uid]
+		if !ok {
+			t.Fatalf("demo:local did not write the data source %s", uid)
+		}
+		jd, err := json.Marshal(ds.JSONData)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := plugin.NewDatasource(context.Background(), backend.DataSourceInstanceSettings{UID: ds.UID, Name: ds.Name, JSONData: jd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		on := &liveStack{st: l.st, ds: inst.(backend.QueryDataHandler), started: l.started, prov: l.prov}
+		for _, d := range dashboards {
+			for _, p := range d.allPanels() {
+				for _, target := range p.Targets {
+					vars["datasource"] = uid
+					model := interpolate(target, vars).(map[string]any)
+					name := fmt.Sprintf("%s/%s/%s/%v", uid, d.Title, p.Title, target["refId"])
+					t.Run(name, func(t *testing.T) {
+						shift := time.Duration(0)
+						if expr, _ := model["expr"].(string); strings.Contains(expr, "offset 1h") {
+							shift = time.Hour
+						}
+						got := eventually(4*time.Minute, func() []string {
+							to := time.Now().Add(shift)
+							r := on.query(t, model, to.Add(-15*time.Minute), to, 15*time.Second, 500, nil)
+							out := append(problems(r), warnings(r)...)
+							if model["queryType"] == "search" {
+								// More traces match than the panel lists, as on any busy service.
+								few := maps.Clone(model)
+								few["limit"] = 1
+								r := on.query(t, few, to.Add(-15*time.Minute), to, 15*time.Second, 500, nil)
+								for _, w := range warnings(r) {
+									out = append(out, "with more matches than its limit: "+w)
+								}
+							}
+							return out
+						})
+						if len(got) > 0 {
+							t.Errorf("%s: %s\nquery: %v", name, strings.Join(got, "; "), model)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// warnings lists the warning notices of a response's frames.
+func warnings(r backend.DataResponse) []string {
+	var out []string
+	for _, f := range r.Frames {
+		if f.Meta == nil {
+			continue
+		}
+		for _, n := range f.Meta.Notices {
+			if n.Severity == data.NoticeSeverityWarning {
+				out = append(out, fmt.Sprintf("frame %q warns: %s", f.Name, n.Text))
+			}
+		}
+	}
+	return out
 }
 
 // alertQuery runs a rule's data source query the way Grafana's alerting does: its
