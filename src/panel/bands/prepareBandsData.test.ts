@@ -156,6 +156,28 @@ describe('prepareBandsData', () => {
     }
   );
 
+  it('reads an exemplar value without a unit in the unit its metric name carries (a seconds histogram under ms percentiles)', () => {
+    const frames = makePercentileFrames({ points: 10, startMs: 0, stepMs: 1000 });
+    const ex = createDataFrame({
+      name: 'exemplar',
+      meta: { custom: { resultType: 'exemplar' } },
+      fields: [
+        { name: 'Time', type: FieldType.time, values: [2000, 3000, 4000] },
+        { name: 'Value', type: FieldType.number, values: [0.321, 400, 250] },
+        { name: 'traceID', type: FieldType.string, values: ['a1', 'b2', 'c3'] },
+        { name: '__name__', type: FieldType.string, values: ['http_request_duration_seconds_bucket', 'rpc_latency_milliseconds_bucket', 'queue_wait_bucket'] },
+      ],
+    });
+    const d = ok(prepareBandsData([...frames, ex], opts(), theme));
+    // The percentiles are in ms: a name without a unit keeps their factor.
+    expect(d.exemplars.map((e) => [e.traceId, e.valueMs])).toEqual([
+      ['a1', 321],
+      ['b2', 400],
+      ['c3', 250],
+    ]);
+    expect(d.yMin).toBeGreaterThan(1);
+  });
+
   it('shows the notices of the exemplars frame (Grafana keeps annotation frames out of the header)', () => {
     const frames = makePercentileFrames({ points: 10, startMs: 0, stepMs: 1000 });
     const base = makeExemplarsFrame([{ time: 2500, value: 321, traceID: 'abc123' }]);

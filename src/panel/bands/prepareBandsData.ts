@@ -10,7 +10,7 @@ import { type DataFrame, type Field, type GrafanaTheme2, type Labels } from '@gr
 
 import { ExemplarFields, QUANTILE_LABEL } from '../../shared/frames';
 import { uniqueNames } from '../frames/names';
-import { isExemplarFrame, isNumeric, isTime, labelsKey, lensKindOf, msFactor, quantileOf } from '../frames/classify';
+import { isExemplarFrame, isNumeric, isTime, labelsKey, lensKindOf, metricNameFactor, msFactor, quantileOf } from '../frames/classify';
 import { linksForValue, type ValueLink } from '../frames/links';
 import { fieldDecimals, fieldLimits, widestLimits, type AxisLimits } from '../cdf/prepareCdfData';
 import { type BandsOptions } from '../types';
@@ -316,9 +316,13 @@ function readExemplars(frames: DataFrame[], defaultFactor: number): Exemplar[] {
     if (!time || !value || !trace) {
       continue;
     }
+    // A value without a unit is in the unit its metric's name carries (an exemplar frame
+    // holds the `__name__` of each exemplar's series), else in the percentiles' unit.
     const factor = value.config?.unit ? msFactor(value, 1) : defaultFactor;
+    const metric = value.config?.unit ? undefined : frame.fields.find((f) => f.name === '__name__');
     for (let i = 0; i < frame.length; i++) {
-      const v = Number(value.values[i]) * factor;
+      const name = metric?.values[i];
+      const v = Number(value.values[i]) * ((typeof name === 'string' ? metricNameFactor(name) : undefined) ?? factor);
       const t = Number(time.values[i]);
       if (!Number.isFinite(v) || !Number.isFinite(t)) {
         continue;

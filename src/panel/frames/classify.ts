@@ -156,8 +156,16 @@ export function msFactor(field: Field, fallback = 1): number {
   if (unit && UNIT_TO_MS[unit] !== undefined) {
     return UNIT_TO_MS[unit];
   }
-  const metric = field.labels?.__name__?.replace(/_(bucket|sum|total)$/, '');
-  return unitOfName(field.name) ?? (metric ? unitOfName(metric) : undefined) ?? fallback;
+  const metric = field.labels?.__name__;
+  return unitOfName(field.name) ?? (metric ? metricNameFactor(metric) : undefined) ?? fallback;
+}
+
+/**
+ * Factor that turns values of a Prometheus metric into milliseconds, from the unit its name
+ * carries (`_bucket`, `_sum` and `_total` suffixes aside); undefined when the name says none.
+ */
+export function metricNameFactor(metric: string): number | undefined {
+  return unitOfName(metric.replace(/_(bucket|sum|total)$/, ''));
 }
 
 export function isNumeric(field: Field): boolean {
