@@ -48,9 +48,6 @@ func Percentile(q float64, group map[string]string, timesMs []int64, valuesMs []
 // time series panel breaks a line where two points are further apart than that, instead of
 // drawing it across the steps that had no traffic.
 func PercentileStep(fs []*data.Frame, step time.Duration) {
-	if step <= 0 {
-		return
-	}
 	for _, f := range fs {
 		if f.Meta == nil || len(f.Fields) == 0 || f.Fields[0].Type() != data.FieldTypeTime {
 			continue
@@ -58,12 +55,20 @@ func PercentileStep(fs []*data.Frame, step time.Duration) {
 		if kind, _ := f.Meta.Custom.(map[string]any)[LensKindKey].(string); kind != KindPercentile {
 			continue
 		}
-		tf := f.Fields[0]
-		if tf.Config == nil {
-			tf.Config = &data.FieldConfig{}
-		}
-		tf.Config.Interval = float64(step) / float64(time.Millisecond)
+		setStepInterval(f.Fields[0], step)
 	}
+}
+
+// setStepInterval records step (> 0) as a time field's interval in ms (config.interval),
+// by which Grafana's time series panel tells a gap from the next point.
+func setStepInterval(tf *data.Field, step time.Duration) {
+	if step <= 0 {
+		return
+	}
+	if tf.Config == nil {
+		tf.Config = &data.FieldConfig{}
+	}
+	tf.Config.Interval = float64(step) / float64(time.Millisecond)
 }
 
 // PercentilesForAlert turns percentile frames into what an alert rule should read: each

@@ -83,9 +83,7 @@ func MetricSeries(d *prometheus.Data, legend, expr string, step time.Duration) [
 		val := data.NewField(PercentileValue, data.Labels(labels), vs)
 		val.Config = &data.FieldConfig{DisplayNameFromDS: name}
 		tf := data.NewField(PercentileTime, nil, ts)
-		if step > 0 {
-			tf.Config = &data.FieldConfig{Interval: float64(step) / float64(time.Millisecond)}
-		}
+		setStepInterval(tf, step)
 		f := data.NewFrame(name, tf, val)
 		f.Meta = newMeta(KindMetrics)
 		f.Meta.Type = data.FrameTypeTimeSeriesMulti
