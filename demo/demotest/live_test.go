@@ -245,6 +245,17 @@ func eventually(timeout time.Duration, f func() []string) []string {
 	}
 }
 
+// panelWindow is the time range a dashboard panel's query runs over in these tests: the
+// last 15 minutes, or, for a query that looks an hour back ("offset 1h"), the 15 minutes
+// an hour ahead, so that it sees the demo's data.
+func panelWindow(model map[string]any) (from, to time.Time) {
+	to = time.Now()
+	if expr, _ := model["expr"].(string); strings.Contains(expr, "offset 1h") {
+		to = to.Add(time.Hour)
+	}
+	return to.Add(-15 * time.Minute), to
+}
+
 func TestLiveEveryDashboardAndAlertQueryReturnsData(t *testing.T) {
 	l := startLive(t)
 	root := repo(t)
@@ -258,14 +269,9 @@ func TestLiveEveryDashboardAndAlertQueryReturnsData(t *testing.T) {
 				model := interpolate(target, vars).(map[string]any)
 				name := fmt.Sprintf("%s/%s/%v", d.Title, p.Title, target["refId"])
 				t.Run(name, func(t *testing.T) {
-					// "1 h ago" queries look an hour back: run them an hour ahead so they see the demo's data.
-					shift := time.Duration(0)
-					if expr, _ := model["expr"].(string); strings.Contains(expr, "offset 1h") {
-						shift = time.Hour
-					}
 					got := eventually(4*time.Minute, func() []string {
-						to := time.Now().Add(shift)
-						return problems(l.query(t, model, to.Add(-15*time.Minute), to, 15*time.Second, 500, nil))
+						from, to := panelWindow(model)
+						return problems(l.query(t, model, from, to, 15*time.Second, 500, nil))
 					})
 					if len(got) > 0 {
 						t.Errorf("%s: %s\nquery: %v", name, strings.Join(got, "; "), model)
@@ -392,19 +398,15 @@ func TestLiveDashboardsOnEveryProvisionedDataSource(t *testing.T) {
 					model := interpolate(target, vars).(map[string]any)
 					name := fmt.Sprintf("%s/%s/%s/%v", uid, d.Title, p.Title, target["refId"])
 					t.Run(name, func(t *testing.T) {
-						shift := time.Duration(0)
-						if expr, _ := model["expr"].(string); strings.Contains(expr, "offset 1h") {
-							shift = time.Hour
-						}
 						got := eventually(4*time.Minute, func() []string {
-							to := time.Now().Add(shift)
-							r := on.query(t, model, to.Add(-15*time.Minute), to, 15*time.Second, 500, nil)
+							from, to := panelWindow(model)
+							r := on.query(t, model, from, to, 15*time.Second, 500, nil)
 							out := append(problems(r), warnings(r)...)
 							if model["queryType"] == "search" {
 								// More traces match than the panel lists, as on any busy service.
 								few := maps.Clone(model)
 								few["limit"] = 1
-								r := on.query(t, few, to.Add(-15*time.Minute), to, 15*time.Second, 500, nil)
+								r := on.query(t, few, from, to, 15*time.Second, 500, nil)
 								for _, w := range warnings(r) {
 									out = append(out, "with more matches than its limit: "+w)
 								}

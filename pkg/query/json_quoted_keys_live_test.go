@@ -11,8 +11,6 @@ import (
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/model"
 	"github.com/latencylens/lens/pkg/settings"
-	"github.com/latencylens/lens/pkg/stores/httpx"
-	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/testenv"
 )
 
@@ -48,11 +46,7 @@ func TestTraceQueryReadsQuotedJSONKeysInLoki(t *testing.T) {
 		{ns: at.UnixNano() + 2, body: record("other trace", "0af7651916cd43dd8448eb211c80319c", spanA), labels: map[string]string{"app": "otel"}},
 	}
 	pushLoki(t, lk.URL, lines)
-	h, err := httpx.New(loki.StoreName, settings.Store{URL: lk.URL, Timeout: 20 * time.Second}, loki.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := loki.NewClient(h)
+	client := liveLokiClient(t, lk.URL)
 	from, to := at.Add(-time.Minute), at.Add(time.Minute)
 	waitLines(t, client, `{app="otel"}`, from, to, len(lines))
 

@@ -11,8 +11,6 @@ import (
 
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/settings"
-	"github.com/latencylens/lens/pkg/stores/httpx"
-	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/testenv"
 )
 
@@ -33,11 +31,7 @@ func TestLogsQueryLongerThanMaxQueryLengthInLoki(t *testing.T) {
 		lines = append(lines, pushedLine{ns: from.Add(time.Duration(i) * 5 * time.Minute).UnixNano(), body: fmt.Sprintf("line %02d", i), labels: map[string]string{"app": "long"}})
 	}
 	pushLoki(t, lk.URL, lines)
-	h, err := httpx.New(loki.StoreName, settings.Store{URL: lk.URL, Timeout: 20 * time.Second}, loki.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := loki.NewClient(h)
+	client := liveLokiClient(t, lk.URL)
 	// Wait over a range well inside the limit: Loki's queriers measure a log query 30 s
 	// longer than asked, so even a range of exactly 30m can be refused.
 	waitLines(t, client, `{app="long"}`, from, from.Add(29*time.Minute), 6)
@@ -77,11 +71,7 @@ func TestLogsQueryNamesABrokenPipelineStageInLoki(t *testing.T) {
 	lk := testenv.StartLoki(t, testenv.LokiOptions{})
 	at := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
 	pushLoki(t, lk.URL, []pushedLine{{ns: at.UnixNano(), body: `level=info msg="hello (world"`, labels: map[string]string{"app": "stages"}}})
-	h, err := httpx.New(loki.StoreName, settings.Store{URL: lk.URL, Timeout: 20 * time.Second}, loki.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := loki.NewClient(h)
+	client := liveLokiClient(t, lk.URL)
 	from, to := at.Add(-time.Minute), at.Add(time.Minute)
 	waitLines(t, client, `{app="stages"}`, from, to, 1)
 	env := &Env{Settings: &settings.Settings{MaxLogLines: 1000, MaxSpans: 100}, Logs: client}

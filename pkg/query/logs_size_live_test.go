@@ -47,11 +47,7 @@ func TestLogsQueryAnswersLargerThanTheLimitInLoki(t *testing.T) {
 	lines = append(lines, pushedLine{ns: to.Add(-time.Second).UnixNano(), body: long(0, 200_000), labels: map[string]string{"app": "alone"}})
 	pushLoki(t, lk.URL, lines)
 
-	full, err := httpx.New(loki.StoreName, settings.Store{URL: lk.URL, Timeout: 20 * time.Second}, loki.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitLines(t, loki.NewClient(full), `{app=~"many|huge|alone"}`, from, to, 137)
+	waitLines(t, liveLokiClient(t, lk.URL), `{app=~"many|huge|alone"}`, from, to, 137)
 
 	opts := loki.Options()
 	opts.MaxBody = maxBody

@@ -12,8 +12,6 @@ import (
 
 	"github.com/latencylens/lens/pkg/frames"
 	"github.com/latencylens/lens/pkg/settings"
-	"github.com/latencylens/lens/pkg/stores/httpx"
-	"github.com/latencylens/lens/pkg/stores/loki"
 	"github.com/latencylens/lens/pkg/testenv"
 )
 
@@ -114,11 +112,7 @@ func TestSpanLogsLinkFindsEverySpellingInLoki(t *testing.T) {
 		}
 	}
 	pushLoki(t, lk.URL, lines)
-	h, err := httpx.New(loki.StoreName, settings.Store{URL: lk.URL, Timeout: 20 * time.Second}, loki.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := loki.NewClient(h)
+	client := liveLokiClient(t, lk.URL)
 	from, to := base.Add(-time.Minute), base.Add(time.Minute)
 	waitLines(t, client, `{mode=~".+"}`, from, to, len(lines))
 
@@ -176,11 +170,7 @@ func TestSpanLogsLinkFallsBackToTheTraceInLoki(t *testing.T) {
 		{ns: at.UnixNano(), body: "ours", labels: map[string]string{"app": "fallback", "trace_id": "a3ce929d0e0e4736"}},
 		{ns: at.UnixNano() + 1, body: "other trace", labels: map[string]string{"app": "fallback", "trace_id": "b3ce929d0e0e4736"}},
 	})
-	h, err := httpx.New(loki.StoreName, settings.Store{URL: lk.URL, Timeout: 20 * time.Second}, loki.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := loki.NewClient(h)
+	client := liveLokiClient(t, lk.URL)
 	from, to := at.Add(-time.Minute), at.Add(time.Minute)
 	waitLines(t, client, `{app="fallback"}`, from, to, 2)
 	ex := settings.Extraction{Mode: settings.ExtractLabel, TraceIDKey: "trace_id"}

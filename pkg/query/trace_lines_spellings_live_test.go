@@ -201,11 +201,7 @@ func TestTraceLinesFindEverySpellingInLoki(t *testing.T) {
 	}
 	pushLoki(t, lk.URL, lines)
 
-	h, err := httpx.New(loki.StoreName, settings.Store{URL: lk.URL, Timeout: 20 * time.Second}, loki.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := loki.NewClient(h)
+	client := liveLokiClient(t, lk.URL)
 	ctx := context.Background()
 	from, to := base.Add(-time.Minute), base.Add(time.Minute)
 	waitLines(t, client, `{mode=~".+"}`, from, to, len(lines))
@@ -325,6 +321,16 @@ func pushLoki(t *testing.T, base string, lines []pushedLine) {
 	}
 }
 
+// liveLokiClient is a client of the test Loki at url, with a timeout for slow machines.
+func liveLokiClient(t *testing.T, url string) *loki.Client {
+	t.Helper()
+	h, err := httpx.New(loki.StoreName, settings.Store{URL: url, Timeout: 20 * time.Second}, loki.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loki.NewClient(h)
+}
+
 // waitLines waits until expr finds want lines in [from, to).
 func waitLines(t *testing.T, c *loki.Client, expr string, from, to time.Time, want int) {
 	t.Helper()
@@ -370,11 +376,7 @@ func TestTraceLinesFindJSONEscapedBase64InLoki(t *testing.T) {
 		lines = append(lines, pushedLine{ns: base.UnixNano() + int64(i+1)*int64(time.Millisecond), body: body, labels: map[string]string{"mode": "json"}})
 	}
 	pushLoki(t, lk.URL, lines)
-	h, err := httpx.New(loki.StoreName, settings.Store{URL: lk.URL, Timeout: 20 * time.Second}, loki.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := loki.NewClient(h)
+	client := liveLokiClient(t, lk.URL)
 	from, to := base.Add(-time.Minute), base.Add(time.Minute)
 	waitLines(t, client, `{mode="json"}`, from, to, len(lines))
 	for _, l := range lines {
