@@ -59,20 +59,6 @@ const (
 	labeledTimeValues = "LabeledTimeValues"
 )
 
-// LabeledLines marks a logs frame so that Grafana takes its labels column as the lines'
-// labels (common labels, each line's own labels, filtering by a label in Explore).
-func LabeledLines(f *data.Frame) {
-	if f.Meta == nil {
-		f.Meta = &data.FrameMeta{}
-	}
-	custom, _ := f.Meta.Custom.(map[string]any)
-	if custom == nil {
-		custom = map[string]any{}
-		f.Meta.Custom = custom
-	}
-	custom[frameTypeKey] = labeledTimeValues
-}
-
 // Notice appends a notice to the frame's meta.
 func Notice(f *data.Frame, sev data.NoticeSeverity, format string, args ...any) {
 	if f.Meta == nil {

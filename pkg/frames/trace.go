@@ -439,6 +439,8 @@ func logsFrame(logs []model.LogLine, spans []model.Span, j *join.Result, links L
 	}
 	f.Meta = newMeta(KindLogs)
 	f.Meta.PreferredVisualization = data.VisTypeLogs
+	// Grafana's logs panel and Explore take the labels column as the lines' labels.
+	f.Meta.Custom.(map[string]any)[frameTypeKey] = labeledTimeValues
 	return f
 }
 

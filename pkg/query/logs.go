@@ -68,7 +68,6 @@ func Logs(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	}
 	shown, faults := loki.Plain(lines)
 	f := frames.LogLines(shown, env.Links)
-	frames.LabeledLines(f)
 	announceLines(f, limitName, limit, len(lines), more, res.Incomplete)
 	announceIDFaults(f, faults, "shown without a trace link", "shown without a span ID")
 	frames.Executed(data.Frames{f}, req.Expr)

@@ -155,7 +155,6 @@ func Trace(ctx context.Context, env *Env, r Request) backend.DataResponse {
 	resp.Frames = append(resp.Frames, sf)
 	if wantLogs {
 		lf := frames.Logs(logLines, spans, j, env.Links)
-		frames.LabeledLines(lf)
 		switch {
 		case lines.err != nil:
 			frames.StoreFailed(lf, lines.err)
